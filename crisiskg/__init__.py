@@ -1,0 +1,18 @@
+"""crisiskg: an evidence-backed knowledge graph of news and opinion articles.
+
+The package is the library every surface uses; :mod:`crisiskg.cli` and :mod:`service` are thin
+layers over it. Stages, in the order data flows (a module imports only from stages before it):
+
+    vocab, errors, config          leaf modules
+    loaders                        seeds -> RDF dataset (anchoring, entity resolution, IRIs)
+    crisiskg.reasoning             OWL 2 RL closure (owlrl), useful new triples only
+    crisiskg.validation            SHACL gate (pyshacl)
+    crisiskg.publish               atomic publication of a build to build/
+    crisiskg.pipeline              the build, stage by stage
+    crisiskg.store                 the one module that answers queries (pyoxigraph)
+    crisiskg.savedqueries          saved competency questions (queries/*.rq)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

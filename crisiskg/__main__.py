@@ -1,0 +1,3 @@
+from crisiskg.cli import main
+
+main()

@@ -1,0 +1,171 @@
+"""The crisiskg command line: thin commands over the library (parse, call, print).
+
+Expected failures raise ``click.ClickException`` subclasses with the library's message and exit
+code (2 for errors, 1 for SHACL violations); no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from crisiskg import __version__
+from crisiskg.errors import CrisisKGError
+
+DEFAULT_SEEDS = Path("seeds")
+DEFAULT_BUILD = Path("build")
+
+
+class Failure(click.ClickException):
+    """A library error, shown as 'Error: ...' with its exit code."""
+
+    def __init__(self, error: CrisisKGError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+def fail_on_error(fn):  # type: ignore[no-untyped-def]
+    """Turn CrisisKGError into a clean exit."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except CrisisKGError as exc:
+            raise Failure(exc) from exc
+
+    return wrapper
+
+
+seeds_option = click.option("--seeds", "seeds_dir", type=click.Path(path_type=Path), default=DEFAULT_SEEDS, show_default=True, help="The seeds folder.")
+build_option = click.option("--build", "build_dir", type=click.Path(path_type=Path), default=DEFAULT_BUILD, show_default=True, help="The build folder (published builds).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="crisiskg")
+def main() -> None:
+    """crisiskg: build, check, query and serve the crisis knowledge graph.
+
+    Example: crisiskg build && crisiskg query run timeline
+    """
+
+
+@main.command()
+@seeds_option
+@build_option
+@click.option("--allow-drafts", is_flag=True, help="Load annotation files still marked 'status: draft'.")
+@fail_on_error
+def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool) -> None:
+    """Build the graph from the seeds, reason, validate, and publish it atomically.
+
+    Exits 0 when published, 1 on SHACL violations, 2 on any other error; on failure the previous
+    published build stays in place.
+
+    Example: crisiskg build --seeds seeds --build build
+    """
+    from crisiskg.pipeline import build as run_build
+
+    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts,
+                       on_stage=lambda name, secs: click.echo(f"  {name:<9} {secs:7.2f} s", err=True))
+    m = result.manifest
+    c = m["counts"]
+    click.echo(f"published build {m['version']} to {result.release.path if result.release else build_dir}")
+    click.echo(f"  articles {c['articles']}, entities {c['entities']}, events {c['events']}, stances {c['stances']}, "
+               f"propositions {c['propositions']}, mentions {c['mentions']}")
+    click.echo(f"  triples: {c['triples_asserted']} asserted, {c['triples_inferred']} inferred")
+    click.echo("  SHACL: conforms")
+    click.echo("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
+
+
+@main.command()
+@seeds_option
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Validate this RDF file (any rdflib format) instead of the seeds.")
+@click.option("--allow-drafts", is_flag=True, help="Load annotation files still marked 'status: draft'.")
+def validate(seeds_dir: Path, data: Path | None, allow_drafts: bool) -> None:
+    """Validate the seeds (or an RDF file) against the SHACL shapes, without publishing.
+
+    Exits 0 if it conforms, 1 on violations, 2 on an error (as pySHACL's CLI does).
+
+    Example: crisiskg validate --seeds seeds
+    """
+    from crisiskg.errors import ValidationFailed
+
+    try:
+        if data is not None:
+            from rdflib import Dataset
+
+            from crisiskg.validation import union, validate as run_validate
+
+            ds = Dataset()
+            try:
+                ds.parse(data)
+            except Exception as exc:  # rdflib raises many parser-specific types
+                raise click.ClickException(f"cannot parse {data}: {exc}") from exc
+            outcome = run_validate(union(ds.graphs()))
+            click.echo(outcome.report)
+            sys.exit(0 if outcome.conforms else 1)
+        from crisiskg.pipeline import build as run_build
+
+        run_build(seeds_dir, None, allow_drafts=allow_drafts)
+        click.echo("conforms")
+    except ValidationFailed as exc:
+        click.echo(exc.report)
+        click.echo(f"{exc.count} violation(s)", err=True)
+        sys.exit(1)
+    except CrisisKGError as exc:
+        raise Failure(exc) from exc
+
+
+EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld"}
+
+
+@main.command()
+@build_option
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="trig", show_default=True, help="Output format.")
+@click.option("--no-inferred", is_flag=True, help="Leave out the inferred graph.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@fail_on_error
+def export(build_dir: Path, fmt: str, no_inferred: bool, output: Path | None) -> None:
+    """Export the published dataset. Triple formats (ttl, nt) merge the named graphs.
+
+    Example: crisiskg export --format jsonld -o crisiskg.jsonld
+    """
+    from crisiskg.export import export_dataset
+
+    data = export_dataset(build_dir, EXPORT_FORMATS[fmt], inferred=not no_inferred)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@main.command()
+@build_option
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@fail_on_error
+def stats(build_dir: Path, as_json: bool) -> None:
+    """Show what the published build holds: version, counts, validation, seconds per stage.
+
+    Example: crisiskg stats --json
+    """
+    import json
+
+    from crisiskg.publish import current
+
+    release = current(build_dir)
+    m = release.manifest
+    if as_json:
+        click.echo(json.dumps(m, indent=2, sort_keys=True))
+        return
+    c = m["counts"]
+    click.echo(f"build {m['version']} created {m['created']} (crisiskg {m['software_version']})")
+    for key in ("articles", "entities", "events", "stances", "propositions", "mentions", "triples_asserted", "triples_inferred"):
+        click.echo(f"  {key:<18} {c[key]}")
+    click.echo(f"  SHACL              {'conforms' if m['validation']['conforms'] else 'violations'}")
+    click.echo("  graphs:")
+    for graph, n in c["graphs"].items():
+        click.echo(f"    {n:>7}  {graph}")

@@ -1,0 +1,121 @@
+"""Atomic publication of a build, and reading the published one.
+
+Layout of the build folder::
+
+    build/
+      current -> releases/<version>-<stamp>     a symlink, swapped atomically (os.replace)
+      releases/<version>-<stamp>/
+        dataset.nq        every named graph, N-Quads
+        manifest.json     version, counts, validation result, seconds per stage, inputs
+        ontology.ttl, cameo.ttl, shapes.ttl
+
+A release is written in full into a temporary folder, fsynced, renamed into ``releases/`` and only
+then made current, so a failed or killed build never changes what ``current`` points to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset
+
+from crisiskg.errors import PublishError
+from crisiskg.vocab import CAMEO_FILE, ONTOLOGY_FILE, SHAPES_FILE
+
+DATASET = "dataset.nq"
+MANIFEST = "manifest.json"
+KEEP_RELEASES = 3
+
+
+@dataclass(frozen=True)
+class Release:
+    """A published build."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def dataset_file(self) -> Path:
+        return self.path / DATASET
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest["version"])
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(ds: Dataset, manifest: dict[str, Any], out: Path | str) -> Release:
+    """Write ``ds`` and ``manifest`` as a new release under ``out`` and make it current."""
+    out = Path(out)
+    releases = out / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=releases))
+    try:
+        with open(tmp / DATASET, "wb") as fh:
+            ds.serialize(fh, format="nquads")
+            fh.flush()
+            os.fsync(fh.fileno())
+        for src in (ONTOLOGY_FILE, CAMEO_FILE, SHAPES_FILE):
+            shutil.copyfile(src, tmp / src.name)
+        with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, indent=2, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        final = releases / name
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(tmp, final)
+        _fsync_dir(releases)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    link_tmp = out / f".current-{os.getpid()}"
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(Path("releases") / name, link_tmp)
+    os.replace(link_tmp, out / "current")
+    _fsync_dir(out)
+    _prune(releases, keep=final)
+    return Release(final, manifest)
+
+
+def _prune(releases: Path, keep: Path) -> None:
+    done = sorted((p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    for old in done[:-KEEP_RELEASES]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in releases.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def current(out: Path | str) -> Release:
+    """The published release under ``out``; PublishError if there is none or it is unreadable."""
+    out = Path(out)
+    link = out / "current"
+    if not link.exists():
+        raise PublishError(f"no published build in {out}/ (run 'crisiskg build' first)")
+    path = link.resolve()
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PublishError(f"the published build {path} has no readable manifest: {exc}") from exc
+    if not (path / DATASET).exists():
+        raise PublishError(f"the published build {path} has no {DATASET}")
+    return Release(path, manifest)

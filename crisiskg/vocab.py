@@ -1,0 +1,88 @@
+"""Namespaces, each spelled once. Closed namespaces, so that a typo fails at once.
+
+The crisiskg terms are read from ``ontology/crisiskg.ttl``: the ontology is their one source.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, ClosedNamespace
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_FILE = ONTOLOGY_DIR / "crisiskg.ttl"
+CAMEO_FILE = ONTOLOGY_DIR / "cameo.ttl"
+SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+
+BASE = "https://w3id.org/crisiskg/"
+CKG_URI = BASE + "ontology#"
+ID = Namespace(BASE + "id/")
+GRAPH = Namespace(BASE + "graph/")
+CAMEO = Namespace(BASE + "cameo/")
+
+
+def _ontology_terms() -> list[str]:
+    text = ONTOLOGY_FILE.read_text(encoding="utf-8")
+    return sorted(set(re.findall(r"(?<![\w:])ckg:([A-Za-z][A-Za-z0-9]*)", text)))
+
+
+CKG = ClosedNamespace(CKG_URI, _ontology_terms())
+
+SEM = ClosedNamespace(
+    "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    ["Event", "Actor", "Place", "Time", "hasActor", "hasPlace", "hasTimeStamp", "subEventOf"],
+)
+NIF = ClosedNamespace(
+    "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    [
+        "Context", "Phrase", "String", "OffsetBasedString", "RFC5147String", "isString",
+        "beginIndex", "endIndex", "anchorOf", "referenceContext", "taIdentRef", "sourceUrl",
+    ],
+)
+GAF = ClosedNamespace("http://groundedannotationframework.org/gaf#", ["denotedBy", "denotes"])
+GEO = ClosedNamespace(
+    "http://www.opengis.net/ont/geosparql#",
+    ["Feature", "Geometry", "hasGeometry", "asWKT", "wktLiteral"],
+)
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+GEONAMES = Namespace("https://sws.geonames.org/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES: dict[str, str] = {
+    "ckg": CKG_URI,
+    "id": str(ID),
+    "graph": str(GRAPH),
+    "cameo": str(CAMEO),
+    "sem": str(SEM),
+    "nif": str(NIF),
+    "gaf": str(GAF),
+    "geo": str(GEO),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "schema": str(SDO),
+    "dct": str(DCTERMS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "wd": str(WIKIDATA),
+}
+
+# Named graphs of a build.
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+ENTITIES_GRAPH = GRAPH["entities"]
+PROVENANCE_GRAPH = GRAPH["provenance"]
+INFERRED_GRAPH = GRAPH["inferred"]
+
+
+def article_graph(key: str):  # -> URIRef
+    """The named graph of what article ``key`` asserts."""
+    return GRAPH[f"article/{key}"]
+
+
+def sparql_prologue() -> str:
+    """PREFIX lines for every namespace above."""
+    return "".join(f"PREFIX {p}: <{u}>\n" for p, u in PREFIXES.items())

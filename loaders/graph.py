@@ -1,0 +1,297 @@
+"""From a checked SeedSet to an RDF dataset: ontology, entities, one graph per article.
+
+``to_dataset`` returns the dataset and ``origins``, the seed file each minted resource came from
+(the SHACL report uses it to say which file to fix).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from crisiskg import __version__
+from crisiskg.ontology import ontology_graph
+from crisiskg.vocab import (
+    CAMEO, CKG, ENTITIES_GRAPH, GAF, GEO, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, WIKIDATA, GEONAMES,
+    article_graph,
+)
+from loaders import iris, schema
+from loaders.anchor import Span
+from loaders.mentions import AliasMatcher
+from loaders.seeds import ArticleSeed, SeedSet, parse_date
+
+Origins = dict[URIRef, str]
+
+
+def to_dataset(seeds: SeedSet) -> tuple[Dataset, Origins]:
+    """Build the asserted dataset (no inference, no provenance) from ``seeds``."""
+    ds = Dataset()
+    origins: Origins = {}
+    onto = ds.graph(ONTOLOGY_GRAPH)
+    for t in ontology_graph():
+        onto.add(t)
+    _entities(ds.graph(ENTITIES_GRAPH), seeds, origins)
+    matcher = AliasMatcher(seeds.entities)
+    for art in seeds.articles:
+        _ArticleWriter(ds.graph(article_graph(art.key)), ds.graph(ENTITIES_GRAPH), seeds, art, origins).write(matcher)
+    return ds, origins
+
+
+def _entities(g: Graph, seeds: SeedSet, origins: Origins) -> None:
+    for ent_id, ent in seeds.entities.items():
+        node = iris.entity(ent_id)
+        origins[node] = seeds.registry_file
+        for t in seeds.types(ent_id):
+            g.add((node, RDF.type, CKG[t]))
+        g.add((node, RDFS.label, Literal(ent["label"])))
+        g.add((node, SKOS.prefLabel, Literal(ent["label"])))
+        for alias in ent.get("aliases", []):
+            g.add((node, SKOS.altLabel, Literal(alias)))
+        if "description" in ent:
+            g.add((node, RDFS.comment, Literal(ent["description"])))
+        if "located_in" in ent:
+            g.add((node, CKG.locatedIn, iris.entity(ent["located_in"])))
+        if "point" in ent:
+            lat, lon = ent["point"]
+            geom = iris.geometry(ent_id)
+            g.add((node, GEO.hasGeometry, geom))
+            g.add((geom, RDF.type, GEO.Geometry))
+            g.add((geom, GEO.asWKT, Literal(f"POINT({lon} {lat})", datatype=GEO.wktLiteral)))
+        for ref in ent.get("same_as", []):
+            scheme, local = ref.split(":", 1)
+            g.add((node, SKOS.exactMatch, (WIKIDATA if scheme == "wikidata" else GEONAMES)[local if scheme == "wikidata" else local + "/"]))
+    for prop_id, prop in seeds.propositions.items():
+        node = iris.proposition(prop_id)
+        origins[node] = "propositions.yaml"
+        g.add((node, RDF.type, CKG.Proposition))
+        g.add((node, RDFS.label, Literal(prop["label"])))
+        g.add((node, SKOS.prefLabel, Literal(prop["label"])))
+        g.add((node, SKOS.definition, Literal(prop["definition"])))
+
+
+def _date_literal(value: str) -> Literal:
+    return Literal(parse_date(value).isoformat(), datatype=XSD.date)
+
+
+class _ArticleWriter:
+    """Writes one article's named graph."""
+
+    def __init__(self, g: Graph, entities_graph: Graph, seeds: SeedSet, art: ArticleSeed, origins: Origins):
+        self.g, self.eg, self.seeds, self.art, self.origins = g, entities_graph, seeds, art, origins
+        self.node = iris.article(art.key)
+        self.context = iris.context(art.key, len(art.text))
+        meta = art.meta
+        self.authors = [iris.entity(a) for a in meta["authors"]] or [iris.unnamed_author(art.key)]
+
+    def ref(self, slug: str) -> URIRef:
+        """The IRI of an id: an entity, event or proposition."""
+        if slug in self.seeds.entities:
+            return iris.entity(slug)
+        if slug in self.seeds.propositions:
+            return iris.proposition(slug)
+        return iris.event(slug)
+
+    def holders(self, value: Any) -> list[URIRef]:
+        values = value if isinstance(value, list) else [value]
+        out: list[URIRef] = []
+        for v in values:
+            out.extend(self.authors if v == "author" else [iris.entity(v)])
+        return out
+
+    def span(self, path: tuple[Any, ...], method: URIRef = CKG.Curated) -> URIRef:
+        sp: Span = self.seeds.spans[(self.art.key, path)]
+        return self.phrase(sp.begin, sp.end, sp.text, method)
+
+    def phrase(self, begin: int, end: int, text: str, method: URIRef) -> URIRef:
+        node = iris.span(self.art.key, begin, end)
+        g = self.g
+        g.add((node, RDF.type, NIF.Phrase))
+        g.add((node, RDF.type, NIF.OffsetBasedString))
+        g.add((node, NIF.referenceContext, self.context))
+        g.add((node, NIF.beginIndex, Literal(begin, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.anchorOf, Literal(text)))
+        g.add((node, CKG.annotationMethod, method))
+        return node
+
+    def add(self, s: URIRef, p: URIRef, o: Any) -> None:
+        if o is None:
+            return
+        self.g.add((s, p, o if isinstance(o, (URIRef, Literal)) else Literal(o)))
+
+    def write(self, matcher: AliasMatcher) -> None:
+        art, g, meta = self.art, self.g, self.art.meta
+        self.origins[self.node] = art.yaml_file
+        g.add((self.node, RDF.type, CKG.Article))
+        self.add(self.node, DCTERMS.title, meta["title"])
+        self.add(self.node, RDFS.label, meta["title"])
+        self.add(self.node, DCTERMS.issued, _date_literal(meta["published"]["date"]))
+        self.add(self.node, CKG.issuedPrecision, meta["published"]["precision"])
+        self.add(self.node, CKG.issuedDerivation, meta["published"]["derivation"])
+        self.add(self.node, CKG.genre, meta.get("genre"))
+        self.add(self.node, CKG.seedFile, art.yaml_file)
+        self.add(self.node, DCTERMS.identifier, art.key)
+        if meta.get("publisher"):
+            self.add(self.node, DCTERMS.publisher, iris.entity(meta["publisher"]))
+        for author in self.authors:
+            self.add(self.node, DCTERMS.creator, author)
+        if not meta["authors"]:
+            who = iris.unnamed_author(art.key)
+            self.eg.add((who, RDF.type, CKG.UnnamedAuthor))
+            self.eg.add((who, RDFS.label, Literal(f"author of article {art.key}")))
+            self.origins[who] = art.yaml_file
+        g.add((self.node, CKG.text, self.context))
+        g.add((self.context, RDF.type, NIF.Context))
+        g.add((self.context, RDF.type, NIF.OffsetBasedString))
+        g.add((self.context, NIF.isString, Literal(art.text)))
+        g.add((self.context, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
+        g.add((self.context, NIF.endIndex, Literal(len(art.text), datatype=XSD.nonNegativeInteger)))
+
+        skip = []
+        for part, cls in (("headline", CKG.Headline), ("furniture", CKG.Furniture), ("captions", CKG.Caption)):
+            for i, _ in enumerate(meta.get(part) or []):
+                node = self.span(("article", part, i))
+                g.add((node, RDF.type, cls))
+                if part == "furniture":
+                    sp = self.seeds.spans[(art.key, ("article", part, i))]
+                    skip.append((sp.begin, sp.end))
+        for m in matcher.find(art.text, skip):
+            node = self.phrase(m.begin, m.end, m.text, CKG.AliasMatch)
+            g.add((node, NIF.taIdentRef, iris.entity(m.entity)))
+            # gaf:denotedBy is the instance -> mention link (the inverse of nif:taIdentRef)
+            g.add((iris.entity(m.entity), GAF.denotedBy, node))
+
+        for i, ev in enumerate(art.items("events")):
+            self.event(i, ev)
+        for i, rel in enumerate(art.items("relations")):
+            self.relation(i, rel)
+        for i, role in enumerate(art.items("roles")):
+            self.role(i, role)
+        for i, st in enumerate(art.items("stances")):
+            self.stance(i, st)
+
+    def event(self, i: int, ev: dict[str, Any]) -> None:
+        node, path = iris.event(ev["id"]), ("events", i)
+        self.origins.setdefault(node, self.art.yaml_file)
+        classes = ev["class"] if isinstance(ev["class"], list) else [ev["class"]]
+        for cls in classes:
+            self.add(node, RDF.type, CKG[cls])
+        self.add(node, RDFS.label, ev["label"])
+        if "cameo" in ev:
+            self.add(node, CKG.cameoCode, CAMEO[ev["cameo"]])
+        if "date" in ev:
+            self.add(node, SEM.hasTimeStamp, _date_literal(ev["date"]["value"]))
+            self.add(node, CKG.datePrecision, ev["date"]["precision"])
+            self.add(node, CKG.dateDerivation, ev["date"]["derivation"])
+        for key, prop in (("places", SEM.hasPlace), ("target_places", CKG.targetPlace), ("launched_from", CKG.launchedFrom)):
+            for place in ev.get(key) or []:
+                self.add(node, prop, iris.entity(place))
+        for role, ids in (ev.get("roles") or {}).items():
+            for actor in self.holders(ids):
+                self.add(node, CKG[role], actor)
+        if "channel" in ev:
+            self.add(node, CKG.channel, CKG[ev["channel"]])
+        if "weapon" in ev:
+            self.add(node, CKG.weapon, iris.entity(ev["weapon"]))
+        if "munitions" in ev:
+            mun = ev["munitions"]
+            self.add(node, CKG.munitionCount, Literal(mun["count"], datatype=XSD.integer))
+            self.add(node, CKG.munitionCountQualifier, mun.get("qualifier", "exact"))
+            self.add(node, CKG.evidence, self.span(path + ("munitions",)))
+        for j, cas in enumerate(ev.get("casualties") or []):
+            cnode = iris.casualty(ev["id"], self.art.key, j)
+            self.origins[cnode] = self.art.yaml_file
+            self.add(node, CKG.casualties, cnode)
+            self.add(cnode, RDF.type, CKG.CasualtyCount)
+            self.add(cnode, CKG.casualtyStatus, cas["status"])
+            self.add(cnode, CKG["count"], Literal(cas["count"], datatype=XSD.integer))
+            self.add(cnode, CKG.countQualifier, cas.get("qualifier", "exact"))
+            if "nationality" in cas:
+                self.add(cnode, CKG.nationality, iris.entity(cas["nationality"]))
+            self.add(cnode, CKG.population, cas.get("population"))
+            self.add(cnode, CKG.evidence, self.span(path + ("casualties", j)))
+        self.add(node, CKG.condition, ev.get("condition"))
+        for about in ev.get("about") or []:
+            self.add(node, CKG.about, self.ref(about))
+        self.add(node, CKG.evidence, self.span(path))
+
+    def relation(self, i: int, rel: dict[str, Any]) -> None:
+        subj, obj, pred = self.ref(rel["subject"]), self.ref(rel["object"]), CKG[rel["predicate"]]
+        polarity = rel.get("polarity", "affirmed")
+        claimants = self.holders(rel.get("claimed_by", "author"))
+        node = iris.claim(self.art.key, subj, pred, obj, polarity, *claimants)
+        self.origins[node] = self.art.yaml_file
+        if polarity == "affirmed":
+            self.add(subj, pred, obj)
+        self.add(node, RDF.type, CKG.Claim)
+        self.add(node, RDF.subject, subj)
+        self.add(node, RDF.predicate, pred)
+        self.add(node, RDF.object, obj)
+        self.add(node, CKG.claimPolarity, schema.CLAIM_POLARITY[polarity])
+        for who in claimants:
+            self.add(node, CKG.claimedBy, who)
+        self.add(node, CKG.evidence, self.span(("relations", i)))
+
+    def role(self, i: int, role: dict[str, Any]) -> None:
+        node = iris.role(self.art.key, role["holder"], role["title"], role.get("in"))
+        self.origins[node] = self.art.yaml_file
+        self.add(node, RDF.type, CKG.Role)
+        self.add(node, CKG.roleHolder, iris.entity(role["holder"]))
+        self.add(node, CKG.roleTitle, role["title"])
+        if "in" in role:
+            self.add(node, CKG.roleIn, iris.entity(role["in"]))
+        self.add(node, CKG.evidence, self.span(("roles", i)))
+
+    def stance(self, i: int, st: dict[str, Any]) -> None:
+        node = iris.stance(st["id"])
+        self.origins.setdefault(node, self.art.yaml_file)
+        self.add(node, RDF.type, CKG.Stance)
+        for who in self.holders(st["holder"]):
+            self.add(node, CKG.holder, who)
+        self.add(node, CKG.proposition, iris.proposition(st["proposition"]))
+        self.add(node, CKG.polarity, schema.POLARITY[st["polarity"]])
+        self.add(node, CKG.modality, schema.MODALITY[st["modality"]])
+        if st.get("strength"):
+            self.add(node, CKG.strength, schema.STRENGTH[st["strength"]])
+        self.add(node, CKG.condition, st.get("condition"))
+        date = st["date"]["value"] if "date" in st else self.art.meta["published"]["date"]
+        self.add(node, CKG.statedOn, _date_literal(date))
+        span = self.span(("stances", i))
+        self.add(span, CKG.speechMode, schema.SPEECH_MODE[st["speech_mode"]])
+        self.add(node, CKG.evidence, span)
+
+
+def provenance(seeds: SeedSet, *, version: str, started: str, ended: str, code_files: Iterable[tuple[str, str]]) -> Graph:
+    """The PROV-O record of a build run: inputs with their SHA-256, software, times."""
+    g = Graph(identifier=PROVENANCE_GRAPH)
+    run = iris.build(version)
+    agent = URIRef("https://w3id.org/crisiskg/software/crisiskg")
+    g.add((run, RDF.type, PROV.Activity))
+    g.add((run, RDFS.label, Literal(f"crisiskg build {version}")))
+    g.add((run, CKG.buildVersion, Literal(version)))
+    g.add((run, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime)))
+    g.add((run, PROV.endedAtTime, Literal(ended, datatype=XSD.dateTime)))
+    g.add((run, PROV.wasAssociatedWith, agent))
+    g.add((agent, RDF.type, PROV.SoftwareAgent))
+    g.add((agent, RDFS.label, Literal("crisiskg")))
+    g.add((agent, CKG.softwareVersion, Literal(__version__)))
+    file_nodes: dict[str, URIRef] = {}
+    for rel, sha in [*(("seeds/" + r, h) for r, h in seeds.files.items()), *code_files]:
+        node = iris.input_file(sha)
+        file_nodes[rel] = node
+        g.add((node, RDF.type, PROV.Entity))
+        g.add((node, CKG.seedFile, Literal(rel)))
+        g.add((node, CKG.sha256, Literal(sha)))
+        g.add((run, PROV.used, node))
+    for art in seeds.articles:
+        graph_iri = article_graph(art.key)
+        g.add((graph_iri, RDF.type, PROV.Entity))
+        g.add((graph_iri, PROV.wasGeneratedBy, run))
+        g.add((iris.article(art.key), PROV.wasDerivedFrom, file_nodes["seeds/" + art.text_file]))
+        g.add((graph_iri, PROV.wasDerivedFrom, file_nodes["seeds/" + art.yaml_file]))
+        g.add((graph_iri, PROV.wasDerivedFrom, file_nodes["seeds/" + art.text_file]))
+    g.add((ENTITIES_GRAPH, PROV.wasGeneratedBy, run))
+    g.add((ENTITIES_GRAPH, PROV.wasDerivedFrom, file_nodes["seeds/registry.yaml"]))
+    return g

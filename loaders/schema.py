@@ -1,0 +1,246 @@
+"""The seed schema (JSON Schema, checked with ``jsonschema``) and its readable errors.
+
+Value sets (entity types, event classes, CAMEO codes, channels) come from the ontology, so the
+schema and the ontology cannot drift apart. Every error names file, line, field, the bad value and,
+where there is one, the nearest valid choice.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from crisiskg import ontology
+from crisiskg.errors import Problem
+from crisiskg.vocab import CKG
+from loaders.yamlio import YamlDoc, dotted
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ROLES = [
+    "attacker", "suspectedAttacker", "target", "victim", "claimant", "speaker",
+    "addressee", "participant", "agent", "affected",
+]
+RELATIONS = [
+    "retaliationFor", "responseTo", "partOf", "about", "memberOf", "backedBy", "proxyOf",
+    "allyOf", "opponentOf", "hostsForcesOf", "operatedBy", "responsibleFor", "citizenOf",
+]
+QUALIFIERS = ["exact", "at-least", "at-most", "approximately", "nearly"]
+PRECISIONS = ["day", "month", "year"]
+POLARITY = {"favor": CKG.Favor, "against": CKG.Against, "none": CKG.NoPolarity}
+MODALITY = {
+    "recommendation": CKG.Recommendation, "prediction": CKG.Prediction, "evaluation": CKG.Evaluation,
+    "intention": CKG.Intention, "demand": CKG.Demand,
+}
+STRENGTH = {"weak": CKG.Weak, "moderate": CKG.Moderate, "strong": CKG.Strong}
+SPEECH_MODE = {"author-opinion": CKG.AuthorOpinion, "direct-quote": CKG.DirectQuote, "paraphrase": CKG.Paraphrase}
+CLAIM_POLARITY = {"affirmed": CKG.Affirmed, "denied": CKG.Denied}
+GENRES = ["news", "analysis", "opinion", "expert-reactions"]
+
+_str = {"type": "string", "minLength": 1}
+_slug = {"type": "string", "pattern": SLUG}
+_slugs = {"type": "array", "items": _slug}
+_quote = {"type": "string", "minLength": 2}
+
+
+def _obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+_span = _obj({"quote": _quote, "occurrence": {"type": "integer", "minimum": 1}}, ["quote"])
+_date = _obj(
+    {
+        "value": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+        "precision": {"enum": PRECISIONS},
+        "derivation": _str,
+    },
+    ["value", "precision", "derivation"],
+)
+
+
+@lru_cache(maxsize=1)
+def registry_schema() -> dict[str, Any]:
+    types = ontology.entity_types()
+    entity = _obj(
+        {
+            "id": _slug,
+            "type": {"anyOf": [{"enum": types}, {"type": "array", "minItems": 1, "items": {"enum": types}}]},
+            "label": _str,
+            "aliases": {"type": "array", "items": _str},
+            "located_in": _slug,
+            "point": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
+            "same_as": {"type": "array", "items": {"type": "string", "pattern": r"^(wikidata:Q\d+|geonames:\d+)$"}},
+            "description": _str,
+        },
+        ["id", "type", "label"],
+    )
+    return _obj({"entities": {"type": "array", "items": entity}}, ["entities"])
+
+
+PROPOSITIONS_SCHEMA = _obj(
+    {"propositions": {"type": "array", "items": _obj({"id": _slug, "label": _str, "definition": _str}, ["id", "label", "definition"])}},
+    ["propositions"],
+)
+
+
+@lru_cache(maxsize=1)
+def article_schema() -> dict[str, Any]:
+    classes = ontology.event_classes()
+    holder = {"anyOf": [{"const": "author"}, _slug, {"type": "array", "minItems": 1, "items": _slug}]}
+    article = _obj(
+        {
+            "text": {"type": "string", "pattern": r"^[^/\\]+\.txt$"},
+            "status": {"enum": ["draft", "reviewed"]},
+            "title": _str,
+            "genre": {"enum": GENRES},
+            "publisher": {"anyOf": [{"type": "null"}, _slug]},
+            "authors": _slugs,
+            "published": _obj(
+                {"date": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}, "precision": {"enum": PRECISIONS}, "derivation": _str},
+                ["date", "precision", "derivation"],
+            ),
+            "headline": {"type": "array", "items": _span},
+            "furniture": {"type": "array", "items": _span},
+            "captions": {"type": "array", "items": _span},
+        },
+        ["text", "status", "title", "authors", "published"],
+    )
+    count = {"type": "integer", "minimum": 0, "maximum": 100_000_000}
+    casualty = _obj(
+        {
+            "status": {"enum": ["killed", "injured", "casualties"]},
+            "count": count,
+            "qualifier": {"enum": QUALIFIERS},
+            "nationality": _slug,
+            "population": _str,
+            "quote": _quote,
+            "occurrence": {"type": "integer", "minimum": 1},
+        },
+        ["status", "count", "quote"],
+    )
+    event = _obj(
+        {
+            "id": _slug,
+            "label": _str,
+            "class": {"anyOf": [{"enum": classes}, {"type": "array", "minItems": 1, "items": {"enum": classes}}]},
+            "cameo": {"enum": ontology.cameo_codes()},
+            "quote": _quote,
+            "occurrence": {"type": "integer", "minimum": 1},
+            "date": _date,
+            "places": _slugs,
+            "target_places": _slugs,
+            "launched_from": _slugs,
+            "roles": {"type": "object", "propertyNames": {"enum": ROLES}, "additionalProperties": _slugs},
+            "channel": {"enum": ontology.individuals(CKG.Channel)},
+            "weapon": _slug,
+            "munitions": _obj(
+                {"count": count, "qualifier": {"enum": QUALIFIERS}, "quote": _quote, "occurrence": {"type": "integer", "minimum": 1}},
+                ["count", "quote"],
+            ),
+            "casualties": {"type": "array", "items": casualty},
+            "condition": {"type": ["string", "null"]},
+            "about": _slugs,
+        },
+        ["id", "label", "class", "quote"],
+    )
+    relation = _obj(
+        {
+            "subject": _slug,
+            "predicate": {"enum": RELATIONS},
+            "object": _slug,
+            "polarity": {"enum": list(CLAIM_POLARITY)},
+            "claimed_by": {"anyOf": [{"const": "author"}, _slug]},
+            "quote": _quote,
+            "occurrence": {"type": "integer", "minimum": 1},
+        },
+        ["subject", "predicate", "object", "quote"],
+    )
+    role = _obj(
+        {"holder": _slug, "title": _str, "in": _slug, "quote": _quote, "occurrence": {"type": "integer", "minimum": 1}},
+        ["holder", "title", "quote"],
+    )
+    stance = _obj(
+        {
+            "id": _slug,
+            "holder": holder,
+            "proposition": _slug,
+            "polarity": {"enum": list(POLARITY)},
+            "modality": {"enum": list(MODALITY)},
+            "strength": {"enum": list(STRENGTH)},
+            "condition": {"type": ["string", "null"]},
+            "speech_mode": {"enum": list(SPEECH_MODE)},
+            "date": _date,
+            "quote": _quote,
+            "occurrence": {"type": "integer", "minimum": 1},
+        },
+        ["id", "holder", "proposition", "polarity", "modality", "speech_mode", "quote"],
+    )
+    skipped = _obj({"quote": _quote, "occurrence": {"type": "integer", "minimum": 1}, "reason": _str}, ["quote", "reason"])
+    return _obj(
+        {
+            "article": article,
+            "events": {"type": "array", "items": event},
+            "relations": {"type": "array", "items": relation},
+            "roles": {"type": "array", "items": role},
+            "stances": {"type": "array", "items": stance},
+            "skipped_cues": {"type": "array", "items": skipped},
+        },
+        ["article"],
+    )
+
+
+def check(doc: YamlDoc, schema: dict[str, Any]) -> list[Problem]:
+    """Every schema violation of ``doc`` as a readable Problem."""
+    validator = Draft202012Validator(schema)
+    problems = [_problem(doc, err) for err in validator.iter_errors(doc.data)]
+    return sorted(problems, key=lambda p: (p.line or 0, p.field))
+
+
+def nearest(value: Any, choices: list[str]) -> str | None:
+    """The valid choice nearest ``value``, or None."""
+    found = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.5)
+    return found[0] if found else None
+
+
+def _leaf_errors(err: ValidationError) -> ValidationError:
+    # For anyOf, report the branch that got furthest (the most specific message).
+    if err.validator == "anyOf" and err.context:
+        best = max(err.context, key=lambda e: len(e.absolute_path))
+        if best.validator in ("enum", "const"):
+            enums = [e for e in err.context if e.validator == "enum"]
+            return enums[0] if enums else best
+        return best
+    return err
+
+
+def _problem(doc: YamlDoc, err: ValidationError) -> Problem:
+    err = _leaf_errors(err)
+    path = tuple(err.absolute_path)
+    field = dotted(path) or "(top level)"
+    line = doc.line(path)
+    value = err.instance
+    if err.validator == "enum":
+        choices = list(err.validator_value)
+        near = nearest(value, choices)
+        hint = f"did you mean {near!r}?" if near else f"valid choices: {', '.join(map(str, choices[:25]))}"
+        return Problem(doc.file, line, field, f"{value!r} is not a valid value", hint)
+    if err.validator == "additionalProperties":
+        allowed = list(err.schema.get("properties", {}))
+        extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
+        bad = extra[0] if extra else "?"
+        line = doc.line(path + (bad,))
+        near = nearest(bad, allowed)
+        hint = f"did you mean {near!r}?" if near else f"allowed fields: {', '.join(allowed)}"
+        return Problem(doc.file, line, dotted(path + (bad,)), f"unknown field {bad!r}", hint)
+    if err.validator == "required":
+        return Problem(doc.file, line, field, err.message, "add the field")
+    if err.validator == "pattern":
+        hint = "use a lowercase slug such as 'camp-taji'" if err.validator_value == SLUG else f"must match {err.validator_value}"
+        return Problem(doc.file, line, field, f"{value!r} has the wrong form", hint)
+    if err.validator == "propertyNames":
+        near = nearest(value, ROLES)
+        return Problem(doc.file, line, field, f"unknown role {value!r}", f"did you mean {near!r}?" if near else f"roles: {', '.join(ROLES)}")
+    return Problem(doc.file, line, field, err.message)

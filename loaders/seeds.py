@@ -1,0 +1,318 @@
+"""Reading and checking the seeds folder: every file, every cross-reference, every quote.
+
+``read_seeds`` collects all problems before it raises, so a curator sees every mistake in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from crisiskg.errors import Problem, SeedError
+from loaders import schema
+from loaders.anchor import AnchorError, Span, anchor
+from loaders.yamlio import Path_, YamlDoc, dotted, load_yaml
+
+MAX_TEXT_CHARS = 2_000_000
+PLACE_TYPES = {"Place", "Country", "Region", "City", "MilitaryBase", "Facility", "WaterBody"}
+STANCE_CORE = ("holder", "proposition", "polarity", "modality", "strength", "condition")
+
+
+@dataclass
+class ArticleSeed:
+    """One article: its verbatim text and its annotation document."""
+
+    key: str
+    stem: str
+    text: str
+    doc: YamlDoc
+    text_file: str
+    yaml_file: str
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.doc.data["article"]
+
+    def items(self, section: str) -> list[dict[str, Any]]:
+        return list(self.doc.data.get(section) or [])
+
+
+@dataclass
+class SeedSet:
+    """The checked seeds: registry, propositions, articles and every anchored span."""
+
+    folder: Path
+    entities: dict[str, dict[str, Any]]
+    propositions: dict[str, dict[str, Any]]
+    articles: list[ArticleSeed]
+    spans: dict[tuple[str, Path_], Span]
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    registry_file: str = "registry.yaml"
+    registry_doc: YamlDoc | None = None
+
+    def types(self, entity_id: str) -> list[str]:
+        t = self.entities[entity_id]["type"]
+        return [t] if isinstance(t, str) else list(t)
+
+    def event_ids(self) -> set[str]:
+        return {e["id"] for a in self.articles for e in a.items("events")}
+
+
+def parse_date(value: str) -> dt.date:
+    """The first day a ``YYYY[-MM[-DD]]`` value covers; ValueError for an impossible date."""
+    parts = [int(p) for p in value.split("-")]
+    while len(parts) < 3:
+        parts.append(1)
+    return dt.date(*parts)
+
+
+def _read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(rel, None, "", f"cannot read: {exc.strerror}"))
+        return None
+    if len(raw) > MAX_TEXT_CHARS * 4:
+        problems.append(Problem(rel, None, "", f"file is {len(raw)} bytes; the limit is {MAX_TEXT_CHARS * 4}"))
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(rel, line, "", f"not valid UTF-8 at byte {exc.start}", "save the file as UTF-8"))
+        return None
+
+
+def _load(folder: Path, rel: str, problems: list[Problem], files: dict[str, str], required: bool = True) -> YamlDoc | None:
+    path = folder / rel
+    if not path.exists():
+        if required:
+            problems.append(Problem(rel, None, "", "file is missing", f"create {rel}; see seeds/README.md"))
+        return None
+    text = _read_text(path, rel, problems)
+    if text is None:
+        return None
+    files[rel] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    doc, found = load_yaml(text, rel)
+    problems.extend(found)
+    if doc is not None and doc.data is None:
+        problems.append(Problem(rel, None, "", "file is empty", "see seeds/README.md for the format"))
+        return None
+    return doc
+
+
+def read_seeds(folder: Path | str, *, allow_drafts: bool = False) -> SeedSet:
+    """Read and check every seed file under ``folder``.
+
+    Raises SeedError with every problem found (file, line, field, value, hint).
+    """
+    folder = Path(folder)
+    problems: list[Problem] = []
+    files: dict[str, str] = {}
+    if not folder.is_dir():
+        raise SeedError([Problem(str(folder), None, "", "seeds folder not found", "pass --seeds DIR")])
+
+    registry = _load(folder, "registry.yaml", problems, files)
+    props_doc = _load(folder, "propositions.yaml", problems, files)
+    entities: dict[str, dict[str, Any]] = {}
+    propositions: dict[str, dict[str, Any]] = {}
+    if registry is not None:
+        before = len(problems)
+        problems.extend(schema.check(registry, schema.registry_schema()))
+        if len(problems) == before:
+            for i, ent in enumerate(registry.data["entities"]):
+                if ent["id"] in entities:
+                    problems.append(Problem(registry.file, registry.line(("entities", i, "id")), f"entities[{i}].id", f"duplicate id {ent['id']!r}", "ids must be unique"))
+                entities[ent["id"]] = ent
+    if props_doc is not None:
+        before = len(problems)
+        problems.extend(schema.check(props_doc, schema.PROPOSITIONS_SCHEMA))
+        if len(problems) == before:
+            for i, prop in enumerate(props_doc.data["propositions"]):
+                if prop["id"] in propositions:
+                    problems.append(Problem(props_doc.file, props_doc.line(("propositions", i, "id")), f"propositions[{i}].id", f"duplicate id {prop['id']!r}", "ids must be unique"))
+                propositions[prop["id"]] = prop
+
+    articles: list[ArticleSeed] = []
+    article_dir = folder / "articles"
+    yaml_files = sorted(article_dir.glob("*.yaml")) if article_dir.is_dir() else []
+    if not yaml_files:
+        problems.append(Problem("articles/", None, "", "no article annotation files (articles/*.yaml)", "see seeds/README.md"))
+    for path in yaml_files:
+        rel = f"articles/{path.name}"
+        doc = _load(folder, rel, problems, files)
+        if doc is None:
+            continue
+        before = len(problems)
+        problems.extend(schema.check(doc, schema.article_schema()))
+        if len(problems) > before:
+            continue
+        meta = doc.data["article"]
+        if meta["status"] == "draft" and not allow_drafts:
+            problems.append(Problem(rel, doc.line(("article", "status")), "article.status", "this annotation file is a draft", "review it, then set 'status: reviewed'"))
+            continue
+        text_rel = f"articles/{meta['text']}"
+        if Path(meta["text"]).stem != path.stem:
+            problems.append(Problem(rel, doc.line(("article", "text")), "article.text", f"{meta['text']!r} does not match the annotation file's name", f"use {path.stem + '.txt'!r}"))
+            continue
+        if not (folder / text_rel).exists():
+            problems.append(Problem(rel, doc.line(("article", "text")), "article.text", f"text file {text_rel} is missing", "put the article's text beside its annotation file"))
+            continue
+        text = _read_text(folder / text_rel, text_rel, problems)
+        if text is None:
+            continue
+        files[text_rel] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        articles.append(ArticleSeed(path.stem.split("_", 1)[0], path.stem, text, doc, text_rel, rel))
+
+    seedset = SeedSet(folder, entities, propositions, articles, {}, files, registry_doc=registry)
+    if registry is not None and entities:
+        problems.extend(_check_registry(seedset, registry))
+    keys = [a.key for a in articles]
+    for a in articles:
+        if keys.count(a.key) > 1:
+            problems.append(Problem(a.yaml_file, 1, "", f"article key {a.key!r} is used by more than one file", "give each article a unique NNN_ prefix"))
+    problems.extend(_check_articles(seedset))
+    if problems:
+        raise SeedError(problems)
+    return seedset
+
+
+def _check_registry(s: SeedSet, doc: YamlDoc) -> Iterator[Problem]:
+    owner: dict[str, str] = {}
+    for i, ent in enumerate(doc.data["entities"]):
+        types = s.types(ent["id"])
+        is_place = bool(PLACE_TYPES & set(types))
+        if "located_in" in ent:
+            target = ent["located_in"]
+            if not is_place:
+                yield Problem(doc.file, doc.line(("entities", i, "located_in")), f"entities[{i}].located_in", f"{ent['id']!r} is not a place", "only places have located_in")
+            elif target not in s.entities:
+                yield _unknown(doc, ("entities", i, "located_in"), target, s.entities)
+            elif not PLACE_TYPES & set(s.types(target)):
+                yield Problem(doc.file, doc.line(("entities", i, "located_in")), f"entities[{i}].located_in", f"{target!r} is not a place", "name the containing place")
+        if "point" in ent:
+            lat, lon = ent["point"]
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                yield Problem(doc.file, doc.line(("entities", i, "point")), f"entities[{i}].point", f"{ent['point']!r} is not [latitude, longitude]", "latitude -90..90, longitude -180..180")
+            if not is_place:
+                yield Problem(doc.file, doc.line(("entities", i, "point")), f"entities[{i}].point", f"{ent['id']!r} is not a place", "only places have coordinates")
+        for j, alias in enumerate([ent["label"], *ent.get("aliases", [])]):
+            if alias in owner and owner[alias] != ent["id"]:
+                path = ("entities", i, "aliases", j - 1) if j else ("entities", i, "label")
+                yield Problem(doc.file, doc.line(path), dotted(path), f"alias {alias!r} is also given to {owner[alias]!r}", "an alias must name one entity; quote a longer form")
+            owner[alias] = ent["id"]
+    # containment must not loop
+    for ent_id in s.entities:
+        seen, cur = {ent_id}, s.entities[ent_id].get("located_in")
+        while cur in s.entities:
+            if cur in seen:
+                yield Problem(doc.file, None, "located_in", f"containment loops through {ent_id!r}", "fix the located_in chain")
+                break
+            seen.add(cur)
+            cur = s.entities[cur].get("located_in")
+
+
+def _unknown(doc: YamlDoc, path: Path_, value: str, known: Any, what: str = "entity") -> Problem:
+    near = schema.nearest(value, sorted(known))
+    hint = f"did you mean {near!r}?" if near else f"add it to the {'registry' if what == 'entity' else what + 's'} first"
+    return Problem(doc.file, doc.line(path), dotted(path), f"unknown {what} {value!r}", hint)
+
+
+def _check_articles(s: SeedSet) -> Iterator[Problem]:
+    events = s.event_ids()
+    stances: dict[str, tuple[dict[str, Any], str]] = {}
+    for a in s.articles:
+        doc, meta = a.doc, a.meta
+
+        def span(path: Path_, item: dict[str, Any]) -> Iterator[Problem]:
+            try:
+                s.spans[(a.key, path)] = anchor(a.text, item["quote"], item.get("occurrence"))
+            except AnchorError as exc:
+                yield Problem(a.yaml_file, doc.line(path + ("quote",)), dotted(path + ("quote",)), str(exc))
+
+        def ref(path: Path_, value: str, kinds: set[str] | None = None, allow: set[str] = frozenset()) -> Iterator[Problem]:
+            if value in allow:
+                return
+            if value not in s.entities:
+                yield _unknown(doc, path, value, s.entities)
+            elif kinds and not kinds & set(s.types(value)):
+                yield Problem(a.yaml_file, doc.line(path), dotted(path), f"{value!r} is a {'/'.join(s.types(value))}", f"expected one of: {', '.join(sorted(kinds))}")
+
+        def date(path: Path_, value: str) -> Iterator[Problem]:
+            try:
+                parse_date(value)
+            except ValueError as exc:
+                yield Problem(a.yaml_file, doc.line(path), dotted(path), f"{value!r} is not a real date ({exc})", "use YYYY-MM-DD")
+
+        yield from date(("article", "published", "date"), meta["published"]["date"])
+        if meta.get("publisher"):
+            yield from ref(("article", "publisher"), meta["publisher"])
+        for i, author in enumerate(meta["authors"]):
+            yield from ref(("article", "authors", i), author)
+        for part in ("headline", "furniture", "captions"):
+            for i, item in enumerate(meta.get(part) or []):
+                yield from span(("article", part, i), item)
+        seen_events: set[str] = set()
+        for i, ev in enumerate(a.items("events")):
+            p: Path_ = ("events", i)
+            if ev["id"] in seen_events:
+                yield Problem(a.yaml_file, doc.line(p + ("id",)), dotted(p + ("id",)), f"event {ev['id']!r} is annotated twice in this article", "merge the two entries")
+            seen_events.add(ev["id"])
+            yield from span(p, ev)
+            if "date" in ev:
+                yield from date(p + ("date", "value"), ev["date"]["value"])
+            for key in ("places", "target_places", "launched_from"):
+                for j, place in enumerate(ev.get(key) or []):
+                    yield from ref(p + (key, j), place, PLACE_TYPES)
+            for role, ids in (ev.get("roles") or {}).items():
+                for j, actor in enumerate(ids):
+                    yield from ref(p + ("roles", role, j), actor, allow={"author"})
+            if "weapon" in ev:
+                yield from ref(p + ("weapon",), ev["weapon"], {"Weapon"})
+            if "munitions" in ev:
+                yield from span(p + ("munitions",), ev["munitions"])
+            for j, cas in enumerate(ev.get("casualties") or []):
+                yield from span(p + ("casualties", j), cas)
+                if "nationality" in cas:
+                    yield from ref(p + ("casualties", j, "nationality"), cas["nationality"], {"State"})
+            for j, about in enumerate(ev.get("about") or []):
+                if about not in events and about not in s.propositions:
+                    yield from ref(p + ("about", j), about)
+        for i, rel in enumerate(a.items("relations")):
+            p = ("relations", i)
+            yield from span(p, rel)
+            for end in ("subject", "object"):
+                if rel[end] not in events and rel[end] not in s.propositions:
+                    if rel[end] not in s.entities:
+                        yield _unknown(doc, p + (end,), rel[end], set(s.entities) | events, "entity or event")
+            if rel.get("claimed_by", "author") != "author":
+                yield from ref(p + ("claimed_by",), rel["claimed_by"])
+        for i, role in enumerate(a.items("roles")):
+            p = ("roles", i)
+            yield from span(p, role)
+            yield from ref(p + ("holder",), role["holder"], {"Person"})
+            if "in" in role:
+                yield from ref(p + ("in",), role["in"])
+        for i, st in enumerate(a.items("stances")):
+            p = ("stances", i)
+            yield from span(p, st)
+            holders = st["holder"] if isinstance(st["holder"], list) else [st["holder"]]
+            for j, h in enumerate(holders):
+                yield from ref(p + ("holder",) if len(holders) == 1 else p + ("holder", j), h, allow={"author"})
+            if st["proposition"] not in s.propositions:
+                yield _unknown(doc, p + ("proposition",), st["proposition"], s.propositions, "proposition")
+            if "date" in st:
+                yield from date(p + ("date", "value"), st["date"]["value"])
+            core = {k: st.get(k) for k in STANCE_CORE}
+            if st["id"] in stances:
+                other, where = stances[st["id"]]
+                diff = [k for k in STANCE_CORE if other.get(k) != core[k]]
+                if diff:
+                    yield Problem(a.yaml_file, doc.line(p + ("id",)), dotted(p + ("id",)), f"stance {st['id']!r} differs from {where} in: {', '.join(diff)}", "a shared stance has the same holder, proposition, polarity, modality, strength and condition everywhere")
+            else:
+                stances[st["id"]] = (core, a.yaml_file)
+        for i, cue in enumerate(a.items("skipped_cues")):
+            yield from span(("skipped_cues", i), cue)

@@ -1,0 +1,112 @@
+"""Safe YAML reading that keeps line numbers and refuses what can hurt.
+
+Anchors and aliases are refused (a few lines of aliases can expand to gigabytes), duplicate keys
+are reported, dates are returned as ISO strings, and every value's line is kept so that the schema
+can say where a mistake is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from crisiskg.errors import Problem
+
+Path_ = tuple[Any, ...]
+MAX_YAML_BYTES = 2_000_000
+MAX_DEPTH = 40
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(
+                problem="YAML anchors and aliases are not allowed in seed files; write the value out",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+@dataclass
+class YamlDoc:
+    """A parsed YAML document: its data and the line of every path in it."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line(self, path: Path_) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse ``text``; return the document and the problems found (the document is None on a
+    syntax error)."""
+    if len(text) > MAX_YAML_BYTES:
+        return None, [Problem(file, None, "", f"file is {len(text)} characters; the limit is {MAX_YAML_BYTES}")]
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return None, [Problem(file, line, "", f"YAML syntax: {exc.problem or exc}", "fix the YAML at that line")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(file, None, "", f"YAML syntax: {exc}")]
+    finally:
+        loader.dispose()
+    doc = YamlDoc(file, None)
+    problems: list[Problem] = []
+    if node is None:
+        return doc, problems
+
+    def walk(n: Node, path: Path_) -> Any:
+        doc.lines[path] = n.start_mark.line + 1
+        if len(path) > MAX_DEPTH:
+            problems.append(Problem(file, n.start_mark.line + 1, _dotted(path), f"nested deeper than {MAX_DEPTH} levels"))
+            return None
+        if isinstance(n, MappingNode):
+            out: dict[Any, Any] = {}
+            for k, v in n.value:
+                key = _scalar(loader, k) if isinstance(k, ScalarNode) else str(k.start_mark)
+                if key in out:
+                    problems.append(Problem(file, k.start_mark.line + 1, _dotted(path + (key,)), "duplicate key", "keep one"))
+                out[key] = walk(v, path + (key,))
+            return out
+        if isinstance(n, SequenceNode):
+            return [walk(v, path + (i,)) for i, v in enumerate(n.value)]
+        return _scalar(loader, n)
+
+    try:
+        doc.data = walk(node, ())
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        problems.append(Problem(file, None, "", f"YAML value: {exc}"))
+    return doc, problems
+
+
+def _scalar(loader: yaml.SafeLoader, node: Node) -> Any:
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+dotted = _dotted

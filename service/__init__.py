@@ -1,0 +1,1 @@
+"""The HTTP service (Flask): SPARQL endpoint, saved questions, linked data, UI."""
