@@ -11,6 +11,7 @@ rdflib terms; ``serialize(fmt)`` writes the standard SPARQL result and RDF forma
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -24,6 +25,8 @@ from crisiskg.publish import Release, current
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
 REASONING = ("owlrl", "none")
+# pyoxigraph escapes "/" in prefixed names (id:entity\/x); leave the path-like prefixes out of Turtle.
+_TTL_PREFIXES = {p: u for p, u in PREFIXES.items() if p not in ("id", "graph")}
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -103,7 +106,7 @@ class Result:
             buf = io.BytesIO()
             ox.serialize((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self.triples),
                          buf, GRAPH_FORMATS[fmt] if fmt not in ("trig", "nq") else ox.RdfFormat.N_TRIPLES,
-                         prefixes=PREFIXES if fmt == "ttl" else None)
+                         prefixes=_TTL_PREFIXES if fmt == "ttl" else None)
             return buf.getvalue()
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"format {fmt!r} is not available for a {self.kind.upper()} result; choose one of: {', '.join(RESULT_FORMATS)}")
@@ -176,7 +179,7 @@ class Store:
         else:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in self.default_graphs(reasoning)]
         if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+            sparql = bind_values(sparql, bindings)
         try:
             raw = self._ox.query(sparql, prefixes=PREFIXES if prefixes else None, **kwargs)
         except SyntaxError as exc:
@@ -184,6 +187,66 @@ class Store:
         except OSError as exc:
             raise QueryError(f"query evaluation failed: {exc}") from exc
         return _materialise(raw)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _where_brace(sparql: str) -> int:
+    """Offset of the '{' that opens the query's WHERE group (strings, IRIs, comments skipped)."""
+    i, depth, n, first_brace, saw_where = 0, 0, len(sparql), -1, False
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            nl = sparql.find("\n", i)
+            i = n if nl == -1 else nl + 1
+            continue
+        if c in "\"'":
+            long = sparql.startswith(c * 3, i)
+            end_tok = c * 3 if long else c
+            j = i + len(end_tok)
+            while j < n and not sparql.startswith(end_tok, j):
+                j += 2 if sparql[j] == "\\" else 1
+            i = j + len(end_tok)
+            continue
+        if c == "<":
+            m = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
+            if m:
+                i += m.end()
+                continue
+        if c == "{":
+            if depth == 0 and (saw_where or first_brace == -1):
+                if saw_where:
+                    return i
+                first_brace = i
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and (c.isalpha() or c == "_"):
+            m = _WORD.match(sparql, i)
+            assert m
+            if m.group(0).upper() == "WHERE":
+                saw_where = True
+            i = m.end()
+            continue
+        i += 1
+    if first_brace == -1:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    return first_brace
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Node | list[Node]]) -> str:
+    """``sparql`` with a VALUES block binding each variable to RDF terms, placed first in the
+    WHERE group. The terms are written by the RDF library (N-Triples syntax), never from user
+    text, so a value with quotes or braces stays one value."""
+    parts = []
+    for name, value in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"{name!r} is not a variable name")
+        values = value if isinstance(value, list) else [value]
+        parts.append(f"VALUES ?{name} {{ {' '.join(str(to_oxigraph(v)) for v in values)} }}")
+    at = _where_brace(sparql) + 1
+    return sparql[:at] + " " + " ".join(parts) + " " + sparql[at:]
 
 
 def _materialise(raw: Any) -> Result:

@@ -1,0 +1,56 @@
+"""Shared fixtures, in layers: paths -> built datasets (once per session) -> stores.
+
+Area-specific fixtures (apps, clients, servers, browsers) live beside their tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crisiskg.pipeline import BuildResult, build
+from crisiskg.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+MINI = ROOT / "tests" / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def seed_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real seeds, built and published once per session."""
+    out = tmp_path_factory.mktemp("seed-build")
+    build(SEEDS, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_build_dir: Path) -> Store:
+    return Store.open(seed_build_dir)
+
+
+@pytest.fixture(scope="session")
+def mini_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    """The small fixture corpus (tests/fixtures/mini), built once per session."""
+    out = tmp_path_factory.mktemp("mini-build")
+    return out, build(MINI, out)
+
+
+@pytest.fixture(scope="session")
+def mini_store(mini_build: tuple[Path, BuildResult]) -> Store:
+    return Store.open(mini_build[0])
+
+
+@pytest.fixture
+def mini_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture seeds, for tests that break them."""
+    dest = tmp_path / "seeds"
+    shutil.copytree(MINI, dest)
+    return dest
