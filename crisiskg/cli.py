@@ -169,3 +169,9 @@ def stats(build_dir: Path, as_json: bool) -> None:
     click.echo("  graphs:")
     for graph, n in c["graphs"].items():
         click.echo(f"    {n:>7}  {graph}")
+
+
+from crisiskg.cli_curate import coverage, draft  # noqa: E402
+
+main.add_command(coverage)
+main.add_command(draft)

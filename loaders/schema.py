@@ -105,6 +105,7 @@ def article_schema() -> dict[str, Any]:
             "headline": {"type": "array", "items": _span},
             "furniture": {"type": "array", "items": _span},
             "captions": {"type": "array", "items": _span},
+            "ignored_names": {"type": "array", "items": _obj({"name": _str, "reason": _str}, ["name", "reason"])},
         },
         ["text", "status", "title", "authors", "published"],
     )
@@ -187,6 +188,7 @@ def article_schema() -> dict[str, Any]:
             "roles": {"type": "array", "items": role},
             "stances": {"type": "array", "items": stance},
             "skipped_cues": {"type": "array", "items": skipped},
+            "draft_notes": {"type": "object"},
         },
         ["article"],
     )

@@ -1,0 +1,92 @@
+"""How completely each article is annotated.
+
+Per article: the name-like phrases and whether each is resolved to a registry entity (an alias
+match overlaps it, or the article lists it under ``ignored_names`` with a reason); the sentences with
+a recommendation cue and whether a stance or a ``skipped_cues`` entry covers them; the date
+expressions and whether an event's quote covers them. Page furniture and captions are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crisiskg.textscan import CUES, DATE_EXPR, candidate_names, overlaps, sentences
+from loaders.mentions import AliasMatcher
+from loaders.seeds import ArticleSeed, SeedSet, read_seeds
+
+
+@dataclass
+class ArticleCoverage:
+    key: str
+    file: str
+    mentions: int = 0
+    names_resolved: list[str] = field(default_factory=list)
+    names_unresolved: list[tuple[int, str]] = field(default_factory=list)
+    cues_covered: int = 0
+    cues_skipped: int = 0
+    cues_uncovered: list[tuple[int, str]] = field(default_factory=list)
+    dates_covered: int = 0
+    dates_uncovered: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def resolved_share(self) -> float:
+        total = len(self.names_resolved) + len(self.names_unresolved)
+        return 1.0 if total == 0 else len(self.names_resolved) / total
+
+    @property
+    def complete(self) -> bool:
+        return not self.names_unresolved and not self.cues_uncovered
+
+
+def _spans(seeds: SeedSet, art: ArticleSeed, section: str) -> list[tuple[int, int]]:
+    return [(sp.begin, sp.end) for (key, path), sp in seeds.spans.items() if key == art.key and path[0] == section and len(path) == 2]
+
+
+def article_coverage(seeds: SeedSet, art: ArticleSeed, matcher: AliasMatcher) -> ArticleCoverage:
+    text = art.text
+    meta_spans = [(sp.begin, sp.end) for (key, path), sp in seeds.spans.items()
+                  if key == art.key and path[:2] in (("article", "furniture"), ("article", "captions"))]
+    furniture = [(sp.begin, sp.end) for (key, path), sp in seeds.spans.items() if key == art.key and path[:2] == ("article", "furniture")]
+    cov = ArticleCoverage(art.key, art.yaml_file)
+    found = matcher.find(text, furniture)
+    cov.mentions = len(found)
+    mention_ranges = [(m.begin, m.end) for m in found]
+    ignored = {item["name"] for item in art.meta.get("ignored_names") or []}
+    for b, e, name in candidate_names(text):
+        if any(overlaps((b, e), r) for r in meta_spans):
+            continue
+        if any(overlaps((b, e), r) for r in mention_ranges) or name in ignored:
+            cov.names_resolved.append(name)
+        else:
+            cov.names_unresolved.append((b, name))
+    stance_spans = _spans(seeds, art, "stances")
+    skipped = _spans(seeds, art, "skipped_cues")
+    event_spans = _spans(seeds, art, "events")
+    for s in sentences(text):
+        rng = (s.begin, s.end)
+        if any(overlaps(rng, r) for r in meta_spans):
+            continue
+        if CUES.search(s.text):
+            if any(overlaps(rng, r) for r in stance_spans):
+                cov.cues_covered += 1
+            elif any(overlaps(rng, r) for r in skipped):
+                cov.cues_skipped += 1
+            else:
+                cov.cues_uncovered.append((s.begin, s.text))
+    for m in DATE_EXPR.finditer(text):
+        rng = (m.start(), m.end())
+        if any(overlaps(rng, r) for r in meta_spans):
+            continue
+        if any(overlaps(rng, r) for r in event_spans):
+            cov.dates_covered += 1
+        else:
+            cov.dates_uncovered.append((m.start(), m.group(0)))
+    return cov
+
+
+def coverage(seeds_dir: Path | str, *, allow_drafts: bool = True) -> list[ArticleCoverage]:
+    """Coverage of every article under ``seeds_dir`` (drafts included by default)."""
+    seeds = read_seeds(seeds_dir, allow_drafts=allow_drafts)
+    matcher = AliasMatcher(seeds.entities)
+    return [article_coverage(seeds, art, matcher) for art in seeds.articles]

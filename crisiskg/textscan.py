@@ -1,0 +1,121 @@
+"""Light text scanning shared by coverage and drafting: sentences, cue sentences, date expressions,
+candidate names, and resolving relative dates against a publication date.
+
+Heuristics only: they point a curator at sentences to read, they never write facts themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+CUES = re.compile(
+    r"\b(should(?:n[’']t)?|must|ought to|needs? to|need for|would be a (?:huge |big |grave )?mistake|"
+    r"the best answer|has to|have to|it is time|time to|requires?)\b",
+    re.IGNORECASE,
+)
+DATE_EXPR = re.compile(
+    r"\b(?:(?:early|late|mid-?)\s+)?(?:" + "|".join(MONTHS) + r")(?:\s+\d{1,2})?(?:,\s+\d{4})?\b"
+    r"|\b(?:on\s+)?(?:" + "|".join(WEEKDAYS) + r")(?:\s+(?:night|morning|evening))?\b"
+    r"|\b(?:19|20)\d{2}\b"
+    r"|\b(?:overnight|tonight|this week(?:end)?|this morning|yesterday|today)\b",
+)
+NAME = re.compile(r"\b[A-Z][\w’'.-]*[\w](?:\s+(?:of\s+the\s+|of\s+|for\s+|al-|bin\s+)?[A-Z][\w’'.-]*[\w])*")
+# Capitalised words that are not names on their own (sentence openers, demonyms, titles).
+NOT_NAMES = set("""
+A An And Any As At But By Consider Do Escalating Even First For Furthermore Further Given How However
+I If In Instead It Its Let Many More Most Namely Neither No Now Of Official On Only Or Our Over Passing
+Recently Regardless Second Since So Some Such Take That The Their Then There Therefore These They This
+Those Though To Until We Well What When Where Whether While Who Why With Without Yes Yet Acting Addressing
+Killing Stepping Escalating Encouraging Forcing Threatening Increasing Image Further Related Home News
+Iranian Iranians American Americans Iraqi Iraqis British European Europeans Shia Shiite Sunni Sunnis Kurdish
+Gen General President Prime Minister Supreme Leader Foreign Secretary Director Chairman Ayatollah Major
+Don’t Don't It’s It's Let’s Let's Here Both Either Each All Every Despite Because Although After Before
+""".split()) | set(MONTHS) | set(WEEKDAYS)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    begin: int
+    end: int
+    text: str
+
+
+_ABBREV = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Gen|Mr|Mrs|Ms|Dr|St|Jr|Lt|Col|Sgt|Maj|Gov|Sen|Rep|No|vs)\.)$")
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Sentences (and headline-like lines) with their offsets; initials and abbreviations such as
+    'U.S.' or 'Gen.' do not end a sentence."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        line, base, start = m.group(0), m.start(), 0
+        for b in re.finditer(r"[.!?][”\"’)]*(?=\s)", line):
+            if _ABBREV.search(line[: b.start() + 1]):
+                continue
+            out.append((base + start, base + b.end()))
+            start = b.end()
+        out.append((base + start, base + len(line)))
+    result = []
+    for b, e in out:
+        chunk = text[b:e]
+        stripped = chunk.strip()
+        if stripped:
+            b2 = b + (len(chunk) - len(chunk.lstrip()))
+            result.append(Sentence(b2, b2 + len(stripped), stripped))
+    return result
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def candidate_names(text: str) -> list[tuple[int, int, str]]:
+    """Capitalised name-like phrases that are not just an opener, demonym or title. A single
+    capitalised word that starts a sentence is taken for an ordinary word."""
+    starts = {s.begin for s in sentences(text)}
+    found = []
+    for m in NAME.finditer(text):
+        words = m.group(0).split()
+        while words and words[0] in NOT_NAMES:
+            words = words[1:]
+        words = [re.sub(r"[’']s$", "", w) for w in words]
+        if not words or all(w in NOT_NAMES or all(part in NOT_NAMES or not part[:1].isupper() for part in w.split("-")) for w in words):
+            continue
+        name = " ".join(words)
+        begin = m.start() + m.group(0).find(words[0])
+        opening = begin - 1 if begin and text[begin - 1] in "“\"‘'(" else begin
+        if len(words) == 1 and (begin in starts or opening in starts):
+            continue
+        found.append((begin, begin + len(name), name))
+    return found
+
+
+def resolve_relative(expr: str, published: dt.date) -> tuple[dt.date, str] | None:
+    """Resolve a relative date expression ('on Sunday', 'Wednesday night', 'January 8',
+    'overnight') against the publication date; returns the date and how it was derived."""
+    low = expr.lower()
+    for i, day in enumerate(WEEKDAYS):
+        if day.lower() in low:
+            back = (published.weekday() - i) % 7 or 7
+            date = published - dt.timedelta(days=back)
+            return date, f"'{expr}': the {day} before publication ({published.isoformat()}, a {WEEKDAYS[published.weekday()]})"
+    for i, month in enumerate(MONTHS):
+        m = re.search(month + r"\s+(\d{1,2})(?:,\s+(\d{4}))?", expr)
+        if m:
+            year = int(m.group(2)) if m.group(2) else (published.year if i + 1 <= published.month else published.year - 1)
+            try:
+                date = dt.date(year, i + 1, int(m.group(1)))
+            except ValueError:
+                return None
+            how = "from the text" if m.group(2) else f"year taken from publication ({published.isoformat()})"
+            return date, f"'{expr}': {how}"
+    if any(w in low for w in ("overnight", "tonight", "this morning", "today")):
+        return published, f"'{expr}': the publication date ({published.isoformat()})"
+    if "yesterday" in low:
+        return published - dt.timedelta(days=1), f"'{expr}': the day before publication ({published.isoformat()})"
+    return None
