@@ -1,0 +1,323 @@
+"""``crisiskg query`` (saved questions: list, show, run) and ``crisiskg sparql`` (any query).
+
+Thin commands: parse the options, call :mod:`crisiskg.savedqueries` and :mod:`crisiskg.store`,
+print. A bad parameter, a bad query or a missing build exits 2 with the library's message.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import click
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from crisiskg.errors import CrisisKGError, QueryError
+from crisiskg.savedqueries import SavedQuery, get_query, load_queries, param_choices, shorten
+from crisiskg.store import REASONING, Result, Store
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonld", "ttl")
+DEFAULT_BUILD = Path("build")
+_MIN_COLUMN = 10
+
+
+class _Failure(click.ClickException):
+    """A library error shown as 'Error: ...' with its exit code (2 for query and parameter errors)."""
+
+    def __init__(self, error: CrisisKGError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CrisisKGError as exc:
+            raise _Failure(exc) from exc
+
+    return wrapper
+
+
+_build_option = click.option("--build", "build_dir", type=click.Path(path_type=Path), default=DEFAULT_BUILD, show_default=True,
+                             help="The build folder (the published build under it is queried).")
+_format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                              help="table (aligned, for reading), csv, tsv, json (SPARQL results JSON) for SELECT/ASK; "
+                                   "ttl, jsonld for CONSTRUCT/DESCRIBE.")
+_reasoning_option = click.option("--reasoning", type=click.Choice(REASONING), default="owlrl", show_default=True,
+                                 help="owlrl: asserted and inferred triples; none: asserted only.")
+_output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                              help="Write to this file instead of standard output.")
+_width_option = click.option("--width", type=int, default=None,
+                             help="Wrap table cells to fit this many columns (default: the terminal's width; 0: never wrap).")
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def cell(term: Node | None) -> str:
+    """A term as table text: IRIs as CURIEs, literals as their text (one line)."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return " ".join(str(term).split())
+    return str(term)
+
+
+def _sort_key(row: dict[str, Node | None], variables: list[str]) -> tuple[Any, ...]:
+    def one(t: Node | None) -> tuple[int, str]:
+        if t is None:
+            return (0, "")
+        return ({BNode: 1, URIRef: 2}.get(type(t), 3), cell(t) if isinstance(t, Literal) else str(t))
+
+    return tuple(one(row.get(v)) for v in variables)
+
+
+def has_order_by(sparql: str) -> bool:
+    """Whether the query text orders its rows (comments, strings and IRIs ignored)."""
+    text = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*', " ", sparql)
+    return re.search(r"\bORDER\s+BY\b", text, re.I) is not None
+
+
+def deterministic(result: Result, sparql: str) -> Result:
+    """``result`` with its rows sorted when the query does not order them itself."""
+    if result.kind == "select" and not has_order_by(sparql):
+        result.rows = sorted(result.rows, key=lambda r: _sort_key(r, result.variables))
+    if result.kind == "graph":
+        result.triples = sorted(result.triples, key=lambda t: tuple(_sort_key({"x": x}, ["x"]) for x in t))
+    return result
+
+
+def _widths(natural: list[int], width: int | None) -> list[int]:
+    widths = list(natural)
+    if not width:
+        return widths
+    available = width - 2 * (len(widths) - 1)
+    while sum(widths) > available:
+        i = max(range(len(widths)), key=lambda k: widths[k])
+        if widths[i] <= _MIN_COLUMN:
+            break
+        widths[i] -= 1
+    return widths
+
+
+def render_table(headers: list[str], rows: list[list[str]], *, width: int | None = None) -> str:
+    """An aligned text table; cells wider than their share of ``width`` wrap onto more lines."""
+    if not headers:
+        return ""
+    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    widths = _widths(natural, width)
+    wrapped_any = widths != natural
+
+    def lines_of(values: list[str]) -> list[str]:
+        cells = [textwrap.wrap(v, w, break_long_words=True, break_on_hyphens=False) or [""] for v, w in zip(values, widths)]
+        height = max(len(c) for c in cells)
+        out = []
+        for k in range(height):
+            parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths)]
+            out.append("  ".join(parts).rstrip())
+        return out
+
+    rule = "  ".join("-" * w for w in widths)
+    out = [*lines_of(headers), rule]
+    for n, row in enumerate(rows):
+        if wrapped_any and n:
+            out.append("  ".join("·" * min(w, 3) + " " * (w - min(w, 3)) for w in widths).rstrip())
+        out.extend(lines_of(row))
+    return "\n".join(out)
+
+
+def _terminal_width(width: int | None) -> int | None:
+    if width is not None:
+        return width or None
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((120, 24)).columns
+    env = os.environ.get("COLUMNS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else None
+
+
+def format_result(result: Result, fmt: str, *, width: int | None = None) -> bytes:
+    """The bytes to print for ``result`` in ``fmt`` (see FORMATS); QueryError if it does not fit."""
+    if result.kind == "graph":
+        if fmt == "table":
+            rows = [[cell(s), cell(p), cell(o)] for s, p, o in result.triples]
+            text = render_table(["subject", "predicate", "object"], rows, width=width)
+            return (text + f"\n{len(rows)} triple{'s' if len(rows) != 1 else ''}\n").encode("utf-8")
+        if fmt in ("csv", "tsv", "json"):
+            if fmt == "json":
+                return result.serialize("jsonld")
+            as_rows = Result("select", variables=["subject", "predicate", "object"],
+                             rows=[{"subject": s, "predicate": p, "object": o} for s, p, o in result.triples])
+            return as_rows.serialize(fmt)
+        return result.serialize(fmt)
+    if fmt in ("ttl", "jsonld"):
+        raise QueryError(f"format '{fmt}' writes RDF and needs a CONSTRUCT or DESCRIBE query; this is {result.kind.upper()}: "
+                         f"choose one of table, csv, tsv, json")
+    if fmt == "table":
+        if result.kind == "ask":
+            return b"yes\n" if result.boolean else b"no\n"
+        rows = [[cell(r.get(v)) for v in result.variables] for r in result.rows]
+        text = render_table(result.variables, rows, width=width)
+        return (text + f"\n{len(rows)} row{'s' if len(rows) != 1 else ''}\n").encode("utf-8")
+    return result.serialize(fmt)
+
+
+def _emit(data: bytes, output: Path | None) -> None:
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        click.echo(data, nl=False)
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+@click.group("query")
+def query() -> None:
+    """Saved questions (queries/*.rq): list them, show one, run one with typed parameters.
+
+    Example: crisiskg query run events-in-country --param country=iraq
+    """
+
+
+@query.command("list")
+@click.option("--tag", help="Only the questions with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON.")
+@click.option("--width", type=int, default=None, help="Wrap to this many columns (default: the terminal's width; 0: never).")
+@_clean_errors
+def list_queries(tag: str | None, as_json: bool, width: int | None) -> None:
+    """List the saved questions: id, parameters and summary.
+
+    Example: crisiskg query list --tag stances
+    """
+    import json
+
+    queries = [q for q in load_queries().values() if tag is None or tag in q.tags]
+    if as_json:
+        click.echo(json.dumps([q.to_dict() for q in queries], indent=2, ensure_ascii=False))
+        return
+    rows = [[q.id, ", ".join(p.name for p in q.params), q.summary] for q in queries]
+    click.echo(render_table(["id", "parameters", "summary"], rows, width=_terminal_width(width)))
+    click.echo(f"{len(rows)} saved question{'s' if len(rows) != 1 else ''}")
+
+
+def _describe(q: SavedQuery, store: Store | None) -> Iterable[str]:
+    yield f"{q.id}: {q.summary}"
+    yield ""
+    yield from textwrap.wrap(q.description, 100)
+    yield ""
+    yield f"tags: {', '.join(q.tags) or '-'}    view: {q.view}    kind: {q.kind.upper()}"
+    if q.params:
+        yield "parameters:"
+    for p in q.params:
+        kind = p.type + (f" of class {p.cls}" if p.cls else "")
+        need = "required" if p.required else (f"default {p.default}" if p.default is not None else "optional")
+        yield f"  {p.name} ({kind}, {need}): {p.description}"
+        if p.type == "enum":
+            yield f"      choices: {', '.join(p.choices)}"
+        elif p.type == "iri" and store is not None:
+            yield from textwrap.wrap("choices: " + ", ".join(c.key for c in param_choices(store, p)), 100,
+                                     initial_indent="      ", subsequent_indent="        ")
+    example = " ".join(f"--param {p.name}={p.default if p.default is not None else '...'}" for p in q.params)
+    yield ""
+    yield f"run it: crisiskg query run {q.id}" + (f" {example}" if example else "")
+    yield ""
+    yield q.sparql.strip()
+
+
+@query.command("show")
+@click.argument("query_id")
+@_build_option
+@_clean_errors
+def show(query_id: str, build_dir: Path) -> None:
+    """Show a saved question: description, parameters (with their valid choices when a build is
+    published) and its SPARQL.
+
+    Example: crisiskg query show stances-on-proposition
+    """
+    q = get_query(query_id)
+    store = None
+    if any(p.type == "iri" for p in q.params):
+        try:
+            store = Store.open(build_dir)
+        except CrisisKGError:
+            store = None
+    click.echo("\n".join(_describe(q, store)))
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
+        if name.strip() in values:
+            raise click.BadParameter(f"parameter '{name.strip()}' is given twice", param_hint="--param")
+        values[name.strip()] = value
+    return values
+
+
+@query.command("run")
+@click.argument("query_id")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
+@_format_option
+@_reasoning_option
+@_build_option
+@_output_option
+@_width_option
+@_clean_errors
+def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_dir: Path, output: Path | None, width: int | None) -> None:
+    """Run a saved question on the published build. Parameters are checked and bound as RDF
+    terms; a bad one exits 2 naming the valid parameters or choices.
+
+    Example: crisiskg query run stances-on-proposition --param proposition=us-military-retaliation-jan-8 --format csv
+    """
+    q = get_query(query_id)
+    values = _parse_params(params)
+    for name, value in values.items():  # fail fast, before opening the store
+        param = q.param(name)
+        if param.type != "iri":
+            param.convert(value, query_id=q.id)
+    store = Store.open(build_dir)
+    result = deterministic(q.run(store, values, reasoning=reasoning), q.sparql)
+    _emit(format_result(result, fmt, width=_terminal_width(width)), output)
+
+
+@click.command("sparql")
+@click.argument("sparql_text", metavar="QUERY", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from this file.")
+@_format_option
+@_reasoning_option
+@_build_option
+@_output_option
+@_width_option
+@_clean_errors
+def sparql(sparql_text: str | None, query_file: Path | None, fmt: str, reasoning: str, build_dir: Path,
+           output: Path | None, width: int | None) -> None:
+    """Run a SPARQL 1.1 query on the published build (the crisiskg prefixes are predeclared; the
+    default graph is the union of the named graphs). Rows come in a fixed order even without
+    ORDER BY.
+
+    Example: crisiskg sparql "SELECT ?event ?date WHERE { ?event sem:hasTimeStamp ?date } ORDER BY ?date"
+    """
+    if (sparql_text is None) == (query_file is None):
+        raise click.UsageError("give the query as an argument or with -f FILE (one of them)")
+    text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
+    if text.strip() == "-":
+        text = sys.stdin.read()
+    store = Store.open(build_dir)
+    result = deterministic(store.query(text, reasoning=reasoning), text)
+    _emit(format_result(result, fmt, width=_terminal_width(width)), output)

@@ -1,0 +1,441 @@
+"""Saved competency questions: ``queries/<id>.rq``, parsed once into frozen dataclasses.
+
+A saved query is a SPARQL file with a ``#+`` YAML header using grlc's keys (``summary``,
+``description``, ``tags``, ``defaults``, ``enumerate``) plus ``params`` and ``view``::
+
+    #+ summary: Events located in a given country
+    #+ description: Every event whose place lies in the country (through containment).
+    #+ tags: [events, places]
+    #+ view: table
+    #+ params:
+    #+   - name: country
+    #+     type: iri
+    #+     class: ckg:Country
+    #+     default: iraq
+    #+     description: the country
+    SELECT ... WHERE { ?event ckg:occurredIn ?country ... } ORDER BY ...
+
+Parameter types: ``iri`` (with ``class``: the value must be an instance of that class in the store;
+given as an IRI, a CURIE, an id such as ``iraq`` or a label), ``date`` (``YYYY-MM-DD``), ``integer``
+(optional ``min``/``max``), ``string`` and ``enum`` (``choices``: a list of strings bound as plain
+literals, or a mapping from each choice to the CURIE or IRI it stands for). A parameter binds the
+SPARQL variable of the same name as an RDF term (a ``VALUES`` block written by
+:func:`crisiskg.store.bind_values`), never as text. A parameter with neither a default nor
+``required: false`` must be given.
+
+Every surface (CLI, HTTP, OpenAPI) reads the same :class:`SavedQuery` objects from
+:func:`load_queries`; :meth:`SavedQuery.bind` checks and converts values, raising
+:class:`crisiskg.errors.ParameterError` with the valid parameters or choices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from crisiskg.errors import ParameterError, QueryError
+from crisiskg.store import Result, Store
+from crisiskg.vocab import PREFIXES
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+PARAM_TYPES = ("iri", "date", "integer", "string", "enum")
+VIEWS = ("table", "timeline", "map", "graph")
+HEADER_KEYS = ("summary", "description", "tags", "defaults", "enumerate", "params", "view",
+               "endpoint", "method", "pagination", "transform")  # the last four: grlc's, accepted, unused
+PARAM_KEYS = ("name", "type", "class", "default", "description", "choices", "required", "min", "max")
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IRI_CHARS = re.compile(r'^[^\s<>"{}|\\^`]+$')
+_MAX_STRING = 500
+_KINDS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+
+
+def expand(curie: str) -> URIRef:
+    """A CURIE with a known prefix (``ckg:Country``) or an absolute IRI, as a URIRef."""
+    text = curie.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        text = PREFIXES[prefix] + local
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text) or not _IRI_CHARS.match(text):
+        raise QueryError(f"{curie!r} is not an IRI or a CURIE with a known prefix ({', '.join(PREFIXES)})")
+    return URIRef(text)
+
+
+def shorten(iri: str) -> str:
+    """An IRI as a CURIE when a known prefix covers it (the longest one), else the IRI."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+def key_of(iri: str) -> str:
+    """The short key of a minted or ontology IRI: ``.../id/entity/iraq`` -> ``iraq``, ``ckg:Tweet`` -> ``Tweet``."""
+    return re.split(r"[/#]", iri.rstrip("/"))[-1]
+
+
+def nearest(value: str, choices: list[str]) -> str | None:
+    """The closest choice to ``value`` (case-insensitive), or None."""
+    lowered = {c.lower(): c for c in choices}
+    found = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.5)
+    return lowered[found[0]] if found else None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One valid value of a parameter: the key to type, the RDF term it binds, and a label."""
+
+    key: str
+    term: Node
+    label: str
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed parameter of a saved query; it binds the SPARQL variable ``?name``."""
+
+    name: str
+    type: str
+    description: str = ""
+    default: str | None = None
+    required: bool = True
+    cls: str | None = None  # iri: the class, as written (a CURIE)
+    values: tuple[tuple[str, Node], ...] = ()  # enum: (choice, term)
+    min: int | None = None
+    max: int | None = None
+
+    @property
+    def class_iri(self) -> URIRef | None:
+        return expand(self.cls) if self.cls else None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The enum's choices (empty for other types: their choices come from the store)."""
+        return tuple(k for k, _ in self.values)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description,
+                               "required": self.required, "default": self.default}
+        if self.cls:
+            out["class"] = self.cls
+        if self.values:
+            out["choices"] = list(self.choices)
+        if self.min is not None:
+            out["min"] = self.min
+        if self.max is not None:
+            out["max"] = self.max
+        return out
+
+    def convert(self, value: str, *, query_id: str, store: Store | None = None) -> Node:
+        """``value`` (text, as typed) as the RDF term to bind; ParameterError if it is not valid."""
+        where = f"saved query '{query_id}' parameter '{self.name}'"
+        if not isinstance(value, str):
+            raise ParameterError(f"{where}: expected text, got {value!r}")
+        if self.type == "string":
+            if len(value) > _MAX_STRING:
+                raise ParameterError(f"{where}: the value is longer than {_MAX_STRING} characters")
+            return Literal(value)
+        if self.type == "integer":
+            if not re.fullmatch(r"[+-]?\d{1,12}", value.strip()):
+                raise ParameterError(f"{where}: {value!r} is not an integer (e.g. 3)")
+            n = int(value)
+            if (self.min is not None and n < self.min) or (self.max is not None and n > self.max):
+                raise ParameterError(f"{where}: {n} is out of range; choose {self.min} to {self.max}")
+            return Literal(n, datatype=XSD.integer)
+        if self.type == "date":
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                    raise ValueError(value)
+                day = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ParameterError(f"{where}: {value!r} is not a date; write YYYY-MM-DD (e.g. 2020-01-08)") from None
+            return Literal(day.isoformat(), datatype=XSD.date)
+        if self.type == "enum":
+            for choice, term in self.values:
+                if value == choice or value.lower() == choice.lower():
+                    return term
+            hint = nearest(value, list(self.choices))
+            raise ParameterError(f"{where}: {value!r} is not a valid choice{f' (did you mean {hint!r}?)' if hint else ''}; "
+                                 f"choose one of: {', '.join(self.choices)}")
+        # iri
+        if store is None:
+            raise ParameterError(f"{where}: an IRI parameter needs a store to check its class")
+        return self._iri(value, where, store)
+
+    def _iri(self, value: str, where: str, store: Store) -> Node:
+        options = class_choices(store, self.cls or "")
+        text = value.strip()
+        for opt in options:  # an IRI, a CURIE, an id or a label
+            if text in (str(opt.term), f"<{opt.term}>", shorten(str(opt.term)), opt.key):
+                return opt.term
+        by_label = [o for o in options if o.label.lower() == text.lower()] or [o for o in options if o.key.lower() == text.lower()]
+        if len(by_label) == 1:
+            return by_label[0].term
+        keys = [o.key for o in options]
+        hint = nearest(key_of(text), keys) or nearest(text, [o.label for o in options])
+        listing = ", ".join(keys) if keys else "(none in this build)"
+        raise ParameterError(f"{where}: {value!r} is not a {self.cls} in this build"
+                             f"{f' (did you mean {hint!r}?)' if hint else ''}; valid choices: {listing}")
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """One saved question: its header, typed parameters and SPARQL text (without the header)."""
+
+    id: str
+    summary: str
+    description: str
+    sparql: str
+    kind: str  # select | ask | graph
+    tags: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    enumerate: tuple[str, ...] = ()
+    view: str = "table"
+    file: str = ""
+
+    @property
+    def defaults(self) -> dict[str, str]:
+        """grlc's ``defaults``: parameter name -> default value."""
+        return {p.name: p.default for p in self.params if p.default is not None}
+
+    @property
+    def text(self) -> str:
+        """The whole file: header and SPARQL."""
+        return Path(self.file).read_text(encoding="utf-8") if self.file else self.sparql
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        hint = nearest(name, [p.name for p in self.params])
+        takes = ", ".join(p.name for p in self.params) or "no parameters"
+        raise ParameterError(f"saved query '{self.id}' has no parameter '{name}'"
+                             f"{f' (did you mean {hint!r}?)' if hint else ''}; it takes: {takes}")
+
+    def bind(self, values: Mapping[str, str] | None, store: Store | None = None) -> dict[str, Node]:
+        """Check ``values`` (parameter name -> text) and convert them to RDF terms; defaults fill
+        the rest. Raises ParameterError for an unknown, missing or bad parameter."""
+        values = dict(values or {})
+        for name in values:
+            if name.startswith("_"):
+                raise ParameterError(f"'{name}' is a system parameter, not one of saved query '{self.id}'")
+            self.param(name)
+        out: dict[str, Node] = {}
+        for p in self.params:
+            raw = values.get(p.name, p.default)
+            if raw is None:
+                if p.required:
+                    raise ParameterError(f"saved query '{self.id}' needs parameter '{p.name}' ({p.type}"
+                                         f"{' of class ' + p.cls if p.cls else ''}): {p.description}")
+                continue
+            out[p.name] = p.convert(raw, query_id=self.id, store=store)
+        return out
+
+    def run(self, store: Store, values: Mapping[str, str] | None = None, *, reasoning: str = "owlrl") -> Result:
+        """Answer the question on ``store`` with ``values`` bound as RDF terms."""
+        return store.query(self.sparql, bindings=self.bind(values, store), reasoning=reasoning)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "summary": self.summary, "description": self.description, "tags": list(self.tags),
+                "view": self.view, "kind": self.kind, "params": [p.to_dict() for p in self.params],
+                "defaults": self.defaults, "enumerate": list(self.enumerate)}
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+def _problem(path: Path, message: str) -> QueryError:
+    return QueryError(f"{path.name}: {message}")
+
+
+def split_header(text: str) -> tuple[str, str]:
+    """(YAML header, SPARQL) of a saved query file: the header is every leading ``#+`` line."""
+    header, body, in_header = [], [], True
+    for line in text.splitlines(keepends=True):
+        if in_header and line.startswith("#+"):
+            header.append(line[3:] if line.startswith("#+ ") else line[2:])
+        else:
+            in_header = False
+            body.append(line)
+    return "".join(header), "".join(body)
+
+
+def _kind(sparql: str) -> str:
+    stripped = re.sub(r"#[^\n]*", " ", sparql)
+    stripped = re.sub(r"(?is)\b(PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", " ", stripped)
+    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", stripped, re.I)
+    if not m:
+        raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    return _KINDS[m.group(1).upper()]
+
+
+def _param(path: Path, raw: Any, defaults: Mapping[str, Any], sparql: str) -> Param:
+    if not isinstance(raw, dict) or "name" not in raw:
+        raise _problem(path, f"each entry of 'params' is a mapping with a 'name', got {raw!r}")
+    unknown = sorted(set(raw) - set(PARAM_KEYS))
+    if unknown:
+        raise _problem(path, f"parameter {raw['name']!r} has unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(PARAM_KEYS)}")
+    name, ptype = str(raw["name"]), raw.get("type", "string")
+    if not _NAME.match(name) or name.startswith("_"):
+        raise _problem(path, f"parameter name {name!r} is not a SPARQL variable name (letters, digits, '_'; no leading '_')")
+    if not re.search(rf"[?$]{name}\b", sparql):
+        raise _problem(path, f"parameter {name!r} is not used as ?{name} in the query")
+    if ptype not in PARAM_TYPES:
+        hint = nearest(str(ptype), list(PARAM_TYPES))
+        raise _problem(path, f"parameter {name!r} has unknown type {ptype!r}{f' (did you mean {hint!r}?)' if hint else ''}; "
+                             f"types: {', '.join(PARAM_TYPES)}")
+    default = raw.get("default", defaults.get(name))
+    if "default" in raw and name in defaults and str(raw["default"]) != str(defaults[name]):
+        raise _problem(path, f"parameter {name!r} has two different defaults ({raw['default']!r} and {defaults[name]!r})")
+    values: tuple[tuple[str, Node], ...] = ()
+    if ptype == "enum":
+        choices = raw.get("choices")
+        if isinstance(choices, dict):
+            values = tuple((str(k), expand(str(v))) for k, v in choices.items())
+        elif isinstance(choices, list) and choices:
+            values = tuple((str(c), Literal(str(c))) for c in choices)
+        else:
+            raise _problem(path, f"enum parameter {name!r} needs 'choices' (a list, or a mapping choice -> CURIE)")
+    cls = raw.get("class")
+    if ptype == "iri":
+        if not cls:
+            raise _problem(path, f"iri parameter {name!r} needs a 'class' (e.g. ckg:Country)")
+        try:
+            expand(str(cls))
+        except QueryError as exc:
+            raise _problem(path, f"parameter {name!r}: {exc}") from None
+    param = Param(name=name, type=ptype, description=str(raw.get("description", "")),
+                  default=None if default is None else str(default),
+                  required=bool(raw.get("required", True)) and default is None,
+                  cls=str(cls) if cls else None, values=values, min=raw.get("min"), max=raw.get("max"))
+    if param.default is not None and ptype != "iri":  # iri defaults are checked against a store
+        try:
+            param.convert(param.default, query_id=path.stem)
+        except ParameterError as exc:
+            raise _problem(path, f"bad default: {exc}") from None
+    return param
+
+
+def parse_query(path: Path | str) -> SavedQuery:
+    """Parse one ``.rq`` file; QueryError names the file and what is wrong."""
+    path = Path(path)
+    qid = path.stem
+    if not _ID.match(qid):
+        raise _problem(path, "a saved query's file name is its id: lowercase words joined by '-'")
+    header_text, sparql = split_header(path.read_text(encoding="utf-8"))
+    try:
+        header = yaml.safe_load(header_text) or {}
+    except yaml.YAMLError as exc:
+        raise _problem(path, f"the #+ header is not valid YAML: {exc}") from None
+    if not isinstance(header, dict):
+        raise _problem(path, "the #+ header must be a YAML mapping")
+    unknown = sorted(set(header) - set(HEADER_KEYS))
+    if unknown:
+        raise _problem(path, f"unknown header key(s) {', '.join(unknown)}; valid keys: {', '.join(HEADER_KEYS)}")
+    for key in ("summary", "description"):
+        if not isinstance(header.get(key), str) or not header[key].strip():
+            raise _problem(path, f"the header needs a '{key}'")
+    raw_defaults = header.get("defaults") or {}
+    if isinstance(raw_defaults, list):  # grlc writes defaults as a list of one-key mappings
+        merged: dict[str, Any] = {}
+        for item in raw_defaults:
+            if not isinstance(item, dict):
+                raise _problem(path, f"'defaults' entries are 'name: value' mappings, got {item!r}")
+            merged.update(item)
+        raw_defaults = merged
+    if not isinstance(raw_defaults, dict):
+        raise _problem(path, "'defaults' is a mapping or a list of 'name: value' mappings")
+    try:
+        kind = _kind(sparql)
+    except QueryError as exc:
+        raise _problem(path, str(exc)) from None
+    params = tuple(_param(path, p, raw_defaults, sparql) for p in header.get("params") or [])
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise _problem(path, "two parameters have the same name")
+    for name in raw_defaults:
+        if name not in names:
+            raise _problem(path, f"'defaults' names {name!r}, which is not a parameter; parameters: {', '.join(names) or 'none'}")
+    enum = tuple(str(e) for e in header.get("enumerate") or [])
+    for name in enum:
+        if name not in names:
+            raise _problem(path, f"'enumerate' names {name!r}, which is not a parameter; parameters: {', '.join(names) or 'none'}")
+    view = header.get("view", "graph" if kind == "graph" else "table")
+    if view not in VIEWS:
+        raise _problem(path, f"unknown view {view!r}; views: {', '.join(VIEWS)}")
+    tags = header.get("tags") or []
+    return SavedQuery(id=qid, summary=header["summary"].strip(), description=" ".join(header["description"].split()),
+                      sparql=sparql, kind=kind, tags=tuple(str(t) for t in tags), params=params, enumerate=enum,
+                      view=view, file=str(path))
+
+
+@lru_cache(maxsize=8)
+def _load(folder: str, stamp: tuple[tuple[str, int], ...]) -> dict[str, SavedQuery]:
+    return {q.id: q for q in (parse_query(Path(folder) / name) for name, _ in stamp)}
+
+
+def load_queries(folder: Path | str | None = None) -> dict[str, SavedQuery]:
+    """Every saved query in ``folder`` (default ``queries/``), by id, sorted; parsed once (re-read
+    only when a file changes)."""
+    folder = Path(folder or QUERIES_DIR)
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.rq")))
+    return dict(_load(str(folder), stamp))
+
+
+def get_query(qid: str, folder: Path | str | None = None) -> SavedQuery:
+    """The saved query ``qid``; QueryError naming the valid ids (and the nearest one) otherwise."""
+    queries = load_queries(folder)
+    if qid in queries:
+        return queries[qid]
+    hint = nearest(qid, list(queries))
+    raise QueryError(f"no saved query '{qid}'{f' (did you mean {hint!r}?)' if hint else ''}; "
+                     f"saved queries: {', '.join(queries) or 'none'} (crisiskg query list)")
+
+
+# ------------------------------------------------------------------------------ choices from the store
+
+_CHOICES: weakref.WeakKeyDictionary[Store, dict[str, tuple[Choice, ...]]] = weakref.WeakKeyDictionary()
+_CHOICES_QUERY = """
+SELECT ?item (MIN(STR(?l)) AS ?label) WHERE {
+  ?item rdf:type/rdfs:subClassOf* ?class .
+  OPTIONAL { ?item rdfs:label ?l }
+  FILTER(isIRI(?item))
+} GROUP BY ?item ORDER BY ?item
+"""
+
+
+def class_choices(store: Store, cls: str) -> tuple[Choice, ...]:
+    """The instances of ``cls`` (a CURIE or IRI) in ``store``, with their keys and labels; cached per store."""
+    cache = _CHOICES.setdefault(store, {})
+    if cls not in cache:
+        res = store.query(_CHOICES_QUERY, bindings={"class": expand(cls)}, reasoning="owlrl")
+        rows = [(r["item"], str(r["label"]) if r.get("label") is not None else key_of(str(r["item"]))) for r in res.rows]
+        counts: dict[str, int] = {}
+        for item, _ in rows:
+            counts[key_of(str(item))] = counts.get(key_of(str(item)), 0) + 1
+        cache[cls] = tuple(Choice(key_of(str(item)) if counts[key_of(str(item))] == 1 else shorten(str(item)), item, label)
+                           for item, label in rows)
+    return cache[cls]
+
+
+def param_choices(store: Store, param: Param) -> tuple[Choice, ...]:
+    """The valid values of ``param``: its enum choices, or the store's instances of its class."""
+    if param.type == "enum":
+        return tuple(Choice(k, t, k) for k, t in param.values)
+    if param.type == "iri":
+        return class_choices(store, param.cls or "")
+    return ()
