@@ -175,3 +175,6 @@ from crisiskg.cli_curate import coverage, draft  # noqa: E402
 
 main.add_command(coverage)
 main.add_command(draft)
+
+from crisiskg.cli_query import query, sparql  # noqa: E402
+main.add_command(query); main.add_command(sparql)
