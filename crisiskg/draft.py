@@ -26,7 +26,7 @@ from loaders.seeds import SeedSet, read_seeds
 TRIGGERS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\bmissiles?\b", re.I), "MissileAttack", "195"),
     (re.compile(r"\brockets?\b|\brocket fire\b", re.I), "RocketAttack", "194"),
-    (re.compile(r"\bdrone\b", re.I), "DroneStrike", "195"),
+    (re.compile(r"\bdrones?\b", re.I), "DroneStrike", "195"),
     (re.compile(r"\bairstrikes?\b", re.I), "Airstrike", "195"),
     (re.compile(r"\b(killed|killing|assassinat\w+|slaying)\b", re.I), "Killing", "186"),
     (re.compile(r"\b(attack(ed|s)?|struck|strikes?|fired)\b", re.I), "Attack", "190"),
@@ -88,7 +88,10 @@ def draft(article: Path | str, seeds_dir: Path | str) -> str:
 
     events, stances = [], []
     used_ids: set[str] = set()
+    title_end = text.find(title) + len(title) if title in text else 0
     for s in sentences(text):
+        if s.end <= title_end:
+            continue  # the headline restates the story; events are drafted from the body
         for pattern, cls, cameo in TRIGGERS:
             if pattern.search(s.text):
                 ev: dict[str, Any] = {"id": "", "label": s.text[:80], "class": cls, "cameo": cameo, **_unique_quote(text, s.begin, s.end)}
@@ -105,7 +108,7 @@ def draft(article: Path | str, seeds_dir: Path | str) -> str:
             named = [m.entity for m in mentions if s.begin <= m.begin < s.end and m.entity in persons]
             stances.append({
                 "id": slug("stance " + s.text, 6), "holder": named[0] if named else "author",
-                "proposition": "CHOOSE-A-PROPOSITION", "polarity": "favor", "modality": "recommendation",
+                "proposition": "choose-a-proposition", "polarity": "favor", "modality": "recommendation",
                 "strength": "moderate", "condition": None,
                 "speech_mode": "direct-quote" if named else "author-opinion", **_unique_quote(text, s.begin, s.end),
             })

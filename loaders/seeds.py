@@ -98,7 +98,7 @@ def _load(folder: Path, rel: str, problems: list[Problem], files: dict[str, str]
     files[rel] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     doc, found = load_yaml(text, rel)
     problems.extend(found)
-    if doc is not None and doc.data is None:
+    if doc is not None and doc.data is None and not found:
         problems.append(Problem(rel, None, "", "file is empty", "see seeds/README.md for the format"))
         return None
     return doc
@@ -146,14 +146,15 @@ def read_seeds(folder: Path | str, *, allow_drafts: bool = False) -> SeedSet:
         doc = _load(folder, rel, problems, files)
         if doc is None:
             continue
+        head = doc.data.get("article") if isinstance(doc.data, dict) else None
+        if isinstance(head, dict) and head.get("status") == "draft" and not allow_drafts:
+            problems.append(Problem(rel, doc.line(("article", "status")), "article.status", "this annotation file is a draft", "review it, then set 'status: reviewed'"))
+            continue
         before = len(problems)
         problems.extend(schema.check(doc, schema.article_schema()))
         if len(problems) > before:
             continue
         meta = doc.data["article"]
-        if meta["status"] == "draft" and not allow_drafts:
-            problems.append(Problem(rel, doc.line(("article", "status")), "article.status", "this annotation file is a draft", "review it, then set 'status: reviewed'"))
-            continue
         text_rel = f"articles/{meta['text']}"
         if Path(meta["text"]).stem != path.stem:
             problems.append(Problem(rel, doc.line(("article", "text")), "article.text", f"{meta['text']!r} does not match the annotation file's name", f"use {path.stem + '.txt'!r}"))
