@@ -55,7 +55,10 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
     syntax error)."""
     if len(text) > MAX_YAML_BYTES:
         return None, [Problem(file, None, "", f"file is {len(text)} characters; the limit is {MAX_YAML_BYTES}")]
-    loader = _NoAliasLoader(text)
+    try:
+        loader = _NoAliasLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters such as NUL
+        return None, [Problem(file, None, "", f"YAML text: {exc}", "remove control characters")]
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -64,6 +67,8 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
         return None, [Problem(file, line, "", f"YAML syntax: {exc.problem or exc}", "fix the YAML at that line")]
     except yaml.YAMLError as exc:
         return None, [Problem(file, None, "", f"YAML syntax: {exc}")]
+    except RecursionError:
+        return None, [Problem(file, None, "", f"YAML nested too deeply (the limit is {MAX_DEPTH} levels)", "flatten the structure")]
     finally:
         loader.dispose()
     doc = YamlDoc(file, None)
@@ -90,13 +95,21 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
 
     try:
         doc.data = walk(node, ())
+    except yaml.MarkedYAMLError as exc:  # e.g. a python/object tag, which the safe loader refuses
+        mark = exc.problem_mark or exc.context_mark
+        problems.append(Problem(file, mark.line + 1 if mark else None, "", f"YAML value: {exc.problem or exc}", "write a plain value"))
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         problems.append(Problem(file, None, "", f"YAML value: {exc}"))
     return doc, problems
 
 
 def _scalar(loader: yaml.SafeLoader, node: Node) -> Any:
-    value = loader.construct_object(node, deep=True)
+    try:
+        value = loader.construct_object(node, deep=True)
+    except ValueError:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # an impossible date such as 2020-02-30 stays text; the seed checks say where it is
+        raise
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
