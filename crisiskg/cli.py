@@ -97,13 +97,15 @@ def validate(seeds_dir: Path, data: Path | None, allow_drafts: bool) -> None:
         if data is not None:
             from rdflib import Dataset
 
+            from crisiskg.publish import rdflib_dataset_io
             from crisiskg.validation import union, validate as run_validate
 
             ds = Dataset()
             try:
-                ds.parse(data)
+                with rdflib_dataset_io():
+                    ds.parse(data)
             except Exception as exc:  # rdflib raises many parser-specific types
-                raise click.ClickException(f"cannot parse {data}: {exc}") from exc
+                raise Failure(CrisisKGError(f"cannot parse {data}: {exc}")) from exc  # exit 2: an error, not violations
             outcome = run_validate(union(ds.graphs()))
             click.echo(outcome.report)
             sys.exit(0 if outcome.conforms else 1)

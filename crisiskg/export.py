@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from crisiskg.publish import current
+from crisiskg.publish import current, rdflib_dataset_io
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
 QUAD_FORMATS = {"nquads", "trig", "json-ld"}
@@ -15,7 +15,8 @@ QUAD_FORMATS = {"nquads", "trig", "json-ld"}
 def load_release_dataset(build_dir: Path | str) -> Dataset:
     """The published dataset as an rdflib Dataset."""
     ds = Dataset()
-    ds.parse(current(build_dir).dataset_file, format="nquads")
+    with rdflib_dataset_io():
+        ds.parse(current(build_dir).dataset_file, format="nquads")
     return ds
 
 
@@ -34,5 +35,6 @@ def export_dataset(build_dir: Path | str, fmt: str, *, inferred: bool = True) ->
                 target.add(t)
     for prefix, uri in PREFIXES.items():
         target.bind(prefix, uri, override=True)
-    out = target.serialize(format=fmt, encoding="utf-8")
+    with rdflib_dataset_io():
+        out = target.serialize(format=fmt, encoding="utf-8")
     return out if isinstance(out, bytes) else out.encode("utf-8")

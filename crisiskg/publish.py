@@ -19,9 +19,11 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rdflib import Dataset
 
@@ -49,6 +51,16 @@ class Release:
         return str(self.manifest["version"])
 
 
+@contextmanager
+def rdflib_dataset_io() -> Iterator[None]:
+    """Silence the DeprecationWarnings rdflib 7.6 raises from its own Dataset parsers and
+    serializers (they call ``Dataset.contexts`` and friends, which it deprecates), so that a run
+    with warnings as errors does not fail on rdflib's internals."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Dataset\.\w+ is deprecated", category=DeprecationWarning)
+        yield
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -68,7 +80,7 @@ def publish(ds: Dataset, manifest: dict[str, Any], out: Path | str) -> Release:
     name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=releases))
     try:
-        with open(tmp / DATASET, "wb") as fh:
+        with open(tmp / DATASET, "wb") as fh, rdflib_dataset_io():
             ds.serialize(fh, format="nquads")
             fh.flush()
             os.fsync(fh.fileno())
@@ -78,9 +90,10 @@ def publish(ds: Dataset, manifest: dict[str, Any], out: Path | str) -> Release:
             json.dump(manifest, fh, indent=2, sort_keys=True)
             fh.flush()
             os.fsync(fh.fileno())
-        final = releases / name
-        if final.exists():
-            shutil.rmtree(final)
+        final, n = releases / name, 1
+        while final.exists():  # the same inputs built twice in one second: never remove a published release
+            n += 1
+            final = releases / f"{name}-{n}"
         os.rename(tmp, final)
         _fsync_dir(releases)
     except BaseException:

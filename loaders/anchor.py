@@ -62,15 +62,21 @@ def closest_passage(text: str, quote: str) -> str:
     if n >= len(text):
         return text
     step = max(1, n // 8)
-    best, best_ratio = text[:n], -1.0
+    best_start, best_ratio = 0, -1.0
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(quote)
-    for start in range(0, len(text) - n + 1, step):
-        window = text[start:start + n]
-        matcher.set_seq1(window)
-        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
-            continue
-        ratio = matcher.ratio()
-        if ratio > best_ratio:
-            best, best_ratio = window, ratio
-    return best
+
+    def scan(starts: range) -> None:
+        nonlocal best_start, best_ratio
+        for start in starts:
+            matcher.set_seq1(text[start:start + n])
+            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+                continue
+            ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best_start, best_ratio = start, ratio
+
+    scan(range(0, len(text) - n + 1, step))
+    # then one character at a time around the best window, so the passage is not cut mid-word
+    scan(range(max(0, best_start - step + 1), min(len(text) - n, best_start + step - 1) + 1))
+    return text[best_start:best_start + n]

@@ -207,14 +207,16 @@ def nearest(value: Any, choices: list[str]) -> str | None:
     return found[0] if found else None
 
 
+_SPECIFIC = {"enum": 0, "pattern": 1, "propertyNames": 1, "additionalProperties": 2, "required": 3, "type": 9, "const": 9}
+
+
 def _leaf_errors(err: ValidationError) -> ValidationError:
-    # For anyOf, report the branch that got furthest (the most specific message).
+    # For anyOf, report the branch that got furthest (the deepest path), and among those the most
+    # specific error: a bad enum value or slug says more than "is not of type 'null'".
     if err.validator == "anyOf" and err.context:
-        best = max(err.context, key=lambda e: len(e.absolute_path))
-        if best.validator in ("enum", "const"):
-            enums = [e for e in err.context if e.validator == "enum"]
-            return enums[0] if enums else best
-        return best
+        deepest = max(len(e.absolute_path) for e in err.context)
+        found = [e for e in err.context if len(e.absolute_path) == deepest]
+        return _leaf_errors(min(found, key=lambda e: _SPECIFIC.get(str(e.validator), 5)))
     return err
 
 

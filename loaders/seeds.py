@@ -117,11 +117,13 @@ def read_seeds(folder: Path | str, *, allow_drafts: bool = False) -> SeedSet:
 
     registry = _load(folder, "registry.yaml", problems, files)
     props_doc = _load(folder, "propositions.yaml", problems, files)
+    lists_ok = True  # registry and propositions read cleanly, so an id missing from them is a mistake
     entities: dict[str, dict[str, Any]] = {}
     propositions: dict[str, dict[str, Any]] = {}
     if registry is not None:
         before = len(problems)
         problems.extend(schema.check(registry, schema.registry_schema()))
+        lists_ok = lists_ok and len(problems) == before
         if len(problems) == before:
             for i, ent in enumerate(registry.data["entities"]):
                 if ent["id"] in entities:
@@ -130,6 +132,7 @@ def read_seeds(folder: Path | str, *, allow_drafts: bool = False) -> SeedSet:
     if props_doc is not None:
         before = len(problems)
         problems.extend(schema.check(props_doc, schema.PROPOSITIONS_SCHEMA))
+        lists_ok = lists_ok and len(problems) == before
         if len(problems) == before:
             for i, prop in enumerate(props_doc.data["propositions"]):
                 if prop["id"] in propositions:
@@ -175,7 +178,7 @@ def read_seeds(folder: Path | str, *, allow_drafts: bool = False) -> SeedSet:
     for a in articles:
         if keys.count(a.key) > 1:
             problems.append(Problem(a.yaml_file, 1, "", f"article key {a.key!r} is used by more than one file", "give each article a unique NNN_ prefix"))
-    problems.extend(_check_articles(seedset))
+    problems.extend(_check_articles(seedset, check_refs=lists_ok and registry is not None and props_doc is not None))
     if problems:
         raise SeedError(problems)
     return seedset
@@ -222,7 +225,9 @@ def _unknown(doc: YamlDoc, path: Path_, value: str, known: Any, what: str = "ent
     return Problem(doc.file, doc.line(path), dotted(path), f"unknown {what} {value!r}", hint)
 
 
-def _check_articles(s: SeedSet) -> Iterator[Problem]:
+def _check_articles(s: SeedSet, *, check_refs: bool = True) -> Iterator[Problem]:
+    # check_refs is False when the registry or proposition list has mistakes of its own: every id
+    # would then look unknown, burying the real mistakes under false ones.
     events = s.event_ids()
     stances: dict[str, tuple[dict[str, Any], str]] = {}
     for a in s.articles:
@@ -238,7 +243,8 @@ def _check_articles(s: SeedSet) -> Iterator[Problem]:
             if value in allow:
                 return
             if value not in s.entities:
-                yield _unknown(doc, path, value, s.entities)
+                if check_refs:
+                    yield _unknown(doc, path, value, s.entities)
             elif kinds and not kinds & set(s.types(value)):
                 yield Problem(a.yaml_file, doc.line(path), dotted(path), f"{value!r} is a {'/'.join(s.types(value))}", f"expected one of: {', '.join(sorted(kinds))}")
 
@@ -287,7 +293,7 @@ def _check_articles(s: SeedSet) -> Iterator[Problem]:
             yield from span(p, rel)
             for end in ("subject", "object"):
                 if rel[end] not in events and rel[end] not in s.propositions:
-                    if rel[end] not in s.entities:
+                    if rel[end] not in s.entities and check_refs:
                         yield _unknown(doc, p + (end,), rel[end], set(s.entities) | events, "entity or event")
             if rel.get("claimed_by", "author") != "author":
                 yield from ref(p + ("claimed_by",), rel["claimed_by"])
@@ -303,7 +309,7 @@ def _check_articles(s: SeedSet) -> Iterator[Problem]:
             holders = st["holder"] if isinstance(st["holder"], list) else [st["holder"]]
             for j, h in enumerate(holders):
                 yield from ref(p + ("holder",) if len(holders) == 1 else p + ("holder", j), h, allow={"author"})
-            if st["proposition"] not in s.propositions:
+            if st["proposition"] not in s.propositions and check_refs:
                 yield _unknown(doc, p + ("proposition",), st["proposition"], s.propositions, "proposition")
             if "date" in st:
                 yield from date(p + ("date", "value"), st["date"]["value"])

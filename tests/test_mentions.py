@@ -1,0 +1,97 @@
+"""Alias mentions: case-sensitive, whole words, longest alias first, page furniture skipped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from loaders.mentions import AliasMatcher
+
+REGISTRY: dict[str, dict[str, Any]] = {
+    "kadhimi": {"label": "Mustafa al-Kadhimi", "aliases": ["Kadhimi"]},
+    "kadhim": {"label": "Kadhim", "aliases": []},
+    "united-states": {"label": "United States", "aliases": ["US", "U.S."]},
+    "us-army": {"label": "United States Army", "aliases": []},
+    "iran": {"label": "Iran", "aliases": []},
+    "camp-taji": {"label": "Camp Taji", "aliases": ["Taji"]},
+    "irgc": {"label": "Islamic Revolutionary Guard Corps", "aliases": ["IRGC", "Revolutionary Guard"]},
+}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> AliasMatcher:
+    return AliasMatcher(REGISTRY)
+
+
+def found(matcher: AliasMatcher, text: str, skip: list[tuple[int, int]] | None = None) -> list[tuple[str, str]]:
+    mentions = matcher.find(text, skip or [])
+    for m in mentions:
+        assert text[m.begin:m.end] == m.text
+    return [(m.text, m.entity) for m in mentions]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kadhimi met Kadhim.", [("Kadhimi", "kadhimi"), ("Kadhim", "kadhim")]),
+        ("Kadhimi's cabinet", [("Kadhimi", "kadhimi")]),
+        ("Mustafa al-Kadhimi spoke", [("Mustafa al-Kadhimi", "kadhimi")]),
+        ("the Kadhimite faction", []),  # no match inside a longer word
+        ("Iranian officials", []),
+        ("pro-Iran groups", [("Iran", "iran")]),  # a hyphen is a boundary
+        ("Iran's leaders", [("Iran", "iran")]),
+        ("USA and US forces", [("US", "united-states")]),
+        ("the U.S. said", [("U.S.", "united-states")]),
+        ("BUS stop", []),
+        ("iran is lowercase here", []),  # case-sensitive
+        ("(Taji)", [("Taji", "camp-taji")]),
+        ("Tajik", []),
+    ],
+)
+def test_word_boundaries_and_case(matcher: AliasMatcher, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(matcher, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the United States Army deployed", [("United States Army", "us-army")]),
+        ("the United States said", [("United States", "united-states")]),
+        ("Camp Taji was hit", [("Camp Taji", "camp-taji")]),
+        ("the Islamic Revolutionary Guard Corps and the Revolutionary Guard", [
+            ("Islamic Revolutionary Guard Corps", "irgc"), ("Revolutionary Guard", "irgc")]),
+    ],
+)
+def test_the_longest_alias_wins(matcher: AliasMatcher, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(matcher, text) == expected
+
+
+def test_offsets_are_code_points_in_non_ascii_text(matcher: AliasMatcher) -> None:
+    text = "\u201cIran\u201d \u2014 said Kadhimi \U0001F680 in Taji"
+    mentions = matcher.find(text)
+    assert [(m.begin, m.end) for m in mentions] == [(1, 5), (14, 21), (27, 31)]
+    assert [text[m.begin:m.end] for m in mentions] == ["Iran", "Kadhimi", "Taji"]
+
+
+def test_furniture_ranges_are_skipped(matcher: AliasMatcher) -> None:
+    text = "Iran struck.\nRelated: Iran news | Taji news\nKadhimi spoke."
+    furniture = (text.index("Related"), text.index("Kadhimi") - 1)
+    assert found(matcher, text, [furniture]) == [("Iran", "iran"), ("Kadhimi", "kadhimi")]
+
+
+def test_a_mention_overlapping_the_edge_of_a_skipped_range_is_skipped(matcher: AliasMatcher) -> None:
+    text = "Camp Taji"
+    assert found(matcher, text, [(0, 1)]) == []
+    assert found(matcher, text, [(8, 9)]) == []
+    assert found(matcher, text, [(9, 12)]) == [("Camp Taji", "camp-taji")]  # touching is not overlapping
+
+
+def test_an_empty_registry_finds_nothing() -> None:
+    assert AliasMatcher({}).find("Iran") == []
+
+
+def test_regex_characters_in_aliases_are_literal() -> None:
+    m = AliasMatcher({"x": {"label": "A.B (C)", "aliases": ["C++"]}})
+    assert [x.text for x in m.find("AxB (C) and A.B (C)")] == ["A.B (C)"]
+    assert [x.text for x in m.find("C++ code")] == ["C++"]

@@ -1,0 +1,177 @@
+"""The seed schema: every kind of mistake is reported with file, line, field, bad value and hint,
+and every mistake of a file is reported in one run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crisiskg.errors import Problem
+from loaders import schema
+from loaders.yamlio import load_yaml
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+ARTICLE = (MINI / "articles" / "100_mini.yaml").read_text(encoding="utf-8")
+REGISTRY = (MINI / "registry.yaml").read_text(encoding="utf-8")
+PROPOSITIONS = (MINI / "propositions.yaml").read_text(encoding="utf-8")
+ARTICLE_FILE = "articles/100_mini.yaml"
+
+
+def line_of(text: str, needle: str) -> int:
+    assert text.count(needle) == 1, f"{needle!r} must occur once in the broken text"
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def check_article(text: str) -> list[Problem]:
+    doc, problems = load_yaml(text, ARTICLE_FILE)
+    assert problems == [] and doc is not None
+    return schema.check(doc, schema.article_schema())
+
+
+def check_registry(text: str) -> list[Problem]:
+    doc, problems = load_yaml(text, "registry.yaml")
+    assert problems == [] and doc is not None
+    return schema.check(doc, schema.registry_schema())
+
+
+def broken(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"{old!r} must occur once in the fixture"
+    return text.replace(old, new)
+
+
+def test_the_fixture_files_pass_the_schema() -> None:
+    assert check_article(ARTICLE) == []
+    assert check_registry(REGISTRY) == []
+    doc, _ = load_yaml(PROPOSITIONS, "propositions.yaml")
+    assert doc is not None and schema.check(doc, schema.PROPOSITIONS_SCHEMA) == []
+
+
+# (old, new, line marker, field, words in the message, words in the hint)
+ARTICLE_MISTAKES = [
+    pytest.param("genre: news", "genre: newz", "genre: newz", "article.genre", "'newz'", "did you mean 'news'?", id="bad-enum-genre"),
+    pytest.param("status: reviewed", "status: reviewd", "status: reviewd", "article.status", "'reviewd'", "did you mean 'reviewed'?", id="bad-enum-status"),
+    pytest.param("class: RocketAttack", "class: RocketAtack", "class: RocketAtack", "events[0].class", "'RocketAtack'", "did you mean 'RocketAttack'?", id="bad-event-class"),
+    pytest.param("class: RocketAttack", "class: [RocketAttack, Atack]", "class: [RocketAttack, Atack]", "events[0].class[1]", "'Atack'", "did you mean 'Attack'?", id="bad-event-class-in-list"),
+    pytest.param('cameo: "194"', 'cameo: "1944"', 'cameo: "1944"', "events[0].cameo", "'1944'", "did you mean '194'?", id="bad-cameo-code"),
+    pytest.param("polarity: against", "polarity: aginst", "polarity: aginst", "stances[0].polarity", "'aginst'", "did you mean 'against'?", id="bad-polarity"),
+    pytest.param("modality: recommendation", "modality: recomendation", "modality: recomendation", "stances[0].modality", "'recomendation'", "did you mean 'recommendation'?", id="bad-modality"),
+    pytest.param("predicate: backedBy", "predicate: backedby", "predicate: backedby", "relations[0].predicate", "'backedby'", "did you mean 'backedBy'?", id="bad-relation"),
+    pytest.param("{suspectedAttacker: [red-militia]}", "{suspectedAttackr: [red-militia]}", "suspectedAttackr", "events[0].roles", "'suspectedAttackr'", "did you mean 'suspectedAttacker'?", id="bad-role"),
+    pytest.param("status: killed,", "status: kiled,", "status: kiled", "events[0].casualties[0].status", "'kiled'", "did you mean 'killed'?", id="bad-casualty-status"),
+    pytest.param("speech_mode: paraphrase", "speech_mode: paraphrase\n    speech_mood: direct-quote", "speech_mood", "stances[0].speech_mood", "unknown field 'speech_mood'", "did you mean 'speech_mode'?", id="unknown-field-nearest"),
+    pytest.param("weapon: rocket", "weapon: rocket\n    colour: red", "colour", "events[0].colour", "unknown field 'colour'", "allowed fields: id, label", id="unknown-field-no-near"),
+    # a missing field is reported on the first line of the block that lacks it
+    pytest.param("  title: Rockets hit Camp Alpha\n", "", "text: 100_mini.txt", "article", "'title' is a required property", "add the field", id="missing-field"),
+    pytest.param("    label: Rocket attack on Camp Alpha\n", "", "- id: camp-alpha-attack", "events[0]", "'label' is a required property", "add the field", id="missing-event-label"),
+    pytest.param("id: camp-alpha-attack", "id: Camp_Alpha_Attack", "id: Camp_Alpha_Attack", "events[0].id", "'Camp_Alpha_Attack' has the wrong form", "lowercase slug", id="bad-slug"),
+    pytest.param("holder: jane-roe\n", "holder: Jane Roe\n", "holder: Jane Roe", "stances[0].holder", "'Jane Roe' has the wrong form", "lowercase slug", id="bad-slug-in-anyof"),
+    pytest.param("publisher: null", "publisher: The Times", "publisher: The Times", "article.publisher", "'The Times' has the wrong form", "lowercase slug", id="bad-publisher-slug"),
+    pytest.param("value: 2020-03-10", "value: 10/03/2020", "value: 10/03/2020", "events[0].date.value", "'10/03/2020' has the wrong form", "must match", id="bad-date-form"),
+    pytest.param("count: 2,", "count: -2,", "count: -2", "events[0].casualties[0].count", "-2", None, id="negative-count"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "marker", "field", "message", "hint"), ARTICLE_MISTAKES)
+def test_each_kind_of_article_mistake_is_reported_readably(old: str, new: str, marker: str, field: str, message: str, hint: str | None) -> None:
+    text = broken(ARTICLE, old, new)
+    problems = check_article(text)
+    assert len(problems) == 1, problems
+    p = problems[0]
+    assert p.file == ARTICLE_FILE
+    assert p.line == line_of(text, marker)
+    assert p.field == field
+    assert message in p.message
+    if hint is not None:
+        assert p.hint is not None and hint in p.hint
+    # the printed form carries all of it: file:line: field: message (hint)
+    assert str(p).startswith(f"{ARTICLE_FILE}:{p.line}: {field}: ")
+
+
+REGISTRY_MISTAKES = [
+    pytest.param("type: Militia", "type: Militiaa", "type: Militiaa", "entities[4].type", "'Militiaa'", "did you mean 'Militia'?", id="bad-type"),
+    pytest.param("type: Militia", "type: [Militia, Milita]", "type: [Militia, Milita]", "entities[4].type[1]", "'Milita'", "did you mean 'Militia'?", id="bad-type-in-list"),
+    pytest.param("type: City", "type: city", "type: city", "entities[2].type", "'city'", "did you mean 'City'?", id="bad-type-case"),
+    pytest.param("  - id: red-militia\n", "  - id: Red Militia\n", "id: Red Militia", "entities[4].id", "has the wrong form", "lowercase slug", id="bad-id"),
+    pytest.param("located_in: riverton", "located_in: River Town", "located_in: River Town", "entities[3].located_in", "has the wrong form", "lowercase slug", id="bad-located-in"),
+    pytest.param("point: [33.3, 44.4]", "point: [33.3]", "point: [33.3]", "entities[2].point", "too short", None, id="short-point"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "marker", "field", "message", "hint"), REGISTRY_MISTAKES)
+def test_each_kind_of_registry_mistake_is_reported_readably(old: str, new: str, marker: str, field: str, message: str, hint: str | None) -> None:
+    text = broken(REGISTRY, old, new)
+    problems = check_registry(text)
+    assert len(problems) == 1, problems
+    p = problems[0]
+    assert (p.file, p.line, p.field) == ("registry.yaml", line_of(text, marker), field)
+    assert message in p.message
+    if hint is not None:
+        assert p.hint is not None and hint in p.hint
+
+
+def test_a_misspelt_required_field_gives_both_problems() -> None:
+    text = broken(REGISTRY, "    label: Jane Roe\n", "    lable: Jane Roe\n")
+    problems = check_registry(text)
+    assert [(p.line, p.field, p.hint) for p in problems] == [
+        (line_of(text, "- id: jane-roe"), "entities[5]", "add the field"),
+        (line_of(text, "lable"), "entities[5].lable", "did you mean 'label'?"),
+    ]
+
+
+def test_every_mistake_in_one_file_is_reported_in_one_run() -> None:
+    text = ARTICLE
+    for param in ARTICLE_MISTAKES:
+        old, new, *_ = param.values
+        if param.id in {"bad-event-class-in-list", "bad-slug-in-anyof", "unknown-field-no-near", "missing-event-label"}:
+            continue  # they touch the same lines as another case
+        text = broken(text, old, new)
+    problems = check_article(text)
+    fields = [p.field for p in problems]
+    expected = {
+        "article.genre", "article.status", "events[0].class", "events[0].cameo", "stances[0].polarity",
+        "stances[0].modality", "relations[0].predicate", "events[0].roles", "events[0].casualties[0].status",
+        "stances[0].speech_mood", "article", "events[0].id", "article.publisher", "events[0].date.value",
+        "events[0].casualties[0].count",
+    }
+    assert set(fields) == expected
+    assert len(problems) == len(expected)
+    # sorted by line, each one with its own line
+    lines = [p.line for p in problems]
+    assert lines == sorted(lines)
+    assert all(p.file == ARTICLE_FILE and p.line for p in problems)
+
+
+def test_a_missing_top_level_section_is_reported() -> None:
+    doc, _ = load_yaml("events: []\n", ARTICLE_FILE)
+    assert doc is not None
+    problems = schema.check(doc, schema.article_schema())
+    assert [(p.field, p.line) for p in problems] == [("(top level)", 1)]
+    assert "'article' is a required property" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "choices", "expected"),
+    [
+        ("Militiaa", ["Militia", "Person", "City"], "Militia"),
+        ("citty", ["Militia", "Person", "City"], "City"),
+        ("City", ["Militia", "Person", "City"], "City"),
+        ("zzzz", ["Militia", "Person"], None),
+        (194, ["194", "190"], "194"),
+    ],
+)
+def test_nearest_choice(value: object, choices: list[str], expected: str | None) -> None:
+    assert schema.nearest(value, choices) == expected
+
+
+def test_value_sets_come_from_the_ontology() -> None:
+    from crisiskg import ontology
+
+    article = schema.article_schema()
+    event_class = article["properties"]["events"]["items"]["properties"]["class"]
+    assert event_class["anyOf"][0]["enum"] == ontology.event_classes()
+    assert "RocketAttack" in ontology.event_classes() and "Event" in ontology.event_classes()
+    types = schema.registry_schema()["properties"]["entities"]["items"]["properties"]["type"]["anyOf"][0]["enum"]
+    assert {"Person", "City", "Country", "State", "Militia", "Weapon"} <= set(types)
+    assert "UnnamedAuthor" not in types  # never written by a curator
+    assert "194" in ontology.cameo_codes()
