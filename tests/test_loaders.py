@@ -1,0 +1,310 @@
+"""read_seeds (every problem at once, nearest ids, drafts) and to_dataset (deterministic IRIs, one
+named graph per article, the entities graph, NIF spans that match the text)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import PROV, RDF, RDFS
+
+from crisiskg.errors import SeedError
+from crisiskg.pipeline import BuildResult
+from crisiskg.vocab import CKG, ENTITIES_GRAPH, GAF, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, article_graph
+from loaders import iris, read_seeds, to_dataset
+
+ARTICLE = Path("articles") / "100_mini.yaml"
+
+
+def edit(folder: Path, rel: str | Path, old: str, new: str) -> None:
+    path = folder / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {rel}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def problems(folder: Path, **kwargs: object) -> list:
+    with pytest.raises(SeedError) as exc:
+        read_seeds(folder, **kwargs)  # type: ignore[arg-type]
+    return exc.value.problems
+
+
+def line_in(folder: Path, rel: str | Path, needle: str) -> int:
+    text = (folder / rel).read_text(encoding="utf-8")
+    assert text.count(needle) == 1
+    return text[: text.index(needle)].count("\n") + 1
+
+
+# ---------------------------------------------------------------- read_seeds
+
+
+def test_the_fixture_seeds_read_cleanly(root: Path) -> None:
+    seeds = read_seeds(root / "tests" / "fixtures" / "mini")
+    assert set(seeds.entities) == {"northland", "united-states", "riverton", "camp-alpha", "red-militia", "jane-roe", "rocket"}
+    assert set(seeds.propositions) == {"us-retaliation"}
+    assert [a.key for a in seeds.articles] == ["100"]
+    assert seeds.types("northland") == ["State", "Country"] and seeds.types("riverton") == ["City"]
+    art = seeds.articles[0]
+    for (key, path), span in seeds.spans.items():
+        assert key == "100"
+        assert art.text[span.begin:span.end] == span.text, path
+    assert set(seeds.files) == {"registry.yaml", "propositions.yaml", "articles/100_mini.yaml", "articles/100_mini.txt"}
+
+
+def test_a_broken_copy_reports_every_problem_in_one_run(mini_copy: Path) -> None:
+    edit(mini_copy, "registry.yaml", "located_in: riverton", "located_in: rivertown")
+    edit(mini_copy, ARTICLE, "places: [camp-alpha]", "places: [camp-alfa]")
+    edit(mini_copy, ARTICLE, "weapon: rocket", "weapon: northland")
+    edit(mini_copy, ARTICLE, "value: 2020-03-10", "value: 2020-02-30")
+    edit(mini_copy, ARTICLE, "{holder: jane-roe, title: analyst", "{holder: jane-doe, title: analyst")
+    edit(mini_copy, ARTICLE, 'quote: "Analyst Jane Roe said the United States should not retaliate."',
+         'quote: "Analyst Jane Roe said the Untied States should not retaliate."')
+    edit(mini_copy, ARTICLE, "furniture: [{quote: \"Related Content\"}]", "furniture: [{quote: \"Camp Alpha\"}]")
+    found = {(p.file, p.field): p for p in problems(mini_copy)}
+    assert set(found) == {
+        ("registry.yaml", "entities[3].located_in"),
+        ("articles/100_mini.yaml", "article.furniture[0].quote"),
+        ("articles/100_mini.yaml", "events[0].places[0]"),
+        ("articles/100_mini.yaml", "events[0].weapon"),
+        ("articles/100_mini.yaml", "events[0].date.value"),
+        ("articles/100_mini.yaml", "roles[0].holder"),
+        ("articles/100_mini.yaml", "stances[0].quote"),
+    }
+    reg = found[("registry.yaml", "entities[3].located_in")]
+    assert reg.line == line_in(mini_copy, "registry.yaml", "located_in: rivertown")
+    assert "unknown entity 'rivertown'" in reg.message and reg.hint == "did you mean 'riverton'?"
+    place = found[("articles/100_mini.yaml", "events[0].places[0]")]
+    assert place.line == line_in(mini_copy, ARTICLE, "places: [camp-alfa]")
+    assert place.hint == "did you mean 'camp-alpha'?"
+    assert found[("articles/100_mini.yaml", "roles[0].holder")].hint == "did you mean 'jane-roe'?"
+    weapon = found[("articles/100_mini.yaml", "events[0].weapon")]
+    assert "'northland' is a State/Country" in weapon.message and "Weapon" in (weapon.hint or "")
+    assert "not a real date" in found[("articles/100_mini.yaml", "events[0].date.value")].message
+    quote = found[("articles/100_mini.yaml", "stances[0].quote")]
+    assert quote.line == line_in(mini_copy, ARTICLE, "the Untied States")
+    assert "closest passage: 'Analyst Jane Roe said the United States should not retaliate.'" in quote.message
+    furniture = found[("articles/100_mini.yaml", "article.furniture[0].quote")]
+    assert "occurs 2 times (at offsets 12, 51)" in furniture.message
+
+
+def test_the_error_message_lists_every_problem(mini_copy: Path) -> None:
+    edit(mini_copy, ARTICLE, "places: [camp-alpha]", "places: [camp-alfa]")
+    edit(mini_copy, ARTICLE, "weapon: rocket", "weapon: rockett")
+    with pytest.raises(SeedError) as exc:
+        read_seeds(mini_copy)
+    text = str(exc.value)
+    assert text.startswith("2 problem(s) in the seeds:")
+    assert "articles/100_mini.yaml:" in text and "camp-alfa" in text and "rockett" in text
+
+
+def test_schema_mistakes_in_several_files_are_all_reported(mini_copy: Path) -> None:
+    edit(mini_copy, "registry.yaml", "type: Militia", "type: Militiaa")
+    edit(mini_copy, "propositions.yaml", "    definition: The United States answers the attack with military force.\n", "")
+    edit(mini_copy, ARTICLE, "genre: news", "genre: newz")
+    found = {(p.file, p.field, p.hint) for p in problems(mini_copy)}
+    assert found == {
+        ("registry.yaml", "entities[4].type", "did you mean 'Militia'?"),
+        ("propositions.yaml", "propositions[0]", "add the field"),
+        ("articles/100_mini.yaml", "article.genre", "did you mean 'news'?"),
+    }
+
+
+def test_a_broken_registry_does_not_make_every_reference_unknown(mini_copy: Path) -> None:
+    edit(mini_copy, "registry.yaml", "type: Militia", "type: Militiaa")
+    edit(mini_copy, ARTICLE, 'quote: "killing two soldiers"', 'quote: "killing three soldiers"')
+    found = [(p.file, p.field) for p in problems(mini_copy)]
+    assert found == [("registry.yaml", "entities[4].type"), ("articles/100_mini.yaml", "events[0].casualties[0].quote")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "hint"),
+    [
+        ("roles: {suspectedAttacker: [red-militia]}", "roles: {suspectedAttacker: [red-milita]}", "events[0].roles.suspectedAttacker[0]", "did you mean 'red-militia'?"),
+        ("proposition: us-retaliation", "proposition: us-retalation", "stances[0].proposition", "did you mean 'us-retaliation'?"),
+        ("subject: red-militia,", "subject: red-militias,", "relations[0].subject", "did you mean 'red-militia'?"),
+        ("holder: jane-roe\n", "holder: jane-ro\n", "stances[0].holder", "did you mean 'jane-roe'?"),
+        ("holder: jane-roe\n", "holder: zzzz\n", "stances[0].holder", "add it to the registry first"),
+    ],
+)
+def test_an_unknown_reference_names_the_nearest_id(mini_copy: Path, old: str, new: str, field: str, hint: str) -> None:
+    edit(mini_copy, ARTICLE, old, new)
+    [p] = problems(mini_copy)
+    assert (p.file, p.field, p.hint) == ("articles/100_mini.yaml", field, hint)
+    assert p.line == line_in(mini_copy, ARTICLE, new.rstrip(",\n") + ("\n" if new.endswith("\n") else ""))
+    assert p.message.startswith("unknown ")
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "field", "message"),
+    [
+        ("registry.yaml", "    label: Jane Roe\n    aliases: [Roe]\n", "    label: Jane Roe\n    aliases: [Riverton]\n", "entities[5].aliases[0]", "alias 'Riverton' is also given to 'riverton'"),
+        ("registry.yaml", "    label: Red Militia\n", "    label: Red Militia\n    located_in: northland\n", "entities[4].located_in", "'red-militia' is not a place"),
+        ("registry.yaml", "point: [33.3, 44.4]", "point: [133.3, 44.4]", "entities[2].point", "is not [latitude, longitude]"),
+        ("registry.yaml", "  - id: riverton\n", "  - id: camp-alpha\n", "entities[3].id", "duplicate id 'camp-alpha'"),
+    ],
+)
+def test_registry_consistency_problems(mini_copy: Path, rel: str, old: str, new: str, field: str, message: str) -> None:
+    edit(mini_copy, rel, old, new)
+    found = {p.field: p for p in problems(mini_copy)}
+    assert field in found, found
+    assert message in found[field].message
+    assert found[field].line
+
+
+def test_a_containment_loop_is_reported(mini_copy: Path) -> None:
+    edit(mini_copy, "registry.yaml", "    label: Northland\n", "    label: Northland\n    located_in: camp-alpha\n")
+    assert any("containment loops" in p.message for p in problems(mini_copy))
+
+
+def test_a_draft_is_refused_unless_drafts_are_allowed(mini_copy: Path) -> None:
+    edit(mini_copy, ARTICLE, "status: reviewed", "status: draft")
+    [p] = problems(mini_copy)
+    assert (p.file, p.line, p.field) == ("articles/100_mini.yaml", line_in(mini_copy, ARTICLE, "status: draft"), "article.status")
+    assert "draft" in p.message and "status: reviewed" in (p.hint or "")
+    seeds = read_seeds(mini_copy, allow_drafts=True)
+    assert [a.key for a in seeds.articles] == ["100"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "file", "message"),
+    [
+        (lambda d: (d / "registry.yaml").unlink(), "registry.yaml", "file is missing"),
+        (lambda d: (d / "propositions.yaml").write_text("# nothing yet\n", encoding="utf-8"), "propositions.yaml", "file is empty"),
+        (lambda d: (d / "articles" / "100_mini.txt").unlink(), "articles/100_mini.yaml", "text file articles/100_mini.txt is missing"),
+        (lambda d: (d / "articles" / "100_mini.txt").write_bytes(b"caf\xe9\n"), "articles/100_mini.txt", "not valid UTF-8"),
+        (lambda d: [p.unlink() for p in (d / "articles").glob("*.yaml")], "articles/", "no article annotation files"),
+    ],
+)
+def test_missing_and_unreadable_files(mini_copy: Path, setup, file: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    setup(mini_copy)
+    found = problems(mini_copy)
+    assert any(p.file == file and message in p.message for p in found), found
+
+
+def test_a_missing_seeds_folder(tmp_path: Path) -> None:
+    [p] = problems(tmp_path / "nope")
+    assert "seeds folder not found" in p.message
+
+
+# ---------------------------------------------------------------- to_dataset
+
+
+@pytest.fixture(scope="module")
+def mini_seeds(root: Path):  # type: ignore[no-untyped-def]
+    return read_seeds(root / "tests" / "fixtures" / "mini")
+
+
+@pytest.fixture(scope="module")
+def mini_dataset(mini_seeds) -> Dataset:  # type: ignore[no-untyped-def]
+    return to_dataset(mini_seeds)[0]
+
+
+def graphs_of(ds: Dataset) -> dict[str, object]:
+    return {str(g.identifier): g for g in ds.graphs() if len(g)}
+
+
+def test_two_runs_mint_the_same_iris_and_isomorphic_graphs(root: Path, mini_dataset: Dataset) -> None:
+    again = to_dataset(read_seeds(root / "tests" / "fixtures" / "mini"))[0]
+    first, second = graphs_of(mini_dataset), graphs_of(again)
+    assert set(first) == set(second)
+    for name in first:
+        assert isomorphic(first[name], second[name]), name  # type: ignore[arg-type]
+        if name != str(ONTOLOGY_GRAPH):  # the data graphs have no blank nodes: identical triples
+            assert set(first[name]) == set(second[name])  # type: ignore[call-overload]
+
+
+def test_a_copy_elsewhere_mints_the_same_iris(mini_copy: Path, mini_dataset: Dataset) -> None:
+    again = to_dataset(read_seeds(mini_copy))[0]
+    assert set(again.graph(article_graph("100"))) == set(mini_dataset.graph(article_graph("100")))
+
+
+def test_one_named_graph_per_article_plus_ontology_and_entities(mini_dataset: Dataset) -> None:
+    assert set(graphs_of(mini_dataset)) == {str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH), str(article_graph("100"))}
+
+
+def test_the_entities_graph_holds_the_registry(mini_dataset: Dataset) -> None:
+    g = mini_dataset.graph(ENTITIES_GRAPH)
+    riverton = iris.entity("riverton")
+    assert (riverton, RDF.type, CKG.City) in g
+    assert (riverton, RDFS.label, Literal("Riverton")) in g
+    assert (riverton, CKG.locatedIn, iris.entity("northland")) in g
+    assert (iris.entity("northland"), RDF.type, CKG.State) in g and (iris.entity("northland"), RDF.type, CKG.Country) in g
+    assert (iris.proposition("us-retaliation"), RDF.type, CKG.Proposition) in g
+    assert (iris.article("100") + "/author", RDF.type, CKG.UnnamedAuthor) in g  # unsigned article
+    # nothing an article asserts leaks into the entities graph
+    assert not list(g.subjects(RDF.type, CKG.Event)) and not list(g.subjects(RDF.type, CKG.Stance))
+
+
+def test_the_article_graph_holds_what_the_article_asserts(mini_dataset: Dataset) -> None:
+    g = mini_dataset.graph(article_graph("100"))
+    ev = iris.event("camp-alpha-attack")
+    assert (ev, RDF.type, CKG.RocketAttack) in g
+    assert (ev, SEM.hasPlace, iris.entity("camp-alpha")) in g
+    assert (ev, CKG.suspectedAttacker, iris.entity("red-militia")) in g
+    assert (iris.entity("red-militia"), CKG.backedBy, iris.entity("northland")) in g
+    stance = iris.stance("roe-against-retaliation")
+    assert (stance, CKG.holder, iris.entity("jane-roe")) in g and (stance, CKG.polarity, CKG.Against) in g
+    assert (iris.article("100"), CKG.seedFile, Literal("articles/100_mini.yaml")) in g
+
+
+def test_nif_spans_match_the_text_at_their_offsets(mini_dataset: Dataset, mini_seeds) -> None:  # type: ignore[no-untyped-def]
+    g = mini_dataset.graph(article_graph("100"))
+    text = mini_seeds.articles[0].text
+    contexts = list(g.subjects(RDF.type, NIF.Context))
+    assert len(contexts) == 1 and str(g.value(contexts[0], NIF.isString)) == text
+    spans = set(g.subjects(RDF.type, NIF.Phrase))
+    assert len(spans) >= 10
+    for span in spans:
+        b, e = int(g.value(span, NIF.beginIndex)), int(g.value(span, NIF.endIndex))  # type: ignore[arg-type]
+        assert text[b:e] == str(g.value(span, NIF.anchorOf))
+        assert g.value(span, NIF.referenceContext) == contexts[0]
+        assert re.fullmatch(rf"{re.escape(str(iris.article('100')))}#char={b},{e}", str(span))
+    # the curated quotes are the evidence of what they support
+    ev_span = g.value(iris.event("camp-alpha-attack"), CKG.evidence)
+    assert str(g.value(ev_span, NIF.anchorOf)) == "On Tuesday, rockets struck Camp Alpha near Riverton, killing two soldiers."
+    assert g.value(ev_span, CKG.annotationMethod) == CKG.Curated
+
+
+def test_alias_mentions_are_found_and_furniture_skipped(mini_dataset: Dataset, mini_seeds) -> None:  # type: ignore[no-untyped-def]
+    g = mini_dataset.graph(article_graph("100"))
+    text = mini_seeds.articles[0].text
+    mentions = {(str(g.value(s, NIF.anchorOf)), g.value(s, NIF.taIdentRef)) for s in g.subjects(NIF.taIdentRef, None)}
+    assert ("Roe", iris.entity("jane-roe")) in mentions and ("Jane Roe", iris.entity("jane-roe")) in mentions
+    assert ("Red Militia", iris.entity("red-militia")) in mentions
+    for s in g.subjects(NIF.taIdentRef, None):
+        assert g.value(s, CKG.annotationMethod) == CKG.AliasMatch
+        assert (g.value(s, NIF.taIdentRef), GAF.denotedBy, s) in g
+    furniture_start = text.index("Related Content")
+    assert all(int(g.value(s, NIF.beginIndex)) < furniture_start for s in g.subjects(NIF.taIdentRef, None))  # type: ignore[arg-type]
+
+
+def test_spans_of_non_ascii_text_use_code_point_offsets(mini_copy: Path) -> None:
+    txt = mini_copy / "articles" / "100_mini.txt"
+    txt.write_text(txt.read_text(encoding="utf-8").replace("Analyst Jane Roe said", "Analyst \u201cJane\u201d \U0001F680 \u2014 Jane Roe said"), encoding="utf-8")
+    edit(mini_copy, ARTICLE, '"Analyst Jane Roe said the United States should not retaliate."', '"Jane Roe said the United States should not retaliate."')
+    edit(mini_copy, ARTICLE, '{holder: jane-roe, title: analyst, quote: "Analyst Jane Roe"}', '{holder: jane-roe, title: analyst, quote: "Analyst \u201cJane\u201d \U0001F680 \u2014 Jane Roe"}')
+    seeds = read_seeds(mini_copy)
+    g = to_dataset(seeds)[0].graph(article_graph("100"))
+    text = seeds.articles[0].text
+    for span in g.subjects(RDF.type, NIF.Phrase):
+        b, e = int(g.value(span, NIF.beginIndex)), int(g.value(span, NIF.endIndex))  # type: ignore[arg-type]
+        assert text[b:e] == str(g.value(span, NIF.anchorOf))
+
+
+def test_provenance_records_every_input_with_its_sha256(mini_build: tuple[Path, BuildResult], root: Path) -> None:
+    _out, result = mini_build
+    g = result.dataset.graph(PROVENANCE_GRAPH)
+    recorded = {str(g.value(f, CKG.seedFile)): str(g.value(f, CKG.sha256)) for f in g.subjects(RDF.type, PROV.Entity) if g.value(f, CKG.sha256)}
+    mini = root / "tests" / "fixtures" / "mini"
+    for rel in ("registry.yaml", "propositions.yaml", "articles/100_mini.yaml", "articles/100_mini.txt"):
+        assert recorded["seeds/" + rel] == hashlib.sha256((mini / rel).read_bytes()).hexdigest()
+    assert any(k.startswith("crisiskg/") for k in recorded) and any(k.startswith("ontology/") for k in recorded)
+    runs = list(g.subjects(RDF.type, PROV.Activity))
+    assert len(runs) == 1
+    assert g.value(runs[0], PROV.startedAtTime) is not None and g.value(runs[0], PROV.endedAtTime) is not None
+    assert (article_graph("100"), PROV.wasGeneratedBy, runs[0]) in g
+    assert isinstance(runs[0], URIRef)
