@@ -14,7 +14,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -166,27 +166,61 @@ class Store:
         default_graph_uris: Iterable[str] | None = None,
         named_graph_uris: Iterable[str] | None = None,
         prefixes: bool = True,
+        base_iri: str | None = None,
+        check: Callable[[int], None] | None = None,
     ) -> Result:
         """Evaluate a SPARQL 1.1 query. ``bindings`` are bound as RDF terms, never pasted into the
         text. ``default_graph_uris``/``named_graph_uris`` are the protocol's dataset (IRIs of graphs
-        in this store only; unknown graphs are empty)."""
+        in this store only; unknown graphs are empty); without them, a query's own FROM / FROM
+        NAMED clauses choose among the local graphs (nothing is ever fetched), and otherwise the
+        default graph is the union of the named graphs. ``base_iri`` resolves relative IRIs.
+        ``check`` is called with the number of rows read so far, every :data:`CHECK_EVERY` rows
+        while the answer is read; it may raise to stop the evaluation (a time limit).
+
+        Raises QueryError for a syntax error (its ``__cause__`` is a SyntaxError), a SERVICE clause
+        (refused: the store never makes outbound requests) or an evaluation failure (``__cause__``
+        is an OSError).
+        """
         defaults = list(default_graph_uris or [])
         named = list(named_graph_uris or [])
+        words = keywords(sparql)
+        if "SERVICE" in words:
+            raise QueryError("SERVICE is refused: this store answers from its own graphs and never makes outbound "
+                             "requests; remove the SERVICE clause")
         kwargs: dict[str, Any] = {}
         if defaults or named:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in defaults] if defaults else []
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named] if named else []
-        else:
+        elif "FROM" not in words:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in self.default_graphs(reasoning)]
         if bindings:
             sparql = bind_values(sparql, bindings)
         try:
-            raw = self._ox.query(sparql, prefixes=PREFIXES if prefixes else None, **kwargs)
+            raw = self._ox.query(sparql, prefixes=PREFIXES if prefixes else None, base_iri=base_iri, **kwargs)
+            return _materialise(raw, check)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise QueryError(f"query evaluation failed: {exc}") from exc
-        return _materialise(raw)
+
+
+CHECK_EVERY = 256
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n\r]*)"""
+    r'''|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}'''
+    r'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')'''
+    r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
+    r"""|(?P<var>[?$][\w\u00B7]+)"""
+    r"""|(?P<word>[^\W\d][\w\-.:]*|:[\w\-.:]*)""",
+    re.DOTALL,
+)
+
+
+def keywords(sparql: str) -> list[str]:
+    """The bare words of a query, upper-cased and in order, outside comments, strings, IRIs and
+    variables (``SELECT``, ``FROM``, ``SERVICE``...). Prefixed names keep their colon
+    (``EX:SERVICE``), so they never pass for a keyword."""
+    return [m.group("word").upper() for m in _TOKEN.finditer(sparql) if m.lastgroup == "word"]
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -249,12 +283,20 @@ def bind_values(sparql: str, bindings: Mapping[str, Node | list[Node]]) -> str:
     return sparql[:at] + " " + " ".join(parts) + " " + sparql[at:]
 
 
-def _materialise(raw: Any) -> Result:
+def _materialise(raw: Any, check: Callable[[int], None] | None = None) -> Result:
     if isinstance(raw, ox.QueryBoolean):
         return Result("ask", boolean=bool(raw))
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
-        rows = [{v: to_rdflib(sol[v]) for v in variables} for sol in raw]
+        rows = []
+        for n, sol in enumerate(raw):
+            if check is not None and n % CHECK_EVERY == 0:
+                check(n)
+            rows.append({v: to_rdflib(sol[v]) for v in variables})
         return Result("select", variables=variables, rows=rows)
-    triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in raw]
+    triples = []
+    for n, t in enumerate(raw):
+        if check is not None and n % CHECK_EVERY == 0:
+            check(n)
+        triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return Result("graph", triples=triples)  # type: ignore[arg-type]
