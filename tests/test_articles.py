@@ -129,3 +129,46 @@ def test_every_curated_quote_is_the_text_at_its_offsets(seed_store: Store) -> No
     bad = seed_store.query("""SELECT ?s WHERE { ?s nif:referenceContext ?c ; nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?a .
         ?c nif:isString ?t FILTER(SUBSTR(?t, ?b + 1, ?e - ?b) != STR(?a)) }""").rows
     assert bad == []
+
+
+# ------------------------------------------------------------------ 002 (Atlantic Council experts) and 003 (Wechsler)
+
+def test_002_at_least_a_dozen_missiles(seed_store: Store) -> None:
+    rows = seed_store.query(f"""SELECT ?n ?q WHERE {{ GRAPH <{G}002> {{ <{ev('iran-missile-strikes-2020-01-08')}>
+        ckg:munitionCount ?n ; ckg:munitionCountQualifier ?q }} }}""").rows
+    assert [(int(r["n"]), str(r["q"])) for r in rows] == [(12, "at-least")]
+
+
+def test_002_strikes_hit_asad_and_erbil_on_8_january(seed_store: Store) -> None:
+    e = ev("iran-missile-strikes-2020-01-08")
+    assert Literal("2020-01-08", datatype=XSD.date) in values(seed_store, f"SELECT ?x WHERE {{ GRAPH <{G}002> {{ <{e}> sem:hasTimeStamp ?x }} }}")
+    places = values(seed_store, f"SELECT ?x WHERE {{ <{e}> ckg:occurredIn ?x }}")
+    assert {ent("ain-al-asad-air-base"), ent("erbil-air-base"), ent("iraq")} <= places
+
+
+def test_002_kadhim_denies_the_bases_are_us_bases(seed_store: Store) -> None:
+    rows = seed_store.query(f"""SELECT ?base ?quote WHERE {{ GRAPH <{G}002> {{
+        ?c a ckg:Claim ; rdf:subject ?base ; rdf:predicate ckg:operatedBy ; rdf:object <{ent('united-states')}> ;
+           ckg:claimPolarity ckg:Denied ; ckg:claimedBy <{ent('abbas-kadhim')}> ; ckg:evidence/nif:anchorOf ?quote }} }}""").rows
+    assert {r["base"] for r in rows} == {ent("ain-al-asad-air-base"), ent("erbil-air-base")}
+    assert {str(r["quote"]) for r in rows} == {"Let’s remember that there are no US bases in Iraq."}
+
+
+def test_wechsler_stance_is_one_stance_with_evidence_in_002_and_003(seed_store: Store) -> None:
+    stance = URIRef(ID + "stance/wechsler-against-us-retaliation-jan-8")
+    rows = seed_store.query(f"""SELECT ?g ?mode WHERE {{ GRAPH ?g {{ <{stance}> ckg:evidence ?span . ?span ckg:speechMode ?mode }} }}""").rows
+    got = {(str(r["g"]).rsplit("/", 1)[-1], str(r["mode"]).rsplit("#", 1)[-1]) for r in rows}
+    assert got == {("002", "DirectQuote"), ("003", "AuthorOpinion")}
+    assert values(seed_store, f"SELECT ?x WHERE {{ <{stance}> ckg:holder ?x }}") == {ent("william-wechsler")}
+    assert values(seed_store, f"SELECT ?x WHERE {{ <{stance}> ckg:polarity ?x }}") == {URIRef("https://w3id.org/crisiskg/ontology#Against")}
+
+
+def test_003_author_is_wechsler(seed_store: Store) -> None:
+    assert values(seed_store, f"SELECT ?x WHERE {{ <{ID}article/003> dct:creator ?x }}") == {ent("william-wechsler")}
+
+
+def test_002_experts_roles(seed_store: Store) -> None:
+    rows = seed_store.query(f"""SELECT ?title WHERE {{ ?r ckg:roleHolder <{ent('barbara-slavin')}> ; ckg:roleTitle ?title }}""").rows
+    assert any("Future of Iran Initiative" in str(r["title"]) for r in rows)
+    affiliations = values(seed_store, f"SELECT ?x WHERE {{ <{ent('abbas-kadhim')}> ckg:affiliatedWith ?x }}")
+    assert affiliations & {ent("iraq-initiative"), ent("atlantic-council")}
