@@ -1,0 +1,325 @@
+"""What the analyst pages show, read from a :class:`~crisiskg.store.Store` (no Flask here).
+
+Each function takes the store (and an IRI or key) and returns plain dataclasses the templates
+render. Every query goes through ``Store.query`` with values bound as RDF terms.
+
+Facts are read per named graph, so a page can say which article states a fact and mark a fact
+that only the reasoner's graph (``graph/inferred``) holds as inferred.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from crisiskg.store import Store
+from crisiskg.vocab import BASE, ID, PREFIXES, article_graph
+
+ARTICLE_GRAPH_PREFIX = BASE + "graph/article/"
+ARTICLE_PREFIX = str(ID) + "article/"
+_SPAN = re.compile(r"^" + re.escape(ARTICLE_PREFIX) + r"([^/#]+)#char=(\d+),(\d+)$")
+HIDDEN_PREDICATES = {  # shown in their own sections, or noise on a page
+    PREFIXES["gaf"] + "denotedBy",
+    PREFIXES["nif"] + "taIdentRef",
+    PREFIXES["rdf"] + "type",
+    PREFIXES["skos"] + "prefLabel",
+    PREFIXES["skos"] + "altLabel",
+    PREFIXES["rdfs"] + "label",
+    PREFIXES["owl"] + "sameAs",
+}
+
+
+def shorten(iri: str) -> str:
+    """An IRI as a CURIE when a project prefix covers it (the longest one), else the IRI."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+def local_name(iri: str) -> str:
+    """The last path or fragment segment of an IRI."""
+    return re.split(r"[/#]", iri.rstrip("/"))[-1]
+
+
+def span_parts(iri: str) -> tuple[str, int, int] | None:
+    """``(article key, begin, end)`` of a NIF span IRI (``.../article/004#char=10,20``), else None."""
+    m = _SPAN.match(iri)
+    return (m.group(1), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def article_key(graph: str) -> str | None:
+    """The article key of an article's named graph IRI, else None."""
+    return graph[len(ARTICLE_GRAPH_PREFIX):] if graph.startswith(ARTICLE_GRAPH_PREFIX) else None
+
+
+# ------------------------------------------------------------------------------ labels
+
+
+def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
+    """The label of each IRI (skos:prefLabel, else rdfs:label); IRIs without one are left out."""
+    wanted = sorted({i for i in iris if i})
+    if not wanted:
+        return {}
+    res = store.query(
+        "SELECT ?s (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?plain) WHERE {"
+        " OPTIONAL { ?s skos:prefLabel ?pl } OPTIONAL { ?s rdfs:label ?rl } } GROUP BY ?s",
+        bindings={"s": [URIRef(i) for i in wanted]},
+    )
+    out: dict[str, str] = {}
+    for row in res.rows:
+        text = row.get("pref") or row.get("plain")
+        if text is not None:
+            out[str(row["s"])] = str(text)
+    return out
+
+
+_SYNTHETIC = """
+SELECT ?x ?s ?p ?o ?pol ?title ?in ?holder ?prop ?spol ?count ?status ?qual WHERE {
+  OPTIONAL { ?x rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o OPTIONAL { ?x ckg:claimPolarity ?pol } }
+  OPTIONAL { ?x ckg:roleTitle ?title OPTIONAL { ?x ckg:roleIn ?in } }
+  OPTIONAL { ?x ckg:proposition ?prop ; ckg:polarity ?spol OPTIONAL { ?x ckg:holder ?holder } }
+  OPTIONAL { ?x ckg:count ?count ; ckg:casualtyStatus ?status OPTIONAL { ?x ckg:countQualifier ?qual } }
+}
+"""
+
+
+def synthetic_labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
+    """Readable labels for the unlabelled nodes the loader mints: claims ("A — backed by — B"),
+    roles ("analyst, Atlantic Council"), stances ("Jane Roe: against — US retaliation") and
+    casualty counts ("killed: 3 (exact)")."""
+    wanted = sorted(set(iris))
+    if not wanted:
+        return {}
+    res = store.query(_SYNTHETIC, bindings={"x": [URIRef(i) for i in wanted]}, reasoning="none")
+    refs = {str(r[k]) for r in res.rows for k in ("s", "p", "o", "pol", "in", "holder", "prop", "spol") if r.get(k) is not None}
+    names = labels(store, refs)
+
+    def name(t: Node | None) -> str:
+        return names.get(str(t), shorten(str(t))) if t is not None else ""
+
+    out: dict[str, str] = {}
+    holders: dict[str, list[str]] = {}
+    for r in res.rows:
+        x = str(r["x"])
+        if r.get("s") is not None:
+            denied = r.get("pol") is not None and local_name(str(r["pol"])) == "Denied"
+            out[x] = f"claim: {name(r['s'])} — {'not ' if denied else ''}{name(r['p'])} — {name(r['o'])}"
+        elif r.get("title") is not None:
+            out[x] = f"role: {r['title']}" + (f", {name(r['in'])}" if r.get("in") is not None else "")
+        elif r.get("prop") is not None:
+            if r.get("holder") is not None and name(r["holder"]) not in holders.setdefault(x, []):
+                holders[x].append(name(r["holder"]))
+            out[x] = f"stance: {' and '.join(holders.get(x, [])) or '?'}: {name(r['spol'])} — {name(r['prop'])}"
+        elif r.get("count") is not None:
+            out[x] = f"{r['status']}: {r['count']}" + (f" ({r['qual']})" if r.get("qual") is not None else "")
+    return out
+
+
+def anchors(store: Store, spans: Iterable[str]) -> dict[str, str]:
+    """The quoted text (nif:anchorOf) of each span IRI."""
+    wanted = sorted(set(spans))
+    if not wanted:
+        return {}
+    res = store.query("SELECT ?s ?a WHERE { ?s nif:anchorOf ?a }", bindings={"s": [URIRef(s) for s in wanted]})
+    return {str(r["s"]): str(r["a"]) for r in res.rows}
+
+
+@dataclass
+class Value:
+    """One RDF term ready to show: text, an internal page link or an external one, and a quote span."""
+
+    text: str
+    href: str | None = None
+    kind: str = "literal"  # literal | resource | external | span | term
+    iri: str | None = None
+    span: tuple[str, int, int] | None = None
+
+
+def describe_terms(store: Store, terms: Iterable[Node | None]) -> dict[Node, Value]:
+    """A :class:`Value` for each term, with labels and span quotes fetched in two queries."""
+    uniq = [t for t in dict.fromkeys(terms) if t is not None]
+    iris = [str(t) for t in uniq if isinstance(t, URIRef)]
+    spans = [i for i in iris if span_parts(i)]
+    names = labels(store, [i for i in iris if i not in spans])
+    quotes = anchors(store, spans)
+    names.update(synthetic_labels(store, [i for i in iris if i not in names and i.startswith(str(ID))]))
+    out: dict[Node, Value] = {}
+    for t in uniq:
+        out[t] = value_of(t, names, quotes)
+    return out
+
+
+def value_of(term: Node, names: dict[str, str], quotes: dict[str, str]) -> Value:
+    """A :class:`Value` for ``term`` given already fetched labels and span quotes."""
+    if isinstance(term, Literal):
+        return Value(str(term))
+    iri = str(term)
+    if not isinstance(term, URIRef):
+        return Value(iri)
+    sp = span_parts(iri)
+    if sp:
+        return Value(quotes.get(iri, iri), kind="span", iri=iri, span=sp)
+    label = names.get(iri)
+    if iri.startswith(str(ID)):
+        return Value(label or shorten(iri), kind="resource", iri=iri)
+    if iri.startswith(BASE):
+        return Value(label or shorten(iri), kind="term", iri=iri)
+    short = shorten(iri)
+    if short != iri:
+        return Value(label or short, kind="term", iri=iri)
+    return Value(label or iri, kind="external", iri=iri, href=iri)
+
+
+# ------------------------------------------------------------------------------ home
+
+
+@dataclass
+class Overview:
+    """What the published build holds, from its manifest."""
+
+    version: str
+    created: str
+    counts: dict[str, int]
+    conforms: bool | None
+    violations: int | None
+    triples_asserted: int | None
+    triples_inferred: int | None
+
+
+def overview(store: Store) -> Overview:
+    """Counts, build time and validation result of the build the store serves."""
+    man = store.release.manifest
+    counts = man.get("counts", {})
+    val = man.get("validation", {})
+    shown = {k: int(counts[k]) for k in ("articles", "entities", "events", "stances", "propositions", "mentions") if k in counts}
+    return Overview(version=str(man.get("version", "")), created=str(man.get("created", "")), counts=shown,
+                    conforms=val.get("conforms"), violations=val.get("violations"),
+                    triples_asserted=counts.get("triples_asserted"), triples_inferred=counts.get("triples_inferred"))
+
+
+@dataclass
+class Hit:
+    """A search result: the resource, its label, the alias that matched and its types."""
+
+    iri: str
+    label: str
+    matched: str
+    exact: bool
+    types: list[str] = field(default_factory=list)
+
+
+_SEARCH = """
+SELECT ?s ?name (SAMPLE(?pl) AS ?label) (GROUP_CONCAT(DISTINCT STR(?type); separator=" ") AS ?types) WHERE {
+  { ?s skos:prefLabel ?name } UNION { ?s skos:altLabel ?name } UNION { ?s rdfs:label ?name }
+  FILTER(STRSTARTS(STR(?s), STR(id:)) && CONTAINS(LCASE(STR(?name)), LCASE(STR(?text))))
+  OPTIONAL { ?s skos:prefLabel|rdfs:label ?pl }
+  OPTIONAL { ?s rdf:type ?type FILTER(STRSTARTS(STR(?type), STR(ckg:))) }
+} GROUP BY ?s ?name
+"""
+
+
+def search(store: Store, text: str, *, limit: int = 50) -> list[Hit]:
+    """Resources whose preferred label or an alias contains ``text`` (case-insensitive); exact
+    matches first."""
+    text = text.strip()
+    if not text:
+        return []
+    res = store.query(_SEARCH, bindings={"text": Literal(text)})
+    best: dict[str, Hit] = {}
+    for row in res.rows:
+        iri, name = str(row["s"]), str(row["name"])
+        exact = name.lower() == text.lower()
+        hit = Hit(iri, str(row.get("label") or name), name, exact,
+                  sorted(local_name(t) for t in str(row.get("types") or "").split()))
+        old = best.get(iri)
+        if old is None or (exact and not old.exact):
+            best[iri] = hit
+    hits = sorted(best.values(), key=lambda h: (not h.exact, len(h.matched), h.label.lower()))
+    return hits[:limit]
+
+
+# ------------------------------------------------------------------------------ articles
+
+
+@dataclass
+class ArticleSummary:
+    key: str
+    iri: str
+    title: str
+    issued: str
+
+
+def articles(store: Store) -> list[ArticleSummary]:
+    """Every article in the build, in key order."""
+    res = store.query("SELECT ?a ?key ?title ?issued WHERE { ?a a ckg:Article ; dct:identifier ?key ."
+                      " OPTIONAL { ?a dct:title ?title } OPTIONAL { ?a dct:issued ?issued } } ORDER BY ?key",
+                      reasoning="none")
+    return [ArticleSummary(str(r["key"]), str(r["a"]), str(r.get("title") or r["key"]), str(r.get("issued") or ""))
+            for r in res.rows]
+
+
+def article_text(store: Store, key: str) -> str | None:
+    """The verbatim text of article ``key`` (its NIF context), or None if there is no such article."""
+    res = store.query("SELECT ?text WHERE { GRAPH ?g { ?a ckg:text ?ctx . ?ctx nif:isString ?text } }",
+                      bindings={"g": article_graph(key), "a": ID[f"article/{key}"]}, reasoning="none")
+    return str(res.rows[0]["text"]) if res.rows else None
+
+
+# ------------------------------------------------------------------------------ sentences
+
+
+def sentence_bounds(text: str, begin: int, end: int) -> tuple[int, int]:
+    """The sentence (or line) around ``text[begin:end]``: from after the previous sentence end or
+    line break to the next one."""
+    start = begin
+    while start > 0:
+        c = text[start - 1]
+        if c == "\n" or (c in " \t" and start >= 2 and text[start - 2] in ".!?\u201d\"" and not _abbrev(text, start - 2)):
+            break
+        start -= 1
+    stop = end
+    n = len(text)
+    while stop < n:
+        c = text[stop]
+        if c == "\n":
+            break
+        if c in ".!?" and not _abbrev(text, stop) and (stop + 1 == n or text[stop + 1] in " \n\t\"\u201d"):
+            stop += 1
+            if stop < n and text[stop] in "\"\u201d":
+                stop += 1
+            break
+        stop += 1
+    return start, stop
+
+
+def _abbrev(text: str, dot: int) -> bool:
+    """True if the '.' at ``dot`` ends an abbreviation such as 'U.S.' or 'Mr.' (not a sentence)."""
+    if text[dot] != ".":
+        return False
+    word = re.search(r"(\S+)$", text[:dot])
+    w = word.group(1) if word else ""
+    return bool(re.fullmatch(r"(?:[A-Z]\.)*[A-Z]|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Lt|Col|St|Jr|Sr|No|vs", w))
+
+
+@dataclass
+class Sentence:
+    """A sentence of an article with one highlighted span inside it."""
+
+    key: str
+    begin: int
+    end: int
+    before: str
+    marked: str
+    after: str
+
+
+def sentence_of(text: str, key: str, begin: int, end: int) -> Sentence:
+    """The sentence around ``text[begin:end]``, split into before / marked / after."""
+    s, e = sentence_bounds(text, begin, end)
+    return Sentence(key, begin, end, text[s:begin], text[begin:end], text[end:e])

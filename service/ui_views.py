@@ -1,0 +1,84 @@
+"""The map view of a saved question: the places in its answer (and the places of the events in it)
+with known coordinates, drawn as SVG on the server (equirectangular, no base map, no scripts)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from markupsafe import Markup, escape
+from rdflib import URIRef
+
+from crisiskg.store import Store
+
+_POINT = re.compile(r"POINT\s*\(\s*([-+\d.eE]+)\s+([-+\d.eE]+)\s*\)")
+_PLACES = """
+SELECT DISTINCT ?place ?label ?wkt WHERE {
+  { BIND(?x AS ?place) } UNION { ?x sem:hasPlace ?place } UNION { ?x ckg:targetPlace ?place }
+  ?place geo:hasGeometry/geo:asWKT ?wkt .
+  OPTIONAL { ?place skos:prefLabel ?label }
+}
+"""
+
+
+@dataclass(frozen=True)
+class PlacePoint:
+    """A place with a point."""
+
+    iri: str
+    label: str
+    lat: float
+    lon: float
+
+
+def places_of(store: Store, iris: Iterable[str]) -> list[PlacePoint]:
+    """The places among ``iris`` (or where the events among them happened) that have coordinates."""
+    wanted = sorted(set(iris))
+    if not wanted:
+        return []
+    res = store.query(_PLACES, bindings={"x": [URIRef(i) for i in wanted]})
+    out: dict[str, PlacePoint] = {}
+    for r in res.rows:
+        m = _POINT.search(str(r["wkt"]))
+        if m:
+            iri = str(r["place"])
+            out[iri] = PlacePoint(iri, str(r.get("label") or iri.rsplit("/", 1)[-1]), float(m.group(2)), float(m.group(1)))
+    return sorted(out.values(), key=lambda p: p.label)
+
+
+def map_svg(places: list[PlacePoint], *, href: dict[str, str], width: int = 720, height: int = 440) -> Markup:
+    """Points on a longitude/latitude grid around ``places``, each linked to its page."""
+    pad = 1.0
+    lats = [p.lat for p in places] or [0.0]
+    lons = [p.lon for p in places] or [0.0]
+    south, north = min(lats) - pad, max(lats) + pad
+    west, east = min(lons) - pad, max(lons) + pad
+    span = max(north - south, east - west)
+    north, east = south + span, west + span * width / height
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        return (lon - west) / (east - west) * width, (north - lat) / (north - south) * height
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-labelledby="map-title" font-family="system-ui, sans-serif" font-size="12">',
+             f'<title id="map-title">Map of {len(places)} places (longitude and latitude grid)</title>',
+             f'<rect width="{width}" height="{height}" fill="#f4f7fa" stroke="#888"/>']
+    step = 1 if span <= 8 else 5
+    for lat in range(int(south) - 1, int(north) + 2):
+        if lat % step == 0 and south <= lat <= north:
+            _, y = xy(lat, west)
+            parts.append(f'<line x1="0" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="#d5dde5"/>'
+                         f'<text x="4" y="{y - 3:.1f}" fill="#444">{lat}°N</text>')
+    for lon in range(int(west) - 1, int(east) + 2):
+        if lon % step == 0 and west <= lon <= east:
+            x, _ = xy(south, lon)
+            parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" stroke="#d5dde5"/>'
+                         f'<text x="{x + 3:.1f}" y="{height - 4}" fill="#444">{lon}°E</text>')
+    for p in places:
+        x, y = xy(p.lat, p.lon)
+        parts.append(f'<a href="{escape(href.get(p.iri, p.iri))}"><title>{escape(p.label)} ({p.lat:.2f}, {p.lon:.2f})</title>'
+                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#b3261e" stroke="#000"/>'
+                     f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" fill="#111">{escape(p.label)}</text></a>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
