@@ -132,3 +132,12 @@ def test_sentences_keep_abbreviations_and_offsets() -> None:
 def test_candidate_names_skip_openers_and_demonyms() -> None:
     names = [n for _, _, n in candidate_names("The Iranian missiles hit Ain al-Asad. Officials met Barham Salih’s aides in Baghdad.")]
     assert names == ["Ain al-Asad", "Barham Salih", "Baghdad"]
+
+
+def test_the_five_articles_are_fully_covered(root: Path) -> None:
+    report = coverage(root / "seeds", allow_drafts=False)
+    assert len(report) == 5
+    for cov in report:
+        assert cov.names_unresolved == [], cov.file
+        assert cov.cues_uncovered == [], cov.file
+        assert cov.resolved_share == 1.0
