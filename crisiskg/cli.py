@@ -180,3 +180,5 @@ main.add_command(draft)
 
 from crisiskg.cli_query import query, sparql  # noqa: E402
 main.add_command(query); main.add_command(sparql)
+from crisiskg.cli_scale import synth  # noqa: E402
+main.add_command(synth)

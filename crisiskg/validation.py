@@ -174,7 +174,7 @@ def _sparql_constraints(data: Graph, shapes: Graph, origins: Mapping[URIRef, str
             seen.add(key)
             out.append(Violation(
                 focus=str(focus), label=_label(data, focus), path="", message=message,
-                value=(value.value[:120] if value is not None else ""), severity="Violation",
+                value=("" if value is None else value.value[:120] if isinstance(value, ox.Literal) else _short(value.value)), severity="Violation",
                 seed_file=seed_file_of(focus, origins),
             ))
     return out

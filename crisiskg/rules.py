@@ -1,0 +1,347 @@
+"""OWL 2 RL rules as SPARQL UPDATE, run to a fixpoint on pyoxigraph.
+
+owlrl is the reference (see ``crisiskg.reasoning``); this engine infers the same useful triples at
+a fraction of the cost (../shared/PERF.md: owlrl ~640 us a triple, over 10 minutes at 1M). It
+implements the OWL 2 RL rules the ontology actually uses, compiled from the ontology's axioms:
+
+=============  =====================================================================
+rule           axiom
+=============  =====================================================================
+cax-sco        ``rdfs:subClassOf`` (and ``owl:equivalentClass``), closed over the schema
+prp-spo1       ``rdfs:subPropertyOf`` (and ``owl:equivalentProperty``), closed
+prp-dom/rng    ``rdfs:domain`` / ``rdfs:range`` (typed with every superclass at once)
+prp-inv1/2     ``owl:inverseOf``
+prp-symp       ``owl:SymmetricProperty``
+prp-trp        ``owl:TransitiveProperty`` (one property path ``p+`` a pass)
+prp-spo2       ``owl:propertyChainAxiom`` (any length)
+prp-fp/ifp     ``owl:FunctionalProperty`` / ``owl:InverseFunctionalProperty`` -> ``owl:sameAs``
+eq-*           ``owl:sameAs``: symmetry, transitivity, replacement (only when present)
+cax-dw/adc     ``owl:disjointWith`` / ``owl:AllDisjointClasses``: inconsistencies
+=============  =====================================================================
+
+Schema-level closure (``scm-*``) is computed once in Python and folded into the instance rules,
+so the data is scanned only by instance rules. Each rule inserts only triples not already there
+(``FILTER NOT EXISTS``), writing them to the default graph (so later rules see them) and to two
+bookkeeping graphs: ``NEW`` (everything inferred) and ``DELTA`` (this pass). After the first pass a
+rule runs again only if a predicate or class its body reads gained triples in the previous pass.
+
+An ontology that uses an OWL construct outside this list (restrictions, class expressions,
+property disjointness, keys...) is refused with :class:`UnsupportedOntology`: use owlrl for it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+
+NEW = ox.NamedNode("urn:crisiskg:rules:new")
+DELTA = ox.NamedNode("urn:crisiskg:rules:delta")
+_TYPE = str(RDF.type)
+_SAME = str(OWL.sameAs)
+MAX_PASSES = 100
+
+# OWL vocabulary this engine does not implement: an ontology using it must be reasoned with owlrl.
+UNSUPPORTED = {
+    OWL.someValuesFrom, OWL.allValuesFrom, OWL.hasValue, OWL.hasSelf, OWL.intersectionOf, OWL.unionOf,
+    OWL.complementOf, OWL.oneOf, OWL.maxCardinality, OWL.maxQualifiedCardinality, OWL.cardinality,
+    OWL.qualifiedCardinality, OWL.hasKey, OWL.propertyDisjointWith, OWL.AllDisjointProperties,
+    OWL.IrreflexiveProperty, OWL.AsymmetricProperty, OWL.differentFrom, OWL.AllDifferent,
+    OWL.NegativePropertyAssertion, OWL.sourceIndividual, OWL.disjointUnionOf, OWL.onProperty,
+    OWL.ReflexiveProperty,
+}
+
+
+class UnsupportedOntology(ValueError):
+    """The ontology uses an OWL construct the rules engine does not implement."""
+
+
+@dataclass
+class Rule:
+    """One SPARQL UPDATE and what it reads: predicates (IRIs) and, for rdf:type, classes."""
+
+    name: str
+    update: str
+    reads: frozenset[str]
+
+
+@dataclass
+class Outcome:
+    """What a fixpoint run produced."""
+
+    inferred: list[tuple[Any, Any, Any]]  # pyoxigraph triples (subject, predicate, object)
+    inconsistencies: list[str]
+    passes: int
+    rule_runs: int
+    seconds_by_rule: dict[str, float] = field(default_factory=dict)
+
+
+def _closure(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Reflexive-transitive closure of a relation given as (child, parent) pairs."""
+    up: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        up[a].add(b)
+    out: dict[str, set[str]] = {}
+    for start in list(up):
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in up.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        out[start] = seen
+    return out
+
+
+def _iri(term: str) -> str:
+    return f"<{term}>"
+
+
+def _values(names: str, rows: Iterable[tuple[str, ...]]) -> str:
+    body = " ".join("(" + " ".join(_iri(x) for x in row) + ")" for row in sorted(set(rows)))
+    return f"VALUES ({names}) {{ {body} }}"
+
+
+def _insert(template: str, where: str) -> str:
+    """An INSERT of ``template`` into the default graph, NEW and DELTA, for new triples only."""
+    return (f"INSERT {{ {template} GRAPH {NEW} {{ {template} }} GRAPH {DELTA} {{ {template} }} }} "
+            f"WHERE {{ {where} FILTER NOT EXISTS {{ {template} }} }}")
+
+
+@dataclass
+class RuleSet:
+    """The instance rules compiled from an ontology, and its disjointness axioms."""
+
+    rules: list[Rule]
+    disjoint: list[tuple[str, str]]
+
+    @classmethod
+    def compile(cls, schema: Graph) -> "RuleSet":
+        """Compile the rules for the axioms in ``schema`` (an rdflib graph holding the ontology).
+
+        Raises UnsupportedOntology if it uses OWL vocabulary the engine does not implement.
+        """
+        used = {p for p in set(schema.predicates())} | {o for o in schema.objects(None, RDF.type)}
+        bad = sorted(str(t) for t in used & UNSUPPORTED)
+        if bad:
+            raise UnsupportedOntology(f"the rules engine does not implement {', '.join(bad)}; reason with engine='owlrl'")
+
+        def named(t: object) -> bool:
+            return isinstance(t, URIRef)
+
+        sc = [(str(a), str(b)) for a, b in schema.subject_objects(RDFS.subClassOf) if named(a) and named(b)]
+        for a, b in schema.subject_objects(OWL.equivalentClass):
+            if named(a) and named(b):
+                sc += [(str(a), str(b)), (str(b), str(a))]
+        sp = [(str(a), str(b)) for a, b in schema.subject_objects(RDFS.subPropertyOf) if named(a) and named(b)]
+        for a, b in schema.subject_objects(OWL.equivalentProperty):
+            if named(a) and named(b):
+                sp += [(str(a), str(b)), (str(b), str(a))]
+        supc = _closure(sc)
+        supp = _closure(sp)
+
+        def uppers(c: str) -> set[str]:
+            return supc.get(c, {c})
+
+        rules: list[Rule] = []
+        # prp-spo1 (closed): s p o -> s q o for every strict super-property q of p
+        spo = [(p, q) for p, qs in supp.items() for q in qs if q != p]
+        if spo:
+            rules.append(Rule("prp-spo1", _insert("?s ?q ?o .", f"{_values('?p ?q', spo)} ?s ?p ?o ."), frozenset(p for p, _ in spo)))
+        # prp-inv1/2
+        inv = []
+        for a, b in schema.subject_objects(OWL.inverseOf):
+            if named(a) and named(b):
+                inv += [(str(a), str(b)), (str(b), str(a))]
+        if inv:
+            rules.append(Rule("prp-inv", _insert("?o ?q ?s .", f"{_values('?p ?q', inv)} ?s ?p ?o . FILTER (!isLiteral(?o))"),
+                              frozenset(p for p, _ in inv)))
+        # prp-symp
+        sym = [(str(p),) for p in schema.subjects(RDF.type, OWL.SymmetricProperty) if named(p)]
+        if sym:
+            rules.append(Rule("prp-symp", _insert("?o ?p ?s .", f"{_values('?p', sym)} ?s ?p ?o . FILTER (!isLiteral(?o))"),
+                              frozenset(p for p, in sym)))
+        # prp-trp: one property path per transitive property
+        for p in sorted(str(p) for p in schema.subjects(RDF.type, OWL.TransitiveProperty) if named(p)):
+            rules.append(Rule(f"prp-trp {p}", _insert(f"?x {_iri(p)} ?z .", f"?x {_iri(p)} ?y . ?y {_iri(p)}+ ?z ."), frozenset({p})))
+        # prp-spo2: property chains
+        for q, head in schema.subject_objects(OWL.propertyChainAxiom):
+            chain = [str(p) for p in Collection(schema, head)]
+            if not named(q) or not chain or not all(chain):
+                continue
+            steps = " ".join(f"?v{i} {_iri(p)} ?v{i + 1} ." for i, p in enumerate(chain))
+            rules.append(Rule(f"prp-spo2 {q}", _insert(f"?v0 {_iri(str(q))} ?v{len(chain)} .", steps), frozenset(chain)))
+        # prp-fp / prp-ifp -> owl:sameAs
+        for p in sorted(str(p) for p in schema.subjects(RDF.type, OWL.FunctionalProperty) if named(p)):
+            rules.append(Rule(f"prp-fp {p}", _insert(f"?y1 <{_SAME}> ?y2 .",
+                                                     f"?x {_iri(p)} ?y1 , ?y2 . FILTER (?y1 != ?y2 && !isLiteral(?y1) && !isLiteral(?y2))"), frozenset({p})))
+        for p in sorted(str(p) for p in schema.subjects(RDF.type, OWL.InverseFunctionalProperty) if named(p)):
+            rules.append(Rule(f"prp-ifp {p}", _insert(f"?x1 <{_SAME}> ?x2 .",
+                                                      f"?x1 {_iri(p)} ?y . ?x2 {_iri(p)} ?y . FILTER (?x1 != ?x2)"), frozenset({p})))
+        # eq-sym, eq-trans, eq-rep-s/p/o: equality, generic (cheap when there is none)
+        same = frozenset({_SAME})
+        rules.append(Rule("eq-sym", _insert(f"?y <{_SAME}> ?x .", f"?x <{_SAME}> ?y . FILTER (?x != ?y)"), same))
+        rules.append(Rule("eq-trans", _insert(f"?x <{_SAME}> ?z .", f"?x <{_SAME}> ?y . ?y <{_SAME}> ?z . FILTER (?x != ?y && ?y != ?z)"), same))
+        rules.append(Rule("eq-rep-s", _insert("?s2 ?p ?o .", f"?s <{_SAME}> ?s2 . FILTER (?s != ?s2) ?s ?p ?o ."), frozenset({"*"})))
+        rules.append(Rule("eq-rep-p", _insert("?s ?p2 ?o .", f"?p <{_SAME}> ?p2 . FILTER (?p != ?p2) ?s ?p ?o ."), frozenset({"*"})))
+        rules.append(Rule("eq-rep-o", _insert("?s ?p ?o2 .", f"?o <{_SAME}> ?o2 . FILTER (?o != ?o2) ?s ?p ?o ."), frozenset({"*"})))
+        # prp-dom / prp-rng, folded with the class closure: s p o -> s a C for every C above the domain
+        dom, rng = [], []
+        for p, d in schema.subject_objects(RDFS.domain):
+            if named(p) and named(d):
+                dom += [(str(p), c) for c in uppers(str(d))]
+        for p, r in schema.subject_objects(RDFS.range):
+            if named(p) and named(r):
+                rng += [(str(p), c) for c in uppers(str(r))]
+        if dom:
+            rules.append(Rule("prp-dom", _insert(f"?s <{_TYPE}> ?c .", f"{_values('?p ?c', dom)} ?s ?p ?o ."), frozenset(p for p, _ in dom)))
+        if rng:
+            rules.append(Rule("prp-rng", _insert(f"?o <{_TYPE}> ?c .", f"{_values('?p ?c', rng)} ?s ?p ?o . FILTER (!isLiteral(?o))"),
+                              frozenset(p for p, _ in rng)))
+        # cax-sco (closed): x a C -> x a D for every strict superclass D of C
+        sco = [(c, d) for c, ds in supc.items() for d in ds if d != c]
+        if sco:
+            rules.append(Rule("cax-sco", _insert(f"?x <{_TYPE}> ?d .", f"{_values('?c ?d', sco)} ?x <{_TYPE}> ?c ."),
+                              frozenset(f"{_TYPE} {c}" for c, _ in sco)))
+        # cax-dw / cax-adc: pairs of disjoint classes, as declared (checked after the fixpoint)
+        disjoint = [(str(a), str(b)) for a, b in schema.subject_objects(OWL.disjointWith) if named(a) and named(b)]
+        for node in schema.subjects(RDF.type, OWL.AllDisjointClasses):
+            members = [str(m) for m in Collection(schema, schema.value(node, OWL.members))] if schema.value(node, OWL.members) else []
+            disjoint += [(members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members))]
+        return cls(rules, disjoint)
+
+    def inconsistencies(self, store: ox.Store) -> list[str]:
+        """cax-dw / cax-adc: an individual in two disjoint classes (owlrl's wording)."""
+        if not self.disjoint:
+            return []
+        query = (f"SELECT ?a ?b ?x WHERE {{ {_values('?a ?b', self.disjoint)} ?x <{_TYPE}> ?a . ?x <{_TYPE}> ?b . }}")
+        out = set()
+        for row in store.query(query):
+            out.add(f"Disjoint classes {row['a'].value} and {row['b'].value} have a common individual {_plain(row['x'])}")
+        return sorted(out)
+
+
+def _plain(term: Any) -> str:
+    return str(term.value) if hasattr(term, "value") else str(term)
+
+
+def _touched(store: ox.Store) -> set[str]:
+    """Predicates (and 'rdf:type C' keys) that gained triples in the last pass."""
+    keys = {row["p"].value for row in store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH {DELTA} {{ ?s ?p ?o }} }}")}
+    if _TYPE in keys:
+        keys |= {f"{_TYPE} {row['c'].value}" for row in store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH {DELTA} {{ ?s <{_TYPE}> ?c }} }}")}
+    return keys
+
+
+def run(store: ox.Store, ruleset: RuleSet) -> Outcome:
+    """Run ``ruleset`` to a fixpoint over the default graph of ``store`` (changed in place).
+
+    Returns the inferred triples (those the rules added: the NEW graph) and the inconsistencies.
+    """
+    import time
+
+    seconds: dict[str, float] = defaultdict(float)
+    touched: set[str] | None = None  # None: the first pass runs every rule
+    passes = runs = 0
+    while True:
+        passes += 1
+        if passes > MAX_PASSES:
+            raise RuntimeError(f"no fixpoint after {MAX_PASSES} passes")
+        for rule in ruleset.rules:
+            if "*" in rule.reads:
+                if not _has_same_as(store):
+                    continue  # equality rules: nothing to replace
+            elif touched is not None and not rule.reads & touched:
+                continue
+            t0 = time.perf_counter()
+            store.update(rule.update)
+            seconds[rule.name] += time.perf_counter() - t0
+            runs += 1
+        touched = _touched(store)
+        store.update(f"CLEAR SILENT GRAPH {DELTA}")
+        if not touched:
+            break
+    inferred = [(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, NEW)]
+    return Outcome(inferred, ruleset.inconsistencies(store), passes, runs, dict(seconds))
+
+
+def _has_same_as(store: ox.Store) -> bool:
+    return bool(store.query(f"ASK {{ ?x <{_SAME}> ?y FILTER (?x != ?y) }}"))
+
+
+# ---------------------------------------------------------------- rdflib <-> pyoxigraph, in bulk
+
+def to_quads(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[Any]:
+    """rdflib triples as pyoxigraph quads in the default graph (terms converted once each)."""
+    cache: dict[Any, Any] = {}
+    dg = ox.DefaultGraph()
+
+    def conv(t: Any) -> Any:
+        try:
+            return cache[t]
+        except KeyError:
+            pass
+        if isinstance(t, URIRef):
+            out: Any = ox.NamedNode(str(t))
+        elif isinstance(t, BNode):
+            out = ox.BlankNode(str(t))
+        elif isinstance(t, Literal):
+            if t.language:
+                out = ox.Literal(str(t), language=t.language)
+            elif t.datatype:
+                out = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            else:
+                out = ox.Literal(str(t))
+        else:
+            raise TypeError(f"cannot convert {t!r}")
+        if not isinstance(t, Literal) or len(str(t)) < 200:
+            cache[t] = out
+        return out
+
+    for s, p, o in triples:
+        yield ox.Quad(conv(s), conv(p), conv(o), dg)
+
+
+def to_rdflib_triples(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[tuple[Any, Any, Any]]:
+    """pyoxigraph triples as rdflib triples."""
+    from crisiskg.store import to_rdflib
+
+    cache: dict[Any, Any] = {}
+
+    def conv(t: Any) -> Any:
+        key = (type(t), str(t))
+        try:
+            return cache[key]
+        except KeyError:
+            out = cache[key] = to_rdflib(t)
+            return out
+
+    for s, p, o in triples:
+        yield conv(s), conv(p), conv(o)
+
+
+# Predicates and types that carry schema axioms (anything the compiler or the refusal looks at).
+_SCHEMA_PREDICATES = [RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.equivalentClass,
+                      OWL.equivalentProperty, OWL.inverseOf, OWL.propertyChainAxiom, OWL.disjointWith, OWL.members,
+                      RDF.first, RDF.rest, *sorted(u for u in UNSUPPORTED if str(u)[len(str(OWL)):][:1].islower())]
+_SCHEMA_TYPES = [OWL.SymmetricProperty, OWL.TransitiveProperty, OWL.FunctionalProperty, OWL.InverseFunctionalProperty,
+                 OWL.AllDisjointClasses, *sorted(u for u in UNSUPPORTED if str(u)[len(str(OWL)):][:1].isupper())]
+
+
+def schema_of(store: ox.Store) -> Graph:
+    """The schema axioms in the default graph of ``store``, as an rdflib graph (a few hundred triples)."""
+    from crisiskg.store import to_rdflib
+
+    preds = " ".join(f"<{p}>" for p in _SCHEMA_PREDICATES)
+    types = " ".join(f"<{t}>" for t in _SCHEMA_TYPES)
+    g = Graph()
+    for query in (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }}",
+                  f"SELECT ?s ?p ?o WHERE {{ VALUES ?o {{ {types} }} BIND (<{_TYPE}> AS ?p) ?s ?p ?o }}"):
+        for row in store.query(query):
+            g.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))  # type: ignore[arg-type]
+    return g
