@@ -1,1 +1,55 @@
-"""The HTTP service (Flask): SPARQL endpoint, saved questions, linked data, UI."""
+"""The HTTP service (Flask): SPARQL endpoint, saved questions, linked data, dumps, operations.
+
+``create_app(settings=None)`` builds an app: settings come from defaults, then ``CRISISKG_*``
+environment variables, then ``settings`` (see :mod:`service.settings`). It opens the published build
+once (never re-running the pipeline); with no build it still starts, ``/healthz`` answers and
+``/readyz`` says why it is not ready. Blueprints, one per URL family:
+
+=================  ==========================================================================
+``sparql``         ``/sparql`` (SPARQL 1.1 Protocol, service description, query page)
+``ld``             ``/id/…``, ``/graph/…``, ``/cameo/…``, ``/ontology``, ``/shapes``, ``/dumps``,
+                   ``/.well-known/void`` and ``/dataset``
+``api``            ``/queries``, ``/queries/<id>``, ``/openapi.json``
+``ops``            ``/healthz``, ``/readyz``, ``/metrics``
+``home``           ``/``
+=================  ==========================================================================
+
+Run it with ``crisiskg serve`` (waitress). Example::
+
+    >>> from service import create_app
+    >>> app = create_app({"build_dir": "build"})
+    >>> app.test_client().get("/healthz").status_code
+    200
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from service.settings import Settings, load_settings
+
+
+def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
+    """A new app configured from defaults, the environment, then ``settings``."""
+    from service import api, errors, hooks, home, html, linkeddata, ops, sparql
+    from service.state import KEY, State
+
+    config = load_settings(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    st = State.open(config)
+    app.extensions[KEY] = st
+    st.metrics.gauge("crisiskg_build_info", "The build being served (value 1).",
+                     lambda: [((("version", st.version or "none"),), 1.0)])
+    st.metrics.gauge("crisiskg_triples", "Triples in the served build.", lambda: [((), float(len(st.store) if st.store else 0))])
+    st.metrics.gauge("crisiskg_queries_running", "Query evaluations running now (timed-out ones until they stop).",
+                     lambda: [((), float(st.evaluator.running))])
+    errors.register(app)
+    hooks.register(app)
+    html.register(app)
+    for blueprint in (sparql.bp, linkeddata.bp, api.bp, ops.bp, home.bp):
+        app.register_blueprint(blueprint)
+    return app

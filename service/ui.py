@@ -24,7 +24,7 @@ from crisiskg.savedqueries import SavedQuery, expand, get_query, load_queries, p
 from crisiskg.store import Result, Store, bind_values
 from crisiskg.vocab import ID, PREFIXES
 from service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
-from service.ui_data import Value, article_text, articles, describe_terms, overview, search
+from service.ui_data import Value, article_text, articles, describe_terms, overview, quote_spans, search, span_parts
 from service.ui_disagree import disagreements
 from service.ui_resource import resource_exists, resource_page
 from service.ui_timeline import LANE_LABELS, goldstein_colour, timeline_events, timeline_svg
@@ -33,7 +33,8 @@ from service.ui_views import map_svg, places_of
 bp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates",
                static_folder="static/ui", static_url_path="/static")
 
-MAX_ROWS = 1000
+PAGE_SIZE = 100
+_ARTICLE = re.compile("^" + re.escape(str(ID)) + r"article/[^/#]+$")
 DOWNLOADS = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
              "json": "application/sparql-results+json", "ttl": "text/turtle; charset=utf-8",
              "nt": "application/n-triples", "jsonld": "application/ld+json"}
@@ -238,6 +239,11 @@ def _given(q: SavedQuery) -> dict[str, str]:
     return {k: v for k, v in request.args.items() if not k.startswith("_") and v != ""}
 
 
+def _page() -> int:
+    text = request.values.get("_page", "1")
+    return int(text) if text.isdigit() else 1
+
+
 def _ready(q: SavedQuery, given: dict[str, str]) -> bool:
     return all(p.name in given or p.default is not None or not p.required for p in q.params)
 
@@ -272,7 +278,7 @@ def question(qid: str) -> Any:
         except CrisisKGError as exc:
             error, status = str(exc), 500
     if result is not None:
-        table = result_table(store, result)
+        table = result_table(store, result, page=_page())
         view_html = _view(store, q, result)
     downloads = [(fmt, url_for("ui.download", qid=q.id, _format=fmt, **given))
                  for fmt in (("csv", "tsv", "json") if q.kind != "graph" else ("ttl", "nt", "jsonld"))]
@@ -302,21 +308,37 @@ def download(qid: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{q.id}.{ext}"'})
 
 
-def result_table(store: Store, result: Result) -> dict[str, Any]:
-    """A SELECT result as rows of :class:`Value` (labels fetched once); quote columns link to the
-    article at the span found in the same row."""
-    rows = result.rows[:MAX_ROWS]
+def result_table(store: Store, result: Result, *, page: int = 1) -> dict[str, Any]:
+    """One page (``PAGE_SIZE`` rows) of a SELECT result as rows of :class:`Value` (labels fetched
+    once). Quote columns link to the article at their span: the span in the same row, else the
+    span of the row's article whose text is the quote."""
+    total = len(result.rows)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = result.rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     vals = describe_terms(store, [t for r in rows for t in r.values()])
+    quote_cols = [i for i, v in enumerate(result.variables) if _QUOTE_COLUMNS.search(v)]
+    lookup: dict[tuple[str, str], str] | None = None
     out = []
     for r in rows:
         cells = [vals.get(r[v]) if r.get(v) is not None else None for v in result.variables]
         span = next((c for c in cells if c is not None and c.kind == "span"), None)
-        for i, v in enumerate(result.variables):
+        arts = [c.iri for c in cells if c is not None and c.kind == "resource" and c.iri and _ARTICLE.match(c.iri)]
+        for i in quote_cols:
             c = cells[i]
-            if c is not None and span is not None and c.kind == "literal" and _QUOTE_COLUMNS.search(v):
+            if c is None or c.kind != "literal":
+                continue
+            if span is not None:
                 cells[i] = Value(c.text, kind="span", iri=span.iri, span=span.span)
+                continue
+            if lookup is None:
+                lookup = quote_spans(store)
+            found = next((lookup[(a, c.text)] for a in arts if (a, c.text) in lookup), None) or lookup.get(("", c.text))
+            if found:
+                cells[i] = Value(c.text, kind="span", iri=found, span=span_parts(found))
         out.append(cells)
-    return {"variables": result.variables, "rows": out, "total": len(result.rows), "shown": len(rows)}
+    return {"variables": result.variables, "rows": out, "total": total, "shown": len(rows), "page": page, "pages": pages,
+            "first": (page - 1) * PAGE_SIZE + 1 if rows else 0, "last": (page - 1) * PAGE_SIZE + len(rows)}
 
 
 def _view(store: Store, q: SavedQuery, result: Result) -> Markup | None:
@@ -362,7 +384,7 @@ def editor() -> Any:
             error_line = int(m.group(1)) if m else None
         if result is not None:
             if result.kind == "select":
-                table = result_table(store, result)
+                table = result_table(store, result, page=_page())
             elif result.kind == "graph":
                 turtle = result.serialize("ttl").decode("utf-8")
     lines = text.split("\n")

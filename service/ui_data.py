@@ -271,6 +271,25 @@ def article_text(store: Store, key: str) -> str | None:
     return str(res.rows[0]["text"]) if res.rows else None
 
 
+def quote_spans(store: Store, article_iris: Iterable[str] = ()) -> dict[tuple[str, str], str]:
+    """``(article IRI, quoted text) -> span IRI`` for every span of the given articles (all
+    articles when none are given); also ``("", text) -> span`` for a text found in one article only.
+    Lets a result that gives an article and a quote (but not the span) link to the place."""
+    wanted = sorted(set(article_iris))
+    res = store.query("SELECT ?a ?span ?q WHERE { GRAPH ?g { ?a ckg:text ?ctx . ?span nif:referenceContext ?ctx ;"
+                      " nif:anchorOf ?q } } ORDER BY ?span", bindings={"a": [URIRef(a) for a in wanted]} if wanted else None,
+                      reasoning="none")
+    out: dict[tuple[str, str], str] = {}
+    anywhere: dict[str, set[str]] = {}
+    for r in res.rows:
+        out.setdefault((str(r["a"]), str(r["q"])), str(r["span"]))
+        anywhere.setdefault(str(r["q"]), set()).add(str(r["span"]))
+    for text, spans in anywhere.items():
+        if len(spans) == 1:
+            out[("", text)] = next(iter(spans))
+    return out
+
+
 # ------------------------------------------------------------------------------ sentences
 
 

@@ -69,6 +69,7 @@ class StanceRow:
     polarity: str
     modality: str
     evidence: list[Evidence] = field(default_factory=list)
+    holders: list[Value] = field(default_factory=list)
 
 
 @dataclass
@@ -227,11 +228,15 @@ def _roles(store: Store, node: URIRef, texts: _Texts) -> list[RoleRow]:
 
 
 def _stances(store: Store, node: URIRef, texts: _Texts) -> list[StanceRow]:
-    res = store.query("SELECT ?st ?prop ?pol ?mod ?ev WHERE { ?st ckg:holder ?s . OPTIONAL { ?st ckg:proposition ?prop }"
-                      " OPTIONAL { ?st ckg:polarity ?pol } OPTIONAL { ?st ckg:modality ?mod } OPTIONAL { ?st ckg:evidence ?ev } }",
-                      bindings={"s": node}, reasoning="none")
+    """The stances ``node`` holds, or (for a proposition) the stances taken on it."""
+    res = store.query("""
+SELECT ?st ?prop ?holder ?pol ?mod ?ev WHERE {
+  { ?st ckg:holder ?s } UNION { ?st ckg:proposition ?s }
+  OPTIONAL { ?st ckg:proposition ?prop } OPTIONAL { ?st ckg:holder ?holder }
+  OPTIONAL { ?st ckg:polarity ?pol } OPTIONAL { ?st ckg:modality ?mod } OPTIONAL { ?st ckg:evidence ?ev }
+}""", bindings={"s": node}, reasoning="none")
     names = labels(store, [str(r[k]) for r in res.rows for k in ("pol", "mod") if r.get(k) is not None])
-    vals = describe_terms(store, [t for r in res.rows for t in (r["st"], r.get("prop"))])
+    vals = describe_terms(store, [t for r in res.rows for t in (r["st"], r.get("prop"), r.get("holder"))])
     rows: dict[str, StanceRow] = {}
     spans: dict[str, list[str]] = {}
     for r in res.rows:
@@ -240,6 +245,9 @@ def _stances(store: Store, node: URIRef, texts: _Texts) -> list[StanceRow]:
             vals[r["st"]], vals.get(r["prop"]) if r.get("prop") is not None else None,
             names.get(str(r.get("pol")), local_name(str(r.get("pol") or ""))),
             names.get(str(r.get("mod")), local_name(str(r.get("mod") or "")))))
+        holder = vals.get(r["holder"]) if r.get("holder") is not None else None
+        if holder is not None and holder not in row.holders:
+            row.holders.append(holder)
         if r.get("ev") is not None:
             spans.setdefault(st, []).append(str(r["ev"]))
     for st, row in rows.items():

@@ -1,0 +1,54 @@
+"""``crisiskg serve``: the HTTP service under waitress (a production WSGI server), on the published
+build. It opens ``build/current`` as it is and never re-runs the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+class _NoBuild(click.ClickException):
+    """No published build to serve (exit code 2, like the other commands' errors)."""
+
+    exit_code = 2
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The interface to listen on (0.0.0.0 for all).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")
+@click.option("--build", "build_dir", type=click.Path(path_type=Path), default=None,
+              help="The build folder whose published build is served [default: $CRISISKG_BUILD_DIR or build].")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Request threads.")
+@click.option("--query-timeout", type=click.FloatRange(min=0.001), default=None,
+              help="Seconds a query may run before the answer is 503 [default: $CRISISKG_QUERY_TIMEOUT or 10].")
+def serve(host: str, port: int, build_dir: Path | None, threads: int, query_timeout: float | None) -> None:
+    """Serve the SPARQL endpoint, saved questions, linked data and dumps of the published build.
+
+    Settings come from CRISISKG_* environment variables, then these options. Exits 2 when there is
+    no published build (run 'crisiskg build' first).
+
+    Example: crisiskg build && crisiskg serve --port 8000
+    """
+    from waitress import serve as run
+
+    from service import create_app
+    from service.settings import SettingsError
+    from service.state import KEY
+
+    overrides: dict[str, object] = {}
+    if build_dir is not None:
+        overrides["build_dir"] = build_dir
+    if query_timeout is not None:
+        overrides["query_timeout"] = query_timeout
+    try:
+        app = create_app(overrides)
+    except SettingsError as exc:
+        raise _NoBuild(str(exc)) from exc
+    st = app.extensions[KEY]
+    if st.store is None:
+        raise _NoBuild(str(st.store_error))
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    click.echo(f"serving build {st.version} ({len(st.store)} triples) on http://{shown}:{port}/ "
+               f"(SPARQL endpoint http://{shown}:{port}/sparql); Ctrl-C stops", err=True)
+    run(app, host=host, port=port, threads=threads, ident="crisiskg", _quiet=True)

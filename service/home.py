@@ -1,0 +1,38 @@
+"""``/``: a small index of what the service offers (HTML or JSON). The analyst UI may replace it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from service import negotiation as neg
+from service.state import state
+
+bp = Blueprint("home", __name__)
+
+
+def links() -> dict[str, str]:
+    return {
+        "sparql": url_for("sparql.endpoint"),
+        "queries": url_for("api.catalogue"),
+        "openapi": url_for("api.openapi"),
+        "void": url_for("ld.void_description"),
+        "dumps": url_for("ld.dumps"),
+        "ontology": url_for("ld.ontology"),
+        "shapes": url_for("ld.shapes"),
+        "healthz": url_for("ops.healthz"),
+        "readyz": url_for("ops.readyz"),
+        "metrics": url_for("ops.metrics"),
+    }
+
+
+@bp.route("/")
+def index() -> Response:
+    """Links to every part of the service."""
+    st = state()
+    if neg.choose(request.headers.get("Accept"), ["application/json", neg.HTML]) == neg.HTML:
+        resp = Response(render_template("index.html", links=links(), version=st.version, manifest=st.store.release.manifest if st.store else None),
+                        mimetype=neg.HTML)
+    else:
+        resp = jsonify({"ok": True, "version": st.version, "links": links()})
+    resp.vary.add("Accept")
+    return resp

@@ -1,0 +1,90 @@
+"""What every response gets: metrics, an ETag from the build version (304 for If-None-Match),
+caching headers, and CORS.
+
+- ETag: ``"<build version>-<hash of the content type>"`` on every successful GET/HEAD of build data,
+  so each negotiated representation has its own tag and a new build changes them all. A matching
+  ``If-None-Match`` gets 304 without a body.
+- CORS: any origin may read (``Access-Control-Allow-Origin: *``); preflight ``OPTIONS`` requests
+  (automatic in Flask) get the methods and headers a SPARQL client sends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from flask import Flask, Response, g, request
+
+from service.state import state
+
+UNCACHED = ("ops.",)  # endpoints whose answers change without a new build
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Link, Location, Content-Location, Retry-After, Vary",
+}
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def route_label() -> str:
+    """The matched URL rule (bounded cardinality), or 'unmatched'."""
+    return request.url_rule.rule if request.url_rule is not None else "unmatched"
+
+
+def etag_for(version: str, content_type: str) -> str:
+    return f"{version}-{hashlib.sha256(content_type.encode('utf-8')).hexdigest()[:8]}"
+
+
+def register(app: Flask) -> None:
+    """Install the hooks on ``app``."""
+    metrics = app.extensions["crisiskg"].metrics
+    metrics.describe("crisiskg_http_requests_total", "counter", "HTTP requests by route, method and status.")
+    metrics.describe("crisiskg_http_errors_total", "counter", "HTTP responses with status 400 or more, by route and status.")
+    metrics.describe("crisiskg_http_request_duration_seconds", "histogram", "Time to answer a request, by route.")
+    metrics.describe("crisiskg_query_timeouts_total", "counter", "Queries stopped at the time limit (503), by route.")
+    metrics.describe("crisiskg_saved_query_requests_total", "counter", "Saved-question answers by question and status.")
+    metrics.describe("crisiskg_saved_query_errors_total", "counter", "Saved-question requests that failed, by question and status.")
+    metrics.describe("crisiskg_saved_query_timeouts_total", "counter", "Saved questions stopped at the time limit, by question.")
+    metrics.describe("crisiskg_saved_query_duration_seconds", "histogram", "Time to answer a saved question, by question.")
+
+    @app.before_request
+    def start_timer() -> None:
+        g.crisiskg_started = time.perf_counter()
+
+    @app.after_request
+    def finish(resp: Response) -> Response:
+        st = state()
+        route = route_label()
+        for key, value in CORS_HEADERS.items():
+            resp.headers.setdefault(key, value)
+        if request.method == "OPTIONS":
+            for key, value in PREFLIGHT_HEADERS.items():
+                resp.headers.setdefault(key, value)
+        endpoint = request.endpoint or ""
+        cacheable = (request.method in ("GET", "HEAD") and resp.status_code == 200 and st.version is not None
+                     and not endpoint.startswith(UNCACHED) and endpoint != "static")
+        if cacheable:
+            version = st.version or ""
+            if endpoint.startswith(("api.", "home.")):  # saved questions can change between builds
+                version += "-" + st.queries_fingerprint()
+            resp.set_etag(etag_for(version, resp.headers.get("Content-Type", "")))
+            resp.headers.setdefault("Cache-Control", "no-cache")
+            resp.make_conditional(request)
+        elif endpoint.startswith(UNCACHED):
+            resp.headers["Cache-Control"] = "no-store"
+        elapsed = time.perf_counter() - g.get("crisiskg_started", time.perf_counter())
+        status = str(resp.status_code)
+        st.metrics.inc("crisiskg_http_requests_total", {"route": route, "method": request.method, "status": status})
+        st.metrics.observe("crisiskg_http_request_duration_seconds", {"route": route}, elapsed)
+        if resp.status_code >= 400:
+            st.metrics.inc("crisiskg_http_errors_total", {"route": route, "status": status})
+        query_id = g.get("saved_query_id")
+        if query_id is not None:
+            st.metrics.inc("crisiskg_saved_query_requests_total", {"query": query_id, "status": status})
+            st.metrics.observe("crisiskg_saved_query_duration_seconds", {"query": query_id}, elapsed)
+            if resp.status_code >= 400:
+                st.metrics.inc("crisiskg_saved_query_errors_total", {"query": query_id, "status": status})
+        return resp

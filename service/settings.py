@@ -1,0 +1,87 @@
+"""Service settings: defaults, then ``CRISISKG_*`` environment variables, then explicit overrides.
+
+=========================  =====================================  ============================================
+setting                    environment                            meaning
+=========================  =====================================  ============================================
+``build_dir``              ``CRISISKG_BUILD_DIR``                 the build folder whose ``current`` release is served
+``queries_dir``            ``CRISISKG_QUERIES_DIR``               saved questions (default: the project's ``queries/``)
+``query_timeout``          ``CRISISKG_QUERY_TIMEOUT``             seconds a query may run before the answer is 503
+``retry_after``            ``CRISISKG_RETRY_AFTER``               seconds sent in ``Retry-After`` with a 503
+``max_running_queries``    ``CRISISKG_MAX_RUNNING_QUERIES``       evaluations allowed at once (timed-out ones count
+                                                                  until they stop)
+``max_request_bytes``      ``CRISISKG_MAX_REQUEST_BYTES``         largest request body accepted (413 beyond)
+``store``                  (none: overrides only)                 an already open :class:`crisiskg.store.Store`
+=========================  =====================================  ============================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from crisiskg.errors import CrisisKGError
+
+ENV_PREFIX = "CRISISKG_"
+
+
+class SettingsError(CrisisKGError):
+    """A setting has a value of the wrong type, or is unknown."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the app is configured with (see the module docstring for each setting)."""
+
+    build_dir: Path = Path("build")
+    queries_dir: Path | None = None
+    query_timeout: float = 10.0
+    retry_after: int = 5
+    max_running_queries: int = 4
+    max_request_bytes: int = 1_000_000
+    store: Any = None
+
+
+_CONVERT: dict[str, Any] = {
+    "build_dir": Path,
+    "queries_dir": Path,
+    "query_timeout": float,
+    "retry_after": int,
+    "max_running_queries": int,
+    "max_request_bytes": int,
+}
+
+
+def load_settings(overrides: Mapping[str, Any] | Settings | None = None, *, environ: Mapping[str, str] | None = None) -> Settings:
+    """Defaults, then ``CRISISKG_<NAME>`` environment variables, then ``overrides`` (a mapping of
+    setting names, lower or upper case, or a :class:`Settings`).
+
+    Raises SettingsError naming the setting, the value and the valid names.
+    """
+    if isinstance(overrides, Settings):
+        return overrides
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, convert in _CONVERT.items():
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw not in (None, ""):
+            values[name] = _convert(name, raw, convert, source=ENV_PREFIX + name.upper())
+    names = [f.name for f in dataclasses.fields(Settings)]
+    for key, value in (overrides or {}).items():
+        name = key.lower()
+        if name not in names:
+            raise SettingsError(f"unknown setting {key!r}; settings: {', '.join(names)}")
+        values[name] = value if name == "store" or value is None else _convert(name, value, _CONVERT[name], source=key)
+    settings = Settings(**values)
+    if settings.query_timeout <= 0 or settings.max_running_queries < 1 or settings.max_request_bytes < 1:
+        raise SettingsError("query_timeout, max_running_queries and max_request_bytes must be positive")
+    return settings
+
+
+def _convert(name: str, raw: Any, convert: Any, *, source: str) -> Any:
+    try:
+        return convert(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {source}={raw!r} is not a valid {convert.__name__} for {name}") from None

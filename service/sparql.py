@@ -1,0 +1,196 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query operation), read-only.
+
+- GET ``?query=``; POST ``application/x-www-form-urlencoded`` (``query=`` in the body); POST
+  ``application/sparql-query`` (the query is the body). ``default-graph-uri`` and
+  ``named-graph-uri`` (repeatable) come from the URL or, for a form POST, the body too.
+- Statuses: 400 bad syntax, repeated or missing ``query``, bad graph IRI, SERVICE; 403 any update
+  (``update=``, ``application/sparql-update``, an update in ``query``); 405 other methods; 406 no
+  acceptable format; 413 body too large; 415 wrong or missing media type or a charset other than
+  UTF-8; 500 evaluation failure; 503 + Retry-After past the time limit.
+- GET without a query: the service description (RDF, negotiated) or, for a browser, the query page.
+- System parameters: ``_format`` (a format key or ``html``, instead of Accept) and
+  ``_reasoning=none`` (leave the inferred graph out of the default graph).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Response, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from crisiskg.store import REASONING, Result, keywords
+from service import negotiation as neg
+from service.descriptions import service_description
+from service.errors import ServiceError
+from service.state import state
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted (send a query with 'query=' "
+             "or as application/sparql-query)")
+
+
+@dataclass
+class ProtocolRequest:
+    """A parsed query request: the query text (None: none given) and the protocol dataset."""
+
+    query: str | None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    params: MultiDict[str, str] = field(default_factory=MultiDict)
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ServiceError(400, f"the {what} is not valid UTF-8 (byte {exc.start}); send UTF-8 text") from None
+
+
+def _form(body: bytes) -> MultiDict[str, str]:
+    text = _decode(body, "form body")
+    try:
+        return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ServiceError(400, f"the form body is not valid URL-encoded UTF-8: {exc}") from None
+
+
+def parse_request() -> ProtocolRequest:
+    """The query and dataset of the current request; ServiceError for a bad request (see module)."""
+    args = request.args
+    if request.method == "POST":
+        mimetype = request.mimetype
+        charset = request.mimetype_params.get("charset")
+        if charset is not None and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise ServiceError(415, f"charset {charset!r} is not supported; send the request as UTF-8 (charset=utf-8)")
+        if mimetype == UPDATE:
+            raise ServiceError(403, READ_ONLY)
+        if mimetype == FORM:
+            params = _form(request.get_data(cache=False))
+            queries = params.getlist("query") + args.getlist("query")
+            merged: MultiDict[str, str] = MultiDict(list(args.items(multi=True)) + list(params.items(multi=True)))
+        elif mimetype == DIRECT:
+            if "query" in args:
+                raise ServiceError(400, "a direct POST (application/sparql-query) carries the query in the body; "
+                                        "remove 'query' from the URL")
+            queries = [_decode(request.get_data(cache=False), "query")]
+            merged = MultiDict(args)
+        elif not mimetype:
+            raise ServiceError(415, f"a POST needs a Content-Type: {FORM} (query=...) or {DIRECT} (the query as the body)")
+        else:
+            raise ServiceError(415, f"media type {mimetype!r} is not accepted; use {FORM} (query=...) or {DIRECT}")
+        if not queries:
+            if "update" in merged:
+                raise ServiceError(403, READ_ONLY)
+            raise ServiceError(400, "the POST carries no query; send query=... (form) or the query as the body")
+    else:
+        merged = MultiDict(args)
+        queries = args.getlist("query")
+    if "update" in merged or "using-graph-uri" in merged or "using-named-graph-uri" in merged:
+        raise ServiceError(403, READ_ONLY)
+    if len(queries) > 1:
+        raise ServiceError(400, f"'query' is given {len(queries)} times; give exactly one query")
+    graphs = {}
+    for name in ("default-graph-uri", "named-graph-uri"):
+        values = merged.getlist(name)
+        for value in values:
+            if not _IRI.match(value):
+                raise ServiceError(400, f"{name} {value!r} is not an absolute IRI")
+        graphs[name] = values
+    query = queries[0] if queries else None
+    if query is not None and not query.strip():
+        raise ServiceError(400, "the query is empty")
+    return ProtocolRequest(query, graphs["default-graph-uri"], graphs["named-graph-uri"], merged)
+
+
+def query_form(sparql: str) -> str | None:
+    """select / ask / graph from the query text (None when unknown: evaluation will say why);
+    ServiceError 403 for an update."""
+    for word in keywords(sparql):
+        if word in ("PREFIX", "BASE") or word.endswith(":"):
+            continue
+        if word in FORMS:
+            return FORMS[word]
+        if word in UPDATES:
+            raise ServiceError(403, READ_ONLY)
+        return None
+    return None
+
+
+def pick_format(kind: str, params: MultiDict[str, str], *, html: bool) -> tuple[str, str]:
+    """(media type, format key) for an answer of ``kind``: ``_format``, else Accept; 400 / 406."""
+    table = neg.TABLES[kind]
+    fmt = params.get("_format")
+    if fmt:
+        chosen = neg.by_format(fmt, table, html=html)
+        if chosen is None:
+            raise ServiceError(400, f"_format {fmt!r} is not available for the answer to a {kind.upper()} query; "
+                                    f"choose one of: {', '.join(neg.format_keys(table, html=html))}")
+        return neg.media_type_of(chosen[1], kind) if chosen[0] != neg.HTML else neg.HTML, chosen[1]
+    chosen = neg.negotiate(request.headers.get("Accept"), table, html=html)
+    if chosen is None:
+        offers = ", ".join(dict.fromkeys(m for m, _ in table))
+        raise ServiceError(406, f"no acceptable format for the answer to this {kind.upper()} query (Accept: {request.headers.get('Accept')}); "
+                                f"this endpoint offers: {offers}")
+    return chosen
+
+
+def endpoint_url() -> str:
+    return url_for("sparql.endpoint", _external=True)
+
+
+def _text_type(media: str) -> str:
+    return f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else media
+
+
+@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+def endpoint() -> Response:
+    """The SPARQL 1.1 Protocol query operation (see the module docstring)."""
+    st = state()
+    req = parse_request()
+    if req.query is None:
+        return description(req.params)
+    kind = query_form(req.query)
+    media, fmt = pick_format(kind, req.params, html=True) if kind else (None, None)
+    reasoning = req.params.get("_reasoning", "owlrl")
+    if reasoning not in REASONING:
+        raise ServiceError(400, f"_reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
+    store = st.require_store()
+    base = endpoint_url()  # relative IRIs in a query resolve against the endpoint
+    result: Result = st.evaluate(
+        lambda check: store.query(req.query or "", reasoning=reasoning, default_graph_uris=req.default_graphs,
+                                  named_graph_uris=req.named_graphs, base_iri=base, check=check),
+        route="/sparql")
+    if media is None:  # the form was not recognised from the text; it is known now
+        media, fmt = pick_format(result.kind, req.params, html=True)
+    if fmt == "html":
+        resp = Response(render_template("sparql.html", query=req.query, result=result, params=req.params), mimetype=neg.HTML)
+    else:
+        resp = Response(result.serialize(fmt or "json"), content_type=_text_type(media))
+    resp.vary.add("Accept")
+    return resp
+
+
+def description(params: MultiDict[str, str]) -> Response:
+    """The service description (negotiated RDF) or, for a browser, the query page."""
+    media, fmt = pick_format("graph", params, html=True)
+    if fmt == "html":
+        resp = Response(render_template("sparql.html", query=None, result=None, params=params), mimetype=neg.HTML)
+    else:
+        st = state()
+        store = st.require_store()
+        endpoint = endpoint_url()
+        graph = st.cached(("sd", st.version, endpoint), lambda: service_description(store, endpoint))
+        triples = list(graph)
+        resp = Response(Result("graph", triples=triples).serialize(fmt), content_type=_text_type(media))
+    resp.vary.add("Accept")
+    return resp

@@ -1,0 +1,93 @@
+"""What one app holds: its settings, the opened build, metrics, the query evaluator, caches.
+
+Blueprints reach it through :func:`state` (kept in ``app.extensions``), never through globals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from flask import current_app
+
+from crisiskg.errors import CrisisKGError
+from crisiskg.savedqueries import SavedQuery, load_queries
+from crisiskg.store import Store
+from service.errors import QueryTimeout, ServiceError
+from service.evaluation import Evaluator
+from service.metrics import Metrics
+from service.settings import Settings
+
+KEY = "crisiskg"
+
+
+@dataclass
+class State:
+    """The app's state; ``store`` is None when no build could be opened (``store_error`` says why)."""
+
+    settings: Settings
+    store: Store | None
+    store_error: str | None
+    metrics: Metrics
+    evaluator: Evaluator
+    cache: dict[Any, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, settings: Settings) -> "State":
+        store, error = settings.store, None
+        if store is None:
+            try:
+                store = Store.open(settings.build_dir)
+            except CrisisKGError as exc:
+                store, error = None, str(exc)
+        evaluator = Evaluator(timeout=settings.query_timeout, max_running=settings.max_running_queries)
+        return cls(settings, store, error, Metrics(), evaluator)
+
+    def require_store(self) -> Store:
+        """The opened build, or a 503 saying why there is none."""
+        if self.store is None:
+            raise ServiceError(503, f"no build is loaded: {self.store_error}", {"Retry-After": str(self.settings.retry_after)})
+        return self.store
+
+    @property
+    def version(self) -> str | None:
+        return self.store.version if self.store is not None else None
+
+    def queries(self) -> dict[str, SavedQuery]:
+        """The saved questions (re-read only when a file changes)."""
+        folder: Path | None = self.settings.queries_dir
+        return load_queries(folder)
+
+    def queries_fingerprint(self) -> str:
+        """A short hash of the saved questions as parsed: part of the ETag of their answers."""
+        text = repr(sorted((q.id, q.sparql, repr(q.to_dict())) for q in self.queries().values()))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+    def cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()`` once per key (keys include the build version, so a new build never sees stale data)."""
+        with self.lock:
+            if key in self.cache:
+                return self.cache[key]
+        value = make()
+        with self.lock:
+            return self.cache.setdefault(key, value)
+
+    def evaluate(self, fn: Callable[[Callable[[int], None]], Any], *, route: str, query_id: str | None = None) -> Any:
+        """``fn(check)`` under the time limit; a timeout is counted (per route, and per saved
+        question when ``query_id`` is given) and raised as a 503."""
+        try:
+            return self.evaluator.run(fn)
+        except TimeoutError:
+            self.metrics.inc("crisiskg_query_timeouts_total", {"route": route})
+            if query_id is not None:
+                self.metrics.inc("crisiskg_saved_query_timeouts_total", {"query": query_id})
+            raise QueryTimeout(self.settings.query_timeout, self.settings.retry_after) from None
+
+
+def state() -> State:
+    """The current app's state."""
+    return current_app.extensions[KEY]  # type: ignore[no-any-return]
