@@ -102,7 +102,7 @@ def publish(ds: Dataset, manifest: dict[str, Any], out: Path | str) -> Release:
     link_tmp = out / f".current-{os.getpid()}"
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
-    os.symlink(Path("releases") / name, link_tmp)
+    os.symlink(Path("releases") / final.name, link_tmp)
     os.replace(link_tmp, out / "current")
     _fsync_dir(out)
     _prune(releases, keep=final)
