@@ -34,6 +34,7 @@ from service.settings import Settings, load_settings
 def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     """A new app configured from defaults, the environment, then ``settings``."""
     from service import api, errors, hooks, home, html, linkeddata, ops, sparql
+    from service import ui
     from service.state import KEY, State
 
     config = load_settings(settings)
@@ -52,4 +53,5 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     html.register(app)
     for blueprint in (sparql.bp, linkeddata.bp, api.bp, ops.bp, home.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(ui.bp)
     return app

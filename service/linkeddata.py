@@ -28,6 +28,7 @@ from service.errors import ServiceError
 from service.hooks import route_label
 from service.sparql import endpoint_url
 from service.state import state
+from service.ui import entity_html
 
 bp = Blueprint("ld", __name__)
 
@@ -99,6 +100,10 @@ def _resource(iri: str, describer: Callable[..., Description], endpoint: str, **
         raise ServiceError(404, f"<{iri}> is not in build {st.version}: nothing is said about it; "
                                 f"search with /sparql or start from /dumps")
     alternates = _alternates(endpoint, **values)
+    if fmt == "html" and endpoint == "ld.resource":  # minted IRIs: the analysts' page (service/ui.py)
+        page = entity_html(iri, alternates=alternates)
+        if page is not None:
+            return _answer(media, fmt, page, alternates)
     if fmt == "html":
         about = _saved_questions_about(store, desc)
         page = render_template("resource.html", desc=desc, alternates=alternates, saved=about,

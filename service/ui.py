@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import Any, Sequence
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -159,12 +159,14 @@ def search_page() -> Any:
 # ------------------------------------------------------------------------------ resources
 
 
-def render_entity(iri: str, *, status: int = 200) -> Response:
-    """The HTML page of a minted IRI (entity, event, stance, proposition, claim, article); 404 if
-    the store does not know it. Call it inside a request, e.g. from the linked-data blueprint."""
+def entity_html(iri: str, *, alternates: Sequence[tuple[str, str, str]] = ()) -> str | None:
+    """The HTML page of a minted IRI (entity, event, stance, proposition, claim, article), or None
+    if the store says nothing about it. ``alternates`` are ``(format, media type, URL)`` of its
+    other representations, shown as links. Call it inside a request (the linked-data blueprint
+    does, for ``/id/...`` asked for as HTML)."""
     store = current_store()
     if not resource_exists(store, iri):
-        return Response(render_template("ui/error.html", status=404, message=f"{iri} is not in this build"), 404)
+        return None
     page = resource_page(store, iri)
     classes = {v.iri for v in page.types + page.inferred_types if v.iri}
     asking = []
@@ -172,8 +174,16 @@ def render_entity(iri: str, *, status: int = 200) -> Response:
         for p in q.params:
             if p.type == "iri" and any(str(expand(c)) in classes for c in p.classes):
                 asking.append((q, p))
-    body = render_template("ui/resource.html", page=page, asking=asking, key_of=_key_of)
-    return Response(body, status, content_type="text/html; charset=utf-8")
+    return render_template("ui/resource.html", page=page, asking=asking, key_of=_key_of,
+                           alternates=[a for a in alternates if a[0] != "html"])
+
+
+def render_entity(iri: str, *, alternates: Sequence[tuple[str, str, str]] = ()) -> Response:
+    """:func:`entity_html` as a response: 200, or 404 with a readable page."""
+    body = entity_html(iri, alternates=alternates)
+    if body is None:
+        return Response(render_template("ui/error.html", status=404, message=f"{iri} is not in this build"), 404)
+    return Response(body, 200, content_type="text/html; charset=utf-8")
 
 
 def _key_of(iri: str) -> str:
