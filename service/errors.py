@@ -66,6 +66,11 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return resp
 
 
+def _short(message: str, limit: int = 400) -> str:
+    """A message cut to ``limit`` characters (a parser's list of expected tokens can run to pages)."""
+    return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
+
+
 def register(app: Flask) -> None:
     """Install the handler for every exception on ``app``."""
 
@@ -87,6 +92,6 @@ def register(app: Flask) -> None:
             status = status_of(exc)
             if status == 500:
                 log.error("evaluation failure on %s: %s", request.path, exc)
-            return error_response(status, str(exc))
+            return error_response(status, _short(str(exc)))
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response(500, "internal error: the request could not be answered (the server log has the details)")
