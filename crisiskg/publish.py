@@ -54,10 +54,11 @@ class Release:
 @contextmanager
 def rdflib_dataset_io() -> Iterator[None]:
     """Silence the DeprecationWarnings rdflib 7.6 raises from its own Dataset parsers and
-    serializers (they call ``Dataset.contexts`` and friends, which it deprecates), so that a run
-    with warnings as errors does not fail on rdflib's internals."""
+    serializers (they call ``Dataset.contexts`` and friends, and the TriG and JSON-LD parsers build
+    a ``ConjunctiveGraph``, all of which it deprecates), so that a run with warnings as errors does
+    not fail on rdflib's internals."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Dataset\.\w+ is deprecated", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r"(Dataset\.\w+|ConjunctiveGraph) is deprecated", category=DeprecationWarning)
         yield
 
 
