@@ -1,10 +1,12 @@
 """Where the sources disagree: facts that articles (or one article's headline and body) state
 differently, side by side, each with its quote.
 
-Four kinds are compared, each read per named graph so every version keeps its source:
+Five kinds are compared, each read per named graph so every version keeps its source:
 
 - casualty counts of the same event, status and nationality (``count`` + qualifier);
-- the date of the same event, compared at the coarser of the two precisions;
+- the date of the same event, compared at the coarser of the two precisions (dates that differ
+  only in precision are kept apart, as compatible);
+- the number of munitions of the same event;
 - claims about the same subject, predicate and object that one source affirms and another denies;
 - stances on the same proposition with the same modality (recommendation, prediction...) that
   some holders take in favour and others against.
@@ -39,6 +41,7 @@ class Disagreement:
     topic: str
     versions: list[Version]
     note: str = ""
+    compatible: bool = False  # the versions differ only in precision
 
 
 _CASUALTIES = """
@@ -53,6 +56,12 @@ SELECT ?g ?ev ?date ?prec ?deriv ?span WHERE {
   GRAPH ?g { ?ev sem:hasTimeStamp ?date . OPTIONAL { ?ev ckg:datePrecision ?prec }
              OPTIONAL { ?ev ckg:dateDerivation ?deriv } OPTIONAL { ?ev ckg:evidence ?span } }
   FILTER(STRSTARTS(STR(?g), "https://w3id.org/crisiskg/graph/article/"))
+} ORDER BY ?g
+"""
+_MUNITIONS = """
+SELECT ?g ?ev ?count ?qual ?span WHERE {
+  GRAPH ?g { ?ev ckg:munitionCount ?count . OPTIONAL { ?ev ckg:munitionCountQualifier ?qual }
+             OPTIONAL { ?ev ckg:evidence ?span . ?span nif:anchorOf ?a FILTER(REGEX(?a, "[0-9]|dozen|hundred", "i")) } }
 } ORDER BY ?g
 """
 _CLAIMS = """
@@ -71,9 +80,9 @@ _RANK = {"day": 10, "month": 7, "year": 4}
 
 
 def disagreements(store: Store) -> list[Disagreement]:
-    """Every disagreement found, casualties first, then dates, claims and stances."""
+    """Every disagreement found: casualties, dates, munitions, claims and stances."""
     rows = {name: store.query(q, reasoning="none").rows
-            for name, q in (("cas", _CASUALTIES), ("date", _DATES), ("claim", _CLAIMS), ("stance", _STANCES))}
+            for name, q in (("cas", _CASUALTIES), ("date", _DATES), ("mun", _MUNITIONS), ("claim", _CLAIMS), ("stance", _STANCES))}
     terms: list[Node | None] = []
     for rs in rows.values():
         for r in rs:
@@ -106,10 +115,8 @@ def disagreements(store: Store) -> list[Disagreement]:
         if len({(d, p) for d, p, _ in seen}) < 2:
             continue
         coarsest = min(_RANK.get(p, 10) for _, p, _ in seen)
-        if len({d[:coarsest] for d, _, _ in seen}) > 1:
-            note = "the sources give different dates"
-        else:
-            note = "the same date at different precisions (compatible)"
+        compatible = len({d[:coarsest] for d, _, _ in seen}) == 1
+        note = "the same date at different precisions (compatible)" if compatible else "the sources give different dates"
         versions = []
         for r in sorted(rs, key=lambda r: str(r["g"])):
             if any(v.key == article_key(str(r["g"])) for v in versions):
@@ -117,7 +124,15 @@ def disagreements(store: Store) -> list[Disagreement]:
             versions.append(Version(f"{r['date']} (to the {r.get('prec') or 'day'})"
                                     + (f" — {r['deriv']}" if r.get("deriv") is not None else ""),
                                     article_key(str(r["g"])), quote(r)))
-        out.append(Disagreement("date", vals[ev], "when it happened", versions, note))
+        out.append(Disagreement("date", vals[ev], "when it happened", versions, note, compatible))
+    # munitions: the number of missiles or rockets
+    munitions: dict[Node, list[dict]] = {}
+    for r in rows["mun"]:
+        munitions.setdefault(r["ev"], []).append(r)
+    for ev, rs in munitions.items():
+        if len({(str(r["count"]), str(r.get("qual") or "exact")) for r in rs}) > 1:
+            versions = [Version(f"{r['count']} ({r.get('qual') or 'exact'})", article_key(str(r["g"])), quote(r)) for r in rs]
+            out.append(Disagreement("munitions", vals[ev], "how many missiles or rockets", versions))
     # claims: the same triple affirmed by one source and denied by another
     claims: dict[tuple, list[dict]] = {}
     for r in rows["claim"]:

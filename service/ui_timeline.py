@@ -134,7 +134,7 @@ def _segments(days: list[dt.date], width: float, gap_px: float) -> list[_Segment
         s.start -= dt.timedelta(days=3)
         s.end += dt.timedelta(days=3)
     usable = width - gap_px * (len(segs) - 1)
-    weights = [max((s.end - s.start).days, 1) ** 0.5 for s in segs]
+    weights = [max((s.end - s.start).days, 25) for s in segs]  # busy stretches get room, lone dates a minimum
     x = 0.0
     for s, w in zip(segs, weights):
         s.x0, s.x1 = x, x + usable * w / sum(weights)
@@ -145,7 +145,7 @@ def _segments(days: list[dt.date], width: float, gap_px: float) -> list[_Segment
 def timeline_svg(events: list[TimelineEvent], *, href: dict[str, str], width: int = 960) -> Markup:
     """The SVG drawing of ``events``: one lane per kind, a marker per event linked to its page
     (``href``: event IRI -> URL), with a ``<title>`` giving label, date, kind and score."""
-    left, top, lane_h, right = 170, 40, 56, 20
+    left, top, lane_h, right = 170, 8, 56, 20
     lanes = [lane for lane in LANES if any(e.lane == lane for e in events)]
     height = top + lane_h * max(len(lanes), 1) + 40
     plot_w = width - left - right
