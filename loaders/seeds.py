@@ -219,9 +219,16 @@ def _check_registry(s: SeedSet, doc: YamlDoc) -> Iterator[Problem]:
             cur = s.entities[cur].get("located_in")
 
 
+_ADD_FIRST = {
+    "entity": "add it to registry.yaml first",
+    "proposition": "add it to propositions.yaml first",
+    "entity or event": "add it to registry.yaml, or annotate the event in an article first",
+}
+
+
 def _unknown(doc: YamlDoc, path: Path_, value: str, known: Any, what: str = "entity") -> Problem:
     near = schema.nearest(value, sorted(known))
-    hint = f"did you mean {near!r}?" if near else f"add it to the {'registry' if what == 'entity' else what + 's'} first"
+    hint = f"did you mean {near!r}?" if near else _ADD_FIRST.get(what, f"define the {what} first")
     return Problem(doc.file, doc.line(path), dotted(path), f"unknown {what} {value!r}", hint)
 
 
