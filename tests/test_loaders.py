@@ -127,7 +127,7 @@ def test_a_broken_registry_does_not_make_every_reference_unknown(mini_copy: Path
         ("proposition: us-retaliation", "proposition: us-retalation", "stances[0].proposition", "did you mean 'us-retaliation'?"),
         ("subject: red-militia,", "subject: red-militias,", "relations[0].subject", "did you mean 'red-militia'?"),
         ("holder: jane-roe\n", "holder: jane-ro\n", "stances[0].holder", "did you mean 'jane-roe'?"),
-        ("holder: jane-roe\n", "holder: zzzz\n", "stances[0].holder", "add it to the registry first"),
+        ("holder: jane-roe\n", "holder: zzzz\n", "stances[0].holder", "add it to registry.yaml first"),
     ],
 )
 def test_an_unknown_reference_names_the_nearest_id(mini_copy: Path, old: str, new: str, field: str, hint: str) -> None:
