@@ -24,7 +24,8 @@ Run it with ``crisiskg serve`` (waitress). Example::
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -33,8 +34,7 @@ from service.settings import Settings, load_settings
 
 def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     """A new app configured from defaults, the environment, then ``settings``."""
-    from service import api, errors, hooks, home, html, linkeddata, ops, sparql
-    from service import ui
+    from service import api, errors, home, hooks, html, linkeddata, ops, sparql, ui
     from service.state import KEY, State
 
     config = load_settings(settings)

@@ -87,7 +87,8 @@ def saved_query(query_id: str) -> Response:
         error = str(exc)
     if fmt == "html":
         choices = {p.name: param_choices(store, p) for p in q.params}
-        downloads = [(key, url_for("api.saved_query", query_id=q.id, **values, _format=key)) for key in
+        args: dict[str, Any] = dict(values)
+        downloads = [(key, url_for("api.saved_query", query_id=q.id, **args, _format=key)) for key in
                      (("json", "csv", "tsv") if kind != "graph" else ("ttl", "nt", "jsonld"))]
         page = render_template("query.html", q=q, values=values, choices=choices, result=result, error=error, downloads=downloads)
         resp = Response(page, status=400 if error else 200, mimetype=neg.HTML)

@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ClosedNamespace
@@ -121,6 +121,11 @@ SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x rdfs:label|skos:prefLabel|dct:title 
 """
 
 
+def _int(node: Node | None) -> int:
+    """An integer literal's value."""
+    return int(str(node))
+
+
 def _article_key(iri: str) -> str | None:
     m = re.fullmatch(re.escape(BASE) + r"id/article/([^/#]+)", iri)
     return m.group(1) if m else None
@@ -140,7 +145,7 @@ def labels_of(store: Store, nodes: Iterable[Node], check: Check = None) -> dict[
     iris = sorted({n for n in nodes if isinstance(n, URIRef)})
     if not iris:
         return {}
-    res = store.query(_LABELS, bindings={"x": list(iris)}, check=check)
+    res = store.query(_LABELS, bindings={"x": list(iris)}, check=check)  # type: ignore[dict-item]  # a list: VALUES
     return {str(r["x"]): str(r["label"]) for r in res.rows if r.get("label") is not None}
 
 
@@ -162,7 +167,8 @@ def describe(store: Store, iri: str, *, check: Check = None) -> Description:
     if mention_rows:
         triples |= set(store.query(_MENTION_TRIPLES, bindings={"this": this}, check=check).triples)
         contexts = sorted({r["ctx"] for r in mention_rows if isinstance(r["ctx"], URIRef)})
-        texts = {str(r["ctx"]): r for r in store.query(_TEXTS, bindings={"ctx": list(contexts)}, check=check).rows}
+        rows = store.query(_TEXTS, bindings={"ctx": list(contexts)}, check=check).rows  # type: ignore[dict-item]
+        texts = {str(r["ctx"]): r for r in rows}
         seen: set[str] = set()
         for r in mention_rows:
             span, ctx = str(r["m"]), str(r["ctx"])
@@ -170,7 +176,7 @@ def describe(store: Store, iri: str, *, check: Check = None) -> Description:
                 continue
             seen.add(span)
             info = texts.get(ctx)
-            begin, end = int(r["begin"]), int(r["end"])  # type: ignore[call-overload]
+            begin, end = _int(r["begin"]), _int(r["end"])
             sentence = sentence_at(str(info["text"]), begin, end) if info else None
             mention = Mention(span, str(r["anchor"]), begin, end, str(r["how"]), ctx,
                               str(info["article"]) if info and info.get("article") is not None else None,
@@ -214,7 +220,7 @@ def describe_graph(store: Store, iri: str, *, check: Check = None) -> Descriptio
 def graph_sizes(store: Store) -> dict[str, int]:
     """Triples per named graph."""
     res = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    return {str(r["g"]): int(r["n"]) for r in res.rows}  # type: ignore[call-overload]
+    return {str(r["g"]): _int(r["n"]) for r in res.rows}
 
 
 def _bind(g: Graph) -> Graph:
@@ -258,7 +264,7 @@ def service_description(store: Store, endpoint: str) -> Graph:
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
     total = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]
-    g.add((default, VOID.triples, Literal(int(total), datatype=XSD.integer)))  # type: ignore[arg-type]
+    g.add((default, VOID.triples, Literal(_int(total), datatype=XSD.integer)))
     for i, (name, size) in enumerate(graph_sizes(store).items()):
         ng, gr = BNode(f"namedGraph{i}"), BNode(f"graph{i}")
         g.add((dataset, SD.namedGraph, ng))
@@ -293,22 +299,22 @@ def void(store: Store, *, endpoint: str, dumps: dict[str, str], validation: dict
     if created:
         g.add((ds, DCTERMS.modified, Literal(created, datatype=XSD.dateTime)))
     row = store.query(_VOID_COUNTS).rows[0]
-    g.add((ds, VOID.triples, Literal(int(row["triples"]), datatype=XSD.integer)))  # type: ignore[arg-type]
-    g.add((ds, VOID.distinctSubjects, Literal(int(row["subjects"]), datatype=XSD.integer)))  # type: ignore[arg-type]
-    g.add((ds, VOID.distinctObjects, Literal(int(row["objects"]), datatype=XSD.integer)))  # type: ignore[arg-type]
-    g.add((ds, VOID.properties, Literal(int(row["properties"]), datatype=XSD.integer)))  # type: ignore[arg-type]
+    g.add((ds, VOID.triples, Literal(_int(row["triples"]), datatype=XSD.integer)))
+    g.add((ds, VOID.distinctSubjects, Literal(_int(row["subjects"]), datatype=XSD.integer)))
+    g.add((ds, VOID.distinctObjects, Literal(_int(row["objects"]), datatype=XSD.integer)))
+    g.add((ds, VOID.properties, Literal(_int(row["properties"]), datatype=XSD.integer)))
     classes = store.query(_CLASSES).rows
     g.add((ds, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     for i, r in enumerate(classes):
         part = BNode(f"class{i}")
         g.add((ds, VOID.classPartition, part))
-        g.add((part, VOID["class"], r["c"]))  # type: ignore[arg-type]
-        g.add((part, VOID.entities, Literal(int(r["n"]), datatype=XSD.integer)))  # type: ignore[arg-type]
+        g.add((part, VOID["class"], URIRef(str(r["c"]))))
+        g.add((part, VOID.entities, Literal(_int(r["n"]), datatype=XSD.integer)))
     for i, r in enumerate(store.query(_PROPERTIES).rows):
         part = BNode(f"property{i}")
         g.add((ds, VOID.propertyPartition, part))
-        g.add((part, VOID.property, r["p"]))  # type: ignore[arg-type]
-        g.add((part, VOID.triples, Literal(int(r["n"]), datatype=XSD.integer)))  # type: ignore[arg-type]
+        g.add((part, VOID.property, URIRef(str(r["p"]))))
+        g.add((part, VOID.triples, Literal(_int(r["n"]), datatype=XSD.integer)))
     for name, size in graph_sizes(store).items():
         sub = URIRef(name)
         g.add((ds, VOID.subset, sub))

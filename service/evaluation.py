@@ -21,8 +21,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -38,7 +39,7 @@ class _Job:
     done: threading.Event = field(default_factory=threading.Event)
     cancelled: threading.Event = field(default_factory=threading.Event)
     result: Any = None
-    error: BaseException | None = None
+    error: Exception | None = None
 
     def check(self, rows: int = 0) -> None:
         if self.cancelled.is_set() or time.monotonic() > self.deadline:
@@ -73,7 +74,7 @@ class Evaluator:
                 self.running += 1
             try:
                 job.result = job.fn(job.check)
-            except BaseException as exc:  # handed to the waiting request thread
+            except Exception as exc:  # noqa: BLE001  # handed to the waiting request thread, re-raised there
                 job.error = exc
             finally:
                 with self._lock:

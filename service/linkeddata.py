@@ -11,7 +11,8 @@ the format-specific URLs (``?_format=ttl`` and so on), which never vary.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import Graph, URIRef
@@ -84,8 +85,9 @@ def _saved_questions_about(store: Store, desc: Description) -> list[dict[str, st
                     continue
                 for choice in class_choices(store, p.classes):
                     if str(choice.term) == desc.iri:
+                        args: dict[str, Any] = {p.name: choice.key}
                         out.append({"id": q.id, "summary": q.summary, "param": p.name,
-                                    "url": url_for("api.saved_query", query_id=q.id, **{p.name: choice.key})})
+                                    "url": url_for("api.saved_query", query_id=q.id, **args)})
     except CrisisKGError:
         return out
     return out
@@ -158,7 +160,7 @@ def _document(name: str, endpoint: str, title: str) -> Response:
         if name == "ontology.ttl":
             for kind, cls in (("class", OWL.Class), ("object property", OWL.ObjectProperty),
                               ("datatype property", OWL.DatatypeProperty), ("annotation property", OWL.AnnotationProperty)):
-                for term in sorted(set(g.subjects(RDF.type, cls))):
+                for term in sorted(set(g.subjects(RDF.type, cls)), key=str):
                     if isinstance(term, URIRef):
                         terms.append({"iri": str(term), "kind": kind, "label": str(g.value(term, RDFS.label) or ""),
                                       "definition": str(g.value(term, SKOS.definition) or "")})

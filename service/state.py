@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 
@@ -37,7 +38,7 @@ class State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls, settings: Settings) -> "State":
+    def open(cls, settings: Settings) -> State:
         store, error = settings.store, None
         if store is None:
             try:

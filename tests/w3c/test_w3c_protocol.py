@@ -15,9 +15,10 @@ import http.client
 import json
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -129,7 +130,7 @@ def w3c_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 if line.strip():
                     assert line.rstrip().endswith(" .")
                     fh.write(f"{line.rstrip()[:-1].rstrip()} <{name}> .\n")
-    manifest = {"version": "w3c-protocol", "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    manifest = {"version": "w3c-protocol", "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "validation": {"conforms": True, "violations": 0}, "counts": {}}
     (release / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     os.symlink(Path("releases") / "w3c", out / "current")
