@@ -335,3 +335,47 @@ def test_query_page_for_a_browser(client: FlaskClient) -> None:
     resp = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
     assert resp.status_code == 200 and resp.mimetype == "text/html"
     assert b"<form" in resp.data and b'name="query"' in resp.data
+
+
+# ------------------------------------------------------------------------------ no outbound requests
+
+
+def test_no_query_reaches_out(client: FlaskClient) -> None:
+    """SERVICE, LOAD, FROM and FROM NAMED naming a listening local server never connect to it."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listener.settimeout(0.5)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/data"
+        attempts = [
+            f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+            f"PREFIX r: <{url}/> SELECT * WHERE {{ ?s ?p ?o . service r:x {{ ?a ?b ?c }} }}",
+            f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+            f"SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+            f"ASK FROM <{url}> {{ ?s ?p ?o }}",
+            f"LOAD <{url}>",
+        ]
+        for query in attempts:
+            resp = client.get("/sparql", query_string={"query": query})
+            assert resp.status_code in (200, 400, 403), (query, resp.data)
+        with pytest.raises(TimeoutError):
+            listener.accept()
+
+
+@pytest.mark.parametrize("query, refused", [
+    ("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE {\nservice\t<http://x/> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o<3)SERVICE<http://x/>{?a ?b ?c} }", True),
+    ("SELECT * WHERE { ?s <http://example.org/SERVICE> ?o } LIMIT 1", False),
+    ('SELECT * WHERE { ?s ?p "SERVICE <http://x/> { }" } LIMIT 1', False),
+    ("SELECT * WHERE { ?s ?p ?o } # SERVICE <http://x/> {}\nLIMIT 1", False),
+    ("PREFIX ex: <http://example.org/> SELECT ?service WHERE { ?service ex:SERVICE ?o } LIMIT 1", False),
+])
+def test_service_is_found_wherever_it_is_a_keyword(client: FlaskClient, query: str, refused: bool) -> None:
+    resp = client.get("/sparql", query_string={"query": query})
+    assert (resp.status_code == 400 and b"SERVICE is refused" in resp.data) is refused, resp.data
+    if not refused:
+        assert resp.status_code == 200
