@@ -290,9 +290,10 @@ def question(qid: str) -> Any:
     if result is not None:
         table = result_table(store, result, page=_page())
         view_html = _view(store, q, result)
-    downloads = [(fmt, url_for("ui.download", qid=q.id, _format=fmt, **given))
+    args: dict[str, Any] = dict(given)
+    downloads = [(fmt, url_for("ui.download", qid=q.id, _format=fmt, **args))
                  for fmt in (("csv", "tsv", "json") if q.kind != "graph" else ("ttl", "nt", "jsonld"))]
-    editor = url_for("ui.editor", _example=q.id, **given)
+    editor = url_for("ui.editor", _example=q.id, **args)
     body = render_template("ui/question.html", q=q, fields=fields, result=result, table=table, error=error,
                            downloads=downloads, editor=editor, view_html=view_html,
                            turtle=result.serialize("ttl").decode("utf-8") if result is not None and result.kind == "graph" else None)
@@ -331,7 +332,7 @@ def result_table(store: Store, result: Result, *, page: int = 1) -> dict[str, An
     lookup: dict[tuple[str, str], str] | None = None
     out = []
     for r in rows:
-        cells = [vals.get(r[v]) if r.get(v) is not None else None for v in result.variables]
+        cells = [vals.get(t) if (t := r.get(v)) is not None else None for v in result.variables]
         span = next((c for c in cells if c is not None and c.kind == "span"), None)
         arts = [c.iri for c in cells if c is not None and c.kind == "resource" and c.iri and _ARTICLE.match(c.iri)]
         for i in quote_cols:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -61,6 +61,20 @@ def article_key(graph: str) -> str | None:
 # ------------------------------------------------------------------------------ labels
 
 
+def many(terms: Iterable[Node]) -> Any:
+    """Several terms bound to one variable (``Store.query`` writes them as one VALUES block)."""
+    return list(terms)
+
+
+def term(row: Mapping[str, Node | None], name: str) -> Node:
+    """A variable that the query always binds (a KeyError if it is unbound)."""
+    value = row.get(name)
+    if value is None:
+        raise KeyError(name)
+    return value
+
+
+
 def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     """The label of each IRI (skos:prefLabel, else rdfs:label); IRIs without one are left out."""
     wanted = sorted({i for i in iris if i})
@@ -69,7 +83,7 @@ def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     res = store.query(
         "SELECT ?s (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?plain) WHERE {"
         " OPTIONAL { ?s skos:prefLabel ?pl } OPTIONAL { ?s rdfs:label ?rl } } GROUP BY ?s",
-        bindings={"s": [URIRef(i) for i in wanted]},
+        bindings={"s": many(URIRef(i) for i in wanted)},
     )
     out: dict[str, str] = {}
     for row in res.rows:
@@ -96,7 +110,7 @@ def synthetic_labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(iris))
     if not wanted:
         return {}
-    res = store.query(_SYNTHETIC, bindings={"x": [URIRef(i) for i in wanted]}, reasoning="none")
+    res = store.query(_SYNTHETIC, bindings={"x": many(URIRef(i) for i in wanted)}, reasoning="none")
     refs = {str(r[k]) for r in res.rows for k in ("s", "p", "o", "pol", "in", "holder", "prop", "spol") if r.get(k) is not None}
     names = labels(store, refs)
 
@@ -126,7 +140,7 @@ def anchors(store: Store, spans: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(spans))
     if not wanted:
         return {}
-    res = store.query("SELECT ?s ?a WHERE { ?s nif:anchorOf ?a }", bindings={"s": [URIRef(s) for s in wanted]})
+    res = store.query("SELECT ?s ?a WHERE { ?s nif:anchorOf ?a }", bindings={"s": many(URIRef(s) for s in wanted)})
     return {str(r["s"]): str(r["a"]) for r in res.rows}
 
 
@@ -277,7 +291,7 @@ def quote_spans(store: Store, article_iris: Iterable[str] = ()) -> dict[tuple[st
     Lets a result that gives an article and a quote (but not the span) link to the place."""
     wanted = sorted(set(article_iris))
     res = store.query("SELECT ?a ?span ?q WHERE { GRAPH ?g { ?a ckg:text ?ctx . ?span nif:referenceContext ?ctx ;"
-                      " nif:anchorOf ?q } } ORDER BY ?span", bindings={"a": [URIRef(a) for a in wanted]} if wanted else None,
+                      " nif:anchorOf ?q } } ORDER BY ?span", bindings={"a": many(URIRef(a) for a in wanted)} if wanted else None,
                       reasoning="none")
     out: dict[tuple[str, str], str] = {}
     anywhere: dict[str, set[str]] = {}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rdflib.term import Node
 
 from crisiskg.store import Store
-from service.ui_data import Value, article_key, describe_terms, local_name, span_parts
+from service.ui_data import Value, article_key, describe_terms, local_name, span_parts, term
 
 
 @dataclass
@@ -90,13 +90,14 @@ def disagreements(store: Store) -> list[Disagreement]:
     vals = describe_terms(store, terms)
 
     def quote(r: dict) -> Value | None:
-        return vals.get(r["span"]) if r.get("span") is not None else None
+        span = r.get("span")
+        return vals.get(span) if span is not None else None
 
     out: list[Disagreement] = []
     # casualties: group by event, status and nationality
     groups: dict[tuple, list[dict]] = {}
     for r in rows["cas"]:
-        groups.setdefault((r["ev"], str(r["status"]), r.get("nat")), []).append(r)
+        groups.setdefault((term(r, "ev"), str(r["status"]), r.get("nat")), []).append(r)
     for (ev, status, nat), rs in groups.items():
         counts = {(str(r["count"]), str(r.get("qual") or "exact")) for r in rs}
         if len(counts) > 1:
@@ -109,7 +110,7 @@ def disagreements(store: Store) -> list[Disagreement]:
     # dates: compare at the coarser precision
     dates: dict[Node, list[dict]] = {}
     for r in rows["date"]:
-        dates.setdefault(r["ev"], []).append(r)
+        dates.setdefault(term(r, "ev"), []).append(r)
     for ev, rs in dates.items():
         seen = {(str(r["date"]), str(r.get("prec") or "day"), str(r["g"])) for r in rs}
         if len({(d, p) for d, p, _ in seen}) < 2:
@@ -128,7 +129,7 @@ def disagreements(store: Store) -> list[Disagreement]:
     # munitions: the number of missiles or rockets
     munitions: dict[Node, list[dict]] = {}
     for r in rows["mun"]:
-        munitions.setdefault(r["ev"], []).append(r)
+        munitions.setdefault(term(r, "ev"), []).append(r)
     for ev, rs in munitions.items():
         if len({(str(r["count"]), str(r.get("qual") or "exact")) for r in rs}) > 1:
             versions = [Version(f"{r['count']} ({r.get('qual') or 'exact'})", article_key(str(r["g"])), quote(r)) for r in rs]
@@ -136,24 +137,24 @@ def disagreements(store: Store) -> list[Disagreement]:
     # claims: the same triple affirmed by one source and denied by another
     claims: dict[tuple, list[dict]] = {}
     for r in rows["claim"]:
-        claims.setdefault((r["s"], r["p"], r["o"]), []).append(r)
+        claims.setdefault((term(r, "s"), term(r, "p"), term(r, "o")), []).append(r)
     for (s, p, o), rs in claims.items():
         if len({local_name(str(r["pol"])) for r in rs}) > 1:
             versions = _merge_who([Version(local_name(str(r["pol"])).lower(), article_key(str(r["g"])), quote(r),
-                                           [vals[r["who"]]] if r.get("who") is not None else []) for r in rs])
+                                           [vals[term(r, "who")]] if r.get("who") is not None else []) for r in rs])
             out.append(Disagreement("claim", vals[s], f"{vals[p].text} {vals[o].text}", versions))
     # stances: the same proposition and modality, favoured by some and opposed by others
     props: dict[tuple, list[dict]] = {}
     for r in rows["stance"]:
-        props.setdefault((r["prop"], r.get("mod")), []).append(r)
+        props.setdefault((term(r, "prop"), r.get("mod")), []).append(r)
     for (prop, mod), rs in props.items():
         if not {"Favor", "Against"} <= {local_name(str(r["pol"])) for r in rs}:
             continue
         by_stance: dict[str, Version] = {}
         for r in rs:
-            v = by_stance.setdefault(f"{r['st']}|{r['g']}", Version(vals[r["pol"]].text, article_key(str(r["g"])), quote(r)))
-            if vals[r["holder"]] not in v.who:
-                v.who.append(vals[r["holder"]])
+            v = by_stance.setdefault(f"{r['st']}|{r['g']}", Version(vals[term(r, "pol")].text, article_key(str(r["g"])), quote(r)))
+            if vals[term(r, "holder")] not in v.who:
+                v.who.append(vals[term(r, "holder")])
         versions = sorted(by_stance.values(), key=lambda v: (v.text, v.key or ""))
         kind = vals[mod].text if mod is not None else "stance"
         out.append(Disagreement("stance", vals[prop], f"{kind}: for or against", versions,

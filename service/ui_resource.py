@@ -14,8 +14,8 @@ from rdflib import URIRef
 from crisiskg.store import Store
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 from service.ui_data import (
-    HIDDEN_PREDICATES, Sentence, Value, article_key, article_text, describe_terms, labels, local_name, sentence_of,
-    span_parts,
+    HIDDEN_PREDICATES, Sentence, Value, article_key, article_text, describe_terms, labels, local_name, many, sentence_of,
+    span_parts, term,
 )
 
 CKG = PREFIXES["ckg"]
@@ -131,7 +131,7 @@ def resource_page(store: Store, iri: str) -> Page:
     out = store.query("SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bindings={"s": node})
     inc = store.query("SELECT ?x ?p ?g WHERE { GRAPH ?g { ?x ?p ?s } }", bindings={"s": node})
     types_res = store.query("SELECT DISTINCT ?x ?t WHERE { ?x rdf:type ?t FILTER(STRSTARTS(STR(?t), STR(ckg:))) }",
-                            bindings={"x": [node, *{r["x"] for r in inc.rows}]})
+                            bindings={"x": many([node, *{term(r, "x") for r in inc.rows}])})
     types_of: dict[str, set[str]] = {}
     for r in types_res.rows:
         types_of.setdefault(str(r["x"]), set()).add(local_name(str(r["t"])))
@@ -223,7 +223,8 @@ def _roles(store: Store, node: URIRef, texts: _Texts) -> list[RoleRow]:
     out = []
     for r in res.rows:
         ev = _evidence(store, [str(r["ev"])], texts) if r.get("ev") is not None else []
-        out.append(RoleRow(str(r["title"]), vals.get(r["in"]) if r.get("in") is not None else None, ev[0] if ev else None))
+        org = r.get("in")
+        out.append(RoleRow(str(r["title"]), vals.get(org) if org is not None else None, ev[0] if ev else None))
     return out
 
 
@@ -241,11 +242,13 @@ SELECT ?st ?prop ?holder ?pol ?mod ?ev WHERE {
     spans: dict[str, list[str]] = {}
     for r in res.rows:
         st = str(r["st"])
+        prop = r.get("prop")
         row = rows.setdefault(st, StanceRow(
-            vals[r["st"]], vals.get(r["prop"]) if r.get("prop") is not None else None,
+            vals[term(r, "st")], vals.get(prop) if prop is not None else None,
             names.get(str(r.get("pol")), local_name(str(r.get("pol") or ""))),
             names.get(str(r.get("mod")), local_name(str(r.get("mod") or "")))))
-        holder = vals.get(r["holder"]) if r.get("holder") is not None else None
+        who = r.get("holder")
+        holder = vals.get(who) if who is not None else None
         if holder is not None and holder not in row.holders:
             row.holders.append(holder)
         if r.get("ev") is not None:

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from rdflib import URIRef
 
 from crisiskg.store import Store
+from service.ui_data import many
 
 _POINT = re.compile(r"POINT\s*\(\s*([-+\d.eE]+)\s+([-+\d.eE]+)\s*\)")
 _PLACES = """
@@ -37,7 +38,7 @@ def places_of(store: Store, iris: Iterable[str]) -> list[PlacePoint]:
     wanted = sorted(set(iris))
     if not wanted:
         return []
-    res = store.query(_PLACES, bindings={"x": [URIRef(i) for i in wanted]})
+    res = store.query(_PLACES, bindings={"x": many(URIRef(i) for i in wanted)})
     out: dict[str, PlacePoint] = {}
     for r in res.rows:
         m = _POINT.search(str(r["wkt"]))
