@@ -180,7 +180,7 @@ main.add_command(draft)
 
 from crisiskg.cli_query import query, sparql  # noqa: E402
 main.add_command(query); main.add_command(sparql)
-from crisiskg.cli_scale import synth  # noqa: E402
-main.add_command(synth)
+from crisiskg.cli_scale import push, synth  # noqa: E402
+main.add_command(synth); main.add_command(push)
 from crisiskg.cli_serve import serve  # noqa: E402
 main.add_command(serve)

@@ -24,3 +24,25 @@ def synth(articles: int, out: Path, seed: int) -> None:
         raise click.ClickException(f"{out} is not empty; pass a new folder to --out")
     counts = synthesize(articles=articles, out=out, seed=seed)
     click.echo(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@click.command()
+@click.option("--store", "spec", required=True, envvar="CRISISKG_STORE", help="oxigraph:PATH or sparql:URL (memory needs no push).")
+@click.option("--build", "build_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True, help="The build folder (published builds).")
+def push(spec: str, build_dir: Path) -> None:
+    """Copy the current published build into an on-disk Oxigraph store or a remote SPARQL store.
+
+    oxigraph:PATH writes PATH/<release> and swaps PATH/current atomically (readers open it
+    read-only); sparql:URL replaces each named graph over the Graph Store Protocol (URL's /query ->
+    /store, /sparql -> /data, or sparql:URL#store=GSP_URL).
+
+    Example: crisiskg build && crisiskg push --store oxigraph:build/oxigraph
+    """
+    from crisiskg.cli import Failure
+    from crisiskg.errors import CrisisKGError
+    from crisiskg.store import push as run_push
+
+    try:
+        click.echo(run_push(spec, build_dir))
+    except CrisisKGError as exc:
+        raise Failure(exc) from exc

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from crisiskg.errors import QueryError
+from crisiskg.errors import PublishError, QueryError
 from crisiskg.publish import Release, current
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
@@ -132,13 +132,18 @@ def _serialize_solutions(variables: list[Any], solutions: list[list[Any]], fmt: 
 
 
 class Store:
-    """A published build opened for querying (pyoxigraph, in memory)."""
+    """A published build opened for querying: in memory by default, or another store kind (see
+    :func:`open_store`); ``kind`` says which, and nothing else differs."""
 
-    def __init__(self, release: Release):
+    def __init__(self, release: Release, backend: Any = None):
         self.release = release
-        self._ox = ox.Store()
-        self._ox.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
-        self.graphs = sorted(g.value for g in self._ox.named_graphs())
+        if backend is None:
+            self._ox = ox.Store()
+            self._ox.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
+            backend = _Embedded(self._ox, "memory")
+        self._backend = backend
+        self.kind: str = backend.kind
+        self.graphs = backend.named_graphs()
 
     @classmethod
     def open(cls, build_dir: Path | str) -> "Store":
@@ -150,7 +155,7 @@ class Store:
         return self.release.version
 
     def __len__(self) -> int:
-        return len(self._ox)
+        return self._backend.count()
 
     def default_graphs(self, reasoning: str = "owlrl") -> list[str]:
         if reasoning not in REASONING:
@@ -187,21 +192,353 @@ class Store:
         if "SERVICE" in words:
             raise QueryError("SERVICE is refused: this store answers from its own graphs and never makes outbound "
                              "requests; remove the SERVICE clause")
-        kwargs: dict[str, Any] = {}
+        dataset: dict[str, Any] = {"default": None, "named": None, "union": False}
         if defaults or named:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in defaults] if defaults else []
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named] if named else []
+            dataset.update(default=defaults, named=named)
         elif "FROM" not in words:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in self.default_graphs(reasoning)]
+            graphs = self.default_graphs(reasoning)
+            dataset.update(default=graphs, union=len(graphs) == len(self.graphs))  # union: same answer, no list to scan
         if bindings:
             sparql = bind_values(sparql, bindings)
         try:
-            raw = self._ox.query(sparql, prefixes=PREFIXES if prefixes else None, base_iri=base_iri, **kwargs)
+            raw = self._backend.query(sparql, prefixes=PREFIXES if prefixes else None, base_iri=base_iri, **dataset)
             return _materialise(raw, check)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise QueryError(f"query evaluation failed: {exc}") from exc
+
+
+# ---------------------------------------------------------------- store kinds
+#
+# One setting chooses where the published build is queried from (``--store``, ``CRISISKG_STORE``):
+#
+#   memory            the default: the release's dataset.nq loaded into pyoxigraph in memory
+#   oxigraph:PATH     an on-disk Oxigraph store that ``push`` writes (PATH/<version>-<stamp>, with
+#                     PATH/current swapped atomically) and readers open read-only
+#   sparql:URL        any SPARQL 1.1 store: queries over the SPARQL protocol at URL, ``push`` over
+#                     the Graph Store Protocol (URL's /query -> /store, /sparql -> /data, or given
+#                     as URL#store=GSP_URL)
+#
+# Every kind answers through the same Store.query, so callers never know which one they have.
+
+EMPTY_GRAPH = "urn:crisiskg:empty"  # names an empty graph where the protocol cannot say "no graph"
+_GSP_CONVENTIONS = {"/query": "/store", "/sparql": "/data"}  # Oxigraph server, Fuseki
+_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+_RESULT_TYPES = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+                 "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+                 "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+_GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
+                "application/rdf+xml": ox.RdfFormat.RDF_XML}
+
+
+class _Embedded:
+    """A pyoxigraph store in this process (in memory or on disk)."""
+
+    def __init__(self, store: Any, kind: str):
+        self.ox = store
+        self.kind = kind
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs())
+
+    def count(self) -> int:
+        return len(self.ox)
+
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None, base_iri: str | None,
+              default: list[str] | None, named: list[str] | None, union: bool) -> Any:
+        """Evaluate; ``union`` (default = every named graph, ``default`` lists them) wins over ``default``."""
+        kwargs: dict[str, Any] = {}
+        if union:
+            kwargs["use_default_graph_as_union"] = True
+        elif default is not None or named is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default or []]
+            if named is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named]
+        return self.ox.query(sparql, prefixes=prefixes, base_iri=base_iri, **kwargs)
+
+
+class _Remote:
+    """A SPARQL 1.1 store over HTTP: the SPARQL protocol to query, the Graph Store Protocol to write."""
+
+    def __init__(self, url: str, timeout: float = 60.0):
+        import threading
+        import urllib.parse
+
+        url, _, fragment = url.partition("#")
+        self.url = url
+        gsp = dict(urllib.parse.parse_qsl(fragment)).get("store")
+        if gsp is None:
+            for suffix, replacement in _GSP_CONVENTIONS.items():
+                if url.endswith(suffix):
+                    gsp = url[: -len(suffix)] + replacement
+        self.gsp_url = gsp
+        self.timeout = timeout
+        self.kind = "sparql"
+        self._local = threading.local()
+        self._opened: list[Any] = []  # every connection, from any thread, closed by close()
+        self._lock = threading.Lock()
+        self._syntax = ox.Store()  # parses queries locally, so syntax errors read the same on every kind
+        self.union_default = False
+        self.all_graphs: list[str] = []
+
+    def _request(self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None) -> tuple[int, str, bytes]:
+        import http.client
+        import urllib.parse
+
+        parts = urllib.parse.urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        conns = self._local.__dict__.setdefault("conns", {})
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        for attempt in (0, 1):  # a kept-alive connection the server has closed is retried once
+            conn = conns.get(key)
+            if conn is None:
+                cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+                conn = conns[key] = cls(parts.netloc, timeout=self.timeout)
+                with self._lock:
+                    self._opened.append(conn)
+            try:
+                conn.request(method, path or "/", body=body, headers=dict(headers or {}))
+                resp = conn.getresponse()
+                data = resp.read()
+                return resp.status, resp.getheader("Content-Type", "").split(";")[0].strip(), data
+            except (http.client.HTTPException, OSError) as exc:
+                conn.close()
+                conns.pop(key, None)
+                if attempt or not isinstance(exc, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)):
+                    raise OSError(f"the SPARQL store at {url} did not answer: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close every kept-alive connection."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def _select(self, sparql: str) -> list[dict[str, Any]]:
+        return [{v.value: sol[v] for v in res.variables} for res in [self.query(sparql, prefixes=None, base_iri=None, default=None, named=None, union=False)] for sol in res]
+
+    def named_graphs(self) -> list[str]:
+        return sorted(row["g"].value for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+
+    def count(self) -> int:
+        return int(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"].value)
+
+    def detect_union(self, graphs: list[str]) -> None:
+        """Whether the server's default graph is the union of its named graphs (then no dataset is sent)."""
+        self.all_graphs = list(graphs)
+        if not graphs:
+            return
+        probe = self.query("ASK { ?s ?p ?o }", prefixes=None, base_iri=None, default=None, named=None, union=False)
+        self.union_default = bool(probe)
+
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None, base_iri: str | None,
+              default: list[str] | None, named: list[str] | None, union: bool) -> Any:
+        import urllib.parse
+
+        self._syntax.query(sparql, prefixes=prefixes, base_iri=base_iri)  # SyntaxError as the embedded kinds raise it
+        if default is None and named is None and not union:
+            default, named = _from_clauses(sparql, prefixes or {})  # some servers let their union setting override FROM
+        head = (f"BASE <{base_iri}>\n" if base_iri else "") + "".join(f"PREFIX {p}: <{u}>\n" for p, u in (prefixes or {}).items())
+        form: list[tuple[str, str]] = [("query", head + sparql)]
+        if not (union and self.union_default):  # else the server's own default graph is the union
+            if default is not None:
+                form += [("default-graph-uri", g) for g in (default or [EMPTY_GRAPH])]
+                if named is None:  # a protocol dataset without named graphs has none: list them all
+                    named = self.all_graphs
+            if named is not None:
+                form += [("named-graph-uri", g) for g in (named or [EMPTY_GRAPH])]
+        status, ctype, body = self._request("POST", self.url, urllib.parse.urlencode(form).encode("utf-8"),
+                                            {"Content-Type": "application/x-www-form-urlencoded", "Accept": _ACCEPT})
+        if status != 200:
+            raise OSError(f"the SPARQL store at {self.url} answered {status}: {body[:300].decode('utf-8', 'replace')}")
+        if ctype in _RESULT_TYPES:
+            return ox.parse_query_results(body, format=_RESULT_TYPES[ctype])
+        if ctype in _GRAPH_TYPES:
+            return list(ox.parse(body, format=_GRAPH_TYPES[ctype]))
+        raise OSError(f"the SPARQL store at {self.url} answered with an unexpected media type {ctype!r}")
+
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        """Graph Store Protocol: replace ``graph`` with ``ntriples``."""
+        import urllib.parse
+
+        status, _, body = self._request("PUT", f"{self._gsp()}?{urllib.parse.urlencode({'graph': graph})}", ntriples,
+                                        {"Content-Type": "application/n-triples"})
+        if status not in (200, 201, 204):
+            raise OSError(f"PUT of graph {graph} to {self._gsp()} answered {status}: {body[:300].decode('utf-8', 'replace')}")
+
+    def delete_graph(self, graph: str) -> None:
+        import urllib.parse
+
+        status, _, body = self._request("DELETE", f"{self._gsp()}?{urllib.parse.urlencode({'graph': graph})}")
+        if status not in (200, 204, 404):
+            raise OSError(f"DELETE of graph {graph} at {self._gsp()} answered {status}: {body[:300].decode('utf-8', 'replace')}")
+
+    def _gsp(self) -> str:
+        if not self.gsp_url:
+            raise OSError(f"no Graph Store Protocol endpoint known for {self.url}; give it as sparql:{self.url}#store=URL")
+        return self.gsp_url
+
+
+def _from_clauses(sparql: str, prefixes: Mapping[str, str]) -> tuple[list[str] | None, list[str] | None]:
+    """The graphs of a query's FROM and FROM NAMED clauses, or (None, None) if it has none."""
+    tokens = [(m.lastgroup, m.group(m.lastgroup or 0)) for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment"]
+    default: list[str] = []
+    named: list[str] = []
+    found = False
+    for i, (kind, text) in enumerate(tokens):
+        if kind != "word" or text.upper() != "FROM":
+            continue
+        found = True
+        into, j = default, i + 1
+        if j < len(tokens) and tokens[j][0] == "word" and tokens[j][1].upper() == "NAMED":
+            into, j = named, j + 1
+        if j < len(tokens):
+            kind2, ref = tokens[j]
+            if kind2 == "iri":
+                into.append(ref[1:-1])
+            elif kind2 == "word" and ":" in ref:
+                prefix, _, local = ref.partition(":")
+                into.append(prefixes.get(prefix, prefix + ":") + local)
+    return (default, named) if found else (None, None)
+
+
+def parse_spec(spec: str | None) -> tuple[str, str]:
+    """``memory``, ``oxigraph:PATH`` or ``sparql:URL`` as (kind, argument); PublishError otherwise."""
+    spec = (spec or "memory").strip()
+    kind, _, arg = spec.partition(":")
+    if kind not in STORE_KINDS or (kind == "memory") != (arg == ""):
+        raise PublishError(f"store {spec!r} is not known; choose one of: memory, oxigraph:PATH, sparql:URL")
+    if kind == "sparql" and not arg.startswith(("http://", "https://")):
+        raise PublishError(f"store {spec!r}: the SPARQL endpoint must be an http(s) URL, e.g. sparql:http://127.0.0.1:7878/query")
+    return kind, arg
+
+
+def _stored_version(backend: Any) -> str | None:
+    from crisiskg.vocab import CKG_URI, PROVENANCE_GRAPH
+
+    res = backend.query(f"SELECT ?v WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?run <{CKG_URI}buildVersion> ?v }} }}",
+                        prefixes=None, base_iri=None, default=None, named=None, union=False)
+    versions = sorted(sol["v"].value for sol in res)
+    return versions[0] if len(versions) == 1 else None
+
+
+def _open_memory(arg: str, release: Release) -> Any:
+    return None  # Store.__init__ loads the release itself
+
+
+def _open_disk(arg: str, release: Release) -> Any:
+    path = Path(arg) / "current"
+    if not path.exists():
+        raise PublishError(f"no Oxigraph store at {arg} (run 'crisiskg push --store oxigraph:{arg}' after the build)")
+    try:
+        return _Embedded(ox.Store.read_only(str(path.resolve())), "oxigraph")
+    except OSError as exc:
+        raise PublishError(f"cannot open the Oxigraph store at {path.resolve()}: {exc}") from exc
+
+
+def _open_remote(arg: str, release: Release) -> Any:
+    remote = _Remote(arg)
+    try:
+        remote.detect_union(remote.named_graphs())
+    except OSError as exc:
+        raise PublishError(f"cannot query the SPARQL store at {arg}: {exc}") from exc
+    return remote
+
+
+STORE_KINDS: dict[str, Callable[[str, Release], Any]] = {"memory": _open_memory, "oxigraph": _open_disk, "sparql": _open_remote}
+
+
+def open_store(spec: str | None, build_dir: Path | str) -> "Store":
+    """Open the current published build under ``build_dir`` from the store ``spec`` names.
+
+    ``spec`` is ``memory`` (or None), ``oxigraph:PATH`` or ``sparql:URL``. An on-disk or remote store
+    must hold the same build as ``build_dir/current`` (``crisiskg push`` puts it there). Raises
+    PublishError for an unknown spec, a missing or unreachable store, or one holding another build.
+    """
+    kind, arg = parse_spec(spec)
+    release = current(build_dir)
+    backend = STORE_KINDS[kind](arg, release)
+    if backend is None:
+        return Store(release)
+    try:
+        found = _stored_version(backend)
+    except OSError as exc:
+        raise PublishError(f"cannot query the store {spec}: {exc}") from exc
+    if found != release.version:
+        raise PublishError(f"the store {spec} holds build {found or 'none'}, but {build_dir}/current is build {release.version}; "
+                           f"run 'crisiskg push --store {spec} --build {build_dir}'")
+    return Store(release, backend=backend)
+
+
+def push(spec: str, build_dir: Path | str, *, keep: int = 3) -> str:
+    """Copy the current published build under ``build_dir`` into the store ``spec`` names.
+
+    ``oxigraph:PATH``: a new store PATH/<release>, bulk-loaded and made PATH/current atomically (a
+    reader keeps the one it opened); older ones beyond ``keep`` are removed. ``sparql:URL``: every
+    named graph PUT over the Graph Store Protocol, graphs no longer in the build DELETEd, the
+    provenance graph (which carries the build version) last; not atomic across graphs. ``memory``:
+    nothing to do. Returns a one-line summary. Raises PublishError.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    kind, arg = parse_spec(spec)
+    release = current(build_dir)
+    if kind == "memory":
+        return "the memory store reads the published build directly; nothing to push"
+    if kind == "oxigraph":
+        root = Path(arg)
+        root.mkdir(parents=True, exist_ok=True)
+        final = root / release.path.name
+        if not final.exists():
+            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+            try:
+                store = ox.Store(str(tmp))
+                store.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
+                store.flush()
+                store.optimize()
+                del store
+                os.rename(tmp, final)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        link = root / f".current-{os.getpid()}"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        os.symlink(final.name, link)
+        os.replace(link, root / "current")
+        done = sorted((p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime)
+        for old in done[:-keep]:
+            if old != final:
+                shutil.rmtree(old, ignore_errors=True)
+        return f"wrote build {release.version} to {final} and made it {root / 'current'}"
+    from crisiskg.vocab import PROVENANCE_GRAPH
+
+    remote = _Remote(arg)
+    by_graph: dict[str, list[Any]] = {}
+    for quad in ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS):
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            raise PublishError("the published dataset has triples in the default graph; only named graphs can be pushed")
+        by_graph.setdefault(quad.graph_name.value, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    try:
+        before = set(remote.named_graphs())
+        order = sorted(g for g in by_graph if g != str(PROVENANCE_GRAPH)) + [g for g in by_graph if g == str(PROVENANCE_GRAPH)]
+        for g in order:
+            remote.put_graph(g, ox.serialize(by_graph[g], format=ox.RdfFormat.N_TRIPLES))
+        for g in sorted(before - set(by_graph)):
+            remote.delete_graph(g)
+    except OSError as exc:
+        raise PublishError(f"could not push to {spec}: {exc}") from exc
+    finally:
+        remote.close()
+    return f"pushed build {release.version} to {arg}: {len(by_graph)} graphs, {sum(map(len, by_graph.values()))} triples"
 
 
 CHECK_EVERY = 256

@@ -82,6 +82,27 @@ class _Text:
         return "".join(self.parts)
 
 
+def _pending(quote: str, start: int) -> dict[str, Any]:
+    """A seed span whose ``occurrence`` is decided once the whole text is written (:func:`_resolve`)."""
+    return {"quote": quote, _AT: start}
+
+
+def _resolve(node: Any, text: str) -> None:
+    """Turn every pending span under ``node`` into a seed span against the finished ``text``."""
+    if isinstance(node, dict):
+        if _AT in node:
+            start = node.pop(_AT)
+            node.update(_span(text, node["quote"], start))
+        for value in node.values():
+            _resolve(value, text)
+    elif isinstance(node, list):
+        for value in node:
+            _resolve(value, text)
+
+
+_AT = "\0at"
+
+
 def _span(text: str, quote: str, start: int) -> dict[str, Any]:
     """A seed span for ``quote`` at ``start``, with ``occurrence`` when the quote repeats."""
     assert text[start:start + len(quote)] == quote, (quote, start)
@@ -192,50 +213,50 @@ class _Corpus:
                 cas_quote = f"killing {k} {pop}"
                 ev.update(label=f"{weapon['label'].capitalize()} attack on {base['label']} ({key}-{j + 1})",
                           **{"class": rng.choice(["RocketAttack", "MissileAttack", "DroneStrike", "Airstrike"])}, cameo="195",
-                          **_span(t.text, sentence, at), date=date, places=[base["id"]],
+                          **_pending(sentence, at), date=date, places=[base["id"]],
                           roles={"suspectedAttacker": [militia["id"]], "target": [target["id"]]}, weapon=weapon["id"])
                 m_sentence = f"Officials said {m} rounds were fired at {base['label']}."
                 m_at = t.add(m_sentence)
-                ev["munitions"] = {"count": m, "qualifier": "approximately", **_span(t.text, f"{m} rounds were fired", m_at + len("Officials said "))}
+                ev["munitions"] = {"count": m, "qualifier": "approximately", **_pending(f"{m} rounds were fired", m_at + len("Officials said "))}
                 ev["casualties"] = [{"status": "killed", "count": k, "qualifier": "exact", "population": pop,
-                                     "nationality": target["id"], **_span(t.text, cas_quote, at + sentence.index(cas_quote))}]
+                                     "nationality": target["id"], **_pending(cas_quote, at + sentence.index(cas_quote))}]
                 backer = self.pick("state")
                 r_sentence = f"Officials blamed the {militia['label']}, which is backed by {backer['label']}."
                 r_at = t.add(r_sentence)
-                relations.append({"subject": militia["id"], "predicate": "backedBy", "object": backer["id"], **_span(t.text, r_sentence, r_at)})
+                relations.append({"subject": militia["id"], "predicate": "backedBy", "object": backer["id"], **_pending(r_sentence, r_at)})
                 earlier = [e for e in self.recent_events if e["kind"] == "attack"]
                 if earlier and rng.random() < 0.5:
                     prior = rng.choice(earlier)
                     q = f"The strike was seen as retaliation for the attack of {prior['date']}."
                     q_at = t.add(q)
-                    relations.append({"subject": ev_id, "predicate": "retaliationFor", "object": prior["id"], **_span(t.text, q, q_at)})
+                    relations.append({"subject": ev_id, "predicate": "retaliationFor", "object": prior["id"], **_pending(q, q_at)})
             elif kind == "statement":
                 speaker, addressee = self.pick("person"), self.pick("state")
                 channel = rng.choice(["Tweet", "Speech", "FormalStatement", "Unspecified"])
                 sentence = f"On {day}, {speaker['label']} warned {addressee['label']} against further escalation."
                 at = t.add(sentence)
                 ev.update(label=f"{speaker['label']} warns {addressee['label']} ({key}-{j + 1})", **{"class": rng.choice(["Statement", "Threat"])},
-                          cameo="130", **_span(t.text, sentence, at), date=date,
+                          cameo="130", **_pending(sentence, at), date=date,
                           roles={"speaker": [speaker["id"]], "addressee": [addressee["id"]]}, channel=channel)
             elif kind == "sanction":
                 agent, affected = self._two("state")
                 sentence = f"On {day}, {agent['label']} imposed new sanctions on {affected['label']}."
                 at = t.add(sentence)
                 ev.update(label=f"{agent['label']} sanctions {affected['label']} ({key}-{j + 1})", **{"class": "Sanction"}, cameo="163",
-                          **_span(t.text, sentence, at), date=date, roles={"agent": [agent["id"]], "affected": [affected["id"]]})
+                          **_pending(sentence, at), date=date, roles={"agent": [agent["id"]], "affected": [affected["id"]]})
             elif kind == "protest":
                 city, target = self.pick("city"), self.pick("state")
                 sentence = f"On {day}, thousands protested in {city['label']} against {target['label']}."
                 at = t.add(sentence)
                 ev.update(label=f"Protest in {city['label']} ({key}-{j + 1})", **{"class": "Protest"}, cameo="141",
-                          **_span(t.text, sentence, at), date=date, places=[city["id"]],
+                          **_pending(sentence, at), date=date, places=[city["id"]],
                           roles={"participant": ["collective-the-protesters"], "target": [target["id"]]})
             else:
                 (a, b), city = self._two("state"), self.pick("city")
                 sentence = f"On {day}, envoys of {a['label']} and {b['label']} met in {city['label']} for talks."
                 at = t.add(sentence)
                 ev.update(label=f"Talks between {a['label']} and {b['label']} ({key}-{j + 1})", **{"class": "Negotiation"}, cameo="046",
-                          **_span(t.text, sentence, at), date=date, places=[city["id"]], roles={"participant": sorted({a["id"], b["id"]})})
+                          **_pending(sentence, at), date=date, places=[city["id"]], roles={"participant": sorted({a["id"], b["id"]})})
             events.append(ev)
             self.recent_events.append({"id": ev_id, "kind": kind, "date": date["value"], "entry": ev})
 
@@ -246,7 +267,7 @@ class _Corpus:
             q = f"The events of {prior['date']} were also recalled ({prior['id']})."
             q_at = t.add(q)
             entry = {k: v for k, v in prior["entry"].items() if k in ("id", "label", "class", "cameo", "date")}
-            events.append({**entry, **_span(t.text, q, q_at)})
+            events.append({**entry, **_pending(q, q_at)})
         self.recent_events = self.recent_events[-200:]
 
         for j in range(rng.choice([0, 1, 1])):
@@ -254,7 +275,7 @@ class _Corpus:
             title = rng.choice(TITLES)
             q = f"{person['label']}, {title} of the {org['label']}"
             at = t.add(f"{q}, spoke to reporters.")
-            roles.append({"holder": person["id"], "title": title, "in": org["id"], **_span(t.text, q, at)})
+            roles.append({"holder": person["id"], "title": title, "in": org["id"], **_pending(q, at)})
 
         for j in range(rng.choice([1, 1, 2])):
             prop = rng.choice(self.propositions)
@@ -268,7 +289,7 @@ class _Corpus:
                             "modality": rng.choice(["recommendation", "prediction", "evaluation"]),
                             "strength": rng.choice(["weak", "moderate", "strong"]), "condition": None,
                             "speech_mode": "author-opinion" if holder == "author" else rng.choice(["direct-quote", "paraphrase"]),
-                            **_span(t.text, q, at)})
+                            **_pending(q, at)})
         for _ in range(rng.randint(1, 3)):
             t.add(rng.choice(FILLERS))
         f_at = t.add("Related Content", sep="\n\n")
@@ -287,6 +308,7 @@ class _Corpus:
         for name, items in (("events", events), ("relations", relations), ("roles", roles), ("stances", stances)):
             if items:
                 doc[name] = items
+        _resolve(doc, text)
         return stem, text, doc
 
 
