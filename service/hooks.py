@@ -1,9 +1,9 @@
 """What every response gets: metrics, an ETag from the build version (304 for If-None-Match),
 caching headers, and CORS.
 
-- ETag: ``"<build version>-<hash of the content type>"`` on every successful GET/HEAD of build data,
-  so each negotiated representation has its own tag and a new build changes them all. A matching
-  ``If-None-Match`` gets 304 without a body.
+- ETag: ``"<build version>-<hash of the content type>"`` on every successful read of build data
+  (GET, HEAD, and POST queries), so each negotiated representation has its own tag and a new build
+  changes them all. A matching ``If-None-Match`` on a GET or HEAD gets 304 without a body.
 - CORS: any origin may read (``Access-Control-Allow-Origin: *``); preflight ``OPTIONS`` requests
   (automatic in Flask) get the methods and headers a SPARQL client sends.
 """
@@ -64,7 +64,7 @@ def register(app: Flask) -> None:
             for key, value in PREFLIGHT_HEADERS.items():
                 resp.headers.setdefault(key, value)
         endpoint = request.endpoint or ""
-        cacheable = (request.method in ("GET", "HEAD") and resp.status_code == 200 and st.version is not None
+        cacheable = (request.method in ("GET", "HEAD", "POST") and resp.status_code == 200 and st.version is not None
                      and not endpoint.startswith(UNCACHED) and endpoint != "static")
         if cacheable:
             version = st.version or ""
@@ -72,7 +72,8 @@ def register(app: Flask) -> None:
                 version += "-" + st.queries_fingerprint()
             resp.set_etag(etag_for(version, resp.headers.get("Content-Type", "")))
             resp.headers.setdefault("Cache-Control", "no-cache")
-            resp.make_conditional(request)
+            if request.method != "POST":  # a POST query is a read too: tagged, never answered 304
+                resp.make_conditional(request)
         elif endpoint.startswith(UNCACHED):
             resp.headers["Cache-Control"] = "no-store"
         elapsed = time.perf_counter() - g.get("crisiskg_started", time.perf_counter())

@@ -206,3 +206,10 @@ def test_index(client: FlaskClient) -> None:
     for url in body["links"].values():
         assert client.get(url).status_code == 200, url
     assert client.get("/", headers={"Accept": "text/html"}).mimetype == "text/html"
+
+
+def test_post_queries_are_tagged_too(client: FlaskClient, mini_store: Store) -> None:
+    resp = client.post("/sparql", data="ASK {}", content_type="application/sparql-query")
+    assert resp.status_code == 200 and resp.headers["ETag"].startswith(f'"{mini_store.version}-')
+    again = client.post("/sparql", data="ASK {}", content_type="application/sparql-query", headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 200 and again.data == resp.data

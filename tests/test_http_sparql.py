@@ -379,3 +379,26 @@ def test_service_is_found_wherever_it_is_a_keyword(client: FlaskClient, query: s
     assert (resp.status_code == 400 and b"SERVICE is refused" in resp.data) is refused, resp.data
     if not refused:
         assert resp.status_code == 200
+
+
+def test_runaway_work_is_bounded_by_the_workers(mini_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An evaluation that cannot be stopped keeps its worker; with every worker busy, new queries
+    get 503 at their own limit instead of piling up; once it ends, queries are answered again."""
+    app = create_app({"store": mini_store, "query_timeout": 0.2, "max_running_queries": 1})
+    client = app.test_client()
+    real = mini_store.query
+
+    def stuck(*args: Any, **kwargs: Any) -> Any:  # like one long pyoxigraph call: no row checks
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mini_store, "query", stuck)
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 503
+    monkeypatch.undo()
+    busy = client.get("/sparql", query_string={"query": "ASK {}"})
+    assert busy.status_code == 503 and "Retry-After" in busy.headers
+    evaluator = app.extensions["crisiskg"].evaluator
+    deadline = time.monotonic() + 10
+    while evaluator.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
