@@ -270,3 +270,18 @@ def test_dataset_iri_dereferences_to_void(client: FlaskClient) -> None:
     b = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
     assert a.status_code == 200 and isomorphic(parse(a.data, "nt"), parse(b.data, "nt"))
     assert client.get("/dataset", headers={"Accept": "text/html"}).mimetype == "text/html"
+
+
+def test_every_minted_iri_of_the_seeds_dereferences(seed_store: Store) -> None:
+    """On the real seeds too: each minted document IRI answers Turtle about itself, and HTML."""
+    client = create_app({"store": seed_store}).test_client()
+    iris = minted(seed_store)
+    assert len(iris) > 100
+    for iri in iris:
+        resp = client.get(path_of(iri), headers={"Accept": "text/turtle"})
+        assert resp.status_code == 200, (iri, resp.data[:200])
+        nodes = {str(n).split("#", 1)[0] for t in parse(resp.data, "turtle") for n in t if isinstance(n, URIRef)}
+        assert iri in nodes, iri
+    for iri in iris[:: max(1, len(iris) // 15)]:
+        page = client.get(path_of(iri), headers={"Accept": "text/html"})
+        assert page.status_code == 200 and page.mimetype == "text/html", iri
