@@ -1,8 +1,8 @@
-"""``/``: a small index of what the service offers (HTML or JSON). The analyst UI may replace it."""
+"""``/``: an index of what the service offers as JSON; a browser is sent on to the analyst UI."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 
 from service import negotiation as neg
 from service.state import state
@@ -12,6 +12,7 @@ bp = Blueprint("home", __name__)
 
 def links() -> dict[str, str]:
     return {
+        "ui": url_for("ui.home"),
         "sparql": url_for("sparql.endpoint"),
         "queries": url_for("api.catalogue"),
         "openapi": url_for("api.openapi"),
@@ -30,8 +31,7 @@ def index() -> Response:
     """Links to every part of the service."""
     st = state()
     if neg.choose(request.headers.get("Accept"), ["application/json", neg.HTML]) == neg.HTML:
-        resp = Response(render_template("index.html", links=links(), version=st.version, manifest=st.store.release.manifest if st.store else None),
-                        mimetype=neg.HTML)
+        resp = redirect(url_for("ui.home"), code=303)
     else:
         resp = jsonify({"ok": True, "version": st.version, "links": links()})
     resp.vary.add("Accept")

@@ -68,7 +68,7 @@ def register(app: Flask) -> None:
                      and not endpoint.startswith(UNCACHED) and endpoint != "static")
         if cacheable:
             version = st.version or ""
-            if endpoint.startswith(("api.", "home.")):  # saved questions can change between builds
+            if endpoint.startswith(("api.", "home.", "ui.")):  # saved questions can change between builds
                 version += "-" + st.queries_fingerprint()
             resp.set_etag(etag_for(version, resp.headers.get("Content-Type", "")))
             resp.headers.setdefault("Cache-Control", "no-cache")

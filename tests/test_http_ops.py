@@ -205,7 +205,9 @@ def test_index(client: FlaskClient) -> None:
     assert body["ok"] is True and body["links"]["sparql"] == "/sparql"
     for url in body["links"].values():
         assert client.get(url).status_code == 200, url
-    assert client.get("/", headers={"Accept": "text/html"}).mimetype == "text/html"
+    browser = client.get("/", headers={"Accept": "text/html"})
+    assert browser.status_code == 303 and browser.headers["Location"].endswith("/ui/")
+    assert client.get("/", headers={"Accept": "text/html"}, follow_redirects=True).mimetype == "text/html"
 
 
 def test_post_queries_are_tagged_too(client: FlaskClient, mini_store: Store) -> None:
