@@ -1,0 +1,184 @@
+"""Measurements run in a child process, one JSON document on standard output.
+
+``python -m benchmarks.measure build SEEDS OUT``: the real pipeline (``crisiskg.pipeline.build``),
+seconds and peak resident memory of each stage, then ``push`` to an on-disk Oxigraph store.
+``python -m benchmarks.measure reason SEEDS ENGINE`` and ``validate SEEDS MODE``: one stage alone,
+for comparing engines. ``python -m benchmarks.measure queries BUILD SPEC...``: latency of every
+saved question on each store kind.
+
+Peak memory per stage is the kernel's high-water mark (VmHWM), reset before each stage through
+``/proc/self/clear_refs``; it counts Rust (pyoxigraph) allocations that tracemalloc cannot see.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+
+def _status(field: str) -> float:
+    """A VmXXX value of /proc/self/status, in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak() -> None:
+    """Reset the high-water mark of resident memory (Linux: write 5 to clear_refs)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def peak_mib() -> float:
+    return round(_status("VmHWM"), 1)
+
+
+def build(seeds: str, out: str, disk: str) -> dict[str, Any]:
+    from crisiskg.pipeline import build as run_build
+    from crisiskg.store import push
+
+    stages: dict[str, dict[str, float]] = {}
+    reset_peak()
+
+    def on_stage(name: str, seconds: float) -> None:
+        stages[name] = {"seconds": seconds, "peak_mib": peak_mib()}
+        reset_peak()
+
+    t0 = time.perf_counter()
+    result = run_build(seeds, out, on_stage=on_stage)
+    total = time.perf_counter() - t0
+    reset_peak()
+    t1 = time.perf_counter()
+    push(f"oxigraph:{disk}", out)
+    stages["push oxigraph"] = {"seconds": round(time.perf_counter() - t1, 3), "peak_mib": peak_mib()}
+    counts = result.manifest["counts"]
+    return {"stages": stages, "total": round(total, 3), "triples_asserted": counts["triples_asserted"],
+            "triples_inferred": counts["triples_inferred"], "articles": counts["articles"], "entities": counts["entities"]}
+
+
+def _dataset(seeds: str) -> Any:
+    from loaders import read_seeds, to_dataset
+
+    ds, origins = to_dataset(read_seeds(seeds))
+    return ds, origins
+
+
+def reason(seeds: str, engine: str) -> dict[str, Any]:
+    from crisiskg.reasoning import infer
+
+    ds, _ = _dataset(seeds)
+    triples = [t for g in ds.graphs() for t in g]
+    reset_peak()
+    t0 = time.perf_counter()
+    out = infer(triples, engine=engine)
+    return {"seconds": round(time.perf_counter() - t0, 3), "peak_mib": peak_mib(), "inferred": len(out.graph)}
+
+
+def validate(seeds: str, mode: str) -> dict[str, Any]:
+    from crisiskg.reasoning import infer
+    from crisiskg.validation import union, validate as run_validate
+
+    ds, origins = _dataset(seeds)
+    inferred = infer((t for g in ds.graphs() for t in g), engine="rules").graph
+    data = union([*ds.graphs(), inferred])
+    reset_peak()
+    t0 = time.perf_counter()
+    out = run_validate(data, origins=origins, mode=mode)
+    return {"seconds": round(time.perf_counter() - t0, 3), "peak_mib": peak_mib(), "violations": len(out.violations)}
+
+
+def choose_values(store: Any, q: Any, tries: int = 40) -> dict[str, str]:
+    """Parameter values that exist in ``store``: for each class-typed IRI parameter, the first
+    instance (by IRI) for which the question has an answer, so that latency is measured on a real
+    answer; otherwise the default. Deterministic for a given corpus."""
+    from crisiskg.savedqueries import param_choices
+
+    values: dict[str, str] = {}
+    for p in q.params:
+        if p.type == "iri" and p.cls:
+            choices = param_choices(store, p)
+            for choice in choices[:tries]:
+                values[p.name] = choice.key
+                try:
+                    if store.query(q.sparql, bindings=q.bind(values, store)).rows:
+                        break
+                except Exception:  # a value the question refuses: try the next one
+                    continue
+            else:
+                if choices:
+                    values[p.name] = choices[0].key
+    return values
+
+
+def latency(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
+    """p50 and p90 in ms of ``repeat`` runs after warm-up; fewer runs for a slow query."""
+    t0 = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t0
+    if first > 2:
+        repeat = 1
+    elif first > 0.2:
+        repeat = min(repeat, 5)
+    else:
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 2), "p90_ms": round(times[int(0.9 * (len(times) - 1))], 2)}
+
+
+def queries(build_dir: str, skip: str, specs: list[str], repeat: int = 15) -> None:
+    """Print one JSON line per store opened and per saved question (flushed at once), so that the
+    parent can stop a question that runs too long and go on with the next ones."""
+    from crisiskg.savedqueries import load_queries
+    from crisiskg.store import open_store
+
+    stores = {}
+    for spec in specs:
+        kind = spec.split(":", 1)[0]
+        t0 = time.perf_counter()
+        stores[kind] = open_store(spec, build_dir)
+        print(json.dumps({"open": kind, "seconds": round(time.perf_counter() - t0, 3)}), flush=True)
+    first = next(iter(stores.values()))
+    skipped = set(skip.split(",")) if skip else set()
+    for qid, q in sorted(load_queries().items()):
+        if qid in skipped:
+            continue
+        print(json.dumps({"start": qid}), flush=True)
+        values = choose_values(first, q)
+        line: dict[str, Any] = {"question": qid, "values": values, "rows": {}, "latency": {}}
+        for kind, store in stores.items():
+            bound = q.bind(values, store)
+            line["rows"][kind] = len(store.query(q.sparql, bindings=bound).rows)
+            line["latency"][kind] = latency(lambda: store.query(q.sparql, bindings=bound), repeat)
+        print(json.dumps(line), flush=True)
+
+
+def main(argv: list[str]) -> None:
+    what, *args = argv
+    if what == "build":
+        result = build(*args)
+    elif what == "reason":
+        result = reason(*args)
+    elif what == "validate":
+        result = validate(*args)
+    elif what == "queries":
+        queries(args[0], args[1], args[2:])
+        return
+    else:
+        raise SystemExit(f"unknown measurement {what!r}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

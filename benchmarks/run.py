@@ -1,0 +1,401 @@
+"""Run the benchmarks and write ``benchmarks/README.md`` (medians and ratios from the same run).
+
+    python -m benchmarks.run --sizes 10k,100k,1M
+
+For each size (asserted triples, approximately): a synthetic corpus (``crisiskg.synth``) is
+written, built with the real pipeline in a fresh process (``--repeat`` times; medians), pushed to an
+on-disk Oxigraph store and to a real ``oxigraph serve`` over the Graph Store Protocol; then
+
+* reasoning owlrl vs rules and validation reference vs fast, each alone, where the reference
+  finishes in reasonable time (``--oracle-max``, default 100k);
+* the latency of every saved question on each store kind (memory, oxigraph on disk, sparql);
+* HTTP throughput and latency (wrk) of ``crisiskg serve`` (a saved question, and the same SPARQL
+  through its /sparql endpoint) and ``oxigraph serve-read-only`` (the same SPARQL) on the same data,
+  at concurrency 1, 8 and 32.
+
+Needs the ``oxigraph`` command (``pip install oxigraph``) and ``wrk`` (``apt-get install wrk``);
+without wrk the HTTP section says so. Nothing here asserts a time: the numbers are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TRIPLES_PER_ARTICLE = 270  # asserted, measured on the synthetic corpus (crisiskg.synth)
+
+
+def parse_size(text: str) -> int:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([kKmM]?)", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"size {text!r}: use e.g. 10k, 100k, 1M")
+    return int(float(m.group(1)) * {"": 1, "k": 1000, "m": 1_000_000}[m.group(2).lower()])
+
+
+def label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k" if n >= 1000 else str(n)
+
+
+def child(*args: str, timeout: float = 3600) -> Any:
+    """Run one measurement in a fresh Python process; its JSON answer."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.measure", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"measurement {args[0]} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def saved_questions(build_dir: Path, specs: list[str], limit: float) -> dict[str, Any]:
+    """Latency of every saved question on each store kind, in a child process; a question still
+    running after ``limit`` seconds is stopped (the child is killed and restarted without it)."""
+    import selectors
+
+    out: dict[str, Any] = {"open_seconds": {}, "latency": {}, "rows": {}, "values": {}, "timeouts": []}
+    done: list[str] = []
+    while True:
+        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.measure", "queries", str(build_dir), ",".join(done), *specs],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        assert proc.stdout is not None
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        current, deadline, stopped = None, time.time() + 600, False
+        while True:
+            if not sel.select(timeout=max(0.0, deadline - time.time())):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                if current is None:
+                    raise RuntimeError("opening the stores for the query benchmark took over 10 minutes")
+                out["timeouts"].append(current)
+                done.append(current)
+                stopped = True
+                break
+            line = proc.stdout.readline()
+            if not line:
+                break
+            msg = json.loads(line)
+            if "open" in msg:
+                out["open_seconds"][msg["open"]] = msg["seconds"]
+            elif "start" in msg:
+                current, deadline = msg["start"], time.time() + limit
+            else:
+                for key in ("latency", "rows", "values"):
+                    out[key][msg["question"]] = msg[key]
+                done.append(msg["question"])
+                current = None
+        sel.close()
+        if not stopped:
+            proc.wait()
+            if proc.returncode != 0:
+                raise RuntimeError(f"the query benchmark failed (exit {proc.returncode})")
+            return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, seconds: float = 120) -> None:
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+class Server:
+    """A server process started for the run and stopped after (by its own process id)."""
+
+    def __init__(self, args: list[str], probe: str, env: dict[str, str] | None = None):
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     env={**os.environ, **(env or {})}, start_new_session=True)
+        try:
+            wait_http(probe)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def wrk(url: str, connections: int, seconds: int, accept: str) -> dict[str, float]:
+    threads = 1 if connections == 1 else 2
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+                          "-H", f"Accept: {accept}", url], capture_output=True, text=True, timeout=seconds + 60).stdout
+
+    def ms(text: str) -> float:
+        m = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+        if not m:
+            return float("nan")
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"\n\s+50%\s+(\S+)", out)
+    p99 = re.search(r"\n\s+99%\s+(\S+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(rps.group(1)) if rps else float("nan"), "p50_ms": ms(p50.group(1)) if p50 else float("nan"),
+            "p99_ms": ms(p99.group(1)) if p99 else float("nan"), "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def http_bench(build_dir: Path, disk: Path, qid: str, values: dict[str, str], seconds: int) -> dict[str, Any]:
+    """``crisiskg serve`` (saved question and /sparql) vs ``oxigraph serve-read-only`` on the same data."""
+    from crisiskg.savedqueries import load_queries
+    from crisiskg.store import open_store
+
+    q = load_queries()[qid]
+    store = open_store("memory", build_dir)
+    from crisiskg.store import bind_values
+    from crisiskg.vocab import sparql_prologue
+
+    sparql = sparql_prologue() + bind_values(q.sparql, q.bind(values, store))
+    del store
+    p1, p2 = free_port(), free_port()
+    accept = "application/sparql-results+json"
+    results: dict[str, Any] = {"query": qid, "values": values, "seconds": seconds}
+    ck = Server([sys.executable, "-m", "crisiskg", "serve", "--build", str(build_dir), "--port", str(p1), "--host", "127.0.0.1"],
+                f"http://127.0.0.1:{p1}/healthz")
+    try:
+        targets = {
+            "crisiskg serve: saved question": f"http://127.0.0.1:{p1}/queries/{qid}?" + urllib.parse.urlencode({**values, "_format": "json"}),
+            "crisiskg serve: /sparql": f"http://127.0.0.1:{p1}/sparql?" + urllib.parse.urlencode({"query": sparql}),
+        }
+        for name, url in targets.items():
+            urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=60).read()
+            results[name] = {str(c): wrk(url, c, seconds, accept) for c in (1, 8, 32)}
+    finally:
+        ck.stop()
+    ox = Server(["oxigraph", "serve-read-only", "--location", str((disk / "current").resolve()), "--bind", f"127.0.0.1:{p2}",
+                 "--union-default-graph"], f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D")
+    try:
+        url = f"http://127.0.0.1:{p2}/query?" + urllib.parse.urlencode({"query": sparql})
+        results["oxigraph serve"] = {str(c): wrk(url, c, seconds, accept) for c in (1, 8, 32)}
+    finally:
+        ox.stop()
+    return results
+
+
+def one_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    from crisiskg.synth import synthesize
+
+    articles = max(1, round(size / TRIPLES_PER_ARTICLE))
+    name = label(size)
+    seeds, build_dir, disk = work / f"seeds-{name}", work / f"build-{name}", work / f"oxigraph-{name}"
+    for path in (seeds, build_dir, disk):
+        shutil.rmtree(path, ignore_errors=True)
+    out: dict[str, Any] = {"size": size, "label": name, "articles": articles}
+    t0 = time.perf_counter()
+    synthesize(articles=articles, out=seeds, seed=0)
+    out["synth_seconds"] = round(time.perf_counter() - t0, 2)
+    repeat = args.repeat if size < 1_000_000 else args.repeat_1m
+    runs = []
+    for i in range(repeat):
+        print(f"[{name}] build {i + 1}/{repeat}", file=sys.stderr, flush=True)
+        runs.append(child("build", str(seeds), str(build_dir), str(disk)))
+    out["builds"] = runs
+    out["triples_asserted"] = runs[0]["triples_asserted"]
+    out["triples_inferred"] = runs[0]["triples_inferred"]
+    stages = list(runs[0]["stages"])
+    out["stages"] = {s: {"seconds": statistics.median(r["stages"][s]["seconds"] for r in runs),
+                         "peak_mib": statistics.median(r["stages"][s]["peak_mib"] for r in runs)} for s in stages}
+    out["total"] = statistics.median(r["total"] for r in runs)
+    if size <= args.oracle_max:
+        print(f"[{name}] oracles", file=sys.stderr, flush=True)
+        out["reason"] = {e: child("reason", str(seeds), e) for e in ("rules", "owlrl")}
+        out["validate"] = {m: child("validate", str(seeds), m) for m in ("fast", "reference")}
+    else:
+        out["reason"] = {"rules": child("reason", str(seeds), "rules")}
+        out["validate"] = {"fast": child("validate", str(seeds), "fast")}
+    print(f"[{name}] queries", file=sys.stderr, flush=True)
+    port = free_port()
+    remote = Server(["oxigraph", "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(max(1, math.ceil(args.question_limit)))],
+                    f"http://127.0.0.1:{port}/query?query=ASK%7B%7D")
+    try:
+        from crisiskg.store import push
+
+        t1 = time.perf_counter()
+        push(f"sparql:http://127.0.0.1:{port}/query", build_dir)
+        out["push_sparql_seconds"] = round(time.perf_counter() - t1, 2)
+        out["queries"] = saved_questions(build_dir, ["memory", f"oxigraph:{disk}", f"sparql:http://127.0.0.1:{port}/query"], args.question_limit)
+    finally:
+        remote.stop()
+    if args.http and shutil.which("wrk"):
+        print(f"[{name}] http", file=sys.stderr, flush=True)
+        qid = args.http_query
+        out["http"] = http_bench(build_dir, disk, qid, out["queries"]["values"].get(qid, {}), args.http_seconds)
+    return out
+
+
+# ---------------------------------------------------------------- the report
+
+def growth(values: list[float], sizes: list[int]) -> str:
+    """How a cost grows: the exponent k in cost ~ size^k between the first and the last size."""
+    pts = [(s, v) for s, v in zip(sizes, values) if v and v == v and v > 0]
+    if len(pts) < 2:
+        return ""
+    (s0, v0), (s1, v1) = pts[0], pts[-1]
+    k = math.log(v1 / v0) / math.log(s1 / s0)
+    word = "flat" if k < 0.2 else "sublinear" if k < 0.85 else "linear" if k < 1.2 else "superlinear"
+    return f"{word} (k={k:.2f})"
+
+
+def fmt(x: float | None, digits: int = 2) -> str:
+    if x is None or x != x:
+        return "-"
+    return f"{x:,.{digits}f}"
+
+
+def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str, seconds: float) -> str:
+    sizes = [r["triples_asserted"] for r in results]
+    heads = [f"{r['label']} ({r['triples_asserted']:,} asserted, {r['articles']:,} articles)" for r in results]
+    lines = ["# Benchmarks", "",
+             f"Written by `python -m benchmarks.run --sizes {args.sizes}` on {started} in {seconds / 60:.0f} min: "
+             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. Synthetic corpora from "
+             "`crisiskg synth` (the seeds' shape, conforming to the shapes). Medians of "
+             f"{args.repeat} builds ({args.repeat_1m} at 1M), each in a fresh process; peak memory is the process's "
+             "resident high-water mark during the stage (reset before each). Everything in one run, so ratios compare like "
+             "with like. Growth is the exponent k in cost ~ size^k from the smallest to the largest size.", ""]
+
+    lines += ["## Build stages (seconds / peak MiB)", "", "| stage | " + " | ".join(heads) + " | growth |",
+              "|---|" + "---|" * (len(results) + 1)]
+    stages = list(results[0]["stages"])
+    for s in stages:
+        cells = [f"{fmt(r['stages'][s]['seconds'])} s / {fmt(r['stages'][s]['peak_mib'], 0)}" for r in results]
+        lines.append(f"| {s} | " + " | ".join(cells) + f" | {growth([r['stages'][s]['seconds'] for r in results], sizes)} |")
+    lines.append("| **build total** (read..publish) | " + " | ".join(f"**{fmt(r['total'])} s**" for r in results)
+                 + f" | {growth([r['total'] for r in results], sizes)} |")
+    lines.append("| inferred triples | " + " | ".join(f"{r['triples_inferred']:,}" for r in results) + " | |")
+    lines += ["", "## Reasoning and validation engines, each stage alone", "",
+              "| | " + " | ".join(r["label"] for r in results) + " | growth |", "|---|" + "---|" * (len(results) + 1)]
+    for key, engine, what in (("reason", "rules", "reason: rules (SPARQL fixpoint on pyoxigraph)"), ("reason", "owlrl", "reason: owlrl (oracle)"),
+                              ("validate", "fast", "validate: fast (pyshacl core + whole-graph SPARQL)"), ("validate", "reference", "validate: reference (plain pyshacl)")):
+        vals = [r[key].get(engine, {}).get("seconds") for r in results]
+        cells = [f"{fmt(v)} s / {fmt(r[key].get(engine, {}).get('peak_mib'), 0)} MiB" if v is not None else "not run" for v, r in zip(vals, results)]
+        lines.append(f"| {what} | " + " | ".join(cells) + f" | {growth([v or float('nan') for v in vals], sizes)} |")
+    ratio_r = [f"{r['reason']['owlrl']['seconds'] / r['reason']['rules']['seconds']:.0f}x" if "owlrl" in r["reason"] else "-" for r in results]
+    ratio_v = [f"{r['validate']['reference']['seconds'] / r['validate']['fast']['seconds']:.1f}x" if "reference" in r["validate"] else "-" for r in results]
+    lines.append("| owlrl / rules | " + " | ".join(ratio_r) + " | |")
+    lines.append("| reference / fast | " + " | ".join(ratio_v) + " | |")
+    same = all(r["reason"]["owlrl"]["inferred"] == r["reason"]["rules"]["inferred"] for r in results if "owlrl" in r["reason"])
+    same_v = all(r["validate"]["reference"]["violations"] == r["validate"]["fast"]["violations"] for r in results if "reference" in r["validate"])
+    lines += ["", f"Same number of useful inferred triples from both engines wherever owlrl ran: {'yes' if same else 'NO'}; "
+              f"same number of violations from both validation modes: {'yes' if same_v else 'NO'} (the tests compare the triples "
+              f"and violations themselves). Oracles run up to {label(args.oracle_max)} triples."]
+
+    kinds = list(results[0]["queries"]["latency"][next(iter(results[0]["queries"]["latency"]))])
+    lines += ["", "## Saved questions: latency p50 in ms, per store kind", "",
+              "Every saved question with the first parameter value (by IRI) that gives it an answer; median of 15 runs after "
+              "2 warm-ups (5 runs for a question over 0.2 s, 1 over 2 s); a question still running after "
+              f"{args.question_limit:g} s is stopped. Kinds: "
+              "`memory` (pyoxigraph in memory), `oxigraph` (on disk, read-only), `sparql` (a real `oxigraph serve "
+              "--union-default-graph` on loopback, filled over the Graph Store Protocol).", "",
+              "| question | " + " | ".join(f"{r['label']} {k}" for r in results for k in kinds) + " | growth (memory) |",
+              "|---|" + "---|" * (len(results) * len(kinds) + 1)]
+    worst: dict[str, float] = {}
+    questions = sorted({q for r in results for q in [*r["queries"]["latency"], *r["queries"]["timeouts"]]})
+    for qid in questions:
+        cells = []
+        for r in results:
+            for k in kinds:
+                v = r["queries"]["latency"].get(qid, {}).get(k, {}).get("p50_ms")
+                timed_out = qid in r["queries"]["timeouts"]
+                cells.append(f"> {args.question_limit:g} s" if timed_out else fmt(v))
+                if r is results[-1]:
+                    worst[f"{qid} ({k})"] = args.question_limit * 1000 if timed_out else (v or 0.0)
+        g = growth([r["queries"]["latency"].get(qid, {}).get("memory", {}).get("p50_ms", float("nan")) for r in results], sizes)
+        lines.append(f"| {qid} | " + " | ".join(cells) + f" | {g} |")
+    lines.append("| *store open (s)* | " + " | ".join(fmt(r["queries"]["open_seconds"].get(k)) for r in results for k in kinds) + " | |")
+    lines += ["", "Rows returned at the largest size: " + ", ".join(f"{q} {v.get('memory')}" for q, v in sorted(results[-1]["queries"]["rows"].items())) + "."]
+
+    lines += ["", "## HTTP: throughput (req/s) and latency p50 / p99 (ms), wrk on loopback", ""]
+    have_http = [r for r in results if "http" in r]
+    if not have_http:
+        lines.append("Not measured in this run (wrk missing or --no-http).")
+    else:
+        r0 = have_http[0]["http"]
+        lines.append(f"One selective saved question, `{r0['query']}`, {r0['seconds']} s per cell. `crisiskg serve` is the "
+                     "project's server (Flask under waitress, 8 threads) answering the saved question and the same SPARQL "
+                     "at /sparql; `oxigraph serve-read-only --union-default-graph` answers the same SPARQL (parameters "
+                     "bound) from the on-disk store the build pushed. Same machine for client and servers.")
+        lines += ["", "| size | server | c=1 | c=8 | c=32 | ratio to oxigraph at c=1 / 8 / 32 |", "|---|---|---|---|---|---|"]
+        for r in have_http:
+            h = r["http"]
+            base = h["oxigraph serve"]
+            for name in ("crisiskg serve: saved question", "crisiskg serve: /sparql", "oxigraph serve"):
+                cells = [f"{fmt(h[name][c]['rps'], 0)} ({fmt(h[name][c]['p50_ms'])} / {fmt(h[name][c]['p99_ms'])})"
+                         + (f" {h[name][c]['errors']} errors" if h[name][c]["errors"] else "") for c in ("1", "8", "32")]
+                ratios = " / ".join(f"{h[name][c]['rps'] / base[c]['rps']:.2f}" for c in ("1", "8", "32"))
+                lines.append(f"| {r['label']} | {name} | " + " | ".join(cells) + f" | {ratios} |")
+    lines += ["", "## Targets (issue 8)", ""]
+    big = results[-1]
+    lines.append(f"- Full build of {big['label']} (read, load, reason, validate, publish): **{fmt(big['total'])} s**; target under 60 s: "
+                 + ("met." if big["total"] < 60 and big["size"] >= 1_000_000 else "not met (or not measured at 1M); see the stage table for where the time goes."))
+    slow = {k: v for k, v in worst.items() if v >= 50}
+    lines.append(f"- Every saved question under 50 ms p50 at {big['label']}: "
+                 + ("met on every store kind." if not slow else "not met for " + ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(slow.items())) + "."))
+    if have_http:
+        h = have_http[-1]["http"]
+        sq = [h["crisiskg serve: saved question"][c]["rps"] / h["oxigraph serve"][c]["rps"] for c in ("1", "8", "32")]
+        ad = [h["crisiskg serve: /sparql"][c]["rps"] / h["oxigraph serve"][c]["rps"] for c in ("1", "8", "32")]
+        lines.append(f"- Saved questions over HTTP at least oxigraph serve's throughput: ratios {', '.join(f'{x:.2f}' for x in sq)} at c=1/8/32 "
+                     + ("(met)." if min(sq) >= 1 else "(not met)."))
+        lines.append(f"- Ad-hoc SPARQL at least half: ratios {', '.join(f'{x:.2f}' for x in ad)} " + ("(met)." if min(ad) >= 0.5 else "(not met)."))
+    lines.append("- Adding one article under 1 s: not built (incremental build is not implemented).")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10k,100k,1M", help="asserted triples, comma-separated (10k,100k,1M)")
+    ap.add_argument("--repeat", type=int, default=3, help="builds per size below 1M (median)")
+    ap.add_argument("--repeat-1m", type=int, default=1, help="builds at 1M and above")
+    ap.add_argument("--oracle-max", type=parse_size, default=parse_size("100k"), help="largest size to run owlrl and plain pyshacl on")
+    ap.add_argument("--http-seconds", type=int, default=8)
+    ap.add_argument("--question-limit", type=float, default=120, help="seconds after which a saved question is stopped")
+    ap.add_argument("--http-query", default="events-in-country")
+    ap.add_argument("--no-http", dest="http", action="store_false")
+    ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "crisiskg-bench")
+    ap.add_argument("--out", type=Path, default=HERE / "README.md")
+    ap.add_argument("--json", type=Path, default=HERE / "results.json")
+    args = ap.parse_args(argv)
+    sizes = [parse_size(s) for s in args.sizes.split(",")]
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    t0 = time.perf_counter()
+    results = []
+    for size in sizes:
+        results.append(one_size(size, args, args.work))
+        args.json.write_text(json.dumps(results, indent=1))  # partial results survive an interruption
+    args.out.write_text(report(results, args, started, time.perf_counter() - t0))
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
