@@ -113,14 +113,15 @@ class Param:
     description: str = ""
     default: str | None = None
     required: bool = True
-    cls: str | None = None  # iri: the class, as written (a CURIE)
+    classes: tuple[str, ...] = ()  # iri: the class(es), as written (CURIEs); a value must be in one of them
     values: tuple[tuple[str, Node], ...] = ()  # enum: (choice, term)
     min: int | None = None
     max: int | None = None
 
     @property
-    def class_iri(self) -> URIRef | None:
-        return expand(self.cls) if self.cls else None
+    def cls(self) -> str | None:
+        """The class(es) a value must belong to, for messages: ``ckg:Actor or ckg:Place``."""
+        return " or ".join(self.classes) if self.classes else None
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -130,8 +131,8 @@ class Param:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description,
                                "required": self.required, "default": self.default}
-        if self.cls:
-            out["class"] = self.cls
+        if self.classes:
+            out["class"] = self.classes[0] if len(self.classes) == 1 else list(self.classes)
         if self.values:
             out["choices"] = list(self.choices)
         if self.min is not None:
@@ -177,7 +178,7 @@ class Param:
         return self._iri(value, where, store)
 
     def _iri(self, value: str, where: str, store: Store) -> Node:
-        options = class_choices(store, self.cls or "")
+        options = class_choices(store, self.classes)
         text = value.strip()
         for opt in options:  # an IRI, a CURIE, an id or a label
             if text in (str(opt.term), f"<{opt.term}>", shorten(str(opt.term)), opt.key):
@@ -310,18 +311,20 @@ def _param(path: Path, raw: Any, defaults: Mapping[str, Any], sparql: str) -> Pa
             values = tuple((str(c), Literal(str(c))) for c in choices)
         else:
             raise _problem(path, f"enum parameter {name!r} needs 'choices' (a list, or a mapping choice -> CURIE)")
-    cls = raw.get("class")
+    raw_cls = raw.get("class")
+    classes = tuple(str(c) for c in (raw_cls if isinstance(raw_cls, list) else [raw_cls] if raw_cls else []))
     if ptype == "iri":
-        if not cls:
-            raise _problem(path, f"iri parameter {name!r} needs a 'class' (e.g. ckg:Country)")
-        try:
-            expand(str(cls))
-        except QueryError as exc:
-            raise _problem(path, f"parameter {name!r}: {exc}") from None
+        if not classes:
+            raise _problem(path, f"iri parameter {name!r} needs a 'class' (e.g. ckg:Country, or a list of classes)")
+        for c in classes:
+            try:
+                expand(c)
+            except QueryError as exc:
+                raise _problem(path, f"parameter {name!r}: {exc}") from None
     param = Param(name=name, type=ptype, description=str(raw.get("description", "")),
                   default=None if default is None else str(default),
                   required=bool(raw.get("required", True)) and default is None,
-                  cls=str(cls) if cls else None, values=values, min=raw.get("min"), max=raw.get("max"))
+                  classes=classes, values=values, min=raw.get("min"), max=raw.get("max"))
     if param.default is not None and ptype != "iri":  # iri defaults are checked against a store
         try:
             param.convert(param.default, query_id=path.stem)
@@ -408,7 +411,7 @@ def get_query(qid: str, folder: Path | str | None = None) -> SavedQuery:
 
 # ------------------------------------------------------------------------------ choices from the store
 
-_CHOICES: weakref.WeakKeyDictionary[Store, dict[str, tuple[Choice, ...]]] = weakref.WeakKeyDictionary()
+_CHOICES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], tuple[Choice, ...]]] = weakref.WeakKeyDictionary()
 _CHOICES_QUERY = """
 SELECT ?item (MIN(STR(?l)) AS ?label) WHERE {
   ?item rdf:type/rdfs:subClassOf* ?class .
@@ -418,11 +421,12 @@ SELECT ?item (MIN(STR(?l)) AS ?label) WHERE {
 """
 
 
-def class_choices(store: Store, cls: str) -> tuple[Choice, ...]:
-    """The instances of ``cls`` (a CURIE or IRI) in ``store``, with their keys and labels; cached per store."""
+def class_choices(store: Store, classes: tuple[str, ...] | str) -> tuple[Choice, ...]:
+    """The instances of ``classes`` (CURIEs or IRIs) in ``store``, with their keys and labels; cached per store."""
     cache = _CHOICES.setdefault(store, {})
+    cls = (classes,) if isinstance(classes, str) else tuple(classes)
     if cls not in cache:
-        res = store.query(_CHOICES_QUERY, bindings={"class": expand(cls)}, reasoning="owlrl")
+        res = store.query(_CHOICES_QUERY, bindings={"class": [expand(c) for c in cls]}, reasoning="owlrl")
         rows = [(r["item"], str(r["label"]) if r.get("label") is not None else key_of(str(r["item"]))) for r in res.rows]
         counts: dict[str, int] = {}
         for item, _ in rows:
@@ -437,5 +441,5 @@ def param_choices(store: Store, param: Param) -> tuple[Choice, ...]:
     if param.type == "enum":
         return tuple(Choice(k, t, k) for k, t in param.values)
     if param.type == "iri":
-        return class_choices(store, param.cls or "")
+        return class_choices(store, param.classes)
     return ()
