@@ -284,6 +284,21 @@ def _kind(sparql: str) -> str:
     return _KINDS[m.group(1).upper()]
 
 
+def subquery_spans(sparql: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of every nested ``{ SELECT ... }`` group (comments and strings blanked)."""
+    blank = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', lambda m: " " * len(m.group(0)), sparql)
+    spans = []
+    for m in re.finditer(r"\{\s*SELECT\b", blank, re.I):
+        depth, i = 0, m.start()
+        while i < len(blank):
+            depth += {"{": 1, "}": -1}.get(blank[i], 0)
+            if depth == 0:
+                break
+            i += 1
+        spans.append((m.start(), i + 1))
+    return spans
+
+
 def _param(path: Path, raw: Any, defaults: Mapping[str, Any], sparql: str) -> Param:
     if not isinstance(raw, dict) or "name" not in raw:
         raise _problem(path, f"each entry of 'params' is a mapping with a 'name', got {raw!r}")
@@ -295,6 +310,10 @@ def _param(path: Path, raw: Any, defaults: Mapping[str, Any], sparql: str) -> Pa
         raise _problem(path, f"parameter name {name!r} is not a SPARQL variable name (letters, digits, '_'; no leading '_')")
     if not re.search(rf"[?$]{name}\b", sparql):
         raise _problem(path, f"parameter {name!r} is not used as ?{name} in the query")
+    for start, end in subquery_spans(sparql):
+        if re.search(rf"[?$]{name}\b", sparql[start:end]):
+            raise _problem(path, f"parameter {name!r} is used inside a sub-SELECT, where its binding is not seen "
+                                 f"(parameters bind the top-level group); use it outside the sub-SELECT")
     if ptype not in PARAM_TYPES:
         hint = nearest(str(ptype), list(PARAM_TYPES))
         raise _problem(path, f"parameter {name!r} has unknown type {ptype!r}{f' (did you mean {hint!r}?)' if hint else ''}; "
