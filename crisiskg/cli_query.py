@@ -229,7 +229,7 @@ def _describe(q: SavedQuery, store: Store | None) -> Iterable[str]:
         if p.type == "enum":
             yield f"      choices: {', '.join(p.choices)}"
         elif p.type == "iri" and store is not None:
-            yield from textwrap.wrap("choices: " + ", ".join(c.key for c in param_choices(store, p)), 100,
+            yield from textwrap.wrap("choices: " + ", ".join(c.key for c in param_choices(store, p)), 100, break_on_hyphens=False,
                                      initial_indent="      ", subsequent_indent="        ")
     example = " ".join(f"--param {p.name}={p.default if p.default is not None else '...'}" for p in q.params)
     yield ""
