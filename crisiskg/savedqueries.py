@@ -361,7 +361,7 @@ def parse_query(path: Path | str) -> SavedQuery:
     header_text, sparql = split_header(path.read_text(encoding="utf-8"))
     try:
         header = yaml.safe_load(header_text) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2020-13-01
         raise _problem(path, f"the #+ header is not valid YAML: {exc}") from None
     if not isinstance(header, dict):
         raise _problem(path, "the #+ header must be a YAML mapping")
