@@ -105,11 +105,12 @@ def _widths(natural: list[int], width: int | None) -> list[int]:
     if not width:
         return widths
     available = width - 2 * (len(widths) - 1)
-    while sum(widths) > available:
-        i = max(range(len(widths)), key=lambda k: widths[k])
-        if widths[i] <= _MIN_COLUMN:
-            break
-        widths[i] -= 1
+    for floor in (_MIN_COLUMN, 3):  # shrink the widest column, first down to a readable width, then further
+        while sum(widths) > available:
+            i = max(range(len(widths)), key=lambda k: widths[k])
+            if widths[i] <= floor:
+                break
+            widths[i] -= 1
     return widths
 
 
