@@ -25,7 +25,6 @@ from crisiskg.store import REASONING, Result, Store
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonld", "ttl")
 DEFAULT_BUILD = Path("build")
-_MIN_COLUMN = 10
 
 
 class _Failure(click.ClickException):
@@ -100,17 +99,40 @@ def deterministic(result: Result, sparql: str) -> Result:
     return result
 
 
-def _widths(natural: list[int], width: int | None) -> list[int]:
-    widths = list(natural)
+def _widths(natural: list[int], width: int | None, headers: list[str] | None = None) -> list[int]:
+    """Column widths that fit ``width``: every column first gets its header's width (at most 14) or
+    less if its text is narrower; the space left goes to the columns that need the least more, so
+    short columns stay whole and the long ones (quotes) share the rest. When even that does not
+    fit, the widest columns shrink down to 3."""
     if not width:
-        return widths
-    available = width - 2 * (len(widths) - 1)
-    for floor in (_MIN_COLUMN, 3):  # shrink the widest column, first down to a readable width, then further
+        return list(natural)
+    available = width - 2 * (len(natural) - 1)
+    if sum(natural) <= available:
+        return list(natural)
+    names = headers or [""] * len(natural)
+    widths = [min(n, max(3, min(len(h), 14))) for n, h in zip(natural, names)]
+    extra = available - sum(widths)
+    if extra < 0:
+        widths = list(natural)
         while sum(widths) > available:
             i = max(range(len(widths)), key=lambda k: widths[k])
-            if widths[i] <= floor:
+            if widths[i] <= 3:
                 break
             widths[i] -= 1
+        return widths
+    pending = sorted(range(len(widths)), key=lambda k: natural[k] - widths[k])
+    while pending:
+        share = extra // len(pending)
+        k = pending[0]
+        need = natural[k] - widths[k]
+        if need <= share:
+            widths[k] += need
+            extra -= need
+            pending.pop(0)
+            continue
+        for j, k in enumerate(pending):
+            widths[k] += share + (1 if j < extra - share * len(pending) else 0)
+        break
     return widths
 
 
@@ -119,7 +141,7 @@ def render_table(headers: list[str], rows: list[list[str]], *, width: int | None
     if not headers:
         return ""
     natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    widths = _widths(natural, width)
+    widths = _widths(natural, width, headers)
     wrapped_any = widths != natural
 
     def lines_of(values: list[str]) -> list[str]:
