@@ -12,8 +12,9 @@ import re
 import shutil
 import sys
 import textwrap
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import click
 from rdflib import BNode, Literal, URIRef
@@ -87,7 +88,7 @@ def _sort_key(row: dict[str, Node | None], variables: list[str]) -> tuple[Any, .
 def has_order_by(sparql: str) -> bool:
     """Whether the query text orders its rows (comments, strings and IRIs ignored)."""
     text = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*', " ", sparql)
-    return re.search(r"\bORDER\s+BY\b", text, re.I) is not None
+    return re.search(r"\bORDER\s+BY\b", text, re.IGNORECASE) is not None
 
 
 def deterministic(result: Result, sparql: str) -> Result:

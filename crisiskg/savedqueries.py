@@ -34,10 +34,11 @@ import datetime as dt
 import difflib
 import re
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, cast
 
 import yaml
 from rdflib import Literal, URIRef
@@ -278,7 +279,7 @@ def split_header(text: str) -> tuple[str, str]:
 def _kind(sparql: str) -> str:
     stripped = re.sub(r"#[^\n]*", " ", sparql)
     stripped = re.sub(r"(?is)\b(PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", " ", stripped)
-    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", stripped, re.I)
+    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", stripped, re.IGNORECASE)
     if not m:
         raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     return _KINDS[m.group(1).upper()]
@@ -288,7 +289,7 @@ def subquery_spans(sparql: str) -> list[tuple[int, int]]:
     """(start, end) offsets of every nested ``{ SELECT ... }`` group (comments and strings blanked)."""
     blank = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', lambda m: " " * len(m.group(0)), sparql)
     spans = []
-    for m in re.finditer(r"\{\s*SELECT\b", blank, re.I):
+    for m in re.finditer(r"\{\s*SELECT\b", blank, re.IGNORECASE):
         depth, i = 0, m.start()
         while i < len(blank):
             depth += {"{": 1, "}": -1}.get(blank[i], 0)
@@ -445,8 +446,10 @@ def class_choices(store: Store, classes: tuple[str, ...] | str) -> tuple[Choice,
     cache = _CHOICES.setdefault(store, {})
     cls = (classes,) if isinstance(classes, str) else tuple(classes)
     if cls not in cache:
-        res = store.query(_CHOICES_QUERY, bindings={"class": [expand(c) for c in cls]}, reasoning="owlrl")
-        rows = [(r["item"], str(r["label"]) if r.get("label") is not None else key_of(str(r["item"]))) for r in res.rows]
+        classes_bound = cast(Mapping[str, Node], {"class": [expand(c) for c in cls]})  # bind_values takes lists too
+        res = store.query(_CHOICES_QUERY, bindings=classes_bound, reasoning="owlrl")
+        rows = [(item, str(r["label"]) if r.get("label") is not None else key_of(str(item)))
+                for r in res.rows if (item := r["item"]) is not None]
         counts: dict[str, int] = {}
         for item, _ in rows:
             counts[key_of(str(item))] = counts.get(key_of(str(item)), 0) + 1

@@ -21,7 +21,16 @@ from rdflib.term import Node
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.savedqueries import (
-    Param, SavedQuery, expand, get_query, key_of, load_queries, parse_query, shorten, split_header, subquery_spans,
+    Param,
+    SavedQuery,
+    expand,
+    get_query,
+    key_of,
+    load_queries,
+    parse_query,
+    shorten,
+    split_header,
+    subquery_spans,
 )
 from crisiskg.store import Store
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
@@ -516,11 +525,11 @@ def test_multi_source_stances(seed_store: Store) -> None:
 def test_entity_mentions_with_sentences(seed_store: Store) -> None:
     found = rows(seed_store, "entity-mentions", entity="ali-khamenei")
     assert [(r["article"], r["mention"], r["sentence"]) for r in found] == [
-        (A("000"), "Ali Khamenei", "While Iranian Foreign Minister Javad Zarif describes a “completed” retaliation, "
-                                   "Supreme Leader Ali Khamenei says the strikes are an insufficient response alone."),
+        (A("000"), "Ali Khamenei", ("While Iranian Foreign Minister Javad Zarif describes a “completed” retaliation, "
+                                    "Supreme Leader Ali Khamenei says the strikes are an insufficient response alone.")),
         (A("000"), "Khamenei", "But Khamenei may yet order new action, even if Rouhani and Zarif oppose escalation."),
-        (A("001"), "Ali Khamenei", "Soleimani was a near-unique theological-political-military figure for the Iranian regime, "
-                                   "matched only by Supreme Leader Ayatollah Ali Khamenei."),
+        (A("001"), "Ali Khamenei", ("Soleimani was a near-unique theological-political-military figure for the Iranian regime, "
+                                    "matched only by Supreme Leader Ayatollah Ali Khamenei.")),
         (A("002"), "Ali Khamenei", "Iranian Supreme Leader Ali Khamenei had promised that a “harsh retaliation is waiting” after the assassination."),
         (A("002"), "Ali Khamenei", "Image: Iran's Supreme Leader Ayatollah Ali Khamenei delivers a speech during a gathering in Tehran, Iran, January 8, 2020."),
         (A("002"), "Khamenei", "Official Khamenei website/Handout via REUTERS"),
@@ -572,7 +581,7 @@ def test_escalation_curve(seed_store: Store) -> None:
     assert best[EV("soleimani-killing-2020-01-03")] == ("2020-01-03", "day", "186", Decimal(-10))  # 002's day, not 004's 'early January'
     assert best[EV("iran-missile-strikes-2020-01-08")] == ("2020-01-08", "day", "195", Decimal(-10))
     assert best[EV("camp-taji-rocket-attack-2020-03-11")] == ("2020-03-11", "day", "194", Decimal(-10))
-    assert best[EV("trump-tweet-iranian-cultural-sites-2020-01-04")][2:] == ("138", Decimal("-7"))
+    assert best[EV("trump-tweet-iranian-cultural-sites-2020-01-04")][2:] == ("138", Decimal(-7))
     assert best[EV("trump-all-is-well-tweet-2020-01-07")][2:] == ("013", Decimal("0.4"))  # "all is well!"
     assert [r["date"] for r in found] == sorted(r["date"] for r in found)
     later = {r["event"] for r in rows(seed_store, "escalation-curve", since="2020-03-01")}
