@@ -778,9 +778,14 @@ CROSS_CHECK: dict[str, list[dict[str, str]]] = {
     "holder-stances": [{"holder": "ali-khamenei"}],
     "places-in-country": [{"country": "israel"}],
     "event-graph": [{"event": "iran-missile-strikes-2020-01-08"}],
+    "escalation-curve": [{"since": "2020-03-01"}],
 }
 CASES = [(qid, reasoning, values) for qid in sorted(QUERIES) for values in [{}, *CROSS_CHECK.get(qid, [])]
          for reasoning in ("owlrl", "none")]
+
+
+def test_every_parameterised_question_is_cross_checked_with_a_second_value() -> None:
+    assert {q.id for q in QUERIES.values() if q.params} == set(CROSS_CHECK)
 
 
 @pytest.fixture(scope="session")
