@@ -21,7 +21,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from crisiskg.errors import CrisisKGError, QueryError
-from crisiskg.savedqueries import SavedQuery, get_query, load_queries, param_choices, shorten
+from crisiskg.savedqueries import SavedQuery, get_query, load_queries, param_choices
+from crisiskg.vocab import shorten
 from crisiskg.store import REASONING, Result, Store
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonld", "ttl")

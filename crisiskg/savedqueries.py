@@ -47,7 +47,7 @@ from rdflib.term import Node
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.store import Result, Store
-from crisiskg.vocab import PREFIXES
+from crisiskg.vocab import PREFIXES, local_name, shorten
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("iri", "date", "integer", "string", "enum")
@@ -75,18 +75,9 @@ def expand(curie: str) -> URIRef:
     return URIRef(text)
 
 
-def shorten(iri: str) -> str:
-    """An IRI as a CURIE when a known prefix covers it (the longest one), else the IRI."""
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
-
-
 def key_of(iri: str) -> str:
     """The short key of a minted or ontology IRI: ``.../id/entity/iraq`` -> ``iraq``, ``ckg:Tweet`` -> ``Tweet``."""
-    return re.split(r"[/#]", iri.rstrip("/"))[-1]
+    return local_name(iri)
 
 
 def nearest(value: str, choices: list[str]) -> str | None:

@@ -83,6 +83,20 @@ def article_graph(key: str):  # -> URIRef
     return GRAPH[f"article/{key}"]
 
 
+def shorten(iri: str) -> str:
+    """An IRI as a CURIE when a known prefix covers it (the longest one), else the IRI."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+def local_name(iri: str) -> str:
+    """The last path or fragment segment of an IRI: ``.../id/entity/iraq`` -> ``iraq``."""
+    return re.split(r"[/#]", iri.rstrip("/"))[-1]
+
+
 def sparql_prologue() -> str:
     """PREFIX lines for every namespace above."""
     return "".join(f"PREFIX {p}: <{u}>\n" for p, u in PREFIXES.items())

@@ -6,7 +6,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 from rdflib import BNode, Literal, URIRef
 
-from crisiskg.savedqueries import shorten
+from crisiskg.vocab import shorten
 from crisiskg.vocab import BASE
 
 LOCAL_PREFIXES = ("id/", "graph/", "cameo/", "ontology", "shapes", "dataset")

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from crisiskg.store import Store
-from crisiskg.vocab import BASE, ID, PREFIXES, article_graph
+from crisiskg.vocab import BASE, ID, PREFIXES, article_graph, local_name, shorten  # noqa: F401
 
 ARTICLE_GRAPH_PREFIX = BASE + "graph/article/"
 ARTICLE_PREFIX = str(ID) + "article/"
@@ -31,20 +31,6 @@ HIDDEN_PREDICATES = {  # shown in their own sections, or noise on a page
     PREFIXES["rdfs"] + "label",
     PREFIXES["owl"] + "sameAs",
 }
-
-
-def shorten(iri: str) -> str:
-    """An IRI as a CURIE when a project prefix covers it (the longest one), else the IRI."""
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
-
-
-def local_name(iri: str) -> str:
-    """The last path or fragment segment of an IRI."""
-    return re.split(r"[/#]", iri.rstrip("/"))[-1]
 
 
 def span_parts(iri: str) -> tuple[str, int, int] | None:
