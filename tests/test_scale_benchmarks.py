@@ -1,0 +1,48 @@
+"""The benchmark harness's own logic (sizes, growth, the report); no timing is asserted here."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from benchmarks.run import growth, label, parse_size, report
+
+
+def test_sizes() -> None:
+    assert [parse_size(s) for s in ("10k", "100K", "1M", "2500")] == [10_000, 100_000, 1_000_000, 2500]
+    assert [label(n) for n in (10_000, 1_000_000, 500)] == ["10k", "1M", "500"]
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_size("lots")
+
+
+def test_growth_words() -> None:
+    assert growth([1.0, 10.0], [1, 10]).startswith("linear")
+    assert growth([1.0, 1.0], [1, 10]).startswith("flat")
+    assert growth([1.0, 100.0], [1, 10]).startswith("superlinear")
+    assert growth([1.0], [1]) == ""
+
+
+def fake(size: int) -> dict:
+    lat = {"p50_ms": size / 1000, "p90_ms": size / 500}
+    rps = {c: {"rps": 100.0 * int(c), "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0} for c in ("1", "8", "32")}
+    return {
+        "size": size, "label": label(size), "articles": size // 270, "triples_asserted": size, "triples_inferred": size // 10,
+        "stages": {"read": {"seconds": size / 1e4, "peak_mib": 100}, "reason": {"seconds": 1.0, "peak_mib": 200}},
+        "total": size / 1e4 + 1,
+        "reason": {"rules": {"seconds": 1.0, "peak_mib": 1, "inferred": 5}, "owlrl": {"seconds": 50.0, "peak_mib": 1, "inferred": 5}},
+        "validate": {"fast": {"seconds": 1.0, "peak_mib": 1, "violations": 0}},
+        "queries": {"open_seconds": {"memory": 0.1}, "latency": {"timeline": {"memory": lat}}, "rows": {"timeline": {"memory": 3}},
+                    "values": {}, "timeouts": ["slow-one"]},
+        "http": {"query": "timeline", "values": {}, "seconds": 1, "crisiskg serve: saved question": rps,
+                 "crisiskg serve: /sparql": rps, "oxigraph serve": rps},
+    }
+
+
+def test_report_renders_every_section() -> None:
+    args = argparse.Namespace(sizes="10k,100k", repeat=3, repeat_1m=1, oracle_max=100_000, question_limit=60)
+    text = report([fake(10_000), fake(100_000)], args, "today", 60)
+    for heading in ("## Build stages", "## Reasoning and validation", "## Saved questions", "## HTTP", "## Targets"):
+        assert heading in text
+    assert "owlrl / rules | 50x | 50x" in text
+    assert "> 60 s" in text and "slow-one" in text
