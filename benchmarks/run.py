@@ -71,25 +71,31 @@ def saved_questions(build_dir: Path, specs: list[str], limit: float) -> dict[str
     done: list[str] = []
     while True:
         proc = subprocess.Popen([sys.executable, "-m", "benchmarks.measure", "queries", str(build_dir), ",".join(done), *specs],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0, start_new_session=True)
         assert proc.stdout is not None
+        fd = proc.stdout.fileno()
         sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        current, deadline, stopped = None, time.time() + 600, False
+        sel.register(fd, selectors.EVENT_READ)
+        current, deadline, stopped, pending, eof = None, time.time() + 600, False, b"", False
         while True:
-            if not sel.select(timeout=max(0.0, deadline - time.time())):
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                if current is None:
-                    raise RuntimeError("opening the stores for the query benchmark took over 10 minutes")
-                out["timeouts"].append(current)
-                done.append(current)
-                stopped = True
-                break
-            line = proc.stdout.readline()
-            if not line:
-                break
-            msg = json.loads(line)
+            if b"\n" not in pending:  # wait for more output only when no whole line is buffered
+                if eof:
+                    break
+                if not sel.select(timeout=max(0.0, deadline - time.time())):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    if current is None:
+                        raise RuntimeError("opening the stores for the query benchmark took over 10 minutes")
+                    out["timeouts"].append(current)
+                    done.append(current)
+                    stopped = True
+                    break
+                chunk = os.read(fd, 65536)
+                eof = not chunk
+                pending += chunk
+                continue
+            raw, pending = pending.split(b"\n", 1)
+            msg = json.loads(raw)
             if "open" in msg:
                 out["open_seconds"][msg["open"]] = msg["seconds"]
             elif "start" in msg:
