@@ -120,7 +120,7 @@ def validate(data: Graph, *, origins: Mapping[URIRef, str] | None = None, shapes
             severity=_short(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             seed_file=seed_file_of(focus, origins),
         ))
-    violations.sort(key=lambda v: (v.seed_file, v.focus, v.path, v.message))
+    violations.sort(key=lambda v: (v.seed_file, v.focus, v.path, v.message, v.value))
     return Validation(bool(conforms), violations)
 
 
@@ -135,7 +135,7 @@ def _sparql_constraints(data: Graph, shapes: Graph, origins: Mapping[URIRef, str
     """Each SHACL-SPARQL constraint as one whole-graph SELECT on pyoxigraph."""
     import pyoxigraph as ox
 
-    from crisiskg.store import to_oxigraph
+    from crisiskg.terms import to_oxigraph
 
     store = ox.Store()
     store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)
