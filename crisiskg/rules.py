@@ -309,7 +309,7 @@ def to_quads(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[Any]:
 
 def to_rdflib_triples(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[tuple[Any, Any, Any]]:
     """pyoxigraph triples as rdflib triples."""
-    from crisiskg.store import to_rdflib
+    from crisiskg.terms import to_rdflib
 
     cache: dict[Any, Any] = {}
 
@@ -335,7 +335,7 @@ _SCHEMA_TYPES = [OWL.SymmetricProperty, OWL.TransitiveProperty, OWL.FunctionalPr
 
 def schema_of(store: ox.Store) -> Graph:
     """The schema axioms in the default graph of ``store``, as an rdflib graph (a few hundred triples)."""
-    from crisiskg.store import to_rdflib
+    from crisiskg.terms import to_rdflib
 
     preds = " ".join(f"<{p}>" for p in _SCHEMA_PREDICATES)
     types = " ".join(f"<{t}>" for t in _SCHEMA_TYPES)

@@ -9,10 +9,8 @@ import http.client
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from serving import free_port, running_server  # tests/serving.py
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -32,46 +31,12 @@ JANE = "https://w3id.org/crisiskg/id/entity/jane-roe"
 LABELS = "SELECT ?e ?label WHERE { ?e a ckg:Person ; rdfs:label ?label } ORDER BY ?e"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(mini_build: tuple[Path, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``crisiskg serve`` on the mini build, as a subprocess; its base URL."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "stderr.log"
     releases_before = sorted((mini_build[0] / "releases").iterdir())
-    with open(log, "wb") as err, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NO_PROXY", "127.0.0.1,localhost")
-        mp.setenv("no_proxy", "127.0.0.1,localhost")
-        proc = subprocess.Popen([sys.executable, "-m", "crisiskg", "serve", "--build", str(mini_build[0]), "--port", str(port),
-                                 "--threads", "4"], stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"crisiskg serve exited with {proc.returncode}: {log.read_text()}")
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
-                        if resp.status == 200:
-                            break
-                except (urllib.error.URLError, ConnectionError, OSError):
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("crisiskg serve did not answer within 60 s")
-                time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+    with running_server(mini_build[0], tmp_path_factory.mktemp("serve") / "stderr.log", extra=("--threads", "4"), ready="/healthz") as base:
+        yield base
     assert sorted((mini_build[0] / "releases").iterdir()) == releases_before, "serve must never re-run the pipeline"
 
 

@@ -11,7 +11,6 @@ every kind.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from serving import free_port  # tests/serving.py
 from rdflib import BNode
 
 from crisiskg.errors import PublishError, QueryError
@@ -28,11 +28,6 @@ from crisiskg.vocab import ENTITIES_GRAPH, INFERRED_GRAPH
 
 KINDS = ["memory", "oxigraph", "sparql", "sparql-union"]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,60 @@
+"""Starting a real ``crisiskg serve`` on a free loopback port, for the tests that need one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(build_dir: Path, log: Path, *, extra: Sequence[str] = (), ready: str = "/readyz",
+                   timeout: float = 60) -> Iterator[str]:
+    """Run ``crisiskg serve`` on ``build_dir`` until the block ends; yields its base URL.
+
+    Raises RuntimeError, with the server's log, if it exits or does not answer ``ready`` in time.
+    """
+    port = free_port()
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "crisiskg", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--build", str(build_dir), *extra], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"crisiskg serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(base + ready, timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"crisiskg serve did not answer {ready} within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
