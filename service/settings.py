@@ -10,6 +10,9 @@ setting                    environment                            meaning
 ``max_running_queries``    ``CRISISKG_MAX_RUNNING_QUERIES``       evaluations allowed at once (timed-out ones count
                                                                   until they stop)
 ``max_request_bytes``      ``CRISISKG_MAX_REQUEST_BYTES``         largest request body accepted (413 beyond)
+``store_spec``             ``CRISISKG_STORE``                     where the build is queried: ``memory`` (default),
+                                                                  ``oxigraph:PATH`` or ``sparql:URL`` (see
+                                                                  :func:`crisiskg.store.open_store`)
 ``store``                  (none: overrides only)                 an already open :class:`crisiskg.store.Store`
 =========================  =====================================  ============================================
 """
@@ -42,6 +45,7 @@ class Settings:
     retry_after: int = 5
     max_running_queries: int = 4
     max_request_bytes: int = 1_000_000
+    store_spec: str | None = None
     store: Any = None
 
 
@@ -52,7 +56,9 @@ _CONVERT: dict[str, Any] = {
     "retry_after": int,
     "max_running_queries": int,
     "max_request_bytes": int,
+    "store_spec": str,
 }
+_ENV_NAMES = {"store_spec": "STORE"}  # environment names that differ from the setting's
 
 
 def load_settings(overrides: Mapping[str, Any] | Settings | None = None, *, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,9 +72,10 @@ def load_settings(overrides: Mapping[str, Any] | Settings | None = None, *, envi
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for name, convert in _CONVERT.items():
-        raw = environ.get(ENV_PREFIX + name.upper())
+        env = ENV_PREFIX + _ENV_NAMES.get(name, name.upper())
+        raw = environ.get(env)
         if raw not in (None, ""):
-            values[name] = _convert(name, raw, convert, source=ENV_PREFIX + name.upper())
+            values[name] = _convert(name, raw, convert, source=env)
     names = [f.name for f in dataclasses.fields(Settings)]
     for key, value in (overrides or {}).items():
         name = key.lower()

@@ -16,7 +16,7 @@ from flask import current_app
 
 from crisiskg.errors import CrisisKGError
 from crisiskg.savedqueries import SavedQuery, load_queries
-from crisiskg.store import Store
+from crisiskg.store import Store, open_store
 from service.errors import QueryTimeout, ServiceError
 from service.evaluation import Evaluator
 from service.metrics import Metrics
@@ -42,7 +42,7 @@ class State:
         store, error = settings.store, None
         if store is None:
             try:
-                store = Store.open(settings.build_dir)
+                store = open_store(settings.store_spec, settings.build_dir)
             except CrisisKGError as exc:
                 store, error = None, str(exc)
         evaluator = Evaluator(timeout=settings.query_timeout, max_running=settings.max_running_queries)
