@@ -211,6 +211,8 @@ class _ArticleWriter:
             if "nationality" in cas:
                 self.add(cnode, CKG.nationality, iris.entity(cas["nationality"]))
             self.add(cnode, CKG.population, cas.get("population"))
+            for who in self.holders(cas.get("claimed_by", "author")):
+                self.add(cnode, CKG.reportedBy, who)
             self.add(cnode, CKG.evidence, self.span(path + ("casualties", j)))
         self.add(node, CKG.condition, ev.get("condition"))
         for about in ev.get("about") or []:
@@ -218,14 +220,18 @@ class _ArticleWriter:
         self.add(node, CKG.evidence, self.span(path))
 
     def relation(self, i: int, rel: dict[str, Any]) -> None:
-        subj, obj, pred = self.ref(rel["subject"]), self.ref(rel["object"]), CKG[rel["predicate"]]
+        anyone = rel["subject"] == schema.ANYONE  # the subject left open: "no group has claimed ..."
+        subj = None if anyone else self.ref(rel["subject"])
+        obj, pred = self.ref(rel["object"]), CKG[rel["predicate"]]
         polarity = rel.get("polarity", "affirmed")
         claimants = self.holders(rel.get("claimed_by", "author"))
-        node = iris.claim(self.art.key, subj, pred, obj, polarity, *claimants)
+        node = iris.claim(self.art.key, subj if subj is not None else schema.ANYONE, pred, obj, polarity, *claimants)
         self.origins[node] = self.art.yaml_file
-        if polarity == "affirmed":
+        if polarity == "affirmed" and subj is not None:
             self.add(subj, pred, obj)
         self.add(node, RDF.type, CKG.Claim)
+        if subj is None:
+            self.add(node, RDF.type, CKG.AnyActorClaim)
         self.add(node, RDF.subject, subj)
         self.add(node, RDF.predicate, pred)
         self.add(node, RDF.object, obj)

@@ -26,8 +26,10 @@ ROLES = [
 ]
 RELATIONS = [
     "retaliationFor", "responseTo", "partOf", "about", "memberOf", "backedBy", "proxyOf",
-    "allyOf", "opponentOf", "hostsForcesOf", "operatedBy", "responsibleFor", "citizenOf",
+    "allyOf", "opponentOf", "hostsForcesOf", "operatedBy", "responsibleFor", "claimedResponsibilityFor",
+    "citizenOf",
 ]
+ANYONE = "anyone"  # a relation's subject left open: "no group has claimed responsibility" (denied)
 QUALIFIERS = ["exact", "at-least", "at-most", "approximately", "nearly"]
 PRECISIONS = ["day", "month", "year"]
 POLARITY = {"favor": CKG.Favor, "against": CKG.Against, "none": CKG.NoPolarity}
@@ -117,6 +119,7 @@ def article_schema() -> dict[str, Any]:
             "qualifier": {"enum": QUALIFIERS},
             "nationality": _slug,
             "population": _str,
+            "claimed_by": {"anyOf": [{"const": "author"}, _slug]},
             "quote": _quote,
             "occurrence": {"type": "integer", "minimum": 1},
         },
@@ -149,7 +152,7 @@ def article_schema() -> dict[str, Any]:
     )
     relation = _obj(
         {
-            "subject": _slug,
+            "subject": _slug,  # or ANYONE (a slug too, so the pattern admits it)
             "predicate": {"enum": RELATIONS},
             "object": _slug,
             "polarity": {"enum": list(CLAIM_POLARITY)},

@@ -292,13 +292,20 @@ def _check_articles(s: SeedSet, *, check_refs: bool = True) -> Iterator[Problem]
                 yield from span(p + ("casualties", j), cas)
                 if "nationality" in cas:
                     yield from ref(p + ("casualties", j, "nationality"), cas["nationality"], {"State"})
+                if cas.get("claimed_by", "author") != "author":
+                    yield from ref(p + ("casualties", j, "claimed_by"), cas["claimed_by"])
             for j, about in enumerate(ev.get("about") or []):
                 if about not in events and about not in s.propositions:
                     yield from ref(p + ("about", j), about)
         for i, rel in enumerate(a.items("relations")):
             p = ("relations", i)
             yield from span(p, rel)
+            if rel["subject"] == schema.ANYONE and rel["subject"] in s.entities:
+                yield Problem(a.yaml_file, doc.line(p + ("subject",)), dotted(p + ("subject",)),
+                              f"the registry has an entity with the reserved id {schema.ANYONE!r}", "rename that entity")
             for end in ("subject", "object"):
+                if end == "subject" and rel[end] == schema.ANYONE:
+                    continue
                 if rel[end] not in events and rel[end] not in s.propositions:
                     if rel[end] not in s.entities and check_refs:
                         yield _unknown(doc, p + (end,), rel[end], set(s.entities) | events, "entity or event")

@@ -172,3 +172,29 @@ def test_002_experts_roles(seed_store: Store) -> None:
     assert any("Future of Iran Initiative" in str(r["title"]) for r in rows)
     affiliations = values(seed_store, f"SELECT ?x WHERE {{ <{ent('abbas-kadhim')}> ckg:affiliatedWith ?x }}")
     assert affiliations & {ent("iraq-initiative"), ent("atlantic-council")}
+
+
+def test_002_two_speakers_give_two_casualty_reports_of_the_8_january_strikes(seed_store: Store) -> None:
+    rows = seed_store.query(f"""
+        SELECT ?status ?n ?q ?by WHERE {{ GRAPH <{G}002> {{
+            <{ev('iran-missile-strikes-2020-01-08')}> ckg:casualties ?c .
+            ?c ckg:casualtyStatus ?status ; ckg:count ?n ; ckg:countQualifier ?q ; ckg:nationality <{ent('iraq')}> ;
+               ckg:reportedBy ?by }} }}""").rows
+    got = {(str(r["status"]), int(r["n"]), str(r["q"]), r["by"]) for r in rows}
+    # the compiler: "there are no confirmed casualties among either US or Iraqi servicemembers";
+    # Warrick: "The death of Iraqis is, of course, a terrible thing."
+    assert got == {("casualties", 0, "exact", URIRef(ID + "article/002/author")),
+                   ("killed", 1, "at-least", ent("thomas-warrick"))}
+
+
+def test_004_no_group_has_claimed_responsibility_for_camp_taji(seed_store: Store) -> None:
+    rows = seed_store.query(f"""
+        SELECT ?claim ?subject ?polarity ?by ?quote WHERE {{ GRAPH <{G}004> {{
+            ?claim a ckg:AnyActorClaim ; rdf:predicate ckg:claimedResponsibilityFor ;
+                   rdf:object <{ev('camp-taji-rocket-attack-2020-03-11')}> ; ckg:claimPolarity ?polarity ;
+                   ckg:claimedBy ?by ; ckg:evidence/nif:anchorOf ?quote .
+            OPTIONAL {{ ?claim rdf:subject ?subject }} }} }}""").rows
+    # "While no group has claimed responsibility, the U.S. military believes ..." (the authors' words)
+    assert {(r["subject"], str(r["polarity"]).rsplit("#", 1)[-1], r["by"], str(r["quote"])) for r in rows} == {
+        (None, "Denied", ent("asfandyar-mir"), "no group has claimed responsibility"),
+        (None, "Denied", ent("ramzy-mardini"), "no group has claimed responsibility")}

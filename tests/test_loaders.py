@@ -308,3 +308,37 @@ def test_provenance_records_every_input_with_its_sha256(mini_build: tuple[Path, 
     assert g.value(runs[0], PROV.startedAtTime) is not None and g.value(runs[0], PROV.endedAtTime) is not None
     assert (article_graph("100"), PROV.wasGeneratedBy, runs[0]) in g
     assert isinstance(runs[0], URIRef)
+
+
+# ---------------------------------------------------------------- who gives a count; claims about any actor
+
+
+def test_a_casualty_count_says_who_gives_it(mini_copy: Path) -> None:
+    # "Officials blamed ..." is the author's report; a count claimed by Jane Roe is hers, in the same article
+    edit(mini_copy, ARTICLE, 'population: soldiers, quote: "killing two soldiers"}',
+         'population: soldiers, quote: "killing two soldiers"}\n'
+         '      - {status: killed, count: 3, qualifier: at-least, claimed_by: jane-roe, quote: "rockets struck Camp Alpha"}')
+    ds, _ = to_dataset(read_seeds(mini_copy))
+    g = ds.graph(article_graph("100"))
+    reporters = {(int(g.value(c, CKG["count"])), g.value(c, CKG.reportedBy)) for c in g.subjects(RDF.type, CKG.CasualtyCount)}
+    # the mini article is unsigned: the author's count is the "author of article 100" agent's
+    assert reporters == {(2, iris.unnamed_author("100")), (3, iris.entity("jane-roe"))}
+
+
+def test_an_unknown_casualty_claimant_is_reported(mini_copy: Path) -> None:
+    edit(mini_copy, ARTICLE, 'population: soldiers, quote:', 'population: soldiers, claimed_by: jane-ro, quote:')
+    [p] = problems(mini_copy)
+    assert (p.field, p.hint) == ("events[0].casualties[0].claimed_by", "did you mean 'jane-roe'?")
+
+
+def test_a_claim_about_any_actor_has_no_subject(mini_copy: Path) -> None:
+    edit(mini_copy, ARTICLE, "relations:\n",
+         "relations:\n  - {subject: anyone, predicate: claimedResponsibilityFor, object: camp-alpha-attack, "
+         "polarity: denied, quote: \"Officials blamed the Red Militia\"}\n")
+    ds, _ = to_dataset(read_seeds(mini_copy))
+    g = ds.graph(article_graph("100"))
+    [claim] = g.subjects(RDF.type, CKG.AnyActorClaim)
+    assert g.value(claim, RDF.subject) is None
+    assert g.value(claim, RDF.predicate) == CKG.claimedResponsibilityFor
+    assert g.value(claim, CKG.claimPolarity) == CKG.Denied
+    assert (None, CKG.claimedResponsibilityFor, None) not in g  # nothing is asserted of no one

@@ -501,9 +501,18 @@ def test_source_disagreements(seed_store: Store) -> None:
     found = rows(seed_store, "source-disagreements")
     # 000 calls the bases hit on 8 January "two U.S. military bases in Iraq"; Abbas Kadhim (002):
     # "there are no US bases in Iraq. So this is an Iraqi base"
+    # Iraqi casualties of 8 January: 000 "Neither U.S. nor Iraqi forces appear to have suffered any
+    # casualties" and 002's compiler "no confirmed casualties among either US or Iraqi servicemembers",
+    # against Warrick in 002: "The death of Iraqis is, of course, a terrible thing."
+    strikes = EV("iran-missile-strikes-2020-01-08")
     assert pairs(found, "subject", "property", "article1", "article2") == {
-        (E("ain-al-asad-air-base"), "operatedBy", A("000"), A("002")), (E("erbil-air-base"), "operatedBy", A("000"), A("002"))}
-    row = found[0]
+        (E("ain-al-asad-air-base"), "operatedBy", A("000"), A("002")), (E("erbil-air-base"), "operatedBy", A("000"), A("002")),
+        (strikes, "casualties (iraq)", A("000"), A("002")), (strikes, "casualties (iraq)", A("002"), A("002"))}
+    casualties = {(r["article1"], r["value1"], r["value2"]) for r in found if r["subject"] == strikes}
+    assert casualties == {
+        (A("000"), "exact 0 casualties (per author of article 000)", "at-least 1 killed (per Thomas S. Warrick)"),
+        (A("002"), "exact 0 casualties (per author of article 002)", "at-least 1 killed (per Thomas S. Warrick)")}
+    row = next(r for r in found if r["property"] == "operatedBy")
     assert row["quote1"] == "two U.S. military bases in Iraq" and "no US bases in Iraq" in row["quote2"]
     assert row["value1"] == "affirmed: entity/united-states" and row["value2"] == "denied: entity/united-states"
 
@@ -666,8 +675,10 @@ def test_dates_by_precision(seed_store: Store) -> None:
 
 def test_approximate_counts(seed_store: Store) -> None:
     got = pairs(rows(seed_store, "approximate-counts"), "event", "what", "qualifier", "count", "quote")
-    # 004: "around 18 small Katyusha rockets", "injured nearly a dozen more personnel"; 002: "at least a dozen missiles"
-    assert got == {(EV("camp-taji-rocket-attack-2020-03-11"), "munitions", "approximately", "18", "around 18 small Katyusha rockets"),
+    # 004: "around 18 small Katyusha rockets", "injured nearly a dozen more personnel"; 002: "at least a dozen missiles",
+    # and Warrick's "The death of Iraqis" (no number, so at least one)
+    assert got == {(EV("iran-missile-strikes-2020-01-08"), "killed: Iraqis", "at-least", "1", "The death of Iraqis is, of course, a terrible thing."),
+                   (EV("camp-taji-rocket-attack-2020-03-11"), "munitions", "approximately", "18", "around 18 small Katyusha rockets"),
                    (EV("camp-taji-rocket-attack-2020-03-11"), "injured: coalition personnel", "nearly", "12",
                     "It also injured nearly a dozen more personnel."),
                    (EV("iran-missile-strikes-2020-01-08"), "munitions", "at-least", "12", "at least a dozen missiles")}
@@ -696,6 +707,11 @@ def test_responsibility(seed_store: Store) -> None:
     assert {(EV("camp-taji-rocket-attack-2020-03-11"), E("iran-backed-iraqi-militias"), "U.S. military"),
             (EV("iran-missile-strikes-2020-01-08"), E("irgc"), "Islamic Revolutionary Guard Corps"),
             (EV("abqaiq-attack-2019-09-14"), E("iran"), "Thomas S. Warrick")} <= got
+    # 004: "no group has claimed responsibility": denied of any actor, by the article's two authors
+    nobody = {(r["actorLabel"], r["relation"], r["polarityLabel"], r["claimantLabel"]) for r in rows(seed_store, "responsibility")
+              if r["event"] == EV("camp-taji-rocket-attack-2020-03-11") and "actor" not in r}
+    assert nobody == {("any actor", "claimed responsibility for", "denied", "Asfandyar Mir"),
+                      ("any actor", "claimed responsibility for", "denied", "Ramzy Mardini")}
 
 
 def test_conditional_stances(seed_store: Store) -> None:
