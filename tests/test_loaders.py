@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, RDFS
 
@@ -313,13 +313,18 @@ def test_provenance_records_every_input_with_its_sha256(mini_build: tuple[Path, 
 # ---------------------------------------------------------------- who gives a count; claims about any actor
 
 
+def article_after(folder: Path, old: str, new: str) -> Graph:
+    """The mini article's named graph once ``old`` is replaced by ``new`` in its annotations."""
+    edit(folder, ARTICLE, old, new)
+    ds, _ = to_dataset(read_seeds(folder))
+    return ds.graph(article_graph("100"))
+
+
 def test_a_casualty_count_says_who_gives_it(mini_copy: Path) -> None:
     # "Officials blamed ..." is the author's report; a count claimed by Jane Roe is hers, in the same article
-    edit(mini_copy, ARTICLE, 'population: soldiers, quote: "killing two soldiers"}',
-         'population: soldiers, quote: "killing two soldiers"}\n'
-         '      - {status: killed, count: 3, qualifier: at-least, claimed_by: jane-roe, quote: "rockets struck Camp Alpha"}')
-    ds, _ = to_dataset(read_seeds(mini_copy))
-    g = ds.graph(article_graph("100"))
+    g = article_after(mini_copy, 'population: soldiers, quote: "killing two soldiers"}',
+                      'population: soldiers, quote: "killing two soldiers"}\n'
+                      '      - {status: killed, count: 3, qualifier: at-least, claimed_by: jane-roe, quote: "rockets struck Camp Alpha"}')
     reporters = {(int(g.value(c, CKG["count"])), g.value(c, CKG.reportedBy)) for c in g.subjects(RDF.type, CKG.CasualtyCount)}
     # the mini article is unsigned: the author's count is the "author of article 100" agent's
     assert reporters == {(2, iris.unnamed_author("100")), (3, iris.entity("jane-roe"))}
@@ -332,11 +337,9 @@ def test_an_unknown_casualty_claimant_is_reported(mini_copy: Path) -> None:
 
 
 def test_a_claim_about_any_actor_has_no_subject(mini_copy: Path) -> None:
-    edit(mini_copy, ARTICLE, "relations:\n",
-         "relations:\n  - {subject: anyone, predicate: claimedResponsibilityFor, object: camp-alpha-attack, "
-         "polarity: denied, quote: \"Officials blamed the Red Militia\"}\n")
-    ds, _ = to_dataset(read_seeds(mini_copy))
-    g = ds.graph(article_graph("100"))
+    g = article_after(mini_copy, "relations:\n",
+                      "relations:\n  - {subject: anyone, predicate: claimedResponsibilityFor, object: camp-alpha-attack, "
+                      "polarity: denied, quote: \"Officials blamed the Red Militia\"}\n")
     [claim] = g.subjects(RDF.type, CKG.AnyActorClaim)
     assert g.value(claim, RDF.subject) is None
     assert g.value(claim, RDF.predicate) == CKG.claimedResponsibilityFor
