@@ -199,7 +199,9 @@ class _ArticleWriter:
             mun = ev["munitions"]
             self.add(node, CKG.munitionCount, Literal(mun["count"], datatype=XSD.integer))
             self.add(node, CKG.munitionCountQualifier, mun.get("qualifier", "exact"))
-            self.add(node, CKG.evidence, self.span(path + ("munitions",)))
+            munitions_span = self.span(path + ("munitions",))
+            self.add(node, CKG.evidence, munitions_span)  # stated in the article graph too, not only inferred
+            self.add(node, CKG.munitionEvidence, munitions_span)
         for j, cas in enumerate(ev.get("casualties") or []):
             cnode = iris.casualty(ev["id"], self.art.key, j)
             self.origins[cnode] = self.art.yaml_file

@@ -198,3 +198,9 @@ def test_004_no_group_has_claimed_responsibility_for_camp_taji(seed_store: Store
     assert {(r["subject"], str(r["polarity"]).rsplit("#", 1)[-1], r["by"], str(r["quote"])) for r in rows} == {
         (None, "Denied", ent("asfandyar-mir"), "no group has claimed responsibility"),
         (None, "Denied", ent("ramzy-mardini"), "no group has claimed responsibility")}
+
+
+def test_004_the_munition_count_has_its_own_quote(seed_store: Store) -> None:
+    rows = seed_store.query(f"""SELECT ?quote WHERE {{ GRAPH <{G}004> {{
+        <{ev('camp-taji-rocket-attack-2020-03-11')}> ckg:munitionEvidence ?s . ?s nif:anchorOf ?quote }} }}""").rows
+    assert [str(r["quote"]) for r in rows] == ["around 18 small Katyusha rockets"]
