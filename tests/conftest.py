@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from crisiskg.pipeline import BuildResult, build
 from crisiskg.store import Store
@@ -46,6 +48,19 @@ def mini_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildRes
 @pytest.fixture(scope="session")
 def mini_store(mini_build: tuple[Path, BuildResult]) -> Store:
     return Store.open(mini_build[0])
+
+
+@pytest.fixture(scope="module")
+def app(mini_store: Store) -> Flask:
+    """The HTTP service on the mini corpus (a module may override it, e.g. with the seeds)."""
+    from service import create_app
+
+    return create_app({"store": mini_store})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture

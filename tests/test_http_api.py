@@ -32,11 +32,6 @@ def app(seed_store: Store) -> Flask:
     return create_app({"store": seed_store})
 
 
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
 def other_values(q: SavedQuery, store: Store) -> dict[str, str]:
     """Values other than the defaults for each parameter (the last choice; a date in the crisis)."""
     values = {}

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -27,16 +26,6 @@ CAMP = BASE + "id/entity/camp-alpha"
 ARTICLE = BASE + "id/article/100"
 RDF_FORMATS = {"ttl": ("text/turtle", "turtle"), "nt": ("application/n-triples", "nt"),
                "jsonld": ("application/ld+json", "json-ld"), "rdfxml": ("application/rdf+xml", "xml")}
-
-
-@pytest.fixture(scope="module")
-def app(mini_store: Store) -> Flask:
-    return create_app({"store": mini_store})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def parse(data: bytes, fmt: str, *, dataset: bool = False) -> Any:

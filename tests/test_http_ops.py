@@ -11,22 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from crisiskg.store import Store
 from service import create_app
 from service.settings import Settings, SettingsError, load_settings
-
-
-@pytest.fixture(scope="module")
-def app(mini_store: Store) -> Flask:
-    return create_app({"store": mini_store})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def copy_release(mini_build: tuple[Path, Any], dest: Path, **manifest_changes: Any) -> Path:

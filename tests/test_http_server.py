@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serving import free_port, running_server  # tests/serving.py
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from serving import free_port, running_server  # tests/serving.py
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 
 from crisiskg.store import Store

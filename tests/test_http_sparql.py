@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -31,16 +30,6 @@ from service.descriptions import SD
 
 ENTITY_LABELS = "SELECT ?e ?label WHERE { GRAPH <https://w3id.org/crisiskg/graph/entities> { ?e rdfs:label ?label } } ORDER BY ?e ?label"
 JANE = "https://w3id.org/crisiskg/id/entity/jane-roe"
-
-
-@pytest.fixture(scope="module")
-def app(mini_store: Store) -> Flask:
-    return create_app({"store": mini_store})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def parse(data: bytes, fmt: str) -> Graph:
