@@ -23,6 +23,8 @@ SPARQL variable of the same name as an RDF term (a ``VALUES`` block written by
 :func:`crisiskg.store.bind_values`), never as text. A parameter with neither a default nor
 ``required: false`` must be given.
 
+``timeout`` (seconds, optional) lowers the server's time limit for this question; it never raises it.
+
 Every surface (CLI, HTTP, OpenAPI) reads the same :class:`SavedQuery` objects from
 :func:`load_queries`; :meth:`SavedQuery.bind` checks and converts values, raising
 :class:`crisiskg.errors.ParameterError` with the valid parameters or choices.
@@ -52,7 +54,7 @@ from crisiskg.vocab import PREFIXES, local_name, shorten
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("iri", "date", "integer", "string", "enum")
 VIEWS = ("table", "timeline", "map", "graph")
-HEADER_KEYS = ("summary", "description", "tags", "defaults", "enumerate", "params", "view",
+HEADER_KEYS = ("summary", "description", "tags", "defaults", "enumerate", "params", "view", "timeout",
                "endpoint", "method", "pagination", "transform")  # the last four: grlc's, accepted, unused
 PARAM_KEYS = ("name", "type", "class", "default", "description", "choices", "required", "min", "max")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -199,6 +201,7 @@ class SavedQuery:
     enumerate: tuple[str, ...] = ()
     view: str = "table"
     file: str = ""
+    timeout: float | None = None  # seconds; lowers the server's limit, never raises it
 
     @property
     def defaults(self) -> dict[str, str]:
@@ -245,7 +248,8 @@ class SavedQuery:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "summary": self.summary, "description": self.description, "tags": list(self.tags),
                 "view": self.view, "kind": self.kind, "params": [p.to_dict() for p in self.params],
-                "defaults": self.defaults, "enumerate": list(self.enumerate)}
+                "defaults": self.defaults, "enumerate": list(self.enumerate),
+                **({"timeout": self.timeout} if self.timeout is not None else {})}
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -392,9 +396,12 @@ def parse_query(path: Path | str) -> SavedQuery:
     if view not in VIEWS:
         raise _problem(path, f"unknown view {view!r}; views: {', '.join(VIEWS)}")
     tags = header.get("tags") or []
+    timeout = header.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf")):
+        raise _problem(path, f"'timeout' is a number of seconds above 0 (e.g. 'timeout: 2'), got {timeout!r}")
     return SavedQuery(id=qid, summary=header["summary"].strip(), description=" ".join(header["description"].split()),
                       sparql=sparql, kind=kind, tags=tuple(str(t) for t in tags), params=params, enumerate=enum,
-                      view=view, file=str(path))
+                      view=view, file=str(path), timeout=None if timeout is None else float(timeout))
 
 
 @lru_cache(maxsize=8)

@@ -3,8 +3,13 @@ parameters in the query string), and ``/openapi.json`` (OpenAPI 3.1, one operati
 
 Bare parameter names belong to the question (``?country=iraq``); names starting with ``_`` belong
 to the system: ``_format`` (``json``, ``xml``, ``csv``, ``tsv``, ``html``; RDF keys for a CONSTRUCT
-question) instead of ``Accept``, and ``_reasoning=none``. A bad or unknown parameter is a 400 whose
-message names the valid parameters or choices.
+question) instead of ``Accept``, ``_reasoning=none``, ``_timeout`` (seconds: lowers the time limit,
+which the question's own ``timeout:`` may already have lowered below the server's; never raises it),
+and paging: ``_limit`` (rows per page, at most ``max_result_rows``, which is also the default) and
+``_offset`` (rows to skip). When more rows exist the answer says so: a ``Link: <...>; rel="next"``
+header to the next page, the header ``X-Crisiskg-Truncated: true``, and in SPARQL JSON a top-level
+``"truncated": true``. A bad or unknown parameter is a 400 whose message names the valid parameters
+or choices.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ from flask import Blueprint, Response, g, jsonify, render_template, request, url
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.savedqueries import SavedQuery, param_choices
-from crisiskg.store import REASONING, Result
+from crisiskg.store import REASONING, bind_values
 from service import negotiation as neg
 from service.errors import ServiceError
+from service.evaluation import Answer, QueryJob
+from service.limits import parse_timeout, time_limit
 from service.openapi import build_openapi
-from service.sparql import pick_format
+from service.sparql import TRUNCATED, pick_format
 from service.state import state
 
 bp = Blueprint("api", __name__)
@@ -49,6 +56,26 @@ def _values(q: SavedQuery) -> dict[str, str]:
     return values
 
 
+def _count(name: str, default: int, *, low: int, high: int | None = None) -> int:
+    """An integer system parameter (``_limit``, ``_offset``): 400 unless a whole number >= ``low``;
+    capped at ``high``."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit() or len(raw.strip()) > 12 or int(raw) < low:
+        raise ServiceError(400, f"{name} {raw[:40]!r} is not a whole number of at least {low} (e.g. {name}={max(low, 100)})")
+    return min(int(raw), high) if high is not None else int(raw)
+
+
+PAGE_KEEPS = ("_format", "_reasoning", "_timeout", "_limit")  # system parameters the next page keeps
+
+
+def _next_page(q: SavedQuery, values: dict[str, str], offset: int, limit: int) -> str:
+    names = {p.name for p in q.params}
+    args = {**{k: v for k, v in values.items() if k in names}, **{k: request.args[k] for k in PAGE_KEEPS if k in request.args}}
+    return url_for("api.saved_query", query_id=q.id, **args, _offset=offset + limit, _external=True)
+
+
 @bp.route("/queries")
 def catalogue() -> Response:
     """Every saved question: id, summary, parameters, links (HTML or JSON)."""
@@ -73,29 +100,38 @@ def saved_query(query_id: str) -> Response:
     reasoning = request.args.get("_reasoning", "owlrl")
     if reasoning not in REASONING:
         raise ServiceError(400, f"_reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
+    rows = st.settings.max_result_rows
+    limit = _count("_limit", rows, low=1, high=rows)
+    offset = _count("_offset", 0, low=0)
+    timeout = time_limit(st.settings.query_timeout, q.timeout, parse_timeout(request.args.get("_timeout"), "_timeout"))
     store = st.require_store()
     values = _values(q)
     error: str | None = None
-    result: Result | None = None
+    answer: Answer | None = None
     try:
         bound = q.bind(values, store)
-        result = st.evaluate(lambda check: store.query(q.sparql, bindings=bound, reasoning=reasoning, check=check),
-                             route="/queries/<query_id>", query_id=q.id)
+        job = QueryJob(bind_values(q.sparql, bound) if bound else q.sparql, reasoning=reasoning, offset=offset, limit=limit,
+                       fmt=fmt if fmt != "html" else None, timeout=timeout, store=store)
+        answer = st.evaluate(job, route="/queries/<query_id>", query_id=q.id)
     except (ParameterError, QueryError) as exc:
         if fmt != "html" or not isinstance(exc, ParameterError):
             raise
         error = str(exc)
     if fmt == "html":
         choices = {p.name: param_choices(store, p) for p in q.params}
-        args: dict[str, Any] = dict(values)
+        args: dict[str, Any] = {k: v for k, v in values.items() if k in {p.name for p in q.params}}
         downloads = [(key, url_for("api.saved_query", query_id=q.id, **args, _format=key)) for key in
                      (("json", "csv", "tsv") if kind != "graph" else ("ttl", "nt", "jsonld"))]
-        page = render_template("query.html", q=q, values=values, choices=choices, result=result, error=error, downloads=downloads)
+        page = render_template("query.html", q=q, values=values, choices=choices, result=answer.result if answer else None,
+                               error=error, downloads=downloads)
         resp = Response(page, status=400 if error else 200, mimetype=neg.HTML)
     else:
-        assert result is not None
+        assert answer is not None
         content_type = f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else media
-        resp = Response(result.serialize(fmt), content_type=content_type)
+        resp = Response(answer.serialize(fmt), content_type=content_type)
+    if answer is not None and answer.truncated:
+        resp.headers[TRUNCATED] = "true"
+        resp.headers.add("Link", f'<{_next_page(q, values, offset, limit)}>; rel="next"')
     resp.vary.add("Accept")
     return resp
 

@@ -20,7 +20,7 @@ from service.state import state
 UNCACHED = ("ops.",)  # endpoints whose answers change without a new build
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Link, Location, Content-Location, Retry-After, Vary",
+    "Access-Control-Expose-Headers": "ETag, Link, Location, Content-Location, Retry-After, Vary, X-Crisiskg-Truncated",
 }
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
@@ -49,6 +49,11 @@ def register(app: Flask) -> None:
     metrics.describe("crisiskg_saved_query_errors_total", "counter", "Saved-question requests that failed, by question and status.")
     metrics.describe("crisiskg_saved_query_timeouts_total", "counter", "Saved questions stopped at the time limit, by question.")
     metrics.describe("crisiskg_saved_query_duration_seconds", "histogram", "Time to answer a saved question, by question.")
+    evaluator = app.extensions["crisiskg"].evaluator
+    metrics.gauge("crisiskg_query_workers_killed_total", "Query worker processes killed at the time limit (and replaced).",
+                  lambda: [((), float(evaluator.killed))], kind="counter")
+    metrics.gauge("crisiskg_query_workers", "Query worker processes started (idle or busy); 0 when queries run on threads.",
+                  lambda: [((), float(evaluator.pool.ready if evaluator.pool is not None else 0))])
 
     @app.before_request
     def start_timer() -> None:

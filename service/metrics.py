@@ -62,9 +62,9 @@ class Metrics:
             hist = self._histograms[name].setdefault(key, _Histogram())
             hist.observe(value)
 
-    def gauge(self, name: str, text: str, read: Callable[[], Iterable[tuple[Labels, float]]]) -> None:
-        """A gauge read when the metrics are rendered."""
-        self._help[name] = ("gauge", text)
+    def gauge(self, name: str, text: str, read: Callable[[], Iterable[tuple[Labels, float]]], *, kind: str = "gauge") -> None:
+        """A value read when the metrics are rendered (``kind="counter"`` for a count kept elsewhere)."""
+        self._help[name] = (kind, text)
         self._gauges[name] = read
 
     def value(self, name: str, labels: dict[str, str]) -> float:

@@ -13,6 +13,13 @@ setting                    environment                            meaning
 ``store_spec``             ``CRISISKG_STORE``                     where the build is queried: ``memory`` (default),
                                                                   ``oxigraph:PATH`` or ``sparql:URL`` (see
                                                                   :func:`crisiskg.store.open_store`)
+``max_result_rows``        ``CRISISKG_MAX_RESULT_ROWS``           rows (or triples) one answer holds at most: /sparql
+                                                                  cuts there (``X-Crisiskg-Truncated``), saved questions
+                                                                  page there (``_limit``, ``_offset``, ``Link: rel=next``)
+``max_query_length``       ``CRISISKG_MAX_QUERY_LENGTH``          characters in a /sparql query (400 beyond)
+``max_query_depth``        ``CRISISKG_MAX_QUERY_DEPTH``           nesting of ``{ ( [`` in a /sparql query (400 beyond)
+``evaluation``             ``CRISISKG_EVALUATION``                ``process`` (default: killable worker processes) or
+                                                                  ``thread`` (see :mod:`service.evaluation`)
 ``store``                  (none: overrides only)                 an already open :class:`crisiskg.store.Store`
 =========================  =====================================  ============================================
 """
@@ -46,6 +53,10 @@ class Settings:
     max_running_queries: int = 4
     max_request_bytes: int = 1_000_000
     store_spec: str | None = None
+    max_result_rows: int = 10_000
+    max_query_length: int = 100_000
+    max_query_depth: int = 100
+    evaluation: str = "process"
     store: Any = None
 
 
@@ -57,6 +68,10 @@ _CONVERT: dict[str, Any] = {
     "max_running_queries": int,
     "max_request_bytes": int,
     "store_spec": str,
+    "max_result_rows": int,
+    "max_query_length": int,
+    "max_query_depth": int,
+    "evaluation": str,
 }
 _ENV_NAMES = {"store_spec": "STORE"}  # environment names that differ from the setting's
 
@@ -85,6 +100,10 @@ def load_settings(overrides: Mapping[str, Any] | Settings | None = None, *, envi
     settings = Settings(**values)
     if settings.query_timeout <= 0 or settings.max_running_queries < 1 or settings.max_request_bytes < 1:
         raise SettingsError("query_timeout, max_running_queries and max_request_bytes must be positive")
+    if min(settings.max_result_rows, settings.max_query_length, settings.max_query_depth) < 1:
+        raise SettingsError("max_result_rows, max_query_length and max_query_depth must be positive")
+    if settings.evaluation not in ("process", "thread"):
+        raise SettingsError(f"setting evaluation={settings.evaluation!r} is not known; choose process or thread")
     return settings
 
 

@@ -9,7 +9,13 @@
   UTF-8; 500 evaluation failure; 503 + Retry-After past the time limit.
 - GET without a query: the service description (RDF, negotiated) or, for a browser, the query page.
 - System parameters: ``_format`` (a format key or ``html``, instead of Accept) and
-  ``_reasoning=none`` (leave the inferred graph out of the default graph).
+  ``_reasoning=none`` (leave the inferred graph out of the default graph); ``timeout`` (seconds)
+  lowers the server's time limit for this query, never raises it.
+- Limits (:mod:`service.limits`): a query longer than ``max_query_length`` characters or nested
+  deeper than ``max_query_depth`` brackets is a 400, checked before it is parsed. An answer holds at
+  most ``max_result_rows`` rows (or triples): past that it is cut, the response says so with the
+  header ``X-Crisiskg-Truncated: true``, and SPARQL JSON also with a top-level ``"truncated": true``
+  (an extra member, which SPARQL JSON readers ignore; absent when nothing was cut).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from crisiskg.store import REASONING, Result, keywords
 from service import negotiation as neg
 from service.descriptions import service_description
 from service.errors import ServiceError
+from service.evaluation import Answer, QueryJob
+from service.limits import check_text, parse_timeout, time_limit
 from service.state import state
 
 bp = Blueprint("sparql", __name__)
@@ -35,6 +43,7 @@ UPDATE = "application/sparql-update"
 FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+TRUNCATED = "X-Crisiskg-Truncated"  # "true" when the answer was cut at max_result_rows
 READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted (send a query with 'query=' "
              "or as application/sparql-query)")
 
@@ -109,6 +118,9 @@ def parse_request() -> ProtocolRequest:
     query = queries[0] if queries else None
     if query is not None and not query.strip():
         raise ServiceError(400, "the query is empty")
+    if query is not None:
+        settings = state().settings
+        check_text(query, max_length=settings.max_query_length, max_depth=settings.max_query_depth)
     return ProtocolRequest(query, graphs["default-graph-uri"], graphs["named-graph-uri"], merged)
 
 
@@ -164,18 +176,20 @@ def endpoint() -> Response:
     reasoning = req.params.get("_reasoning", "owlrl")
     if reasoning not in REASONING:
         raise ServiceError(400, f"_reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
+    timeout = time_limit(st.settings.query_timeout, parse_timeout(req.params.get("timeout"), "timeout"))
     store = st.require_store()
-    base = endpoint_url()  # relative IRIs in a query resolve against the endpoint
-    result: Result = st.evaluate(
-        lambda check: store.query(req.query or "", reasoning=reasoning, default_graph_uris=req.default_graphs,
-                                  named_graph_uris=req.named_graphs, base_iri=base, check=check),
-        route="/sparql")
+    job = QueryJob(req.query or "", reasoning=reasoning, default_graph_uris=tuple(req.default_graphs),
+                   named_graph_uris=tuple(req.named_graphs), base_iri=endpoint_url(),  # relative IRIs resolve against the endpoint
+                   limit=st.settings.max_result_rows, fmt=fmt if fmt != "html" else None, timeout=timeout, store=store)
+    answer: Answer = st.evaluate(job, route="/sparql")
     if media is None:  # the form was not recognised from the text; it is known now
-        media, fmt = pick_format(result.kind, req.params, html=True)
+        media, fmt = pick_format(answer.kind, req.params, html=True)
     if fmt == "html":
-        resp = Response(render_template("sparql.html", query=req.query, result=result, params=req.params), mimetype=neg.HTML)
+        resp = Response(render_template("sparql.html", query=req.query, result=answer.result, params=req.params), mimetype=neg.HTML)
     else:
-        resp = Response(result.serialize(fmt or "json"), content_type=_text_type(media))
+        resp = Response(answer.serialize(fmt or "json"), content_type=_text_type(media))
+    if answer.truncated:
+        resp.headers[TRUNCATED] = "true"
     resp.vary.add("Accept")
     return resp
 

@@ -45,7 +45,7 @@ class State:
                 store = open_store(settings.store_spec, settings.build_dir)
             except CrisisKGError as exc:
                 store, error = None, str(exc)
-        evaluator = Evaluator(timeout=settings.query_timeout, max_running=settings.max_running_queries)
+        evaluator = Evaluator.for_settings(settings, store)  # worker processes unless given an open store
         return cls(settings, store, error, Metrics(), evaluator)
 
     def require_store(self) -> Store:
@@ -86,7 +86,7 @@ class State:
             self.metrics.inc("crisiskg_query_timeouts_total", {"route": route})
             if query_id is not None:
                 self.metrics.inc("crisiskg_saved_query_timeouts_total", {"query": query_id})
-            raise QueryTimeout(self.settings.query_timeout, self.settings.retry_after) from None
+            raise QueryTimeout(getattr(fn, "timeout", None) or self.settings.query_timeout, self.settings.retry_after) from None
 
 
 def state() -> State:
