@@ -1,21 +1,29 @@
-"""The SHACL gate: pyshacl over the union of asserted and inferred triples.
+"""The SHACL gate over the union of asserted and inferred triples.
 
-``validate`` returns a :class:`Validation` with a readable report: for each violation the
+The shapes run compiled into whole-graph queries on pyoxigraph (:mod:`crisiskg.shacl`); plain
+pyshacl is the reference (``mode="reference"``) and runs whatever does not compile. ``validate``
+returns a :class:`Validation` with a readable report: for each violation the
 resource's label and IRI, the property, the message, the offending value and the seed file the
 resource came from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Any
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from crisiskg.vocab import ID, SH, SHAPES_FILE
+from crisiskg import shacl
+from crisiskg.terms import to_oxigraph, to_rdflib
+from crisiskg.vocab import ID, NIF, SH, SHAPES_FILE
+
+_ANCHOR = NIF.anchorOf
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,7 @@ class Violation:
     value: str
     severity: str
     seed_file: str
+    component: str = ""  # the SHACL constraint component, e.g. sh:MinCountConstraintComponent
 
     def __str__(self) -> str:
         value = f" (value: {self.value})" if self.value else ""
@@ -54,7 +63,8 @@ def _short(term: object) -> str:
     text = str(term)
     for prefix, name in (("https://w3id.org/crisiskg/ontology#", "ckg:"), ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
                          ("http://purl.org/dc/terms/", "dct:"), ("http://semanticweb.cs.vu.nl/2009/11/sem/", "sem:"),
-                         ("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#", "nif:")):
+                         ("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#", "nif:"),
+                         ("http://www.w3.org/ns/shacl#", "sh:")):
         if text.startswith(prefix):
             return name + text[len(prefix):]
     return text
@@ -77,107 +87,151 @@ def seed_file_of(focus: object, origins: Mapping[URIRef, str]) -> str:
     return "?"
 
 
-def validate(data: Graph, *, origins: Mapping[URIRef, str] | None = None, shapes: Graph | None = None,
-             mode: str = "fast") -> Validation:
+def validate(data: Graph | ox.Store, *, origins: Mapping[URIRef, str] | None = None, shapes: Graph | None = None,
+             mode: str = "fast", originals: shacl.Originals | None = None) -> Validation:
     """Validate ``data`` (asserted + inferred + ontology) against the shapes.
 
-    ``mode="reference"`` runs plain pyshacl on every shape. ``mode="fast"`` (the default) runs
-    pyshacl on the shapes without their SPARQL constraints and evaluates each SPARQL constraint as
-    one whole-graph query on pyoxigraph (pyshacl runs them once per focus node, which is 97% of its
-    time); the tests prove both modes report the same violations.
+    ``data`` is an rdflib graph or a pyoxigraph store (its default graph). ``mode="reference"``
+    runs plain pyshacl on every shape. ``mode="fast"`` (the default) runs the shapes compiled into
+    whole-graph queries on pyoxigraph (:mod:`crisiskg.shacl`: pyshacl runs each constraint once per
+    focus node) and pyshacl only on what does not compile (nothing, for ``ontology/shapes.ttl``);
+    the tests prove both modes report the same violations. For a store, ``originals`` (see
+    :func:`literal_originals`) gives the typed literals as written, which pyoxigraph canonicalises;
+    when ``literal_originals`` finds the canonical forms ambiguous, pass ``mode="reference"``.
+    Raises ValueError for an unknown mode.
     """
     if mode not in ("fast", "reference"):
         raise ValueError(f"mode {mode!r}: choose 'fast' or 'reference'")
     origins = origins or {}
     shapes = shapes if shapes is not None else shapes_graph()
-    extra: list[Violation] = []
+    violations: list[Violation] = []
+    if mode == "fast" and isinstance(data, Graph):
+        originals, exact = literal_originals(to_oxigraph(o) for o in set(data.objects()) if _typed_rdflib(o))
+        if not exact:
+            mode = "reference"  # two literals pyoxigraph would store as one: only pyshacl tells them apart
     if mode == "fast":
-        core = Graph()
-        for t in shapes:
-            core.add(t)
-        for s_, p_, o_ in list(core.triples((None, SH.sparql, None))):
-            core.remove((s_, p_, o_))
-        extra = _sparql_constraints(data, shapes, origins)
-        shapes = core
-    conforms, results, _text = shacl_validate(
-        data, shacl_graph=shapes, inference="none",
+        store = data if isinstance(data, ox.Store) else to_store(data)
+        plan = compiled(shapes)
+        labels = _Labels(store)
+        for r in shacl.run(plan, store, originals):
+            focus = to_rdflib(r.focus)
+            violations.append(Violation(
+                focus=str(focus), label=labels(r.focus), path=_short(r.path), message=r.message,
+                value=_value_text(to_rdflib(r.value)), severity=r.severity.rsplit("#", 1)[-1],
+                seed_file=seed_file_of(focus, origins), component=_short(r.component),
+            ))
+        if plan.rest is None:
+            return _done(violations)
+        shapes = plan.rest
+    graph = data if isinstance(data, Graph) else to_graph(data)
+    _conforms, results, _text = shacl_validate(
+        graph, shacl_graph=shapes, inference="none",
         abort_on_first=False, allow_warnings=False, advanced=False,
     )
-    violations = list(extra)
-    conforms = bool(conforms) and not extra
     for result in results.subjects(SH.resultSeverity, None):
         focus = results.value(result, SH.focusNode)
-        label = data.value(focus, RDFS.label) if focus is not None else None
-        if label is None and focus is not None:
-            label = data.value(focus, URIRef("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf"))
-        value = results.value(result, SH.value)
         violations.append(Violation(
             focus=str(focus),
-            label=str(label) if label is not None else _short(focus),
+            label=_graph_label(graph, focus),
             path=_short(results.value(result, SH.resultPath) or ""),
             message=str(results.value(result, SH.resultMessage) or "constraint violated"),
-            value=(str(value)[:120] if isinstance(value, Literal) else _short(value)) if value is not None else "",
-            severity=_short(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+            value=_value_text(results.value(result, SH.value)),
+            severity=str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             seed_file=seed_file_of(focus, origins),
+            component=_short(results.value(result, SH.sourceConstraintComponent) or ""),
         ))
-    violations.sort(key=lambda v: (v.seed_file, v.focus, v.path, v.message, v.value))
-    return Validation(bool(conforms), violations)
+    return _done(violations)
 
 
-def _label(data: Graph, focus: object) -> str:
-    label = data.value(focus, RDFS.label)  # type: ignore[arg-type]
-    if label is None:
-        label = data.value(focus, URIRef("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf"))  # type: ignore[arg-type]
-    return str(label) if label is not None else _short(focus)
+def _done(violations: list[Violation]) -> Validation:
+    violations.sort(key=lambda v: (v.seed_file, v.focus, v.path, v.message, v.value, v.component))
+    return Validation(not violations, violations)
 
 
-def _sparql_constraints(data: Graph, shapes: Graph, origins: Mapping[URIRef, str]) -> list[Violation]:
-    """Each SHACL-SPARQL constraint as one whole-graph SELECT on pyoxigraph."""
-    import pyoxigraph as ox
+def _value_text(value: object) -> str:
+    if value is None:
+        return ""
+    return str(value)[:120] if isinstance(value, Literal) else _short(value)
 
-    from crisiskg.terms import to_oxigraph
 
+@lru_cache(maxsize=1)
+def _default_plan() -> shacl.Plan:
+    return shacl.compile_shapes(shapes_graph())
+
+
+def compiled(shapes: Graph) -> shacl.Plan:
+    """The compiled plan of ``shapes`` (compiled once for the project's shapes)."""
+    return _default_plan() if shapes is shapes_graph() else shacl.compile_shapes(shapes)
+
+
+def _graph_label(data: Graph, focus: object) -> str:
+    """The smallest rdfs:label (else nif:anchorOf) of ``focus``: deterministic when there are several."""
+    for prop in (RDFS.label, _ANCHOR):
+        found = [str(o) for o in data.objects(focus, prop)]  # type: ignore[arg-type]
+        if found:
+            return min(found)
+    return _short(focus)
+
+
+class _Labels:
+    """Labels looked up in a store, the same way as ``_graph_label``."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self.cache: dict[object, str] = {}
+
+    def __call__(self, focus: Any) -> str:
+        if focus in self.cache:
+            return self.cache[focus]
+        label = None
+        if not isinstance(focus, ox.Literal):
+            for prop in (RDFS.label, _ANCHOR):
+                found = [str(getattr(q.object, "value", "")) for q in self.store.quads_for_pattern(focus, ox.NamedNode(str(prop)), None, ox.DefaultGraph())]
+                if found:
+                    label = min(found)
+                    break
+        self.cache[focus] = out = label if label is not None else _short(to_rdflib(focus))
+        return out
+
+
+_STRINGS = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+
+
+def _typed_rdflib(term: object) -> bool:
+    return isinstance(term, Literal) and term.datatype is not None and str(term.datatype) not in _STRINGS
+
+
+def literal_originals(literals: Iterable[ox.Literal]) -> tuple[dict[Any, ox.Literal], bool]:
+    """How pyoxigraph stores each typed literal: {stored form: literal as written}, and whether
+    that is one-to-one (False when two written literals, e.g. "7" and "07" as xsd:integer, would be
+    stored as one, so that counts and values in the store differ from the data)."""
+    written = sorted(set(literals), key=str)
+    scratch = ox.Store()
+    pred = ox.NamedNode("urn:crisiskg:literal")
+    scratch.bulk_extend(ox.Quad(ox.NamedNode(f"urn:crisiskg:n:{i}"), pred, lit) for i, lit in enumerate(written))
+    out: dict[Any, ox.Literal] = {}
+    exact = True
+    for q in scratch.quads_for_pattern(None, pred, None):
+        original = written[int(str(q.subject)[1:-1].rsplit(":", 1)[1])]
+        if q.object in out:
+            exact = False
+        out[q.object] = original
+    return {k: v for k, v in out.items() if k != v}, exact
+
+
+def to_store(data: Graph) -> ox.Store:
+    """An rdflib graph copied into the default graph of a new in-memory pyoxigraph store."""
     store = ox.Store()
     store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)
-    out: list[Violation] = []
-    for shape, constraint in shapes.subject_objects(SH.sparql):
-        select = str(shapes.value(constraint, SH.select))
-        message = str(shapes.value(constraint, SH.message) or "constraint violated")
-        prefixes = ""
-        for decl_holder in shapes.objects(constraint, SH.prefixes):
-            for decl in shapes.objects(decl_holder, SH.declare):
-                prefixes += f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>\n"
-        targets = []
-        for cls in shapes.objects(shape, SH.targetClass):
-            targets.append(f"{{ ?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{cls}> }}")
-        for prop in shapes.objects(shape, SH.targetSubjectsOf):
-            targets.append(f"{{ ?this <{prop}> [] }}")
-        for prop in shapes.objects(shape, SH.targetObjectsOf):
-            targets.append(f"{{ [] <{prop}> ?this }}")
-        for node in shapes.objects(shape, SH.targetNode):
-            targets.append(f"{{ VALUES ?this {{ <{node}> }} }}")
-        if not targets:
-            continue
-        body = select.replace("$this", "?this")
-        at = body.index("{", body.upper().index("WHERE")) + 1
-        query = prefixes + body[:at] + " { " + " UNION ".join(targets) + " } " + body[at:]
-        seen = set()
-        for row in store.query(query):
-            focus = URIRef(row["this"].value)
-            try:
-                value = row["value"]
-            except (KeyError, IndexError):
-                value = None
-            key = (focus, str(value))
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(Violation(
-                focus=str(focus), label=_label(data, focus), path="", message=message,
-                value=("" if value is None else value.value[:120] if isinstance(value, ox.Literal) else _short(value.value)), severity="Violation",
-                seed_file=seed_file_of(focus, origins),
-            ))
-    return out
+    return store
+
+
+def to_graph(store: ox.Store) -> Graph:
+    """The default graph of a pyoxigraph store as an rdflib graph (for pyshacl)."""
+    g = Graph()
+    for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))  # type: ignore[arg-type]
+    return g
 
 
 def union(graphs: Iterable[Graph]) -> Graph:

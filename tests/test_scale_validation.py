@@ -10,13 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from crisiskg.reasoning import infer
+from crisiskg.shacl import compile_shapes
 from crisiskg.synth import synthesize
-from crisiskg.validation import union, validate
-from crisiskg.vocab import CKG, ID, NIF, SEM
+from crisiskg.validation import shapes_graph, union, validate
+from crisiskg.vocab import CKG, GEO, ID, NIF, SEM, SH
 from loaders import read_seeds, to_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,3 +72,76 @@ def test_violating_data(synthetic: tuple[Graph, dict]) -> None:
     assert any("polarity" in m for m in messages)
     assert any(v.focus == str(person) for v in found)
     assert str(ID) in found[0].focus
+
+
+def copy(data: Graph) -> Graph:
+    g = Graph()
+    for t in data:
+        g.add(t)
+    return g
+
+
+def test_every_shape_compiles() -> None:
+    plan = compile_shapes(shapes_graph())
+    assert plan.rest is None, "a shape in ontology/shapes.ttl would run through pyshacl"
+    assert len(plan.checks) > 50 and len(plan.sparql) == 3 and plan.nodes
+
+
+def test_every_compiled_component_violated(synthetic: tuple[Graph, dict]) -> None:
+    """One or more violations of each component the compiler handles, each compared with pyshacl."""
+    g = copy(synthetic[0])
+    person = next(s for s in g.subjects(RDF.type, CKG.Person))
+    g.add((person, RDFS.label, Literal("second label")))  # maxCount
+    g.add((person, RDFS.label, Literal("label", lang="en")))  # datatype xsd:string vs a language tag
+    place = next(s for s in g.subjects(RDF.type, CKG.City))
+    g.add((place, CKG.locatedIn, Literal("a literal")))  # class: a literal is never an instance
+    g.add((place, CKG.locatedIn, person))  # class
+    geom = next(iter(g.subjects(RDF.type, GEO.Geometry)), None)
+    if geom is not None:
+        g.set((geom, GEO.asWKT, Literal("POINT(a b)", datatype=GEO.wktLiteral)))  # pattern
+    span = next(s for s in g.subjects(NIF.anchorOf, None))
+    g.set((span, NIF.beginIndex, Literal("007", datatype=XSD.nonNegativeInteger)))  # pyoxigraph: "7"^^xsd:integer
+    g.set((span, CKG.annotationMethod, CKG.Strong))  # sh:in
+    casualty = next(iter(g.subjects(RDF.type, CKG.CasualtyCount)), None)
+    if casualty is not None:
+        g.set((casualty, CKG["count"], Literal(-3)))  # minInclusive
+    other = [c for c in g.subjects(RDF.type, CKG.CasualtyCount) if c != casualty]
+    if other:
+        g.set((other[0], CKG["count"], Literal("x", datatype=XSD.integer)))  # ill-typed: datatype and minInclusive
+    mention = next(s for s in g.subjects(NIF.taIdentRef, None))
+    g.add((mention, NIF.taIdentRef, BNode()))  # nodeKind
+    claim = next(s for s in g.subjects(RDF.type, CKG.Claim))
+    g.remove((claim, RDF.subject, None))  # sh:or: no subject and not an AnyActorClaim
+    article = next(s for s in g.subjects(RDF.type, CKG.Article))
+    g.remove((article, CKG.issuedDerivation, None))  # minCount
+    found = same_violations(g, synthetic[1])
+    components = {v.component for v in found}
+    for name in ("MaxCount", "MinCount", "Datatype", "Class", "In", "NodeKind", "Or", "SPARQL"):
+        assert f"sh:{name}ConstraintComponent" in components, name
+    assert not any(v.path == "nif:beginIndex" for v in found)  # a well-formed nonNegativeInteger, as written
+
+
+def test_shapes_that_do_not_compile_run_through_pyshacl(synthetic: tuple[Graph, dict]) -> None:
+    shapes = copy(shapes_graph())
+    extra = URIRef("https://w3id.org/crisiskg/shapes#TestShape")
+    prop = BNode()
+    shapes.add((extra, RDF.type, SH.NodeShape))
+    shapes.add((extra, SH.targetClass, CKG.Proposition))
+    shapes.add((extra, SH.property, prop))
+    shapes.add((prop, SH.path, SKOS.definition))
+    shapes.add((prop, SH.minLength, Literal(10_000)))  # not compiled: pyshacl checks it
+    shapes.add((prop, SH.message, Literal("a definition of at least 10,000 characters")))
+    assert compile_shapes(shapes).rest is not None
+    fast = validate(synthetic[0], origins=synthetic[1], shapes=shapes)
+    reference = validate(synthetic[0], origins=synthetic[1], shapes=shapes, mode="reference")
+    assert fast.violations == reference.violations
+    assert {v.component for v in fast.violations} == {"sh:MinLengthConstraintComponent"}
+
+
+def test_literals_the_store_would_merge_fall_back_to_pyshacl(synthetic: tuple[Graph, dict]) -> None:
+    g = copy(synthetic[0])
+    span = next(s for s in g.subjects(NIF.anchorOf, None))
+    begin = g.value(span, NIF.beginIndex)
+    g.add((span, NIF.beginIndex, Literal(str(begin), datatype=XSD.integer)))  # one value in pyoxigraph, two in rdflib
+    found = same_violations(g, synthetic[1])
+    assert any(v.component == "sh:MaxCountConstraintComponent" for v in found)
