@@ -39,9 +39,10 @@ _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _TOKEN = re.compile(r"(?:[A-Za-z_][\w.\-]*)?:[\w.\-:%]*|[A-Za-z_]\w*|[?$]\w+|\d+|\S")  # prefixed names keep their colon
 
 
-def _scan(sparql: str) -> list[tuple[int, int, str]]:
+def _scan(sparql: str, *, iri_brackets: bool = False) -> list[tuple[int, int, str]]:
     """(depth, offset, token) of every token outside comments and strings; brackets carry the
-    depth outside them (an opening one the depth before it)."""
+    depth outside them (an opening one the depth before it). With ``iri_brackets``, brackets inside
+    IRIs count as well (each a token of its own)."""
     out: list[tuple[int, int, str]] = []
     depth, i, n = 0, 0, len(sparql)
     while i < n:
@@ -55,13 +56,14 @@ def _scan(sparql: str) -> list[tuple[int, int, str]]:
             continue
         if c == "<":
             m = _IRI.match(sparql, i)
-            if m:  # brackets inside still count (see the module docstring)
-                for ch in m.group(0):
+            if m:
+                out.append((depth, i, m.group(0)))
+                for j, ch in enumerate(m.group(0)) if iri_brackets else ():
                     if ch in _OPEN:
+                        out.append((depth, i + j, ch))
                         depth += 1
                     elif ch in _CLOSE:
                         depth = max(0, depth - 1)
-                out.append((depth, i, m.group(0)))
                 i = m.end()
                 continue
         if c in _OPEN:
@@ -82,8 +84,9 @@ def _scan(sparql: str) -> list[tuple[int, int, str]]:
 
 
 def nesting_depth(sparql: str) -> int:
-    """The deepest bracket nesting (``{``, ``(``, ``[``) outside comments and strings."""
-    return max((d + 1 for d, _, tok in _scan(sparql) if tok in _OPEN), default=0)
+    """The deepest bracket nesting (``{``, ``(``, ``[``) outside comments and strings (inside
+    IRIs too: see the module docstring)."""
+    return max((d + 1 for d, _, tok in _scan(sparql, iri_brackets=True) if tok in _OPEN), default=0)
 
 
 def check_text(sparql: str, *, max_length: int, max_depth: int) -> None:
