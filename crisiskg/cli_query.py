@@ -22,8 +22,8 @@ from rdflib.term import Node
 
 from crisiskg.errors import CrisisKGError, QueryError
 from crisiskg.savedqueries import SavedQuery, get_query, load_queries, param_choices
+from crisiskg.store import REASONING, Result, Store, open_store
 from crisiskg.vocab import shorten
-from crisiskg.store import REASONING, Result, Store
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonld", "ttl")
 DEFAULT_BUILD = Path("build")
@@ -50,6 +50,9 @@ def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 _build_option = click.option("--build", "build_dir", type=click.Path(path_type=Path), default=DEFAULT_BUILD, show_default=True,
                              help="The build folder (the published build under it is queried).")
+_store_option = click.option("--store", "store_spec", envvar="CRISISKG_STORE", default=None, metavar="SPEC",
+                             help="Where the build is queried: memory (the default), oxigraph:PATH (after 'crisiskg push') "
+                                  "or sparql:URL [default: $CRISISKG_STORE or memory].")
 _format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
                               help="table (aligned, for reading), csv, tsv, json (SPARQL results JSON) for SELECT/ASK; "
                                    "ttl, jsonld for CONSTRUCT/DESCRIBE.")
@@ -266,8 +269,9 @@ def _describe(q: SavedQuery, store: Store | None) -> Iterable[str]:
 @query.command("show")
 @click.argument("query_id")
 @_build_option
+@_store_option
 @_clean_errors
-def show(query_id: str, build_dir: Path) -> None:
+def show(query_id: str, build_dir: Path, store_spec: str | None) -> None:
     """Show a saved question: description, parameters (with their valid choices when a build is
     published) and its SPARQL.
 
@@ -277,7 +281,7 @@ def show(query_id: str, build_dir: Path) -> None:
     store = None
     if any(p.type == "iri" for p in q.params):
         try:
-            store = Store.open(build_dir)
+            store = open_store(store_spec, build_dir)
         except CrisisKGError:
             store = None
     click.echo("\n".join(_describe(q, store)))
@@ -301,10 +305,12 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @_format_option
 @_reasoning_option
 @_build_option
+@_store_option
 @_output_option
 @_width_option
 @_clean_errors
-def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_dir: Path, output: Path | None, width: int | None) -> None:
+def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_dir: Path, store_spec: str | None,
+        output: Path | None, width: int | None) -> None:
     """Run a saved question on the published build. Parameters are checked and bound as RDF
     terms; a bad one exits 2 naming the valid parameters or choices.
 
@@ -316,7 +322,7 @@ def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_
         param = q.param(name)
         if param.type != "iri":
             param.convert(value, query_id=q.id)
-    store = Store.open(build_dir)
+    store = open_store(store_spec, build_dir)
     result = deterministic(q.run(store, values, reasoning=reasoning), q.sparql)
     _emit(format_result(result, fmt, width=_terminal_width(width)), output)
 
@@ -327,11 +333,12 @@ def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_
 @_format_option
 @_reasoning_option
 @_build_option
+@_store_option
 @_output_option
 @_width_option
 @_clean_errors
 def sparql(sparql_text: str | None, query_file: Path | None, fmt: str, reasoning: str, build_dir: Path,
-           output: Path | None, width: int | None) -> None:
+           store_spec: str | None, output: Path | None, width: int | None) -> None:
     """Run a SPARQL 1.1 query on the published build (the crisiskg prefixes are predeclared; the
     default graph is the union of the named graphs). Rows come in a fixed order even without
     ORDER BY.
@@ -343,6 +350,6 @@ def sparql(sparql_text: str | None, query_file: Path | None, fmt: str, reasoning
     text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
     if text.strip() == "-":
         text = sys.stdin.read()
-    store = Store.open(build_dir)
+    store = open_store(store_spec, build_dir)
     result = deterministic(store.query(text, reasoning=reasoning), text)
     _emit(format_result(result, fmt, width=_terminal_width(width)), output)

@@ -19,16 +19,21 @@ class _NoBuild(click.ClickException):
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")
 @click.option("--build", "build_dir", type=click.Path(path_type=Path), default=None,
               help="The build folder whose published build is served [default: $CRISISKG_BUILD_DIR or build].")
+@click.option("--store", "store_spec", default=None, metavar="SPEC",
+              help="Where the build is queried: memory (load build/current into memory), oxigraph:PATH (the on-disk "
+                   "store 'crisiskg push' wrote, opened read-only) or sparql:URL (a SPARQL 1.1 store) "
+                   "[default: $CRISISKG_STORE or memory].")
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Request threads.")
 @click.option("--query-timeout", type=click.FloatRange(min=0.001), default=None,
               help="Seconds a query may run before the answer is 503 [default: $CRISISKG_QUERY_TIMEOUT or 10].")
-def serve(host: str, port: int, build_dir: Path | None, threads: int, query_timeout: float | None) -> None:
+def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, threads: int, query_timeout: float | None) -> None:
     """Serve the SPARQL endpoint, saved questions, linked data and dumps of the published build.
 
     Settings come from CRISISKG_* environment variables, then these options. Exits 2 when there is
-    no published build (run 'crisiskg build' first).
+    no published build (run 'crisiskg build' first), when --store is not a known kind, or when the
+    store holds another build than the one published (run 'crisiskg push' again).
 
-    Example: crisiskg build && crisiskg serve --port 8000
+    Example: crisiskg build && crisiskg push --store oxigraph:build/oxigraph && crisiskg serve --store oxigraph:build/oxigraph
     """
     from waitress import serve as run
 
@@ -41,6 +46,8 @@ def serve(host: str, port: int, build_dir: Path | None, threads: int, query_time
         overrides["build_dir"] = build_dir
     if query_timeout is not None:
         overrides["query_timeout"] = query_timeout
+    if store_spec is not None:
+        overrides["store_spec"] = store_spec
     try:
         app = create_app(overrides)
     except SettingsError as exc:
@@ -49,6 +56,6 @@ def serve(host: str, port: int, build_dir: Path | None, threads: int, query_time
     if st.store is None:
         raise _NoBuild(str(st.store_error))
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    click.echo(f"serving build {st.version} ({len(st.store)} triples) on http://{shown}:{port}/ "
+    click.echo(f"serving build {st.version} ({len(st.store)} triples, {st.store.kind} store) on http://{shown}:{port}/ "
                f"(SPARQL endpoint http://{shown}:{port}/sparql); Ctrl-C stops", err=True)
     run(app, host=host, port=port, threads=threads, ident="crisiskg", _quiet=True)

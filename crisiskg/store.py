@@ -4,6 +4,12 @@ The embedded default opens the published build (``build/current/dataset.nq``) in
 memory (see ../shared/PERF.md: 7x to 1,600x faster than rdflib's evaluator). The default graph of a
 query is the union of the named graphs; with ``reasoning="none"`` it leaves out the inferred graph.
 
+The embedded kinds keep that union as a set: pyoxigraph 0.5 counts a triple once per named graph
+in its union default graph (oxigraph#1919), so a triple two articles assert would be two rows. The
+store's own default graph therefore holds a copy of the distinct union of the asserted graphs
+(made at open for memory, at push for the on-disk store), and a query reads that copy (plus the
+inferred graph, which never repeats an asserted triple, unless ``reasoning="none"``).
+
 Results come back as :class:`Result`: ``kind`` is ``"select"``, ``"ask"`` or ``"graph"``; rows hold
 rdflib terms; ``serialize(fmt)`` writes the standard SPARQL result and RDF formats.
 """
@@ -12,17 +18,18 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
 from crisiskg.errors import PublishError, QueryError
-from crisiskg.terms import to_oxigraph, to_rdflib  # noqa: F401  (re-exported for callers of the store)
 from crisiskg.publish import Release, current
+from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
 REASONING = ("owlrl", "none")
@@ -108,13 +115,15 @@ class Store:
         if backend is None:
             self._ox = ox.Store()
             self._ox.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
-            backend = _Embedded(self._ox, "memory")
+            quads = len(self._ox)
+            copy_union(self._ox)
+            backend = _Embedded(self._ox, "memory", quads=quads)
         self._backend = backend
         self.kind: str = backend.kind
         self.graphs = backend.named_graphs()
 
     @classmethod
-    def open(cls, build_dir: Path | str) -> "Store":
+    def open(cls, build_dir: Path | str) -> Store:
         """Open the current published build under ``build_dir``."""
         return cls(current(build_dir))
 
@@ -160,12 +169,13 @@ class Store:
         if "SERVICE" in words:
             raise QueryError("SERVICE is refused: this store answers from its own graphs and never makes outbound "
                              "requests; remove the SERVICE clause")
-        dataset: dict[str, Any] = {"default": None, "named": None, "union": False}
+        dataset: dict[str, Any] = {"default": None, "named": None, "union": False, "reasoning": None}
         if defaults or named:
             dataset.update(default=defaults, named=named)
         elif "FROM" not in words:
             graphs = self.default_graphs(reasoning)
-            dataset.update(default=graphs, union=len(graphs) == len(self.graphs))  # union: same answer, no list to scan
+            # union: same answer, no list to scan; reasoning: the backend may have the union ready
+            dataset.update(default=graphs, union=len(graphs) == len(self.graphs), reasoning=reasoning)
         if bindings:
             sparql = bind_values(sparql, bindings)
         try:
@@ -200,24 +210,49 @@ _GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": 
                 "application/rdf+xml": ox.RdfFormat.RDF_XML}
 
 
-class _Embedded:
-    """A pyoxigraph store in this process (in memory or on disk)."""
+_UNION_COPY = f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>) }}"
 
-    def __init__(self, store: Any, kind: str):
+
+def copy_union(store: Any) -> None:
+    """Fill ``store``'s default graph with the distinct union of its asserted (not inferred) named
+    graphs: a set, so a triple several graphs hold is there once (see the module docstring)."""
+    store.update(_UNION_COPY)
+
+
+class _Embedded:
+    """A pyoxigraph store in this process (in memory or on disk). ``union_copy`` says whether its
+    default graph holds the asserted union (:func:`copy_union`; an on-disk store pushed before it
+    existed does not, and is queried through pyoxigraph's union instead)."""
+
+    def __init__(self, store: Any, kind: str, quads: int | None = None):
         self.ox = store
         self.kind = kind
+        self.union_copy = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+        self._quads = quads if quads is not None or not self.union_copy else None
+        self._inferred = [ox.DefaultGraph(), ox.NamedNode(str(INFERRED_GRAPH))]
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs())
 
     def count(self) -> int:
-        return len(self.ox)
+        """Quads in the named graphs (the default graph's copy is not counted)."""
+        if self._quads is None:
+            if not self.union_copy:
+                return len(self.ox)
+            copied = self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            self._quads = len(self.ox) - int(next(iter(copied))["n"].value)
+        return self._quads
 
     def query(self, sparql: str, *, prefixes: Mapping[str, str] | None, base_iri: str | None,
-              default: list[str] | None, named: list[str] | None, union: bool) -> Any:
-        """Evaluate; ``union`` (default = every named graph, ``default`` lists them) wins over ``default``."""
+              default: list[str] | None, named: list[str] | None, union: bool, reasoning: str | None = None) -> Any:
+        """Evaluate; ``reasoning`` (the default dataset: the union, with or without the inferred
+        graph) reads the default graph's copy when there is one; else ``union`` (default = every
+        named graph, ``default`` lists them) wins over ``default``."""
         kwargs: dict[str, Any] = {}
-        if union:
+        if reasoning is not None and self.union_copy:
+            if reasoning == "owlrl":
+                kwargs["default_graph"] = self._inferred
+        elif union:
             kwargs["use_default_graph_as_union"] = True
         elif default is not None or named is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default or []]
@@ -305,7 +340,7 @@ class _Remote:
         self.union_default = bool(probe)
 
     def query(self, sparql: str, *, prefixes: Mapping[str, str] | None, base_iri: str | None,
-              default: list[str] | None, named: list[str] | None, union: bool) -> Any:
+              default: list[str] | None, named: list[str] | None, union: bool, reasoning: str | None = None) -> Any:
         import urllib.parse
 
         self._syntax.query(sparql, prefixes=prefixes, base_iri=base_iri)  # SyntaxError as the embedded kinds raise it
@@ -421,7 +456,7 @@ def _open_remote(arg: str, release: Release) -> Any:
 STORE_KINDS: dict[str, Callable[[str, Release], Any]] = {"memory": _open_memory, "oxigraph": _open_disk, "sparql": _open_remote}
 
 
-def open_store(spec: str | None, build_dir: Path | str) -> "Store":
+def open_store(spec: str | None, build_dir: Path | str) -> Store:
     """Open the current published build under ``build_dir`` from the store ``spec`` names.
 
     ``spec`` is ``memory`` (or None), ``oxigraph:PATH`` or ``sparql:URL``. An on-disk or remote store
@@ -469,6 +504,7 @@ def push(spec: str, build_dir: Path | str, *, keep: int = 3) -> str:
             try:
                 store = ox.Store(str(tmp))
                 store.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
+                copy_union(store)
                 store.flush()
                 store.optimize()
                 del store
