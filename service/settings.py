@@ -20,6 +20,8 @@ setting                    environment                            meaning
 ``max_query_depth``        ``CRISISKG_MAX_QUERY_DEPTH``           nesting of ``{ ( [`` in a /sparql query (400 beyond)
 ``evaluation``             ``CRISISKG_EVALUATION``                ``process`` (default: killable worker processes) or
                                                                   ``thread`` (see :mod:`service.evaluation`)
+``cache_bytes``            ``CRISISKG_CACHE_BYTES``               bytes of answers the response cache keeps
+                                                                  (:mod:`service.cache`; 0 turns it off)
 ``store``                  (none: overrides only)                 an already open :class:`crisiskg.store.Store`
 =========================  =====================================  ============================================
 """
@@ -57,6 +59,7 @@ class Settings:
     max_query_length: int = 100_000
     max_query_depth: int = 100
     evaluation: str = "process"
+    cache_bytes: int = 64_000_000
     store: Any = None
 
 
@@ -72,6 +75,7 @@ _CONVERT: dict[str, Any] = {
     "max_query_length": int,
     "max_query_depth": int,
     "evaluation": str,
+    "cache_bytes": int,
 }
 _ENV_NAMES = {"store_spec": "STORE"}  # environment names that differ from the setting's
 
