@@ -34,7 +34,7 @@ from service.settings import Settings, load_settings
 
 def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     """A new app configured from defaults, the environment, then ``settings``."""
-    from service import api, errors, home, hooks, html, linkeddata, ops, sparql, ui
+    from service import api, cache, errors, home, hooks, html, linkeddata, ops, sparql, ui
     from service.state import KEY, State
 
     config = load_settings(settings)
@@ -50,6 +50,7 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
                      lambda: [((), float(st.evaluator.running))])
     errors.register(app)
     hooks.register(app)
+    cache.register(app)  # after hooks: see service.cache
     html.register(app)
     for blueprint in (sparql.bp, linkeddata.bp, api.bp, ops.bp, home.bp):
         app.register_blueprint(blueprint)

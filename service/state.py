@@ -64,9 +64,17 @@ class State:
         return load_queries(folder)
 
     def queries_fingerprint(self) -> str:
-        """A short hash of the saved questions as parsed: part of the ETag of their answers."""
-        text = repr(sorted((q.id, q.sparql, repr(q.to_dict())) for q in self.queries().values()))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+        """A short hash of the saved questions as parsed: part of the ETag of their answers (and of
+        the response cache's key). Hashed once per parse: :func:`load_queries` returns the same
+        (frozen) questions until a file changes, and comparing them is an identity check then."""
+        queries = tuple(self.queries().values())
+        memo = self.cache.get("queries-fingerprint")
+        if memo is not None and memo[0] == queries:
+            return memo[1]  # type: ignore[no-any-return]
+        text = repr(sorted((q.id, q.sparql, repr(q.to_dict())) for q in queries))
+        fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+        self.cache["queries-fingerprint"] = (queries, fingerprint)
+        return fingerprint
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
         """``make()`` once per key (keys include the build version, so a new build never sees stale data)."""

@@ -1,0 +1,151 @@
+"""A response cache keyed on the build version: the data changes only when a build is published.
+
+A GET of a saved question (``/queries/<id>``), of ``/sparql`` or of a linked-data page (``/id/…``,
+``/cameo/…``, ``/graph/…``) is answered from memory when the same request was answered before for
+the same build. The key is (build version, saved questions' fingerprint, scheme and host, path,
+sorted query string, ``Accept``): answers embed absolute links, and the representation is chosen
+from ``Accept`` (every cached response says ``Vary: Accept``; one that varies on anything else is
+never kept). Only complete successful answers are kept (status 200, not streamed): errors and 503
+time-outs are always evaluated again. A response is kept whole (status, body, headers: Content-Type,
+Vary, Link, X-Crisiskg-Truncated...) as the view made it; a hit then goes through the other hooks
+like any answer (:mod:`service.hooks`: the same ETag, computed from the build version and the
+content type, CORS, metrics, and a 304 for a matching ``If-None-Match``).
+
+Memory is bounded: least recently used answers are dropped once their bodies and headers pass
+``cache_bytes`` (:mod:`service.settings`; 0 turns the cache off); one answer larger than an
+eighth of it is never kept. Counters in ``/metrics``: ``crisiskg_http_cache_total{result="hit"|"miss"|"skip"}``
+and the gauges ``crisiskg_http_cache_bytes`` and ``crisiskg_http_cache_entries``.
+
+Register it after :func:`service.hooks.register`: its ``before_request`` then runs after the
+request timer starts, and its ``after_request`` (Flask runs those in reverse order) sees the
+response as the view made it, before a 304 replaces it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from service.state import State, state
+
+CACHED = ("api.saved_query", "sparql.endpoint", "ld.resource", "ld.cameo", "ld.graph")
+VARY_OK = {"accept", "accept-encoding"}  # the key holds Accept; nothing here re-encodes bodies
+_OVERHEAD = 200  # bytes counted for an entry besides its body and headers
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A kept answer: enough to rebuild the response."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    saved_query_id: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + _OVERHEAD
+
+    def response(self) -> Response:
+        return Response(self.body, status=self.status, headers=list(self.headers))
+
+
+class ResponseCache:
+    """A thread-safe LRU of :class:`Entry` bounded by bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[Any, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Any) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Any, entry: Entry) -> bool:
+        """Keep ``entry`` (dropping the least recently used); False if it is too large to keep."""
+        size = entry.size
+        if size > self.max_bytes // 8:
+            return False
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self._entries[key] = entry
+            self.bytes += size
+            while self.bytes > self.max_bytes and self._entries:
+                _, dropped = self._entries.popitem(last=False)
+                self.bytes -= dropped.size
+        return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+def request_key(st: State) -> Any:
+    """The cache key of the current request, or None when it must not be cached."""
+    if request.method != "GET" or request.endpoint not in CACHED or st.store is None:
+        return None
+    fingerprint = st.queries_fingerprint() if request.endpoint == "api.saved_query" else ""
+    args = tuple(sorted(request.args.items(multi=True)))
+    return (st.version, fingerprint, request.host_url, request.path, args, request.headers.get("Accept", ""))
+
+
+def register(app: Flask) -> None:
+    """Install the cache on ``app`` (after :func:`service.hooks.register`; see the module docstring)."""
+    st: State = app.extensions["crisiskg"]
+    if st.settings.cache_bytes <= 0:
+        return
+    cache = ResponseCache(st.settings.cache_bytes)
+    app.extensions["crisiskg.cache"] = cache
+    st.metrics.describe("crisiskg_http_cache_total", "counter",
+                        "Cacheable GET requests answered from the response cache (hit), evaluated (miss), "
+                        "or evaluated and not kept (skip: an error, too large, or varying on more than Accept).")
+    st.metrics.gauge("crisiskg_http_cache_bytes", "Bytes held by the response cache.", lambda: [((), float(cache.bytes))])
+    st.metrics.gauge("crisiskg_http_cache_entries", "Answers held by the response cache.", lambda: [((), float(len(cache)))])
+
+    @app.before_request
+    def answer_from_cache() -> Response | None:
+        current = state()
+        key = request_key(current)
+        if key is None:
+            return None
+        entry = cache.get(key)
+        if entry is None:
+            g.crisiskg_cache = (key, current.store)
+            current.metrics.inc("crisiskg_http_cache_total", {"result": "miss"})
+            return None
+        current.metrics.inc("crisiskg_http_cache_total", {"result": "hit"})
+        if entry.saved_query_id is not None:
+            g.saved_query_id = entry.saved_query_id  # per-question metrics count hits too
+        return entry.response()
+
+    @app.after_request
+    def keep(resp: Response) -> Response:
+        pending = g.pop("crisiskg_cache", None)
+        if pending is None:
+            return resp
+        key, store = pending
+        current = state()
+        vary = {v.lower() for v in resp.vary}
+        keepable = (resp.status_code == 200 and not resp.is_streamed and not resp.direct_passthrough
+                    and current.store is store and "*" not in vary and vary <= VARY_OK)
+        if keepable:
+            entry = Entry(resp.status_code, resp.get_data(), tuple(resp.headers.items()), g.get("saved_query_id"))
+            keepable = cache.put(key, entry)
+        if not keepable:
+            current.metrics.inc("crisiskg_http_cache_total", {"result": "skip"})
+        return resp
