@@ -398,6 +398,18 @@ class WorkerPool:
 # ------------------------------------------------------------------------------ the evaluator
 
 
+def _detached(exc: BaseException) -> BaseException:
+    """``exc`` without tracebacks (along its cause and context): their frames hold pyoxigraph
+    iterators, which must be dropped on the thread that made them, not the request's."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        e.__traceback__ = None
+        e = e.__cause__ or e.__context__
+    return exc
+
+
 @dataclass
 class _Job:
     fn: Callable[[Callable[[int], None]], Any]
@@ -405,7 +417,7 @@ class _Job:
     done: threading.Event = field(default_factory=threading.Event)
     cancelled: threading.Event = field(default_factory=threading.Event)
     result: Any = None
-    error: Exception | None = None
+    error: BaseException | None = None
 
     def check(self, rows: int = 0) -> None:
         if self.cancelled.is_set() or time.monotonic() > self.deadline:
@@ -467,7 +479,7 @@ class Evaluator:
             try:
                 job.result = job.fn(job.check)
             except Exception as exc:  # noqa: BLE001  # handed to the waiting request thread, re-raised there
-                job.error = exc
+                job.error = _detached(exc)
             finally:
                 with self._lock:
                     self._running -= 1
