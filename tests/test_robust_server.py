@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from serving import running_server  # tests/serving.py
 
 LIMIT = 3.0
