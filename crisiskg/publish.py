@@ -20,11 +20,13 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from crisiskg.errors import PublishError
@@ -73,16 +75,24 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish(ds: Dataset, manifest: dict[str, Any], out: Path | str) -> Release:
-    """Write ``ds`` and ``manifest`` as a new release under ``out`` and make it current."""
+def publish(ds: Dataset | Iterable[ox.Quad], manifest: dict[str, Any], out: Path | str) -> Release:
+    """Write ``ds`` and ``manifest`` as a new release under ``out`` and make it current.
+
+    ``ds`` is an rdflib Dataset or pyoxigraph quads (written by pyoxigraph's N-Quads serializer,
+    in their order: what the build passes).
+    """
     out = Path(out)
     releases = out / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=releases))
     try:
-        with open(tmp / DATASET, "wb") as fh, rdflib_dataset_io():
-            ds.serialize(fh, format="nquads")
+        with open(tmp / DATASET, "wb") as fh:
+            if isinstance(ds, Dataset):
+                with rdflib_dataset_io():
+                    ds.serialize(fh, format="nquads")
+            else:
+                ox.serialize(ds, fh, ox.RdfFormat.N_QUADS)
             fh.flush()
             os.fsync(fh.fileno())
         for src in (ONTOLOGY_FILE, CAMEO_FILE, SHAPES_FILE):

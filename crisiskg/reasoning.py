@@ -12,8 +12,9 @@ tests prove both engines keep exactly the same useful triples and report the sam
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any
 
 import owlrl
 from owlrl.Namespaces import ERRNS
@@ -75,6 +76,58 @@ def infer(triples: Iterable[Triple], *, engine: str = "owlrl") -> Inference:
         if t not in asserted and useful(t):
             out.add(t)
     return Inference(out, messages)
+
+
+_TRIVIAL_IRIS = {str(t) for t in _TRIVIAL_TYPES}
+
+
+def useful_ox(s: Any, p: Any, o: Any) -> bool:
+    """``useful`` for pyoxigraph terms."""
+    import pyoxigraph as ox
+
+    if not isinstance(s, ox.NamedNode) or not s.value.startswith(_DATA):
+        return False
+    if p.value == _SAME_AS and s == o:
+        return False
+    if p.value == _RDF_TYPE and (isinstance(o, ox.Literal) or o.value in _TRIVIAL_IRIS):
+        return False
+    return True
+
+
+_SAME_AS, _RDF_TYPE = str(OWL.sameAs), str(RDF.type)
+
+
+def materialise(store: Any) -> OxInference:
+    """The rules engine run in place on the default graph of a pyoxigraph ``store``.
+
+    Afterwards the default graph holds the asserted triples and the useful inferred ones (the rest
+    of what the rules inferred is removed again, so that validation sees exactly what is
+    published). Returns the useful inferred triples (pyoxigraph terms) and the inconsistencies: an :class:`OxInference`. Raises :class:`crisiskg.rules.UnsupportedOntology` as
+    ``infer`` does.
+    """
+    import pyoxigraph as ox
+
+    from crisiskg import rules
+
+    ruleset = rules.RuleSet.compile(rules.schema_of(store))
+    outcome = rules.run(store, ruleset)
+    keep = []
+    dg = ox.DefaultGraph()
+    for s, p, o in outcome.inferred:
+        if useful_ox(s, p, o):
+            keep.append((s, p, o))
+        else:
+            store.remove(ox.Quad(s, p, o, dg))
+    store.remove_graph(rules.NEW)
+    return OxInference(keep, outcome.inconsistencies)
+
+
+@dataclass
+class OxInference:
+    """What ``materialise`` inferred: useful new triples (pyoxigraph terms) and inconsistencies."""
+
+    triples: list[tuple[Any, Any, Any]]
+    inconsistencies: list[str]
 
 
 def _infer_rules(triples: Iterable[Triple]) -> Inference:

@@ -352,19 +352,19 @@ def _has(g: Graph, s: Any, p: Any) -> bool:
 
 # ---------------------------------------------------------------- running
 
-Originals = Mapping[Any, Any]  # {typed literal as pyoxigraph stores it: the literal as written}
+Originals = Mapping[str, Mapping[Any, Any]]  # property IRI -> {typed literal as stored: as written}
 
 
 def run(plan: Plan, store: ox.Store, originals: Originals | None = None) -> list[Result]:
     """Every result of the compiled checks over the default graph of ``store``.
 
     pyoxigraph stores typed literals in a canonical form (``"07"^^xsd:nonNegativeInteger`` comes
-    back as ``"7"^^xsd:integer``); ``originals`` maps stored literals to the literals as written, so
+    back as ``"7"^^xsd:integer``); ``originals`` gives, per property, the literals as written, so
     that value rules (sh:datatype...) judge those, as pyshacl does.
     """
     out: list[Result] = []
     for check in plan.checks:
-        out.extend(_run_property(check, store, originals or {}))
+        out.extend(_run_property(check, store, (originals or {}).get(check.path, {})))
     for nc in plan.nodes:
         for row in _select(store, f"SELECT DISTINCT ?this WHERE {{ {nc.targets} FILTER (!({nc.condition})) }}"):
             out.append(Result(row["this"], "", row["this"], nc.component, nc.message, nc.severity))

@@ -106,7 +106,7 @@ def validate(data: Graph | ox.Store, *, origins: Mapping[URIRef, str] | None = N
     shapes = shapes if shapes is not None else shapes_graph()
     violations: list[Violation] = []
     if mode == "fast" and isinstance(data, Graph):
-        originals, exact = literal_originals(to_oxigraph(o) for o in set(data.objects()) if _typed_rdflib(o))
+        originals, exact = literal_originals({(to_oxigraph(p), to_oxigraph(o)) for p, o in data.predicate_objects() if _typed_rdflib(o)})
         if not exact:
             mode = "reference"  # two literals pyoxigraph would store as one: only pyshacl tells them apart
     if mode == "fast":
@@ -201,22 +201,23 @@ def _typed_rdflib(term: object) -> bool:
     return isinstance(term, Literal) and term.datatype is not None and str(term.datatype) not in _STRINGS
 
 
-def literal_originals(literals: Iterable[ox.Literal]) -> tuple[dict[Any, ox.Literal], bool]:
-    """How pyoxigraph stores each typed literal: {stored form: literal as written}, and whether
-    that is one-to-one (False when two written literals, e.g. "7" and "07" as xsd:integer, would be
-    stored as one, so that counts and values in the store differ from the data)."""
-    written = sorted(set(literals), key=str)
+def literal_originals(pairs: Iterable[tuple[ox.NamedNode, ox.Literal]]) -> tuple[shacl.Originals, bool]:
+    """How pyoxigraph stores the typed literals of each property: {property IRI: {stored form:
+    literal as written}}, and whether that is one-to-one (False when two literals of one property,
+    e.g. "7" as xsd:integer and as xsd:nonNegativeInteger, would be stored as one, so that counts
+    and values in the store differ from the data)."""
+    written = sorted(set(pairs), key=str)
     scratch = ox.Store()
-    pred = ox.NamedNode("urn:crisiskg:literal")
-    scratch.bulk_extend(ox.Quad(ox.NamedNode(f"urn:crisiskg:n:{i}"), pred, lit) for i, lit in enumerate(written))
-    out: dict[Any, ox.Literal] = {}
+    scratch.bulk_extend(ox.Quad(ox.NamedNode(f"urn:crisiskg:n:{i}"), p, lit) for i, (p, lit) in enumerate(written))
+    out: dict[str, dict[Any, ox.Literal]] = {}
     exact = True
-    for q in scratch.quads_for_pattern(None, pred, None):
-        original = written[int(str(q.subject)[1:-1].rsplit(":", 1)[1])]
-        if q.object in out:
+    for q in scratch:
+        prop, original = written[int(str(q.subject)[1:-1].rsplit(":", 1)[1])]
+        mapping = out.setdefault(prop.value, {})
+        if q.object in mapping:
             exact = False
-        out[q.object] = original
-    return {k: v for k, v in out.items() if k != v}, exact
+        mapping[q.object] = original
+    return {p: {k: v for k, v in m.items() if k != v} for p, m in out.items()}, exact
 
 
 def to_store(data: Graph) -> ox.Store:

@@ -27,16 +27,51 @@ Origins = dict[URIRef, str]
 
 def to_dataset(seeds: SeedSet) -> tuple[Dataset, Origins]:
     """Build the asserted dataset (no inference, no provenance) from ``seeds``."""
+    graphs, origins = to_graphs(seeds)
     ds = Dataset()
-    origins: Origins = {}
-    onto = ds.graph(ONTOLOGY_GRAPH)
-    for t in ontology_graph():
-        onto.add(t)
-    _entities(ds.graph(ENTITIES_GRAPH), seeds, origins)
-    matcher = AliasMatcher(seeds.entities)
-    for art in seeds.articles:
-        _ArticleWriter(ds.graph(article_graph(art.key)), ds.graph(ENTITIES_GRAPH), seeds, art, origins).write(matcher)
+    for iri, triples in graphs.items():
+        g = ds.graph(iri)
+        for t in triples:
+            g.add(t)
     return ds, origins
+
+
+class TripleSet(set):  # type: ignore[type-arg]
+    """The triples of one named graph, as a plain set: what the writers below need of a graph
+    (``add``), without the cost of an rdflib store (``to_graphs`` at scale)."""
+
+
+def to_graphs(seeds: SeedSet, *, articles: Iterable[ArticleSeed] | None = None,
+              ontology: bool = True) -> tuple[dict[URIRef, TripleSet], Origins]:
+    """The asserted triples of ``seeds`` per named graph (graph IRI -> set of rdflib triples).
+
+    ``articles`` (default: all of them) and ``ontology=False`` build a part: the incremental build
+    writes the graphs of new articles only; the entities graph then holds what those articles add
+    to it (an unnamed author).
+    """
+    graphs: dict[URIRef, TripleSet] = {}
+
+    def graph(iri: URIRef) -> TripleSet:
+        return graphs.setdefault(iri, TripleSet())
+
+    origins: Origins = {}
+    if ontology:
+        graph(ONTOLOGY_GRAPH).update(ontology_graph())
+    if articles is None:
+        _entities(graph(ENTITIES_GRAPH), seeds, origins)  # type: ignore[arg-type]
+    else:
+        _origins_of_entities(seeds, origins)
+    matcher = AliasMatcher(seeds.entities)
+    for art in seeds.articles if articles is None else articles:
+        _ArticleWriter(graph(article_graph(art.key)), graph(ENTITIES_GRAPH), seeds, art, origins).write(matcher)  # type: ignore[arg-type]
+    return graphs, origins
+
+
+def _origins_of_entities(seeds: SeedSet, origins: Origins) -> None:
+    for ent_id in seeds.entities:
+        origins[iris.entity(ent_id)] = seeds.registry_file
+    for prop_id in seeds.propositions:
+        origins[iris.proposition(prop_id)] = "propositions.yaml"
 
 
 def _entities(g: Graph, seeds: SeedSet, origins: Origins) -> None:
