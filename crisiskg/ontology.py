@@ -47,7 +47,7 @@ def entity_types() -> list[str]:
 
 def individuals(cls: URIRef) -> list[str]:
     """Local names of the ckg individuals of ``cls`` (channels, polarities...)."""
-    return sorted(_local(s) for s in ontology_graph().subjects(RDF.type, cls) if str(s).startswith(CKG_URI))
+    return sorted(_local(s) for s in ontology_graph().subjects(RDF.type, cls) if isinstance(s, URIRef) and s.startswith(CKG_URI))
 
 
 def cameo_codes() -> list[str]:

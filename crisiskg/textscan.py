@@ -54,11 +54,11 @@ def sentences(text: str) -> list[Sentence]:
     out = []
     for m in re.finditer(r"[^\n]+", text):
         line, base, start = m.group(0), m.start(), 0
-        for b in re.finditer(r"[.!?][”\"’)]*(?=\s)", line):
-            if _ABBREV.search(line[: b.start() + 1]):
+        for stop in re.finditer(r"[.!?][”\"’)]*(?=\s)", line):
+            if _ABBREV.search(line[: stop.start() + 1]):
                 continue
-            out.append((base + start, base + b.end()))
-            start = b.end()
+            out.append((base + start, base + stop.end()))
+            start = stop.end()
         out.append((base + start, base + len(line)))
     result = []
     for b, e in out:

@@ -246,7 +246,7 @@ def _check_articles(s: SeedSet, *, check_refs: bool = True) -> Iterator[Problem]
             except AnchorError as exc:
                 yield Problem(a.yaml_file, doc.line(path + ("quote",)), dotted(path + ("quote",)), str(exc))
 
-        def ref(path: Path_, value: str, kinds: set[str] | None = None, allow: set[str] = frozenset()) -> Iterator[Problem]:
+        def ref(path: Path_, value: str, kinds: set[str] | None = None, allow: frozenset[str] | set[str] = frozenset()) -> Iterator[Problem]:
             if value in allow:
                 return
             if value not in s.entities:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from flask import Blueprint, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from service import negotiation as neg
 from service.state import state
