@@ -2,12 +2,13 @@
 
 Anchors and aliases are refused (a few lines of aliases can expand to gigabytes), duplicate keys
 are reported, dates are returned as ISO strings, and every value's line is kept so that the schema
-can say where a mistake is.
+can say where a mistake is. Files without ``&`` and ``*`` are parsed by libyaml (C) when present.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,22 +56,26 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
     syntax error)."""
     if len(text) > MAX_YAML_BYTES:
         return None, [Problem(file, None, "", f"file is {len(text)} characters; the limit is {MAX_YAML_BYTES}")]
-    try:
-        loader = _NoAliasLoader(text)
-    except yaml.YAMLError as exc:  # the reader refuses control characters such as NUL
-        return None, [Problem(file, None, "", f"YAML text: {exc}", "remove control characters")]
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        return None, [Problem(file, line, "", f"YAML syntax: {exc.problem or exc}", "fix the YAML at that line")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(file, None, "", f"YAML syntax: {exc}")]
-    except RecursionError:
-        return None, [Problem(file, None, "", f"YAML nested too deeply (the limit is {MAX_DEPTH} levels)", "flatten the structure")]
-    finally:
-        loader.dispose()
+    fast = _compose_fast(text)
+    if fast is not None:
+        loader, node = fast
+    else:
+        try:
+            loader = _NoAliasLoader(text)
+        except yaml.YAMLError as exc:  # the reader refuses control characters such as NUL
+            return None, [Problem(file, None, "", f"YAML text: {exc}", "remove control characters")]
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            return None, [Problem(file, line, "", f"YAML syntax: {exc.problem or exc}", "fix the YAML at that line")]
+        except yaml.YAMLError as exc:
+            return None, [Problem(file, None, "", f"YAML syntax: {exc}")]
+        except RecursionError:
+            return None, [Problem(file, None, "", f"YAML nested too deeply (the limit is {MAX_DEPTH} levels)", "flatten the structure")]
+        finally:
+            loader.dispose()
     doc = YamlDoc(file, None)
     problems: list[Problem] = []
     if node is None:
@@ -103,7 +108,25 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
     return doc, problems
 
 
-def _scalar(loader: yaml.SafeLoader, node: Node) -> Any:
+# What the pure-Python reader refuses (yaml.reader.Reader.NON_PRINTABLE).
+_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]")
+
+
+def _compose_fast(text: str) -> tuple[Any, Node | None] | None:
+    """The document's node tree from libyaml (about 10x faster), when that is safe: no ``&`` or
+    ``*`` anywhere (so no anchors or aliases to refuse) and only characters the Python reader
+    accepts. None otherwise, or on any error: the Python loader then reads it and words the
+    problem as it always has."""
+    if not yaml.__with_libyaml__ or "&" in text or "*" in text or _NON_PRINTABLE.search(text):
+        return None
+    loader = yaml.CSafeLoader(text)
+    try:
+        return loader, loader.get_single_node()
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+
+
+def _scalar(loader: Any, node: Node) -> Any:
     try:
         value = loader.construct_object(node, deep=True)
     except ValueError:
