@@ -24,16 +24,17 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from crisiskg.store import REASONING, Result, keywords
+from crisiskg.store import REASONING, Result, Store, keywords
 from service import negotiation as neg
 from service.descriptions import service_description
 from service.errors import ServiceError
 from service.evaluation import Answer, QueryJob
 from service.limits import check_text, parse_timeout, time_limit
-from service.state import state
+from service.settings import Settings
+from service.state import KEY, state
 
 bp = Blueprint("sparql", __name__)
 
@@ -192,6 +193,21 @@ def endpoint() -> Response:
         resp.headers[TRUNCATED] = "true"
     resp.vary.add("Accept")
     return resp
+
+
+def evaluate_text(store: Store, text: str, *, reasoning: str, route: str) -> Result:
+    """A query typed on another surface (the UI's editor), every row of it, under the same length,
+    depth and time limits as /sparql (in a worker process when the app has them); ServiceError
+    400 or 503, QueryError. An app without the service's state (a bare UI blueprint) only gets
+    the text limits."""
+    st = current_app.extensions.get(KEY)
+    settings = getattr(st, "settings", None) or Settings()
+    check_text(text, max_length=settings.max_query_length, max_depth=settings.max_query_depth)
+    if not hasattr(st, "evaluate"):
+        return store.query(text, reasoning=reasoning)
+    answer: Answer = st.evaluate(QueryJob(text, reasoning=reasoning, store=store), route=route)
+    assert answer.result is not None
+    return answer.result
 
 
 def description(params: MultiDict[str, str]) -> Response:

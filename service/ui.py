@@ -23,6 +23,7 @@ from crisiskg.errors import CrisisKGError, ParameterError, QueryError
 from crisiskg.savedqueries import SavedQuery, expand, get_query, load_queries, param_choices
 from crisiskg.store import Result, Store, bind_values
 from crisiskg.vocab import ID, PREFIXES
+from service.sparql import evaluate_text  # issue 7: the editor's queries under the endpoint's limits
 from service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
 from service.ui_data import Value, article_text, articles, describe_terms, overview, quote_spans, search, span_parts
 from service.ui_disagree import disagreements
@@ -388,7 +389,7 @@ def editor() -> Any:
     result, error, error_line, table, turtle, status = None, None, None, None, None, 200
     if text.strip() and not example:
         try:
-            result = store.query(text, reasoning=reasoning if reasoning in ("owlrl", "none") else "owlrl")
+            result = evaluate_text(store, text, reasoning=reasoning if reasoning in ("owlrl", "none") else "owlrl", route="/ui/sparql")
         except QueryError as exc:
             error, status = str(exc), 400
             m = _ERROR_AT.search(error)

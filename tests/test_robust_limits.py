@@ -192,3 +192,9 @@ def test_saved_question_timeout_header(tmp_path: Path) -> None:
         path.write_text(f"#+ summary: s\n#+ description: d\n#+ timeout: {bad}\nSELECT * WHERE {{ ?s ?p ?o }}\n", encoding="utf-8")
         with pytest.raises(QueryError, match="'timeout' is a number of seconds above 0"):
             parse_query(path)
+
+
+def test_the_ui_editor_has_the_same_text_limits(client: FlaskClient) -> None:
+    resp = client.post("/ui/sparql", data={"query": DEEP["groups"][:4000] + "}" * 10})
+    assert resp.status_code == 400 and b"levels deep" in resp.data
+    assert client.post("/ui/sparql", data={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"}).status_code == 200

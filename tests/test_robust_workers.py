@@ -166,3 +166,11 @@ def test_limits_are_lowered_per_question_and_per_request(make_app: object, tmp_p
     assert time.monotonic() - started < 15
     strict = make_app(query_timeout=0.5)  # type: ignore[operator]
     assert limit_of(strict.test_client().get("/sparql", query_string={"query": COUNT_RUNAWAY, "timeout": "100"})) == "0.5"
+
+
+def test_the_ui_editor_runaway_is_killed_too(make_app: object) -> None:
+    app = make_app(query_timeout=0.5)  # type: ignore[operator]
+    resp = app.test_client().post("/ui/sparql", data={"query": COUNT_RUNAWAY}, headers={"Accept": "text/html"})
+    assert resp.status_code == 503 and b"time limit of 0.5 s" in resp.data
+    assert wait_until(lambda: metric(app, "crisiskg_query_workers_killed_total") == 1)
+    assert metric(app, 'crisiskg_query_timeouts_total{route="/ui/sparql"}') == 1
