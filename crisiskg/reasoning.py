@@ -97,10 +97,12 @@ def useful_ox(s: Any, p: Any, o: Any) -> bool:
 _SAME_AS, _RDF_TYPE = str(OWL.sameAs), str(RDF.type)
 
 
-def materialise(store: Any) -> OxInference:
+def materialise(store: Any, *, added: list[tuple[Any, Any, Any]] | None = None) -> OxInference:
     """The rules engine run in place on the default graph of a pyoxigraph ``store``.
 
-    Afterwards the default graph holds the asserted triples and the useful inferred ones (the rest
+    ``added``: the store was at its fixpoint before these triples were added (the incremental
+    build), so only rules reading them need to run first. Afterwards the default graph holds the
+    asserted triples and the useful inferred ones (the rest
     of what the rules inferred is removed again, so that validation sees exactly what is
     published). Returns the useful inferred triples (pyoxigraph terms) and the inconsistencies: an :class:`OxInference`. Raises :class:`crisiskg.rules.UnsupportedOntology` as
     ``infer`` does.
@@ -110,7 +112,7 @@ def materialise(store: Any) -> OxInference:
     from crisiskg import rules
 
     ruleset = rules.RuleSet.compile(rules.schema_of(store))
-    outcome = rules.run(store, ruleset)
+    outcome = rules.run(store, ruleset, changed=None if added is None else rules.keys_of(added))
     keep = []
     dg = ox.DefaultGraph()
     for s, p, o in outcome.inferred:

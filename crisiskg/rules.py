@@ -238,15 +238,18 @@ def _touched(store: ox.Store) -> set[str]:
     return keys
 
 
-def run(store: ox.Store, ruleset: RuleSet) -> Outcome:
+def run(store: ox.Store, ruleset: RuleSet, *, changed: set[str] | None = None) -> Outcome:
     """Run ``ruleset`` to a fixpoint over the default graph of ``store`` (changed in place).
 
-    Returns the inferred triples (those the rules added: the NEW graph) and the inconsistencies.
+    ``changed`` (see :func:`keys_of`) says what was added to a store that was already at its
+    fixpoint: the first pass then runs only the rules that read it (the incremental build);
+    None runs every rule first. Returns the inferred triples (those the rules added: the NEW
+    graph) and the inconsistencies.
     """
     import time
 
     seconds: dict[str, float] = defaultdict(float)
-    touched: set[str] | None = None  # None: the first pass runs every rule
+    touched: set[str] | None = changed  # None: the first pass runs every rule
     passes = runs = 0
     while True:
         passes += 1
@@ -268,6 +271,16 @@ def run(store: ox.Store, ruleset: RuleSet) -> Outcome:
             break
     inferred = [(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, NEW)]
     return Outcome(inferred, ruleset.inconsistencies(store), passes, runs, dict(seconds))
+
+
+def keys_of(triples: Iterable[tuple[Any, Any, Any]]) -> set[str]:
+    """The predicates (and 'rdf:type C' keys) of pyoxigraph triples, as rules' ``reads`` name them."""
+    keys = set()
+    for _s, p, o in triples:
+        keys.add(p.value)
+        if p.value == _TYPE:
+            keys.add(f"{_TYPE} {o.value}")
+    return keys
 
 
 def _has_same_as(store: ox.Store) -> bool:

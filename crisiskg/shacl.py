@@ -102,9 +102,15 @@ class NodeCheck:
 class SparqlCheck:
     """A SHACL-SPARQL SELECT constraint with its targets bound inside the query."""
 
-    query: str
+    before: str  # the query up to its WHERE's opening brace
+    targets: str
+    after: str
     message: str
     severity: str
+
+    @property
+    def query(self) -> str:
+        return f"{self.before} {{ {self.targets} }} {self.after}"
 
 
 @dataclass
@@ -235,9 +241,8 @@ def _compile_sparql(shapes: Graph, shape: Any, constraint: Any, targets: str) ->
             prefixes += f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>\n"
     body = str(select).replace("$this", "?this")
     at = body.index("{", body.upper().index("WHERE")) + 1
-    query = prefixes + body[:at] + " { " + targets + " } " + body[at:]
     message = str(messages[0]) if messages else "constraint violated"
-    return SparqlCheck(query, message, str(shapes.value(constraint, SH.severity) or SH.Violation))
+    return SparqlCheck(prefixes + body[:at], targets, body[at:], message, str(shapes.value(constraint, SH.severity) or SH.Violation))
 
 
 _var = itertools.count(1)  # fresh variable names for nested conditions
@@ -355,13 +360,16 @@ def _has(g: Graph, s: Any, p: Any) -> bool:
 Originals = Mapping[str, Mapping[Any, Any]]  # property IRI -> {typed literal as stored: as written}
 
 
-def run(plan: Plan, store: ox.Store, originals: Originals | None = None) -> list[Result]:
+def run(plan: Plan, store: ox.Store, originals: Originals | None = None, focus: Iterable[Any] | None = None) -> list[Result]:
     """Every result of the compiled checks over the default graph of ``store``.
 
     pyoxigraph stores typed literals in a canonical form (``"07"^^xsd:nonNegativeInteger`` comes
     back as ``"7"^^xsd:integer``); ``originals`` gives, per property, the literals as written, so
-    that value rules (sh:datatype...) judge those, as pyshacl does.
+    that value rules (sh:datatype...) judge those, as pyshacl does. ``focus`` (IRIs) limits every
+    check to those focus nodes (the incremental build: the nodes a new article touches).
     """
+    if focus is not None:
+        plan = restrict(plan, focus)
     out: list[Result] = []
     for check in plan.checks:
         out.extend(_run_property(check, store, (originals or {}).get(check.path, {})))
@@ -378,6 +386,21 @@ def run(plan: Plan, store: ox.Store, originals: Originals | None = None) -> list
             seen.add(key)
             out.append(Result(row["this"], "", value, str(SH.SPARQLConstraintComponent), sq.message, sq.severity))
     return out
+
+
+def restrict(plan: Plan, focus: Iterable[Any]) -> Plan:
+    """``plan`` with every check's targets limited to ``focus`` (IRIs: VALUES cannot list blank nodes)."""
+    listed = " ".join(str(f) for f in focus if isinstance(f, ox.NamedNode)) or "<urn:crisiskg:nothing>"
+    pin = f"VALUES ?this {{ {listed} }} "
+
+    def limit(targets: str) -> str:
+        return f"{pin}{{ {targets} }}"
+
+    checks = [PropertyCheck(limit(c.targets), c.path, c.message, c.severity, c.min_count, c.max_count, c.classes, c.value_tests)
+              for c in plan.checks]
+    nodes = [NodeCheck(limit(n.targets), n.condition, n.component, n.message, n.severity) for n in plan.nodes]
+    sparql = [SparqlCheck(sq.before, limit(sq.targets), sq.after, sq.message, sq.severity) for sq in plan.sparql]
+    return Plan(checks, sparql, plan.rest, nodes)
 
 
 def _run_property(check: PropertyCheck, store: ox.Store, originals: Mapping[Any, Any]) -> Iterable[Result]:
