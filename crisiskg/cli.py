@@ -57,19 +57,23 @@ def main() -> None:
 @seeds_option
 @build_option
 @click.option("--allow-drafts", is_flag=True, help="Load annotation files still marked 'status: draft'.")
+@click.option("--incremental", is_flag=True, help="If only new article files were added since the published build, "
+              "reason and validate only what they touch (same result); otherwise build in full and say why.")
 @fail_on_error
-def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool) -> None:
+def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: bool) -> None:
     """Build the graph from the seeds, reason, validate, and publish it atomically.
 
     Exits 0 when published, 1 on SHACL violations, 2 on any other error; on failure the previous
     published build stays in place.
 
-    Example: crisiskg build --seeds seeds --build build
+    Example: crisiskg build --seeds seeds --build build --incremental
     """
     from crisiskg.pipeline import build as run_build
 
-    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts,
+    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental,
                        on_stage=lambda name, secs: click.echo(f"  {name:<9} {secs:7.2f} s", err=True))
+    if result.note:
+        click.echo(result.note, err=True)
     m = result.manifest
     c = m["counts"]
     click.echo(f"published build {m['version']} to {result.release.path if result.release else build_dir}")

@@ -50,6 +50,7 @@ class BuildResult:
     seconds: dict[str, float] = field(default_factory=dict)
     release: Release | None = None
     inconsistencies: list[str] = field(default_factory=list)
+    note: str = ""  # e.g. why an incremental build ran as a full one
     _dataset: Dataset | None = field(default=None, repr=False)
 
     @property
@@ -155,12 +156,40 @@ def to_rdflib_dataset(quads: Iterable[Any]) -> Dataset:
 
 
 def build(seeds_dir: Path | str, out: Path | str | None = None, *, allow_drafts: bool = False,
-          on_stage: Callable[[str, float], None] | None = None) -> BuildResult:
+          on_stage: Callable[[str, float], None] | None = None, incremental: bool = False) -> BuildResult:
     """Run the whole pipeline; publish to ``out`` when given and everything passed.
 
+    ``incremental=True``: when the only change since the build published in ``out`` is new
+    article files, reason and validate only what they touch (:mod:`crisiskg.incremental`, the
+    same dataset as a full build); otherwise run the full build and say why in ``note``.
     Raises SeedError (bad seeds), ValidationFailed (SHACL violations or an inconsistency), or
     BuildError; in every case nothing is published.
     """
+    note = ""
+    if incremental and out is not None:
+        from crisiskg import incremental as inc
+
+        code = code_files()
+        planned = inc.plan(seeds_dir, out, code)
+        if isinstance(planned, str):
+            note = f"full build: {planned}"
+        else:
+            try:
+                result = inc.build(seeds_dir, out, *planned, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
+            except inc.Fallback as exc:
+                note = f"full build: {exc}"
+            except OSError as exc:
+                raise BuildError(f"could not publish to {out}: {exc}") from exc
+            else:
+                result.note = f"incremental: added {', '.join(planned[1])} to build {planned[0].version}"
+                return result
+    result = _full_build(seeds_dir, out, allow_drafts=allow_drafts, on_stage=on_stage)
+    result.note = note
+    return result
+
+
+def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
+                on_stage: Callable[[str, float], None] | None) -> BuildResult:
     seconds: dict[str, float] = {}
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
 

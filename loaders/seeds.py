@@ -52,13 +52,14 @@ class SeedSet:
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     registry_file: str = "registry.yaml"
     registry_doc: YamlDoc | None = None
+    known_events: frozenset[str] = frozenset()  # events of articles published before (incremental build)
 
     def types(self, entity_id: str) -> list[str]:
         t = self.entities[entity_id]["type"]
         return [t] if isinstance(t, str) else list(t)
 
     def event_ids(self) -> set[str]:
-        return {e["id"] for a in self.articles for e in a.items("events")}
+        return {e["id"] for a in self.articles for e in a.items("events")} | self.known_events
 
 
 def parse_date(value: str) -> dt.date:
@@ -104,8 +105,11 @@ def _load(folder: Path, rel: str, problems: list[Problem], files: dict[str, str]
     return doc
 
 
-def read_seeds(folder: Path | str, *, allow_drafts: bool = False) -> SeedSet:
+def read_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events: frozenset[str] = frozenset()) -> SeedSet:
     """Read and check every seed file under ``folder``.
+
+    ``known_events``: ids of events annotated in articles read before (the incremental build
+    reads the new articles only), which the new ones may refer to.
 
     Raises SeedError with every problem found (file, line, field, value, hint).
     """
@@ -171,7 +175,7 @@ def read_seeds(folder: Path | str, *, allow_drafts: bool = False) -> SeedSet:
         files[text_rel] = hashlib.sha256(text.encode("utf-8")).hexdigest()
         articles.append(ArticleSeed(path.stem.split("_", 1)[0], path.stem, text, doc, text_rel, rel))
 
-    seedset = SeedSet(folder, entities, propositions, articles, {}, files, registry_doc=registry)
+    seedset = SeedSet(folder, entities, propositions, articles, {}, files, registry_doc=registry, known_events=known_events)
     if registry is not None and entities:
         problems.extend(_check_registry(seedset, registry))
     keys = [a.key for a in articles]
