@@ -3,7 +3,8 @@
 ``python -m benchmarks.measure build SEEDS OUT``: the real pipeline (``crisiskg.pipeline.build``),
 seconds and peak resident memory of each stage, then ``push`` to an on-disk Oxigraph store.
 ``python -m benchmarks.measure reason SEEDS ENGINE`` and ``validate SEEDS MODE``: one stage alone,
-for comparing engines. ``python -m benchmarks.measure queries BUILD SPEC...``: latency of every
+for comparing engines. ``python -m benchmarks.measure incremental SEEDS WORK``: adding one article
+to a built corpus with ``build --incremental``. ``python -m benchmarks.measure queries BUILD SPEC...``: latency of every
 saved question on each store kind.
 
 Peak memory per stage is the kernel's high-water mark (VmHWM), reset before each stage through
@@ -61,6 +62,36 @@ def build(seeds: str, out: str, disk: str) -> dict[str, Any]:
     counts = result.manifest["counts"]
     return {"stages": stages, "total": round(total, 3), "triples_asserted": counts["triples_asserted"],
             "triples_inferred": counts["triples_inferred"], "articles": counts["articles"], "entities": counts["entities"]}
+
+
+def incremental(seeds: str, work: str) -> dict[str, Any]:
+    """Adding one article to a built corpus: the corpus without its last article is built in full
+    (links to the seed files), then the article is added and ``build --incremental`` timed."""
+    import shutil
+
+    from crisiskg.pipeline import build as run_build
+
+    src, root = Path(seeds), Path(work)
+    shutil.rmtree(root, ignore_errors=True)
+    folder, out = root / "seeds", root / "build"
+    (folder / "articles").mkdir(parents=True)
+    for name in ("registry.yaml", "propositions.yaml"):
+        (folder / name).symlink_to((src / name).resolve())
+    files = sorted((src / "articles").iterdir())
+    last = sorted(p.stem for p in files if p.suffix == ".yaml")[-1]
+    for p in files:
+        if p.stem != last:
+            (folder / "articles" / p.name).symlink_to(p.resolve())
+    run_build(folder, out)
+    for p in files:
+        if p.stem == last:
+            (folder / "articles" / p.name).symlink_to(p.resolve())
+    stages: dict[str, float] = {}
+    reset_peak()
+    t0 = time.perf_counter()
+    result = run_build(folder, out, incremental=True, on_stage=lambda name, secs: stages.__setitem__(name, secs))
+    total = time.perf_counter() - t0
+    return {"seconds": round(total, 3), "peak_mib": peak_mib(), "stages": stages, "note": result.note}
 
 
 def _dataset(seeds: str) -> Any:
@@ -172,6 +203,8 @@ def main(argv: list[str]) -> None:
         result = reason(*args)
     elif what == "validate":
         result = validate(*args)
+    elif what == "incremental":
+        result = incremental(*args)
     elif what == "queries":
         queries(args[0], args[1], args[2:])
         return
