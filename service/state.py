@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from service.metrics import Metrics
 from service.settings import Settings
 
 KEY = "crisiskg"
+QUERIES_RECHECK = 1.0  # seconds between looks at the saved-question files
 
 
 @dataclass
@@ -59,9 +61,16 @@ class State:
         return self.store.version if self.store is not None else None
 
     def queries(self) -> dict[str, SavedQuery]:
-        """The saved questions (re-read only when a file changes)."""
+        """The saved questions (re-read only when a file changes; the files are looked at no more
+        than once every :data:`QUERIES_RECHECK` seconds, as every answer's ETag needs them)."""
         folder: Path | None = self.settings.queries_dir
-        return load_queries(folder)
+        now = time.monotonic()
+        memo = self.cache.get("queries")
+        if memo is not None and now - memo[0] < QUERIES_RECHECK:
+            return dict(memo[1])
+        queries = load_queries(folder)
+        self.cache["queries"] = (now, queries)
+        return dict(queries)
 
     def queries_fingerprint(self) -> str:
         """A short hash of the saved questions as parsed: part of the ETag of their answers (and of
