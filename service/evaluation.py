@@ -128,7 +128,8 @@ class QueryJob:
 
     def answer(self, store: Store, check: Callable[[int], None] | None = None) -> Answer:
         """Evaluate on ``store``: at most ``offset + limit + 1`` rows are read (a top-level LIMIT
-        is lowered or added; a query without room for one fails once it has more rows)."""
+        is lowered or added; a query without room for one fails once it has more rows). Triples of
+        a graph answer are sorted, so every worker's copy of the store gives the same bytes."""
         text = self.sparql
         need = None if self.limit is None else self.offset + self.limit + 1
         guard = check
@@ -146,9 +147,10 @@ class QueryJob:
             if result.kind == "select":
                 truncated = end is not None and len(result.rows) > end
                 result = Result("select", variables=result.variables, rows=result.rows[self.offset:end])
-            elif result.kind == "graph":
-                truncated = end is not None and len(result.triples) > end
-                result = Result("graph", triples=result.triples[self.offset:end])
+            elif result.kind == "graph":  # triples in one order: pyoxigraph's differs between store copies
+                triples = sorted(result.triples, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+                truncated = end is not None and len(triples) > end
+                result = Result("graph", triples=triples[self.offset:end])
         if self.fmt is None:
             return Answer(result.kind, truncated, result=result)
         return Answer(result.kind, truncated, body=_mark(result.serialize(self.fmt), self.fmt, truncated and result.kind == "select"),

@@ -203,7 +203,7 @@ def evaluate_text(store: Store, text: str, *, reasoning: str, route: str) -> Res
     st = current_app.extensions.get(KEY)
     settings = getattr(st, "settings", None) or Settings()
     check_text(text, max_length=settings.max_query_length, max_depth=settings.max_query_depth)
-    if not hasattr(st, "evaluate"):
+    if st is None or not hasattr(st, "evaluate"):
         return store.query(text, reasoning=reasoning)
     answer: Answer = st.evaluate(QueryJob(text, reasoning=reasoning, store=store), route=route)
     assert answer.result is not None
