@@ -14,6 +14,7 @@ or choices.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
@@ -62,7 +63,7 @@ def _count(name: str, default: int, *, low: int, high: int | None = None) -> int
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().isdigit() or len(raw.strip()) > 12 or int(raw) < low:
+    if not re.fullmatch(r"[0-9]{1,12}", raw.strip()) or int(raw) < low:  # ASCII digits: '²'.isdigit() is true
         raise ServiceError(400, f"{name} {raw[:40]!r} is not a whole number of at least {low} (e.g. {name}={max(low, 100)})")
     return min(int(raw), high) if high is not None else int(raw)
 
