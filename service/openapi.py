@@ -61,6 +61,8 @@ def _operation(q: SavedQuery, store: Store | None) -> dict[str, Any]:
                    "text/tab-separated-values": {"schema": {"type": "string"}}}
     content["text/html"] = {"schema": {"type": "string"}}
     params.append({"$ref": "#/components/parameters/reasoning"})
+    params += [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/offset"},
+               {"$ref": "#/components/parameters/pageTimeout"}]
     params.append({"name": "_format", "in": "query", "required": False,
                    "description": "The answer's format, instead of the Accept header.",
                    "schema": {"type": "string", "enum": formats}})
@@ -89,7 +91,8 @@ def build_openapi(queries: dict[str, SavedQuery], store: Store | None, server: s
                                     "description": "A SPARQL 1.1 query; without it, the service description."},
                                    {"$ref": "#/components/parameters/defaultGraph"},
                                    {"$ref": "#/components/parameters/namedGraph"},
-                                   {"$ref": "#/components/parameters/reasoning"}],
+                                   {"$ref": "#/components/parameters/reasoning"},
+                                   {"$ref": "#/components/parameters/timeout"}],
                     "responses": {"200": {"description": "Query results or the service description."},
                                   "400": ERROR, "403": ERROR, "406": ERROR, "500": ERROR, "503": ERROR}},
             "post": {"operationId": "sparql_query_post", "summary": "SPARQL 1.1 query (POST)", "tags": ["sparql"],
@@ -117,6 +120,19 @@ def build_openapi(queries: dict[str, SavedQuery], store: Store | None, server: s
                 "reasoning": {"name": "_reasoning", "in": "query", "required": False,
                               "description": "owlrl: asserted and inferred triples; none: asserted only.",
                               "schema": {"type": "string", "enum": ["owlrl", "none"], "default": "owlrl"}},
+                "timeout": {"name": "timeout", "in": "query", "required": False,
+                            "description": "Seconds the query may run, below the server's limit (never above it); past it the answer is 503.",
+                            "schema": {"type": "number", "exclusiveMinimum": 0}},
+                "pageTimeout": {"name": "_timeout", "in": "query", "required": False,
+                                "description": "Seconds the question may run, below the server's and the question's own limit; past it the answer is 503.",
+                                "schema": {"type": "number", "exclusiveMinimum": 0}},
+                "limit": {"name": "_limit", "in": "query", "required": False,
+                          "description": "Rows per page (at most the server's row limit, also the default). When more rows exist, "
+                                         "a Link header with rel=\"next\" gives the next page and the JSON says truncated.",
+                          "schema": {"type": "integer", "minimum": 1}},
+                "offset": {"name": "_offset", "in": "query", "required": False,
+                           "description": "Rows to skip (the start of the page).",
+                           "schema": {"type": "integer", "minimum": 0, "default": 0}},
                 "defaultGraph": {"name": "default-graph-uri", "in": "query", "required": False, "explode": True,
                                  "schema": {"type": "array", "items": {"type": "string", "format": "iri"}}},
                 "namedGraph": {"name": "named-graph-uri", "in": "query", "required": False, "explode": True,

@@ -241,6 +241,11 @@ def test_openapi_is_valid_3_1_with_one_operation_per_question(client: FlaskClien
             elif p.type == "iri":
                 assert schema["type"] == "string" and schema["examples"]
         assert "application/sparql-results+json" in op["responses"]["200"]["content"] or q.kind == "graph"
+        refs = {p["$ref"].rsplit("/", 1)[-1] for p in op["parameters"] if "$ref" in p}
+        assert refs == {"reasoning", "limit", "offset", "pageTimeout"}  # the system parameters every question takes
+    system = spec["components"]["parameters"]
+    assert (system["limit"]["name"], system["offset"]["name"], system["pageTimeout"]["name"]) == ("_limit", "_offset", "_timeout")
+    assert {"$ref": "#/components/parameters/timeout"} in spec["paths"]["/sparql"]["get"]["parameters"]
 
 
 def test_openapi_examples_are_accepted(client: FlaskClient) -> None:
