@@ -570,6 +570,16 @@ def test_people_roles(seed_store: Store) -> None:
     everyone = rows(seed_store, "people-roles")
     # 004: "Asfandyar Mir (@asfandyarmir) is a postdoctoral fellow at the Center for International Security and Cooperation"
     assert (E("asfandyar-mir"), "postdoctoral fellow", E("cisac")) in pairs(everyone, "person", "title", "in")
+    # 004: "CIA Director Gina Haspel", "Joint Chiefs Chairman Gen. Mark Milley"
+    assert {(E("gina-haspel"), "CIA Director", E("cia")), (E("mark-milley"), "Joint Chiefs Chairman", E("joint-chiefs-of-staff"))} \
+        <= pairs(everyone, "person", "title", "in")
+    # a role is held in an organisation or state of the registry, never in a term of the ontology (the
+    # known bug listed ckg:annotationMethod as one); a role the article places nowhere has no 'in'
+    # (001: "Gen. Qassem Soleimani")
+    for reasoning in ("owlrl", "none"):
+        held_in = {r["in"] for r in rows(seed_store, "people-roles", reasoning=reasoning) if r.get("in")}
+        assert held_in and all(i.startswith(E("")) for i in held_in), sorted(held_in)
+    assert (E("qassem-soleimani"), "Gen.", A("001"), "") in pairs(everyone, "person", "title", "article", "in")
 
 
 def test_proxies_and_allies(seed_store: Store) -> None:
