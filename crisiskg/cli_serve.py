@@ -33,7 +33,7 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     no published build (run 'crisiskg build' first), when --store is not a known kind, or when the
     store holds another build than the one published (run 'crisiskg push' again).
 
-    Example: crisiskg build && crisiskg push --store oxigraph:build/oxigraph && crisiskg serve --store oxigraph:build/oxigraph
+    Example: crisiskg serve --store oxigraph:build/oxigraph --port 8000
     """
     from waitress import serve as run
 

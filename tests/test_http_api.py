@@ -188,7 +188,7 @@ def test_catalogue(client: FlaskClient) -> None:
 
 
 def test_metrics_per_saved_question(seed_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = create_app({"store": seed_store, "query_timeout": 0.2})
+    app = create_app({"store": seed_store, "query_timeout": 0.2, "cache_bytes": 0})  # every request evaluated
     client = app.test_client()
     assert client.get("/queries/timeline").status_code == 200
     assert client.get("/queries/timeline?since=never").status_code == 400

@@ -30,16 +30,16 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def evaluations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every query the store evaluates, in order."""
+def evaluations(seed_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every query the app's store evaluates, in order."""
     seen: list[str] = []
-    real = Store.query
+    real = seed_store.query
 
-    def counting(self: Store, sparql: str, **kwargs: Any) -> Any:
+    def counting(sparql: str, **kwargs: Any) -> Any:
         seen.append(sparql)
-        return real(self, sparql, **kwargs)
+        return real(sparql, **kwargs)
 
-    monkeypatch.setattr(Store, "query", counting)
+    monkeypatch.setattr(seed_store, "query", counting)
     yield seen
 
 
