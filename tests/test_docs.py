@@ -13,7 +13,7 @@ from crisiskg.cli import main
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 # every `crisiskg ...` written in backticks or on an indented command line
-MENTIONS = sorted(set(re.findall(r"`(crisiskg [^`]+)`", README)) | set(re.findall(r"^ {4}(crisiskg .+)$", README, re.M)))
+MENTIONS = sorted(set(re.findall(r"`(crisiskg [^`]+)`", README)) | set(re.findall(r"^ {4}(crisiskg .+)$", README, re.MULTILINE)))
 
 
 def resolve(words: list[str]) -> tuple[click.Command, list[str]]:
