@@ -33,14 +33,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg import __version__
 from crisiskg.errors import PublishError, SeedError, ValidationFailed
 from crisiskg.publish import Release, current, publish
 from crisiskg.reasoning import materialise
 from crisiskg.validation import Validation, literal_originals, validate
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 from loaders import SeedSet, iris, read_seeds
-from loaders.graph import provenance, to_graphs
+from loaders.graph import to_graphs
 from loaders.seeds import ArticleSeed
 from loaders.yamlio import YamlDoc
 
@@ -118,7 +117,7 @@ def build(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[
     Raises :class:`Fallback` when a full build is needed, and what the full build raises
     (SeedError, ValidationFailed) for mistakes in the new articles.
     """
-    from crisiskg.pipeline import BuildResult, counts, to_quads, version_of
+    from crisiskg.pipeline import BuildResult, conclude, to_quads, version_of
 
     seconds: dict[str, float] = {}
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -202,19 +201,8 @@ def build(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[
     inferred = [q for q in old_inferred if (q.subject, q.predicate, q.object) not in asserted_now]
     inferred += [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
     quads = [*old, *new, *inferred]
-    ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    prov = provenance(full, version=version, started=started.isoformat(), ended=ended.isoformat(), code_files=code)
-    quads.extend(to_quads({PROVENANCE_GRAPH: prov}))
-    manifest: dict[str, Any] = {
-        "version": version,
-        "created": ended.isoformat(),
-        "software_version": __version__,
-        "counts": counts(quads, full),
-        "validation": {"conforms": True, "violations": 0},
-        "inputs": {**{"seeds/" + k: v for k, v in files.items()}, **dict(code)},
-        "seconds": dict(seconds),
-        "incremental": {"from": release.version, "articles": stems},
-    }
+    manifest = conclude(quads, full, version=version, code=code, started=started, seconds=seconds,
+                        incremental={"from": release.version, "articles": stems})
     result = BuildResult(quads, validation, manifest, seconds)
     result.release = publish(quads, manifest, out)
     lap("publish")

@@ -188,6 +188,25 @@ def build(seeds_dir: Path | str, out: Path | str | None = None, *, allow_drafts:
     return result
 
 
+def conclude(quads: list[Any], seeds: SeedSet, *, version: str, code: list[tuple[str, str]], started: dt.datetime,
+             seconds: dict[str, float], **extra: Any) -> dict[str, Any]:
+    """The end of a conforming build: its PROV-O run appended to ``quads``, and its manifest
+    (``extra`` keys added, e.g. what an incremental build started from)."""
+    ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    prov = provenance(seeds, version=version, started=started.isoformat(), ended=ended.isoformat(), code_files=code)
+    quads.extend(to_quads({PROVENANCE_GRAPH: prov}))
+    return {
+        "version": version,
+        "created": ended.isoformat(),
+        "software_version": __version__,
+        "counts": counts(quads, seeds),
+        "validation": {"conforms": True, "violations": 0},
+        "inputs": {**{"seeds/" + k: v for k, v in seeds.files.items()}, **dict(code)},
+        "seconds": dict(seconds),  # publishing is timed too, but after the manifest is written
+        **extra,
+    }
+
+
 def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
                 on_stage: Callable[[str, float], None] | None) -> BuildResult:
     seconds: dict[str, float] = {}
@@ -226,18 +245,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
                                len(inference.inconsistencies) + len(validation.violations))
     if not validation.conforms:
         raise ValidationFailed(validation.report, len(validation.violations))
-    ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    prov = provenance(seeds, version=version, started=started.isoformat(), ended=ended.isoformat(), code_files=code)
-    quads.extend(to_quads({PROVENANCE_GRAPH: prov}))
-    manifest: dict[str, Any] = {
-        "version": version,
-        "created": ended.isoformat(),
-        "software_version": __version__,
-        "counts": counts(quads, seeds),
-        "validation": {"conforms": True, "violations": 0},
-        "inputs": {**{"seeds/" + k: v for k, v in seeds.files.items()}, **dict(code)},
-        "seconds": dict(seconds),  # publishing is timed too, but after the manifest is written
-    }
+    manifest = conclude(quads, seeds, version=version, code=code, started=started, seconds=seconds)
     result = BuildResult(quads, validation, manifest, seconds)
     if out is not None:
         t0 = time.perf_counter()

@@ -25,11 +25,6 @@ def app(seed_store: Store) -> Flask:
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
 def evaluations(seed_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every query the app's store evaluates, in order."""
     seen: list[str] = []
