@@ -17,8 +17,9 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 def _status(field: str) -> float:
@@ -114,7 +115,8 @@ def reason(seeds: str, engine: str) -> dict[str, Any]:
 
 def validate(seeds: str, mode: str) -> dict[str, Any]:
     from crisiskg.reasoning import infer
-    from crisiskg.validation import union, validate as run_validate
+    from crisiskg.validation import union
+    from crisiskg.validation import validate as run_validate
 
     ds, origins = _dataset(seeds)
     inferred = infer((t for g in ds.graphs() for t in g), engine="rules").graph

@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     sizes = [parse_size(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
-    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     t0 = time.perf_counter()
     results = []
     for size in sizes:

@@ -7,15 +7,19 @@ code (2 for errors, 1 for SHACL violations); no traceback reaches the user.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from crisiskg import __version__
 from crisiskg.errors import CrisisKGError
 
-DEFAULT_SEEDS = Path("seeds")
-DEFAULT_BUILD = Path("build")
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_SEEDS: Path = Path("seeds")
+DEFAULT_BUILD: Path = Path("build")
 
 
 class Failure(click.ClickException):
@@ -40,8 +44,8 @@ def fail_on_error(fn):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-seeds_option = click.option("--seeds", "seeds_dir", type=click.Path(path_type=Path), default=DEFAULT_SEEDS, show_default=True, help="The seeds folder.")
-build_option = click.option("--build", "build_dir", type=click.Path(path_type=Path), default=DEFAULT_BUILD, show_default=True, help="The build folder (published builds).")
+seeds_option: Callable[[F], F] = click.option("--seeds", "seeds_dir", type=click.Path(path_type=Path), default=DEFAULT_SEEDS, show_default=True, help="The seeds folder.")
+build_option: Callable[[F], F] = click.option("--build", "build_dir", type=click.Path(path_type=Path), default=DEFAULT_BUILD, show_default=True, help="The build folder (published builds).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,7 +106,8 @@ def validate(seeds_dir: Path, data: Path | None, allow_drafts: bool) -> None:
             from rdflib import Dataset
 
             from crisiskg.publish import rdflib_dataset_io
-            from crisiskg.validation import union, validate as run_validate
+            from crisiskg.validation import union
+            from crisiskg.validation import validate as run_validate
 
             ds = Dataset()
             try:
@@ -177,14 +182,17 @@ def stats(build_dir: Path, as_json: bool) -> None:
         click.echo(f"    {n:>7}  {graph}")
 
 
-from crisiskg.cli_curate import coverage, draft  # noqa: E402
+from crisiskg.cli_curate import coverage, draft
 
 main.add_command(coverage)
 main.add_command(draft)
 
-from crisiskg.cli_query import query, sparql  # noqa: E402
+from crisiskg.cli_query import query, sparql
+
 main.add_command(query); main.add_command(sparql)
-from crisiskg.cli_scale import push, synth  # noqa: E402
+from crisiskg.cli_scale import push, synth
+
 main.add_command(synth); main.add_command(push)
-from crisiskg.cli_serve import serve  # noqa: E402
+from crisiskg.cli_serve import serve
+
 main.add_command(serve)

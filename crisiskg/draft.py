@@ -24,19 +24,19 @@ from loaders.seeds import SeedSet, read_seeds
 
 # trigger word -> (event class, CAMEO code)
 TRIGGERS: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"\bmissiles?\b", re.I), "MissileAttack", "195"),
-    (re.compile(r"\brockets?\b|\brocket fire\b", re.I), "RocketAttack", "194"),
-    (re.compile(r"\bdrones?\b", re.I), "DroneStrike", "195"),
-    (re.compile(r"\bairstrikes?\b", re.I), "Airstrike", "195"),
-    (re.compile(r"\b(killed|killing|assassinat\w+|slaying)\b", re.I), "Killing", "186"),
-    (re.compile(r"\b(attack(ed|s)?|struck|strikes?|fired)\b", re.I), "Attack", "190"),
-    (re.compile(r"\b(tweet(ed)?)\b", re.I), "Statement", "010"),
-    (re.compile(r"\b(threat(en(ed)?)?|warn(ed|ing)?|promised)\b", re.I), "Threat", "138"),
-    (re.compile(r"\b(announce(d|ment)?)\b", re.I), "Announcement", "010"),
-    (re.compile(r"\bvoted?\b", re.I), "Vote", "100"),
-    (re.compile(r"\bsanctions?\b", re.I), "Sanction", "163"),
-    (re.compile(r"\bprotests?\b", re.I), "Protest", "141"),
-    (re.compile(r"\bnegotiat\w+\b", re.I), "Negotiation", "046"),
+    (re.compile(r"\bmissiles?\b", re.IGNORECASE), "MissileAttack", "195"),
+    (re.compile(r"\brockets?\b|\brocket fire\b", re.IGNORECASE), "RocketAttack", "194"),
+    (re.compile(r"\bdrones?\b", re.IGNORECASE), "DroneStrike", "195"),
+    (re.compile(r"\bairstrikes?\b", re.IGNORECASE), "Airstrike", "195"),
+    (re.compile(r"\b(killed|killing|assassinat\w+|slaying)\b", re.IGNORECASE), "Killing", "186"),
+    (re.compile(r"\b(attack(ed|s)?|struck|strikes?|fired)\b", re.IGNORECASE), "Attack", "190"),
+    (re.compile(r"\b(tweet(ed)?)\b", re.IGNORECASE), "Statement", "010"),
+    (re.compile(r"\b(threat(en(ed)?)?|warn(ed|ing)?|promised)\b", re.IGNORECASE), "Threat", "138"),
+    (re.compile(r"\b(announce(d|ment)?)\b", re.IGNORECASE), "Announcement", "010"),
+    (re.compile(r"\bvoted?\b", re.IGNORECASE), "Vote", "100"),
+    (re.compile(r"\bsanctions?\b", re.IGNORECASE), "Sanction", "163"),
+    (re.compile(r"\bprotests?\b", re.IGNORECASE), "Protest", "141"),
+    (re.compile(r"\bnegotiat\w+\b", re.IGNORECASE), "Negotiation", "046"),
 ]
 _SLUG = re.compile(r"[^a-z0-9]+")
 

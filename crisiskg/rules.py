@@ -32,8 +32,9 @@ property disjointness, keys...) is refused with :class:`UnsupportedOntology`: us
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -121,7 +122,7 @@ class RuleSet:
     disjoint: list[tuple[str, str]]
 
     @classmethod
-    def compile(cls, schema: Graph) -> "RuleSet":
+    def compile(cls, schema: Graph) -> RuleSet:
         """Compile the rules for the axioms in ``schema`` (an rdflib graph holding the ontology).
 
         Raises UnsupportedOntology if it uses OWL vocabulary the engine does not implement.

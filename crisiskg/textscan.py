@@ -26,16 +26,7 @@ DATE_EXPR = re.compile(
 )
 NAME = re.compile(r"\b[A-Z][\w’'.-]*[\w](?:\s+(?:of\s+the\s+|of\s+|for\s+|al-|bin\s+)?[A-Z][\w’'.-]*[\w])*")
 # Capitalised words that are not names on their own (sentence openers, demonyms, titles).
-NOT_NAMES = set("""
-A An And Any As At But By Consider Do Escalating Even First For Furthermore Further Given How However
-I If In Instead It Its Let Many More Most Namely Neither No Now Of Official On Only Or Our Over Passing
-Recently Regardless Second Since So Some Such Take That The Their Then There Therefore These They This
-Those Though To Until We Well What When Where Whether While Who Why With Without Yes Yet Acting Addressing
-Killing Stepping Escalating Encouraging Forcing Threatening Increasing Image Further Related Home News
-Iranian Iranians American Americans Iraqi Iraqis British European Europeans Shia Shiite Sunni Sunnis Kurdish
-Gen General President Prime Minister Supreme Leader Foreign Secretary Director Chairman Ayatollah Major
-Don’t Don't It’s It's Let’s Let's Here Both Either Each All Every Despite Because Although After Before
-""".split()) | set(MONTHS) | set(WEEKDAYS)
+NOT_NAMES = set(["A", "An", "And", "Any", "As", "At", "But", "By", "Consider", "Do", "Escalating", "Even", "First", "For", "Furthermore", "Further", "Given", "How", "However", "I", "If", "In", "Instead", "It", "Its", "Let", "Many", "More", "Most", "Namely", "Neither", "No", "Now", "Of", "Official", "On", "Only", "Or", "Our", "Over", "Passing", "Recently", "Regardless", "Second", "Since", "So", "Some", "Such", "Take", "That", "The", "Their", "Then", "There", "Therefore", "These", "They", "This", "Those", "Though", "To", "Until", "We", "Well", "What", "When", "Where", "Whether", "While", "Who", "Why", "With", "Without", "Yes", "Yet", "Acting", "Addressing", "Killing", "Stepping", "Escalating", "Encouraging", "Forcing", "Threatening", "Increasing", "Image", "Further", "Related", "Home", "News", "Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Shia", "Shiite", "Sunni", "Sunnis", "Kurdish", "Gen", "General", "President", "Prime", "Minister", "Supreme", "Leader", "Foreign", "Secretary", "Director", "Chairman", "Ayatollah", "Major", "Don’t", "Don't", "It’s", "It's", "Let’s", "Let's", "Here", "Both", "Either", "Each", "All", "Every", "Despite", "Because", "Although", "After", "Before"]) | set(MONTHS) | set(WEEKDAYS)
 
 
 @dataclass(frozen=True)

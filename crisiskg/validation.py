@@ -115,11 +115,11 @@ def validate(data: Graph | ox.Store, *, origins: Mapping[URIRef, str] | None = N
         plan = compiled(shapes)
         labels = _Labels(store)
         for r in shacl.run(plan, store, originals, focus):
-            focus = to_rdflib(r.focus)
+            node = to_rdflib(r.focus)
             violations.append(Violation(
-                focus=str(focus), label=labels(r.focus), path=_short(r.path), message=r.message,
+                focus=str(node), label=labels(r.focus), path=_short(r.path), message=r.message,
                 value=_value_text(to_rdflib(r.value)), severity=r.severity.rsplit("#", 1)[-1],
-                seed_file=seed_file_of(focus, origins), component=_short(r.component),
+                seed_file=seed_file_of(node, origins), component=_short(r.component),
             ))
         if plan.rest is None:
             return _done(violations)

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -14,7 +15,17 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from crisiskg import __version__
 from crisiskg.ontology import ontology_graph
 from crisiskg.vocab import (
-    CAMEO, CKG, ENTITIES_GRAPH, GAF, GEO, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, WIKIDATA, GEONAMES,
+    CAMEO,
+    CKG,
+    ENTITIES_GRAPH,
+    GAF,
+    GEO,
+    GEONAMES,
+    NIF,
+    ONTOLOGY_GRAPH,
+    PROVENANCE_GRAPH,
+    SEM,
+    WIKIDATA,
     article_graph,
 )
 from loaders import iris, schema

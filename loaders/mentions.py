@@ -6,8 +6,9 @@ Matching is case-sensitive, on word boundaries, longest alias first, and skips p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 
 @dataclass(frozen=True)

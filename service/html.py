@@ -6,8 +6,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 from rdflib import BNode, Literal, URIRef
 
-from crisiskg.vocab import shorten
-from crisiskg.vocab import BASE
+from crisiskg.vocab import BASE, shorten
 
 LOCAL_PREFIXES = ("id/", "graph/", "cameo/", "ontology", "shapes", "dataset")
 

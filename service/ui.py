@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -39,7 +40,7 @@ _ARTICLE = re.compile("^" + re.escape(str(ID)) + r"article/[^/#]+$")
 DOWNLOADS = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
              "json": "application/sparql-results+json", "ttl": "text/turtle; charset=utf-8",
              "nt": "application/n-triples", "jsonld": "application/ld+json"}
-_QUOTE_COLUMNS = re.compile(r"quote|evidence|text|sentence|anchor", re.I)
+_QUOTE_COLUMNS = re.compile(r"quote|evidence|text|sentence|anchor", re.IGNORECASE)
 
 
 def current_store() -> Store:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+
 from crisiskg.store import Store
 from crisiskg.vocab import ID, article_graph
 from service.ui_data import labels, local_name, span_parts, synthetic_labels
@@ -185,7 +186,7 @@ SELECT ?title ?issued ?prec ?deriv ?genre ?seed ?publisher ?creator ?file ?sha ?
     pubs = sorted({str(r["publisher"]) for r in res.rows if r.get("publisher") is not None})
     names = labels(store, people + pubs)
     files = sorted({(str(r["file"]), str(r["sha"])) for r in res.rows if r.get("file") is not None})
-    get = lambda k: str(first[k]) if first.get(k) is not None else None  # noqa: E731
+    get = lambda k: str(first[k]) if first.get(k) is not None else None
     return {
         "iri": str(node), "title": get("title"), "issued": get("issued"), "precision": get("prec"),
         "derivation": get("deriv"), "genre": get("genre"), "seed": get("seed"),

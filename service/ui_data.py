@@ -10,14 +10,15 @@ that only the reasoner's graph (``graph/inferred``) holds as inferred.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from crisiskg.store import Store
-from crisiskg.vocab import BASE, ID, PREFIXES, article_graph, local_name, shorten  # noqa: F401
+from crisiskg.vocab import BASE, ID, PREFIXES, article_graph, local_name, shorten
 
 ARTICLE_GRAPH_PREFIX = BASE + "graph/article/"
 ARTICLE_PREFIX = str(ID) + "article/"

@@ -14,8 +14,18 @@ from rdflib import URIRef
 from crisiskg.store import Store
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 from service.ui_data import (
-    HIDDEN_PREDICATES, Sentence, Value, article_key, article_text, describe_terms, labels, local_name, many, sentence_of,
-    span_parts, term,
+    HIDDEN_PREDICATES,
+    Sentence,
+    Value,
+    article_key,
+    article_text,
+    describe_terms,
+    labels,
+    local_name,
+    many,
+    sentence_of,
+    span_parts,
+    term,
 )
 
 CKG = PREFIXES["ckg"]

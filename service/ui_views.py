@@ -4,8 +4,8 @@ with known coordinates, drawn as SVG on the server (equirectangular, no base map
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from markupsafe import Markup, escape
 from rdflib import URIRef

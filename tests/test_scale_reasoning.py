@@ -53,7 +53,7 @@ def test_rules_infer_what_owlrl_infers(corpus: str, synthetic: Path) -> None:
 def test_edge_cases_equality_symmetry_inverse_chains_disjointness() -> None:
     triples = asserted(ROOT / "tests" / "fixtures" / "mini")
     role = next(s for s, p, _ in triples if p == CKG.roleHolder)
-    e = lambda slug: ID[f"entity/{slug}"]  # noqa: E731
+    e = lambda slug: ID[f"entity/{slug}"]
     triples += [
         (role, CKG.roleHolder, e("someone-else")), (e("someone-else"), RDF.type, CKG.Person),  # prp-fp -> sameAs
         (e("jane-roe"), RDF.type, CKG.City), (e("northland"), RDF.type, CKG.Person),  # disjointness

@@ -9,7 +9,7 @@ SPARQL constraints as whole-graph queries on pyoxigraph).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ def messages_of(shape: str) -> set[str]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def parsed(name: str) -> Graph:
     g = Graph()
     g.parse(FIXTURES / name, format="turtle")

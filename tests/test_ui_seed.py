@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from test_ui_pages import check_page
 
 from crisiskg.savedqueries import load_queries
 from service import create_app
-from test_ui_pages import check_page
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ missing; ``.ci/run`` installs both.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from serving import running_server  # tests/serving.py

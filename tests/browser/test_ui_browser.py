@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 
-
 def shot(page: Any, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=False)
 
