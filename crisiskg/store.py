@@ -93,17 +93,33 @@ class Result:
         return _serialize_solutions(variables, solutions, RESULT_FORMATS[fmt])
 
 
+_BNODE = "urn:crisiskg:bnode:"  # stands in for a blank node while a table is serialised
+_BNODE_OUT = {  # how each results format writes that stand-in, and how it writes a blank node
+    ox.QueryResultsFormat.JSON: (re.compile(rb'\{"type":"uri","value":"urn:crisiskg:bnode:([^"]*)"\}'), rb'{"type":"bnode","value":"\1"}'),
+    ox.QueryResultsFormat.XML: (re.compile(rb"<uri>urn:crisiskg:bnode:([^<]*)</uri>"), rb"<bnode>\1</bnode>"),
+    ox.QueryResultsFormat.CSV: (re.compile(rb"(?<![^,\n])urn:crisiskg:bnode:([A-Za-z0-9_.-]*)"), rb"_:\1"),
+    ox.QueryResultsFormat.TSV: (re.compile(rb"<urn:crisiskg:bnode:([^>]*)>"), rb"_:\1"),
+}
+
+
 def _serialize_solutions(variables: list[Any], solutions: list[list[Any]], fmt: Any) -> bytes:
     # Re-run a VALUES query on an empty store: the simplest way to get pyoxigraph's serializer
-    # for an already materialised table.
+    # for an already materialised table. VALUES admits no blank nodes: they go through as
+    # stand-in IRIs, written back as blank nodes afterwards.
     store = ox.Store()
     if not variables:
         res = store.query("SELECT * WHERE {}" if solutions else "SELECT * WHERE { FILTER(false) }")
         return res.serialize(format=fmt)
+    blank = any(isinstance(t, ox.BlankNode) for sol in solutions for t in sol)
+    if blank:
+        solutions = [[ox.NamedNode(_BNODE + t.value) if isinstance(t, ox.BlankNode) else t for t in sol] for sol in solutions]
     names = " ".join(f"?{v.value}" for v in variables)
     rows = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in sol) + ")" for sol in solutions)
-    res = store.query(f"SELECT {names} WHERE {{ VALUES ({names}) {{ {rows} }} }}")
-    return res.serialize(format=fmt)
+    body: bytes = store.query(f"SELECT {names} WHERE {{ VALUES ({names}) {{ {rows} }} }}").serialize(format=fmt)
+    if blank:
+        pattern, replacement = _BNODE_OUT[fmt]
+        body = pattern.sub(replacement, body)
+    return body
 
 
 class Store:

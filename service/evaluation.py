@@ -40,7 +40,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import queue
-import re
 import threading
 import time
 import weakref
@@ -48,8 +47,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
-
-from rdflib import BNode, URIRef
 
 from crisiskg.errors import QueryError
 from crisiskg.store import Result, Store
@@ -86,28 +83,7 @@ class Answer:
             return self.body
         if self.result is None:
             raise QueryError(f"this answer was serialised as {self.fmt}, not {fmt}")
-        return _mark(_serialize(self.result, fmt), fmt, self.truncated and self.kind == "select")
-
-
-_BNODE = "urn:crisiskg:bnode:"  # stands in for a blank node while a SELECT answer is serialised
-_BNODE_OUT = {  # how each results format writes that stand-in, and how it writes a blank node
-    "json": (re.compile(rb'\{"type":"uri","value":"urn:crisiskg:bnode:([^"]*)"\}'), rb'{"type":"bnode","value":"\1"}'),
-    "xml": (re.compile(rb"<uri>urn:crisiskg:bnode:([^<]*)</uri>"), rb"<bnode>\1</bnode>"),
-    "csv": (re.compile(rb"(?<![^,\n])urn:crisiskg:bnode:([A-Za-z0-9_.-]*)"), rb"_:\1"),
-    "tsv": (re.compile(rb"<urn:crisiskg:bnode:([^>]*)>"), rb"_:\1"),
-}
-
-
-def _serialize(result: Result, fmt: str) -> bytes:
-    """``result.serialize(fmt)``, also for SELECT answers holding blank nodes, which the store's
-    serialiser cannot write (it passes rows through a VALUES block, where blank nodes are not
-    allowed): they go through as stand-in IRIs, rewritten to blank nodes afterwards."""
-    if result.kind != "select" or fmt not in _BNODE_OUT or not any(isinstance(v, BNode) for row in result.rows for v in row.values()):
-        return result.serialize(fmt)
-    rows = [{k: URIRef(_BNODE + str(v)) if isinstance(v, BNode) else v for k, v in row.items()} for row in result.rows]
-    body = Result("select", variables=result.variables, rows=rows).serialize(fmt)
-    pattern, replacement = _BNODE_OUT[fmt]
-    return pattern.sub(replacement, body)
+        return _mark(self.result.serialize(fmt), fmt, self.truncated and self.kind == "select")
 
 
 def _mark(body: bytes, fmt: str, truncated: bool) -> bytes:
@@ -177,7 +153,7 @@ class QueryJob:
                 result = Result("graph", triples=triples[self.offset:end])
         if self.fmt is None:
             return Answer(result.kind, truncated, result=result)
-        return Answer(result.kind, truncated, body=_mark(_serialize(result, self.fmt), self.fmt, truncated and result.kind == "select"),
+        return Answer(result.kind, truncated, body=_mark(result.serialize(self.fmt), self.fmt, truncated and result.kind == "select"),
                       fmt=self.fmt)
 
 

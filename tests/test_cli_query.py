@@ -189,6 +189,18 @@ def test_sparql_ask_construct_and_reasoning(mini_build: tuple[Path, object]) -> 
     assert len(Graph().parse(data=construct.output, format="turtle")) == 1
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "table"])
+def test_sparql_answers_holding_blank_nodes(mini_build: tuple[Path, object], fmt: str) -> None:
+    # the store writes a table through a VALUES block, which admits no blank node: they must survive as blank nodes
+    result = invoke("sparql", 'SELECT ?b ?n WHERE { BIND(BNODE("x") AS ?b) BIND(1 AS ?n) }', "--build", mini_build[0], "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert "urn:crisiskg" not in result.output
+    if fmt == "json":
+        assert json.loads(result.output)["results"]["bindings"][0]["b"]["type"] == "bnode"
+    elif fmt in ("csv", "tsv"):
+        assert result.output.splitlines()[1].startswith("_:")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["SELECT * WHERE { ?s ?p }"], "SPARQL syntax error"),
     (["INSERT DATA { <http://a> <http://b> <http://c> }"], "Error:"),
