@@ -75,6 +75,17 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def point_current(folder: Path, target: Path) -> None:
+    """Make ``folder/current`` a link to ``target`` (relative to ``folder``) in one atomic rename, so
+    a reader sees the old release or the new one, never neither."""
+    link = folder / f".current-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(target, link)
+    os.replace(link, folder / "current")
+    _fsync_dir(folder)
+
+
 def publish(ds: Dataset | Iterable[ox.Quad], manifest: dict[str, Any], out: Path | str) -> Release:
     """Write ``ds`` and ``manifest`` as a new release under ``out`` and make it current.
 
@@ -110,12 +121,7 @@ def publish(ds: Dataset | Iterable[ox.Quad], manifest: dict[str, Any], out: Path
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    link_tmp = out / f".current-{os.getpid()}"
-    if link_tmp.is_symlink() or link_tmp.exists():
-        link_tmp.unlink()
-    os.symlink(Path("releases") / final.name, link_tmp)
-    os.replace(link_tmp, out / "current")
-    _fsync_dir(out)
+    point_current(out, Path("releases") / final.name)
     _prune(releases, keep=final)
     return Release(final, manifest)
 

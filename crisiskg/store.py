@@ -28,7 +28,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from crisiskg.errors import PublishError, QueryError
-from crisiskg.publish import Release, current
+from crisiskg.publish import Release, current, point_current
 from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
@@ -528,11 +528,7 @@ def push(spec: str, build_dir: Path | str, *, keep: int = 3) -> str:
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
-        link = root / f".current-{os.getpid()}"
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        os.symlink(final.name, link)
-        os.replace(link, root / "current")
+        point_current(root, Path(final.name))
         done = sorted((p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
                       key=lambda p: p.stat().st_mtime)
         for old in done[:-keep]:
