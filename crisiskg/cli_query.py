@@ -64,6 +64,14 @@ _width_option = click.option("--width", type=int, default=None,
                              help="Wrap table cells to fit this many columns (default: the terminal's width; 0: never wrap).")
 
 
+
+def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """What every command that prints an answer takes (query run, sparql): format, reasoning,
+    build, store, output file and width, with library errors turned into clean exits."""
+    for option in (_clean_errors, _width_option, _output_option, _store_option, _build_option, _reasoning_option, _format_option):
+        fn = option(fn)
+    return fn
+
 # ------------------------------------------------------------------------------ rendering
 
 
@@ -302,13 +310,7 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @query.command("run")
 @click.argument("query_id")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
-@_format_option
-@_reasoning_option
-@_build_option
-@_store_option
-@_output_option
-@_width_option
-@_clean_errors
+@_answer_options
 def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_dir: Path, store_spec: str | None,
         output: Path | None, width: int | None) -> None:
     """Run a saved question on the published build. Parameters are checked and bound as RDF
@@ -330,13 +332,7 @@ def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_
 @click.command("sparql")
 @click.argument("sparql_text", metavar="QUERY", required=False)
 @click.option("-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from this file.")
-@_format_option
-@_reasoning_option
-@_build_option
-@_store_option
-@_output_option
-@_width_option
-@_clean_errors
+@_answer_options
 def sparql(sparql_text: str | None, query_file: Path | None, fmt: str, reasoning: str, build_dir: Path,
            store_spec: str | None, output: Path | None, width: int | None) -> None:
     """Run a SPARQL 1.1 query on the published build (the crisiskg prefixes are predeclared; the
