@@ -255,8 +255,13 @@ def _raise(reply: tuple[Any, ...], limit: float) -> Any:
 class _Worker:
     proc: Any
     conn: Any
+    _killing: threading.Lock = field(default_factory=threading.Lock)
 
     def kill(self) -> None:
+        """Kill the process and close its pipe, once: the pool's close() and a reclaiming thread may
+        both get here, and a second close of the pipe could hit a descriptor reused since."""
+        if not self._killing.acquire(blocking=False):
+            return
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join(5)
