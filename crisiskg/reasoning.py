@@ -101,7 +101,9 @@ def materialise(store: Any, *, added: list[tuple[Any, Any, Any]] | None = None) 
     """The rules engine run in place on the default graph of a pyoxigraph ``store``.
 
     ``added``: the store was at its fixpoint before these triples were added (the incremental
-    build), so only rules reading them need to run first. Afterwards the default graph holds the
+    build): the rules then run semi-naive from them (:func:`crisiskg.rules.run_delta`), at a cost
+    that follows the new triples rather than the store, and return only what is new; the
+    inconsistencies are then those of the individuals that gained a type. Afterwards the default graph holds the
     asserted triples and the useful inferred ones (the rest
     of what the rules inferred is removed again, so that validation sees exactly what is
     published). Returns the useful inferred triples (pyoxigraph terms) and the inconsistencies: an :class:`OxInference`. Raises :class:`crisiskg.rules.UnsupportedOntology` as
@@ -112,7 +114,7 @@ def materialise(store: Any, *, added: list[tuple[Any, Any, Any]] | None = None) 
     from crisiskg import rules
 
     ruleset = rules.RuleSet.compile(rules.schema_of(store))
-    outcome = rules.run(store, ruleset, changed=None if added is None else rules.keys_of(added))
+    outcome = rules.run(store, ruleset) if added is None else rules.run_delta(store, ruleset, added)
     keep = []
     dg = ox.DefaultGraph()
     for s, p, o in outcome.inferred:
