@@ -9,14 +9,30 @@ and the only difference is new article files does ``build`` run incrementally:
 2. write the new articles' graphs; refuse (full build instead) if one reuses an article key, an
    event or a stance id already published, or refers to an event of another article: the checks
    that span articles need the full build;
-3. load the previous release's quads into a store whose default graph is their union (as the
-   full build has it after reasoning: a fixpoint), add the new triples, and run the rules seeded
-   with them (``rules.run(changed=...)``): rules reading nothing new never run;
+3. start from the previous release's work store (see below), copied by hard links into the new
+   release's work folder, whose default graph is the union the full build reasoned and validated
+   (a fixpoint); add the new triples, and run the rules seeded with them
+   (``rules.run(changed=...)``): rules reading nothing new never run;
 4. validate only the focus nodes the new triples touch (their subjects and objects): the rest
    conformed before, and adding triples can make a node fail only through triples about it
    (sh:maxCount, value rules, disjointness) or a new target type, both touching it;
 5. publish a new release atomically, with the same inferred graph a full build computes (an
-   inferred triple that a new article asserts leaves the inferred graph).
+   inferred triple that a new article asserts leaves the inferred graph): its ``dataset.nq`` is
+   the previous one's asserted section (copied by the kernel, in the background from the start),
+   the new asserted quads, the previous inferred section (less what became asserted), the new
+   inferred quads and a new provenance graph; the manifest's counts are the previous ones plus
+   what the new quads add. Nothing reads the whole previous dataset.
+
+**The work store** (``build/work/<release>/``, :class:`WorkWriter`, :func:`write_state`): every
+build that publishes leaves its union store on disk (``store/``: the default graph as the rules
+and shapes saw it, the inferred triples also in the graph ``WORK_INFERRED`` so they can be told
+apart) and ``state.json`` (the event ids the articles annotate, the typed literals pyoxigraph
+stores in another form than they were written, and where ``dataset.nq``'s inferred and
+provenance sections start). The next incremental build copies it with ``Store.backup`` (a RocksDB
+checkpoint: hard links to the previous store's immutable files, opened read-only, so neither the
+previous release nor a server is disturbed) and never changes the previous one. A release without
+a work store (removed, or a publish that failed to write it) is built on by reading its
+``dataset.nq`` back as before (slow at scale, same result).
 
 Returns None from ``plan`` with the reason when a full build is needed (the caller says so).
 """
@@ -25,16 +41,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import os
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from crisiskg.errors import PublishError, SeedError, ValidationFailed
-from crisiskg.publish import Release, current, publish
+from crisiskg.publish import DATASET, DatasetWriter, Release, Staging, current, publish
 from crisiskg.reasoning import materialise
 from crisiskg.validation import Validation, literal_originals, validate
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
@@ -106,8 +128,113 @@ def _all_articles(files: dict[str, str]) -> list[ArticleSeed]:
     return out
 
 
+
 class Fallback(Exception):
     """The new articles need the full build (the message says why)."""
+
+
+# ---------------------------------------------------------------- the work store
+
+WORK_INFERRED = ox.NamedNode("urn:crisiskg:work:inferred")
+"""The graph of the work store holding the published inferred triples (apart from the default
+graph, which holds them too); never published, never read by rules or shapes."""
+STORE, STATE, STATE_FORMAT = "store", "state.json", 1
+
+
+class WorkWriter:
+    """Writes a work store in a background thread: the default graph of the in-memory ``store``
+    (dumped by pyoxigraph, then bulk-loaded, both without the GIL for most of the time) and the
+    ``inferred`` triples in :data:`WORK_INFERRED`. The store must not change meanwhile (the full
+    build starts it after reasoning; validating only reads)."""
+
+    def __init__(self, folder: Path, store: ox.Store, inferred: list[tuple[Any, Any, Any]]):
+        self.folder = folder
+        self.seconds = 0.0
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(store, inferred), name="crisiskg-work-store", daemon=True)
+        self._thread.start()
+
+    def _run(self, store: ox.Store, inferred: list[tuple[Any, Any, Any]]) -> None:
+        t0 = time.perf_counter()
+        try:
+            union = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            disk = ox.Store(str(self.folder / STORE))
+            disk.bulk_load(union, format=ox.RdfFormat.N_TRIPLES)
+            del union
+            disk.bulk_load(ox.serialize([ox.Quad(s, p, o, WORK_INFERRED) for s, p, o in inferred], format=ox.RdfFormat.N_QUADS),
+                           format=ox.RdfFormat.N_QUADS)
+            disk.flush()
+            del disk  # closed: its folder can be renamed
+        except BaseException as exc:  # noqa: BLE001 (re-raised by join())
+            self.error = exc
+        self.seconds = time.perf_counter() - t0
+
+    def join(self, raise_error: bool = True) -> None:
+        self._thread.join()
+        if self.error is not None and raise_error:
+            raise self.error
+
+
+def write_state(folder: Path, *, version: str, events: Iterable[str], originals: dict[str, dict[Any, Any]], exact: bool,
+                sections: tuple[int, int, int]) -> None:
+    """``state.json`` of a work folder (see the module's docstring)."""
+    state = {
+        "format": STATE_FORMAT,
+        "version": version,
+        "events": sorted(events),
+        "literals": {"exact": exact, "originals": {p: sorted([str(k), str(v)] for k, v in m.items()) for p, m in sorted(originals.items()) if m}},
+        "dataset": {"inferred": sections[0], "provenance": sections[1], "size": sections[2]},
+    }
+    with open(folder / STATE, "w", encoding="utf-8") as fh:
+        json.dump(state, fh, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+@dataclass
+class WorkState:
+    """A release's work folder, as read back."""
+
+    store: Path
+    events: frozenset[str]
+    originals: dict[str, dict[Any, Any]]
+    exact: bool
+    inferred_at: int
+    provenance_at: int
+    size: int
+
+
+def load_state(release: Release) -> WorkState | None:
+    """The work folder of ``release``, or None when it has none (or one that does not match it)."""
+    folder = release.work_dir
+    try:
+        state = json.loads((folder / STATE).read_text(encoding="utf-8"))
+        if state.get("format") != STATE_FORMAT or state.get("version") != release.version or not (folder / STORE).is_dir():
+            return None
+        sections = state["dataset"]
+        if release.dataset_file.stat().st_size != sections["size"]:
+            return None
+        originals = _parse_originals(state["literals"]["originals"])
+        return WorkState(folder / STORE, frozenset(state["events"]), originals, bool(state["literals"]["exact"]),
+                         int(sections["inferred"]), int(sections["provenance"]), int(sections["size"]))
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError):
+        return None
+
+
+def _parse_originals(data: dict[str, list[list[str]]]) -> dict[str, dict[Any, Any]]:
+    lines, keys = [], []
+    for prop, pairs in data.items():
+        for stored, written in pairs:
+            lines.append(f"<urn:s> <urn:p> {stored} .\n<urn:w> <urn:p> {written} .\n")
+            keys.append(prop)
+    terms = [t.object for t in ox.parse(input="".join(lines), format=ox.RdfFormat.N_TRIPLES)]
+    out: dict[str, dict[Any, Any]] = {}
+    for i, prop in enumerate(keys):
+        out.setdefault(prop, {})[terms[2 * i]] = terms[2 * i + 1]
+    return out
+
+
+# ---------------------------------------------------------------- the build
 
 
 def build(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[str], *, code: list[tuple[str, str]],
@@ -117,6 +244,199 @@ def build(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[
     Raises :class:`Fallback` when a full build is needed, and what the full build raises
     (SeedError, ValidationFailed) for mistakes in the new articles.
     """
+    state = load_state(release)
+    if state is None:
+        return _build_from_dataset(seeds_dir, out, release, stems, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
+    with Staging(out) as staging:
+        try:
+            return _build_on_store(seeds_dir, staging, release, state, stems, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
+        except BaseException as exc:
+            # the stores die with the frames that hold them, so that the staging folder can go
+            traceback.clear_frames(exc.__traceback__)
+            raise
+
+
+class _Laps:
+    def __init__(self, on_stage: Callable[[str, float], None] | None):
+        self.seconds: dict[str, float] = {}
+        self.on_stage = on_stage
+        self.t0 = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        self.seconds[name] = round(time.perf_counter() - self.t0, 3)
+        if self.on_stage:
+            self.on_stage(name, self.seconds[name])
+        self.t0 = time.perf_counter()
+
+
+def _read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozenset[str]) -> SeedSet:
+    with tempfile.TemporaryDirectory(prefix="crisiskg-incremental-") as tmp:
+        try:
+            return read_seeds(_subset(folder, stems, Path(tmp) / "seeds"), allow_drafts=allow_drafts, known_events=known)
+        except SeedError as exc:
+            if any("unknown entity or event" in p.message for p in exc.problems):
+                raise Fallback("a new article refers to something unknown (the full build checks it against every article)") from exc
+            raise
+
+
+def _refuse_shared(part: SeedSet, store: ox.Store) -> None:
+    shared = [iris.article(a.key) for a in part.articles] + [iris.event(e["id"]) for a in part.articles for e in a.items("events")]
+    shared += [iris.stance(st["id"]) for a in part.articles for st in a.items("stances")]
+    dg = ox.DefaultGraph()
+    for node in shared:
+        if next(iter(store.quads_for_pattern(ox.NamedNode(str(node)), None, None, dg)), None) is not None:
+            raise Fallback(f"<{node}> is already published: an article key, event or stance shared with another article")
+
+
+def _full_seeds(folder: Path, release: Release, part: SeedSet) -> SeedSet:
+    files = {k[len("seeds/"):]: v for k, v in release.manifest["inputs"].items() if k.startswith("seeds/")}
+    files.update(part.files)
+    return SeedSet(folder, part.entities, part.propositions, _all_articles(files), {}, files, registry_doc=part.registry_doc)
+
+
+def _raise_unless_conforming(inference: Any, validation: Validation) -> None:
+    if inference.inconsistencies:
+        raise ValidationFailed("\n".join(f"- OWL RL inconsistency: {m}" for m in inference.inconsistencies), len(inference.inconsistencies))
+    if not validation.conforms:
+        raise ValidationFailed(validation.report, len(validation.violations))
+
+
+def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, state: WorkState, stems: list[str], *,
+                    code: list[tuple[str, str]], allow_drafts: bool, on_stage: Callable[[str, float], None] | None) -> Any:
+    from crisiskg.pipeline import EVIDENCE, STANCE, TYPE, BuildResult, Tally, conclude, summary, to_quads, version_of
+
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    lap = _Laps(on_stage)
+    dg = ox.DefaultGraph()
+    # the previous work store: read-only (never changed), checkpointed by hard links, the copy opened read-write
+    prev = ox.Store.read_only(str(state.store))
+    prev.backup(str(staging.work / STORE))
+    store = ox.Store(str(staging.work / STORE))
+    with DatasetWriter(staging.path / DATASET) as dataset:
+        dataset.copy_in_background(release.dataset_file, 0, state.inferred_at)  # the asserted quads as published
+        lap("load previous")
+
+        folder = Path(seeds_dir)
+        part = _read_part(folder, stems, allow_drafts, state.events)
+        lap("read")
+
+        _refuse_shared(part, store)
+        graphs, origins = to_graphs(part, articles=part.articles, ontology=False)
+        typed: set[Any] = set()
+        new = to_quads(graphs, typed)
+        added, seen = [], set()
+        for q in new:
+            t = ox.Quad(q.subject, q.predicate, q.object, dg)
+            if t not in seen and t not in store:
+                seen.add(t)
+                added.append((q.subject, q.predicate, q.object))
+        store.extend(ox.Quad(s, p, o, dg) for s, p, o in added)
+        lap("load")
+
+        inference = materialise(store, added=added)
+        lap("reason")
+
+        touched = {t for s, _p, o in [*added, *inference.triples] for t in (s, o)}
+        originals = _originals(state, prev, typed)
+        if originals is None:
+            raise Fallback("literals pyoxigraph would store as one need plain pyshacl")
+        validation: Validation = validate(store, origins=origins, originals=originals, focus=touched)
+        lap("validate")
+        _raise_unless_conforming(inference, validation)
+
+        # old inferred triples a new article asserts leave the inferred graph (as in a full build)
+        became = {x for q in new for x in store.quads_for_pattern(q.subject, q.predicate, q.object, WORK_INFERRED)}
+        store.extend(ox.Quad(s, p, o, WORK_INFERRED) for s, p, o in inference.triples)
+        for q in became:
+            store.remove(q)
+        store.flush()
+        del store  # closed before its folder is renamed
+        ig = ox.NamedNode(str(INFERRED_GRAPH))
+        new_inferred = [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
+        gone = [ox.Quad(q.subject, q.predicate, q.object, ig) for q in became]
+
+        full = _full_seeds(folder, release, part)
+        version = version_of(full, code)
+        tally = Tally().add(new).add(new_inferred).add(gone, -1)
+        before = release.manifest["counts"]
+
+        def counted(prov: list[Any]) -> dict[str, Any]:
+            extra = Tally().add(prov)
+            if extra.events or extra.stances or extra.mentions:
+                raise Fallback("the provenance graph holds events, stances or mentions (counted by the full build)")
+            sizes: Counter[str] = Counter(before["graphs"])
+            sizes[str(PROVENANCE_GRAPH)] = len(prov)
+            sizes.update(tally.sizes)
+            events = before["events"] + sum(1 for e in tally.events if not _has(prev, e, EVIDENCE))
+            stances = before["stances"] + sum(1 for s in tally.stances if not _has(prev, s, TYPE, STANCE))
+            return summary(full, sizes, events, stances, before["mentions"] + tally.mentions)
+
+        prov: list[Any] = []
+        manifest = conclude(prov, full, version=version, code=code, started=started, seconds=lap.seconds,
+                            counted=counted, incremental={"from": release.version, "articles": stems})
+
+        dataset.quads(new)
+        at_inferred = dataset.tell()
+        _inferred_section(dataset, release.dataset_file, state, gone)
+        dataset.quads(new_inferred)
+        at_provenance = dataset.tell()
+        dataset.quads(prov)
+        size = dataset.finish()
+    write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
+                originals=originals, exact=True, sections=(at_inferred, at_provenance, size))
+    result = BuildResult(None, validation, manifest, lap.seconds)
+    result.release = staging.commit(manifest)
+    lap("publish")
+    return result
+
+
+def _has(store: ox.Store, s: str, p: ox.NamedNode, o: Any = None) -> bool:
+    return next(iter(store.quads_for_pattern(ox.NamedNode(s), p, o, ox.DefaultGraph())), None) is not None
+
+
+def _inferred_section(dataset: DatasetWriter, previous: Path, state: WorkState, gone: list[Any]) -> None:
+    """The previous inferred section, less the quads ``gone`` (as the previous build wrote them)."""
+    if not gone:
+        dataset.copy(previous, state.inferred_at, state.provenance_at)
+        return
+    drop = set((ox.serialize(gone, format=ox.RdfFormat.N_QUADS) or b"").splitlines(keepends=True))
+    with open(previous, "rb") as fh:
+        fh.seek(state.inferred_at)
+        lines = fh.read(state.provenance_at - state.inferred_at).splitlines(keepends=True)
+    kept = [line for line in lines if line not in drop]
+    if len(lines) - len(kept) != len(drop):
+        raise OSError(f"the inferred section of {previous} does not hold what its work store says")
+    dataset.write(b"".join(kept))
+
+
+_STRINGS = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+
+
+def _originals(state: WorkState, prev: ox.Store, typed: set[Any]) -> dict[str, dict[Any, Any]] | None:
+    """The typed literals as written (see :func:`crisiskg.validation.literal_originals`) of the
+    dataset with the new article: the previous ones and the new ones. None when two literals of one
+    property would be stored as one anywhere in it (the full build then runs plain pyshacl): among
+    the new ones, or a new one and a previous one (looked up in the previous store by its stored
+    form)."""
+    if not state.exact:
+        return None
+    mapping, exact = literal_originals(typed)
+    if not exact:
+        return None
+    old, dg = state.originals, ox.DefaultGraph()
+    for p, written in typed:
+        stored = next((k for k, v in mapping.get(p.value, {}).items() if v == written), written)
+        if next(iter(prev.quads_for_pattern(None, p, stored, dg)), None) is not None and old.get(p.value, {}).get(stored, stored) != written:
+            return None
+    merged = {p: dict(m) for p, m in old.items()}
+    for p, m in mapping.items():
+        merged.setdefault(p, {}).update(m)
+    return merged
+
+
+def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[str], *, code: list[tuple[str, str]],
+                        allow_drafts: bool = False, on_stage: Callable[[str, float], None] | None = None) -> Any:
+    """The build on a release without a work store: its ``dataset.nq`` read back into memory."""
     from crisiskg.pipeline import BuildResult, conclude, to_quads, version_of
 
     seconds: dict[str, float] = {}
@@ -209,4 +529,3 @@ def build(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[
     return result
 
 
-_STRINGS = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}

@@ -8,9 +8,17 @@ Layout of the build folder::
         dataset.nq        every named graph, N-Quads
         manifest.json     version, counts, validation result, seconds per stage, inputs
         ontology.ttl, cameo.ttl, shapes.ttl
+      work/<version>-<stamp>/                   what the next incremental build starts from
+        store/            on-disk Oxigraph: the union the rules and shapes saw, inferred triples apart
+        state.json        event ids, literals as written, where dataset.nq's sections start
 
-A release is written in full into a temporary folder, fsynced, renamed into ``releases/`` and only
-then made current, so a failed or killed build never changes what ``current`` points to.
+A release is written in full into a temporary folder (:class:`Staging`), fsynced, renamed into
+``releases/`` and only then made current, so a failed or killed build never changes what
+``current`` points to. Its work folder (optional: a release without one is still complete) is
+renamed into ``work/`` just after the release and before ``current`` moves; it lives beside the
+release, not in it, so a release folder stays plain files. Work stores are copied for the next
+build by hard links (RocksDB checkpoints of immutable files), never changed in place, and pruned
+with their release.
 """
 
 from __future__ import annotations
@@ -19,12 +27,14 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -34,6 +44,7 @@ from crisiskg.vocab import CAMEO_FILE, ONTOLOGY_FILE, SHAPES_FILE
 
 DATASET = "dataset.nq"
 MANIFEST = "manifest.json"
+WORK = "work"
 KEEP_RELEASES = 3
 
 
@@ -51,6 +62,11 @@ class Release:
     @property
     def version(self) -> str:
         return str(self.manifest["version"])
+
+    @property
+    def work_dir(self) -> Path:
+        """Where this release's work folder is (it may not exist: see :mod:`crisiskg.publish`)."""
+        return self.path.parent.parent / WORK / self.path.name
 
 
 @contextmanager
@@ -92,13 +108,8 @@ def publish(ds: Dataset | Iterable[ox.Quad], manifest: dict[str, Any], out: Path
     ``ds`` is an rdflib Dataset or pyoxigraph quads (written by pyoxigraph's N-Quads serializer,
     in their order: what the build passes).
     """
-    out = Path(out)
-    releases = out / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=releases))
-    try:
-        with open(tmp / DATASET, "wb") as fh:
+    with Staging(out) as staging:
+        with open(staging.path / DATASET, "wb") as fh:
             if isinstance(ds, Dataset):
                 with rdflib_dataset_io():
                     ds.serialize(fh, format="nquads")
@@ -106,24 +117,189 @@ def publish(ds: Dataset | Iterable[ox.Quad], manifest: dict[str, Any], out: Path
                 ox.serialize(ds, fh, ox.RdfFormat.N_QUADS)
             fh.flush()
             os.fsync(fh.fileno())
-        for src in (ONTOLOGY_FILE, CAMEO_FILE, SHAPES_FILE):
-            shutil.copyfile(src, tmp / src.name)
-        with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=2, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        final, n = releases / name, 1
-        while final.exists():  # the same inputs built twice in one second: never remove a published release
-            n += 1
-            final = releases / f"{name}-{n}"
-        os.rename(tmp, final)
-        _fsync_dir(releases)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    point_current(out, Path("releases") / final.name)
-    _prune(releases, keep=final)
-    return Release(final, manifest)
+        return staging.commit(manifest)
+
+
+_ACTIVE: set[Path] = set()  # staging folders of this process, never pruned as stale
+
+
+class Staging:
+    """A release being written: ``path`` (``releases/.tmp-<pid>-*``), and ``work`` (``work/.tmp-<pid>-*``,
+    made on first use). :meth:`commit` publishes it; :meth:`abort` (or leaving a ``with`` block
+    by an exception) removes both folders and leaves ``current`` as it was."""
+
+    def __init__(self, out: Path | str):
+        self.out = Path(out)
+        self.releases = self.out / "releases"
+        self.releases.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=self.releases))
+        _ACTIVE.add(self.path)
+        self._work: Path | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.abort()
+
+    @property
+    def work(self) -> Path:
+        if self._work is None:
+            root = self.out / WORK
+            root.mkdir(parents=True, exist_ok=True)
+            self._work = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=root))
+            _ACTIVE.add(self._work)
+        return self._work
+
+    def abort(self) -> None:
+        for path in (self.path, self._work):
+            if path is not None:
+                shutil.rmtree(path, ignore_errors=True)
+                _ACTIVE.discard(path)
+
+    def commit(self, manifest: dict[str, Any]) -> Release:
+        """Add the ontology files and ``manifest``, rename the release (then its work folder) into
+        place, make it current and prune old releases. On any error nothing is published."""
+        name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
+        work_root = self.out / WORK
+        final = None
+        try:
+            for src in (ONTOLOGY_FILE, CAMEO_FILE, SHAPES_FILE):
+                shutil.copyfile(src, self.path / src.name)
+            with open(self.path / MANIFEST, "w", encoding="utf-8") as fh:
+                json.dump(manifest, fh, indent=2, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            candidate, n = self.releases / name, 1
+            # the same inputs built twice in one second: never remove a published release
+            while candidate.exists() or (work_root / candidate.name).exists():
+                n += 1
+                candidate = self.releases / f"{name}-{n}"
+            os.rename(self.path, candidate)
+            final = candidate
+            _fsync_dir(self.releases)
+            if self._work is not None:
+                _fsync_dir(self._work)
+                os.rename(self._work, work_root / final.name)
+                _fsync_dir(work_root)
+        except BaseException:
+            if final is not None:
+                shutil.rmtree(final, ignore_errors=True)
+            self.abort()
+            raise
+        _ACTIVE.discard(self.path)
+        if self._work is not None:
+            _ACTIVE.discard(self._work)
+        point_current(self.out, Path("releases") / final.name)
+        _prune(self.releases, keep=final)
+        return Release(final, manifest)
+
+
+class DatasetWriter:
+    """Writes a release's ``dataset.nq`` in sections: quads serialised by pyoxigraph, and byte
+    ranges of an earlier release's file copied by the kernel (``os.copy_file_range``), the first of
+    them possibly in a background thread (:meth:`copy_in_background`) while the build goes on."""
+
+    def __init__(self, path: Path):
+        self.fh = open(path, "wb")  # noqa: SIM115 (closed by __exit__)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wait(raise_error=False)
+        self.fh.close()
+
+    def copy_in_background(self, src: Path, start: int, end: int) -> None:
+        self.wait()
+        self.fh.flush()
+        at = self.fh.tell()
+
+        def run() -> None:
+            try:
+                copy_range(src, self.fh.fileno(), start, end, at)
+            except BaseException as exc:  # noqa: BLE001 (re-raised by wait())
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="crisiskg-copy", daemon=True)
+        self._thread.start()
+
+    def wait(self, raise_error: bool = True) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+            self.fh.seek(0, os.SEEK_END)
+        if self._error is not None and raise_error:
+            error, self._error = self._error, None
+            raise error
+
+    def tell(self) -> int:
+        self.wait()
+        return self.fh.tell()
+
+    def copy(self, src: Path, start: int, end: int) -> None:
+        self.wait()
+        self.fh.flush()
+        copy_range(src, self.fh.fileno(), start, end, self.fh.tell())
+        self.fh.seek(0, os.SEEK_END)
+
+    def write(self, data: bytes) -> None:
+        self.wait()
+        self.fh.write(data)
+
+    def quads(self, quads: Iterable[ox.Quad]) -> None:
+        self.wait()
+        ox.serialize(quads, self.fh, ox.RdfFormat.N_QUADS)
+
+    def finish(self) -> int:
+        """Flush and fsync; the file's size."""
+        self.wait()
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        return self.fh.tell()
+
+
+def copy_range(src: Path, dst_fd: int, start: int, end: int, at: int) -> None:
+    """Copy bytes ``start:end`` of ``src`` to offset ``at`` of the open file ``dst_fd``."""
+    with open(src, "rb") as fh:
+        fd = fh.fileno()
+        done = 0
+        try:
+            while done < end - start:
+                n = os.copy_file_range(fd, dst_fd, end - start - done, start + done, at + done)
+                if n == 0:
+                    raise OSError(f"{src} is shorter than expected ({start + done} < {end})")
+                done += n
+            return
+        except (AttributeError, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno not in (18, 22, 38, 95):  # EXDEV, EINVAL, ENOSYS, EOPNOTSUPP
+                raise
+        fh.seek(start + done)
+        while done < end - start:
+            chunk = fh.read(min(1 << 22, end - start - done))
+            if not chunk:
+                raise OSError(f"{src} is shorter than expected ({start + done} < {end})")
+            os.pwrite(dst_fd, chunk, at + done)
+            done += len(chunk)
+
+
+def _stale(path: Path) -> bool:
+    """A leftover temporary folder: not this process's current one, nor a running process's."""
+    if path in _ACTIVE:
+        return False
+    parts = path.name.split("-")
+    if len(parts) > 2 and parts[1].isdigit() and int(parts[1]) != os.getpid():
+        try:
+            os.kill(int(parts[1]), 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False  # another build still writing it
+    return True
 
 
 def _prune(releases: Path, keep: Path) -> None:
@@ -132,7 +308,15 @@ def _prune(releases: Path, keep: Path) -> None:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
     for stale in releases.glob(".tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if _stale(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+    work = releases.parent / WORK
+    if work.is_dir():
+        for folder in work.iterdir():
+            if folder.name.startswith(".tmp-") and not _stale(folder):
+                continue
+            if folder.name.startswith(".tmp-") or not (releases / folder.name).is_dir():
+                shutil.rmtree(folder, ignore_errors=True)  # hard links shared with newer stores survive
 
 
 def current(out: Path | str) -> Release:

@@ -54,6 +54,7 @@ def test_a_build_publishes_the_dataset_and_the_manifest(mini_build: tuple[Path, 
     assert release.path == result.release.path  # type: ignore[union-attr]
     assert (out / "current").is_symlink() and not os.path.isabs(os.readlink(out / "current"))  # relative: the folder can move
     assert {p.name for p in release.path.iterdir()} == {DATASET, MANIFEST, "crisiskg.ttl", "cameo.ttl", "shapes.ttl"}
+    assert {p.name for p in release.work_dir.iterdir()} == {"store", "state.json"}  # beside the release, for --incremental
     m = json.loads((release.path / MANIFEST).read_text(encoding="utf-8"))
     assert m["version"] == release.version and len(m["version"]) == 16
     assert m["validation"] == {"conforms": True, "violations": 0}
@@ -249,6 +250,42 @@ def test_old_releases_are_pruned_but_current_is_kept(tmp_path: Path) -> None:
     assert len(remaining) == KEEP_RELEASES
     assert made[-1] in remaining and current(tmp_path).path == made[-1]
     assert made[0] not in remaining
+
+
+def test_pruning_removes_work_folders_with_their_release_and_the_rest_still_open(mini_copy: Path, tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    out = tmp_path / "build"
+    for i in range(KEEP_RELEASES + 1):
+        edit(mini_copy, "propositions.yaml", "military force" + "!" * i + ".", "military force" + "!" * (i + 1) + ".")
+        release = build(mini_copy, out).release
+        assert release is not None
+        os.utime(release.path, (1_000_000 + i, 1_000_000 + i))
+    names = sorted(p.name for p in (out / "releases").iterdir())
+    assert len(names) == KEEP_RELEASES and sorted(p.name for p in (out / "work").iterdir()) == names
+    for name in names:
+        assert len(list(ox.Store.read_only(str(out / "work" / name / "store")))) > 0
+
+
+def test_pruning_keeps_a_running_builds_folders_and_removes_dead_ones(published: Path, mini_copy: Path) -> None:
+    releases, work = published / "releases", published / "work"
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        running = [releases / f".tmp-{sleeper.pid}-abc", work / f".tmp-{sleeper.pid}-abc"]
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        gone = [releases / f".tmp-{dead.pid}-abc", work / f".tmp-{dead.pid}-abc", work / "no-such-release"]
+        for folder in [*running, *gone]:
+            folder.mkdir(parents=True)
+        edit(mini_copy, "propositions.yaml", "military force.", "military force, soon.")
+        result = build(mini_copy, published)
+        assert all(p.exists() for p in running), "another build is still writing them"
+        assert not any(p.exists() for p in gone)
+        assert sorted(p.name for p in work.iterdir() if not p.name.startswith(".")) == sorted(p.name for p in releases.iterdir() if not p.name.startswith("."))
+        assert result.release is not None and result.release.work_dir.is_dir()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
 
 
 def test_current_without_a_build_is_a_publish_error(tmp_path: Path) -> None:

@@ -1,0 +1,274 @@
+"""The work store: what a published build leaves for the next incremental build, and how that
+build copies it, adds to it and publishes without reading the whole previous release."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from crisiskg import incremental as inc
+from crisiskg.errors import ValidationFailed
+from crisiskg.pipeline import build, provenance_quads, to_quads
+from crisiskg.publish import DATASET, Release, current
+from crisiskg.synth import synthesize
+from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
+from loaders import read_seeds
+from loaders.graph import provenance
+
+TIMES = {"http://www.w3.org/ns/prov#startedAtTime", "http://www.w3.org/ns/prov#endedAtTime"}
+INFERRED, PROV = str(INFERRED_GRAPH), str(PROVENANCE_GRAPH)
+
+
+def plain(term: object) -> bool:
+    return not isinstance(term, ox.BlankNode)
+
+
+def published(out: Path) -> tuple[set[str], dict[str, int]]:
+    """The published quads without blank nodes (as text) and the size of every graph; build times left out."""
+    quads, sizes = set(), {}
+    for q in ox.parse(path=str(current(out).dataset_file), format=ox.RdfFormat.N_QUADS):
+        sizes[q.graph_name.value] = sizes.get(q.graph_name.value, 0) + 1
+        if q.predicate.value not in TIMES and plain(q.subject) and plain(q.object):
+            quads.add(str(q))
+    return quads, sizes
+
+
+def work_store(release: Release) -> tuple[set[str], set[str]]:
+    """The work store of ``release``: its default graph and its inferred graph, as triples (text), no blank nodes."""
+    store = ox.Store.read_only(str(release.work_dir / inc.STORE))
+    union = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()) if plain(q.subject) and plain(q.object)}
+    inferred = {str(q.triple) for q in store.quads_for_pattern(None, None, None, inc.WORK_INFERRED) if plain(q.subject) and plain(q.object)}
+    assert set(store.named_graphs()) <= {inc.WORK_INFERRED}
+    return union, inferred
+
+
+def stored(quads: Iterable[ox.Quad]) -> set[str]:
+    """The triples of ``quads`` as a store holds them (typed literals in canonical form), no blank nodes."""
+    store = ox.Store()
+    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    return {str(q.triple) for q in store if plain(q.subject) and plain(q.object)}
+
+
+def state(release: Release) -> dict[str, object]:
+    return json.loads((release.work_dir / inc.STATE).read_text(encoding="utf-8"))
+
+
+def files(*folders: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under ``folders``: inode and bytes (a store's files are read as they are on disk)."""
+    out = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                out[str(path)] = (path.stat().st_ino, path.read_bytes())
+    return out
+
+
+def leftovers(out: Path) -> list[Path]:
+    return [*(out / "releases").glob(".tmp-*"), *(out / "work").glob(".tmp-*")]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[list[Path]]]:
+    """A synthetic corpus with its last two articles held back (each a list of its files)."""
+    seeds = tmp_path_factory.mktemp("work") / "seeds"
+    synthesize(articles=10, out=seeds, seed=5)
+    held = tmp_path_factory.mktemp("held")
+    out = []
+    for stem in sorted(p.stem for p in (seeds / "articles").glob("*.yaml"))[-2:]:
+        moved = []
+        for p in sorted((seeds / "articles").glob(f"{stem}.*")):
+            moved.append(Path(shutil.move(p, held / p.name)))
+        out.append(moved)
+    return seeds, out
+
+
+def add(seeds: Path, article: list[Path]) -> None:
+    for p in article:
+        shutil.copy(p, seeds / "articles" / p.name)
+
+
+def test_a_full_build_leaves_its_union_store_and_state(corpus: tuple[Path, list[list[Path]]], tmp_path: Path) -> None:
+    seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
+    out = tmp_path / "build"
+    result = build(seeds, out)
+    release = current(out)
+    assert release.work_dir == out / "work" / release.path.name and release.work_dir.is_dir()
+    quads = list(ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS))
+    assert work_store(release) == (stored(q for q in quads if q.graph_name.value != PROV), stored(q for q in quads if q.graph_name.value == INFERRED))
+    st = state(release)
+    assert st["version"] == release.version
+    assert set(st["events"]) == {e["id"] for a in read_seeds(seeds).articles for e in a.items("events")}  # type: ignore[arg-type]
+    assert st["literals"]["exact"] is True  # type: ignore[index]
+    # the sections start where the state says: asserted, then inferred, then provenance
+    at = st["dataset"]
+    data = release.dataset_file.read_bytes()
+    assert at["size"] == len(data)  # type: ignore[index]
+    sections = [data[: at["inferred"]], data[at["inferred"]: at["provenance"]], data[at["provenance"]:]]  # type: ignore[index]
+    graphs = [{q.graph_name.value for q in ox.parse(input=part, format=ox.RdfFormat.N_QUADS)} for part in sections]
+    assert INFERRED not in graphs[0] and PROV not in graphs[0]
+    assert graphs[1] == {INFERRED} and graphs[2] == {PROV}
+    assert result.seconds["work store"] >= 0
+
+
+def test_incremental_builds_copy_the_store_and_equal_a_full_build(corpus: tuple[Path, list[list[Path]]], tmp_path: Path) -> None:
+    seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
+    out = tmp_path / "build"
+    build(seeds, out)
+    first = current(out)
+    before = files(first.path, first.work_dir)
+    first_store = work_store(first)
+
+    add(seeds, corpus[1][0])
+    one = build(seeds, out, incremental=True)
+    assert one.note.startswith("incremental:"), one.note
+    second = current(out)
+    assert second.path != first.path
+    # the previous release and its store are exactly as they were; the new store is a copy
+    assert files(first.path, first.work_dir) == before
+    assert work_store(first) == first_store
+    new_store = work_store(second)
+    assert new_store[0] > first_store[0]
+    shared = {ino for ino, _ in before.values()} & {p.stat().st_ino for p in (second.work_dir / inc.STORE).iterdir()}
+    assert shared, "the copy hard-links the previous store's files"
+
+    add(seeds, corpus[1][1])
+    two = build(seeds, out, incremental=True)  # a chain: built on the incremental release
+    assert two.note.startswith("incremental:"), two.note
+    assert two.manifest["incremental"]["from"] == second.version
+
+    full_out = tmp_path / "full"
+    full = build(seeds, full_out)
+    assert two.manifest["version"] == full.manifest["version"]
+    assert two.manifest["counts"] == full.manifest["counts"]
+    assert two.manifest["inputs"] == full.manifest["inputs"]
+    assert published(out) == published(full_out)
+    assert work_store(current(out)) == work_store(current(full_out))
+    mine, theirs = state(current(out)), state(current(full_out))
+    assert mine["events"] == theirs["events"] and mine["literals"] == theirs["literals"]
+    assert mine["dataset"]["size"] == current(out).dataset_file.stat().st_size  # type: ignore[index]
+    assert len(two.quads) == sum(full.manifest["counts"]["graphs"].values())  # read back from the release
+    assert not leftovers(out)
+
+
+def test_a_failed_incremental_build_leaves_the_release_and_its_store_untouched(corpus: tuple[Path, list[list[Path]]], tmp_path: Path) -> None:
+    seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
+    out = tmp_path / "build"
+    build(seeds, out)
+    release = current(out)
+    before = files(release.path, release.work_dir)
+    add(seeds, corpus[1][0])
+    yaml_file = next(p for p in corpus[1][0] if p.suffix == ".yaml")
+    text = (seeds / "articles" / yaml_file.name).read_text(encoding="utf-8")
+    head, sep, events = text.partition("\nevents:")
+    assert sep and "value: '2020-" in events
+    (seeds / "articles" / yaml_file.name).write_text(head + sep + events.replace("value: '2020-", "value: '2099-", 1), encoding="utf-8")
+    with pytest.raises(ValidationFailed):
+        build(seeds, out, incremental=True)
+    assert current(out).path == release.path
+    assert files(release.path, release.work_dir) == before
+    assert not leftovers(out)
+    assert sorted(p.name for p in (out / "work").iterdir()) == [release.path.name]
+
+
+def test_without_a_work_store_the_incremental_build_reads_the_dataset(corpus: tuple[Path, list[list[Path]]], tmp_path: Path) -> None:
+    seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
+    out = tmp_path / "build"
+    build(seeds, out)
+    shutil.rmtree(current(out).work_dir)  # e.g. a release copied without its work folder
+    add(seeds, corpus[1][0])
+    result = build(seeds, out, incremental=True)
+    assert result.note.startswith("incremental:"), result.note
+    full_out = tmp_path / "full"
+    full = build(seeds, full_out)
+    assert result.manifest["counts"] == full.manifest["counts"]
+    assert published(out) == published(full_out)
+
+
+def test_a_work_store_of_another_dataset_is_not_used(corpus: tuple[Path, list[list[Path]]], tmp_path: Path) -> None:
+    seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
+    out = tmp_path / "build"
+    build(seeds, out)
+    release = current(out)
+    assert inc.load_state(release) is not None
+    with open(release.dataset_file, "ab") as fh:  # the dataset no longer matches what the state recorded
+        fh.write(b"\n")
+    assert inc.load_state(release) is None
+
+
+MORE_TEXT = """Red Militia
+
+Again, the Red Militia, which is backed by Northland, denied it.
+"""
+MORE_YAML = """article:
+  text: 101_more.txt
+  status: reviewed
+  title: Red Militia
+  genre: news
+  publisher: null
+  authors: []
+  published: {date: 2020-03-13, precision: day, derivation: "fixture"}
+  headline: [{quote: "Red Militia", occurrence: 1}]
+  furniture: []
+relations:
+  - {subject: red-militia, predicate: backedBy, object: northland, quote: "the Red Militia, which is backed by Northland"}
+"""
+
+
+def test_a_triple_an_added_article_asserts_leaves_the_inferred_graph(root: Path, tmp_path: Path) -> None:
+    """The mini article says the Red Militia is a proxy of Northland, so that it is backed by
+    Northland is inferred; a new article asserting it moves it out of the inferred graph."""
+    seeds = shutil.copytree(root / "tests" / "fixtures" / "mini", tmp_path / "seeds")
+    mini = seeds / "articles" / "100_mini.yaml"
+    mini.write_text(mini.read_text(encoding="utf-8").replace("predicate: backedBy", "predicate: proxyOf"), encoding="utf-8")
+    out = tmp_path / "build"
+    build(seeds, out)
+    triple = "<https://w3id.org/crisiskg/id/entity/red-militia> <https://w3id.org/crisiskg/ontology#backedBy> <https://w3id.org/crisiskg/id/entity/northland>"
+    assert f"{triple} <{INFERRED}>" in published(out)[0]
+    (seeds / "articles" / "101_more.txt").write_text(MORE_TEXT, encoding="utf-8")
+    (seeds / "articles" / "101_more.yaml").write_text(MORE_YAML, encoding="utf-8")
+    result = build(seeds, out, incremental=True)
+    assert result.note.startswith("incremental:"), result.note
+    quads, _ = published(out)
+    assert f"{triple} <{INFERRED}>" not in quads
+    assert f"{triple} <https://w3id.org/crisiskg/graph/article/101>" in quads
+    assert triple not in work_store(current(out))[1]
+    full_out = tmp_path / "full"
+    full = build(seeds, full_out)
+    assert result.manifest["counts"] == full.manifest["counts"]
+    assert published(out) == published(full_out)
+    assert work_store(current(out)) == work_store(current(full_out))
+
+
+def test_provenance_quads_are_the_loaders_provenance(root: Path) -> None:
+    seeds = read_seeds(root / "seeds")
+    code = [("crisiskg/pipeline.py", "0" * 64), ("loaders/graph.py", "1" * 64)]
+    args = {"version": "v1", "started": "2020-01-01T00:00:00+00:00", "ended": "2020-01-01T00:00:01+00:00"}
+    expected = set(to_quads({PROVENANCE_GRAPH: provenance(seeds, code_files=code, **args)}))
+    assert set(provenance_quads(seeds, code=code, **args)) == expected
+
+
+def test_the_dataset_writer_copies_byte_ranges(tmp_path: Path) -> None:
+    from crisiskg.publish import DatasetWriter, copy_range
+
+    src = tmp_path / "src"
+    src.write_bytes(bytes(range(256)) * 4096)
+    with DatasetWriter(tmp_path / DATASET) as fh:
+        fh.copy_in_background(src, 10, 300_000)
+        fh.write(b"--")
+        fh.copy(src, 5, 7)
+        size = fh.finish()
+    data = src.read_bytes()
+    assert (tmp_path / DATASET).read_bytes() == data[10:300_000] + b"--" + data[5:7]
+    assert size == 300_000 - 10 + 4
+    fd = os.open(tmp_path / "dst", os.O_WRONLY | os.O_CREAT)
+    try:
+        with pytest.raises(OSError, match="shorter"):
+            copy_range(src, fd, 0, len(data) + 1, 0)
+    finally:
+        os.close(fd)
