@@ -98,8 +98,10 @@ def validate(data: Graph | ox.Store, *, origins: Mapping[URIRef, str] | None = N
     the tests prove both modes report the same violations. For a store, ``originals`` (see
     :func:`literal_originals`) gives the typed literals as written, which pyoxigraph canonicalises;
     when ``literal_originals`` finds the canonical forms ambiguous, pass ``mode="reference"``.
-    ``focus`` (fast mode, IRIs) checks only those focus nodes: the incremental build passes the
-    nodes a new article touches. Raises ValueError for an unknown mode.
+    ``focus`` (fast mode; IRIs, blank nodes or literals of the store) reports only the violations
+    about those focus nodes, exactly those a whole validation reports about them, at a cost that
+    follows the focus nodes rather than the store (the incremental build passes the nodes a new
+    article touches). Raises ValueError for an unknown mode.
     """
     if mode not in ("fast", "reference"):
         raise ValueError(f"mode {mode!r}: choose 'fast' or 'reference'")
