@@ -72,19 +72,73 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def seed_inputs(folder: Path) -> dict[str, str]:
-    """sha256 of every seed file a build reads (as the manifest records them: ``seeds/...``)."""
-    out = {f"seeds/{name}": _sha(folder / name) for name in FIXED if (folder / name).exists()}
+MARGIN_NS = 1_000_000_000
+"""A file changed less than this before a build started is hashed again by the next one (file
+times come from a coarse clock; git's "racily clean" entries are the same problem)."""
+
+Stats = dict[str, list[Any]]
+"""Seed file (as the manifest names it) -> [size, mtime_ns, ctime_ns, inode, sha256]: files known
+unchanged since they were hashed while their stat stays the same (ctime cannot be set back)."""
+
+
+def _stat_key(path: Path) -> list[int]:
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def seed_inputs(folder: Path, *, cache: Stats | None = None, record: Stats | None = None, before_ns: int = 0) -> dict[str, str]:
+    """sha256 of every seed file a build reads (as the manifest records them: ``seeds/...``).
+
+    ``cache``: a file whose stat is the one recorded there is not read again. ``record`` receives
+    the entries the next build may trust: cached ones, and those hashed now whose ctime is
+    ``MARGIN_NS`` older than ``before_ns`` (when this build started)."""
+    paths = [(f"seeds/{name}", folder / name) for name in FIXED if (folder / name).exists()]
     art = folder / "articles"
     if art.is_dir():
-        for path in sorted(art.iterdir()):
-            if path.suffix in (".yaml", ".txt") and path.is_file():
-                out[f"seeds/articles/{path.name}"] = _sha(path)
+        paths += [(f"seeds/articles/{p.name}", p) for p in sorted(art.iterdir()) if p.suffix in (".yaml", ".txt") and p.is_file()]
+    out = {}
+    for rel, path in paths:
+        key = _stat_key(path)
+        hit = cache.get(rel) if cache else None
+        if hit is not None and hit[:4] == key:
+            out[rel] = hit[4]
+        else:
+            out[rel] = _sha(path)
+            if key[2] >= before_ns - MARGIN_NS:
+                continue
+        if record is not None:
+            record[rel] = [*key, out[rel]]
     return out
 
 
-def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) -> tuple[Release, list[str]] | str:
+def trusted_stats(folder: Path, files: dict[str, str], before_ns: int) -> Stats:
+    """Stat entries for seed files a build read (``files``: path in the seeds folder -> sha256),
+    for those unchanged since before it started (``before_ns``, less ``MARGIN_NS``)."""
+    out: Stats = {}
+    for rel, sha in files.items():
+        try:
+            key = _stat_key(Path(folder) / rel)
+        except OSError:
+            continue
+        if key[2] < before_ns - MARGIN_NS:
+            out[f"seeds/{rel}"] = [*key, sha]
+    return out
+
+
+@dataclass
+class Planned:
+    """What ``plan`` found: the release to build on, the new articles, its work state (or None)
+    and the seed files' stat entries the new release may record."""
+
+    release: Release
+    stems: list[str]
+    state: WorkState | None
+    stats: Stats
+
+
+def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) -> Planned | str:
     """The release to build on and the new article stems, or why a full build is needed."""
+    started = time.time_ns()
     try:
         release = current(out)
     except PublishError:
@@ -92,7 +146,9 @@ def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) ->
     inputs = release.manifest.get("inputs", {})
     if {k: v for k, v in inputs.items() if not k.startswith("seeds/")} != dict(code):
         return "the code or the ontology changed since the published build"
-    now = seed_inputs(Path(seeds_dir))
+    state = load_state(release)
+    stats: Stats = {}
+    now = seed_inputs(Path(seeds_dir), cache=state.stats if state else None, record=stats, before_ns=started)
     old = {k: v for k, v in inputs.items() if k.startswith("seeds/")}
     if any(now.get(k) != v for k, v in old.items()):
         return "a seed file the published build read changed or was removed"
@@ -102,7 +158,7 @@ def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) ->
     stems = sorted({Path(k).stem for k in new if k.endswith(".yaml")})
     if not stems:
         return "no new article files"
-    return release, stems
+    return Planned(release, stems, state, stats)
 
 
 def _subset(folder: Path, stems: list[str], into: Path) -> Path:
@@ -176,7 +232,7 @@ class WorkWriter:
 
 
 def write_state(folder: Path, *, version: str, events: Iterable[str], originals: dict[str, dict[Any, Any]], exact: bool,
-                sections: tuple[int, int, int]) -> None:
+                sections: tuple[int, int, int], stats: Stats) -> None:
     """``state.json`` of a work folder (see the module's docstring)."""
     state = {
         "format": STATE_FORMAT,
@@ -184,6 +240,7 @@ def write_state(folder: Path, *, version: str, events: Iterable[str], originals:
         "events": sorted(events),
         "literals": {"exact": exact, "originals": {p: sorted([str(k), str(v)] for k, v in m.items()) for p, m in sorted(originals.items()) if m}},
         "dataset": {"inferred": sections[0], "provenance": sections[1], "size": sections[2]},
+        "stats": stats,
     }
     with open(folder / STATE, "w", encoding="utf-8") as fh:
         json.dump(state, fh, separators=(",", ":"))
@@ -202,6 +259,7 @@ class WorkState:
     inferred_at: int
     provenance_at: int
     size: int
+    stats: Stats
 
 
 def load_state(release: Release) -> WorkState | None:
@@ -216,7 +274,7 @@ def load_state(release: Release) -> WorkState | None:
             return None
         originals = _parse_originals(state["literals"]["originals"])
         return WorkState(folder / STORE, frozenset(state["events"]), originals, bool(state["literals"]["exact"]),
-                         int(sections["inferred"]), int(sections["provenance"]), int(sections["size"]))
+                         int(sections["inferred"]), int(sections["provenance"]), int(sections["size"]), dict(state["stats"]))
     except (OSError, ValueError, KeyError, TypeError, SyntaxError):
         return None
 
@@ -237,19 +295,19 @@ def _parse_originals(data: dict[str, list[list[str]]]) -> dict[str, dict[Any, An
 # ---------------------------------------------------------------- the build
 
 
-def build(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[str], *, code: list[tuple[str, str]],
+def build(seeds_dir: Path | str, out: Path | str, planned: Planned, *, code: list[tuple[str, str]],
           allow_drafts: bool = False, on_stage: Callable[[str, float], None] | None = None) -> Any:
-    """Add the articles ``stems`` to ``release`` and publish the result; a BuildResult.
+    """Add the articles ``planned.stems`` to ``planned.release`` and publish the result; a BuildResult.
 
     Raises :class:`Fallback` when a full build is needed, and what the full build raises
     (SeedError, ValidationFailed) for mistakes in the new articles.
     """
-    state = load_state(release)
+    release, stems, state = planned.release, planned.stems, planned.state
     if state is None:
         return _build_from_dataset(seeds_dir, out, release, stems, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
     with Staging(out) as staging:
         try:
-            return _build_on_store(seeds_dir, staging, release, state, stems, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
+            return _build_on_store(seeds_dir, staging, release, state, planned.stats, stems, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
         except BaseException as exc:
             # the stores die with the frames that hold them, so that the staging folder can go
             traceback.clear_frames(exc.__traceback__)
@@ -301,9 +359,9 @@ def _raise_unless_conforming(inference: Any, validation: Validation) -> None:
         raise ValidationFailed(validation.report, len(validation.violations))
 
 
-def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, state: WorkState, stems: list[str], *,
+def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, state: WorkState, stats: Stats, stems: list[str], *,
                     code: list[tuple[str, str]], allow_drafts: bool, on_stage: Callable[[str, float], None] | None) -> Any:
-    from crisiskg.pipeline import EVIDENCE, STANCE, TYPE, BuildResult, Tally, conclude, summary, to_quads, version_of
+    from crisiskg.pipeline import EVIDENCE, STANCE, TYPE, BuildResult, Tally, manifest_of, run_provenance, summary, to_quads, version_of
 
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     lap = _Laps(on_stage)
@@ -358,32 +416,28 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         full = _full_seeds(folder, release, part)
         version = version_of(full, code)
         tally = Tally().add(new).add(new_inferred).add(gone, -1)
+        # the counts: the previous ones, plus what the new quads add (provenance is replaced; it
+        # holds no events, stances or mentions)
         before = release.manifest["counts"]
-
-        def counted(prov: list[Any]) -> dict[str, Any]:
-            extra = Tally().add(prov)
-            if extra.events or extra.stances or extra.mentions:
-                raise Fallback("the provenance graph holds events, stances or mentions (counted by the full build)")
-            sizes: Counter[str] = Counter(before["graphs"])
-            sizes[str(PROVENANCE_GRAPH)] = len(prov)
-            sizes.update(tally.sizes)
-            events = before["events"] + sum(1 for e in tally.events if not _has(prev, e, EVIDENCE))
-            stances = before["stances"] + sum(1 for s in tally.stances if not _has(prev, s, TYPE, STANCE))
-            return summary(full, sizes, events, stances, before["mentions"] + tally.mentions)
-
-        prov: list[Any] = []
-        manifest = conclude(prov, full, version=version, code=code, started=started, seconds=lap.seconds,
-                            counted=counted, incremental={"from": release.version, "articles": stems})
+        prov, ended = run_provenance(full, version=version, code=code, started=started)
+        sizes: Counter[str] = Counter(before["graphs"])
+        sizes[str(PROVENANCE_GRAPH)] = prov.count(b"\n")
+        sizes.update(tally.sizes)
+        events = before["events"] + sum(1 for e in tally.events if not _has(prev, e, EVIDENCE))
+        stances = before["stances"] + sum(1 for s in tally.stances if not _has(prev, s, TYPE, STANCE))
+        counted = summary(full, sizes, events, stances, before["mentions"] + tally.mentions)
+        manifest = manifest_of(full, version=version, code=code, ended=ended, counted=counted, seconds=lap.seconds,
+                               incremental={"from": release.version, "articles": stems})
 
         dataset.quads(new)
         at_inferred = dataset.tell()
         _inferred_section(dataset, release.dataset_file, state, gone)
         dataset.quads(new_inferred)
         at_provenance = dataset.tell()
-        dataset.quads(prov)
+        dataset.write(prov)
         size = dataset.finish()
     write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
-                originals=originals, exact=True, sections=(at_inferred, at_provenance, size))
+                originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
     result = BuildResult(None, validation, manifest, lap.seconds)
     result.release = staging.commit(manifest)
     lap("publish")

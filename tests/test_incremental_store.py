@@ -14,7 +14,7 @@ import pytest
 
 from crisiskg import incremental as inc
 from crisiskg.errors import ValidationFailed
-from crisiskg.pipeline import build, provenance_quads, to_quads
+from crisiskg.pipeline import build, provenance_nquads, to_quads
 from crisiskg.publish import DATASET, Release, current
 from crisiskg.synth import synthesize
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
@@ -250,7 +250,12 @@ def test_provenance_quads_are_the_loaders_provenance(root: Path) -> None:
     code = [("crisiskg/pipeline.py", "0" * 64), ("loaders/graph.py", "1" * 64)]
     args = {"version": "v1", "started": "2020-01-01T00:00:00+00:00", "ended": "2020-01-01T00:00:01+00:00"}
     expected = set(to_quads({PROVENANCE_GRAPH: provenance(seeds, code_files=code, **args)}))
-    assert set(provenance_quads(seeds, code=code, **args)) == expected
+    text = provenance_nquads(seeds, code=code, **args)
+    assert set(ox.parse(input=text, format=ox.RdfFormat.N_QUADS)) == expected
+    assert text.count(b"\n") == len(expected)  # each quad once
+    seeds.files["articles/odd \"name\"\\.yaml"] = "2" * 64  # a name to escape
+    assert any(q.object.value == 'seeds/articles/odd "name"\\.yaml'
+               for q in ox.parse(input=provenance_nquads(seeds, code=code, **args), format=ox.RdfFormat.N_QUADS))
 
 
 def test_the_dataset_writer_copies_byte_ranges(tmp_path: Path) -> None:
@@ -272,3 +277,31 @@ def test_the_dataset_writer_copies_byte_ranges(tmp_path: Path) -> None:
             copy_range(src, fd, 0, len(data) + 1, 0)
     finally:
         os.close(fd)
+
+
+def test_unchanged_seed_files_are_not_read_again(corpus: tuple[Path, list[list[Path]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The work state records each seed file's stat (size, times, inode) with its hash; the next
+    plan hashes only files whose stat differs, or that changed too close to the build's start."""
+    monkeypatch.setattr(inc, "MARGIN_NS", 0)  # the files were all written before the build started
+    seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
+    out = tmp_path / "build"
+    build(seeds, out)
+    recorded = state(current(out))["stats"]
+    assert set(recorded) == {k for k in current(out).manifest["inputs"] if k.startswith("seeds/")}  # type: ignore[arg-type]
+    read: list[Path] = []
+    real = inc._sha
+    monkeypatch.setattr(inc, "_sha", lambda path: read.append(path) or real(path))
+    add(seeds, corpus[1][0])
+    assert build(seeds, out, incremental=True).note.startswith("incremental:")
+    assert sorted(p.name for p in read) == sorted(p.name for p in corpus[1][0])  # only the new article's files
+    # a change that keeps the size and the modification time is still seen (the ctime moves)
+    read.clear()
+    article = seeds / "articles" / corpus[1][0][0].name
+    st = article.stat()
+    data = article.read_bytes()
+    article.write_bytes(data[:-1] + (b"x" if data[-1:] != b"x" else b"y"))
+    os.utime(article, ns=(st.st_atime_ns, st.st_mtime_ns))
+    add(seeds, corpus[1][1])
+    result = build(seeds, out, incremental=True)
+    assert result.note == "full build: a seed file the published build read changed or was removed"
+    assert article in read
