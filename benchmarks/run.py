@@ -32,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -131,18 +132,21 @@ def wait_http(url: str, seconds: float = 120) -> None:
 
 
 class Server:
-    """A server process started for the run and stopped after (by its own process id)."""
+    """A server process started for the run and stopped after (by its own process id). Its output goes
+    to a log file, never to an unread pipe: a server that logs more than a pipe holds (waitress warns
+    of its task queue under wrk at c=32) would block on the write and stop answering."""
 
     def __init__(self, args: list[str], probe: str, env: dict[str, str] | None = None):
-        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        self.log = tempfile.NamedTemporaryFile(prefix="crisiskg-bench-server-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      env={**os.environ, **(env or {})}, start_new_session=True)
         try:
             wait_http(probe)
-        except RuntimeError:
-            self.stop()
-            raise
+        except RuntimeError as exc:
+            self.stop(keep_log=True)
+            raise RuntimeError(f"{exc}; server log: {self.log.name}") from exc
 
-    def stop(self) -> None:
+    def stop(self, keep_log: bool = False) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -150,6 +154,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        self.log.close()
+        if not keep_log:
+            os.unlink(self.log.name)
 
 
 def wrk(url: str, connections: int, seconds: int, accept: str) -> dict[str, float]:
@@ -171,31 +178,54 @@ def wrk(url: str, connections: int, seconds: int, accept: str) -> dict[str, floa
             "p99_ms": ms(p99.group(1)) if p99 else float("nan"), "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
-def http_bench(build_dir: Path, disk: Path, qid: str, values: dict[str, str], seconds: int) -> dict[str, Any]:
-    """``crisiskg serve`` (saved question and /sparql) vs ``oxigraph serve-read-only`` on the same data."""
+def served_latency(base: str, values: dict[str, dict[str, str]], repeat: int = 10) -> dict[str, dict[str, float]]:
+    """Every saved question over HTTP on a running ``crisiskg serve``: the first ask (evaluated, then
+    kept in the response cache) and the median of ``repeat`` asks after it (answered from the cache)."""
     from crisiskg.savedqueries import load_queries
-    from crisiskg.store import open_store
 
-    q = load_queries()[qid]
-    store = open_store("memory", build_dir)
-    from crisiskg.store import bind_values
+    out: dict[str, dict[str, float]] = {}
+    for qid in sorted(load_queries()):
+        url = f"{base}/queries/{qid}?" + urllib.parse.urlencode({**values.get(qid, {}), "_format": "json"})
+        req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+        times = []
+        for _ in range(repeat + 1):
+            t0 = time.perf_counter()
+            try:
+                urllib.request.urlopen(req, timeout=300).read()
+            except OSError:  # a 503 past the server's time limit: reported as missing
+                times.append(float("nan"))
+                continue
+            times.append((time.perf_counter() - t0) * 1000)
+        out[qid] = {"first_ms": round(times[0], 2), "repeat_p50_ms": round(statistics.median(times[1:]), 2)}
+    return out
+
+
+def http_bench(build_dir: Path, disk: Path, qids: list[str], values: dict[str, dict[str, str]], seconds: int) -> dict[str, Any]:
+    """``crisiskg serve`` (saved questions and /sparql) vs ``oxigraph serve-read-only`` on the same data,
+    for each question in ``qids``; and every saved question's latency over HTTP."""
+    from crisiskg.savedqueries import load_queries
+    from crisiskg.store import bind_values, open_store
     from crisiskg.vocab import sparql_prologue
 
-    sparql = sparql_prologue() + bind_values(q.sparql, q.bind(values, store))
+    queries = load_queries()
+    store = open_store("memory", build_dir)
+    sparql = {qid: sparql_prologue() + bind_values(queries[qid].sparql, queries[qid].bind(values.get(qid, {}), store)) for qid in qids}
     del store
     p1, p2 = free_port(), free_port()
     accept = "application/sparql-results+json"
-    results: dict[str, Any] = {"query": qid, "values": values, "seconds": seconds}
+    results: dict[str, Any] = {"queries": {qid: {"values": values.get(qid, {})} for qid in qids}, "seconds": seconds}
     ck = Server([sys.executable, "-m", "crisiskg", "serve", "--build", str(build_dir), "--port", str(p1), "--host", "127.0.0.1"],
-                f"http://127.0.0.1:{p1}/healthz")
+                f"http://127.0.0.1:{p1}/readyz")
     try:
-        targets = {
-            "crisiskg serve: saved question": f"http://127.0.0.1:{p1}/queries/{qid}?" + urllib.parse.urlencode({**values, "_format": "json"}),
-            "crisiskg serve: /sparql": f"http://127.0.0.1:{p1}/sparql?" + urllib.parse.urlencode({"query": sparql}),
-        }
-        for name, url in targets.items():
-            urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=60).read()
-            results[name] = {str(c): wrk(url, c, seconds, accept) for c in (1, 8, 32)}
+        results["served"] = served_latency(f"http://127.0.0.1:{p1}", values)
+        for qid in qids:
+            targets = {
+                "crisiskg serve: saved question": f"http://127.0.0.1:{p1}/queries/{qid}?" + urllib.parse.urlencode({**values.get(qid, {}), "_format": "json"}),
+                "crisiskg serve: /sparql": f"http://127.0.0.1:{p1}/sparql?" + urllib.parse.urlencode({"query": sparql[qid]}),
+            }
+            for name, url in targets.items():
+                urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=300).read()
+                results["queries"][qid][name] = {str(c): wrk(url, c, seconds, accept) for c in (1, 8, 32)}
     finally:
         ck.stop()
     # oxigraph gets the published N-Quads as they are: the store crisiskg pushes also holds a copy of the
@@ -211,10 +241,13 @@ def http_bench(build_dir: Path, disk: Path, qid: str, values: dict[str, str], se
     ox = Server(["oxigraph", "serve-read-only", "--location", str(plain.resolve()), "--bind", f"127.0.0.1:{p2}",
                  "--union-default-graph"], f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D")
     try:
-        url = f"http://127.0.0.1:{p2}/query?" + urllib.parse.urlencode({"query": sparql})
-        results["oxigraph serve"] = {str(c): wrk(url, c, seconds, accept) for c in (1, 8, 32)}
+        for qid in qids:
+            url = f"http://127.0.0.1:{p2}/query?" + urllib.parse.urlencode({"query": sparql[qid]})
+            urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=300).read()
+            results["queries"][qid]["oxigraph serve"] = {str(c): wrk(url, c, seconds, accept) for c in (1, 8, 32)}
     finally:
         ox.stop()
+        shutil.rmtree(plain, ignore_errors=True)
     return results
 
 
@@ -267,8 +300,7 @@ def one_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         remote.stop()
     if args.http and shutil.which("wrk"):
         print(f"[{name}] http", file=sys.stderr, flush=True)
-        qid = args.http_query
-        out["http"] = http_bench(build_dir, disk, qid, out["queries"]["values"].get(qid, {}), args.http_seconds)
+        out["http"] = http_bench(build_dir, disk, args.http_query.split(","), out["queries"]["values"], args.http_seconds)
     return out
 
 
@@ -365,19 +397,31 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
         lines.append("Not measured in this run (wrk missing or --no-http).")
     else:
         r0 = have_http[0]["http"]
-        lines.append(f"One selective saved question, `{r0['query']}`, {r0['seconds']} s per cell. `crisiskg serve` is the "
-                     "project's server (Flask under waitress, 8 threads) answering the saved question and the same SPARQL "
-                     "at /sparql; `oxigraph serve-read-only --union-default-graph` answers the same SPARQL (parameters "
-                     "bound) from an on-disk store of the published N-Quads. Same machine for client and servers.")
-        lines += ["", "| size | server | c=1 | c=8 | c=32 | ratio to oxigraph at c=1 / 8 / 32 |", "|---|---|---|---|---|---|"]
+        qids = list(r0["queries"])
+        lines.append(f"Saved questions {', '.join(f'`{q}`' for q in qids)}, {r0['seconds']} s per cell. `crisiskg serve` is the "
+                     "project's server (Flask under waitress, queries in worker processes, responses cached per build "
+                     "version) answering the saved question and the same SPARQL at /sparql; `oxigraph serve-read-only "
+                     "--union-default-graph` answers the same SPARQL (parameters bound) from an on-disk store of the "
+                     "published N-Quads. Same machine for client and servers; cells are req/s (p50 / p99 ms).")
+        lines += ["", "| size | question | server | c=1 | c=8 | c=32 | ratio to oxigraph at c=1 / 8 / 32 |", "|---|---|---|---|---|---|---|"]
         for r in have_http:
-            h = r["http"]
-            base = h["oxigraph serve"]
-            for name in ("crisiskg serve: saved question", "crisiskg serve: /sparql", "oxigraph serve"):
-                cells = [f"{fmt(h[name][c]['rps'], 0)} ({fmt(h[name][c]['p50_ms'])} / {fmt(h[name][c]['p99_ms'])})"
-                         + (f" {h[name][c]['errors']} errors" if h[name][c]["errors"] else "") for c in ("1", "8", "32")]
-                ratios = " / ".join(f"{h[name][c]['rps'] / base[c]['rps']:.2f}" for c in ("1", "8", "32"))
-                lines.append(f"| {r['label']} | {name} | " + " | ".join(cells) + f" | {ratios} |")
+            for qid, h in r["http"]["queries"].items():
+                base = h["oxigraph serve"]
+                for name in ("crisiskg serve: saved question", "crisiskg serve: /sparql", "oxigraph serve"):
+                    cells = [f"{fmt(h[name][c]['rps'], 0)} ({fmt(h[name][c]['p50_ms'])} / {fmt(h[name][c]['p99_ms'])})"
+                             + (f" {h[name][c]['errors']} errors" if h[name][c]["errors"] else "") for c in ("1", "8", "32")]
+                    ratios = " / ".join(f"{h[name][c]['rps'] / base[c]['rps']:.2f}" for c in ("1", "8", "32"))
+                    lines.append(f"| {r['label']} | {qid} | {name} | " + " | ".join(cells) + f" | {ratios} |")
+        if all("served" in r["http"] for r in have_http):
+            lines += ["", "### Every saved question over HTTP (ms)", "",
+                      "`crisiskg serve` on the memory store, one client: the first ask (evaluated in a worker process, "
+                      "then kept in the response cache) and the median of the next 10 asks (answered from the cache), with "
+                      "the same parameter values as the latency table above.", "",
+                      "| question | " + " | ".join(f"{r['label']} first | {r['label']} repeated" for r in have_http) + " |",
+                      "|---|" + "---|---|" * len(have_http)]
+            for qid in sorted({q for r in have_http for q in r["http"]["served"]}):
+                cells = [f"{fmt(r['http']['served'].get(qid, {}).get('first_ms'))} | {fmt(r['http']['served'].get(qid, {}).get('repeat_p50_ms'))}" for r in have_http]
+                lines.append(f"| {qid} | " + " | ".join(cells) + " |")
     lines += ["", "## Targets (issue 8)", ""]
     big = results[-1]
     lines.append(f"- Full build of {big['label']} (read, load, reason, validate, publish): **{fmt(big['total'])} s**; target under 60 s: "
@@ -386,12 +430,17 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
     lines.append(f"- Every saved question under 50 ms p50 at {big['label']}: "
                  + ("met on every store kind." if not slow else "not met for " + ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(slow.items())) + "."))
     if have_http:
-        h = have_http[-1]["http"]
-        sq = [h["crisiskg serve: saved question"][c]["rps"] / h["oxigraph serve"][c]["rps"] for c in ("1", "8", "32")]
-        ad = [h["crisiskg serve: /sparql"][c]["rps"] / h["oxigraph serve"][c]["rps"] for c in ("1", "8", "32")]
-        lines.append(f"- Saved questions over HTTP at least oxigraph serve's throughput: ratios {', '.join(f'{x:.2f}' for x in sq)} at c=1/8/32 "
+        hq = have_http[-1]["http"]["queries"]
+        sq = [h["crisiskg serve: saved question"][c]["rps"] / h["oxigraph serve"][c]["rps"] for h in hq.values() for c in ("1", "8", "32")]
+        ad = [h["crisiskg serve: /sparql"][c]["rps"] / h["oxigraph serve"][c]["rps"] for h in hq.values() for c in ("1", "8", "32")]
+        lines.append(f"- Saved questions over HTTP at least oxigraph serve's throughput at {have_http[-1]['label']}: lowest ratio {min(sq):.2f} "
                      + ("(met)." if min(sq) >= 1 else "(not met)."))
-        lines.append(f"- Ad-hoc SPARQL at least half: ratios {', '.join(f'{x:.2f}' for x in ad)} " + ("(met)." if min(ad) >= 0.5 else "(not met)."))
+        lines.append(f"- Ad-hoc SPARQL at least half: lowest ratio {min(ad):.2f} " + ("(met)." if min(ad) >= 0.5 else "(not met)."))
+        served = have_http[-1]["http"].get("served", {})
+        if served:
+            slow_served = {q: v["repeat_p50_ms"] for q, v in served.items() if not v["repeat_p50_ms"] < 50}
+            lines.append(f"- Every saved question under 50 ms p50 over HTTP at {have_http[-1]['label']} (repeated asks, from the cache): "
+                         + ("met." if not slow_served else "not met for " + ", ".join(f"{q} {v:.0f} ms" for q, v in sorted(slow_served.items())) + "."))
     if "incremental" in big:
         inc = big["incremental"]["seconds"]
         lines.append(f"- Adding one article to {big['label']} under 1 s: **{fmt(inc)} s** "
@@ -425,7 +474,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--oracle-max", type=parse_size, default=parse_size("100k"), help="largest size to run owlrl and plain pyshacl on")
     ap.add_argument("--http-seconds", type=int, default=8)
     ap.add_argument("--question-limit", type=float, default=120, help="seconds after which a saved question is stopped")
-    ap.add_argument("--http-query", default="events-in-country")
+    ap.add_argument("--http-query", default="events-in-country,timeline",
+                    help="saved questions for the side-by-side HTTP table, comma-separated (a cheap one and an expensive one)")
     ap.add_argument("--no-http", dest="http", action="store_false")
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "crisiskg-bench")
     ap.add_argument("--out", type=Path, default=HERE / "README.md")

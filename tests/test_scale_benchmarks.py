@@ -34,8 +34,9 @@ def fake(size: int) -> dict:
         "validate": {"fast": {"seconds": 1.0, "peak_mib": 1, "violations": 0}},
         "queries": {"open_seconds": {"memory": 0.1}, "latency": {"timeline": {"memory": lat}}, "rows": {"timeline": {"memory": 3}},
                     "values": {}, "timeouts": ["slow-one"]},
-        "http": {"query": "timeline", "values": {}, "seconds": 1, "crisiskg serve: saved question": rps,
-                 "crisiskg serve: /sparql": rps, "oxigraph serve": rps},
+        "http": {"seconds": 1, "queries": {"timeline": {"values": {}, "crisiskg serve: saved question": rps,
+                                                        "crisiskg serve: /sparql": rps, "oxigraph serve": rps}},
+                 "served": {"timeline": {"first_ms": 80.0, "repeat_p50_ms": 1.5}, "slow-one": {"first_ms": 9000.0, "repeat_p50_ms": 60.0}}},
     }
 
 
@@ -46,3 +47,14 @@ def test_report_renders_every_section() -> None:
         assert heading in text
     assert "owlrl / rules | 50x | 50x" in text
     assert "> 60 s" in text and "slow-one" in text
+
+
+def test_report_http_tables_and_targets() -> None:
+    args = argparse.Namespace(sizes="10k,100k", repeat=3, repeat_1m=1, oracle_max=100_000, question_limit=60)
+    text = report([fake(10_000), fake(100_000)], args, "today", 60)
+    assert "| 100k | timeline | crisiskg serve: saved question | 100 (1.00 / 2.00) |" in text
+    assert "### Every saved question over HTTP" in text
+    assert "| timeline | 80.00 | 1.50 | 80.00 | 1.50 |" in text
+    # the served-latency target names the question over 50 ms, and the throughput ratios are 1.00 (met)
+    assert "not met for slow-one 60 ms" in text
+    assert "lowest ratio 1.00 (met)" in text
