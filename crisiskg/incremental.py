@@ -81,7 +81,7 @@ Stats = dict[str, list[Any]]
 unchanged since they were hashed while their stat stays the same (ctime cannot be set back)."""
 
 
-def _stat_key(path: Path) -> list[int]:
+def _stat_key(path: Path | str) -> list[int]:
     st = os.stat(path)
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
@@ -92,18 +92,20 @@ def seed_inputs(folder: Path, *, cache: Stats | None = None, record: Stats | Non
     ``cache``: a file whose stat is the one recorded there is not read again. ``record`` receives
     the entries the next build may trust: cached ones, and those hashed now whose ctime is
     ``MARGIN_NS`` older than ``before_ns`` (when this build started)."""
-    paths = [(f"seeds/{name}", folder / name) for name in FIXED if (folder / name).exists()]
+    paths = [(f"seeds/{name}", str(folder / name)) for name in FIXED if (folder / name).exists()]
     art = folder / "articles"
     if art.is_dir():
-        paths += [(f"seeds/articles/{p.name}", p) for p in sorted(art.iterdir()) if p.suffix in (".yaml", ".txt") and p.is_file()]
+        with os.scandir(art) as entries:
+            paths += sorted((f"seeds/articles/{e.name}", e.path) for e in entries if e.name.endswith((".yaml", ".txt")) and e.is_file())
     out = {}
+    cache = cache or {}
     for rel, path in paths:
         key = _stat_key(path)
-        hit = cache.get(rel) if cache else None
+        hit = cache.get(rel)
         if hit is not None and hit[:4] == key:
             out[rel] = hit[4]
         else:
-            out[rel] = _sha(path)
+            out[rel] = _sha(Path(path))
             if key[2] >= before_ns - MARGIN_NS:
                 continue
         if record is not None:
@@ -243,7 +245,7 @@ def write_state(folder: Path, *, version: str, events: Iterable[str], originals:
         "stats": stats,
     }
     with open(folder / STATE, "w", encoding="utf-8") as fh:
-        json.dump(state, fh, separators=(",", ":"))
+        fh.write(json.dumps(state, separators=(",", ":")))  # dumps: the C encoder (dump streams in Python)
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -407,41 +409,69 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         store.extend(ox.Quad(s, p, o, WORK_INFERRED) for s, p, o in inference.triples)
         for q in became:
             store.remove(q)
-        store.flush()
-        del store  # closed before its folder is renamed
-        ig = ox.NamedNode(str(INFERRED_GRAPH))
-        new_inferred = [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
-        gone = [ox.Quad(q.subject, q.predicate, q.object, ig) for q in became]
+        closing = _close_in_background(store)  # flushed and closed while the dataset is written
+        del store
+        try:
+            ig = ox.NamedNode(str(INFERRED_GRAPH))
+            new_inferred = [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
+            gone = [ox.Quad(q.subject, q.predicate, q.object, ig) for q in became]
 
-        full = _full_seeds(folder, release, part)
-        version = version_of(full, code)
-        tally = Tally().add(new).add(new_inferred).add(gone, -1)
-        # the counts: the previous ones, plus what the new quads add (provenance is replaced; it
-        # holds no events, stances or mentions)
-        before = release.manifest["counts"]
-        prov, ended = run_provenance(full, version=version, code=code, started=started)
-        sizes: Counter[str] = Counter(before["graphs"])
-        sizes[str(PROVENANCE_GRAPH)] = prov.count(b"\n")
-        sizes.update(tally.sizes)
-        events = before["events"] + sum(1 for e in tally.events if not _has(prev, e, EVIDENCE))
-        stances = before["stances"] + sum(1 for s in tally.stances if not _has(prev, s, TYPE, STANCE))
-        counted = summary(full, sizes, events, stances, before["mentions"] + tally.mentions)
-        manifest = manifest_of(full, version=version, code=code, ended=ended, counted=counted, seconds=lap.seconds,
-                               incremental={"from": release.version, "articles": stems})
+            full = _full_seeds(folder, release, part)
+            version = version_of(full, code)
+            tally = Tally().add(new).add(new_inferred).add(gone, -1)
+            # the counts: the previous ones, plus what the new quads add (provenance is replaced; it
+            # holds no events, stances or mentions)
+            before = release.manifest["counts"]
+            prov, ended = run_provenance(full, version=version, code=code, started=started)
+            sizes: Counter[str] = Counter(before["graphs"])
+            sizes[str(PROVENANCE_GRAPH)] = prov.count(b"\n")
+            sizes.update(tally.sizes)
+            events = before["events"] + sum(1 for e in tally.events if not _has(prev, e, EVIDENCE))
+            stances = before["stances"] + sum(1 for s in tally.stances if not _has(prev, s, TYPE, STANCE))
+            counted = summary(full, sizes, events, stances, before["mentions"] + tally.mentions)
+            manifest = manifest_of(full, version=version, code=code, ended=ended, counted=counted, seconds=lap.seconds,
+                                   incremental={"from": release.version, "articles": stems})
 
-        dataset.quads(new)
-        at_inferred = dataset.tell()
-        _inferred_section(dataset, release.dataset_file, state, gone)
-        dataset.quads(new_inferred)
-        at_provenance = dataset.tell()
-        dataset.write(prov)
-        size = dataset.finish()
+            dataset.quads(new)
+            at_inferred = dataset.tell()
+            _inferred_section(dataset, release.dataset_file, state, gone)
+            dataset.quads(new_inferred)
+            at_provenance = dataset.tell()
+            dataset.write(prov)
+            size = dataset.finish()
+        except BaseException:
+            closing.join()  # the store is closed before its folder goes
+            raise
+    closing.join()
+    if closing.error is not None:
+        raise closing.error
     write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
                 originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
     result = BuildResult(None, validation, manifest, lap.seconds)
     result.release = staging.commit(manifest)
     lap("publish")
     return result
+
+
+class _Closing(threading.Thread):
+    def __init__(self, store: ox.Store):
+        super().__init__(name="crisiskg-close-store", daemon=True)
+        self.store: ox.Store | None = store
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            assert self.store is not None
+            self.store.flush()
+        except BaseException as exc:  # noqa: BLE001 (raised by the build after join())
+            self.error = exc
+        self.store = None  # the last reference: RocksDB closes, so the folder can be renamed
+
+
+def _close_in_background(store: ox.Store) -> _Closing:
+    closing = _Closing(store)
+    closing.start()
+    return closing
 
 
 def _has(store: ox.Store, s: str, p: ox.NamedNode, o: Any = None) -> bool:
