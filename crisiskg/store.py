@@ -10,8 +10,9 @@ store's own default graph therefore holds a copy of the distinct union of the as
 (made at open for memory, at push for the on-disk store), and a query reads that copy (plus the
 inferred graph, which never repeats an asserted triple, unless ``reasoning="none"``).
 
-Results come back as :class:`Result`: ``kind`` is ``"select"``, ``"ask"`` or ``"graph"``; rows hold
-rdflib terms; ``serialize(fmt)`` writes the standard SPARQL result and RDF formats.
+Results come back as :class:`Result`: ``kind`` is ``"select"``, ``"ask"`` or ``"graph"``; they keep
+the engine's terms and give rdflib terms (``rows``, ``triples``) on demand; ``serialize(fmt)``
+writes the standard SPARQL result and RDF formats from the engine's terms.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +51,92 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
-@dataclass
 class Result:
-    """The answer to a query, already evaluated."""
+    """The answer to a query, already evaluated.
 
-    kind: str  # select | ask | graph
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Node | None]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
-    _raw: Any = None
+    ``kind`` is select | ask | graph. A SELECT table and a graph are kept as the engine's own terms
+    (``table``: one tuple per row, in ``variables`` order, None where unbound; ``ox_triples``) and
+    turned into rdflib terms only when ``rows`` or ``triples`` is first read: serialising, counting
+    and slicing never need them (at 1M triples, converting 8,000 rows of 8 columns cost more than
+    evaluating the query). Either form may be given; the other is made from it.
+    """
+
+    def __init__(self, kind: str, variables: list[str] | None = None, rows: list[dict[str, Node | None]] | None = None,
+                 boolean: bool | None = None, triples: list[tuple[Node, Node, Node]] | None = None, *,
+                 table: list[tuple[Any, ...]] | None = None, ox_triples: list[Any] | None = None):
+        self.kind = kind
+        self.variables: list[str] = list(variables or [])
+        self.boolean = boolean
+        self._rows = rows
+        self._table = table
+        self._triples = triples
+        self._ox_triples = ox_triples
+        if kind == "select" and rows is None and table is None:
+            self._rows = []
+        if kind == "graph" and triples is None and ox_triples is None:
+            self._triples = []
+
+    def __repr__(self) -> str:
+        return f"Result({self.kind!r}, variables={self.variables!r}, size={len(self)}, boolean={self.boolean!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return (self.kind, self.variables, self.boolean, self.rows, self.triples) == (other.kind, other.variables, other.boolean, other.rows, other.triples)
+
+    def __len__(self) -> int:
+        """Rows of a table, triples of a graph (0 for ASK)."""
+        if self.kind == "select":
+            return len(self._table if self._table is not None else self._rows or [])
+        if self.kind == "graph":
+            return len(self._ox_triples if self._ox_triples is not None else self._triples or [])
+        return 0
+
+    @property
+    def rows(self) -> list[dict[str, Node | None]]:
+        """The table as dicts of rdflib terms (made on first use, each distinct term converted once)."""
+        if self._rows is None:
+            convert = _Converter()
+            names = self.variables
+            self._rows = [{v: convert(t) for v, t in zip(names, row)} for row in self._table or []]
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: list[dict[str, Node | None]]) -> None:
+        self._rows, self._table = value, None
+
+    @property
+    def triples(self) -> list[tuple[Node, Node, Node]]:
+        if self._triples is None:
+            convert = _Converter()
+            self._triples = [(convert(t.subject), convert(t.predicate), convert(t.object)) for t in self._ox_triples or []]  # type: ignore[misc]
+        return self._triples
+
+    @triples.setter
+    def triples(self, value: list[tuple[Node, Node, Node]]) -> None:
+        self._triples, self._ox_triples = value, None
+
+    def _engine_table(self) -> list[tuple[Any, ...]]:
+        if self._table is not None:
+            return self._table
+        return [tuple(to_oxigraph(r[v]) if r.get(v) is not None else None for v in self.variables) for r in self._rows or []]  # type: ignore[arg-type]
+
+    def _engine_triples(self) -> list[Any]:
+        if self._ox_triples is not None:
+            return self._ox_triples
+        return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self._triples or []]
+
+    def slice(self, start: int, end: int | None) -> Result:
+        """Rows (or triples, sorted: pyoxigraph's order differs between copies of a store)
+        ``start`` to ``end``, in whichever form this result holds them."""
+        if self.kind == "select":
+            if self._table is not None:
+                return Result("select", variables=self.variables, table=self._table[start:end])
+            return Result("select", variables=self.variables, rows=(self._rows or [])[start:end])
+        if self.kind == "graph":
+            ordered = sorted(self._engine_triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+            return Result("graph", ox_triples=ordered[start:end])
+        return self
 
     def graph(self) -> Graph:
         g = Graph()
@@ -79,8 +155,7 @@ class Result:
             if fmt not in GRAPH_FORMATS:
                 raise QueryError(f"format {fmt!r} is not available for a graph result; choose one of: {', '.join([*GRAPH_FORMATS, 'jsonld'])}")
             buf = io.BytesIO()
-            ox.serialize((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self.triples),
-                         buf, GRAPH_FORMATS[fmt] if fmt not in ("trig", "nq") else ox.RdfFormat.N_TRIPLES,
+            ox.serialize(self._engine_triples(), buf, GRAPH_FORMATS[fmt] if fmt not in ("trig", "nq") else ox.RdfFormat.N_TRIPLES,
                          prefixes=_TTL_PREFIXES if fmt == "ttl" else None)
             return buf.getvalue()
         if fmt not in RESULT_FORMATS:
@@ -88,9 +163,24 @@ class Result:
         if self.kind == "ask":
             raw = ox.Store().query("ASK {}" if self.boolean else "ASK { FILTER(false) }")
             return raw.serialize(format=RESULT_FORMATS[fmt])
-        variables = [ox.Variable(v) for v in self.variables]
-        solutions = [[to_oxigraph(row[v]) if row.get(v) is not None else None for v in self.variables] for row in self.rows]
-        return _serialize_solutions(variables, solutions, RESULT_FORMATS[fmt])
+        return _serialize_solutions([ox.Variable(v) for v in self.variables], self._engine_table(), RESULT_FORMATS[fmt])
+
+
+class _Converter:
+    """pyoxigraph terms to rdflib terms, each distinct term once (answers repeat dates, labels,
+    classes and articles on many rows)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Any, Node | None] = {}
+
+    def __call__(self, term: Any) -> Node | None:
+        if term is None:
+            return None
+        try:
+            return self.seen[term]
+        except KeyError:
+            out = self.seen[term] = to_rdflib(term)
+            return out
 
 
 _BNODE = "urn:crisiskg:bnode:"  # stands in for a blank node while a table is serialised
@@ -102,7 +192,7 @@ _BNODE_OUT = {  # how each results format writes that stand-in, and how it write
 }
 
 
-def _serialize_solutions(variables: list[Any], solutions: list[list[Any]], fmt: Any) -> bytes:
+def _serialize_solutions(variables: list[Any], solutions: list[tuple[Any, ...]], fmt: Any) -> bytes:
     # Re-run a VALUES query on an empty store: the simplest way to get pyoxigraph's serializer
     # for an already materialised table. VALUES admits no blank nodes: they go through as
     # stand-in IRIs, written back as blank nodes afterwards.
@@ -112,7 +202,7 @@ def _serialize_solutions(variables: list[Any], solutions: list[list[Any]], fmt: 
         return res.serialize(format=fmt)
     blank = any(isinstance(t, ox.BlankNode) for sol in solutions for t in sol)
     if blank:
-        solutions = [[ox.NamedNode(_BNODE + t.value) if isinstance(t, ox.BlankNode) else t for t in sol] for sol in solutions]
+        solutions = [tuple(ox.NamedNode(_BNODE + t.value) if isinstance(t, ox.BlankNode) else t for t in sol) for sol in solutions]
     names = " ".join(f"?{v.value}" for v in variables)
     rows = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in sol) + ")" for sol in solutions)
     body: bytes = store.query(f"SELECT {names} WHERE {{ VALUES ({names}) {{ {rows} }} }}").serialize(format=fmt)
@@ -641,15 +731,17 @@ def _materialise(raw: Any, check: Callable[[int], None] | None = None) -> Result
         return Result("ask", boolean=bool(raw))
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
-        rows = []
+        if check is None:
+            return Result("select", variables=variables, table=[tuple(sol) for sol in raw])
+        table = []
         for n, sol in enumerate(raw):
-            if check is not None and n % CHECK_EVERY == 0:
+            if n % CHECK_EVERY == 0:
                 check(n)
-            rows.append({v: to_rdflib(sol[v]) for v in variables})
-        return Result("select", variables=variables, rows=rows)
+            table.append(tuple(sol))
+        return Result("select", variables=variables, table=table)
     triples = []
     for n, t in enumerate(raw):
         if check is not None and n % CHECK_EVERY == 0:
             check(n)
-        triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    return Result("graph", triples=triples)  # type: ignore[arg-type]
+        triples.append(t)
+    return Result("graph", ox_triples=triples)

@@ -144,13 +144,9 @@ class QueryJob:
         truncated = False
         if self.offset or need is not None:
             end = None if self.limit is None else self.offset + self.limit
-            if result.kind == "select":
-                truncated = end is not None and len(result.rows) > end
-                result = Result("select", variables=result.variables, rows=result.rows[self.offset:end])
-            elif result.kind == "graph":  # triples in one order: pyoxigraph's differs between store copies
-                triples = sorted(result.triples, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
-                truncated = end is not None and len(triples) > end
-                result = Result("graph", triples=triples[self.offset:end])
+            if result.kind in ("select", "graph"):  # a graph's triples sorted: pyoxigraph's order differs between store copies
+                truncated = end is not None and len(result) > end
+                result = result.slice(self.offset, end)
         if self.fmt is None:
             return Answer(result.kind, truncated, result=result)
         return Answer(result.kind, truncated, body=_mark(result.serialize(self.fmt), self.fmt, truncated and result.kind == "select"),
