@@ -23,6 +23,13 @@ the two together check every shape. Each result carries what pyshacl's ``sh:Vali
 carries (focus node, path, value, source constraint component, message, severity); the tests prove
 the results equal plain pyshacl's.
 
+**Focused runs** (``run(..., focus=nodes)``, the incremental build): each shape's targets are
+resolved for the focus nodes alone, node by node; the focus nodes each shape targets are written
+to a scratch named graph of the store (so the store must be writable; the graph is dropped after),
+and every check joins from that graph instead of evaluating its targets, so its cost follows the
+focus nodes, not the store; value rules test only the focus nodes' values. The results are those
+a whole-graph run gives about the focus nodes (``tests/test_focused_validation.py``).
+
 One known difference: pyoxigraph, like RDF 1.1, does not tell a plain literal from the same
 ``xsd:string`` literal, so ``"day"^^xsd:string`` passes ``sh:in ( "day" )`` here and fails in
 pyshacl. The loaders never write explicit ``xsd:string`` literals.
