@@ -130,6 +130,7 @@ class _ArticleWriter:
         self.context = iris.context(art.key, len(art.text))
         meta = art.meta
         self.authors = [iris.entity(a) for a in meta["authors"]] or [iris.unnamed_author(art.key)]
+        self.event_spans: dict[URIRef, list[tuple[int, int, URIRef]]] = {}  # event -> its evidence spans here
 
     def ref(self, slug: str) -> URIRef:
         """The IRI of an id: an entity, event or proposition."""
@@ -149,6 +150,23 @@ class _ArticleWriter:
     def span(self, path: tuple[Any, ...], method: URIRef = CKG.Curated) -> URIRef:
         sp: Span = self.seeds.spans[(self.art.key, path)]
         return self.phrase(sp.begin, sp.end, sp.text, method)
+
+    def event_evidence(self, node: URIRef, path: tuple[Any, ...], *, munitions: bool = False) -> None:
+        """``node`` ckg:evidence the span at ``path`` (and ckg:munitionEvidence when ``munitions``)."""
+        sp: Span = self.seeds.spans[(self.art.key, path)]
+        span = self.phrase(sp.begin, sp.end, sp.text, CKG.Curated)
+        self.add(node, CKG.evidence, span)
+        if munitions:
+            self.add(node, CKG.munitionEvidence, span)
+        self.event_spans.setdefault(node, []).append((sp.begin, sp.end, span))
+
+    def quotes(self) -> None:
+        """Each event's own quote in this article (ckg:quote): its longest evidence span here, the
+        earliest of equally long ones. Saved questions read it instead of comparing every pair of
+        spans; it depends on this article's spans only, so an incremental build writes the same."""
+        for node, spans in self.event_spans.items():
+            longest_first = min(spans, key=lambda s: (s[0] - s[1], s[0]))
+            self.g.add((node, CKG.quote, longest_first[2]))
 
     def phrase(self, begin: int, end: int, text: str, method: URIRef) -> URIRef:
         node = iris.span(self.art.key, begin, end)
@@ -217,6 +235,7 @@ class _ArticleWriter:
             self.role(i, role)
         for i, st in enumerate(art.items("stances")):
             self.stance(i, st)
+        self.quotes()
 
     def event(self, i: int, ev: dict[str, Any]) -> None:
         node, path = iris.event(ev["id"]), ("events", i)
@@ -245,9 +264,8 @@ class _ArticleWriter:
             mun = ev["munitions"]
             self.add(node, CKG.munitionCount, Literal(mun["count"], datatype=XSD.integer))
             self.add(node, CKG.munitionCountQualifier, mun.get("qualifier", "exact"))
-            munitions_span = self.span(path + ("munitions",))
-            self.add(node, CKG.evidence, munitions_span)  # stated in the article graph too, not only inferred
-            self.add(node, CKG.munitionEvidence, munitions_span)
+            # ckg:evidence stated in the article graph too, not only inferred from ckg:munitionEvidence
+            self.event_evidence(node, path + ("munitions",), munitions=True)
         for j, cas in enumerate(ev.get("casualties") or []):
             cnode = iris.casualty(ev["id"], self.art.key, j)
             self.origins[cnode] = self.art.yaml_file
@@ -265,7 +283,7 @@ class _ArticleWriter:
         self.add(node, CKG.condition, ev.get("condition"))
         for about in ev.get("about") or []:
             self.add(node, CKG.about, self.ref(about))
-        self.add(node, CKG.evidence, self.span(path))
+        self.event_evidence(node, path)
 
     def relation(self, i: int, rel: dict[str, Any]) -> None:
         anyone = rel["subject"] == schema.ANYONE  # the subject left open: "no group has claimed ..."
