@@ -350,6 +350,13 @@ def run_delta(store: ox.Store, ruleset: RuleSet, added: Iterable[tuple[Any, Any,
     Returns the same :class:`Outcome` as :func:`run`, the inferred triples being only the new ones.
     The inconsistencies are those of the individuals that gained a type (asserted or inferred):
     all of them when the store was consistent before, as a published build is.
+
+    A store as ``crisiskg.reasoning.materialise`` leaves it lacks the inferred triples it drops as
+    not useful (about non-data subjects, trivial types): a derivation that would join a new triple
+    with one of those is missed. With the project's ontology the dropped triples (ontology
+    individuals typed ``skos:Concept``) feed no rule, and ``tests/test_rules_delta.py`` checks the
+    result equals a full run with an article held back; an ontology where they do feed a rule needs
+    the full run.
     """
     import time
 
