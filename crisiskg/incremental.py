@@ -25,8 +25,8 @@ and the only difference is new article files does ``build`` run incrementally:
 
 **The work store** (``build/work/<release>/``, :class:`WorkWriter`, :func:`write_state`): every
 build that publishes leaves its union store on disk (``store/``: the default graph as the rules
-and shapes saw it, the inferred triples also in the graph ``WORK_INFERRED`` so they can be told
-apart) and ``state.json`` (the event ids the articles annotate, the typed literals pyoxigraph
+and shapes saw it, nothing else: a named graph would double what RocksDB flushes) and
+``state.json`` (the event ids the articles annotate, the typed literals pyoxigraph
 stores in another form than they were written, and where ``dataset.nq``'s inferred and
 provenance sections start). The next incremental build copies it with ``Store.backup`` (a RocksDB
 checkpoint: hard links to the previous store's immutable files, opened read-only, so neither the
@@ -193,34 +193,29 @@ class Fallback(Exception):
 
 # ---------------------------------------------------------------- the work store
 
-WORK_INFERRED = ox.NamedNode("urn:crisiskg:work:inferred")
-"""The graph of the work store holding the published inferred triples (apart from the default
-graph, which holds them too); never published, never read by rules or shapes."""
-STORE, STATE, STATE_FORMAT = "store", "state.json", 1
+STORE, STATE, STATE_FORMAT = "store", "state.json", 2
 
 
 class WorkWriter:
     """Writes a work store in a background thread: the default graph of the in-memory ``store``
-    (dumped by pyoxigraph, then bulk-loaded, both without the GIL for most of the time) and the
-    ``inferred`` triples in :data:`WORK_INFERRED`. The store must not change meanwhile (the full
-    build starts it after reasoning; validating only reads)."""
+    (dumped by pyoxigraph, then bulk-loaded, both without the GIL for most of the time). The
+    store must not change meanwhile (the full build starts it after reasoning; validating only
+    reads)."""
 
-    def __init__(self, folder: Path, store: ox.Store, inferred: list[tuple[Any, Any, Any]]):
+    def __init__(self, folder: Path, store: ox.Store):
         self.folder = folder
         self.seconds = 0.0
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(store, inferred), name="crisiskg-work-store", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(store,), name="crisiskg-work-store", daemon=True)
         self._thread.start()
 
-    def _run(self, store: ox.Store, inferred: list[tuple[Any, Any, Any]]) -> None:
+    def _run(self, store: ox.Store) -> None:
         t0 = time.perf_counter()
         try:
             union = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
             disk = ox.Store(str(self.folder / STORE))
             disk.bulk_load(union, format=ox.RdfFormat.N_TRIPLES)
             del union
-            disk.bulk_load(ox.serialize([ox.Quad(s, p, o, WORK_INFERRED) for s, p, o in inferred], format=ox.RdfFormat.N_QUADS),
-                           format=ox.RdfFormat.N_QUADS)
             disk.flush()
             del disk  # closed: its folder can be renamed
         except BaseException as exc:  # noqa: BLE001 (re-raised by join())
@@ -384,12 +379,15 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         graphs, origins = to_graphs(part, articles=part.articles, ontology=False)
         typed: set[Any] = set()
         new = to_quads(graphs, typed)
-        added, seen = [], set()
+        added, seen, present = [], set(), []
         for q in new:
             t = ox.Quad(q.subject, q.predicate, q.object, dg)
-            if t not in seen and t not in store:
+            if t not in seen:
                 seen.add(t)
-                added.append((q.subject, q.predicate, q.object))
+                if t in store:
+                    present.append(t)  # asserted by another article, or inferred before
+                else:
+                    added.append((q.subject, q.predicate, q.object))
         store.extend(ox.Quad(s, p, o, dg) for s, p, o in added)
         lap("load")
 
@@ -404,17 +402,16 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         lap("validate")
         _raise_unless_conforming(inference, validation)
 
-        # old inferred triples a new article asserts leave the inferred graph (as in a full build)
-        became = {x for q in new for x in store.quads_for_pattern(q.subject, q.predicate, q.object, WORK_INFERRED)}
-        store.extend(ox.Quad(s, p, o, WORK_INFERRED) for s, p, o in inference.triples)
-        for q in became:
-            store.remove(q)
+        ig = ox.NamedNode(str(INFERRED_GRAPH))
+        # previous inferred triples a new article asserts leave the inferred graph (as in a full
+        # build): those of the triples it asserts that the store held, as the previous build wrote them
+        held = [ox.Quad(x.subject, x.predicate, x.object, ig) for t in present for x in store.quads_for_pattern(t.subject, t.predicate, t.object, dg)]
         closing = _close_in_background(store)  # flushed and closed while the dataset is written
         del store
         try:
-            ig = ox.NamedNode(str(INFERRED_GRAPH))
+            section = _read_range(release.dataset_file, state.inferred_at, state.provenance_at) if held else b""
+            gone = _lines_in(section, held)
             new_inferred = [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
-            gone = [ox.Quad(q.subject, q.predicate, q.object, ig) for q in became]
 
             full = _full_seeds(folder, release, part)
             version = version_of(full, code)
@@ -434,7 +431,7 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
 
             dataset.quads(new)
             at_inferred = dataset.tell()
-            _inferred_section(dataset, release.dataset_file, state, gone)
+            _inferred_section(dataset, release.dataset_file, state, gone, section)
             dataset.quads(new_inferred)
             at_provenance = dataset.tell()
             dataset.write(prov)
@@ -478,18 +475,34 @@ def _has(store: ox.Store, s: str, p: ox.NamedNode, o: Any = None) -> bool:
     return next(iter(store.quads_for_pattern(ox.NamedNode(s), p, o, ox.DefaultGraph())), None) is not None
 
 
-def _inferred_section(dataset: DatasetWriter, previous: Path, state: WorkState, gone: list[Any]) -> None:
-    """The previous inferred section, less the quads ``gone`` (as the previous build wrote them)."""
+def _read_range(path: Path, start: int, end: int) -> bytes:
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        return fh.read(end - start)
+
+
+def _lines_in(section: bytes, quads: list[Any]) -> list[Any]:
+    """Those of ``quads`` that are lines of the N-Quads ``section``."""
+    if not quads:
+        return []
+    lines = [ox.serialize([q], format=ox.RdfFormat.N_QUADS) or b"" for q in quads]
+    if len(lines) > 16:
+        held = set(section.splitlines(keepends=True))
+        return [q for q, line in zip(quads, lines, strict=True) if line in held]
+    text = b"\n" + section
+    return [q for q, line in zip(quads, lines, strict=True) if b"\n" + line in text]
+
+
+def _inferred_section(dataset: DatasetWriter, previous: Path, state: WorkState, gone: list[Any], section: bytes) -> None:
+    """The previous inferred section (``section``, when read), less the quads ``gone``."""
     if not gone:
         dataset.copy(previous, state.inferred_at, state.provenance_at)
         return
     drop = set((ox.serialize(gone, format=ox.RdfFormat.N_QUADS) or b"").splitlines(keepends=True))
-    with open(previous, "rb") as fh:
-        fh.seek(state.inferred_at)
-        lines = fh.read(state.provenance_at - state.inferred_at).splitlines(keepends=True)
+    lines = section.splitlines(keepends=True)
     kept = [line for line in lines if line not in drop]
     if len(lines) - len(kept) != len(drop):
-        raise OSError(f"the inferred section of {previous} does not hold what its work store says")
+        raise OSError(f"the inferred section of {previous} does not hold what was found in it")
     dataset.write(b"".join(kept))
 
 

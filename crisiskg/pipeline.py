@@ -346,7 +346,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
 
     # the union store goes to disk for the next incremental build, in a thread while validating
     staging = Staging(out)
-    writer = inc.WorkWriter(staging.work, store, inference.triples)
+    writer = inc.WorkWriter(staging.work, store)
     try:
         validation = stage("validate", check)
         _raise_unless_conforming(inference.inconsistencies, validation)
