@@ -1,5 +1,6 @@
 """``crisiskg serve``: the HTTP service under waitress (a production WSGI server), on the published
-build. It opens ``build/current`` as it is and never re-runs the pipeline."""
+build. It opens ``build/current`` as it is and never re-runs the pipeline; a build published while it
+runs is swapped in once opened (``--reload-every``)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,11 @@ class _NoBuild(click.ClickException):
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Request threads.")
 @click.option("--query-timeout", type=click.FloatRange(min=0.001), default=None,
               help="Seconds a query may run before the answer is 503 [default: $CRISISKG_QUERY_TIMEOUT or 10].")
-def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, threads: int, query_timeout: float | None) -> None:
+@click.option("--reload-every", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Seconds between looks for a newly published build, which is then opened and swapped in without "
+                   "a restart; 0 serves the build found at start only [default: $CRISISKG_RELOAD_EVERY or 2].")
+def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, threads: int, query_timeout: float | None,
+          reload_every: float | None) -> None:
     """Serve the SPARQL endpoint, saved questions, linked data and dumps of the published build.
 
     Settings come from CRISISKG_* environment variables, then these options. Exits 2 when there is
@@ -48,6 +53,8 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
         overrides["query_timeout"] = query_timeout
     if store_spec is not None:
         overrides["store_spec"] = store_spec
+    if reload_every is not None:
+        overrides["reload_every"] = reload_every
     try:
         app = create_app(overrides)
     except SettingsError as exc:

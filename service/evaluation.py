@@ -298,6 +298,15 @@ class WorkerPool:
         with self._lock:
             return len(self._workers)
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until every worker has started (True), or ``timeout`` seconds (False)."""
+        end = time.monotonic() + timeout
+        while self.ready < self.size:
+            if time.monotonic() > end or self._closed.is_set():
+                return False
+            time.sleep(0.05)
+        return True
+
     def close(self) -> None:
         """Kill every worker; the pool answers nothing after this."""
         self._closed.set()

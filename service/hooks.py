@@ -49,15 +49,16 @@ def register(app: Flask) -> None:
     metrics.describe("crisiskg_saved_query_errors_total", "counter", "Saved-question requests that failed, by question and status.")
     metrics.describe("crisiskg_saved_query_timeouts_total", "counter", "Saved questions stopped at the time limit, by question.")
     metrics.describe("crisiskg_saved_query_duration_seconds", "histogram", "Time to answer a saved question, by question.")
-    evaluator = app.extensions["crisiskg"].evaluator
+    st = app.extensions["crisiskg"]  # its evaluator changes when a new build is swapped in: read it each time
     metrics.gauge("crisiskg_query_workers_killed_total", "Query worker processes killed at the time limit (and replaced).",
-                  lambda: [((), float(evaluator.killed))], kind="counter")
+                  lambda: [((), float(st.killed_workers))], kind="counter")
     metrics.gauge("crisiskg_query_workers", "Query worker processes started (idle or busy); 0 when queries run on threads.",
-                  lambda: [((), float(evaluator.pool.ready if evaluator.pool is not None else 0))])
+                  lambda: [((), float(st.evaluator.pool.ready if st.evaluator.pool is not None else 0))])
 
     @app.before_request
     def start_timer() -> None:
         g.crisiskg_started = time.perf_counter()
+        g.crisiskg_version = state().version  # the build this request is answered from, even if a new one is swapped in meanwhile
 
     @app.after_request
     def finish(resp: Response) -> Response:
@@ -69,10 +70,11 @@ def register(app: Flask) -> None:
             for key, value in PREFLIGHT_HEADERS.items():
                 resp.headers.setdefault(key, value)
         endpoint = request.endpoint or ""
-        cacheable = (request.method in ("GET", "HEAD", "POST") and resp.status_code == 200 and st.version is not None
+        served = g.get("crisiskg_version", st.version)
+        cacheable = (request.method in ("GET", "HEAD", "POST") and resp.status_code == 200 and served is not None
                      and not endpoint.startswith(UNCACHED) and endpoint != "static")
         if cacheable:
-            version = st.version or ""
+            version = served or ""
             if endpoint.startswith(("api.", "home.", "ui.")):  # saved questions can change between builds
                 version += "-" + st.queries_fingerprint()
             resp.set_etag(etag_for(version, resp.headers.get("Content-Type", "")))

@@ -22,6 +22,9 @@ setting                    environment                            meaning
                                                                   ``thread`` (see :mod:`service.evaluation`)
 ``cache_bytes``            ``CRISISKG_CACHE_BYTES``               bytes of answers the response cache keeps
                                                                   (:mod:`service.cache`; 0 turns it off)
+``reload_every``           ``CRISISKG_RELOAD_EVERY``              seconds between looks at ``build_dir/current``: a newly
+                                                                  published build is opened beside the served one and
+                                                                  swapped in once ready (0 turns it off)
 ``store``                  (none: overrides only)                 an already open :class:`crisiskg.store.Store`
 =========================  =====================================  ============================================
 """
@@ -60,6 +63,7 @@ class Settings:
     max_query_depth: int = 100
     evaluation: str = "process"
     cache_bytes: int = 64_000_000
+    reload_every: float = 2.0
     store: Any = None
 
 
@@ -76,6 +80,7 @@ _CONVERT: dict[str, Any] = {
     "max_query_depth": int,
     "evaluation": str,
     "cache_bytes": int,
+    "reload_every": float,
 }
 _ENV_NAMES = {"store_spec": "STORE"}  # environment names that differ from the setting's
 
@@ -106,6 +111,8 @@ def load_settings(overrides: Mapping[str, Any] | Settings | None = None, *, envi
         raise SettingsError("query_timeout, max_running_queries and max_request_bytes must be positive")
     if min(settings.max_result_rows, settings.max_query_length, settings.max_query_depth) < 1:
         raise SettingsError("max_result_rows, max_query_length and max_query_depth must be positive")
+    if settings.reload_every < 0:
+        raise SettingsError(f"setting reload_every={settings.reload_every!r} must be 0 (off) or a number of seconds")
     if settings.evaluation not in ("process", "thread"):
         raise SettingsError(f"setting evaluation={settings.evaluation!r} is not known; choose process or thread")
     return settings

@@ -1,11 +1,19 @@
 """What one app holds: its settings, the opened build, metrics, the query evaluator, caches.
 
 Blueprints reach it through :func:`state` (kept in ``app.extensions``), never through globals.
+
+A newly published build is served without a restart (:meth:`State.reload`, run every
+``reload_every`` seconds by a watcher thread): it is opened beside the served one, with its own
+query workers, and swapped in only once they are ready; the old build's workers are stopped after
+the longest a query may run, so requests already running finish on the build they started on. A
+build that cannot be opened (e.g. an on-disk store not pushed yet) leaves the served one in place
+and is tried again at the next look. Answers are cached per build version, so none is stale.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -16,12 +24,15 @@ from typing import Any
 from flask import current_app
 
 from crisiskg.errors import CrisisKGError
+from crisiskg.publish import current
 from crisiskg.savedqueries import SavedQuery, load_queries
 from crisiskg.store import Store, open_store
 from service.errors import QueryTimeout, ServiceError
 from service.evaluation import Evaluator
 from service.metrics import Metrics
 from service.settings import Settings
+
+log = logging.getLogger("crisiskg.service")
 
 KEY = "crisiskg"
 QUERIES_RECHECK = 1.0  # seconds between looks at the saved-question files
@@ -38,6 +49,10 @@ class State:
     evaluator: Evaluator
     cache: dict[Any, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    retired_killed: int = 0  # workers killed at the time limit by evaluators of builds served before
+    _reload_lock: threading.Lock = field(default_factory=threading.Lock)
+    _refused: str | None = None  # the release last refused, logged once
+    _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def open(cls, settings: Settings) -> State:
@@ -48,7 +63,72 @@ class State:
             except CrisisKGError as exc:
                 store, error = None, str(exc)
         evaluator = Evaluator.for_settings(settings, store)  # worker processes unless given an open store
-        return cls(settings, store, error, Metrics(), evaluator)
+        st = cls(settings, store, error, Metrics(), evaluator)
+        st.metrics.describe("crisiskg_build_reloads_total", "counter", "Newly published builds swapped in without a restart.")
+        st.metrics.describe("crisiskg_build_reload_failures_total", "counter",
+                            "Newly published builds that could not be opened (the served build stays).")
+        if settings.store is None and settings.reload_every > 0:
+            threading.Thread(target=st._watch, name="crisiskg-reload", daemon=True).start()
+        return st
+
+    @property
+    def killed_workers(self) -> int:
+        return self.retired_killed + self.evaluator.killed
+
+    def close(self) -> None:
+        """Stop watching for new builds and stop the query workers."""
+        self._stop.set()
+        self.evaluator.close()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.settings.reload_every):
+            try:
+                self.reload()
+            except Exception:  # the watcher must outlive any one failed look
+                log.exception("looking for a new build failed; the served build stays")
+
+    def reload(self) -> bool:
+        """Serve the build published in ``build_dir/current`` if it is not the one served; True if
+        it was swapped in. Never called for an app given an open store."""
+        if self.settings.store is not None:
+            return False
+        with self._reload_lock:
+            try:
+                release = current(self.settings.build_dir)
+            except CrisisKGError:
+                return False  # nothing published (or being replaced): keep what is served
+            served = self.store.release if self.store is not None else None
+            if served is not None and release.path == served.path:
+                return False
+            try:
+                store = open_store(self.settings.store_spec, self.settings.build_dir)
+            except CrisisKGError as exc:
+                self.metrics.inc("crisiskg_build_reload_failures_total", {})
+                if self._refused != str(release.path):
+                    self._refused = str(release.path)
+                    log.warning("the build published in %s cannot be served yet (%s); still serving %s",
+                                self.settings.build_dir, exc, self.version or "nothing")
+                return False
+            evaluator = Evaluator.for_settings(self.settings, store)
+            if evaluator.pool is not None and not evaluator.pool.wait_ready(self.settings.query_timeout + 60):
+                evaluator.close()
+                self.metrics.inc("crisiskg_build_reload_failures_total", {})
+                log.warning("the query workers for build %s did not start (%s); still serving %s",
+                            store.version, evaluator.pool.start_error, self.version or "nothing")
+                return False
+            with self.lock:
+                old = self.evaluator
+                self.store, self.store_error, self.evaluator = store, None, evaluator
+                self.retired_killed += old.killed
+                self.cache.pop("queries-fingerprint", None)
+            self._refused = None
+            self.metrics.inc("crisiskg_build_reloads_total", {})
+            log.warning("now serving build %s (was %s)", store.version, served.manifest.get("version") if served else "none")
+            # queries already running on the old build finish there: its workers stop after the longest a query may run
+            retire = threading.Timer(self.settings.query_timeout + 1, old.close)
+            retire.daemon = True
+            retire.start()
+            return True
 
     def require_store(self) -> Store:
         """The opened build, or a 503 saying why there is none."""
