@@ -15,6 +15,7 @@ import time
 
 from flask import Flask, Response, g, request
 
+from service.metrics import Metrics
 from service.state import state
 
 UNCACHED = ("ops.",)  # endpoints whose answers change without a new build
@@ -84,15 +85,20 @@ def register(app: Flask) -> None:
         elif endpoint.startswith(UNCACHED):
             resp.headers["Cache-Control"] = "no-store"
         elapsed = time.perf_counter() - g.get("crisiskg_started", time.perf_counter())
-        status = str(resp.status_code)
-        st.metrics.inc("crisiskg_http_requests_total", {"route": route, "method": request.method, "status": status})
-        st.metrics.observe("crisiskg_http_request_duration_seconds", {"route": route}, elapsed)
-        if resp.status_code >= 400:
-            st.metrics.inc("crisiskg_http_errors_total", {"route": route, "status": status})
-        query_id = g.get("saved_query_id")
-        if query_id is not None:
-            st.metrics.inc("crisiskg_saved_query_requests_total", {"query": query_id, "status": status})
-            st.metrics.observe("crisiskg_saved_query_duration_seconds", {"query": query_id}, elapsed)
-            if resp.status_code >= 400:
-                st.metrics.inc("crisiskg_saved_query_errors_total", {"query": query_id, "status": status})
+        count_request(st.metrics, route, request.method, resp.status_code, elapsed, g.get("saved_query_id"))
         return resp
+
+
+def count_request(metrics: Metrics, route: str, method: str, status_code: int, elapsed: float, query_id: str | None) -> None:
+    """The request counters and latency histograms of one answer (also for answers the response
+    cache gives before Flask sees the request: :mod:`service.cache`)."""
+    status = str(status_code)
+    metrics.inc("crisiskg_http_requests_total", {"route": route, "method": method, "status": status})
+    metrics.observe("crisiskg_http_request_duration_seconds", {"route": route}, elapsed)
+    if status_code >= 400:
+        metrics.inc("crisiskg_http_errors_total", {"route": route, "status": status})
+    if query_id is not None:
+        metrics.inc("crisiskg_saved_query_requests_total", {"query": query_id, "status": status})
+        metrics.observe("crisiskg_saved_query_duration_seconds", {"query": query_id}, elapsed)
+        if status_code >= 400:
+            metrics.inc("crisiskg_saved_query_errors_total", {"query": query_id, "status": status})

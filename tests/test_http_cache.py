@@ -149,3 +149,40 @@ def test_lru_by_bytes() -> None:
     assert not cache.put("huge", entry(2_000)) and cache.get("huge") is None  # over an eighth: never kept
     cache.put("a", entry(10))
     assert cache.bytes == sum(e.size for e in cache._entries.values())
+
+
+def test_the_front_answers_a_repeat_without_entering_flask(app: Flask, client: FlaskClient) -> None:
+    """A repeat of a kept request is answered by the WSGI front: the same bytes and headers (ETag,
+    CORS, Cache-Control as the hooks set them), counted as a hit, and no Flask hook runs."""
+    entered: list[str] = []
+    app.after_request(lambda resp: (entered.append("flask"), resp)[1])  # a real hook: runs for Flask's own hits too
+    url = "/queries/attacks?_format=json"
+    first = client.get(url)  # evaluated and kept: the front keeps its final answer
+    assert entered == ["flask"] and counter(app, "miss") == 1
+    second = client.get(url)
+    third = client.get(url)
+    assert entered == ["flask"], "the front answered without Flask"
+    assert counter(app, "hit") == 2
+    assert third.data == second.data == first.data
+    assert dict(third.headers) == dict(second.headers) == dict(first.headers)
+    assert third.headers["ETag"] and third.headers["Access-Control-Allow-Origin"] == "*"
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'crisiskg_saved_query_requests_total{query="attacks",status="200"} 3' in metrics
+    assert 'crisiskg_http_requests_total{method="GET",route="/queries/<query_id>",status="200"} 3' in metrics
+    assert len(entered) == 2  # /metrics went through Flask
+    client.get("/queries/attacks?_reasoning=owlrl&_format=json")  # another query string: Flask decides
+    assert len(entered) == 3
+
+
+def test_the_front_leaves_conditional_requests_and_other_builds_to_flask(app: Flask, client: FlaskClient, mini_store: Store) -> None:
+    entered: list[str] = []
+    app.after_request(lambda resp: (entered.append("flask"), resp)[1])
+    url = "/sparql?query=ASK%7B%7D"
+    etag = client.get(url, headers={"Accept": JSON}).headers["ETag"]  # kept by the front too
+    entered.clear()
+    revalidated = client.get(url, headers={"Accept": JSON, "If-None-Match": etag})
+    assert revalidated.status_code == 304 and entered == ["flask"]
+    st = app.extensions["crisiskg"]
+    st.store = mini_store  # another build: nothing kept for the old one answers
+    fresh = client.get(url, headers={"Accept": JSON})
+    assert fresh.headers["ETag"] != etag and len(entered) == 2
