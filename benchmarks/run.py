@@ -185,8 +185,9 @@ def served_latency(base: str, values: dict[str, dict[str, str]], repeat: int = 1
 
     out: dict[str, dict[str, float]] = {}
     for qid in sorted(load_queries()):
-        url = f"{base}/queries/{qid}?" + urllib.parse.urlencode({**values.get(qid, {}), "_format": "json"})
-        req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+        url = f"{base}/queries/{qid}?" + urllib.parse.urlencode(values.get(qid, {}))
+        # a table as SPARQL JSON, a CONSTRUCT question's graph as N-Triples
+        req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9"})
         times = []
         for _ in range(repeat + 1):
             t0 = time.perf_counter()
