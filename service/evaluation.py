@@ -270,6 +270,7 @@ def _kill_all(workers: set[_Worker]) -> None:
             w.kill()
         except (OSError, ValueError):
             pass
+        workers.discard(w)  # a closed pool has no worker ready
 
 
 class WorkerPool:

@@ -19,7 +19,8 @@ def healthz() -> Response:
 
 @bp.route("/readyz")
 def readyz() -> Response:
-    """200 when a build is loaded and its validation conforms; 503 with the reason otherwise."""
+    """200 when a build is loaded, its validation conforms and a query worker is running (when
+    queries run in worker processes); 503 with the reason otherwise."""
     st = state()
     if st.store is None:
         resp = jsonify({"ok": False, "status": 503, "error": f"no build is loaded: {st.store_error}"})
@@ -30,6 +31,14 @@ def readyz() -> Response:
         resp = jsonify({"ok": False, "status": 503, "version": st.version,
                         "error": f"build {st.version} does not conform to the shapes ({validation.get('violations', '?')} violations)"})
         resp.status_code = 503
+        return resp
+    pool = st.evaluator.pool
+    if pool is not None and pool.ready == 0:  # queries would wait for a worker: not ready for traffic yet
+        why = f": {pool.start_error}" if pool.start_error else ""
+        resp = jsonify({"ok": False, "status": 503, "version": st.version,
+                        "error": f"no query worker is running yet (0 of {pool.size} started{why})"})
+        resp.status_code = 503
+        resp.headers["Retry-After"] = str(st.settings.retry_after)
         return resp
     return jsonify({"ok": True, "status": 200, "version": st.version, "triples": len(st.store),
                     "graphs": len(st.store.graphs), "created": st.store.release.manifest.get("created")})

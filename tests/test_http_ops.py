@@ -62,8 +62,29 @@ def test_not_ready_when_the_build_does_not_conform(mini_build: tuple[Path, Any],
 
 def test_opens_the_published_build_from_the_environment(mini_build: tuple[Path, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRISISKG_BUILD_DIR", str(mini_build[0]))
-    client = create_app().test_client()
-    assert client.get("/readyz").json["version"] == Store.open(mini_build[0]).version
+    app = create_app()
+    try:
+        assert app.test_client().get("/readyz").json["version"] == Store.open(mini_build[0]).version
+    finally:
+        app.extensions["crisiskg"].close()
+
+
+def test_not_ready_until_a_query_worker_runs(mini_build: tuple[Path, Any]) -> None:
+    """Query worker processes start in the background: /readyz says 503 while none runs (a balancer
+    sends no traffic that would wait for one), then 200."""
+    app = create_app({"build_dir": mini_build[0], "reload_every": 0})
+    st = app.extensions["crisiskg"]
+    client = app.test_client()
+    try:
+        assert st.evaluator.pool.wait_ready(120)
+        assert client.get("/readyz").status_code == 200
+        st.evaluator.pool.close()  # every worker gone
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.headers["Retry-After"] == "5"
+        assert "no query worker is running yet (0 of 4 started)" in ready.json["error"]
+        assert ready.json["version"] == st.version
+    finally:
+        st.close()
 
 
 # ------------------------------------------------------------------------------ metrics

@@ -35,7 +35,7 @@ LABELS = "SELECT ?e ?label WHERE { ?e a ckg:Person ; rdfs:label ?label } ORDER B
 def server(mini_build: tuple[Path, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``crisiskg serve`` on the mini build, as a subprocess; its base URL."""
     releases_before = sorted((mini_build[0] / "releases").iterdir())
-    with running_server(mini_build[0], tmp_path_factory.mktemp("serve") / "stderr.log", extra=("--threads", "4"), ready="/healthz") as base:
+    with running_server(mini_build[0], tmp_path_factory.mktemp("serve") / "stderr.log", extra=("--threads", "4")) as base:  # /readyz: a query worker runs
         yield base
     assert sorted((mini_build[0] / "releases").iterdir()) == releases_before, "serve must never re-run the pipeline"
 

@@ -58,3 +58,12 @@ def test_report_http_tables_and_targets() -> None:
     # the served-latency target names the question over 50 ms, and the throughput ratios are 1.00 (met)
     assert "not met for slow-one 60 ms" in text
     assert "lowest ratio 1.00 (met)" in text
+
+
+def test_report_survives_a_server_that_finished_no_request() -> None:
+    args = argparse.Namespace(sizes="10k,100k", repeat=3, repeat_1m=1, oracle_max=100_000, question_limit=60)
+    runs = [fake(10_000), fake(100_000)]
+    runs[1]["http"]["queries"]["timeline"]["oxigraph serve"]["32"] = {"rps": 0.0, "p50_ms": 0.0, "p99_ms": 0.0, "errors": 0}
+    text = report(runs, args, "today", 60)
+    assert "none of its requests finished" in text
+    assert "lowest ratio 1.00 (met)" in text
