@@ -137,7 +137,7 @@ class Server:
     of its task queue under wrk at c=32) would block on the write and stop answering."""
 
     def __init__(self, args: list[str], probe: str, env: dict[str, str] | None = None):
-        self.log = tempfile.NamedTemporaryFile(prefix="crisiskg-bench-server-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="crisiskg-bench-server-", suffix=".log", delete=False)  # noqa: SIM115  # open for the server's life, closed in stop()
         self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      env={**os.environ, **(env or {})}, start_new_session=True)
         try:
@@ -184,7 +184,7 @@ def wait_workers(metrics_url: str, seconds: float = 600) -> None:
     end = time.time() + seconds
     while time.time() < end:
         text = urllib.request.urlopen(metrics_url, timeout=10).read().decode()
-        started = re.search(r"^crisiskg_query_workers (\S+)$", text, re.M)
+        started = re.search(r"^crisiskg_query_workers (\S+)$", text, re.MULTILINE)
         if started and float(started.group(1)) >= 4:  # the default max_running_queries
             return
         time.sleep(0.5)
