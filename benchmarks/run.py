@@ -438,9 +438,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
                     lines.append(f"| {r['label']} | {qid} | {name} | " + " | ".join(cells) + f" | {ratios} |")
         if all("served" in r["http"] for r in have_http):
             lines += ["", "### Every saved question over HTTP (ms)", "",
-                      "`crisiskg serve` on the memory store, one client: the first ask (evaluated in a worker process, "
-                      "then kept in the response cache) and the median of the next 10 asks (answered from the cache), with "
-                      "the same parameter values as the latency table above.", "",
+                      ("`crisiskg serve` on the memory store, one client: the first ask (evaluated in a worker process, "
+                       "then kept in the response cache) and the median of the next 10 asks (answered from the cache), with "
+                       "the same parameter values as the latency table above."), "",
                       "| question | " + " | ".join(f"{r['label']} first | {r['label']} repeated" for r in have_http) + " |",
                       "|---|" + "---|---|" * len(have_http)]
             for qid in sorted({q for r in have_http for q in r["http"]["served"]}):
@@ -524,7 +524,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.report_only:
         done = json.loads(args.json.read_text())
         args.sizes = ",".join(r["label"] for r in done)
-        write_report(args.out, report(done, args, "(see results.json)", float("nan")))
+        when = next((r["http"]["measured"] for r in done if r.get("http", {}).get("measured")), None)
+        note = f"(see results.json; HTTP section measured again on {when})" if when else "(see results.json)"
+        write_report(args.out, report(done, args, note, float("nan")))
         return
     sizes = [parse_size(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
