@@ -55,7 +55,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.errors import PublishError, SeedError, ValidationFailed
+from crisiskg.errors import PublishError, SeedError
 from crisiskg.publish import DATASET, DatasetWriter, Release, Staging, current, publish
 from crisiskg.reasoning import materialise
 from crisiskg.validation import Validation, literal_originals, validate
@@ -184,7 +184,6 @@ def _all_articles(files: dict[str, str]) -> list[ArticleSeed]:
             stem = Path(rel).stem
             out.append(ArticleSeed(stem.split("_", 1)[0], stem, "", YamlDoc(rel, None), f"articles/{stem}.txt", rel))
     return out
-
 
 
 class Fallback(Exception):
@@ -349,16 +348,21 @@ def _full_seeds(folder: Path, release: Release, part: SeedSet) -> SeedSet:
     return SeedSet(folder, part.entities, part.propositions, _all_articles(files), {}, files, registry_doc=part.registry_doc)
 
 
-def _raise_unless_conforming(inference: Any, validation: Validation) -> None:
-    if inference.inconsistencies:
-        raise ValidationFailed("\n".join(f"- OWL RL inconsistency: {m}" for m in inference.inconsistencies), len(inference.inconsistencies))
-    if not validation.conforms:
-        raise ValidationFailed(validation.report, len(validation.violations))
-
-
 def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, state: WorkState, stats: Stats, stems: list[str], *,
                     code: list[tuple[str, str]], allow_drafts: bool, on_stage: Callable[[str, float], None] | None) -> Any:
-    from crisiskg.pipeline import EVIDENCE, STANCE, TYPE, BuildResult, Tally, manifest_of, run_provenance, summary, to_quads, version_of
+    from crisiskg.pipeline import (
+        EVIDENCE,
+        STANCE,
+        TYPE,
+        BuildResult,
+        Tally,
+        manifest_of,
+        raise_unless_conforming,
+        run_provenance,
+        summary,
+        to_quads,
+        version_of,
+    )
 
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     lap = _Laps(on_stage)
@@ -400,7 +404,7 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
             raise Fallback("literals pyoxigraph would store as one need plain pyshacl")
         validation: Validation = validate(store, origins=origins, originals=originals, focus=touched)
         lap("validate")
-        _raise_unless_conforming(inference, validation)
+        raise_unless_conforming(inference.inconsistencies, validation)
 
         ig = ox.NamedNode(str(INFERRED_GRAPH))
         # previous inferred triples a new article asserts leave the inferred graph (as in a full
@@ -534,18 +538,10 @@ def _originals(state: WorkState, prev: ox.Store, typed: set[Any]) -> dict[str, d
 def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[str], *, code: list[tuple[str, str]],
                         allow_drafts: bool = False, on_stage: Callable[[str, float], None] | None = None) -> Any:
     """The build on a release without a work store: its ``dataset.nq`` read back into memory."""
-    from crisiskg.pipeline import BuildResult, conclude, to_quads, version_of
+    from crisiskg.pipeline import BuildResult, conclude, raise_unless_conforming, to_quads, version_of
 
-    seconds: dict[str, float] = {}
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    t0 = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal t0
-        seconds[name] = round(time.perf_counter() - t0, 3)
-        if on_stage:
-            on_stage(name, seconds[name])
-        t0 = time.perf_counter()
+    lap = _Laps(on_stage)
 
     # the previous release: its asserted quads as written, its inferred triples, no provenance
     inferred_iri, prov_iri = str(INFERRED_GRAPH), str(PROVENANCE_GRAPH)
@@ -566,20 +562,10 @@ def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release
     lap("load previous")
 
     folder = Path(seeds_dir)
-    with tempfile.TemporaryDirectory(prefix="crisiskg-incremental-") as tmp:
-        try:
-            part = read_seeds(_subset(folder, stems, Path(tmp) / "seeds"), allow_drafts=allow_drafts, known_events=known)
-        except SeedError as exc:
-            if any("unknown entity or event" in p.message for p in exc.problems):
-                raise Fallback("a new article refers to something unknown (the full build checks it against every article)") from exc
-            raise
+    part = _read_part(folder, stems, allow_drafts, known)
     lap("read")
 
-    shared = [iris.article(a.key) for a in part.articles] + [iris.event(e["id"]) for a in part.articles for e in a.items("events")]
-    shared += [iris.stance(st["id"]) for a in part.articles for st in a.items("stances")]
-    for node in shared:
-        if next(iter(store.quads_for_pattern(ox.NamedNode(str(node)), None, None, dg)), None) is not None:
-            raise Fallback(f"<{node}> is already published: an article key, event or stance shared with another article")
+    _refuse_shared(part, store)
     graphs, origins = to_graphs(part, articles=part.articles, ontology=False)
     typed: set[Any] = set()
     new = to_quads(graphs, typed)
@@ -605,24 +591,17 @@ def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release
         raise Fallback("literals pyoxigraph would store as one need plain pyshacl")
     validation: Validation = validate(store, origins=origins, originals=originals, focus=touched)
     lap("validate")
-    if inference.inconsistencies:
-        raise ValidationFailed("\n".join(f"- OWL RL inconsistency: {m}" for m in inference.inconsistencies), len(inference.inconsistencies))
-    if not validation.conforms:
-        raise ValidationFailed(validation.report, len(validation.violations))
+    raise_unless_conforming(inference.inconsistencies, validation)
 
-    files = {k[len("seeds/"):]: v for k, v in release.manifest["inputs"].items() if k.startswith("seeds/")}
-    files.update(part.files)
-    full = SeedSet(folder, part.entities, part.propositions, _all_articles(files), {}, files, registry_doc=part.registry_doc)
+    full = _full_seeds(folder, release, part)
     version = version_of(full, code)
     ig = ox.NamedNode(inferred_iri)
     inferred = [q for q in old_inferred if (q.subject, q.predicate, q.object) not in asserted_now]
     inferred += [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
     quads = [*old, *new, *inferred]
-    manifest = conclude(quads, full, version=version, code=code, started=started, seconds=seconds,
+    manifest = conclude(quads, full, version=version, code=code, started=started, seconds=lap.seconds,
                         incremental={"from": release.version, "articles": stems})
-    result = BuildResult(quads, validation, manifest, seconds)
+    result = BuildResult(quads, validation, manifest, lap.seconds)
     result.release = publish(quads, manifest, out)
     lap("publish")
     return result
-
-

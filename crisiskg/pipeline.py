@@ -338,7 +338,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
 
     if out is None:
         validation = stage("validate", check)
-        _raise_unless_conforming(inference.inconsistencies, validation)
+        raise_unless_conforming(inference.inconsistencies, validation)
         manifest = conclude(quads, seeds, version=version, code=code, started=started, seconds=seconds)
         return BuildResult(quads, validation, manifest, seconds)
 
@@ -349,7 +349,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     writer = inc.WorkWriter(staging.work, store)
     try:
         validation = stage("validate", check)
-        _raise_unless_conforming(inference.inconsistencies, validation)
+        raise_unless_conforming(inference.inconsistencies, validation)
         manifest = conclude(quads, seeds, version=version, code=code, started=started, seconds=seconds)
         result = BuildResult(quads, validation, manifest, seconds)
         t0 = time.perf_counter()
@@ -381,7 +381,8 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     return result
 
 
-def _raise_unless_conforming(inconsistencies: list[str], validation: Validation) -> None:
+def raise_unless_conforming(inconsistencies: list[str], validation: Validation) -> None:
+    """ValidationFailed naming every OWL RL inconsistency and SHACL violation, if there is one."""
     if inconsistencies:
         raise ValidationFailed("\n".join(f"- OWL RL inconsistency: {m}" for m in inconsistencies) + ("\n" + validation.report if not validation.conforms else ""),
                                len(inconsistencies) + len(validation.violations))
