@@ -9,7 +9,7 @@ Layout of the build folder::
         manifest.json     version, counts, validation result, seconds per stage, inputs
         ontology.ttl, cameo.ttl, shapes.ttl
       work/<version>-<stamp>/                   what the next incremental build starts from
-        store/            on-disk Oxigraph: the union the rules and shapes saw, inferred triples apart
+        store/            on-disk Oxigraph: the union the rules and shapes saw (its default graph only)
         state.json        event ids, literals as written, where dataset.nq's sections start
 
 A release is written in full into a temporary folder (:class:`Staging`), fsynced, renamed into
@@ -23,6 +23,7 @@ with their release.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -262,6 +263,9 @@ class DatasetWriter:
         return self.fh.tell()
 
 
+_NO_COPY_RANGE = (errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP)  # copy by hand instead
+
+
 def copy_range(src: Path, dst_fd: int, start: int, end: int, at: int) -> None:
     """Copy bytes ``start:end`` of ``src`` to offset ``at`` of the open file ``dst_fd``."""
     with open(src, "rb") as fh:
@@ -275,7 +279,7 @@ def copy_range(src: Path, dst_fd: int, start: int, end: int, at: int) -> None:
                 done += n
             return
         except (AttributeError, OSError) as exc:
-            if isinstance(exc, OSError) and exc.errno not in (18, 22, 38, 95):  # EXDEV, EINVAL, ENOSYS, EOPNOTSUPP
+            if isinstance(exc, OSError) and exc.errno not in _NO_COPY_RANGE:
                 raise
         fh.seek(start + done)
         while done < end - start:
