@@ -52,6 +52,7 @@ class BuildResult:
     release: Release | None = None
     inconsistencies: list[str] = field(default_factory=list)
     note: str = ""  # e.g. why an incremental build ran as a full one
+    answers: Any = None  # crisiskg.answers.Written, once the release's answers are kept
     _dataset: Dataset | None = field(default=None, repr=False)
 
     @property
@@ -238,15 +239,46 @@ def to_rdflib_dataset(quads: Iterable[Any]) -> Dataset:
 
 
 def build(seeds_dir: Path | str, out: Path | str | None = None, *, allow_drafts: bool = False,
-          on_stage: Callable[[str, float], None] | None = None, incremental: bool = False) -> BuildResult:
+          on_stage: Callable[[str, float], None] | None = None, incremental: bool = False,
+          answers: bool = True) -> BuildResult:
     """Run the whole pipeline; publish to ``out`` when given and everything passed.
 
     ``incremental=True``: when the only change since the build published in ``out`` is new
     article files, reason and validate only what they touch (:mod:`crisiskg.incremental`, the
     same dataset as a full build); otherwise run the full build and say why in ``note``.
+    ``answers``: once published, keep the answers to the saved questions asked without values
+    (:mod:`crisiskg.answers`; stage ``answers``, after ``publish``: the release is served from the
+    moment it is published, and its kept answers are used once they are written).
     Raises SeedError (bad seeds), ValidationFailed (SHACL violations or an inconsistency), or
     BuildError; in every case nothing is published.
     """
+    result = _build(seeds_dir, out, allow_drafts=allow_drafts, on_stage=on_stage, incremental=incremental)
+    if answers and result.release is not None:
+        keep_answers(result, on_stage)
+    return result
+
+
+def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | None = None) -> None:
+    """Write the kept answers of ``result``'s release (its ``answers`` and ``seconds["answers"]``).
+    A failure here never undoes the release: its questions are then evaluated when asked."""
+    from crisiskg import answers
+    from crisiskg.savedqueries import load_queries
+    from crisiskg.store import Store
+
+    assert result.release is not None
+    t0 = time.perf_counter()
+    try:
+        result.answers = answers.write(Store(result.release), load_queries())
+    except (OSError, BuildError) as exc:
+        raise BuildError(f"published {result.release.path}, but could not keep the answers to its saved questions: {exc}; "
+                         f"they are evaluated when asked") from exc
+    result.seconds["answers"] = round(time.perf_counter() - t0, 3)
+    if on_stage:
+        on_stage("answers", result.seconds["answers"])
+
+
+def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
+           on_stage: Callable[[str, float], None] | None, incremental: bool) -> BuildResult:
     note = ""
     if incremental and out is not None:
         from crisiskg import incremental as inc

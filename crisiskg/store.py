@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
+from crisiskg.answers import Kept
 from crisiskg.errors import PublishError, QueryError
 from crisiskg.publish import Release, current, point_current
 from crisiskg.terms import to_oxigraph, to_rdflib
@@ -58,13 +59,15 @@ class Result:
     (``table``: one tuple per row, in ``variables`` order, None where unbound; ``ox_triples``) and
     turned into rdflib terms only when ``rows`` or ``triples`` is first read: serialising, counting
     and slicing never need them (at 1M triples, converting 8,000 rows of 8 columns cost more than
-    evaluating the query). Either form may be given; the other is made from it.
+    evaluating the query). Either form may be given; the other is made from it. ``kept`` says the
+    answer was read from the build's kept answers (:mod:`crisiskg.answers`), not evaluated.
     """
 
     def __init__(self, kind: str, variables: list[str] | None = None, rows: list[dict[str, Node | None]] | None = None,
                  boolean: bool | None = None, triples: list[tuple[Node, Node, Node]] | None = None, *,
-                 table: list[tuple[Any, ...]] | None = None, ox_triples: list[Any] | None = None):
+                 table: list[tuple[Any, ...]] | None = None, ox_triples: list[Any] | None = None, kept: bool = False):
         self.kind = kind
+        self.kept = kept
         self.variables: list[str] = list(variables or [])
         self.boolean = boolean
         self._rows = rows
@@ -126,16 +129,21 @@ class Result:
             return self._ox_triples
         return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self._triples or []]
 
+    def copy(self) -> Result:
+        """A new Result sharing this one's (never changed) rows or triples."""
+        return Result(self.kind, self.variables, rows=self._rows, boolean=self.boolean, triples=self._triples,
+                      table=self._table, ox_triples=self._ox_triples, kept=self.kept)
+
     def slice(self, start: int, end: int | None) -> Result:
         """Rows (or triples, sorted: pyoxigraph's order differs between copies of a store)
         ``start`` to ``end``, in whichever form this result holds them."""
         if self.kind == "select":
             if self._table is not None:
-                return Result("select", variables=self.variables, table=self._table[start:end])
-            return Result("select", variables=self.variables, rows=(self._rows or [])[start:end])
+                return Result("select", variables=self.variables, table=self._table[start:end], kept=self.kept)
+            return Result("select", variables=self.variables, rows=(self._rows or [])[start:end], kept=self.kept)
         if self.kind == "graph":
             ordered = sorted(self._engine_triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-            return Result("graph", ox_triples=ordered[start:end])
+            return Result("graph", ox_triples=ordered[start:end], kept=self.kept)
         return self
 
     def graph(self) -> Graph:
@@ -227,6 +235,7 @@ class Store:
         self._backend = backend
         self.kind: str = backend.kind
         self.graphs = backend.named_graphs()
+        self.kept = Kept(release)
 
     @classmethod
     def open(cls, build_dir: Path | str) -> Store:
@@ -245,6 +254,14 @@ class Store:
             raise QueryError(f"reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
         return [g for g in self.graphs if reasoning == "owlrl" or g != str(INFERRED_GRAPH)]
 
+    def kept_answer(self, sparql: str, reasoning: str = "owlrl") -> Result | None:
+        """The build's kept answer to ``sparql`` (bindings bound) on the default dataset, as
+        :meth:`query` would use it, or None."""
+        found = self.kept.get(sparql, reasoning) if reasoning in REASONING else None
+        if found is None or {"FROM", "SERVICE"} & set(keywords(sparql)):  # a dataset of its own, or refused
+            return None
+        return found
+
     def query(
         self,
         sparql: str,
@@ -256,6 +273,7 @@ class Store:
         prefixes: bool = True,
         base_iri: str | None = None,
         check: Callable[[int], None] | None = None,
+        answers: bool = True,
     ) -> Result:
         """Evaluate a SPARQL 1.1 query. ``bindings`` are bound as RDF terms, never pasted into the
         text. ``default_graph_uris``/``named_graph_uris`` are the protocol's dataset (IRIs of graphs
@@ -263,7 +281,9 @@ class Store:
         NAMED clauses choose among the local graphs (nothing is ever fetched), and otherwise the
         default graph is the union of the named graphs. ``base_iri`` resolves relative IRIs.
         ``check`` is called with the number of rows read so far, every :data:`CHECK_EVERY` rows
-        while the answer is read; it may raise to stop the evaluation (a time limit).
+        while the answer is read; it may raise to stop the evaluation (a time limit). A query on
+        the default dataset whose text (bindings bound) the build answered already is answered
+        from its kept answer (:mod:`crisiskg.answers`) unless ``answers`` is False.
 
         Raises QueryError for a syntax error (its ``__cause__`` is a SyntaxError), a SERVICE clause
         (refused: the store never makes outbound requests) or an evaluation failure (``__cause__``
@@ -284,6 +304,10 @@ class Store:
             dataset.update(default=graphs, union=len(graphs) == len(self.graphs), reasoning=reasoning)
         if bindings:
             sparql = bind_values(sparql, bindings)
+        if answers and dataset["reasoning"] is not None and prefixes and base_iri is None:
+            kept = self.kept.get(sparql, reasoning)
+            if kept is not None:
+                return kept
         try:
             raw = self._backend.query(sparql, prefixes=PREFIXES if prefixes else None, base_iri=base_iri, **dataset)
             return _materialise(raw, check)

@@ -48,7 +48,7 @@ def line_of(folder: Path, rel: str | Path, needle: str) -> int:
 
 def snapshot(out: Path) -> tuple[str, dict[str, bytes]]:
     release = (out / "current").resolve()
-    return os.readlink(out / "current"), {p.name: p.read_bytes() for p in release.iterdir()}
+    return os.readlink(out / "current"), {str(p.relative_to(release)): p.read_bytes() for p in release.rglob("*") if p.is_file()}
 
 
 def published_dataset(out: Path) -> Dataset:
@@ -81,7 +81,7 @@ def test_build_exits_0_and_prints_the_summary(mini_copy: Path, tmp_path: Path) -
     for stage in ("read", "load", "reason", "validate", "publish"):
         assert f"{stage} " in seconds
     # the stages are reported as they finish, on stderr
-    assert [line.split()[0] for line in result.stderr.splitlines()] == ["read", "load", "reason", "validate", "publish"]
+    assert [line.split()[0] for line in result.stderr.splitlines()] == ["read", "load", "reason", "validate", "publish", "answers"]
 
 
 def test_a_quote_not_in_its_article_fails_the_build_and_keeps_the_previous_one(mini_copy: Path, tmp_path: Path) -> None:

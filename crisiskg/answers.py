@@ -1,0 +1,186 @@
+"""Answers to saved questions, computed once per build and kept beside its data.
+
+The data changes only at build, so the answer to a saved question asked without parameters is the
+same until the next build. After it publishes, a build evaluates every such call and writes the
+answers into the release (``answers/``): each saved question that needs no value from the user,
+once for every combination of its enum parameters' values (and once without an optional one),
+its other parameters at their defaults. A later query whose text (parameters bound) and reasoning
+are exactly those of a kept answer is answered from it, on every store kind; anything else is
+evaluated. At 1M triples this is what keeps a question that lists 8,000 dated events, or compares
+every stance with every other, under 50 ms: evaluating them costs 100-600 ms (pyoxigraph needs
+microseconds per row and lookup, and ORDER BY reads every row before the first).
+
+An answer is found by a key of the query text and the reasoning, so an edited ``.rq`` file can
+never be answered by an answer kept for its old text; answers kept for another version of the
+data are ignored. The folder is written beside the release and renamed into place, its index
+last, so a reader sees all of a release's answers or none; a store that found none looks again
+(one ``stat``) on its next query, which is how a running server picks up answers written after
+it opened the release.
+
+Layout: ``answers/index.json`` (``{"version": ..., "answers": {key: {"question", "values",
+"kind", "file", "size"}}}``) and one file per answer: SPARQL JSON results for SELECT and ASK,
+N-Triples for a graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from crisiskg.publish import Release
+    from crisiskg.savedqueries import SavedQuery
+    from crisiskg.store import Result, Store
+
+ANSWERS = "answers"
+INDEX = "index.json"
+_FILE_FORMAT = {"select": "json", "ask": "json", "graph": "nt"}
+
+
+def key(sparql: str, reasoning: str) -> str:
+    """The key of a query text (parameters already bound) under a reasoning setting."""
+    return hashlib.sha256(f"{reasoning}\n{sparql.strip()}".encode()).hexdigest()
+
+
+def calls(q: SavedQuery) -> Iterator[dict[str, str]]:
+    """The calls of ``q`` whose answers are kept: none when it needs a value that is not an enum
+    choice; else every combination of its enum parameters' values (an optional one without a
+    default also left out), the other parameters left to their defaults."""
+    if any(p.required and p.type != "enum" for p in q.params):
+        return
+    options: list[list[tuple[str, str | None]]] = []
+    for p in q.params:
+        if p.type != "enum":
+            continue
+        values: list[str | None] = list(p.choices)
+        if not p.required and p.default is None:
+            values.append(None)
+        options.append([(p.name, v) for v in values])
+    for combo in itertools.product(*options):
+        yield {name: value for name, value in combo if value is not None}
+
+
+@dataclass
+class Written:
+    """What :func:`write` kept: answers, their rows (or triples) and bytes, questions skipped."""
+
+    answers: int = 0
+    rows: int = 0
+    size: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)  # question -> why
+
+
+def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "owlrl") -> Written:
+    """Evaluate every kept call of ``queries`` on ``store`` and write the answers into its
+    release (replacing any there). A call that fails (a default that is not in this build) is
+    skipped and named in the returned :class:`Written`; it is evaluated when asked, as before."""
+    from crisiskg.store import bind_values
+
+    release = store.release
+    folder = release.path / ANSWERS
+    tmp = release.path / f".{ANSWERS}-{os.getpid()}-{threading.get_ident()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    out = Written()
+    index: dict[str, Any] = {}
+    try:
+        for qid, q in sorted(queries.items()):
+            for values in calls(q):
+                try:
+                    bound = q.bind(values, store)
+                    text = bind_values(q.sparql, bound) if bound else q.sparql
+                    result = store.query(text, reasoning=reasoning, answers=False)
+                except Exception as exc:  # noqa: BLE001  # a call this build cannot answer stays evaluated on demand
+                    why = str(exc).split("; valid choices:")[0]  # not the whole list of valid values
+                    out.skipped[qid] = why if len(why) < 300 else why[:297] + "..."
+                    continue
+                k = key(text, reasoning)
+                name = f"{len(index):04d}.{_FILE_FORMAT[result.kind]}"
+                body = result.serialize(_FILE_FORMAT[result.kind])
+                (tmp / name).write_bytes(body)
+                index[k] = {"question": qid, "values": values, "kind": result.kind, "file": name, "size": len(result)}
+                out.answers += 1
+                out.rows += len(result)
+                out.size += len(body)
+        (tmp / INDEX).write_text(json.dumps({"version": release.version, "reasoning": reasoning, "answers": index},
+                                            indent=1, sort_keys=True), encoding="utf-8")
+        old = release.path / f".{ANSWERS}-old-{os.getpid()}-{threading.get_ident()}"
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+class Kept:
+    """A release's kept answers, read on first use; ``enabled`` False turns the lookup off (the
+    benchmark measures evaluation that way)."""
+
+    def __init__(self, release: Release):
+        self.folder = release.path / ANSWERS
+        self.version = release.version
+        self.enabled = True
+        self._index: dict[str, dict[str, Any]] | None = None
+        self._loaded: dict[str, Result] = {}
+        self._lock = threading.Lock()
+
+    def _read_index(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            data = json.loads((self.folder / INDEX).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("version") != self.version or not isinstance(data.get("answers"), dict):
+            return {}  # kept for other data: never used
+        answers: dict[str, dict[str, Any]] = data["answers"]
+        return answers
+
+    def get(self, sparql: str, reasoning: str) -> Result | None:
+        """The kept answer to ``sparql`` under ``reasoning``, or None."""
+        if not self.enabled:
+            return None
+        if self._index is None:
+            self._index = self._read_index()
+            if self._index is None:
+                return None
+        k = key(sparql, reasoning)
+        entry = self._index.get(k)
+        if entry is None:
+            return None
+        found = self._loaded.get(k)
+        if found is None:
+            with self._lock:
+                found = self._loaded.get(k)
+                if found is None:
+                    found = self._load(entry)
+                    if found is None:
+                        return None
+                    self._loaded[k] = found
+        return found.copy()
+
+    def _load(self, entry: Mapping[str, Any]) -> Result | None:
+        from crisiskg.store import Result
+
+        path = self.folder / str(entry["file"])
+        try:
+            if entry["kind"] == "graph":
+                triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
+                return Result("graph", ox_triples=triples, kept=True)
+            parsed = ox.parse_query_results(path=str(path), format=ox.QueryResultsFormat.JSON)
+        except (OSError, SyntaxError, ValueError):
+            return None  # removed or damaged: evaluated instead
+        if isinstance(parsed, ox.QueryBoolean):
+            return Result("ask", boolean=bool(parsed), kept=True)
+        variables = [v.value for v in parsed.variables]
+        return Result("select", variables=variables, table=[tuple(sol) for sol in parsed], kept=True)

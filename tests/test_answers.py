@@ -1,0 +1,179 @@
+"""Kept answers: every saved question asked without values is answered at build time, and a query
+with exactly that text is answered from the kept answer, which must equal evaluating it.
+
+Real builds (the seeds, a synthetic corpus with an article added by an incremental build), real
+stores and a real Flask client; evaluation is the oracle (``Store.query(..., answers=False)``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crisiskg import answers
+from crisiskg.pipeline import build
+from crisiskg.publish import current
+from crisiskg.savedqueries import SavedQuery, load_queries, parse_query
+from crisiskg.store import Result, Store, bind_values
+from crisiskg.synth import synthesize
+from service.sparql import TRUNCATED
+
+
+def same(kept: Result, evaluated: Result) -> bool:
+    """Equal answers: rows in order (SELECT, ASK); a graph's triples as a set (no order)."""
+    if kept.kind == "graph":
+        return len(kept) == len(evaluated) and set(kept.triples) == set(evaluated.triples)
+    return kept == evaluated and kept.serialize("json") == evaluated.serialize("json")
+
+
+def every_call(store: Store) -> list[tuple[SavedQuery, dict[str, str]]]:
+    return [(q, values) for _, q in sorted(load_queries().items()) for values in answers.calls(q)]
+
+
+def test_every_kept_answer_on_the_seeds_is_the_evaluated_one(seed_store: Store) -> None:
+    calls = every_call(seed_store)
+    index = json.loads((seed_store.release.path / answers.ANSWERS / answers.INDEX).read_text(encoding="utf-8"))
+    assert index["version"] == seed_store.version
+    assert len(index["answers"]) == len(calls)  # every default of the seeds is in the seeds: nothing skipped
+    for q, values in calls:
+        bound = q.bind(values, seed_store)
+        kept = seed_store.query(q.sparql, bindings=bound)
+        evaluated = seed_store.query(q.sparql, bindings=bound, answers=False)
+        assert kept.kept and not evaluated.kept, (q.id, values)
+        assert same(kept, evaluated), (q.id, values)
+    # the saved questions the seeds answer with rows are among them: a kept answer is not an empty one
+    assert sum(1 for e in index["answers"].values() if e["size"]) >= 20
+
+
+def test_the_calls_kept_are_the_enum_choices_and_the_defaults(tmp_path: Path) -> None:
+    def question(params: str) -> SavedQuery:
+        path = tmp_path / "q.rq"
+        path.write_text(f"#+ summary: a test\n#+ description: a test\n#+ params:\n{params}SELECT ?x WHERE {{ ?x a ?c }}\n", encoding="utf-8")
+        return parse_query(path)
+
+    enum = "#+   - {name: c, type: enum, choices: [a, b], required: false}\n"
+    assert list(answers.calls(question(enum))) == [{"c": "a"}, {"c": "b"}, {}]
+    with_default = "#+   - {name: c, type: enum, choices: [a, b], default: b}\n"
+    assert list(answers.calls(question(with_default))) == [{"c": "a"}, {"c": "b"}]
+    required_iri = "#+   - {name: x, type: iri, class: ckg:Country, required: true}\n"
+    assert list(answers.calls(question(required_iri))) == []
+    optional_iri = "#+   - {name: x, type: iri, class: ckg:Country, required: false}\n"
+    assert list(answers.calls(question(optional_iri))) == [{}]
+
+
+def test_other_texts_and_settings_are_evaluated(seed_store: Store) -> None:
+    q = load_queries()["timeline"]
+    assert seed_store.query(q.sparql).kept
+    # a parameter value, another reasoning, an explicit dataset, a changed text: evaluated
+    dated = seed_store.query(q.sparql, bindings=q.bind({"since": "2020-01-05"}, seed_store))
+    assert not dated.kept and 0 < len(dated) < len(seed_store.query(q.sparql))
+    assert not seed_store.query(q.sparql, reasoning="none").kept
+    assert not seed_store.query(q.sparql, default_graph_uris=seed_store.graphs).kept
+    edited = q.sparql.replace("ORDER BY ?date ?event ?article", "ORDER BY DESC(?date) ?event ?article")
+    assert edited != q.sparql
+    changed = seed_store.query(edited)
+    assert not changed.kept and len(changed) == len(seed_store.query(q.sparql))
+    assert str(changed.rows[0]["date"]) > str(changed.rows[-1]["date"])
+    # the same text as the kept one, parameters bound into it as the HTTP service does: kept
+    bound = q.bind({}, seed_store)
+    assert seed_store.kept_answer(bind_values(q.sparql, bound) if bound else q.sparql) is not None
+
+
+def built(tmp_path: Path, *, keep: bool) -> tuple[Path, Store]:
+    out = tmp_path / "build"
+    build(Path(__file__).resolve().parent / "fixtures" / "mini", out, answers=keep)
+    return out, Store.open(out)
+
+
+def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path) -> None:
+    out, store = built(tmp_path, keep=False)
+    q = load_queries()["articles"]
+    assert not (store.release.path / answers.ANSWERS).exists()
+    before = store.query(q.sparql)
+    assert not before.kept
+    written = answers.write(store, load_queries())
+    assert written.answers > 0 and not written.skipped.get("articles")
+    after = store.query(q.sparql)
+    assert after.kept and same(after, before)
+
+
+def test_damaged_or_foreign_answers_are_never_used(tmp_path: Path) -> None:
+    out, store = built(tmp_path, keep=True)
+    q = load_queries()["articles"]
+    folder = store.release.path / answers.ANSWERS
+    index = json.loads((folder / answers.INDEX).read_text(encoding="utf-8"))
+    entry = index["answers"][answers.key(q.sparql, "owlrl")]
+    evaluated = store.query(q.sparql, answers=False)
+    assert len(evaluated) > 0
+
+    (folder / entry["file"]).write_text("{ not json", encoding="utf-8")
+    fresh = Store(store.release, backend=store._backend)
+    damaged = fresh.query(q.sparql)
+    assert not damaged.kept and same(damaged, evaluated)
+
+    index["version"] = "0" * 16  # kept for other data
+    (folder / answers.INDEX).write_text(json.dumps(index), encoding="utf-8")
+    other = Store(store.release, backend=store._backend)
+    assert not other.query(q.sparql).kept
+
+
+def test_an_incremental_build_keeps_the_answers_of_its_release(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    synthesize(articles=6, out=seeds, seed=3)
+    held = tmp_path / "held"
+    held.mkdir()
+    last = sorted(p.stem for p in (seeds / "articles").glob("*.yaml"))[-1]
+    for p in sorted((seeds / "articles").glob(f"{last}.*")):
+        shutil.move(p, held / p.name)
+    out = tmp_path / "build"
+    first = build(seeds, out)
+    for p in held.iterdir():
+        shutil.copy(p, seeds / "articles" / p.name)
+    second = build(seeds, out, incremental=True)
+    assert second.note.startswith("incremental:"), second.note
+    assert second.answers is not None and second.answers.answers == first.answers.answers
+    assert second.seconds["answers"] >= 0
+    store = Store.open(out)
+    index: dict[str, Any] = json.loads((store.release.path / answers.ANSWERS / answers.INDEX).read_text(encoding="utf-8"))
+    assert index["version"] == store.version != first.manifest["version"]
+    for qid in ("timeline", "articles", "source-disagreements", "stance-balance"):
+        q = load_queries()[qid]
+        kept, evaluated = store.query(q.sparql), store.query(q.sparql, answers=False)
+        assert kept.kept and same(kept, evaluated), qid
+    # the added article is in its kept answers
+    listed = {str(r["article"]) for r in store.query(load_queries()["articles"].sparql).rows}
+    assert any(a.endswith("/" + last.split("_")[0]) for a in listed), (last, sorted(listed)[-3:])
+
+
+def test_the_http_service_answers_from_kept_answers(seed_store: Store) -> None:
+    from service import create_app
+
+    client = create_app({"store": seed_store}).test_client()
+    q = load_queries()["timeline"]
+    resp = client.get("/queries/timeline", headers={"Accept": "application/sparql-results+json"})
+    assert resp.status_code == 200
+    body = json.loads(resp.data)
+    evaluated = json.loads(seed_store.query(q.sparql, answers=False).serialize("json"))
+    assert body["results"]["bindings"][:50] == evaluated["results"]["bindings"][:50]
+    # a page of it: the same rows as a page of the evaluated answer
+    page = client.get("/queries/timeline?_limit=3&_offset=2", headers={"Accept": "application/sparql-results+json"})
+    assert json.loads(page.data)["results"]["bindings"] == evaluated["results"]["bindings"][2:5]
+    assert len(evaluated["results"]["bindings"]) > 5 and page.headers.get(TRUNCATED) == "true"
+
+
+@pytest.mark.parametrize("qid", ["timeline", "event-graph", "stance-balance"])
+def test_kept_answers_serialise_as_evaluated_ones(seed_store: Store, qid: str) -> None:
+    q = load_queries()[qid]
+    bound = q.bind({}, seed_store)
+    kept = seed_store.query(q.sparql, bindings=bound)
+    evaluated = seed_store.query(q.sparql, bindings=bound, answers=False)
+    assert kept.kept
+    if kept.kind == "graph":
+        assert sorted(kept.serialize("nt").splitlines()) == sorted(evaluated.serialize("nt").splitlines())
+    else:
+        for fmt in ("json", "xml", "csv", "tsv"):
+            assert kept.serialize(fmt) == evaluated.serialize(fmt), fmt
