@@ -49,7 +49,8 @@ from rdflib.term import Node
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.store import Result, Store
-from crisiskg.vocab import PREFIXES, local_name, shorten
+from crisiskg.terms import to_oxigraph
+from crisiskg.vocab import GEONAMES, ID, PREFIXES, local_name, shorten
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("iri", "date", "integer", "string", "enum")
@@ -172,8 +173,12 @@ class Param:
         return self._iri(value, where, store)
 
     def _iri(self, value: str, where: str, store: Store) -> Node:
-        options = class_choices(store, self.classes)
         text = value.strip()
+        if self.classes not in _CHOICES.get(store, {}):  # else the listing is at hand: no query at all
+            found = quick_instance(store, self.classes, text)
+            if found is not None:
+                return found
+        options = class_choices(store, self.classes)
         for opt in options:  # an IRI, a CURIE, an id or a label
             if text in (str(opt.term), f"<{opt.term}>", shorten(str(opt.term)), opt.key):
                 return opt.term
@@ -437,6 +442,93 @@ SELECT ?item (MIN(STR(?l)) AS ?label) WHERE {
   FILTER(isIRI(?item))
 } GROUP BY ?item ORDER BY ?item
 """
+
+
+# The same class test as _CHOICES_QUERY (rdf:type/rdfs:subClassOf*, read with reasoning "owlrl"), written
+# as a join and a FILTER EXISTS so that the planner starts from the few given items whatever the order
+# of the VALUES blocks (the path form, with ?class bound first, scans every instance to answer "no").
+_INSTANCES_QUERY = """
+SELECT DISTINCT ?item WHERE {
+  ?item rdf:type ?type .
+  FILTER EXISTS { ?type rdfs:subClassOf* ?class }
+  FILTER(isIRI(?item))
+}
+"""
+# Where a key (a local name: ``iraq``, ``soleimani-killing-2020-01-03``) may stand for an IRI without a
+# listing: the top-level segments of the id namespace that loaders/iris.py mints (``id:<segment>/<key>``)
+# and every known namespace (``id:``, ``ckg:``, ``cameo:``, ``wd:``, GeoNames). A key is resolved at once
+# only when exactly one of these IRIs is an instance: all are asked, so a key two of them share falls
+# back to the listing. (An instance outside them with the same last segment, which the listing would
+# count, is not seen: the build mints none but those of _NESTED_KEYS.)
+_ID_SEGMENTS = ("entity", "event", "proposition", "stance", "article", "claim", "role", "build", "input")
+_KEY_NAMESPACES = tuple(dict.fromkeys([str(ID) + seg + "/" for seg in _ID_SEGMENTS] + list(PREFIXES.values()) + [str(GEONAMES)]))
+# Local names that loaders/iris.py mints below another IRI (``id:article/000/author``,
+# ``id:entity/baghdad/geometry``), which the namespaces above cannot see: such a key falls back.
+_NESTED_KEYS = frozenset({"author", "geometry"})
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+_BARE_IRI = re.compile(r"^(https?)://\S+$", re.IGNORECASE)
+
+
+def _named(text: str) -> URIRef | None:
+    """``text`` as an IRI the store can hold, or None (pyoxigraph's own check: no store holds an invalid IRI)."""
+    if not _IRI_CHARS.match(text):
+        return None
+    term = URIRef(text)
+    try:
+        to_oxigraph(term)
+    except ValueError:
+        return None
+    return term
+
+
+def _lookup(text: str) -> tuple[list[URIRef], list[URIRef]] | None:
+    """(candidates, guards) for a value that names its IRI by itself: an IRI (``<...>`` or bare
+    ``http...``), a CURIE, or a key; None for anything else (a label, say). The value stands for a
+    candidate when exactly one candidate, and no guard, is an instance of the class(es): then
+    :meth:`Param._iri`'s listing gives that candidate for it too (the listing matches a value against
+    each instance's IRI, ``<IRI>``, CURIE and key, in that order, before any label). A guard is an
+    IRI the listing would also match the value to, were it an instance."""
+    if text.startswith("<") and text.endswith(">"):  # only <IRI> matches <...>
+        term = _named(text[1:-1])
+        return ([term], []) if term is not None else None
+    m = _BARE_IRI.match(text)
+    if m:  # an http IRI is only itself: keys have no '/', CURIEs no http: prefix
+        if m.group(1) in PREFIXES:
+            return None
+        term = _named(text)
+        return ([term], []) if term is not None else None
+    prefix, sep, local = text.partition(":")
+    if sep:  # a CURIE, as the listing writes it (the longest prefix); or the IRI it spells
+        if prefix not in PREFIXES or local.startswith("//"):
+            return None
+        term = _named(PREFIXES[prefix] + local)
+        if term is None or shorten(str(term)) != text:
+            return None
+        # guards: the IRI the CURIE spells ('ckg:Event', scheme ckg), and IRIs whose key it would be
+        guards = [text] + ([ns + text for ns in _KEY_NAMESPACES] if "/" not in text and "#" not in text else [])
+        return [term], [g for g in map(_named, guards) if g is not None]
+    if not _KEY.match(text) or text in _NESTED_KEYS:
+        return None
+    terms = [term for ns in _KEY_NAMESPACES if (term := _named(ns + text)) is not None]
+    slashed = [term for ns in _KEY_NAMESPACES if (term := _named(ns + text + "/")) is not None]  # key_of drops a final '/'
+    return (terms, slashed) if terms else None
+
+
+def quick_instance(store: Store, classes: tuple[str, ...] | str, text: str) -> URIRef | None:
+    """The IRI ``text`` names if it is an instance of ``classes`` in ``store``, found with one small
+    query; None if it is not, or if only the listing (:func:`class_choices`) can say (a label,
+    a key that several IRIs share, a value the query rejects)."""
+    lookup = _lookup(text)
+    if lookup is None:
+        return None
+    candidates, guards = lookup
+    cls = (classes,) if isinstance(classes, str) else tuple(classes)
+    bound = cast(Mapping[str, Node], {"item": candidates + guards, "class": [expand(c) for c in cls]})
+    found = {str(r["item"]) for r in store.query(_INSTANCES_QUERY, bindings=bound, reasoning="owlrl").rows}
+    hits = [c for c in candidates if str(c) in found]
+    if len(hits) != 1 or any(str(g) in found for g in guards):
+        return None
+    return hits[0]
 
 
 def class_choices(store: Store, classes: tuple[str, ...] | str) -> tuple[Choice, ...]:

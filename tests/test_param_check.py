@@ -1,0 +1,209 @@
+"""The check of an IRI parameter's value (``Param._iri``): an IRI, a CURIE or a key is confirmed with
+one small query instead of listing every instance of the class; labels, shared keys and rejected
+values still go through the listing. The answers (terms and error texts) are the listing's, which
+:func:`before` spells out as the check was written before the shortcut."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+from rdflib.term import Node
+
+from crisiskg.errors import ParameterError
+from crisiskg.publish import Release, current
+from crisiskg.savedqueries import _CHOICES, Param, class_choices, key_of, load_queries, nearest, shorten
+from crisiskg.store import Store
+
+ID = "https://w3id.org/crisiskg/id/"
+CKG = "https://w3id.org/crisiskg/ontology#"
+QUERIES = load_queries()
+IRI_PARAMS = {(q.id, p.name): p for q in QUERIES.values() for p in q.params if p.type == "iri"}
+BY_CLASSES = {p.classes: p for p in IRI_PARAMS.values()}  # the check depends on the class(es) only
+# instances that make values ambiguous, which only the listing can see: the shortcut must step aside
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+COLLISIONS = [
+    f"<{ID}event/iraq> {_TYPE} <{CKG}Country> <{ID}graph-test> .",  # key 'iraq' under two id segments
+    f"<https://sws.geonames.org/iran/> {_TYPE} <{CKG}Country> <{ID}graph-test> .",  # key 'iran' (a final '/')
+    f"<{ID}entity/author> {_TYPE} <{CKG}Actor> <{ID}graph-test> .",  # key 'author', as the unnamed authors'
+    f"<{CKG}Narnia> {_TYPE} <{CKG}Country> <{ID}graph-test> .",  # CURIE 'ckg:Narnia' ...
+    f"<ckg:Narnia> {_TYPE} <{CKG}Country> <{ID}graph-test> .",  # ... and the IRI it spells (scheme ckg)
+    f"<{CKG}Oz> {_TYPE} <{CKG}Country> <{ID}graph-test> .",  # CURIE 'ckg:Oz' ...
+    f"<{ID}entity/ckg:Oz> {_TYPE} <{CKG}Country> <{ID}graph-test> .",  # ... and an IRI whose key it is
+]
+
+
+def before(param: Param, value: str, store: Store) -> Node:
+    """The check as it was: list every instance, then match the value against each one's IRI,
+    ``<IRI>``, CURIE and key, then labels, then keys ignoring case."""
+    where = f"saved query 'q' parameter '{param.name}'"
+    options = class_choices(store, param.classes)
+    text = value.strip()
+    for opt in options:
+        if text in (str(opt.term), f"<{opt.term}>", shorten(str(opt.term)), opt.key):
+            return opt.term
+    by_label = [o for o in options if o.label.lower() == text.lower()] or [o for o in options if o.key.lower() == text.lower()]
+    if len(by_label) == 1:
+        return by_label[0].term
+    keys = [o.key for o in options]
+    hint = nearest(key_of(text), keys) or nearest(text, [o.label for o in options])
+    listing = ", ".join(keys) if keys else "(none in this build)"
+    raise ParameterError(f"{where}: {value!r} is not a {param.cls} in this build"
+                         f"{f' (did you mean {hint!r}?)' if hint else ''}; valid choices: {listing}")
+
+
+def outcome(fn, *args) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    try:
+        return "term", str(fn(*args))
+    except ParameterError as exc:
+        return "error", str(exc)
+
+
+def listed(store: Store, classes: tuple[str, ...]) -> bool:
+    """Whether the class listing was computed for ``store``."""
+    return classes in _CHOICES.get(store, {})
+
+
+def fresh(store: Store) -> Store:
+    _CHOICES.pop(store, None)
+    return store
+
+
+@pytest.fixture(scope="module", params=["seeds", "mini", "collisions"])
+def stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+    """(a store to check values on, a store of the same build for :func:`before`)."""
+    if request.param == "seeds":
+        release = current(request.getfixturevalue("seed_build_dir"))
+    elif request.param == "mini":
+        release = current(request.getfixturevalue("mini_build")[0])
+    else:  # the seeds with instances that make keys ambiguous
+        seeds = current(request.getfixturevalue("seed_build_dir"))
+        folder = tmp_path_factory.mktemp("collisions")
+        shutil.copy(seeds.dataset_file, folder / "dataset.nq")
+        with (folder / "dataset.nq").open("a", encoding="utf-8") as out:
+            out.write("\n".join(COLLISIONS) + "\n")
+        manifest = dict(seeds.manifest, version=seeds.manifest["version"] + "-collisions")
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        release = Release(folder, manifest)
+    return Store(release), Store(release)
+
+
+def values_of(store: Store, param: Param) -> list[str]:
+    """Every way of writing each valid value, and some near misses."""
+    out: list[str] = []
+    for c in class_choices(store, param.classes):
+        iri = str(c.term)
+        out += [iri, f"<{iri}>", shorten(iri), c.key, c.label, f"  {c.key} ", c.key.upper(), c.label.lower(),
+                iri + "/", f"<{iri}", shorten(iri).upper(), key_of(iri)]
+    return list(dict.fromkeys(out))
+
+
+@pytest.mark.parametrize("classes", sorted(BY_CLASSES), ids=" or ".join)
+def test_every_value_resolves_as_before(stores: tuple[Store, Store], classes: tuple[str, ...]) -> None:
+    store, reference = stores
+    param = BY_CLASSES[classes]
+    values = values_of(reference, param)
+    quick = 0
+    for value in values:
+        expected = outcome(before, param, value, reference)
+        got = outcome(lambda v: param.convert(v, query_id="q", store=fresh(store)), value)
+        assert got == expected, value
+        if not listed(store, param.classes):
+            quick += 1
+            assert got[0] == "term", value  # an error always comes from the listing, which names the choices
+    assert quick or not values
+
+
+def test_iris_curies_and_keys_do_not_list_the_class(seed_build_dir: Path) -> None:
+    store = Store.open(seed_build_dir)
+    q = QUERIES["days-between"]
+    first, second = f"{ID}event/soleimani-killing-2020-01-03", f"{ID}event/iran-missile-strikes-2020-01-08"
+    for a, b in [("soleimani-killing-2020-01-03", "iran-missile-strikes-2020-01-08"),
+                 ("id:event/soleimani-killing-2020-01-03", f"<{second}>"),
+                 (first, " iran-missile-strikes-2020-01-08 ")]:
+        assert q.bind({"first": a, "second": b}, store) == {"first": URIRef(first), "second": URIRef(second)}
+        assert not _CHOICES.get(store)
+    country = QUERIES["events-in-country"]
+    for given in ("iraq", "id:entity/iraq", f"{ID}entity/iraq", f"<{ID}entity/iraq>"):
+        assert country.bind({"country": given}, store) == {"country": URIRef(f"{ID}entity/iraq")}
+    assert not _CHOICES.get(store)
+    # an author has a key only as a CURIE (three of them end in /author): the CURIE needs no listing
+    holder = next(p for p in IRI_PARAMS.values() if "ckg:Actor" in p.classes)
+    assert holder.convert("id:article/000/author", query_id="q", store=store) == URIRef(f"{ID}article/000/author")
+    assert not _CHOICES.get(store)
+    # a label is looked up in the listing
+    assert country.bind({"country": "Iraq"}, store) == {"country": URIRef(f"{ID}entity/iraq")}
+    assert listed(store, ("ckg:Country",))
+
+
+def test_once_listed_the_listing_answers(seed_build_dir: Path) -> None:
+    store = Store.open(seed_build_dir)
+    country = QUERIES["events-in-country"]
+    class_choices(store, ("ckg:Country",))
+    calls = []
+    query = store.query
+    store.query = lambda *a, **k: calls.append(a) or query(*a, **k)  # type: ignore[method-assign]
+    assert country.bind({"country": "iraq"}, store) == {"country": URIRef(f"{ID}entity/iraq")}
+    assert calls == []
+
+
+WRONG = [
+    ("events-in-country", "country", "irak"),
+    ("events-in-country", "country", "camp-taji"),  # an entity, not a country
+    ("events-in-country", "country", "id:entity/camp-taji"),
+    ("events-in-country", "country", f"{ID}entity/camp-taji"),
+    ("events-in-country", "country", f"<{ID}entity/camp-taji>"),
+    ("events-in-country", "country", f"{ID}entity/irak"),
+    ("events-in-country", "country", "id:entity/irak"),
+    ("events-in-country", "country", "ID:entity/iraq"),
+    ("events-in-country", "country", "entity/iraq"),
+    ("events-in-country", "country", "iraq/"),
+    ("events-in-country", "country", "ckg:Country"),
+    ("events-in-country", "country", "wd:Q796"),
+    ("events-in-country", "country", "http://[bad"),
+    ("events-in-country", "country", "<not an iri>"),
+    ("events-in-country", "country", ""),
+    ("events-in-country", "country", "iraq> } UNION { ?event ?p ?o } #"),
+    ("events-in-country", "country", f"<{ID}entity/iraq> }}"),
+    ("entity-mentions", "entity", "us-military-retaliation-jan-8"),  # a proposition
+    ("entity-mentions", "entity", "author"),  # three unnamed authors
+    ("days-between", "first", "iraq"),
+    ("days-between", "first", "soleimani-killing"),
+]
+
+
+@pytest.mark.parametrize("qid,name,value", WRONG)
+def test_a_wrong_value_gives_the_same_error(seed_build_dir: Path, qid: str, name: str, value: str) -> None:
+    store, reference = Store.open(seed_build_dir), Store.open(seed_build_dir)
+    param = QUERIES[qid].param(name)
+    expected = outcome(before, param, value, reference)
+    assert outcome(lambda v: param.convert(v, query_id="q", store=store), value) == expected
+    assert expected[0] == "error"
+
+
+def test_the_error_names_close_and_valid_choices(seed_build_dir: Path) -> None:
+    store = Store.open(seed_build_dir)
+    with pytest.raises(ParameterError) as info:
+        QUERIES["events-in-country"].bind({"country": f"{ID}entity/irak"}, store)
+    assert f"'{ID}entity/irak' is not a ckg:Country in this build (did you mean 'iraq'?)" in str(info.value)
+    assert "valid choices: " in str(info.value) and "iran, iraq, israel" in str(info.value)
+    with pytest.raises(ParameterError, match="'camp-taji' is not a ckg:Country"):
+        QUERIES["events-in-country"].bind({"country": "camp-taji"}, store)
+
+
+def test_shared_keys_fall_back_to_the_listing(stores: tuple[Store, Store]) -> None:
+    store, reference = stores
+    if not store.release.version.endswith("-collisions"):
+        pytest.skip("only the build with shared keys")
+    country = IRI_PARAMS[("events-in-country", "country")]
+    for value in ("iraq", "iran", "ckg:Narnia", "ckg:Oz"):
+        got = outcome(lambda v: country.convert(v, query_id="q", store=fresh(store)), value)
+        assert got == outcome(before, country, value, reference)
+        assert listed(store, country.classes), value
+    actor = next(p for p in IRI_PARAMS.values() if p.classes == ("ckg:Actor",))
+    got = outcome(lambda v: actor.convert(v, query_id="q", store=fresh(store)), "author")
+    assert got == outcome(before, actor, "author", reference)
+    assert listed(store, actor.classes)
