@@ -2,6 +2,9 @@
 
 Thin commands: parse the options, call :mod:`crisiskg.savedqueries` and :mod:`crisiskg.store`,
 print. A bad parameter, a bad query or a missing build exits 2 with the library's message.
+
+The library (the store, rdflib, the saved queries) is imported by the commands that use it, not with
+this module: ``crisiskg --help`` and ``crisiskg build`` import this module too.
 """
 
 from __future__ import annotations
@@ -12,18 +15,19 @@ import re
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
 from crisiskg.errors import CrisisKGError, QueryError
-from crisiskg.savedqueries import SavedQuery, get_query, load_queries, param_choices
-from crisiskg.store import REASONING, Result, Store, open_store
-from crisiskg.vocab import shorten
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+    from crisiskg.savedqueries import SavedQuery
+    from crisiskg.store import Result, Store
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonld", "ttl")
 DEFAULT_BUILD = Path("build")
@@ -56,7 +60,23 @@ _store_option = click.option("--store", "store_spec", envvar="CRISISKG_STORE", d
 _format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
                               help="table (aligned, for reading), csv, tsv, json (SPARQL results JSON) for SELECT/ASK; "
                                    "ttl, jsonld for CONSTRUCT/DESCRIBE.")
-_reasoning_option = click.option("--reasoning", type=click.Choice(REASONING), default="owlrl", show_default=True,
+
+
+class _ReasoningChoice(click.Choice[str]):
+    """``click.Choice(crisiskg.store.REASONING)``, reading the store module's list only when the
+    choices are needed (checking a value, help), not when this module is imported."""
+
+    def __init__(self) -> None:  # not click.Choice's: it would read the choices now
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> Sequence[str]:  # type: ignore[override]
+        from crisiskg.store import REASONING
+
+        return REASONING
+
+
+_reasoning_option = click.option("--reasoning", type=_ReasoningChoice(), default="owlrl", show_default=True,
                                  help="owlrl: asserted and inferred triples; none: asserted only.")
 _output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                               help="Write to this file instead of standard output.")
@@ -75,10 +95,21 @@ def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 # ------------------------------------------------------------------------------ rendering
 
 
+@functools.cache
+def _rdf() -> tuple[type, type, type, Callable[[str], str]]:
+    """rdflib's URIRef, BNode and Literal, and crisiskg.vocab.shorten: imported on first use."""
+    from rdflib import BNode, Literal, URIRef
+
+    from crisiskg.vocab import shorten
+
+    return URIRef, BNode, Literal, shorten
+
+
 def cell(term: Node | None) -> str:
     """A term as table text: IRIs as CURIEs, literals as their text (one line)."""
     if term is None:
         return ""
+    URIRef, BNode, Literal, shorten = _rdf()
     if isinstance(term, URIRef):
         return shorten(str(term))
     if isinstance(term, BNode):
@@ -89,6 +120,8 @@ def cell(term: Node | None) -> str:
 
 
 def _sort_key(row: dict[str, Node | None], variables: list[str]) -> tuple[Any, ...]:
+    URIRef, BNode, Literal, _ = _rdf()
+
     def one(t: Node | None) -> tuple[int, str]:
         if t is None:
             return (0, "")
@@ -186,6 +219,8 @@ def _terminal_width(width: int | None) -> int | None:
 
 def format_result(result: Result, fmt: str, *, width: int | None = None) -> bytes:
     """The bytes to print for ``result`` in ``fmt`` (see FORMATS); QueryError if it does not fit."""
+    from crisiskg.store import Result
+
     if result.kind == "graph":
         if fmt == "table":
             rows = [[cell(s), cell(p), cell(o)] for s, p, o in result.triples]
@@ -241,6 +276,8 @@ def list_queries(tag: str | None, as_json: bool, width: int | None) -> None:
     """
     import json
 
+    from crisiskg.savedqueries import load_queries
+
     queries = [q for q in load_queries().values() if tag is None or tag in q.tags]
     if as_json:
         click.echo(json.dumps([q.to_dict() for q in queries], indent=2, ensure_ascii=False))
@@ -251,6 +288,8 @@ def list_queries(tag: str | None, as_json: bool, width: int | None) -> None:
 
 
 def _describe(q: SavedQuery, store: Store | None) -> Iterable[str]:
+    from crisiskg.savedqueries import param_choices
+
     yield f"{q.id}: {q.summary}"
     yield ""
     yield from textwrap.wrap(q.description, 100)
@@ -285,6 +324,9 @@ def show(query_id: str, build_dir: Path, store_spec: str | None) -> None:
 
     Example: crisiskg query show stances-on-proposition
     """
+    from crisiskg.savedqueries import get_query
+    from crisiskg.store import open_store
+
     q = get_query(query_id)
     store = None
     if any(p.type == "iri" for p in q.params):
@@ -318,6 +360,9 @@ def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_
 
     Example: crisiskg query run stances-on-proposition --param proposition=us-military-retaliation-jan-8 --format csv
     """
+    from crisiskg.savedqueries import get_query
+    from crisiskg.store import open_store
+
     q = get_query(query_id)
     values = _parse_params(params)
     for name, value in values.items():  # fail fast, before opening the store
@@ -343,6 +388,8 @@ def sparql(sparql_text: str | None, query_file: Path | None, fmt: str, reasoning
     """
     if (sparql_text is None) == (query_file is None):
         raise click.UsageError("give the query as an argument or with -f FILE (one of them)")
+    from crisiskg.store import open_store
+
     text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
     if text.strip() == "-":
         text = sys.stdin.read()
