@@ -290,6 +290,7 @@ def one_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     out["stages"] = {s: {"seconds": statistics.median(r["stages"][s]["seconds"] for r in runs),
                          "peak_mib": statistics.median(r["stages"][s]["peak_mib"] for r in runs)} for s in stages}
     out["total"] = statistics.median(r["total"] for r in runs)
+    out["published"] = statistics.median(r["published"] for r in runs)
     print(f"[{name}] incremental", file=sys.stderr, flush=True)
     out["incremental"] = child("incremental", str(seeds), str(work / f"incremental-{name}"))
     shutil.rmtree(work / f"incremental-{name}", ignore_errors=True)
@@ -348,6 +349,10 @@ def fmt(x: float | None, digits: int = 2) -> str:
 
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str, seconds: float) -> str:
+    for r in results:  # results written before builds kept answers: everything was published
+        r.setdefault("published", r["total"])
+        if "incremental" in r:
+            r["incremental"].setdefault("published", r["incremental"]["seconds"])
     sizes = [r["triples_asserted"] for r in results]
     heads = [f"{r['label']} ({r['triples_asserted']:,} asserted, {r['articles']:,} articles)" for r in results]
     lines = ["# Benchmarks", "",
@@ -364,12 +369,17 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
     for s in stages:
         cells = [f"{fmt(r['stages'][s]['seconds'])} s / {fmt(r['stages'][s]['peak_mib'], 0)}" for r in results]
         lines.append(f"| {s} | " + " | ".join(cells) + f" | {growth([r['stages'][s]['seconds'] for r in results], sizes)} |")
-    lines.append("| **build total** (read..publish) | " + " | ".join(f"**{fmt(r['total'])} s**" for r in results)
+    lines.append("| **build total** (read..publish) | " + " | ".join(f"**{fmt(r['published'])} s**" for r in results)
+                 + f" | {growth([r['published'] for r in results], sizes)} |")
+    lines.append("| **build total with kept answers** (read..answers) | " + " | ".join(f"**{fmt(r['total'])} s**" for r in results)
                  + f" | {growth([r['total'] for r in results], sizes)} |")
     lines.append("| inferred triples | " + " | ".join(f"{r['triples_inferred']:,}" for r in results) + " | |")
     if all("incremental" in r for r in results):
-        lines.append("| **incremental: add one article** (`build --incremental`) | "
-                     + " | ".join(f"**{fmt(r['incremental']['seconds'])} s** / {fmt(r['incremental']['peak_mib'], 0)}" for r in results)
+        lines.append("| **incremental: add one article, published** (`build --incremental`) | "
+                     + " | ".join(f"**{fmt(r['incremental']['published'])} s**" for r in results)
+                     + f" | {growth([r['incremental']['published'] for r in results], sizes)} |")
+        lines.append("| incremental, with its kept answers | "
+                     + " | ".join(f"{fmt(r['incremental']['seconds'])} s / {fmt(r['incremental']['peak_mib'], 0)}" for r in results)
                      + f" | {growth([r['incremental']['seconds'] for r in results], sizes)} |")
         lines += ["", "Incremental build by step (s): " + "; ".join(
             f"{r['label']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["incremental"]["stages"].items()) for r in results) + "."]
@@ -396,7 +406,10 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
               "2 warm-ups (5 runs for a question over 0.2 s, 1 over 2 s); a question still running after "
               f"{args.question_limit:g} s is stopped. Kinds: "
               "`memory` (pyoxigraph in memory), `oxigraph` (on disk, read-only), `sparql` (a real `oxigraph serve "
-              "--union-default-graph` on loopback, filled over the Graph Store Protocol).", "",
+              "--union-default-graph` on loopback, filled over the Graph Store Protocol), each as a user asks: a call the "
+              "build kept the answer to (a question asked without values, or with an enum choice) is answered from it "
+              "(`crisiskg/answers.py`); `memory evaluated` is the memory store with kept answers off, so every ask is "
+              "evaluated.", "",
               "| question | " + " | ".join(f"{r['label']} {k}" for r in results for k in kinds) + " | growth (memory) |",
               "|---|" + "---|" * (len(results) * len(kinds) + 1)]
     worst: dict[str, float] = {}
@@ -438,7 +451,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
                     lines.append(f"| {r['label']} | {qid} | {name} | " + " | ".join(cells) + f" | {ratios} |")
         if all("served" in r["http"] for r in have_http):
             lines += ["", "### Every saved question over HTTP (ms)", "",
-                      ("`crisiskg serve` on the memory store, one client: the first ask (evaluated in a worker process, "
+                      ("`crisiskg serve` on the memory store, one client: the first ask (from the build's kept answer, or evaluated in a worker process, "
                        "then kept in the response cache) and the median of the next 10 asks (answered from the cache), with "
                        "the same parameter values as the latency table above."), "",
                       "| question | " + " | ".join(f"{r['label']} first | {r['label']} repeated" for r in have_http) + " |",
@@ -448,11 +461,15 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
                 lines.append(f"| {qid} | " + " | ".join(cells) + " |")
     lines += ["", "## Targets (issue 8)", ""]
     big = results[-1]
-    lines.append(f"- Full build of {big['label']} (read, load, reason, validate, publish): **{fmt(big['total'])} s**; target under 60 s: "
+    lines.append(f"- Full build of {big['label']} (read, load, reason, validate, publish): **{fmt(big['published'])} s**, "
+                 f"{fmt(big['total'])} s with its kept answers; target under 60 s: "
                  + ("met." if big["total"] < 60 and big["size"] >= 1_000_000 else "not met (or not measured at 1M); see the stage table for where the time goes."))
-    slow = {k: v for k, v in worst.items() if v >= 50}
-    lines.append(f"- Every saved question under 50 ms p50 at {big['label']}: "
+    slow = {k: v for k, v in worst.items() if v >= 50 and "evaluated" not in k}
+    evaluated = {k: v for k, v in worst.items() if v >= 50 and "evaluated" in k}
+    lines.append(f"- Every saved question under 50 ms p50 at {big['label']}, as asked (kept answers used): "
                  + ("met on every store kind." if not slow else "not met for " + ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(slow.items())) + "."))
+    lines.append(f"- The same asks evaluated (kept answers off, memory): {len(evaluated)} of {len(questions)} over 50 ms"
+                 + (": " + ", ".join(f"{k.split(' (')[0]} {v:.0f} ms" for k, v in sorted(evaluated.items())) if evaluated else "") + ".")
     if have_http:
         hq = have_http[-1]["http"]["queries"]
         sq = [share(h["crisiskg serve: saved question"][c]["rps"], h["oxigraph serve"][c]["rps"]) for h in hq.values() for c in ("1", "8", "32")]
@@ -466,9 +483,11 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
             lines.append(f"- Every saved question under 50 ms p50 over HTTP at {have_http[-1]['label']} (repeated asks, from the cache): "
                          + ("met." if not slow_served else "not met for " + ", ".join(f"{q} {v:.0f} ms" for q, v in sorted(slow_served.items())) + "."))
     if "incremental" in big:
-        inc = big["incremental"]["seconds"]
-        lines.append(f"- Adding one article to {big['label']} under 1 s: **{fmt(inc)} s** "
-                     + ("(met)." if inc < 1 and big["size"] >= 1_000_000 else "(not met at 1M; see the incremental row).")
+        inc = big["incremental"]["published"]
+        lines.append(f"- Adding one article to {big['label']} under 1 s: published in **{fmt(inc)} s** "
+                     + ("(met)" if inc < 1 and big["size"] >= 1_000_000 else "(not met at 1M; see the incremental row)")
+                     + f"; its kept answers are written {fmt(big['incremental']['seconds'] - inc)} s later (until then its "
+                       "questions are evaluated when asked)."
                      + (f" Note: {big['incremental']['note']}." if not big["incremental"]["note"].startswith("incremental") else ""))
     else:
         lines.append("- Adding one article under 1 s: not measured in this run.")

@@ -84,7 +84,7 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
     """Evaluate every kept call of ``queries`` on ``store`` and write the answers into its
     release (replacing any there). A call that fails (a default that is not in this build) is
     skipped and named in the returned :class:`Written`; it is evaluated when asked, as before."""
-    from crisiskg.store import bind_values
+    from crisiskg.store import bind_values  # crisiskg.store imports this module
 
     release = store.release
     folder = release.path / ANSWERS
@@ -99,18 +99,17 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
                 try:
                     bound = q.bind(values, store)
                     text = bind_values(q.sparql, bound) if bound else q.sparql
-                    result = store.query(text, reasoning=reasoning, answers=False)
+                    kind, body = store.serialized(text, reasoning=reasoning)
                 except Exception as exc:  # noqa: BLE001  # a call this build cannot answer stays evaluated on demand
                     why = str(exc).split("; valid choices:")[0]  # not the whole list of valid values
                     out.skipped[qid] = why if len(why) < 300 else why[:297] + "..."
                     continue
-                k = key(text, reasoning)
-                name = f"{len(index):04d}.{_FILE_FORMAT[result.kind]}"
-                body = result.serialize(_FILE_FORMAT[result.kind])
+                name = f"{len(index):04d}.{_FILE_FORMAT[kind]}"
                 (tmp / name).write_bytes(body)
-                index[k] = {"question": qid, "values": values, "kind": result.kind, "file": name, "size": len(result)}
+                size = _size(kind, body)
+                index[key(text, reasoning)] = {"question": qid, "values": values, "kind": kind, "file": name, "size": size}
                 out.answers += 1
-                out.rows += len(result)
+                out.rows += size
                 out.size += len(body)
         (tmp / INDEX).write_text(json.dumps({"version": release.version, "reasoning": reasoning, "answers": index},
                                             indent=1, sort_keys=True), encoding="utf-8")
@@ -122,6 +121,14 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _size(kind: str, body: bytes) -> int:
+    """Rows of a SELECT, triples of a graph, 0 for ASK."""
+    if kind == "graph":
+        return sum(1 for _ in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    return 0 if isinstance(parsed, ox.QueryBoolean) else sum(1 for _ in parsed)
 
 
 class Kept:

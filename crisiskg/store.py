@@ -238,6 +238,16 @@ class Store:
         self.kept = Kept(release)
 
     @classmethod
+    def from_quads(cls, release: Release, quads: Iterable[Any]) -> Store:
+        """``release`` in memory from its quads (pyoxigraph terms) already in this process: what
+        ``Store(release)`` reads from its ``dataset.nq``, without parsing it again."""
+        engine = ox.Store()
+        engine.bulk_extend(quads)
+        n = len(engine)
+        copy_union(engine)
+        return cls(release, backend=_Embedded(engine, "memory", quads=n))
+
+    @classmethod
     def open(cls, build_dir: Path | str) -> Store:
         """Open the current published build under ``build_dir``."""
         return cls(current(build_dir))
@@ -253,6 +263,26 @@ class Store:
         if reasoning not in REASONING:
             raise QueryError(f"reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
         return [g for g in self.graphs if reasoning == "owlrl" or g != str(INFERRED_GRAPH)]
+
+    def serialized(self, sparql: str, *, reasoning: str = "owlrl") -> tuple[str, bytes]:
+        """Evaluate ``sparql`` on the default dataset (never from a kept answer) and serialise the
+        engine's answer as it streams, without making a :class:`Result`: its kind and SPARQL JSON
+        (SELECT, ASK) or N-Triples (a graph). For answers kept by the build."""
+        graphs = self.default_graphs(reasoning)
+        try:
+            raw = self._backend.query(sparql, prefixes=PREFIXES, base_iri=None, default=graphs, named=None,
+                                      union=len(graphs) == len(self.graphs), reasoning=reasoning)
+            if isinstance(raw, ox.QueryBoolean):
+                return "ask", raw.serialize(format=ox.QueryResultsFormat.JSON)
+            if isinstance(raw, ox.QuerySolutions):
+                return "select", raw.serialize(format=ox.QueryResultsFormat.JSON)
+            buf = io.BytesIO()
+            ox.serialize(raw, buf, ox.RdfFormat.N_TRIPLES)
+            return "graph", buf.getvalue()
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise QueryError(f"query evaluation failed: {exc}") from exc
 
     def kept_answer(self, sparql: str, reasoning: str = "owlrl") -> Result | None:
         """The build's kept answer to ``sparql`` (bindings bound) on the default dataset, as

@@ -29,10 +29,10 @@ def fake(size: int) -> dict:
     return {
         "size": size, "label": label(size), "articles": size // 270, "triples_asserted": size, "triples_inferred": size // 10,
         "stages": {"read": {"seconds": size / 1e4, "peak_mib": 100}, "reason": {"seconds": 1.0, "peak_mib": 200}},
-        "total": size / 1e4 + 1,
+        "total": size / 1e4 + 1, "published": size / 1e4,
         "reason": {"rules": {"seconds": 1.0, "peak_mib": 1, "inferred": 5}, "owlrl": {"seconds": 50.0, "peak_mib": 1, "inferred": 5}},
         "validate": {"fast": {"seconds": 1.0, "peak_mib": 1, "violations": 0}},
-        "queries": {"open_seconds": {"memory": 0.1}, "latency": {"timeline": {"memory": lat}}, "rows": {"timeline": {"memory": 3}},
+        "queries": {"open_seconds": {"memory": 0.1}, "latency": {"timeline": {"memory": lat, "memory evaluated": {"p50_ms": size / 100, "p90_ms": size / 50}}}, "rows": {"timeline": {"memory": 3}},
                     "values": {}, "timeouts": ["slow-one"]},
         "http": {"seconds": 1, "queries": {"timeline": {"values": {}, "crisiskg serve: saved question": rps,
                                                         "crisiskg serve: /sparql": rps, "oxigraph serve": rps}},
@@ -47,6 +47,9 @@ def test_report_renders_every_section() -> None:
         assert heading in text
     assert "owlrl / rules | 50x | 50x" in text
     assert "> 60 s" in text and "slow-one" in text
+    # as asked (kept answers) and evaluated are reported apart
+    assert "| build total with kept answers (read..answers) |" in text.replace("**", "")
+    assert "The same asks evaluated (kept answers off, memory): 2 of 2 over 50 ms: slow-one 60000 ms, timeline 1000 ms." in text
 
 
 def test_report_http_tables_and_targets() -> None:
