@@ -77,13 +77,16 @@ class Written:
     answers: int = 0
     rows: int = 0
     size: int = 0
-    skipped: dict[str, str] = field(default_factory=dict)  # question -> why
+    skipped: dict[str, str] = field(default_factory=dict)  # question -> why its evaluation failed
+    no_default: list[str] = field(default_factory=list)  # questions whose default values this build does not hold
 
 
 def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "owlrl") -> Written:
     """Evaluate every kept call of ``queries`` on ``store`` and write the answers into its
     release (replacing any there). A call that fails (a default that is not in this build) is
-    skipped and named in the returned :class:`Written`; it is evaluated when asked, as before."""
+    skipped and named in the returned :class:`Written` (``skipped``, or ``no_default`` when a
+    default value is not in this build); it is evaluated when asked, as before."""
+    from crisiskg.errors import ParameterError
     from crisiskg.store import bind_values  # crisiskg.store imports this module
 
     release = store.release
@@ -100,6 +103,9 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
                     bound = q.bind(values, store)
                     text = bind_values(q.sparql, bound) if bound else q.sparql
                     kind, body = store.serialized(text, reasoning=reasoning)
+                except ParameterError:  # a default (an IRI of the seeds) another corpus does not have
+                    out.no_default.append(qid)
+                    continue
                 except Exception as exc:  # noqa: BLE001  # a call this build cannot answer stays evaluated on demand
                     why = str(exc).split("; valid choices:")[0]  # not the whole list of valid values
                     out.skipped[qid] = why if len(why) < 300 else why[:297] + "..."

@@ -63,8 +63,10 @@ def main() -> None:
 @click.option("--allow-drafts", is_flag=True, help="Load annotation files still marked 'status: draft'.")
 @click.option("--incremental", is_flag=True, help="If only new article files were added since the published build, "
               "reason and validate only what they touch (same result); otherwise build in full and say why.")
+@click.option("--no-answers", is_flag=True, help="Do not keep the answers to the saved questions asked without values "
+              "(kept by default, after publishing, so that they answer at once; without them they are evaluated when asked).")
 @fail_on_error
-def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: bool) -> None:
+def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: bool, no_answers: bool) -> None:
     """Build the graph from the seeds, reason, validate, and publish it atomically.
 
     Exits 0 when published, 1 on SHACL violations, 2 on any other error; on failure the previous
@@ -74,7 +76,7 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
     """
     from crisiskg.pipeline import build as run_build
 
-    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental,
+    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental, answers=not no_answers,
                        on_stage=lambda name, secs: click.echo(f"  {name:<9} {secs:7.2f} s", err=True))
     if result.note:
         click.echo(result.note, err=True)
@@ -85,6 +87,10 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
                f"propositions {c['propositions']}, mentions {c['mentions']}")
     click.echo(f"  triples: {c['triples_asserted']} asserted, {c['triples_inferred']} inferred")
     click.echo("  SHACL: conforms")
+    if result.answers is not None:
+        kept = result.answers
+        click.echo(f"  kept answers: {kept.answers} ({kept.rows} rows, {kept.size / 1e6:.1f} MB)"
+                   + "".join(f"; not kept: {qid} ({why})" for qid, why in sorted(kept.skipped.items())))
     click.echo("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
 
 

@@ -80,8 +80,21 @@ def test_build_exits_0_and_prints_the_summary(mini_copy: Path, tmp_path: Path) -
     seconds = next(line for line in stdout.splitlines() if "seconds:" in line)
     for stage in ("read", "load", "reason", "validate", "publish"):
         assert f"{stage} " in seconds
+    kept = json.loads((current(out).path / "answers" / "index.json").read_text(encoding="utf-8"))["answers"]
+    assert f"  kept answers: {len(kept)} (" in stdout and "not kept" not in stdout
     # the stages are reported as they finish, on stderr
     assert [line.split()[0] for line in result.stderr.splitlines()] == ["read", "load", "reason", "validate", "publish", "answers"]
+
+
+def test_build_without_kept_answers(mini_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    result = run("build", "--seeds", mini_copy, "--build", out, "--no-answers")
+    assert result.exit_code == 0, result.output
+    assert not (current(out).path / "answers").exists()
+    assert "kept answers" not in result.stdout and "answers" not in result.stderr
+    # the questions are evaluated instead, with the same answer
+    asked = run("query", "run", "timeline", "--build", out, "--format", "csv")
+    assert asked.exit_code == 0 and asked.stdout.startswith("date,")
 
 
 def test_a_quote_not_in_its_article_fails_the_build_and_keeps_the_previous_one(mini_copy: Path, tmp_path: Path) -> None:
