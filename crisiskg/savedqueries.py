@@ -65,6 +65,9 @@ _MAX_STRING = 500
 _KINDS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
+LISTED = 50  # valid choices named in an error message
+
+
 def expand(curie: str) -> URIRef:
     """A CURIE with a known prefix (``ckg:Country``) or an absolute IRI, as a URIRef."""
     text = curie.strip()
@@ -187,7 +190,9 @@ class Param:
             return by_label[0].term
         keys = [o.key for o in options]
         hint = nearest(key_of(text), keys) or nearest(text, [o.label for o in options])
-        listing = ", ".join(keys) if keys else "(none in this build)"
+        listing = ", ".join(keys[:LISTED]) if keys else "(none in this build)"
+        if len(keys) > LISTED:  # at scale there are thousands: the message names where to find them all
+            listing += f" and {len(keys) - LISTED:,} more ('crisiskg query show' and the question's web page list them all)"
         raise ParameterError(f"{where}: {value!r} is not a {self.cls} in this build"
                              f"{f' (did you mean {hint!r}?)' if hint else ''}; valid choices: {listing}")
 

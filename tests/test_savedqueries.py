@@ -268,6 +268,24 @@ def test_iri_parameter_of_the_wrong_class_names_the_choices(seed_store: Store) -
         q.bind({"country": "camp-taji"}, seed_store)  # a military base, not a country
 
 
+def test_a_long_list_of_valid_choices_is_cut(tmp_path: Path) -> None:
+    from crisiskg.pipeline import build
+    from crisiskg.savedqueries import LISTED, class_choices
+    from crisiskg.synth import synthesize
+
+    synthesize(articles=70, out=tmp_path / "seeds", seed=1)  # an author per article: more actors than are listed
+    build(tmp_path / "seeds", tmp_path / "build", answers=False)
+    store = Store.open(tmp_path / "build")
+    q = get_query("holder-stances")
+    actors = [c.key for c in class_choices(store, q.param("holder").classes)]
+    assert len(actors) > LISTED + 5
+    with pytest.raises(ParameterError) as info:
+        q.bind({"holder": "nobody-at-all"}, store)
+    text = str(info.value)
+    assert "valid choices: " + ", ".join(actors[:LISTED]) + f" and {len(actors) - LISTED:,} more" in text
+    assert actors[LISTED] not in text.split(" and ")[0]
+
+
 def test_multi_class_parameter(seed_store: Store) -> None:
     q = get_query("entity-mentions")
     assert q.bind({"entity": "erbil"}, seed_store)["entity"] == URIRef(E("erbil"))  # a place
