@@ -137,6 +137,26 @@ def _size(kind: str, body: bytes) -> int:
     return 0 if isinstance(parsed, ox.QueryBoolean) else sum(1 for _ in parsed)
 
 
+def spawn(build_dir: Path | str) -> int:
+    """Start ``crisiskg answers`` for ``build_dir``'s published build in a process of its own
+    (its own session: it outlives the command that started it), output to ``answers.log`` in
+    ``build_dir``; its process id."""
+    import subprocess
+    import sys
+
+    log = open(Path(build_dir) / "answers.log", "wb")  # noqa: SIM115  # the child holds it; closed here once passed on
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "crisiskg", "answers", "--build", str(build_dir)], stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
+    finally:
+        log.close()
+    _SPAWNED.append(proc)  # held: a Popen dropped while its process runs warns
+    return proc.pid
+
+
+_SPAWNED: list[Any] = []
+
+
 class Kept:
     """A release's kept answers, read on first use; ``enabled`` False turns the lookup off (the
     benchmark measures evaluation that way)."""

@@ -63,10 +63,13 @@ def main() -> None:
 @click.option("--allow-drafts", is_flag=True, help="Load annotation files still marked 'status: draft'.")
 @click.option("--incremental", is_flag=True, help="If only new article files were added since the published build, "
               "reason and validate only what they touch (same result); otherwise build in full and say why.")
-@click.option("--no-answers", is_flag=True, help="Do not keep the answers to the saved questions asked without values "
-              "(kept by default, after publishing, so that they answer at once; without them they are evaluated when asked).")
+@click.option("--answers", "answers_mode", type=click.Choice(["auto", "wait", "background", "no"]), default="auto", show_default=True,
+              help="Once published, keep the answers to the saved questions asked without values, so that they answer at "
+              "once (until then they are evaluated when asked): 'wait' for them, write them in a 'background' process "
+              "(log: BUILD/answers.log), or 'no'; 'auto' waits after a full build and writes in the background after an "
+              "incremental one, so that adding an article returns as soon as it is published.")
 @fail_on_error
-def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: bool, no_answers: bool) -> None:
+def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: bool, answers_mode: str) -> None:
     """Build the graph from the seeds, reason, validate, and publish it atomically.
 
     Exits 0 when published, 1 on SHACL violations, 2 on any other error; on failure the previous
@@ -75,9 +78,16 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
     Example: crisiskg build --seeds seeds --build build --incremental
     """
     from crisiskg.pipeline import build as run_build
+    from crisiskg.pipeline import keep_answers
 
-    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental, answers=not no_answers,
-                       on_stage=lambda name, secs: click.echo(f"  {name:<9} {secs:7.2f} s", err=True))
+    def on_stage(name: str, secs: float) -> None:
+        click.echo(f"  {name:<9} {secs:7.2f} s", err=True)
+
+    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental, answers=False, on_stage=on_stage)
+    ran_incremental = result.note.startswith("incremental:")
+    background = answers_mode == "background" or (answers_mode == "auto" and ran_incremental)
+    if answers_mode != "no" and not background:
+        keep_answers(result, on_stage)
     if result.note:
         click.echo(result.note, err=True)
     m = result.manifest
@@ -88,10 +98,43 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
     click.echo(f"  triples: {c['triples_asserted']} asserted, {c['triples_inferred']} inferred")
     click.echo("  SHACL: conforms")
     if result.answers is not None:
-        kept = result.answers
-        click.echo(f"  kept answers: {kept.answers} ({kept.rows} rows, {kept.size / 1e6:.1f} MB)"
-                   + "".join(f"; not kept: {qid} ({why})" for qid, why in sorted(kept.skipped.items())))
+        click.echo(_kept_line(result.answers))
+    elif background:
+        from crisiskg.answers import spawn
+
+        pid = spawn(build_dir)
+        click.echo(f"  kept answers: being written by process {pid} (log: {build_dir / 'answers.log'}); evaluated when asked until then")
     click.echo("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
+
+
+def _kept_line(kept: Any) -> str:
+    return (f"  kept answers: {kept.answers} ({kept.rows} rows, {kept.size / 1e6:.1f} MB)"
+            + "".join(f"; not kept: {qid} ({why})" for qid, why in sorted(kept.skipped.items())))
+
+
+@main.command()
+@build_option
+@fail_on_error
+def answers(build_dir: Path) -> None:
+    """Keep the answers of the published build to the saved questions asked without values.
+
+    A build does this itself once published; run it after editing queries/*.rq (an edited
+    question is evaluated until then) or after 'crisiskg build --answers no'.
+
+    Example: crisiskg answers --build build
+    """
+    import time
+
+    from crisiskg import answers as kept_answers
+    from crisiskg.savedqueries import load_queries
+    from crisiskg.store import Store
+
+    t0 = time.perf_counter()
+    store = Store.open(build_dir)
+    written = kept_answers.write(store, load_queries())
+    click.echo(f"build {store.version}:")
+    click.echo(_kept_line(written))
+    click.echo(f"  seconds: {time.perf_counter() - t0:.2f}")
 
 
 @main.command()

@@ -88,13 +88,43 @@ def test_build_exits_0_and_prints_the_summary(mini_copy: Path, tmp_path: Path) -
 
 def test_build_without_kept_answers(mini_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "build"
-    result = run("build", "--seeds", mini_copy, "--build", out, "--no-answers")
+    result = run("build", "--seeds", mini_copy, "--build", out, "--answers", "no")
     assert result.exit_code == 0, result.output
     assert not (current(out).path / "answers").exists()
     assert "kept answers" not in result.stdout and "answers" not in result.stderr
     # the questions are evaluated instead, with the same answer
     asked = run("query", "run", "timeline", "--build", out, "--format", "csv")
     assert asked.exit_code == 0 and asked.stdout.startswith("date,")
+    # kept later by the command of their own
+    kept = run("answers", "--build", out)
+    assert kept.exit_code == 0, kept.output
+    index = json.loads((current(out).path / "answers" / "index.json").read_text(encoding="utf-8"))
+    assert index["version"] == current(out).version and f"kept answers: {len(index['answers'])} (" in kept.stdout
+
+
+def test_an_incremental_build_keeps_its_answers_in_the_background(tmp_path: Path) -> None:
+    import time
+
+    from crisiskg.synth import synthesize
+
+    seeds = tmp_path / "seeds"
+    synthesize(articles=6, out=seeds, seed=3)
+    last = sorted(p.stem for p in (seeds / "articles").glob("*.yaml"))[-1]
+    held = [Path(shutil.move(p, tmp_path / p.name)) for p in sorted((seeds / "articles").glob(f"{last}.*"))]
+    out = tmp_path / "build"
+    assert run("build", "--seeds", seeds, "--build", out).exit_code == 0
+    for p in held:
+        shutil.copy(p, seeds / "articles" / p.name)
+    result = run("build", "--seeds", seeds, "--build", out, "--incremental")
+    assert result.exit_code == 0, result.output
+    assert "kept answers: being written by process" in result.stdout and "answers" not in result.stderr.split(), result.output
+    index = current(out).path / "answers" / "index.json"
+    deadline = time.monotonic() + 120
+    while not index.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert index.exists(), (out / "answers.log").read_text(encoding="utf-8")
+    assert json.loads(index.read_text(encoding="utf-8"))["version"] == current(out).version
+    assert "kept answers: " in (out / "answers.log").read_text(encoding="utf-8")
 
 
 def test_a_quote_not_in_its_article_fails_the_build_and_keeps_the_previous_one(mini_copy: Path, tmp_path: Path) -> None:
