@@ -210,10 +210,11 @@ class Kept:
             if entry["kind"] == "graph":
                 triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
                 return Result("graph", ox_triples=triples, kept=True)
-            parsed = ox.parse_query_results(path=str(path), format=ox.QueryResultsFormat.JSON)
+            body = path.read_bytes()
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            if isinstance(parsed, ox.QueryBoolean):
+                return Result("ask", boolean=bool(parsed), kept=True, results_json=body)
+            variables = [v.value for v in parsed.variables]
+            return Result("select", variables=variables, table=[tuple(sol) for sol in parsed], kept=True, results_json=body)
         except (OSError, SyntaxError, ValueError):
             return None  # removed or damaged: evaluated instead
-        if isinstance(parsed, ox.QueryBoolean):
-            return Result("ask", boolean=bool(parsed), kept=True)
-        variables = [v.value for v in parsed.variables]
-        return Result("select", variables=variables, table=[tuple(sol) for sol in parsed], kept=True)

@@ -65,9 +65,11 @@ class Result:
 
     def __init__(self, kind: str, variables: list[str] | None = None, rows: list[dict[str, Node | None]] | None = None,
                  boolean: bool | None = None, triples: list[tuple[Node, Node, Node]] | None = None, *,
-                 table: list[tuple[Any, ...]] | None = None, ox_triples: list[Any] | None = None, kept: bool = False):
+                 table: list[tuple[Any, ...]] | None = None, ox_triples: list[Any] | None = None, kept: bool = False,
+                 results_json: bytes | None = None):
         self.kind = kind
         self.kept = kept
+        self._json = results_json  # the answer as SPARQL JSON already (a kept answer's file)
         self.variables: list[str] = list(variables or [])
         self.boolean = boolean
         self._rows = rows
@@ -106,7 +108,7 @@ class Result:
 
     @rows.setter
     def rows(self, value: list[dict[str, Node | None]]) -> None:
-        self._rows, self._table = value, None
+        self._rows, self._table, self._json = value, None, None
 
     @property
     def triples(self) -> list[tuple[Node, Node, Node]]:
@@ -132,11 +134,13 @@ class Result:
     def copy(self) -> Result:
         """A new Result sharing this one's (never changed) rows or triples."""
         return Result(self.kind, self.variables, rows=self._rows, boolean=self.boolean, triples=self._triples,
-                      table=self._table, ox_triples=self._ox_triples, kept=self.kept)
+                      table=self._table, ox_triples=self._ox_triples, kept=self.kept, results_json=self._json)
 
     def slice(self, start: int, end: int | None) -> Result:
         """Rows (or triples, sorted: pyoxigraph's order differs between copies of a store)
         ``start`` to ``end``, in whichever form this result holds them."""
+        if self.kind == "select" and start == 0 and (end is None or end >= len(self)):
+            return self.copy()  # all of it: a kept answer keeps its bytes
         if self.kind == "select":
             if self._table is not None:
                 return Result("select", variables=self.variables, table=self._table[start:end], kept=self.kept)
@@ -168,6 +172,11 @@ class Result:
             return buf.getvalue()
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"format {fmt!r} is not available for a {self.kind.upper()} result; choose one of: {', '.join(RESULT_FORMATS)}")
+        if self._json is not None:  # the engine converts SPARQL JSON to the other formats as it reads it
+            if fmt == "json":
+                return self._json
+            parsed = ox.parse_query_results(self._json, format=ox.QueryResultsFormat.JSON)
+            return parsed.serialize(format=RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
         if self.kind == "ask":
             raw = ox.Store().query("ASK {}" if self.boolean else "ASK { FILTER(false) }")
             return raw.serialize(format=RESULT_FORMATS[fmt])

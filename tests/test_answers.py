@@ -165,6 +165,16 @@ def test_the_http_service_answers_from_kept_answers(seed_store: Store) -> None:
     assert len(evaluated["results"]["bindings"]) > 5 and page.headers.get(TRUNCATED) == "true"
 
 
+def test_rows_set_on_a_kept_answer_are_what_it_serialises(seed_store: Store) -> None:
+    q = load_queries()["articles"]
+    kept = seed_store.query(q.sparql)
+    assert kept.kept and len(kept) > 1
+    kept.rows = list(reversed(kept.rows))  # as the CLI does to order an answer without ORDER BY
+    data = json.loads(kept.serialize("json"))
+    assert [b["article"]["value"] for b in data["results"]["bindings"]] == [str(r["article"]) for r in kept.rows]
+    assert kept.serialize("csv").splitlines()[1].decode().startswith(str(kept.rows[0][kept.variables[0]]))
+
+
 @pytest.mark.parametrize("qid", ["timeline", "event-graph", "stance-balance"])
 def test_kept_answers_serialise_as_evaluated_ones(seed_store: Store, qid: str) -> None:
     q = load_queries()[qid]
