@@ -140,21 +140,15 @@ def _size(kind: str, body: bytes) -> int:
 def spawn(build_dir: Path | str) -> int:
     """Start ``crisiskg answers`` for ``build_dir``'s published build in a process of its own
     (its own session: it outlives the command that started it), output to ``answers.log`` in
-    ``build_dir``; its process id."""
-    import subprocess
+    ``build_dir``; its process id. Nothing waits for it (a CLI command exits at once)."""
     import sys
 
-    log = open(Path(build_dir) / "answers.log", "wb")  # noqa: SIM115  # the child holds it; closed here once passed on
-    try:
-        proc = subprocess.Popen([sys.executable, "-m", "crisiskg", "answers", "--build", str(build_dir)], stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
-    finally:
-        log.close()
-    _SPAWNED.append(proc)  # held: a Popen dropped while its process runs warns
-    return proc.pid
-
-
-_SPAWNED: list[Any] = []
+    log = str(Path(build_dir) / "answers.log")
+    args = [sys.executable, "-m", "crisiskg", "answers", "--build", str(build_dir)]
+    actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+               (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+               (os.POSIX_SPAWN_DUP2, 1, 2)]
+    return os.posix_spawn(sys.executable, args, os.environ, file_actions=actions, setsid=True)
 
 
 class Kept:

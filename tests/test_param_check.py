@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from crisiskg.errors import ParameterError
 from crisiskg.publish import Release, current
-from crisiskg.savedqueries import _CHOICES, Param, class_choices, key_of, load_queries, nearest, shorten
+from crisiskg.savedqueries import _CHOICES, LISTED, Param, class_choices, key_of, load_queries, nearest, shorten
 from crisiskg.store import Store
 
 ID = "https://w3id.org/crisiskg/id/"
@@ -50,7 +50,9 @@ def before(param: Param, value: str, store: Store) -> Node:
         return by_label[0].term
     keys = [o.key for o in options]
     hint = nearest(key_of(text), keys) or nearest(text, [o.label for o in options])
-    listing = ", ".join(keys) if keys else "(none in this build)"
+    listing = ", ".join(keys[:LISTED]) if keys else "(none in this build)"
+    if len(keys) > LISTED:  # the message's cut (0b99cb2), not the check's
+        listing += f" and {len(keys) - LISTED:,} more ('crisiskg query show' and the question's web page list them all)"
     raise ParameterError(f"{where}: {value!r} is not a {param.cls} in this build"
                          f"{f' (did you mean {hint!r}?)' if hint else ''}; valid choices: {listing}")
 
