@@ -131,15 +131,17 @@ def validate(seeds: str, mode: str) -> dict[str, Any]:
 
 def choose_values(store: Any, q: Any, tries: int = 40) -> dict[str, str]:
     """Parameter values that exist in ``store``: for each class-typed IRI parameter, the first
-    instance (by IRI) for which the question has an answer, so that latency is measured on a real
-    answer; otherwise the default. Deterministic for a given corpus."""
+    instance for which the question has an answer, so that latency is measured on a real answer
+    (otherwise the first instance). The instances are tried in IRI order, at most ``tries`` of them
+    spread evenly over the whole list: at 1M the first thousands by IRI are article authors, for
+    which questions about organisations have no answer. Deterministic for a given corpus."""
     from crisiskg.savedqueries import param_choices
 
     values: dict[str, str] = {}
     for p in q.params:
         if p.type == "iri" and p.cls:
             choices = param_choices(store, p)
-            for choice in choices[:tries]:
+            for choice in choices[:: max(1, len(choices) // tries)][:tries]:
                 values[p.name] = choice.key
                 try:
                     if len(store.query(q.sparql, bindings=q.bind(values, store))):  # rows, or triples of a CONSTRUCT
