@@ -83,9 +83,9 @@ class Written:
 
 def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "owlrl") -> Written:
     """Evaluate every kept call of ``queries`` on ``store`` and write the answers into its
-    release (replacing any there). A call that fails (a default that is not in this build) is
-    skipped and named in the returned :class:`Written` (``skipped``, or ``no_default`` when a
-    default value is not in this build); it is evaluated when asked, as before."""
+    release (replacing any there). A call that cannot be answered is left out and named in the
+    returned :class:`Written`: ``no_default`` when a default value (an IRI of the seeds) is not in
+    this build, ``skipped`` with the reason when its evaluation failed; it is evaluated when asked."""
     from crisiskg.errors import ParameterError
     from crisiskg.store import bind_values  # crisiskg.store imports this module
 
@@ -107,7 +107,7 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
                     out.no_default.append(qid)
                     continue
                 except Exception as exc:  # noqa: BLE001  # a call this build cannot answer stays evaluated on demand
-                    why = str(exc).split("; valid choices:")[0]  # not the whole list of valid values
+                    why = str(exc)
                     out.skipped[qid] = why if len(why) < 300 else why[:297] + "..."
                     continue
                 name = f"{len(index):04d}.{_FILE_FORMAT[kind]}"

@@ -277,6 +277,7 @@ class Store:
         """Evaluate ``sparql`` on the default dataset (never from a kept answer) and serialise the
         engine's answer as it streams, without making a :class:`Result`: its kind and SPARQL JSON
         (SELECT, ASK) or N-Triples (a graph). For answers kept by the build."""
+        _refuse_service(keywords(sparql))
         graphs = self.default_graphs(reasoning)
         try:
             raw = self._backend.query(sparql, prefixes=PREFIXES, base_iri=None, default=graphs, named=None,
@@ -331,9 +332,7 @@ class Store:
         defaults = list(default_graph_uris or [])
         named = list(named_graph_uris or [])
         words = keywords(sparql)
-        if "SERVICE" in words:
-            raise QueryError("SERVICE is refused: this store answers from its own graphs and never makes outbound "
-                             "requests; remove the SERVICE clause")
+        _refuse_service(words)
         dataset: dict[str, Any] = {"default": None, "named": None, "union": False, "reasoning": None}
         if defaults or named:
             dataset.update(default=defaults, named=named)
@@ -354,6 +353,12 @@ class Store:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise QueryError(f"query evaluation failed: {exc}") from exc
+
+
+def _refuse_service(words: list[str]) -> None:
+    if "SERVICE" in words:
+        raise QueryError("SERVICE is refused: this store answers from its own graphs and never makes outbound "
+                         "requests; remove the SERVICE clause")
 
 
 # ---------------------------------------------------------------- store kinds

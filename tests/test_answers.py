@@ -101,6 +101,17 @@ def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path) -
     assert after.kept and same(after, before)
 
 
+def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -> None:
+    out, store = built(tmp_path, keep=False)
+    path = tmp_path / "outbound.rq"
+    path.write_text("#+ summary: asks elsewhere\n#+ description: a test\n"
+                    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }\n", encoding="utf-8")
+    queries = {"outbound": parse_query(path), "articles": load_queries()["articles"]}
+    written = answers.write(store, queries)
+    assert "SERVICE is refused" in written.skipped["outbound"]
+    assert written.answers == 1 and store.query(queries["articles"].sparql).kept
+
+
 def test_damaged_or_foreign_answers_are_never_used(tmp_path: Path) -> None:
     out, store = built(tmp_path, keep=True)
     q = load_queries()["articles"]
