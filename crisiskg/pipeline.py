@@ -271,6 +271,7 @@ def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | N
         # a full build has its quads at hand; an incremental one reads the dataset it wrote
         store = Store(result.release) if result._quads is None else Store.from_quads(result.release, result._quads)
         result.answers = answers.write(store, load_queries())
+        del store  # freed here, inside the stage: at 1M that takes most of a second
     except (OSError, BuildError) as exc:
         raise BuildError(f"published {result.release.path}, but could not keep the answers to its saved questions: {exc}; "
                          f"they are evaluated when asked") from exc

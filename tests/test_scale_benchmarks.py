@@ -30,6 +30,8 @@ def fake(size: int) -> dict:
         "size": size, "label": label(size), "articles": size // 270, "triples_asserted": size, "triples_inferred": size // 10,
         "stages": {"read": {"seconds": size / 1e4, "peak_mib": 100}, "reason": {"seconds": 1.0, "peak_mib": 200}},
         "total": size / 1e4 + 1, "published": size / 1e4,
+        "incremental": {"seconds": 2.0, "published": 0.5, "peak_mib": 1, "stages": {"publish": 0.5, "answers": 1.5},
+                        "note": "incremental: added x", "command_seconds": 0.9, "command_answers_seconds": 3.0},
         "reason": {"rules": {"seconds": 1.0, "peak_mib": 1, "inferred": 5}, "owlrl": {"seconds": 50.0, "peak_mib": 1, "inferred": 5}},
         "validate": {"fast": {"seconds": 1.0, "peak_mib": 1, "violations": 0}},
         "queries": {"open_seconds": {"memory": 0.1}, "latency": {"timeline": {"memory": lat, "memory evaluated": {"p50_ms": size / 100, "p90_ms": size / 50}}}, "rows": {"timeline": {"memory": 3}},
@@ -47,6 +49,9 @@ def test_report_renders_every_section() -> None:
         assert heading in text
     assert "owlrl / rules | 50x | 50x" in text
     assert "> 60 s" in text and "slow-one" in text
+    # adding an article: published, the whole command, and when its kept answers were written
+    assert "| incremental, the whole command (`crisiskg build --incremental`, wall clock) | 0.90 s | 0.90 s |" in text
+    assert "published in **0.50 s**" in text and "returns after 0.90 s" in text and "3.00 s after it started" in text
     # as asked (kept answers) and evaluated are reported apart
     assert "| build total with kept answers (read..answers) |" in text.replace("**", "")
     assert "The same asks evaluated (kept answers off, memory): 2 of 2 over 50 ms: slow-one 60000 ms, timeline 1000 ms." in text
