@@ -181,6 +181,13 @@ class Param:
             found = quick_instance(store, self.classes, text)
             if found is not None:
                 return found
+        return self.from_listing(value, where, store)
+
+    def from_listing(self, value: str, where: str, store: Store) -> Node:
+        """The check by the class listing (every instance, with keys and labels): ``value`` as an
+        IRI, ``<IRI>``, CURIE or key, then a label, then a key in any case; ParameterError naming
+        close and valid choices. :meth:`_iri` gives the same answer, mostly without the listing."""
+        text = value.strip()
         options = class_choices(store, self.classes)
         for opt in options:  # an IRI, a CURIE, an id or a label
             if text in (str(opt.term), f"<{opt.term}>", shorten(str(opt.term)), opt.key):

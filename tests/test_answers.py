@@ -16,7 +16,6 @@ import pytest
 
 from crisiskg import answers
 from crisiskg.pipeline import build
-from crisiskg.publish import current
 from crisiskg.savedqueries import SavedQuery, load_queries, parse_query
 from crisiskg.store import Result, Store, bind_values
 from crisiskg.synth import synthesize
@@ -90,7 +89,7 @@ def built(tmp_path: Path, *, keep: bool) -> tuple[Path, Store]:
 
 
 def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path) -> None:
-    out, store = built(tmp_path, keep=False)
+    _, store = built(tmp_path, keep=False)
     q = load_queries()["articles"]
     assert not (store.release.path / answers.ANSWERS).exists()
     before = store.query(q.sparql)
@@ -102,7 +101,7 @@ def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path) -
 
 
 def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -> None:
-    out, store = built(tmp_path, keep=False)
+    _, store = built(tmp_path, keep=False)
     path = tmp_path / "outbound.rq"
     path.write_text("#+ summary: asks elsewhere\n#+ description: a test\n"
                     "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }\n", encoding="utf-8")
@@ -113,7 +112,7 @@ def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -
 
 
 def test_damaged_or_foreign_answers_are_never_used(tmp_path: Path) -> None:
-    out, store = built(tmp_path, keep=True)
+    _, store = built(tmp_path, keep=True)
     q = load_queries()["articles"]
     folder = store.release.path / answers.ANSWERS
     index = json.loads((folder / answers.INDEX).read_text(encoding="utf-8"))
@@ -137,7 +136,7 @@ def test_an_incremental_build_keeps_the_answers_of_its_release(tmp_path: Path) -
     synthesize(articles=6, out=seeds, seed=3)
     held = tmp_path / "held"
     held.mkdir()
-    last = sorted(p.stem for p in (seeds / "articles").glob("*.yaml"))[-1]
+    last = max(p.stem for p in (seeds / "articles").glob("*.yaml"))
     for p in sorted((seeds / "articles").glob(f"{last}.*")):
         shutil.move(p, held / p.name)
     out = tmp_path / "build"

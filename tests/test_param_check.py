@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from crisiskg.errors import ParameterError
 from crisiskg.publish import Release, current
-from crisiskg.savedqueries import _CHOICES, LISTED, Param, class_choices, key_of, load_queries, nearest, shorten
+from crisiskg.savedqueries import _CHOICES, Param, class_choices, key_of, load_queries, shorten
 from crisiskg.store import Store
 
 ID = "https://w3id.org/crisiskg/id/"
@@ -38,23 +38,9 @@ COLLISIONS = [
 
 def before(param: Param, value: str, store: Store) -> Node:
     """The check as it was: list every instance, then match the value against each one's IRI,
-    ``<IRI>``, CURIE and key, then labels, then keys ignoring case."""
-    where = f"saved query 'q' parameter '{param.name}'"
-    options = class_choices(store, param.classes)
-    text = value.strip()
-    for opt in options:
-        if text in (str(opt.term), f"<{opt.term}>", shorten(str(opt.term)), opt.key):
-            return opt.term
-    by_label = [o for o in options if o.label.lower() == text.lower()] or [o for o in options if o.key.lower() == text.lower()]
-    if len(by_label) == 1:
-        return by_label[0].term
-    keys = [o.key for o in options]
-    hint = nearest(key_of(text), keys) or nearest(text, [o.label for o in options])
-    listing = ", ".join(keys[:LISTED]) if keys else "(none in this build)"
-    if len(keys) > LISTED:  # the message's cut (0b99cb2), not the check's
-        listing += f" and {len(keys) - LISTED:,} more ('crisiskg query show' and the question's web page list them all)"
-    raise ParameterError(f"{where}: {value!r} is not a {param.cls} in this build"
-                         f"{f' (did you mean {hint!r}?)' if hint else ''}; valid choices: {listing}")
+    ``<IRI>``, CURIE and key, then labels, then keys ignoring case (the listing path of the check,
+    which the shortcut must agree with)."""
+    return param.from_listing(value, f"saved query 'q' parameter '{param.name}'", store)
 
 
 def outcome(fn, *args) -> tuple[str, str]:  # type: ignore[no-untyped-def]
