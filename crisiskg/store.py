@@ -176,7 +176,9 @@ class Result:
             if fmt == "json":
                 return self._json
             parsed = ox.parse_query_results(self._json, format=ox.QueryResultsFormat.JSON)
-            return parsed.serialize(format=RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
+            body = parsed.serialize(format=RESULT_FORMATS[fmt])
+            assert isinstance(body, bytes)  # given no output, serialize returns the bytes
+            return body
         if self.kind == "ask":
             raw = ox.Store().query("ASK {}" if self.boolean else "ASK { FILTER(false) }")
             return raw.serialize(format=RESULT_FORMATS[fmt])
@@ -282,10 +284,10 @@ class Store:
         try:
             raw = self._backend.query(sparql, prefixes=PREFIXES, base_iri=None, default=graphs, named=None,
                                       union=len(graphs) == len(self.graphs), reasoning=reasoning)
-            if isinstance(raw, ox.QueryBoolean):
-                return "ask", raw.serialize(format=ox.QueryResultsFormat.JSON)
-            if isinstance(raw, ox.QuerySolutions):
-                return "select", raw.serialize(format=ox.QueryResultsFormat.JSON)
+            if isinstance(raw, (ox.QueryBoolean, ox.QuerySolutions)):
+                body = raw.serialize(format=ox.QueryResultsFormat.JSON)
+                assert isinstance(body, bytes)  # given no output, serialize returns the bytes
+                return "ask" if isinstance(raw, ox.QueryBoolean) else "select", body
             buf = io.BytesIO()
             ox.serialize(raw, buf, ox.RdfFormat.N_TRIPLES)
             return "graph", buf.getvalue()
