@@ -197,7 +197,7 @@ class Kept:
         return found.copy()
 
     def _load(self, entry: Mapping[str, Any]) -> Result | None:
-        from crisiskg.store import Result
+        from crisiskg.store import Result, StoredTable
 
         path = self.folder / str(entry["file"])
         try:
@@ -205,10 +205,10 @@ class Kept:
                 triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
                 return Result("graph", ox_triples=triples, kept=True)
             body = path.read_bytes()
-            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)  # reads the head (or the boolean)
             if isinstance(parsed, ox.QueryBoolean):
-                return Result("ask", boolean=bool(parsed), kept=True, results_json=body)
-            variables = [v.value for v in parsed.variables]
-            return Result("select", variables=variables, table=[tuple(sol) for sol in parsed], kept=True, results_json=body)
+                return Result("ask", boolean=bool(parsed), kept=True)
+            stored = StoredTable(body, [v.value for v in parsed.variables], int(entry["size"]))
+            return Result("select", kept=True, stored=stored)
         except (OSError, SyntaxError, ValueError):
             return None  # removed or damaged: evaluated instead

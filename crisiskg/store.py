@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,24 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+class StoredTable:
+    """A SELECT answer kept as SPARQL JSON (``body``) with its ``variables`` and number of rows:
+    served as it is, and parsed into the engine's terms only when rows are read (once, shared by
+    every :class:`Result` made from it)."""
+
+    def __init__(self, body: bytes, variables: list[str], size: int):
+        self.body, self.variables, self.size = body, variables, size
+        self._table: list[tuple[Any, ...]] | None = None
+        self._lock = threading.Lock()
+
+    def table(self) -> list[tuple[Any, ...]]:
+        with self._lock:
+            if self._table is None:
+                parsed = ox.parse_query_results(self.body, format=ox.QueryResultsFormat.JSON)
+                self._table = [tuple(sol) for sol in parsed]  # type: ignore[union-attr]
+            return self._table
+
+
 class Result:
     """The answer to a query, already evaluated.
 
@@ -60,23 +79,26 @@ class Result:
     turned into rdflib terms only when ``rows`` or ``triples`` is first read: serialising, counting
     and slicing never need them (at 1M triples, converting 8,000 rows of 8 columns cost more than
     evaluating the query). Either form may be given; the other is made from it. ``kept`` says the
-    answer was read from the build's kept answers (:mod:`crisiskg.answers`), not evaluated.
+    answer was read from the build's kept answers (:mod:`crisiskg.answers`), not evaluated;
+    ``stored`` is such an answer's SPARQL JSON, used as it is until its rows are needed.
     """
 
     def __init__(self, kind: str, variables: list[str] | None = None, rows: list[dict[str, Node | None]] | None = None,
                  boolean: bool | None = None, triples: list[tuple[Node, Node, Node]] | None = None, *,
                  table: list[tuple[Any, ...]] | None = None, ox_triples: list[Any] | None = None, kept: bool = False,
-                 results_json: bytes | None = None):
+                 stored: StoredTable | None = None):
         self.kind = kind
         self.kept = kept
-        self._json = results_json  # the answer as SPARQL JSON already (a kept answer's file)
+        self._stored = stored if rows is None and table is None else None
+        if self._stored is not None and variables is None:
+            variables = self._stored.variables
         self.variables: list[str] = list(variables or [])
         self.boolean = boolean
         self._rows = rows
         self._table = table
         self._triples = triples
         self._ox_triples = ox_triples
-        if kind == "select" and rows is None and table is None:
+        if kind == "select" and rows is None and table is None and self._stored is None:
             self._rows = []
         if kind == "graph" and triples is None and ox_triples is None:
             self._triples = []
@@ -92,6 +114,8 @@ class Result:
     def __len__(self) -> int:
         """Rows of a table, triples of a graph (0 for ASK)."""
         if self.kind == "select":
+            if self._table is None and self._rows is None and self._stored is not None:
+                return self._stored.size
             return len(self._table if self._table is not None else self._rows or [])
         if self.kind == "graph":
             return len(self._ox_triples if self._ox_triples is not None else self._triples or [])
@@ -103,12 +127,12 @@ class Result:
         if self._rows is None:
             convert = _Converter()
             names = self.variables
-            self._rows = [{v: convert(t) for v, t in zip(names, row)} for row in self._table or []]
+            self._rows = [{v: convert(t) for v, t in zip(names, row)} for row in self._engine_table()]
         return self._rows
 
     @rows.setter
     def rows(self, value: list[dict[str, Node | None]]) -> None:
-        self._rows, self._table, self._json = value, None, None
+        self._rows, self._table, self._stored = value, None, None
 
     @property
     def triples(self) -> list[tuple[Node, Node, Node]]:
@@ -124,6 +148,9 @@ class Result:
     def _engine_table(self) -> list[tuple[Any, ...]]:
         if self._table is not None:
             return self._table
+        if self._rows is None and self._stored is not None:
+            self._table = self._stored.table()
+            return self._table
         return [tuple(to_oxigraph(r[v]) if r.get(v) is not None else None for v in self.variables) for r in self._rows or []]  # type: ignore[arg-type]
 
     def _engine_triples(self) -> list[Any]:
@@ -134,7 +161,7 @@ class Result:
     def copy(self) -> Result:
         """A new Result sharing this one's (never changed) rows or triples."""
         return Result(self.kind, self.variables, rows=self._rows, boolean=self.boolean, triples=self._triples,
-                      table=self._table, ox_triples=self._ox_triples, kept=self.kept, results_json=self._json)
+                      table=self._table, ox_triples=self._ox_triples, kept=self.kept, stored=self._stored)
 
     def slice(self, start: int, end: int | None) -> Result:
         """Rows (or triples, sorted: pyoxigraph's order differs between copies of a store)
@@ -142,8 +169,8 @@ class Result:
         if self.kind == "select" and start == 0 and (end is None or end >= len(self)):
             return self.copy()  # all of it: a kept answer keeps its bytes
         if self.kind == "select":
-            if self._table is not None:
-                return Result("select", variables=self.variables, table=self._table[start:end], kept=self.kept)
+            if self._table is not None or self._rows is None:
+                return Result("select", variables=self.variables, table=self._engine_table()[start:end], kept=self.kept)
             return Result("select", variables=self.variables, rows=(self._rows or [])[start:end], kept=self.kept)
         if self.kind == "graph":
             ordered = sorted(self._engine_triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
@@ -172,10 +199,10 @@ class Result:
             return buf.getvalue()
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"format {fmt!r} is not available for a {self.kind.upper()} result; choose one of: {', '.join(RESULT_FORMATS)}")
-        if self._json is not None:  # the engine converts SPARQL JSON to the other formats as it reads it
+        if self._stored is not None:  # the engine converts SPARQL JSON to the other formats as it reads it
             if fmt == "json":
-                return self._json
-            parsed = ox.parse_query_results(self._json, format=ox.QueryResultsFormat.JSON)
+                return self._stored.body
+            parsed = ox.parse_query_results(self._stored.body, format=ox.QueryResultsFormat.JSON)
             body = parsed.serialize(format=RESULT_FORMATS[fmt])
             assert isinstance(body, bytes)  # given no output, serialize returns the bytes
             return body

@@ -175,6 +175,22 @@ def test_the_http_service_answers_from_kept_answers(seed_store: Store) -> None:
     assert len(evaluated["results"]["bindings"]) > 5 and page.headers.get(TRUNCATED) == "true"
 
 
+def test_a_kept_answer_is_read_into_rows_only_when_they_are_needed(seed_store: Store) -> None:
+    q = load_queries()["timeline"]
+    store = Store(seed_store.release, backend=seed_store._backend)  # its own kept answers, none read yet
+    first = store.query(q.sparql)
+    stored = first._stored
+    assert stored is not None and first.kept
+    evaluated = store.query(q.sparql, answers=False)
+    # counted, served as JSON and as a whole page without reading its rows
+    assert len(first) == len(evaluated) and first.serialize("json") == evaluated.serialize("json")
+    assert first.slice(0, None).serialize("json") == evaluated.serialize("json")
+    assert stored._table is None
+    # a part of it, or its rows, read them once for every later ask
+    assert first.slice(1, 3).rows == evaluated.rows[1:3]
+    assert stored._table is not None and store.query(q.sparql).rows == evaluated.rows
+
+
 def test_rows_set_on_a_kept_answer_are_what_it_serialises(seed_store: Store) -> None:
     q = load_queries()["articles"]
     kept = seed_store.query(q.sparql)
