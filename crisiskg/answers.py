@@ -13,9 +13,10 @@ microseconds per row and lookup, and ORDER BY reads every row before the first).
 An answer is found by a key of the query text and the reasoning, so an edited ``.rq`` file can
 never be answered by an answer kept for its old text; answers kept for another version of the
 data are ignored. The folder is written beside the release and renamed into place, its index
-last, so a reader sees all of a release's answers or none; a store that found none looks again
-(one ``stat``) on its next query, which is how a running server picks up answers written after
-it opened the release.
+last, so a reader sees all of a release's answers or none. A query without a kept answer makes
+the store look again (one ``stat``, at most every 2 s) whether they were written since, which is
+how a running server picks up answers written after it opened the release, or written again by
+``crisiskg answers`` after a saved question was edited.
 
 Layout: ``answers/index.json`` (``{"version": ..., "answers": {key: {"question", "values",
 "kind", "file", "size"}}}``) and one file per answer: SPARQL JSON results for SELECT and ASK,
@@ -30,6 +31,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,15 +155,41 @@ def spawn(build_dir: Path | str) -> int:
 
 class Kept:
     """A release's kept answers, read on first use; ``enabled`` False turns the lookup off (the
-    benchmark measures evaluation that way)."""
+    benchmark measures evaluation that way). A query without a kept answer looks again, at most
+    every :attr:`RECHECK` seconds (one ``stat``), whether the answers were written since: by the
+    build after this store opened, or by ``crisiskg answers`` after a saved question was edited."""
+
+    RECHECK = 2.0
 
     def __init__(self, release: Release):
         self.folder = release.path / ANSWERS
         self.version = release.version
         self.enabled = True
         self._index: dict[str, dict[str, Any]] | None = None
+        self._seen: tuple[int, int] | None = None  # the index file read: inode, mtime
+        self._checked = 0.0
         self._loaded: dict[str, Result] = {}
         self._lock = threading.Lock()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = (self.folder / INDEX).stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def _refresh(self) -> None:
+        """Read the index again if it changed since it was read (at most every RECHECK s)."""
+        now = time.monotonic()
+        if now - self._checked < self.RECHECK:
+            return
+        self._checked = now
+        stamp = self._stamp()
+        if stamp is None or stamp == self._seen:
+            return
+        index = self._read_index()
+        with self._lock:
+            self._index, self._seen, self._loaded = index, stamp, {}
 
     def _read_index(self) -> dict[str, dict[str, Any]] | None:
         try:
@@ -177,14 +205,13 @@ class Kept:
         """The kept answer to ``sparql`` under ``reasoning``, or None."""
         if not self.enabled:
             return None
-        if self._index is None:
-            self._index = self._read_index()
-            if self._index is None:
-                return None
         k = key(sparql, reasoning)
-        entry = self._index.get(k)
+        entry = self._index.get(k) if self._index is not None else None
         if entry is None:
-            return None
+            self._refresh()
+            entry = self._index.get(k) if self._index is not None else None
+            if entry is None:
+                return None
         found = self._loaded.get(k)
         if found is None:
             with self._lock:

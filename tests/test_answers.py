@@ -105,7 +105,8 @@ def test_a_store_from_the_builds_quads_is_the_published_one(tmp_path: Path) -> N
             assert same(made.query(text, answers=False), read.query(text, answers=False)), (qid, values)
 
 
-def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path) -> None:
+def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(answers.Kept, "RECHECK", 0.0)  # look again at every miss (2 s apart otherwise)
     _, store = built(tmp_path, keep=False)
     q = load_queries()["articles"]
     assert not (store.release.path / answers.ANSWERS).exists()
@@ -115,6 +116,22 @@ def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path) -
     assert written.answers > 0 and not written.skipped.get("articles")
     after = store.query(q.sparql)
     assert after.kept and same(after, before)
+
+
+def test_answers_written_again_for_an_edited_question_are_picked_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, store = built(tmp_path, keep=True)
+    q = load_queries()["articles"]
+    assert store.query(q.sparql).kept
+    path = tmp_path / "articles.rq"
+    path.write_text(Path(q.file).read_text(encoding="utf-8").replace("ORDER BY ?key", "ORDER BY DESC(?key)", 1), encoding="utf-8")
+    edited = parse_query(path)
+    assert edited.sparql != q.sparql
+    assert not store.query(edited.sparql).kept  # the old answers hold no answer to the new text
+    answers.write(store, {"articles": edited})  # what 'crisiskg answers' does after the edit
+    monkeypatch.setattr(answers.Kept, "RECHECK", 0.0)  # instead of waiting 2 s
+    kept = store.query(edited.sparql)
+    assert kept.kept and same(kept, store.query(edited.sparql, answers=False))
+    assert not store.query(q.sparql).kept  # the answers written again are the edited question's only
 
 
 def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -> None:
