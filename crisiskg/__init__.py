@@ -16,3 +16,4 @@ layers over it. Stages, in the order data flows (a module imports only from stag
 from __future__ import annotations
 
 __version__ = "0.1.0"
+REASONING = ("owlrl", "none")  # what a query may read: asserted and inferred triples, or asserted only (crisiskg.store)

@@ -32,7 +32,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,6 +131,16 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
     return out
 
 
+def keep(release: Release, quads: Iterable[Any] | None = None) -> Written:
+    """Write ``release``'s kept answers to the saved questions in ``queries/``, on a store read from
+    its ``dataset.nq``, or filled from its ``quads`` when the caller has them (a full build)."""
+    from crisiskg.savedqueries import load_queries
+    from crisiskg.store import Store
+
+    store = Store(release) if quads is None else Store.from_quads(release, quads)
+    return write(store, load_queries())  # the store is freed on return, within the caller's timing
+
+
 def _size(kind: str, body: bytes) -> int:
     """Rows of a SELECT, triples of a graph, 0 for ASK."""
     if kind == "graph":
@@ -206,21 +216,17 @@ class Kept:
         if not self.enabled:
             return None
         k = key(sparql, reasoning)
-        entry = self._index.get(k) if self._index is not None else None
-        if entry is None:
+        if k not in (self._index or {}):
             self._refresh()
-            entry = self._index.get(k) if self._index is not None else None
-            if entry is None:
-                return None
-        found = self._loaded.get(k)
-        if found is None:
-            with self._lock:
-                found = self._loaded.get(k)
-                if found is None:
-                    found = self._load(entry)
-                    if found is None:
-                        return None
+        with self._lock:
+            entry = (self._index or {}).get(k)
+            found = self._loaded.get(k)
+            if found is None and entry is not None:
+                found = self._load(entry)  # None when removed or damaged: evaluated instead
+                if found is not None:
                     self._loaded[k] = found
+            if found is None:
+                return None
         return found.copy()
 
     def _load(self, entry: Mapping[str, Any]) -> Result | None:

@@ -125,14 +125,13 @@ def answers(build_dir: Path) -> None:
     """
     import time
 
-    from crisiskg import answers as kept_answers
-    from crisiskg.savedqueries import load_queries
-    from crisiskg.store import Store
+    from crisiskg.answers import keep
+    from crisiskg.publish import current
 
     t0 = time.perf_counter()
-    store = Store.open(build_dir)
-    written = kept_answers.write(store, load_queries())
-    click.echo(f"build {store.version}:")
+    release = current(build_dir)
+    written = keep(release)
+    click.echo(f"build {release.version}:")
     click.echo(_kept_line(written))
     click.echo(f"  seconds: {time.perf_counter() - t0:.2f}")
 

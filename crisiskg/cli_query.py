@@ -15,12 +15,13 @@ import re
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from crisiskg import REASONING
 from crisiskg.errors import CrisisKGError, QueryError
 
 if TYPE_CHECKING:
@@ -62,21 +63,7 @@ _format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), def
                                    "ttl, jsonld for CONSTRUCT/DESCRIBE.")
 
 
-class _ReasoningChoice(click.Choice[str]):
-    """``click.Choice(crisiskg.store.REASONING)``, reading the store module's list only when the
-    choices are needed (checking a value, help), not when this module is imported."""
-
-    def __init__(self) -> None:  # not click.Choice's: it would read the choices now
-        self.case_sensitive = True
-
-    @property
-    def choices(self) -> Sequence[str]:  # type: ignore[override]
-        from crisiskg.store import REASONING
-
-        return REASONING
-
-
-_reasoning_option = click.option("--reasoning", type=_ReasoningChoice(), default="owlrl", show_default=True,
+_reasoning_option = click.option("--reasoning", type=click.Choice(REASONING), default="owlrl", show_default=True,
                                  help="owlrl: asserted and inferred triples; none: asserted only.")
 _output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                               help="Write to this file instead of standard output.")

@@ -262,17 +262,13 @@ def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | N
     """Write the kept answers of ``result``'s release (its ``answers`` and ``seconds["answers"]``).
     A failure here never undoes the release: its questions are then evaluated when asked."""
     from crisiskg import answers
-    from crisiskg.savedqueries import load_queries
-    from crisiskg.store import Store
 
     assert result.release is not None
     t0 = time.perf_counter()
     try:
         # a full build has its quads at hand; an incremental one reads the dataset it wrote
-        store = Store(result.release) if result._quads is None else Store.from_quads(result.release, result._quads)
-        result.answers = answers.write(store, load_queries())
-        del store  # freed here, inside the stage: at 1M that takes most of a second
-    except (OSError, BuildError) as exc:
+        result.answers = answers.keep(result.release, result._quads)
+    except OSError as exc:
         raise BuildError(f"published {result.release.path}, but could not keep the answers to its saved questions: {exc}; "
                          f"they are evaluated when asked") from exc
     result.seconds["answers"] = round(time.perf_counter() - t0, 3)

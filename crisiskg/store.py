@@ -20,7 +20,8 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,13 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
+from crisiskg import REASONING  # defined beside the version, so that the CLI reads it without this module
 from crisiskg.answers import Kept
 from crisiskg.errors import PublishError, QueryError
 from crisiskg.publish import Release, current, point_current
 from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
-REASONING = ("owlrl", "none")
 # pyoxigraph escapes "/" in prefixed names (id:entity\/x); leave the path-like prefixes out of Turtle.
 _TTL_PREFIXES = {p: u for p, u in PREFIXES.items() if p not in ("id", "graph")}
 
@@ -169,9 +170,9 @@ class Result:
         if self.kind == "select" and start == 0 and (end is None or end >= len(self)):
             return self.copy()  # all of it: a kept answer keeps its bytes
         if self.kind == "select":
-            if self._table is not None or self._rows is None:
+            if self._rows is None or self._table is not None:
                 return Result("select", variables=self.variables, table=self._engine_table()[start:end], kept=self.kept)
-            return Result("select", variables=self.variables, rows=(self._rows or [])[start:end], kept=self.kept)
+            return Result("select", variables=self.variables, rows=self._rows[start:end], kept=self.kept)
         if self.kind == "graph":
             ordered = sorted(self._engine_triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
             return Result("graph", ox_triples=ordered[start:end], kept=self.kept)
@@ -306,11 +307,10 @@ class Store:
         """Evaluate ``sparql`` on the default dataset (never from a kept answer) and serialise the
         engine's answer as it streams, without making a :class:`Result`: its kind and SPARQL JSON
         (SELECT, ASK) or N-Triples (a graph). For answers kept by the build."""
-        _refuse_service(keywords(sparql))
-        graphs = self.default_graphs(reasoning)
-        try:
-            raw = self._backend.query(sparql, prefixes=PREFIXES, base_iri=None, default=graphs, named=None,
-                                      union=len(graphs) == len(self.graphs), reasoning=reasoning)
+        words = keywords(sparql)
+        _refuse_service(words)
+        with _engine_errors():
+            raw = self._backend.query(sparql, prefixes=PREFIXES, base_iri=None, **self._dataset(words, reasoning))
             if isinstance(raw, (ox.QueryBoolean, ox.QuerySolutions)):
                 body = raw.serialize(format=ox.QueryResultsFormat.JSON)
                 assert isinstance(body, bytes)  # given no output, serialize returns the bytes
@@ -318,18 +318,26 @@ class Store:
             buf = io.BytesIO()
             ox.serialize(raw, buf, ox.RdfFormat.N_TRIPLES)
             return "graph", buf.getvalue()
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise QueryError(f"query evaluation failed: {exc}") from exc
 
-    def kept_answer(self, sparql: str, reasoning: str = "owlrl") -> Result | None:
-        """The build's kept answer to ``sparql`` (bindings bound) on the default dataset, as
-        :meth:`query` would use it, or None."""
+    def kept_answer(self, sparql: str, reasoning: str = "owlrl", *, words: list[str] | None = None) -> Result | None:
+        """The build's kept answer to ``sparql`` (bindings bound) on the default dataset, or None
+        (``words``: its :func:`keywords`, if known)."""
         found = self.kept.get(sparql, reasoning) if reasoning in REASONING else None
-        if found is None or {"FROM", "SERVICE"} & set(keywords(sparql)):  # a dataset of its own, or refused
-            return None
+        if found is None or {"FROM", "SERVICE"} & set(words if words is not None else keywords(sparql)):
+            return None  # a dataset of its own, or refused
         return found
+
+    def _dataset(self, words: list[str], reasoning: str, defaults: list[str] | None = None,
+                 named: list[str] | None = None) -> dict[str, Any]:
+        """The backend's dataset arguments: the protocol's, else the query's FROM clauses, else the
+        default dataset (the union of the named graphs; ``reasoning`` set only then)."""
+        if defaults or named:
+            return {"default": defaults, "named": named, "union": False, "reasoning": None}
+        if "FROM" in words:
+            return {"default": None, "named": None, "union": False, "reasoning": None}
+        graphs = self.default_graphs(reasoning)
+        # union: same answer, no list to scan; reasoning: the backend may have the union ready
+        return {"default": graphs, "named": None, "union": len(graphs) == len(self.graphs), "reasoning": reasoning}
 
     def query(
         self,
@@ -358,30 +366,29 @@ class Store:
         (refused: the store never makes outbound requests) or an evaluation failure (``__cause__``
         is an OSError).
         """
-        defaults = list(default_graph_uris or [])
-        named = list(named_graph_uris or [])
         words = keywords(sparql)
         _refuse_service(words)
-        dataset: dict[str, Any] = {"default": None, "named": None, "union": False, "reasoning": None}
-        if defaults or named:
-            dataset.update(default=defaults, named=named)
-        elif "FROM" not in words:
-            graphs = self.default_graphs(reasoning)
-            # union: same answer, no list to scan; reasoning: the backend may have the union ready
-            dataset.update(default=graphs, union=len(graphs) == len(self.graphs), reasoning=reasoning)
+        dataset = self._dataset(words, reasoning, list(default_graph_uris or []), list(named_graph_uris or []))
         if bindings:
             sparql = bind_values(sparql, bindings)
         if answers and dataset["reasoning"] is not None and prefixes and base_iri is None:
-            kept = self.kept.get(sparql, reasoning)
+            kept = self.kept_answer(sparql, reasoning, words=words)
             if kept is not None:
                 return kept
-        try:
+        with _engine_errors():
             raw = self._backend.query(sparql, prefixes=PREFIXES if prefixes else None, base_iri=base_iri, **dataset)
             return _materialise(raw, check)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise QueryError(f"query evaluation failed: {exc}") from exc
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The engine's errors, while a query is evaluated and read, as QueryError."""
+    try:
+        yield
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except OSError as exc:
+        raise QueryError(f"query evaluation failed: {exc}") from exc
 
 
 def _refuse_service(words: list[str]) -> None:

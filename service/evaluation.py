@@ -137,10 +137,8 @@ class QueryJob:
     def answer(self, store: Store, check: Callable[[int], None] | None = None) -> Answer:
         """Evaluate on ``store``: at most ``offset + limit + 1`` rows are read (a top-level LIMIT
         is lowered or added; a query without room for one fails once it has more rows). Triples of
-        a graph answer are sorted, so every worker's copy of the store gives the same bytes."""
-        found = self.kept(store)
-        if found is not None:
-            return found
+        a graph answer are sorted, so every worker's copy of the store gives the same bytes. (The
+        build's kept answers are looked up before, by :meth:`Evaluator.run`.)"""
         text = self.sparql
         need = None if self.limit is None else self.offset + self.limit + 1
         guard = check
