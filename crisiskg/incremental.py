@@ -6,9 +6,13 @@ Only when every recorded input (code, ontology, registry, propositions, each art
 and the only difference is new article files does ``build`` run incrementally:
 
 1. read the registry, the propositions and the new articles only (a folder of links to them);
-2. write the new articles' graphs; refuse (full build instead) if one reuses an article key, an
-   event or a stance id already published, or refers to an event of another article: the checks
-   that span articles need the full build;
+2. write the new articles' graphs. A new article may annotate an event that published articles
+   annotate too (one IRI, one more source: the usual case), and refer to published events. It may
+   share a stance id when the stance is the same everywhere (holder, proposition, polarity,
+   modality, strength, condition: the work state keeps a digest of each published stance's).
+   A full build runs instead when a new article reuses a published article key, or shares a stance
+   that differs (the full build reports both, with the files and lines), or shares a stance with
+   a release that has no work state;
 3. start from the previous release's work store (see below), copied by hard links into the new
    release's work folder, whose default graph is the union the full build reasoned and validated
    (a fixpoint); add the new triples, and run the rules seeded with them
@@ -26,7 +30,7 @@ and the only difference is new article files does ``build`` run incrementally:
 **The work store** (``build/work/<release>/``, :class:`WorkWriter`, :func:`write_state`): every
 build that publishes leaves its union store on disk (``store/``: the default graph as the rules
 and shapes saw it, nothing else: a named graph would double what RocksDB flushes) and
-``state.json`` (the event ids the articles annotate, the typed literals pyoxigraph
+``state.json`` (the event ids the articles annotate, a digest of each stance's core, the typed literals pyoxigraph
 stores in another form than they were written, and where ``dataset.nq``'s inferred and
 provenance sections start). The next incremental build copies it with ``Store.backup`` (a RocksDB
 checkpoint: hard links to the previous store's immutable files, opened read-only, so neither the
@@ -58,11 +62,12 @@ import pyoxigraph as ox
 from crisiskg.errors import PublishError, SeedError
 from crisiskg.publish import DATASET, DatasetWriter, Release, Staging, current, publish
 from crisiskg.reasoning import materialise
+from crisiskg.terms import holds, quads_matching
 from crisiskg.validation import Validation, literal_originals, validate
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 from loaders import SeedSet, iris, read_seeds
 from loaders.graph import to_graphs
-from loaders.seeds import ArticleSeed
+from loaders.seeds import STANCE_CORE, ArticleSeed
 from loaders.yamlio import YamlDoc
 
 FIXED = ("registry.yaml", "propositions.yaml")
@@ -192,7 +197,18 @@ class Fallback(Exception):
 
 # ---------------------------------------------------------------- the work store
 
-STORE, STATE, STATE_FORMAT = "store", "state.json", 2
+STORE, STATE, STATE_FORMAT = "store", "state.json", 3
+
+
+def stance_digests(articles: Iterable[ArticleSeed]) -> dict[str, str]:
+    """Stance id -> digest of what must be the same wherever the stance is annotated
+    (:data:`loaders.seeds.STANCE_CORE`; the seeds check refuses a shared stance that differs)."""
+    out = {}
+    for a in articles:
+        for st in a.items("stances"):
+            core = json.dumps({k: st.get(k) for k in STANCE_CORE}, sort_keys=True, default=str)
+            out[st["id"]] = hashlib.sha256(core.encode("utf-8")).hexdigest()[:16]
+    return out
 
 
 class WorkWriter:
@@ -227,13 +243,14 @@ class WorkWriter:
             raise self.error
 
 
-def write_state(folder: Path, *, version: str, events: Iterable[str], originals: dict[str, dict[Any, Any]], exact: bool,
-                sections: tuple[int, int, int], stats: Stats) -> None:
+def write_state(folder: Path, *, version: str, events: Iterable[str], stances: dict[str, str],
+                originals: dict[str, dict[Any, Any]], exact: bool, sections: tuple[int, int, int], stats: Stats) -> None:
     """``state.json`` of a work folder (see the module's docstring)."""
     state = {
         "format": STATE_FORMAT,
         "version": version,
         "events": sorted(events),
+        "stances": dict(sorted(stances.items())),
         "literals": {"exact": exact, "originals": {p: sorted([str(k), str(v)] for k, v in m.items()) for p, m in sorted(originals.items()) if m}},
         "dataset": {"inferred": sections[0], "provenance": sections[1], "size": sections[2]},
         "stats": stats,
@@ -250,6 +267,7 @@ class WorkState:
 
     store: Path
     events: frozenset[str]
+    stances: dict[str, str]
     originals: dict[str, dict[Any, Any]]
     exact: bool
     inferred_at: int
@@ -269,7 +287,7 @@ def load_state(release: Release) -> WorkState | None:
         if release.dataset_file.stat().st_size != sections["size"]:
             return None
         originals = _parse_originals(state["literals"]["originals"])
-        return WorkState(folder / STORE, frozenset(state["events"]), originals, bool(state["literals"]["exact"]),
+        return WorkState(folder / STORE, frozenset(state["events"]), dict(state["stances"]), originals, bool(state["literals"]["exact"]),
                          int(sections["inferred"]), int(sections["provenance"]), int(sections["size"]), dict(state["stats"]))
     except (OSError, ValueError, KeyError, TypeError, SyntaxError):
         return None
@@ -333,13 +351,23 @@ def _read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozen
             raise
 
 
-def _refuse_shared(part: SeedSet, store: ox.Store) -> None:
-    shared = [iris.article(a.key) for a in part.articles] + [iris.event(e["id"]) for a in part.articles for e in a.items("events")]
-    shared += [iris.stance(st["id"]) for a in part.articles for st in a.items("stances")]
+def _refuse_shared(part: SeedSet, store: ox.Store, stances: dict[str, str] | None) -> None:
+    """Fallback when a new article reuses a published article key, or shares a published stance
+    that differs from it (``stances``: the published stances' digests; None: not known, so any
+    shared stance needs the full build). Shared events need nothing: see the module docstring."""
     dg = ox.DefaultGraph()
-    for node in shared:
-        if next(iter(store.quads_for_pattern(ox.NamedNode(str(node)), None, None, dg)), None) is not None:
-            raise Fallback(f"<{node}> is already published: an article key, event or stance shared with another article")
+
+    def published(node: Any) -> bool:
+        return holds(store, ox.NamedNode(str(node)), None, None, dg)
+
+    for a in part.articles:
+        if published(iris.article(a.key)):
+            raise Fallback(f"article key {a.key!r} is already published (the full build reports it)")
+    for sid, digest in stance_digests(part.articles).items():
+        if stances is None and published(iris.stance(sid)):
+            raise Fallback(f"stance {sid!r} is shared with a published article, and this release keeps no digest of it")
+        if stances is not None and stances.get(sid, digest) != digest:
+            raise Fallback(f"stance {sid!r} differs from the published one (the full build reports how)")
 
 
 def _full_seeds(folder: Path, release: Release, part: SeedSet) -> SeedSet:
@@ -379,7 +407,7 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         part = _read_part(folder, stems, allow_drafts, state.events)
         lap("read")
 
-        _refuse_shared(part, store)
+        _refuse_shared(part, store, state.stances)
         graphs, origins = to_graphs(part, articles=part.articles, ontology=False)
         typed: set[Any] = set()
         new = to_quads(graphs, typed)
@@ -409,7 +437,7 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         ig = ox.NamedNode(str(INFERRED_GRAPH))
         # previous inferred triples a new article asserts leave the inferred graph (as in a full
         # build): those of the triples it asserts that the store held, as the previous build wrote them
-        held = [ox.Quad(x.subject, x.predicate, x.object, ig) for t in present for x in store.quads_for_pattern(t.subject, t.predicate, t.object, dg)]
+        held = [ox.Quad(x.subject, x.predicate, x.object, ig) for t in present for x in quads_matching(store, t.subject, t.predicate, t.object, dg)]
         closing = _close_in_background(store)  # flushed and closed while the dataset is written
         del store
         try:
@@ -447,6 +475,7 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
     if closing.error is not None:
         raise closing.error
     write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
+                stances={**state.stances, **stance_digests(part.articles)},
                 originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
     result = BuildResult(None, validation, manifest, lap.seconds)
     result.release = staging.commit(manifest)
@@ -476,7 +505,7 @@ def _close_in_background(store: ox.Store) -> _Closing:
 
 
 def _has(store: ox.Store, s: str, p: ox.NamedNode, o: Any = None) -> bool:
-    return next(iter(store.quads_for_pattern(ox.NamedNode(s), p, o, ox.DefaultGraph())), None) is not None
+    return holds(store, ox.NamedNode(s), p, o, ox.DefaultGraph())
 
 
 def _read_range(path: Path, start: int, end: int) -> bytes:
@@ -527,7 +556,7 @@ def _originals(state: WorkState, prev: ox.Store, typed: set[Any]) -> dict[str, d
     old, dg = state.originals, ox.DefaultGraph()
     for p, written in typed:
         stored = next((k for k, v in mapping.get(p.value, {}).items() if v == written), written)
-        if next(iter(prev.quads_for_pattern(None, p, stored, dg)), None) is not None and old.get(p.value, {}).get(stored, stored) != written:
+        if holds(prev, None, p, stored, dg) and old.get(p.value, {}).get(stored, stored) != written:
             return None
     merged = {p: dict(m) for p, m in old.items()}
     for p, m in mapping.items():
@@ -565,7 +594,7 @@ def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release
     part = _read_part(folder, stems, allow_drafts, known)
     lap("read")
 
-    _refuse_shared(part, store)
+    _refuse_shared(part, store, None)
     graphs, origins = to_graphs(part, articles=part.articles, ontology=False)
     typed: set[Any] = set()
     new = to_quads(graphs, typed)

@@ -397,6 +397,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         seconds["work store"] = round(writer.seconds, 3)  # in the background; publish waited for it
         seconds["work store wait"] = round(time.perf_counter() - waited, 3)
         inc.write_state(staging.work, version=version, events={e["id"] for a in seeds.articles for e in a.items("events")},
+                        stances=inc.stance_digests(seeds.articles),
                         originals=literals[0], exact=literals[1], sections=(at_inferred, at_provenance, size),
                         stats=inc.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
         result.release = staging.commit(manifest)

@@ -48,7 +48,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 
-from crisiskg.terms import to_rdflib
+from crisiskg.terms import holds, to_rdflib
 from crisiskg.vocab import SH
 
 _TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
@@ -483,9 +483,9 @@ def _targeted(plan: Plan, store: ox.Store, groups: list[str], nodes: set[Any]) -
             if kind == "class":
                 out = {n for n, ts in types.items() if ts & below[term]}
             elif kind == "subjectsOf":
-                out = {n for n in resources if next(iter(store.quads_for_pattern(n, term, None, dg)), None) is not None}
+                out = {n for n in resources if holds(store, n, term, None, dg)}
             elif kind == "objectsOf":
-                out = {n for n in nodes if next(iter(store.quads_for_pattern(None, term, n, dg)), None) is not None}
+                out = {n for n in nodes if holds(store, None, term, n, dg)}
             else:
                 out = {term} & nodes
             memo[kind, term] = out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -42,3 +43,19 @@ def to_oxigraph(term: Node) -> Any:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise QueryError(f"cannot bind {term!r}")
+
+
+def quads_matching(store: Any, subject: Any, predicate: Any, obj: Any, graph: Any) -> Iterator[Any]:
+    """``store.quads_for_pattern(...)``, checked: on an on-disk pyoxigraph store (0.5.13), a
+    pattern whose object is an xsd:integer literal the store does not hold also yields the quads
+    after it in the index (objects 4864, 4959... for 4863); only quads whose object is ``obj``
+    are kept."""
+    found = store.quads_for_pattern(subject, predicate, obj, graph)
+    if not isinstance(obj, ox.Literal):
+        return iter(found)
+    return (q for q in found if q.object == obj)
+
+
+def holds(store: Any, subject: Any, predicate: Any, obj: Any, graph: Any) -> bool:
+    """Whether ``store`` has a quad matching the pattern (see :func:`quads_matching`)."""
+    return next(quads_matching(store, subject, predicate, obj, graph), None) is not None

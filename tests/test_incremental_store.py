@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from crisiskg import incremental as inc
-from crisiskg.errors import ValidationFailed
+from crisiskg.errors import SeedError, ValidationFailed
 from crisiskg.pipeline import build, provenance_nquads, to_quads
 from crisiskg.publish import DATASET, Release, current
 from crisiskg.synth import synthesize
@@ -313,3 +313,105 @@ def test_lines_are_found_in_a_section_whole(n: int) -> None:
     assert inc._lines_in(section, asked) == asked[: n // 2]
     longer = ox.Quad(ox.NamedNode("https://x/1"), ox.NamedNode("https://x/p"), ox.Literal("1"), ox.NamedNode("https://x/other-graph"))
     assert inc._lines_in(section, [longer]) == []
+
+
+def hold_back(root: Path, into: Path, keys: tuple[str, ...]) -> tuple[Path, dict[str, list[Path]]]:
+    """A copy of the project's seeds without the articles ``keys`` (each kept aside as its files)."""
+    seeds = shutil.copytree(root / "seeds", into / "seeds")
+    aside = into / "aside"
+    aside.mkdir()
+    held: dict[str, list[Path]] = {}
+    for key in keys:
+        held[key] = [Path(shutil.move(p, aside / p.name)) for p in sorted((seeds / "articles").glob(f"{key}_*"))]
+        assert len(held[key]) == 2
+    return seeds, held
+
+
+def test_articles_sharing_events_and_stances_are_added_incrementally(root: Path, tmp_path: Path) -> None:
+    """The seeds as they are: 003 annotates the 8 January strikes and the Soleimani killing that
+    000-002 annotate (one IRI each, one more source) and 18 of 002's Wechsler stances; 004 shares
+    events with both. Each is added on its own, and the result is what a full build gives."""
+    seeds, held = hold_back(root, tmp_path, ("003", "004"))
+    out = tmp_path / "build"
+    build(seeds, out)
+    first = current(out)
+    published_events = set(state(first)["events"])  # type: ignore[arg-type]
+    published_stances = state(first)["stances"]
+    assert isinstance(published_stances, dict)
+    for key in ("003", "004"):
+        add(seeds, held[key])
+        mine = read_seeds(seeds)
+        new = next(a for a in mine.articles if a.key == key)
+        assert {e["id"] for e in new.items("events")} & published_events  # the case under test
+        result = build(seeds, out, incremental=True)
+        assert result.note.startswith("incremental:"), result.note
+        published_events |= {e["id"] for e in new.items("events")}
+    assert {st["id"] for st in next(a for a in mine.articles if a.key == "003").items("stances")} & set(published_stances)
+    full_out = tmp_path / "full"
+    full = build(seeds, full_out)
+    assert result.manifest["version"] == full.manifest["version"]
+    assert result.manifest["counts"] == full.manifest["counts"]
+    assert published(out) == published(full_out)
+    assert work_store(current(out)) == work_store(current(full_out))
+    assert state(current(out))["events"] == state(current(full_out))["events"]
+    assert state(current(out))["stances"] == state(current(full_out))["stances"]
+
+
+def test_a_shared_stance_that_differs_goes_to_the_full_build_which_reports_it(root: Path, tmp_path: Path) -> None:
+    seeds, held = hold_back(root, tmp_path, ("003",))
+    out = tmp_path / "build"
+    build(seeds, out)
+    before = current(out).path
+    add(seeds, held["003"])
+    yaml_file = next(seeds.glob("articles/003_*.yaml"))
+    text = yaml_file.read_text(encoding="utf-8")
+    at = text.index("- id: wechsler-red-line-not-crossed")
+    polarity = text.index("polarity:", at)
+    end = text.index("\n", polarity)
+    assert "favor" in text[polarity:end] or "against" in text[polarity:end]
+    flipped = "polarity: against" if "favor" in text[polarity:end] else "polarity: favor"
+    yaml_file.write_text(text[:polarity] + flipped + text[end:], encoding="utf-8")
+    with pytest.raises(SeedError) as err:
+        build(seeds, out, incremental=True)
+    assert "stance 'wechsler-red-line-not-crossed' differs from" in str(err.value) and "polarity" in str(err.value)
+    assert current(out).path == before
+
+
+def test_a_reused_article_key_goes_to_the_full_build_which_reports_it(root: Path, tmp_path: Path) -> None:
+    seeds, held = hold_back(root, tmp_path, ("004",))
+    out = tmp_path / "build"
+    build(seeds, out)
+    for p in held["004"]:  # 004's files under key 003, which is published
+        target = seeds / "articles" / p.name.replace("004_", "003_", 1).replace("_98c6", "_x98c6")
+        target.write_bytes(p.read_bytes().replace(b"text: 004_98c6", b"text: 003_x98c6"))
+    with pytest.raises(SeedError) as err:
+        build(seeds, out, incremental=True)
+    assert "article key '003' is used by more than one file" in str(err.value)
+
+
+def test_without_a_work_store_a_shared_stance_goes_to_the_full_build(root: Path, tmp_path: Path) -> None:
+    seeds, held = hold_back(root, tmp_path, ("003",))
+    out = tmp_path / "build"
+    build(seeds, out)
+    shutil.rmtree(current(out).work_dir)
+    add(seeds, held["003"])
+    result = build(seeds, out, incremental=True)
+    assert result.note.startswith("full build: stance ") and "keeps no digest" in result.note, result.note
+
+
+@pytest.mark.parametrize("kind", ["memory", "disk"])
+def test_pattern_lookups_match_integer_literals_exactly(kind: str, tmp_path: Path) -> None:
+    """pyoxigraph 0.5.13's on-disk store yields the quads after an absent xsd:integer object; the
+    lookups the incremental build and focused validation make keep only exact matches."""
+    from crisiskg.terms import holds, quads_matching
+
+    store = ox.Store() if kind == "memory" else ox.Store(str(tmp_path / "store"))
+    p, xsd_int = ox.NamedNode("urn:p"), ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    for value in (4862, 4864, 4959):
+        store.add(ox.Quad(ox.NamedNode(f"urn:s{value}"), p, ox.Literal(str(value), datatype=xsd_int)))
+    absent, present = ox.Literal("4863", datatype=xsd_int), ox.Literal("4864", datatype=xsd_int)
+    dg = ox.DefaultGraph()
+    assert not holds(store, None, p, absent, dg)
+    assert list(quads_matching(store, None, None, absent, None)) == []
+    assert [q.subject.value for q in quads_matching(store, None, p, present, dg)] == ["urn:s4864"]
+    assert holds(store, ox.NamedNode("urn:s4959"), p, None, dg)
