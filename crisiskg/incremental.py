@@ -341,10 +341,14 @@ class _Laps:
         self.t0 = time.perf_counter()
 
 
-def _read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozenset[str]) -> SeedSet:
+def _read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozenset[str], release: Release) -> SeedSet:
+    """The new articles, with the registry and propositions (not checked again: ``plan`` found
+    them as ``release`` read and checked them)."""
+    inputs = release.manifest.get("inputs", {})
+    checked = {name: inputs[f"seeds/{name}"] for name in FIXED if f"seeds/{name}" in inputs}
     with tempfile.TemporaryDirectory(prefix="crisiskg-incremental-") as tmp:
         try:
-            return read_seeds(_subset(folder, stems, Path(tmp) / "seeds"), allow_drafts=allow_drafts, known_events=known)
+            return read_seeds(_subset(folder, stems, Path(tmp) / "seeds"), allow_drafts=allow_drafts, known_events=known, checked=checked)
         except SeedError as exc:
             if any("unknown entity or event" in p.message for p in exc.problems):
                 raise Fallback("a new article refers to something unknown (the full build checks it against every article)") from exc
@@ -404,7 +408,7 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         lap("load previous")
 
         folder = Path(seeds_dir)
-        part = _read_part(folder, stems, allow_drafts, state.events)
+        part = _read_part(folder, stems, allow_drafts, state.events, release)
         lap("read")
 
         _refuse_shared(part, store, state.stances)
@@ -591,7 +595,7 @@ def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release
     lap("load previous")
 
     folder = Path(seeds_dir)
-    part = _read_part(folder, stems, allow_drafts, known)
+    part = _read_part(folder, stems, allow_drafts, known, release)
     lap("read")
 
     _refuse_shared(part, store, None)

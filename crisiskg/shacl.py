@@ -135,24 +135,30 @@ class Plan:
 
 # ---------------------------------------------------------------- value rules, as pyshacl has them
 
-def _datatype_test(dtype: URIRef) -> ValueTest:
+def _actual_datatype(v: Literal, dtype: URIRef) -> bool:
+    """pyshacl's check that ``v``'s lexical form is valid for ``dtype`` (imported on first use:
+    most runs never need it, and pyshacl takes 0.1 s to import)."""
     from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
 
-    actual = DatatypeConstraintComponent._assert_actual_datatype
+    return bool(DatatypeConstraintComponent._assert_actual_datatype(None, v, dtype))  # type: ignore[arg-type]
+
+
+def _datatype_test(dtype: URIRef) -> ValueTest:
+    actual = _actual_datatype
 
     def test(v: Any) -> bool:
         if not isinstance(v, Literal):
             return False
         if v.datatype == dtype:
-            return getattr(v, "ill_typed", None) is not True and actual(None, v, dtype)  # type: ignore[arg-type]
+            return getattr(v, "ill_typed", None) is not True and actual(v, dtype)
         if dtype == RDFS.Literal:
             return True
         if dtype == RDFS.Datatype and v.datatype:
             return True
         if v.datatype is None and v.language is None and dtype == XSD.string:
-            return actual(None, v, dtype)  # type: ignore[arg-type]
+            return actual(v, dtype)
         if dtype == RDF.langString and v.language:
-            return actual(None, v, dtype)  # type: ignore[arg-type]
+            return actual(v, dtype)
         return False
 
     return test
@@ -174,13 +180,13 @@ def _pattern_test(pattern: str, flags: str) -> ValueTest:
 
 
 def _range_test(bound: Literal, ok: Callable[[int], bool]) -> ValueTest:
-    from pyshacl.rdfutil import compare_literal
-
     bound_is_string = isinstance(bound.value, str)
 
     def test(v: Any) -> bool:
         if not isinstance(v, Literal) or isinstance(v.value, str) != bound_is_string:
             return False
+        from pyshacl.rdfutil import compare_literal  # on first use, as _actual_datatype
+
         try:
             return ok(compare_literal(v, bound))
         except (TypeError, NotImplementedError):

@@ -52,6 +52,10 @@ class TripleSet(set):  # type: ignore[type-arg]
     (``add``), without the cost of an rdflib store (``to_graphs`` at scale)."""
 
 
+FEW = 20
+"""Up to this many articles, the alias pattern holds only the aliases their texts contain."""
+
+
 def to_graphs(seeds: SeedSet, *, articles: Iterable[ArticleSeed] | None = None,
               ontology: bool = True) -> tuple[dict[URIRef, TripleSet], Origins]:
     """The asserted triples of ``seeds`` per named graph (graph IRI -> set of rdflib triples).
@@ -72,8 +76,10 @@ def to_graphs(seeds: SeedSet, *, articles: Iterable[ArticleSeed] | None = None,
         _entities(graph(ENTITIES_GRAPH), seeds, origins)  # type: ignore[arg-type]
     else:
         _origins_of_entities(seeds, origins)
-    matcher = AliasMatcher(seeds.entities)
-    for art in seeds.articles if articles is None else articles:
+    chosen = list(seeds.articles if articles is None else articles)
+    # a few articles (an incremental build): a pattern of only the aliases their texts contain
+    matcher = AliasMatcher(seeds.entities, texts=[a.text for a in chosen] if len(chosen) <= FEW else None)
+    for art in chosen:
         _ArticleWriter(graph(article_graph(art.key)), graph(ENTITIES_GRAPH), seeds, art, origins).write(matcher)  # type: ignore[arg-type]
     return graphs, origins
 

@@ -345,3 +345,15 @@ def test_a_claim_about_any_actor_has_no_subject(mini_copy: Path) -> None:
     assert g.value(claim, RDF.predicate) == CKG.claimedResponsibilityFor
     assert g.value(claim, CKG.claimPolarity) == CKG.Denied
     assert (None, CKG.claimedResponsibilityFor, None) not in g  # nothing is asserted of no one
+
+
+def test_a_registry_a_build_checked_is_read_without_checking_it_again(mini_copy: Path) -> None:
+    """read_seeds(checked=...): the incremental build passes the registry's and propositions'
+    sha256 as the published build read them; only content with exactly that hash is trusted."""
+    edit(mini_copy, "registry.yaml", "point: [33.3, 44.4]", "point: [133.3, 44.4]")  # a mistake the check finds
+    sha = hashlib.sha256((mini_copy / "registry.yaml").read_bytes()).hexdigest()
+    seeds = read_seeds(mini_copy, checked={"registry.yaml": sha})
+    assert seeds.files["registry.yaml"] == sha
+    for other in ({"registry.yaml": "0" * 64}, {"propositions.yaml": sha}, {}):
+        with pytest.raises(SeedError, match=r"is not \[latitude, longitude\]"):
+            read_seeds(mini_copy, checked=other)

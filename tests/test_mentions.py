@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loaders.mentions import AliasMatcher
 
@@ -95,3 +97,22 @@ def test_regex_characters_in_aliases_are_literal() -> None:
     m = AliasMatcher({"x": {"label": "A.B (C)", "aliases": ["C++"]}})
     assert [x.text for x in m.find("AxB (C) and A.B (C)")] == ["A.B (C)"]
     assert [x.text for x in m.find("C++ code")] == ["C++"]
+
+
+PIECES = [a for e in REGISTRY.values() for a in [e["label"], *e["aliases"]]] + [" ", "-", ".", "x", "Army", "é", "_", "s", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), min_size=1, max_size=3))
+def test_a_matcher_made_for_its_texts_finds_what_the_whole_registry_finds(texts: list[str]) -> None:
+    """The incremental build's matcher (only the aliases its few texts contain) against the full one."""
+    whole, few = AliasMatcher(REGISTRY), AliasMatcher(REGISTRY, texts=texts)
+    for text in texts:
+        assert few.find(text) == whole.find(text)
+
+
+def test_a_matcher_made_for_some_texts_refuses_another() -> None:
+    m = AliasMatcher(REGISTRY, texts=["Iran and Taji"])
+    assert [x.entity for x in m.find("Iran and Taji")] == ["iran", "camp-taji"]
+    with pytest.raises(ValueError, match="other texts"):
+        m.find("Kadhimi")
