@@ -75,3 +75,35 @@ def test_report_survives_a_server_that_finished_no_request() -> None:
     text = report(runs, args, "today", 60)
     assert "none of its requests finished" in text
     assert "lowest ratio 1.00 (met)" in text
+
+
+def test_the_articles_held_back_share_events_and_are_added_incrementally(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The benchmark adds articles that annotate an event an earlier article annotates (the usual
+    case): the corpus builds without them, and each is then added by the incremental build."""
+    import shutil
+
+    import yaml
+
+    from benchmarks.measure import sharing_articles
+    from crisiskg.pipeline import build
+    from crisiskg.synth import synthesize
+
+    seeds = tmp_path / "seeds"
+    synthesize(articles=40, out=seeds, seed=3)
+    held = sharing_articles(seeds)
+    assert len(held) == 2 and held == sorted(held)
+    events = {p.stem: {e["id"] for e in yaml.safe_load(p.read_text(encoding="utf-8")).get("events") or []}
+              for p in (seeds / "articles").glob("*.yaml")}
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for stem in held:
+        assert events[stem] & set().union(*(ev for s, ev in events.items() if s < stem and s not in held))
+        for p in (seeds / "articles").glob(f"{stem}.*"):
+            shutil.move(p, aside / p.name)
+    out = tmp_path / "build"
+    build(seeds, out, answers=False)
+    for stem in held:
+        for p in aside.glob(f"{stem}.*"):
+            shutil.move(p, seeds / "articles" / p.name)
+        result = build(seeds, out, incremental=True, answers=False)
+        assert result.note.startswith("incremental:"), result.note
