@@ -1,3 +1,3 @@
-from crisiskg.cli import main
+from crisiskg.cli import run
 
-main()
+run()

@@ -341,6 +341,7 @@ def test_the_crisiskg_command_builds_in_a_subprocess(mini_copy: Path, tmp_path: 
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "published build" in proc.stdout and "SHACL: conforms" in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("  seconds: read ")  # the last line, flushed before the prompt exit
     assert (out / "current" / "dataset.nq").exists() and (out / "current" / "manifest.json").exists()
     edit(mini_copy, ARTICLE, '"killing two soldiers"', '"killing twenty soldiers"')
     proc = subprocess.run([*cmd, "build", "--seeds", str(mini_copy), "--build", str(out)],
