@@ -18,6 +18,21 @@ the store look again (one ``stat``, at most every 2 s) whether they were written
 how a running server picks up answers written after it opened the release, or written again by
 ``crisiskg answers`` after a saved question was edited.
 
+Each call has a time limit: its question's ``timeout`` header if it has one, else :data:`LIMIT`
+(60 s). A call past it is left out, named in :attr:`Written.skipped` ("stopped after 60 s:
+evaluated when asked instead"), and the stage goes on; so a saved question that never finishes
+(a half-written ``.rq`` with a cross product) costs the build a minute instead of hanging it. A
+pyoxigraph query cannot be interrupted from inside its process (the ``check`` of a query runs
+between rows, never inside an ORDER BY or GROUP BY), so the calls are evaluated in a forked child
+process that shares the loaded store copy-on-write: it evaluates them in order, writes each answer
+and reports it as a line of JSON on a pipe; the parent waits for each report until the call's
+limit, kills the child (SIGKILL) at the limit and forks a new one for the next call. A child that
+ends by itself (a crash, the out-of-memory killer) is reported the same way for the call it was
+on. The child is killed with the parent (Linux), so a build stopped while a call is stuck leaves
+no process behind. Where ``os.fork`` does not exist, and for on-disk and remote stores (neither
+safe to use across a fork; a remote one has its own HTTP time limit), calls are evaluated in this
+process as they come, without a limit.
+
 Layout: ``answers/index.json`` (``{"version": ..., "answers": {key: {"question", "values",
 "kind", "file", "size"}}}``) and one file per answer: SPARQL JSON results for SELECT and ASK,
 N-Triples for a graph.
@@ -25,14 +40,19 @@ N-Triples for a graph.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import itertools
 import json
+import math
 import os
+import select
 import shutil
+import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +67,11 @@ if TYPE_CHECKING:
 ANSWERS = "answers"
 INDEX = "index.json"
 _FILE_FORMAT = {"select": "json", "ask": "json", "graph": "nt"}
+# Seconds a kept call may take unless its question sets a ``timeout``: 100 times the slowest one at
+# 1M triples (0.6 s) and 6 times the server's default limit, so that a question kept because it is
+# too slow to answer live is still kept, while one that never finishes costs the stage a minute.
+LIMIT = 60.0
+_FORKABLE = {"memory"}  # store kinds evaluated in a child: not an on-disk RocksDB, nor a remote store
 
 
 def key(sparql: str, reasoning: str) -> str:
@@ -79,18 +104,19 @@ class Written:
     answers: int = 0
     rows: int = 0
     size: int = 0
-    skipped: dict[str, str] = field(default_factory=dict)  # question -> why its evaluation failed
+    skipped: dict[str, str] = field(default_factory=dict)  # question -> why a call of it was not kept (failed, or stopped)
     no_default: list[str] = field(default_factory=list)  # questions whose default values this build does not hold
 
 
-def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "owlrl") -> Written:
+def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "owlrl", limit: float = LIMIT) -> Written:
     """Evaluate every kept call of ``queries`` on ``store`` and write the answers into its
     release (replacing any there). A call that cannot be answered is left out and named in the
     returned :class:`Written`: ``no_default`` when a default value (an IRI of the seeds) is not in
-    this build, ``skipped`` with the reason when its evaluation failed; it is evaluated when asked."""
-    from crisiskg.errors import ParameterError
-    from crisiskg.store import bind_values  # crisiskg.store imports this module
-
+    this build, ``skipped`` with the reason when its evaluation failed or ran past its time limit
+    (the question's ``timeout`` if it has one, else ``limit`` seconds); it is evaluated when asked.
+    On an in-memory store where ``os.fork`` exists, calls are evaluated in a child process that is
+    killed at the limit; elsewhere in this process, without a limit. Raises OSError when the
+    answers cannot be written."""
     release = store.release
     folder = release.path / ANSWERS
     tmp = release.path / f".{ANSWERS}-{os.getpid()}-{threading.get_ident()}"
@@ -98,27 +124,20 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
     tmp.mkdir()
     out = Written()
     index: dict[str, Any] = {}
+    todo = [_Call(qid, q, values, q.timeout or limit) for qid, q in sorted(queries.items()) for values in calls(q)]
+    evaluate = _in_children if hasattr(os, "fork") and store.kind in _FORKABLE else _in_process
     try:
-        for qid, q in sorted(queries.items()):
-            for values in calls(q):
-                try:
-                    bound = q.bind(values, store)
-                    text = bind_values(q.sparql, bound) if bound else q.sparql
-                    kind, body = store.serialized(text, reasoning=reasoning)
-                except ParameterError:  # a default (an IRI of the seeds) another corpus does not have
-                    out.no_default.append(qid)
-                    continue
-                except Exception as exc:  # noqa: BLE001  # a call this build cannot answer stays evaluated on demand
-                    why = str(exc)
-                    out.skipped[qid] = why if len(why) < 300 else why[:297] + "..."
-                    continue
-                name = f"{len(index):04d}.{_FILE_FORMAT[kind]}"
-                (tmp / name).write_bytes(body)
-                size = _size(kind, body)
-                index[key(text, reasoning)] = {"question": qid, "values": values, "kind": kind, "file": name, "size": size}
+        for call, report in zip(todo, evaluate(store, todo, reasoning, tmp), strict=True):
+            if "no_default" in report:
+                out.no_default.append(call.qid)
+            elif "failed" in report:
+                out.skipped[call.qid] = report["failed"]
+            else:
+                index[report["key"]] = {"question": call.qid, "values": call.values, "kind": report["kind"],
+                                        "file": report["file"], "size": report["size"]}
                 out.answers += 1
-                out.rows += size
-                out.size += len(body)
+                out.rows += report["size"]
+                out.size += report["bytes"]
         (tmp / INDEX).write_text(json.dumps({"version": release.version, "reasoning": reasoning, "answers": index},
                                             indent=1, sort_keys=True), encoding="utf-8")
         old = release.path / f".{ANSWERS}-old-{os.getpid()}-{threading.get_ident()}"
@@ -129,6 +148,180 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One kept call: its question, values and time limit (seconds)."""
+
+    qid: str
+    query: SavedQuery
+    values: dict[str, str]
+    limit: float
+
+    def why(self, what: str) -> str:
+        """A reason for ``skipped``: ``what`` happened to this call, which is left to evaluation."""
+        values = ", ".join(f"{k}={v}" for k, v in self.values.items())
+        return f"{what}{f' (with {values})' if values else ''}: evaluated when asked instead"
+
+
+def _answer(store: Store, call: _Call, n: int, reasoning: str, folder: Path) -> dict[str, Any]:
+    """Evaluate ``call`` (the ``n``-th) and write its answer into ``folder``; its report: the
+    index entry's parts, or ``no_default``, or why it ``failed``. Raises OSError when the answer
+    cannot be written."""
+    from crisiskg.errors import ParameterError
+    from crisiskg.store import bind_values  # crisiskg.store imports this module
+
+    try:
+        bound = call.query.bind(call.values, store)
+        text = bind_values(call.query.sparql, bound) if bound else call.query.sparql
+        kind, body = store.serialized(text, reasoning=reasoning)
+    except ParameterError:  # a default (an IRI of the seeds) another corpus does not have
+        return {"no_default": True}
+    except Exception as exc:  # noqa: BLE001  # a call this build cannot answer stays evaluated on demand
+        why = str(exc)
+        return {"failed": why if len(why) < 300 else why[:297] + "..."}
+    name = f"{n:04d}.{_FILE_FORMAT[kind]}"  # by call, so that what a stopped call left is known
+    (folder / name).write_bytes(body)
+    return {"key": key(text, reasoning), "kind": kind, "file": name, "size": _size(kind, body), "bytes": len(body)}
+
+
+def _in_process(store: Store, todo: list[_Call], reasoning: str, folder: Path) -> list[dict[str, Any]]:
+    """Every call's report, evaluated in this process (no time limit: nothing can stop pyoxigraph)."""
+    return [_answer(store, call, n, reasoning, folder) for n, call in enumerate(todo)]
+
+
+def _in_children(store: Store, todo: list[_Call], reasoning: str, folder: Path) -> list[dict[str, Any]]:
+    """Every call's report, evaluated in forked children (see :func:`_child`): a call that ran
+    past its limit, or whose child ended (crashed, killed from outside: out of memory), is
+    reported ``failed``, what it wrote is removed, and a new child goes on with the next call."""
+    reports: list[dict[str, Any]] = []
+    while len(reports) < len(todo):
+        done, stopped = _child(store, todo, len(reports), reasoning, folder)
+        reports += done
+        if stopped is not None:
+            for part in folder.glob(f"{len(reports):04d}.*"):
+                part.unlink()
+            reports.append({"failed": todo[len(reports)].why(stopped)})
+    return reports
+
+
+def _child(store: Store, todo: list[_Call], start: int, reasoning: str, folder: Path) -> tuple[list[dict[str, Any]], str | None]:
+    """Fork a child that evaluates ``todo[start:]`` in order, writes each answer into ``folder``
+    and sends each report as a line of JSON; wait for each report until its call's limit. The
+    reports received and, if the child did not finish, what stopped it on the next call (it is
+    then killed at the limit, or has ended by itself; either way waited for). Raises OSError
+    when the child could not write an answer."""
+    prctl = _prctl()  # looked up here, so that the child only calls it
+    parent = os.getpid()
+    r, w = os.pipe()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()  # the child's collections then leave the parent's objects alone (and their pages shared)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        raise
+    finally:
+        if freeze and os.getpid() == parent:
+            gc.unfreeze()
+    if pid == 0:  # the child: never returns, so never runs the parent's cleanup
+        code = 1
+        try:
+            os.close(r)
+            if prctl is not None:
+                prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # killed with the stage, even inside a query
+            if os.getppid() == parent:
+                for n in range(start, len(todo)):
+                    try:
+                        report = _answer(store, todo[n], n, reasoning, folder)
+                    except OSError as exc:
+                        report = {"oserror": str(exc)}
+                    _send(w, report)
+                code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    reports: list[dict[str, Any]] = []
+    lines = _Lines(r)
+    alive = True
+    try:
+        while start + len(reports) < len(todo):
+            limit = todo[start + len(reports)].limit
+            line = lines.next(time.monotonic() + limit)
+            if line is None:
+                return reports, f"stopped after {limit:g} s"
+            if not line:
+                alive = False
+                return reports, f"the process evaluating it ended ({_ended(os.waitpid(pid, 0)[1])})"
+            report = json.loads(line)
+            if "oserror" in report:
+                raise OSError(report["oserror"])
+            reports.append(report)
+        alive = False
+        os.waitpid(pid, 0)  # exits once its last report is sent
+        return reports, None
+    finally:
+        os.close(r)
+        if alive:  # past the limit, or the parent stopped waiting (an error, Ctrl-C)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """Linux's ``prctl``, or None elsewhere."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _send(fd: int, report: Mapping[str, Any]) -> None:
+    data = (json.dumps(report) + "\n").encode()
+    while data:
+        data = data[os.write(fd, data):]
+
+
+class _Lines:
+    """The lines a child writes to the pipe ``fd``, each read until a deadline."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buffer = b""
+        self.poll = select.poll()
+        self.poll.register(fd, select.POLLIN)
+
+    def next(self, deadline: float) -> bytes | None:
+        """The next line (without its newline), b"" at the end of the pipe (a line cut short
+        included), None when the deadline passed first."""
+        while b"\n" not in self.buffer:
+            if not self.poll.poll(max(0, math.ceil((deadline - time.monotonic()) * 1000))):
+                return None
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return b""
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line
+
+
+def _ended(status: int) -> str:
+    """How a child ended, from its wait status: "exit status 1", "killed by SIGKILL"."""
+    code = os.waitstatus_to_exitcode(status)
+    if code >= 0:
+        return f"exit status {code}"
+    try:
+        return f"killed by {signal.Signals(-code).name}"
+    except ValueError:
+        return f"killed by signal {-code}"
 
 
 def keep(release: Release, quads: Iterable[Any] | None = None) -> Written:

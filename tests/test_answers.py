@@ -3,12 +3,18 @@ with exactly that text is answered from the kept answer, which must equal evalua
 
 Real builds (the seeds, a synthetic corpus with an article added by an incremental build), real
 stores and a real Flask client; evaluation is the oracle (``Store.query(..., answers=False)``).
+The time limit is tested with a real saved question that never finishes (a cross product of every
+triple with itself four times, counted), children read from ``/proc``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -247,3 +253,140 @@ def test_kept_answers_serialise_as_evaluated_ones(seed_store: Store, qid: str) -
     else:
         for fmt in ("json", "xml", "csv", "tsv"):
             assert kept.serialize(fmt) == evaluated.serialize(fmt), fmt
+
+
+# ------------------------------------------------------------------------------ the time limit
+
+NEVER_FINISHES = """#+ summary: every triple with every triple, four times over
+#+ description: a half-written question; COUNT reads every row before it answers
+{header}SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }}
+"""
+
+
+def never_finishes(folder: Path, header: str = "") -> SavedQuery:
+    """A real saved question that never finishes: 1,300 triples of the mini build to the fourth power."""
+    path = folder / "cross-product.rq"
+    path.write_text(NEVER_FINISHES.format(header=header), encoding="utf-8")
+    return parse_query(path)
+
+
+def children() -> set[int]:
+    """Processes whose parent is this one, zombies included (from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text(encoding="utf-8") if entry.name.isdigit() else ""
+        except OSError:  # ended meanwhile
+            continue
+        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+            found.add(int(entry.name))
+    return found
+
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/stat").exists(),
+                                reason="the time limit needs os.fork; the test reads /proc")
+
+
+@needs_fork
+def test_a_question_that_never_finishes_is_stopped_and_the_others_kept(tmp_path: Path) -> None:
+    _, store = built(tmp_path, keep=False)
+    slow = never_finishes(tmp_path, "#+ timeout: 1\n")
+    queries = {**load_queries(), "cross-product": slow}  # evaluated among the others, in order
+    before = children()
+    t0 = time.monotonic()
+    written = answers.write(store, queries)
+    assert time.monotonic() - t0 < 60  # it returned (without the limit it never would)
+    assert written.skipped == {"cross-product": "stopped after 1 s: evaluated when asked instead"}
+    assert children() == before  # the killed child and the one that went on were waited for
+    index = json.loads((store.release.path / answers.ANSWERS / answers.INDEX).read_text(encoding="utf-8"))
+    kept = [(q, values) for qid, q in sorted(queries.items()) if qid != "cross-product" for values in answers.calls(q)
+            if qid not in written.no_default]
+    assert written.answers == len(index["answers"]) == len(kept) > 20
+    assert sorted(p.name for p in (store.release.path / answers.ANSWERS).iterdir()) == sorted(
+        [answers.INDEX] + [e["file"] for e in index["answers"].values()])  # nothing left of the stopped call
+    for q, values in kept:
+        bound = q.bind(values, store)
+        answer, evaluated = store.query(q.sparql, bindings=bound), store.query(q.sparql, bindings=bound, answers=False)
+        assert answer.kept and same(answer, evaluated), (q.id, values)
+    assert store.kept_answer(slow.sparql) is None
+
+
+@needs_fork
+def test_a_build_with_a_question_that_never_finishes_publishes_and_keeps_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import crisiskg.savedqueries
+
+    slow = never_finishes(tmp_path, "#+ timeout: 1\n")
+    saved = load_queries()
+    monkeypatch.setattr(crisiskg.savedqueries, "load_queries", lambda: {**saved, "cross-product": slow})  # what keep reads
+    result = build(Path(__file__).resolve().parent / "fixtures" / "mini", tmp_path / "build")
+    assert result.answers is not None and result.answers.skipped == {"cross-product": "stopped after 1 s: evaluated when asked instead"}
+    store = Store.open(tmp_path / "build")
+    assert store.version == result.manifest["version"] and result.answers.answers > 20
+    assert store.query(saved["timeline"].sparql).kept
+
+
+@needs_fork
+def test_the_limit_given_applies_to_questions_without_a_timeout(tmp_path: Path) -> None:
+    _, store = built(tmp_path, keep=False)
+    queries = {"articles": load_queries()["articles"], "cross-product": never_finishes(tmp_path)}
+    written = answers.write(store, queries, limit=0.5)
+    assert written.skipped == {"cross-product": "stopped after 0.5 s: evaluated when asked instead"}
+    assert written.answers == 1 and store.query(queries["articles"].sparql).kept
+
+
+@needs_fork
+def test_a_child_killed_from_outside_is_named_and_the_stage_goes_on(tmp_path: Path) -> None:
+    _, store = built(tmp_path, keep=False)
+    # sorted first, so the child killed is the one on it; its limit would only end the test in 10 minutes
+    queries = {"a-cross-product": never_finishes(tmp_path, "#+ timeout: 600\n"), "articles": load_queries()["articles"]}
+    before = children()
+    killed: list[int] = []
+
+    def kill_the_child() -> None:  # what the out-of-memory killer does
+        deadline = time.monotonic() + 30
+        while not killed and time.monotonic() < deadline:
+            for pid in children() - before:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_the_child)
+    killer.start()
+    t0 = time.monotonic()
+    try:
+        written = answers.write(store, queries)
+    finally:
+        killer.join()
+    assert killed and time.monotonic() - t0 < 60
+    assert written.skipped == {"a-cross-product": "the process evaluating it ended (killed by SIGKILL): evaluated when asked instead"}
+    assert written.answers == 1 and store.query(queries["articles"].sparql).kept
+    assert children() == before
+
+
+def test_without_fork_the_calls_are_evaluated_in_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, store = built(tmp_path, keep=False)
+    monkeypatch.delattr(os, "fork", raising=False)
+    path = tmp_path / "outbound.rq"
+    path.write_text("#+ summary: asks elsewhere\n#+ description: a test\n"
+                    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }\n", encoding="utf-8")
+    queries = {"outbound": parse_query(path), "timeline": load_queries()["timeline"]}
+    written = answers.write(store, queries)
+    assert "SERVICE is refused" in written.skipped["outbound"]
+    kept = store.query(queries["timeline"].sparql)
+    assert written.answers == 1 and kept.kept and same(kept, store.query(queries["timeline"].sparql, answers=False))
+
+
+@needs_fork
+def test_a_child_that_cannot_write_an_answer_fails_the_stage_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, store = built(tmp_path, keep=False)
+
+    def full(self: Path, data: bytes) -> int:
+        raise OSError(28, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", full)  # in the child, which writes the answers
+    before = children()
+    with pytest.raises(OSError, match="No space left on device"):
+        answers.write(store, {"articles": load_queries()["articles"]})
+    assert children() == before
+    assert not (store.release.path / answers.ANSWERS).exists()
+    assert [p.name for p in store.release.path.iterdir() if p.name.startswith(".answers")] == []
