@@ -37,10 +37,12 @@ pyshacl. The loaders never write explicit ``xsd:string`` literals.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
@@ -135,12 +137,20 @@ class Plan:
 
 # ---------------------------------------------------------------- value rules, as pyshacl has them
 
-def _actual_datatype(v: Literal, dtype: URIRef) -> bool:
-    """pyshacl's check that ``v``'s lexical form is valid for ``dtype`` (imported on first use:
-    most runs never need it, and pyshacl takes 0.1 s to import)."""
-    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
+_VALUE_TYPES: dict[URIRef, type | tuple[type, ...]] = {
+    XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
+    XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: dt.date, XSD.time: dt.time, XSD.dateTime: dt.datetime,
+}
+"""The Python value rdflib must have parsed a literal of these datatypes to; pyshacl's datatype
+check is this test (``isinstance``, so a bool passes as an integer and a datetime as a date), and
+passes every other datatype. ``tests/test_shapes.py`` holds it to pyshacl's own check, which is
+not imported here: pyshacl takes 0.17 s to import, more than validating one new article costs."""
 
-    return bool(DatatypeConstraintComponent._assert_actual_datatype(None, v, dtype))  # type: ignore[arg-type]
+
+def _actual_datatype(v: Literal, dtype: URIRef) -> bool:
+    """Whether ``v``'s value is what pyshacl's sh:datatype check wants for ``dtype``."""
+    wanted = _VALUE_TYPES.get(dtype)
+    return wanted is None or isinstance(v.value, wanted)
 
 
 def _datatype_test(dtype: URIRef) -> ValueTest:
@@ -185,14 +195,25 @@ def _range_test(bound: Literal, ok: Callable[[int], bool]) -> ValueTest:
     def test(v: Any) -> bool:
         if not isinstance(v, Literal) or isinstance(v.value, str) != bound_is_string:
             return False
-        from pyshacl.rdfutil import compare_literal  # on first use, as _actual_datatype
-
         try:
-            return ok(compare_literal(v, bound))
+            return ok(_compare(v, bound))
         except (TypeError, NotImplementedError):
             return False
 
     return test
+
+
+def _compare(value: Literal, bound: Literal) -> int:
+    """-1, 0 or 1 as pyshacl's ``compare_literal`` orders ``value`` against ``bound``: two
+    well-typed integers of one datatype by their values here (tested against pyshacl's in
+    ``tests/test_shapes.py``), anything else by pyshacl's own function (imported on first use)."""
+    a, b = value.value, bound.value
+    if (value.datatype == bound.datatype and type(a) is int and type(b) is int
+            and getattr(value, "ill_typed", None) is not True and getattr(bound, "ill_typed", None) is not True):
+        return (a > b) - (a < b)
+    from pyshacl.rdfutil import compare_literal
+
+    return int(compare_literal(value, bound))
 
 
 def _value_test(shapes: Graph, prop_shape: Any, key: URIRef, arg: Any) -> ValueTest:

@@ -9,10 +9,14 @@ SPARQL constraints as whole-graph queries on pyoxigraph).
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -277,3 +281,50 @@ def test_a_violation_stops_the_build_with_a_readable_report(mini_copy: Path) -> 
     assert "2020-03-19" in dated  # the value
     base = next(line for line in lines if "located in a containing place" in line)
     assert "Camp Alpha" in base and "[registry.yaml]" in base and "ckg:locatedIn" in base  # label, file, property
+
+
+DATATYPES = [XSD.string, RDF.langString, XSD.integer, XSD.nonNegativeInteger, XSD.int, XSD.float, XSD.double, XSD.decimal,
+             XSD.boolean, XSD.date, XSD.time, XSD.dateTime, XSD.gYear, XSD.anyURI, URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")]
+LEXICAL = st.one_of(st.sampled_from(["0", "7", "-3", "1.5", "1e3", "true", "false", "2020-01-08", "2020-02-30", "12:30:00",
+                                     "2020-01-08T12:00:00Z", "POINT(44.4 33.3)", "", " 7", "abc", "NaN", "INF"]),
+                    st.integers().map(str), st.text(max_size=8))
+
+
+def literal_of(lexical: str, datatype: URIRef | None, lang: bool) -> Literal:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rdflib warns about lexical forms it cannot convert: those are cases too
+        if lang:
+            return Literal(lexical, lang="en")
+        return Literal(lexical, datatype=datatype)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LEXICAL, st.sampled_from([None, *DATATYPES]), st.booleans(), st.sampled_from(DATATYPES))
+def test_the_datatype_check_is_pyshacls(lexical: str, datatype: URIRef | None, lang: bool, rule: URIRef) -> None:
+    """shacl._actual_datatype (no pyshacl import) against pyshacl's own sh:datatype value check."""
+    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
+
+    from crisiskg.shacl import _actual_datatype
+
+    v = literal_of(lexical, datatype, lang)
+    assert _actual_datatype(v, rule) == bool(DatatypeConstraintComponent._assert_actual_datatype(None, v, rule))  # type: ignore[arg-type]
+
+
+@settings(max_examples=400, deadline=None)
+@given(LEXICAL, LEXICAL, st.sampled_from([XSD.integer, XSD.nonNegativeInteger, XSD.decimal, XSD.date, XSD.string]),
+       st.sampled_from([XSD.integer, XSD.nonNegativeInteger, XSD.decimal]))
+def test_the_range_comparison_is_pyshacls(a: str, b: str, da: URIRef, db: URIRef) -> None:
+    """shacl._compare (integers compared natively) against pyshacl's compare_literal: same order, or both refuse."""
+    from pyshacl.rdfutil import compare_literal
+
+    from crisiskg.shacl import _compare
+
+    value, bound = literal_of(a, da, False), literal_of(b, db, False)
+
+    def outcome(fn: Any) -> object:
+        try:
+            return int(fn(value, bound))
+        except (TypeError, NotImplementedError) as exc:
+            return type(exc)
+
+    assert outcome(_compare) == outcome(compare_literal)
