@@ -66,6 +66,17 @@ def build(seeds: str, out: str, disk: str) -> dict[str, Any]:
             "triples_inferred": counts["triples_inferred"], "articles": counts["articles"], "entities": counts["entities"]}
 
 
+def _link(src: Path, dst: Path) -> None:
+    """``dst`` as a hard link to ``src`` (a plain file, as a user's seeds are: a symbolic link
+    doubles what checking 7,400 files for changes costs), else a symbolic link (another device)."""
+    import os
+
+    try:
+        os.link(src.resolve(), dst)
+    except OSError:
+        dst.symlink_to(src.resolve())
+
+
 def sharing_articles(folder: Path, n: int = 2, window: int = 200) -> list[str]:
     """The last ``n`` articles (stems, oldest first) that annotate an event an earlier article
     annotates too, as most new articles about a crisis do (4 of the 5 seeds), and whose own events
@@ -110,14 +121,14 @@ def incremental(seeds: str, work: str) -> dict[str, Any]:
     folder, out = root / "seeds", root / "build"
     (folder / "articles").mkdir(parents=True)
     for name in ("registry.yaml", "propositions.yaml"):
-        (folder / name).symlink_to((src / name).resolve())
+        _link(src / name, folder / name)
     files = sorted((src / "articles").iterdir())
     held = sharing_articles(src)
 
     def add(stem: str) -> None:
         for p in files:
             if p.stem == stem:
-                (folder / "articles" / p.name).symlink_to(p.resolve())
+                _link(p, folder / "articles" / p.name)
 
     for stem in sorted({p.stem for p in files} - set(held)):
         add(stem)
