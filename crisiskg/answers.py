@@ -24,7 +24,10 @@ evaluated when asked instead"), and the stage goes on; so a saved question that 
 (a half-written ``.rq`` with a cross product) costs the build a minute instead of hanging it. A
 pyoxigraph query cannot be interrupted from inside its process (the ``check`` of a query runs
 between rows, never inside an ORDER BY or GROUP BY), so the calls are evaluated in a forked child
-process that shares the loaded store copy-on-write: it evaluates them in order, writes each answer
+process. For :func:`keep` (the build, ``crisiskg answers``) the child loads the store itself: a
+store shared copy-on-write with the parent would be copied page by page as the child's first query
+reads it (1.5 s more at 1M triples); :func:`write` shares the store it is given. The child
+evaluates the calls in order, writes each answer
 and reports it as a line of JSON on a pipe; the parent waits for each report until the call's
 limit, kills the child (SIGKILL) at the limit and forks a new one for the next call. A child that
 ends by itself (a crash, the out-of-memory killer) is reported the same way for the call it was
@@ -117,7 +120,13 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
     On an in-memory store where ``os.fork`` exists, calls are evaluated in a child process that is
     killed at the limit; elsewhere in this process, without a limit. Raises OSError when the
     answers cannot be written."""
-    release = store.release
+    return _write(store.release, store.kind, lambda: store, queries, reasoning=reasoning, limit=limit)
+
+
+def _write(release: Release, kind: str, opener: Callable[[], Store], queries: Mapping[str, SavedQuery], *,
+           reasoning: str, limit: float) -> Written:
+    """:func:`write` on the store ``opener`` returns (of store kind ``kind``), opened where the
+    calls are evaluated: in each child when they are evaluated in children."""
     folder = release.path / ANSWERS
     tmp = release.path / f".{ANSWERS}-{os.getpid()}-{threading.get_ident()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -125,9 +134,9 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
     out = Written()
     index: dict[str, Any] = {}
     todo = [_Call(qid, q, values, q.timeout or limit) for qid, q in sorted(queries.items()) for values in calls(q)]
-    evaluate = _in_children if hasattr(os, "fork") and store.kind in _FORKABLE else _in_process
+    evaluate = _in_children if hasattr(os, "fork") and kind in _FORKABLE else _in_process
     try:
-        for call, report in zip(todo, evaluate(store, todo, reasoning, tmp), strict=True):
+        for call, report in zip(todo, evaluate(opener, todo, reasoning, tmp), strict=True):
             if "no_default" in report:
                 out.no_default.append(call.qid)
             elif "failed" in report:
@@ -186,18 +195,19 @@ def _answer(store: Store, call: _Call, n: int, reasoning: str, folder: Path) -> 
     return {"key": key(text, reasoning), "kind": kind, "file": name, "size": _size(kind, body), "bytes": len(body)}
 
 
-def _in_process(store: Store, todo: list[_Call], reasoning: str, folder: Path) -> list[dict[str, Any]]:
+def _in_process(opener: Callable[[], Store], todo: list[_Call], reasoning: str, folder: Path) -> list[dict[str, Any]]:
     """Every call's report, evaluated in this process (no time limit: nothing can stop pyoxigraph)."""
+    store = opener()
     return [_answer(store, call, n, reasoning, folder) for n, call in enumerate(todo)]
 
 
-def _in_children(store: Store, todo: list[_Call], reasoning: str, folder: Path) -> list[dict[str, Any]]:
+def _in_children(opener: Callable[[], Store], todo: list[_Call], reasoning: str, folder: Path) -> list[dict[str, Any]]:
     """Every call's report, evaluated in forked children (see :func:`_child`): a call that ran
     past its limit, or whose child ended (crashed, killed from outside: out of memory), is
     reported ``failed``, what it wrote is removed, and a new child goes on with the next call."""
     reports: list[dict[str, Any]] = []
     while len(reports) < len(todo):
-        done, stopped = _child(store, todo, len(reports), reasoning, folder)
+        done, stopped = _child(opener, todo, len(reports), reasoning, folder)
         reports += done
         if stopped is not None:
             for part in folder.glob(f"{len(reports):04d}.*"):
@@ -206,9 +216,12 @@ def _in_children(store: Store, todo: list[_Call], reasoning: str, folder: Path) 
     return reports
 
 
-def _child(store: Store, todo: list[_Call], start: int, reasoning: str, folder: Path) -> tuple[list[dict[str, Any]], str | None]:
-    """Fork a child that evaluates ``todo[start:]`` in order, writes each answer into ``folder``
-    and sends each report as a line of JSON; wait for each report until its call's limit. The
+def _child(opener: Callable[[], Store], todo: list[_Call], start: int, reasoning: str, folder: Path) -> tuple[list[dict[str, Any]], str | None]:
+    """Fork a child that opens the store (``opener``; a store this process holds is shared
+    copy-on-write, but the first query then copies every page it touches: 1.5 s at 1M triples, so
+    :func:`keep` has each child load its own), says it is ready, evaluates ``todo[start:]`` in
+    order, writes each answer into ``folder`` and sends each report as a line of JSON. The wait
+    for the store has no limit; each report is waited for until its call's limit. The
     reports received and, if the child did not finish, what stopped it on the next call (it is
     then killed at the limit, or has ended by itself; either way waited for). Raises OSError
     when the child could not write an answer."""
@@ -234,6 +247,12 @@ def _child(store: Store, todo: list[_Call], start: int, reasoning: str, folder: 
             if prctl is not None:
                 prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # killed with the stage, even inside a query
             if os.getppid() == parent:
+                try:
+                    store = opener()
+                except OSError as exc:
+                    _send(w, {"oserror": str(exc)})
+                    raise
+                _send(w, {"ready": True})
                 for n in range(start, len(todo)):
                     try:
                         report = _answer(store, todo[n], n, reasoning, folder)
@@ -248,6 +267,12 @@ def _child(store: Store, todo: list[_Call], start: int, reasoning: str, folder: 
     lines = _Lines(r)
     alive = True
     try:
+        ready = lines.next(None)  # opening the store is not part of any call's time
+        if not ready:
+            alive = False
+            return reports, f"the process evaluating it ended ({_ended(os.waitpid(pid, 0)[1])})"
+        if "oserror" in json.loads(ready):
+            raise OSError(json.loads(ready)["oserror"])
         while start + len(reports) < len(todo):
             limit = todo[start + len(reports)].limit
             line = lines.next(time.monotonic() + limit)
@@ -299,11 +324,12 @@ class _Lines:
         self.poll = select.poll()
         self.poll.register(fd, select.POLLIN)
 
-    def next(self, deadline: float) -> bytes | None:
+    def next(self, deadline: float | None) -> bytes | None:
         """The next line (without its newline), b"" at the end of the pipe (a line cut short
         included), None when the deadline passed first."""
         while b"\n" not in self.buffer:
-            if not self.poll.poll(max(0, math.ceil((deadline - time.monotonic()) * 1000))):
+            wait = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
+            if not self.poll.poll(wait):
                 return None
             chunk = os.read(self.fd, 65536)
             if not chunk:
@@ -330,8 +356,11 @@ def keep(release: Release, quads: Iterable[Any] | None = None) -> Written:
     from crisiskg.savedqueries import load_queries
     from crisiskg.store import Store
 
-    store = Store(release) if quads is None else Store.from_quads(release, quads)
-    return write(store, load_queries())  # the store is freed on return, within the caller's timing
+    def opener() -> Store:
+        return Store(release) if quads is None else Store.from_quads(release, quads)
+
+    # opened where the calls are evaluated, and freed there, within the caller's timing
+    return _write(release, "memory", opener, load_queries(), reasoning="owlrl", limit=LIMIT)
 
 
 def _size(kind: str, body: bytes) -> int:

@@ -390,3 +390,24 @@ def test_a_child_that_cannot_write_an_answer_fails_the_stage_as_before(tmp_path:
     assert children() == before
     assert not (store.release.path / answers.ANSWERS).exists()
     assert [p.name for p in store.release.path.iterdir() if p.name.startswith(".answers")] == []
+
+
+@needs_fork
+def test_a_child_opens_its_own_store_and_that_is_not_part_of_any_calls_time(tmp_path: Path) -> None:
+    """keep() gives each child the opening of a store of its own (one shared copy-on-write would be
+    copied page by page as the child reads it); a slow opening counts against no call's limit."""
+    _, store = built(tmp_path, keep=False)
+    opened: list[int] = []
+
+    def opener() -> Store:
+        opened.append(os.getpid())
+        time.sleep(1.0)  # slower than the limit below
+        return Store(store.release)
+
+    queries = {"articles": load_queries()["articles"], "cross-product": never_finishes(tmp_path)}
+    before = children()
+    written = answers._write(store.release, "memory", opener, queries, reasoning="owlrl", limit=0.5)
+    assert written.answers == 1 and written.skipped == {"cross-product": "stopped after 0.5 s: evaluated when asked instead"}
+    assert opened == []  # opened in the children, not here
+    assert store.query(queries["articles"].sparql).kept
+    assert children() == before
