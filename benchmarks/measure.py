@@ -67,6 +67,22 @@ def build(seeds: str, out: str, disk: str) -> dict[str, Any]:
             "triples_inferred": counts["triples_inferred"], "articles": counts["articles"], "entities": counts["entities"]}
 
 
+def _wait_for_exit(output: str, limit: float = 600) -> None:
+    """Wait until the background process a ``crisiskg build`` output names ("being written by
+    process N") has exited."""
+    import os
+    import re
+
+    found = re.search(r"being written by process (\d+)", output)
+    deadline = time.monotonic() + limit
+    while found and time.monotonic() < deadline:
+        try:
+            os.kill(int(found.group(1)), 0)
+        except OSError:
+            return
+        time.sleep(0.05)
+
+
 def _link(src: Path, dst: Path) -> None:
     """``dst`` as a hard link to ``src`` (a plain file, as a user's seeds are: a symbolic link
     doubles what checking 7,400 files for changes costs), else a symbolic link (another device)."""
@@ -164,9 +180,10 @@ def incremental(seeds: str, work: str) -> dict[str, Any]:
         if cmd.returncode != 0 or "incremental:" not in cmd.stderr:
             raise RuntimeError(f"crisiskg build --incremental: exit {cmd.returncode}\n{cmd.stderr[-2000:]}")
         index = current(out).path / "answers" / "index.json"
-        while not index.exists() and time.perf_counter() - t1 < 600:  # landed before the next command runs
+        while not index.exists() and time.perf_counter() - t1 < 600:
             time.sleep(0.05)
         answered_at.append(time.perf_counter() - t1 if index.exists() else math.nan)
+        _wait_for_exit(cmd.stdout)  # the background process gone (its 1.5 GB freed) before the next command runs
     command, answered = statistics.median(commands), statistics.median(answered_at)
     return {"seconds": round(total, 3), "published": round(total - stages.get("answers", 0.0), 3), "peak_mib": peak,
             "stages": stages, "note": result.note, "command_seconds": round(command, 3),
