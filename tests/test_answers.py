@@ -140,12 +140,17 @@ def test_answers_written_again_for_an_edited_question_are_picked_up(tmp_path: Pa
     assert not store.query(q.sparql).kept  # the answers written again are the edited question's only
 
 
-def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -> None:
-    _, store = built(tmp_path, keep=False)
-    path = tmp_path / "outbound.rq"
+def outbound(folder: Path) -> SavedQuery:
+    """A saved question whose evaluation fails: it asks another endpoint (SERVICE is refused)."""
+    path = folder / "outbound.rq"
     path.write_text("#+ summary: asks elsewhere\n#+ description: a test\n"
                     "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }\n", encoding="utf-8")
-    queries = {"outbound": parse_query(path), "articles": load_queries()["articles"]}
+    return parse_query(path)
+
+
+def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -> None:
+    _, store = built(tmp_path, keep=False)
+    queries = {"outbound": outbound(tmp_path), "articles": load_queries()["articles"]}
     written = answers.write(store, queries)
     assert "SERVICE is refused" in written.skipped["outbound"]
     assert written.answers == 1 and store.query(queries["articles"].sparql).kept
@@ -366,10 +371,7 @@ def test_a_child_killed_from_outside_is_named_and_the_stage_goes_on(tmp_path: Pa
 def test_without_fork_the_calls_are_evaluated_in_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, store = built(tmp_path, keep=False)
     monkeypatch.delattr(os, "fork", raising=False)
-    path = tmp_path / "outbound.rq"
-    path.write_text("#+ summary: asks elsewhere\n#+ description: a test\n"
-                    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }\n", encoding="utf-8")
-    queries = {"outbound": parse_query(path), "timeline": load_queries()["timeline"]}
+    queries = {"outbound": outbound(tmp_path), "timeline": load_queries()["timeline"]}
     written = answers.write(store, queries)
     assert "SERVICE is refused" in written.skipped["outbound"]
     kept = store.query(queries["timeline"].sparql)
