@@ -267,15 +267,10 @@ def _child(opener: Callable[[], Store], todo: list[_Call], start: int, reasoning
     lines = _Lines(r)
     alive = True
     try:
-        ready = lines.next(None)  # opening the store is not part of any call's time
-        if not ready:
-            alive = False
-            return reports, f"the process evaluating it ended ({_ended(os.waitpid(pid, 0)[1])})"
-        if "oserror" in json.loads(ready):
-            raise OSError(json.loads(ready)["oserror"])
-        while start + len(reports) < len(todo):
-            limit = todo[start + len(reports)].limit
-            line = lines.next(time.monotonic() + limit)
+        deadline: float | None = None  # the first line says the store is open: not part of any call's time
+        limit = 0.0
+        while True:
+            line = lines.next(deadline)
             if line is None:
                 return reports, f"stopped after {limit:g} s"
             if not line:
@@ -284,7 +279,12 @@ def _child(opener: Callable[[], Store], todo: list[_Call], start: int, reasoning
             report = json.loads(line)
             if "oserror" in report:
                 raise OSError(report["oserror"])
-            reports.append(report)
+            if "ready" not in report:
+                reports.append(report)
+            if start + len(reports) == len(todo):
+                break
+            limit = todo[start + len(reports)].limit
+            deadline = time.monotonic() + limit
         alive = False
         os.waitpid(pid, 0)  # exits once its last report is sent
         return reports, None

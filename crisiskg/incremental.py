@@ -60,7 +60,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from crisiskg.errors import PublishError, SeedError
-from crisiskg.publish import DATASET, DatasetWriter, Release, Staging, current, publish
+from crisiskg.publish import DATASET, DatasetWriter, Release, Staging, current, publish, read_section
 from crisiskg.reasoning import materialise
 from crisiskg.terms import holds, quads_matching
 from crisiskg.validation import Validation, literal_originals, validate
@@ -355,10 +355,11 @@ def _read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozen
             raise
 
 
-def _refuse_shared(part: SeedSet, store: ox.Store, stances: dict[str, str] | None) -> None:
+def _refuse_shared(part: SeedSet, store: ox.Store, digests: dict[str, str], stances: dict[str, str] | None) -> None:
     """Fallback when a new article reuses a published article key, or shares a published stance
-    that differs from it (``stances``: the published stances' digests; None: not known, so any
-    shared stance needs the full build). Shared events need nothing: see the module docstring."""
+    that differs from it (``digests``: the new stances' :func:`stance_digests`; ``stances``: the
+    published ones', None when not known, so that any shared stance needs the full build). Shared
+    events need nothing: see the module docstring."""
     dg = ox.DefaultGraph()
 
     def published(node: Any) -> bool:
@@ -367,10 +368,11 @@ def _refuse_shared(part: SeedSet, store: ox.Store, stances: dict[str, str] | Non
     for a in part.articles:
         if published(iris.article(a.key)):
             raise Fallback(f"article key {a.key!r} is already published (the full build reports it)")
-    for sid, digest in stance_digests(part.articles).items():
-        if stances is None and published(iris.stance(sid)):
-            raise Fallback(f"stance {sid!r} is shared with a published article, and this release keeps no digest of it")
-        if stances is not None and stances.get(sid, digest) != digest:
+    for sid, digest in digests.items():
+        if stances is None:
+            if published(iris.stance(sid)):
+                raise Fallback(f"stance {sid!r} is shared with a published article, and this release keeps no digest of it")
+        elif stances.get(sid, digest) != digest:
             raise Fallback(f"stance {sid!r} differs from the published one (the full build reports how)")
 
 
@@ -411,7 +413,8 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         part = _read_part(folder, stems, allow_drafts, state.events, release)
         lap("read")
 
-        _refuse_shared(part, store, state.stances)
+        digests = stance_digests(part.articles)
+        _refuse_shared(part, store, digests, state.stances)
         graphs, origins = to_graphs(part, articles=part.articles, ontology=False)
         typed: set[Any] = set()
         new = to_quads(graphs, typed)
@@ -445,7 +448,7 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
         closing = _close_in_background(store)  # flushed and closed while the dataset is written
         del store
         try:
-            section = _read_range(release.dataset_file, state.inferred_at, state.provenance_at) if held else b""
+            section = read_section(release.dataset_file, state.inferred_at, state.provenance_at) if held else b""
             gone = _lines_in(section, held)
             new_inferred = [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
 
@@ -479,7 +482,7 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
     if closing.error is not None:
         raise closing.error
     write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
-                stances={**state.stances, **stance_digests(part.articles)},
+                stances={**state.stances, **digests},
                 originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
     result = BuildResult(None, validation, manifest, lap.seconds)
     result.release = staging.commit(manifest)
@@ -510,12 +513,6 @@ def _close_in_background(store: ox.Store) -> _Closing:
 
 def _has(store: ox.Store, s: str, p: ox.NamedNode, o: Any = None) -> bool:
     return holds(store, ox.NamedNode(s), p, o, ox.DefaultGraph())
-
-
-def _read_range(path: Path, start: int, end: int) -> bytes:
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        return fh.read(end - start)
 
 
 def _lines_in(section: bytes, quads: list[Any]) -> list[Any]:
@@ -598,7 +595,7 @@ def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release
     part = _read_part(folder, stems, allow_drafts, known, release)
     lap("read")
 
-    _refuse_shared(part, store, None)
+    _refuse_shared(part, store, stance_digests(part.articles), None)
     graphs, origins = to_graphs(part, articles=part.articles, ontology=False)
     typed: set[Any] = set()
     new = to_quads(graphs, typed)

@@ -266,6 +266,17 @@ class DatasetWriter:
 _NO_COPY_RANGE = (errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP)  # copy by hand instead
 
 
+def read_section(path: Path, start: int, end: int) -> bytes:
+    """Bytes ``start:end`` of the N-Quads file ``path`` (a section of a ``dataset.nq``): whole
+    lines, or OSError naming the file and the range."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    if len(data) != end - start or (data and not data.endswith(b"\n")):
+        raise OSError(f"{path} has no whole section at bytes {start}-{end}")
+    return data
+
+
 def copy_range(src: Path, dst_fd: int, start: int, end: int, at: int) -> None:
     """Copy bytes ``start:end`` of ``src`` to offset ``at`` of the open file ``dst_fd``."""
     with open(src, "rb") as fh:

@@ -154,21 +154,19 @@ def _actual_datatype(v: Literal, dtype: URIRef) -> bool:
 
 
 def _datatype_test(dtype: URIRef) -> ValueTest:
-    actual = _actual_datatype
-
     def test(v: Any) -> bool:
         if not isinstance(v, Literal):
             return False
         if v.datatype == dtype:
-            return getattr(v, "ill_typed", None) is not True and actual(v, dtype)
+            return getattr(v, "ill_typed", None) is not True and _actual_datatype(v, dtype)
         if dtype == RDFS.Literal:
             return True
         if dtype == RDFS.Datatype and v.datatype:
             return True
         if v.datatype is None and v.language is None and dtype == XSD.string:
-            return actual(v, dtype)
+            return _actual_datatype(v, dtype)
         if dtype == RDF.langString and v.language:
-            return actual(v, dtype)
+            return _actual_datatype(v, dtype)
         return False
 
     return test

@@ -32,7 +32,7 @@ from rdflib.term import Node
 from crisiskg import REASONING  # defined beside the version, so that the CLI reads it without this module
 from crisiskg.answers import Kept
 from crisiskg.errors import PublishError, QueryError
-from crisiskg.publish import Release, current, point_current
+from crisiskg.publish import Release, current, point_current, read_section
 from crisiskg.terms import quads_matching, to_oxigraph, to_rdflib
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
@@ -821,11 +821,11 @@ def _push_increment(root: Path, final: Path, release: Release, build_dir: Path) 
             store = ox.Store(str(tmp / "store"))
             try:
                 new, old = release.dataset_file, base.dataset_file
-                _add_asserted(store, _section(new, base_state.inferred_at, state.inferred_at))
-                _replace_graph(store, ox.NamedNode(str(INFERRED_GRAPH)), _section(old, base_state.inferred_at, base_state.provenance_at),
-                               _section(new, state.inferred_at, state.provenance_at), union=False)
-                _replace_graph(store, ox.NamedNode(str(PROVENANCE_GRAPH)), _section(old, base_state.provenance_at, base_state.size),
-                               _section(new, state.provenance_at, state.size), union=True)
+                _add_asserted(store, read_section(new, base_state.inferred_at, state.inferred_at))
+                _replace_graph(store, ox.NamedNode(str(INFERRED_GRAPH)), read_section(old, base_state.inferred_at, base_state.provenance_at),
+                               read_section(new, state.inferred_at, state.provenance_at), union=False)
+                _replace_graph(store, ox.NamedNode(str(PROVENANCE_GRAPH)), read_section(old, base_state.provenance_at, base_state.size),
+                               read_section(new, state.provenance_at, state.size), union=True)
                 store.flush()  # no optimize: at 1M triples it takes 3 s, and compacts what is shared by hard links
             finally:
                 del store
@@ -884,16 +884,6 @@ def _same_prefix(new: Path, old: Path, size: int, block: int = 1 << 16, samples:
             if a.read(n) != b.read(n):
                 return False
     return True
-
-
-def _section(path: Path, start: int, end: int) -> bytes:
-    """Bytes ``start:end`` of the N-Quads file ``path``: whole lines, or OSError."""
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        data = fh.read(end - start)
-    if len(data) != end - start or (data and not data.endswith(b"\n")):
-        raise OSError(f"{path} has no whole section at bytes {start}-{end}")
-    return data
 
 
 def _add_asserted(store: Any, section: bytes) -> None:

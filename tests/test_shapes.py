@@ -324,7 +324,7 @@ def test_the_range_comparison_is_pyshacls(a: str, b: str, da: URIRef, db: URIRef
     def outcome(fn: Any) -> object:
         try:
             return int(fn(value, bound))
-        except (TypeError, NotImplementedError) as exc:
+        except Exception as exc:  # noqa: BLE001  # the same refusal, whatever it is ("NaN" as a decimal: InvalidOperation)
             return type(exc)
 
     assert outcome(_compare) == outcome(compare_literal)
