@@ -203,12 +203,13 @@ def test_validate_exit_codes(case: str, code: int, words: str, mini_copy: Path, 
     assert words in result.output
 
 
-def test_validate_does_not_publish(mini_copy: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
-        result = runner.invoke(main, ["validate", "--seeds", str(mini_copy)])
-        assert result.exit_code == 0
-        assert list(Path(cwd).iterdir()) == []
+def test_validate_does_not_publish(mini_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(main, ["validate", "--seeds", str(mini_copy)])
+    assert result.exit_code == 0
+    assert list(cwd.iterdir()) == []
 
 
 # ---------------------------------------------------------------- export
