@@ -28,10 +28,10 @@ from crisiskg.vocab import (
     WIKIDATA,
     article_graph,
 )
-from loaders import iris, schema
+from loaders import dates, iris, schema
 from loaders.anchor import Span
 from loaders.mentions import AliasMatcher
-from loaders.seeds import ArticleSeed, SeedSet, parse_date
+from loaders.seeds import CLAIMED, ArticleSeed, SeedSet, munitions
 
 Origins = dict[URIRef, str]
 
@@ -123,8 +123,10 @@ def _entities(g: Graph, seeds: SeedSet, origins: Origins) -> None:
         g.add((node, SKOS.definition, Literal(prop["definition"])))
 
 
-def _date_literal(value: str) -> Literal:
-    return Literal(parse_date(value).isoformat(), datatype=XSD.date)
+def _typed(span: dates.DateSpan) -> Literal | None:
+    """The date as an XSD literal of its precision (xsd:date, gYearMonth, gYear); None for a range."""
+    typed = span.typed
+    return None if typed is None else Literal(typed[0], datatype=XSD[typed[1]])
 
 
 class _ArticleWriter:
@@ -136,6 +138,7 @@ class _ArticleWriter:
         self.context = iris.context(art.key, len(art.text))
         meta = art.meta
         self.authors = [iris.entity(a) for a in meta["authors"]] or [iris.unnamed_author(art.key)]
+        self.sources = art.source_ids
         self.event_spans: dict[URIRef, list[tuple[int, int, URIRef]]] = {}  # event -> its evidence spans here
 
     def ref(self, slug: str) -> URIRef:
@@ -150,20 +153,40 @@ class _ArticleWriter:
         values = value if isinstance(value, list) else [value]
         out: list[URIRef] = []
         for v in values:
-            out.extend(self.authors if v == "author" else [iris.entity(v)])
+            if v == "author":
+                out.extend(self.authors)
+            else:
+                out.append(iris.unnamed_source(self.art.key, v) if v in self.sources else iris.entity(v))
         return out
+
+    def date(self, node: URIRef, span: dates.DateSpan, derivation: str, stamp: URIRef | None) -> None:
+        """``node``'s date: as written, its precision and derivation, its first and last possible
+        day, and (``stamp``) the value as an XSD literal of its precision where it is not a range."""
+        self.add(node, CKG.dateValue, span.value)
+        self.add(node, CKG.datePrecision, span.precision)
+        self.add(node, CKG.dateDerivation, derivation)
+        self.add(node, CKG.earliestDate, Literal(span.earliest.isoformat(), datatype=XSD.date))
+        self.add(node, CKG.latestDate, Literal(span.latest.isoformat(), datatype=XSD.date))
+        if stamp is not None:
+            self.add(node, stamp, _typed(span))
+
+    def attributed(self, node: URIRef, path: tuple[Any, ...], item: dict[str, Any]) -> None:
+        """Who gives ``item`` (ckg:reportedBy: the author unless ``claimed_by``) and the words that
+        attribute it (ckg:attributionEvidence), for a count, damage report or claim node."""
+        for who in self.holders(item.get("claimed_by", "author")):
+            self.add(node, CKG.reportedBy, who)
+        if "attribution" in item:
+            self.add(node, CKG.attributionEvidence, self.span(path + ("attribution",)))
 
     def span(self, path: tuple[Any, ...], method: URIRef = CKG.Curated) -> URIRef:
         sp: Span = self.seeds.spans[(self.art.key, path)]
         return self.phrase(sp.begin, sp.end, sp.text, method)
 
-    def event_evidence(self, node: URIRef, path: tuple[Any, ...], *, munitions: bool = False) -> None:
-        """``node`` ckg:evidence the span at ``path`` (and ckg:munitionEvidence when ``munitions``)."""
+    def event_evidence(self, node: URIRef, path: tuple[Any, ...]) -> None:
+        """``node`` ckg:evidence the span at ``path``, a candidate for its own quote here."""
         sp: Span = self.seeds.spans[(self.art.key, path)]
         span = self.phrase(sp.begin, sp.end, sp.text, CKG.Curated)
         self.add(node, CKG.evidence, span)
-        if munitions:
-            self.add(node, CKG.munitionEvidence, span)
         self.event_spans.setdefault(node, []).append((sp.begin, sp.end, span))
 
     def quotes(self) -> None:
@@ -197,9 +220,8 @@ class _ArticleWriter:
         g.add((self.node, RDF.type, CKG.Article))
         self.add(self.node, DCTERMS.title, meta["title"])
         self.add(self.node, RDFS.label, meta["title"])
-        self.add(self.node, DCTERMS.issued, _date_literal(meta["published"]["date"]))
-        self.add(self.node, CKG.issuedPrecision, meta["published"]["precision"])
-        self.add(self.node, CKG.issuedDerivation, meta["published"]["derivation"])
+        published = meta["published"]
+        self.date(self.node, dates.of(published, "date"), published["derivation"], DCTERMS.issued)
         self.add(self.node, CKG.genre, meta.get("genre"))
         self.add(self.node, CKG.seedFile, art.yaml_file)
         self.add(self.node, DCTERMS.identifier, art.key)
@@ -212,6 +234,13 @@ class _ArticleWriter:
             self.eg.add((who, RDF.type, CKG.UnnamedAuthor))
             self.eg.add((who, RDFS.label, Literal(f"author of article {art.key}")))
             self.origins[who] = art.yaml_file
+        for i, src in enumerate(art.items("sources")):
+            who = iris.unnamed_source(art.key, src["id"])
+            self.origins[who] = art.yaml_file
+            g.add((who, RDF.type, CKG.UnnamedSource))
+            g.add((who, RDFS.label, Literal(src["description"])))
+            g.add((who, CKG.sourceIn, self.node))
+            g.add((who, CKG.evidence, self.span(("sources", i))))
         g.add((self.node, CKG.text, self.context))
         g.add((self.context, RDF.type, NIF.Context))
         g.add((self.context, RDF.type, NIF.OffsetBasedString))
@@ -253,9 +282,10 @@ class _ArticleWriter:
         if "cameo" in ev:
             self.add(node, CKG.cameoCode, CAMEO[ev["cameo"]])
         if "date" in ev:
-            self.add(node, SEM.hasTimeStamp, _date_literal(ev["date"]["value"]))
-            self.add(node, CKG.datePrecision, ev["date"]["precision"])
-            self.add(node, CKG.dateDerivation, ev["date"]["derivation"])
+            self.date(node, dates.of(ev["date"]), ev["date"]["derivation"], SEM.hasTimeStamp)
+        if "reported_by" in ev:
+            for who in self.holders(ev["reported_by"]):
+                self.add(node, CKG.reportedBy, who)
         for key, prop in (("places", SEM.hasPlace), ("target_places", CKG.targetPlace), ("launched_from", CKG.launchedFrom)):
             for place in ev.get(key) or []:
                 self.add(node, prop, iris.entity(place))
@@ -266,30 +296,41 @@ class _ArticleWriter:
             self.add(node, CKG.channel, CKG[ev["channel"]])
         if "weapon" in ev:
             self.add(node, CKG.weapon, iris.entity(ev["weapon"]))
-        if "munitions" in ev:
-            mun = ev["munitions"]
-            self.add(node, CKG.munitionCount, Literal(mun["count"], datatype=XSD.integer))
-            self.add(node, CKG.munitionCountQualifier, mun.get("qualifier", "exact"))
-            # ckg:evidence stated in the article graph too, not only inferred from ckg:munitionEvidence
-            self.event_evidence(node, path + ("munitions",), munitions=True)
+        for j, (sub, mun) in enumerate(munitions(ev)):
+            self.counted(node, iris.count(ev["id"], "munitions", self.art.key, j), CKG.munitions, CKG.MunitionCount, path + sub, mun)
+        for j, item in enumerate(ev.get("counts") or []):
+            cnode = iris.count(ev["id"], "counts", self.art.key, j)
+            self.counted(node, cnode, CKG.counts, CKG.Count, path + ("counts", j), item)
+            self.add(cnode, CKG.countedThing, item["what"])
+        for j, item in enumerate(ev.get("damage") or []):
+            dnode = iris.count(ev["id"], "damage", self.art.key, j)
+            self.origins[dnode] = self.art.yaml_file
+            self.add(node, CKG.damage, dnode)
+            self.add(dnode, RDF.type, CKG.DamageReport)
+            self.add(dnode, CKG.damageDescription, item["description"])
+            self.attributed(dnode, path + ("damage", j), item)
+            self.add(dnode, CKG.evidence, self.span(path + ("damage", j)))
         for j, cas in enumerate(ev.get("casualties") or []):
             cnode = iris.casualty(ev["id"], self.art.key, j)
-            self.origins[cnode] = self.art.yaml_file
-            self.add(node, CKG.casualties, cnode)
-            self.add(cnode, RDF.type, CKG.CasualtyCount)
+            self.counted(node, cnode, CKG.casualties, CKG.CasualtyCount, path + ("casualties", j), cas)
             self.add(cnode, CKG.casualtyStatus, cas["status"])
-            self.add(cnode, CKG["count"], Literal(cas["count"], datatype=XSD.integer))
-            self.add(cnode, CKG.countQualifier, cas.get("qualifier", "exact"))
             if "nationality" in cas:
                 self.add(cnode, CKG.nationality, iris.entity(cas["nationality"]))
             self.add(cnode, CKG.population, cas.get("population"))
-            for who in self.holders(cas.get("claimed_by", "author")):
-                self.add(cnode, CKG.reportedBy, who)
-            self.add(cnode, CKG.evidence, self.span(path + ("casualties", j)))
         self.add(node, CKG.condition, ev.get("condition"))
         for about in ev.get("about") or []:
             self.add(node, CKG.about, self.ref(about))
         self.event_evidence(node, path)
+
+    def counted(self, event: URIRef, node: URIRef, link: URIRef, cls: URIRef, path: tuple[Any, ...], item: dict[str, Any]) -> None:
+        """A count of ``event`` in this article: number, qualifier, who gives it, and its words."""
+        self.origins[node] = self.art.yaml_file
+        self.add(event, link, node)
+        self.add(node, RDF.type, cls)
+        self.add(node, CKG["count"], Literal(item["count"], datatype=XSD.integer))
+        self.add(node, CKG.countQualifier, item.get("qualifier", "exact"))
+        self.attributed(node, path, item)
+        self.add(node, CKG.evidence, self.span(path))
 
     def relation(self, i: int, rel: dict[str, Any]) -> None:
         anyone = rel["subject"] == schema.ANYONE  # the subject left open: "no group has claimed ..."
@@ -310,6 +351,8 @@ class _ArticleWriter:
         self.add(node, CKG.claimPolarity, schema.CLAIM_POLARITY[polarity])
         for who in claimants:
             self.add(node, CKG.claimedBy, who)
+        if "attribution" in rel:
+            self.add(node, CKG.attributionEvidence, self.span(("relations", i, "attribution")))
         self.add(node, CKG.evidence, self.span(("relations", i)))
 
     def role(self, i: int, role: dict[str, Any]) -> None:
@@ -334,8 +377,8 @@ class _ArticleWriter:
         if st.get("strength"):
             self.add(node, CKG.strength, schema.STRENGTH[st["strength"]])
         self.add(node, CKG.condition, st.get("condition"))
-        date = st["date"]["value"] if "date" in st else self.art.meta["published"]["date"]
-        self.add(node, CKG.statedOn, _date_literal(date))
+        if "date" in st:  # its own date only: an undated stance is reported on its article's date
+            self.date(node, dates.of(st["date"]), st["date"]["derivation"], None)
         span = self.span(("stances", i))
         self.add(span, CKG.speechMode, schema.SPEECH_MODE[st["speech_mode"]])
         self.add(node, CKG.evidence, span)

@@ -33,6 +33,11 @@ def unnamed_author(key: str) -> URIRef:
     return ID[f"article/{key}/author"]
 
 
+def unnamed_source(key: str, slug: str) -> URIRef:
+    """An unnamed source of one article ("one former official"): an agent of that article only."""
+    return ID[f"article/{key}/source/{slug}"]
+
+
 def span(key: str, begin: int, end: int) -> URIRef:
     """A NIF offset-based string IRI (RFC 5147 style fragment)."""
     return URIRef(f"{article(key)}#char={begin},{end}")
@@ -48,6 +53,11 @@ def digest(*parts: object) -> str:
 
 def casualty(event_slug: str, key: str, index: int) -> URIRef:
     return ID[f"event/{event_slug}/casualties/{key}-{index + 1}"]
+
+
+def count(event_slug: str, part: str, key: str, index: int) -> URIRef:
+    """A count (``munitions``, ``counts``) or damage report of an event in one article."""
+    return ID[f"event/{event_slug}/{part}/{key}-{index + 1}"]
 
 
 def claim(key: str, *parts: object) -> URIRef:

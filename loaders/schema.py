@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError
 from crisiskg import ontology
 from crisiskg.errors import Problem
 from crisiskg.vocab import CKG
+from loaders import dates
 from loaders.yamlio import YamlDoc, dotted
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -30,8 +31,8 @@ RELATIONS = [
     "citizenOf",
 ]
 ANYONE = "anyone"  # a relation's subject left open: "no group has claimed responsibility" (denied)
-QUALIFIERS = ["exact", "at-least", "at-most", "approximately", "nearly"]
-PRECISIONS = ["day", "month", "year"]
+QUALIFIERS = ["exact", "approximately", "at-least", "more-than", "nearly", "at-most", "none-reported"]
+PRECISIONS = list(dates.PRECISIONS)
 POLARITY = {"favor": CKG.Favor, "against": CKG.Against, "none": CKG.NoPolarity}
 MODALITY = {
     "recommendation": CKG.Recommendation, "prediction": CKG.Prediction, "evaluation": CKG.Evaluation,
@@ -53,14 +54,20 @@ def _obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
 
 
 _span = _obj({"quote": _quote, "occurrence": {"type": "integer", "minimum": 1}}, ["quote"])
-_date = _obj(
-    {
-        "value": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
-        "precision": {"enum": PRECISIONS},
-        "derivation": _str,
-    },
-    ["value", "precision", "derivation"],
-)
+_occurrence = {"type": "integer", "minimum": 1}
+_day = {"type": "string", "pattern": dates.DAY}
+
+
+def _date_of(key: str) -> dict[str, Any]:
+    """A date mapping whose value is under ``key``: value, precision, optional bounds, derivation."""
+    return _obj(
+        {key: {"type": "string", "pattern": dates.VALUE}, "precision": {"enum": PRECISIONS},
+         "earliest": _day, "latest": _day, "derivation": _str},
+        [key, "derivation"],
+    )
+
+
+_date = _date_of("value")
 
 
 @lru_cache(maxsize=1)
@@ -100,10 +107,7 @@ def article_schema() -> dict[str, Any]:
             "genre": {"enum": GENRES},
             "publisher": {"anyOf": [{"type": "null"}, _slug]},
             "authors": _slugs,
-            "published": _obj(
-                {"date": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}, "precision": {"enum": PRECISIONS}, "derivation": _str},
-                ["date", "precision", "derivation"],
-            ),
+            "published": _date_of("date"),
             "headline": {"type": "array", "items": _span},
             "furniture": {"type": "array", "items": _span},
             "captions": {"type": "array", "items": _span},
@@ -112,19 +116,17 @@ def article_schema() -> dict[str, Any]:
         ["text", "status", "title", "authors", "published"],
     )
     count = {"type": "integer", "minimum": 0, "maximum": 100_000_000}
+    # who gives a fact: the author, a registry actor or one of the article's unnamed sources, and
+    # (optionally) the words through which it is attributed ("According to US and Iraqi officials")
+    said = {"claimed_by": _slug, "attribution": _quote, "attribution_occurrence": _occurrence}
+    counted = {"count": count, "qualifier": {"enum": QUALIFIERS}, **said, "quote": _quote, "occurrence": _occurrence}
     casualty = _obj(
-        {
-            "status": {"enum": ["killed", "injured", "casualties"]},
-            "count": count,
-            "qualifier": {"enum": QUALIFIERS},
-            "nationality": _slug,
-            "population": _str,
-            "claimed_by": {"anyOf": [{"const": "author"}, _slug]},
-            "quote": _quote,
-            "occurrence": {"type": "integer", "minimum": 1},
-        },
+        {"status": {"enum": ["killed", "injured", "casualties"]}, "nationality": _slug, "population": _str, **counted},
         ["status", "count", "quote"],
     )
+    munition = _obj(counted, ["count", "quote"])
+    other_count = _obj({"what": _str, **counted}, ["what", "count", "quote"])
+    damage = _obj({"description": _str, **said, "quote": _quote, "occurrence": _occurrence}, ["description", "quote"])
     event = _obj(
         {
             "id": _slug,
@@ -140,10 +142,10 @@ def article_schema() -> dict[str, Any]:
             "roles": {"type": "object", "propertyNames": {"enum": ROLES}, "additionalProperties": _slugs},
             "channel": {"enum": ontology.individuals(CKG.Channel)},
             "weapon": _slug,
-            "munitions": _obj(
-                {"count": count, "qualifier": {"enum": QUALIFIERS}, "quote": _quote, "occurrence": {"type": "integer", "minimum": 1}},
-                ["count", "quote"],
-            ),
+            "reported_by": _slug,
+            "munitions": {"anyOf": [munition, {"type": "array", "minItems": 1, "items": munition}]},
+            "counts": {"type": "array", "items": other_count},
+            "damage": {"type": "array", "items": damage},
             "casualties": {"type": "array", "items": casualty},
             "condition": {"type": ["string", "null"]},
             "about": _slugs,
@@ -156,7 +158,7 @@ def article_schema() -> dict[str, Any]:
             "predicate": {"enum": RELATIONS},
             "object": _slug,
             "polarity": {"enum": list(CLAIM_POLARITY)},
-            "claimed_by": {"anyOf": [{"const": "author"}, _slug]},
+            **said,
             "quote": _quote,
             "occurrence": {"type": "integer", "minimum": 1},
         },
@@ -182,10 +184,12 @@ def article_schema() -> dict[str, Any]:
         },
         ["id", "holder", "proposition", "polarity", "modality", "speech_mode", "quote"],
     )
+    source = _obj({"id": _slug, "description": _str, "quote": _quote, "occurrence": _occurrence}, ["id", "description", "quote"])
     skipped = _obj({"quote": _quote, "occurrence": {"type": "integer", "minimum": 1}, "reason": _str}, ["quote", "reason"])
     return _obj(
         {
             "article": article,
+            "sources": {"type": "array", "items": source},
             "events": {"type": "array", "items": event},
             "relations": {"type": "array", "items": relation},
             "roles": {"type": "array", "items": role},

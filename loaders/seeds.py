@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crisiskg.errors import Problem, SeedError
-from loaders import schema
+from loaders import dates, schema
 from loaders.anchor import AnchorError, Span, anchor
 from loaders.yamlio import Path_, YamlDoc, dotted, load_yaml
 
@@ -40,6 +39,25 @@ class ArticleSeed:
     def items(self, section: str) -> list[dict[str, Any]]:
         return list(self.doc.data.get(section) or [])
 
+    @property
+    def source_ids(self) -> set[str]:
+        """The ids of this article's unnamed sources ("one former official")."""
+        return {src["id"] for src in self.items("sources")}
+
+
+def munitions(ev: dict[str, Any]) -> list[tuple[Path_, dict[str, Any]]]:
+    """An event's munition counts with their path below the event: one mapping or a list of them."""
+    mun = ev.get("munitions")
+    if mun is None:
+        return []
+    if isinstance(mun, dict):
+        return [(("munitions",), mun)]
+    return [(("munitions", j), m) for j, m in enumerate(mun)]
+
+
+CLAIMED = ("casualties", "counts", "damage")
+"""Event lists whose items say who gives them (``claimed_by``), besides the munitions."""
+
 
 @dataclass
 class SeedSet:
@@ -61,14 +79,6 @@ class SeedSet:
 
     def event_ids(self) -> set[str]:
         return {e["id"] for a in self.articles for e in a.items("events")} | self.known_events
-
-
-def parse_date(value: str) -> dt.date:
-    """The first day a ``YYYY[-MM[-DD]]`` value covers; ValueError for an impossible date."""
-    parts = [int(p) for p in value.split("-")]
-    while len(parts) < 3:
-        parts.append(1)
-    return dt.date(*parts)
 
 
 def _read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
@@ -261,6 +271,17 @@ def _check_articles(s: SeedSet, *, check_refs: bool = True) -> Iterator[Problem]
             except AnchorError as exc:
                 yield Problem(a.yaml_file, doc.line(path + ("quote",)), dotted(path + ("quote",)), str(exc))
 
+        def attribution(path: Path_, item: dict[str, Any]) -> Iterator[Problem]:
+            """The actor who gives ``item`` and the words that attribute it, if any."""
+            if "claimed_by" in item:
+                yield from ref(path + ("claimed_by",), item["claimed_by"], allow=actors)
+            if "attribution" in item:
+                words = {"quote": item["attribution"], "occurrence": item.get("attribution_occurrence")}
+                try:
+                    s.spans[(a.key, path + ("attribution",))] = anchor(a.text, words["quote"], words["occurrence"])
+                except AnchorError as exc:
+                    yield Problem(a.yaml_file, doc.line(path + ("attribution",)), dotted(path + ("attribution",)), str(exc))
+
         def ref(path: Path_, value: str, kinds: set[str] | None = None, allow: frozenset[str] | set[str] = frozenset()) -> Iterator[Problem]:
             if value in allow:
                 return
@@ -270,13 +291,25 @@ def _check_articles(s: SeedSet, *, check_refs: bool = True) -> Iterator[Problem]
             elif kinds and not kinds & set(s.types(value)):
                 yield Problem(a.yaml_file, doc.line(path), dotted(path), f"{value!r} is a {'/'.join(s.types(value))}", f"expected one of: {', '.join(sorted(kinds))}")
 
-        def date(path: Path_, value: str) -> Iterator[Problem]:
+        def date(path: Path_, item: dict[str, Any], key: str = "value") -> Iterator[Problem]:
             try:
-                parse_date(value)
+                dates.of(item, key)
             except ValueError as exc:
-                yield Problem(a.yaml_file, doc.line(path), dotted(path), f"{value!r} is not a real date ({exc})", "use YYYY-MM-DD")
+                yield Problem(a.yaml_file, doc.line(path + (key,)), dotted(path + (key,)), f"not a date the text gives: {exc}",
+                              "see 'Dates' in seeds/README.md")
 
-        yield from date(("article", "published", "date"), meta["published"]["date"])
+        yield from date(("article", "published"), meta["published"], "date")
+        # the actors an article may name besides registry ids: its author and its unnamed sources
+        actors = {"author"} | a.source_ids
+        seen_sources: set[str] = set()
+        for i, src in enumerate(a.items("sources")):
+            p0: Path_ = ("sources", i)
+            yield from span(p0, src)
+            if src["id"] in seen_sources or src["id"] in s.entities or src["id"] in ("author", schema.ANYONE):
+                yield Problem(a.yaml_file, doc.line(p0 + ("id",)), dotted(p0 + ("id",)),
+                              f"source id {src['id']!r} is already taken (another source, a registry entity or a reserved word)",
+                              "give each unnamed source an id of its own, e.g. 'one-former-official'")
+            seen_sources.add(src["id"])
         if meta.get("publisher"):
             yield from ref(("article", "publisher"), meta["publisher"])
         for i, author in enumerate(meta["authors"]):
@@ -292,23 +325,27 @@ def _check_articles(s: SeedSet, *, check_refs: bool = True) -> Iterator[Problem]
             seen_events.add(ev["id"])
             yield from span(p, ev)
             if "date" in ev:
-                yield from date(p + ("date", "value"), ev["date"]["value"])
+                yield from date(p + ("date",), ev["date"])
+            if "reported_by" in ev:
+                yield from ref(p + ("reported_by",), ev["reported_by"], allow=actors)
             for key in ("places", "target_places", "launched_from"):
                 for j, place in enumerate(ev.get(key) or []):
                     yield from ref(p + (key, j), place, PLACE_TYPES)
             for role, ids in (ev.get("roles") or {}).items():
                 for j, actor in enumerate(ids):
-                    yield from ref(p + ("roles", role, j), actor, allow={"author"})
+                    yield from ref(p + ("roles", role, j), actor, allow=actors)
             if "weapon" in ev:
                 yield from ref(p + ("weapon",), ev["weapon"], {"Weapon"})
-            if "munitions" in ev:
-                yield from span(p + ("munitions",), ev["munitions"])
-            for j, cas in enumerate(ev.get("casualties") or []):
-                yield from span(p + ("casualties", j), cas)
-                if "nationality" in cas:
-                    yield from ref(p + ("casualties", j, "nationality"), cas["nationality"], {"State"})
-                if cas.get("claimed_by", "author") != "author":
-                    yield from ref(p + ("casualties", j, "claimed_by"), cas["claimed_by"])
+            counted = [(p + sub, m) for sub, m in munitions(ev)]
+            counted += [(p + (part, j), item) for part in CLAIMED for j, item in enumerate(ev.get(part) or [])]
+            for cp, item in counted:
+                yield from span(cp, item)
+                yield from attribution(cp, item)
+                if item.get("qualifier") == "none-reported" and item.get("count") != 0:
+                    yield Problem(a.yaml_file, doc.line(cp + ("count",)), dotted(cp + ("count",)),
+                                  f"'none-reported' goes with count 0, not {item.get('count')!r}", "write count: 0, or another qualifier")
+                if "nationality" in item:
+                    yield from ref(cp + ("nationality",), item["nationality"], {"State"})
             for j, about in enumerate(ev.get("about") or []):
                 if about not in events and about not in s.propositions:
                     yield from ref(p + ("about", j), about)
@@ -324,8 +361,7 @@ def _check_articles(s: SeedSet, *, check_refs: bool = True) -> Iterator[Problem]
                 if rel[end] not in events and rel[end] not in s.propositions:
                     if rel[end] not in s.entities and check_refs:
                         yield _unknown(doc, p + (end,), rel[end], set(s.entities) | events, "entity or event")
-            if rel.get("claimed_by", "author") != "author":
-                yield from ref(p + ("claimed_by",), rel["claimed_by"])
+            yield from attribution(p, rel)
         for i, role in enumerate(a.items("roles")):
             p = ("roles", i)
             yield from span(p, role)
@@ -337,11 +373,11 @@ def _check_articles(s: SeedSet, *, check_refs: bool = True) -> Iterator[Problem]
             yield from span(p, st)
             holders = st["holder"] if isinstance(st["holder"], list) else [st["holder"]]
             for j, h in enumerate(holders):
-                yield from ref(p + ("holder",) if len(holders) == 1 else p + ("holder", j), h, allow={"author"})
+                yield from ref(p + ("holder",) if len(holders) == 1 else p + ("holder", j), h, allow=actors)
             if st["proposition"] not in s.propositions and check_refs:
                 yield _unknown(doc, p + ("proposition",), st["proposition"], s.propositions, "proposition")
             if "date" in st:
-                yield from date(p + ("date", "value"), st["date"]["value"])
+                yield from date(p + ("date",), st["date"])
             core = {k: st.get(k) for k in STANCE_CORE}
             if st["id"] in stances:
                 other, where = stances[st["id"]]

@@ -56,9 +56,11 @@ def test_004_casualties_by_nationality(seed_store: Store) -> None:
 
 
 def test_004_around_18_katyusha_rockets(seed_store: Store) -> None:
-    rows = seed_store.query(f"""SELECT ?n ?q ?w WHERE {{ GRAPH <{G}004> {{ <{ev('camp-taji-rocket-attack-2020-03-11')}>
-        ckg:munitionCount ?n ; ckg:munitionCountQualifier ?q ; ckg:weapon ?w }} }}""").rows
-    assert [(int(r["n"]), str(r["q"]), r["w"]) for r in rows] == [(18, "approximately", ent("katyusha-rocket"))]
+    rows = seed_store.query(f"""SELECT ?n ?q ?w ?by WHERE {{ GRAPH <{G}004> {{ <{ev('camp-taji-rocket-attack-2020-03-11')}>
+        ckg:munitions ?m ; ckg:weapon ?w . ?m ckg:count ?n ; ckg:countQualifier ?q ; ckg:reportedBy ?by }} }}""").rows
+    # "around 18 small Katyusha rockets", in the authors' own words
+    assert sorted((int(r["n"]), str(r["q"]), r["w"], r["by"]) for r in rows) == [
+        (18, "approximately", ent("katyusha-rocket"), ent("asfandyar-mir")), (18, "approximately", ent("katyusha-rocket"), ent("ramzy-mardini"))]
 
 
 def test_004_authors_and_date(seed_store: Store) -> None:
@@ -135,7 +137,7 @@ def test_every_curated_quote_is_the_text_at_its_offsets(seed_store: Store) -> No
 
 def test_002_at_least_a_dozen_missiles(seed_store: Store) -> None:
     rows = seed_store.query(f"""SELECT ?n ?q WHERE {{ GRAPH <{G}002> {{ <{ev('iran-missile-strikes-2020-01-08')}>
-        ckg:munitionCount ?n ; ckg:munitionCountQualifier ?q }} }}""").rows
+        ckg:munitions ?m . ?m ckg:count ?n ; ckg:countQualifier ?q }} }}""").rows
     assert [(int(r["n"]), str(r["q"])) for r in rows] == [(12, "at-least")]
 
 
@@ -202,5 +204,5 @@ def test_004_no_group_has_claimed_responsibility_for_camp_taji(seed_store: Store
 
 def test_004_the_munition_count_has_its_own_quote(seed_store: Store) -> None:
     rows = seed_store.query(f"""SELECT ?quote WHERE {{ GRAPH <{G}004> {{
-        <{ev('camp-taji-rocket-attack-2020-03-11')}> ckg:munitionEvidence ?s . ?s nif:anchorOf ?quote }} }}""").rows
+        <{ev('camp-taji-rocket-attack-2020-03-11')}> ckg:munitions/ckg:evidence ?s . ?s nif:anchorOf ?quote }} }}""").rows
     assert [str(r["quote"]) for r in rows] == ["around 18 small Katyusha rockets"]

@@ -83,7 +83,7 @@ def test_a_broken_copy_reports_every_problem_in_one_run(mini_copy: Path) -> None
     assert found[("articles/100_mini.yaml", "roles[0].holder")].hint == "did you mean 'jane-roe'?"
     weapon = found[("articles/100_mini.yaml", "events[0].weapon")]
     assert "'northland' is a State/Country" in weapon.message and "Weapon" in (weapon.hint or "")
-    assert "not a real date" in found[("articles/100_mini.yaml", "events[0].date.value")].message
+    assert "not a date the text gives" in found[("articles/100_mini.yaml", "events[0].date.value")].message
     quote = found[("articles/100_mini.yaml", "stances[0].quote")]
     assert quote.line == line_in(mini_copy, ARTICLE, "the Untied States")
     assert "closest passage: 'Analyst Jane Roe said the United States should not retaliate.'" in quote.message
@@ -357,3 +357,63 @@ def test_a_registry_a_build_checked_is_read_without_checking_it_again(mini_copy:
     for other in ({"registry.yaml": "0" * 64}, {"propositions.yaml": sha}, {}):
         with pytest.raises(SeedError, match=r"is not \[latitude, longitude\]"):
             read_seeds(mini_copy, checked=other)
+
+
+# ---------------------------------------------------------------- attribution and dates (issue 15)
+
+SOURCES = """sources:
+  - {id: officials, description: officials, quote: "Officials"}
+events:"""
+
+
+def test_an_unnamed_source_is_an_agent_of_its_article_who_can_claim(mini_copy: Path) -> None:
+    edit(mini_copy, ARTICLE, "events:", SOURCES)
+    edit(mini_copy, ARTICLE, "relations:\n", """relations:
+  - {subject: red-militia, predicate: responsibleFor, object: camp-alpha-attack, claimed_by: officials,
+     attribution: "Officials blamed", quote: "Officials blamed the Red Militia"}
+""")
+    ds, _ = to_dataset(read_seeds(mini_copy))
+    g = ds.graph(article_graph("100"))
+    who = iris.unnamed_source("100", "officials")
+    assert (who, RDF.type, CKG.UnnamedSource) in g and (who, RDFS.label, Literal("officials")) in g
+    assert (who, CKG.sourceIn, iris.article("100")) in g
+    assert who not in set(ds.graph(ENTITIES_GRAPH).subjects())  # never a registry actor
+    claim = next(g.subjects(CKG.claimedBy, who))
+    words = g.value(claim, CKG.attributionEvidence)
+    assert g.value(words, NIF.anchorOf) == Literal("Officials blamed")
+
+
+def test_a_count_says_who_gives_it_and_none_reported_is_zero(mini_copy: Path) -> None:
+    edit(mini_copy, ARTICLE, "events:", SOURCES)
+    edit(mini_copy, ARTICLE, "quote: \"killing two soldiers\"}", "quote: \"killing two soldiers\"}\n"
+         "      - {status: killed, count: 0, qualifier: none-reported, claimed_by: officials, quote: \"Officials\"}")
+    ds, _ = to_dataset(read_seeds(mini_copy))
+    g = ds.graph(article_graph("100"))
+    counts = {(int(g.value(c, CKG["count"])), str(g.value(c, CKG.countQualifier)), g.value(c, CKG.reportedBy))
+              for c in g.subjects(RDF.type, CKG.CasualtyCount)}
+    assert counts == {(2, "exact", iris.unnamed_author("100")), (0, "none-reported", iris.unnamed_source("100", "officials"))}
+    edit(mini_copy, ARTICLE, "count: 0, qualifier: none-reported", "count: 3, qualifier: none-reported")
+    found = problems(mini_copy)
+    assert [(p.field, p.line) for p in found] == [("events[0].casualties[1].count", line_in(mini_copy, ARTICLE, "count: 3"))]
+    assert "'none-reported' goes with count 0" in found[0].message
+
+
+def test_a_source_id_may_not_shadow_a_registry_actor(mini_copy: Path) -> None:
+    edit(mini_copy, ARTICLE, "events:", SOURCES.replace("id: officials", "id: jane-roe"))
+    found = problems(mini_copy)
+    assert [p.field for p in found] == ["sources[0].id"] and "already taken" in found[0].message
+
+
+def test_an_undated_stance_has_no_date_and_a_month_is_never_a_day(mini_copy: Path) -> None:
+    edit(mini_copy, ARTICLE, "{value: 2020-03-10, precision: day,", "{value: 2020-03, precision: month, latest: 2020-03-11,")
+    ds, _ = to_dataset(read_seeds(mini_copy))
+    g = ds.graph(article_graph("100"))
+    stance = iris.stance("roe-against-retaliation")
+    assert g.value(stance, CKG.earliestDate) is None and g.value(stance, CKG.dateValue) is None  # reported on its article's date only
+    event = iris.event("camp-alpha-attack")
+    assert {str(g.value(event, p)) for p in (CKG.dateValue, CKG.earliestDate, CKG.latestDate, SEM.hasTimeStamp)} == {
+        "2020-03", "2020-03-01", "2020-03-11"}
+    assert g.value(event, SEM.hasTimeStamp).datatype == URIRef("http://www.w3.org/2001/XMLSchema#gYearMonth")
+    edit(mini_copy, ARTICLE, "precision: month, latest: 2020-03-11", "precision: day, latest: 2020-03-11")
+    found = problems(mini_copy)
+    assert [p.field for p in found] == ["events[0].date.value"] and "has month precision, not 'day'" in found[0].message

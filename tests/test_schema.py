@@ -60,7 +60,7 @@ ARTICLE_MISTAKES = [
     pytest.param("{suspectedAttacker: [red-militia]}", "{suspectedAttackr: [red-militia]}", "suspectedAttackr", "events[0].roles", "'suspectedAttackr'", "did you mean 'suspectedAttacker'?", id="bad-role"),
     pytest.param("status: killed,", "status: kiled,", "status: kiled", "events[0].casualties[0].status", "'kiled'", "did you mean 'killed'?", id="bad-casualty-status"),
     pytest.param("speech_mode: paraphrase", "speech_mode: paraphrase\n    speech_mood: direct-quote", "speech_mood", "stances[0].speech_mood", "unknown field 'speech_mood'", "did you mean 'speech_mode'?", id="unknown-field-nearest"),
-    pytest.param("weapon: rocket", "weapon: rocket\n    colour: red", "colour", "events[0].colour", "unknown field 'colour'", "allowed fields: id, label", id="unknown-field-no-near"),
+    pytest.param("weapon: rocket", "weapon: rocket\n    wibble: red", "wibble", "events[0].wibble", "unknown field 'wibble'", "allowed fields: id, label", id="unknown-field-no-near"),
     # a missing field is reported on the first line of the block that lacks it
     pytest.param("  title: Rockets hit Camp Alpha\n", "", "text: 100_mini.txt", "article", "'title' is a required property", "add the field", id="missing-field"),
     pytest.param("    label: Rocket attack on Camp Alpha\n", "", "- id: camp-alpha-attack", "events[0]", "'label' is a required property", "add the field", id="missing-event-label"),

@@ -23,6 +23,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from crisiskg.ontology import ontology_graph
 from crisiskg.validation import Validation, shapes_graph, validate
 from crisiskg.vocab import CKG, ID, NIF, SEM, SH
+from loaders import dates
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 SHAPES_NS = "https://w3id.org/crisiskg/shapes#"
@@ -216,21 +217,24 @@ EVENT_DATES = """
 @prefix nif:  <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#> .
 
 # a second, earlier article (2020-03-05) with one span
-id:early a ckg:Article ; dct:title "Early" ; dct:issued "2020-03-05"^^xsd:date ; ckg:issuedPrecision "day" ;
-    ckg:issuedDerivation "dateline" ; dct:creator id:roe ; ckg:text id:early-ctx .
+id:early a ckg:Article ; dct:title "Early" ; dct:issued "2020-03-05"^^xsd:date ; ckg:dateValue "2020-03-05" ;
+    ckg:datePrecision "day" ; ckg:dateDerivation "dateline" ; ckg:earliestDate "2020-03-05"^^xsd:date ;
+    ckg:latestDate "2020-03-05"^^xsd:date ; dct:creator id:roe ; ckg:text id:early-ctx .
 id:early-ctx a nif:Context ; nif:isString "Tension rises." .
 id:early-span a nif:Phrase ; nif:referenceContext id:early-ctx ; nif:beginIndex "0"^^xsd:nonNegativeInteger ;
     nif:endIndex "7"^^xsd:nonNegativeInteger ; nif:anchorOf "Tension" ; ckg:annotationMethod ckg:Curated .
 """
 
-# (event, date or None, evidence spans, conforms); the base article is dated 2020-03-12
+# (event, date value or None, evidence spans, conforms); the base article is dated 2020-03-12
 DATE_CASES = [
     pytest.param("before", "2020-03-10", ["span-headline"], True, id="before"),
     pytest.param("same-day", "2020-03-12", ["span-headline"], True, id="same-day"),
-    pytest.param("month-start", "2020-03-01", ["span-headline"], True, id="month-precision"),
+    pytest.param("same-month", "2020-03", ["span-headline"], True, id="month-of-the-article"),
+    pytest.param("span-over", "2020-03-10/2020-03-14", ["span-headline"], True, id="range-that-may-end-before"),
     pytest.param("undated", None, ["span-headline"], True, id="undated"),
     pytest.param("day-after", "2020-03-13", ["span-headline"], False, id="day-after"),
-    pytest.param("next-year", "2021-01-01", ["span-headline"], False, id="next-year"),
+    pytest.param("next-month", "2020-04", ["span-headline"], False, id="next-month"),
+    pytest.param("next-year", "2021", ["span-headline"], False, id="next-year"),
     pytest.param("between", "2020-03-10", ["span-headline", "early-span"], False, id="after-one-of-two-reports"),
     pytest.param("early-ok", "2020-03-04", ["span-headline", "early-span"], True, id="before-both-reports"),
 ]
@@ -249,15 +253,18 @@ def test_no_event_is_dated_after_an_article_that_reports_it(mode: str) -> None:
         for span in spans:
             g.add((node, CKG.evidence, ID[span]))
         if date:
-            g.add((node, SEM.hasTimeStamp, Literal(date, datatype=XSD.date)))
-            g.add((node, CKG.datePrecision, Literal("day")))
+            span = dates.parse(date)
+            g.add((node, CKG.dateValue, Literal(date)))
+            g.add((node, CKG.datePrecision, Literal(span.precision)))
             g.add((node, CKG.dateDerivation, Literal("test")))
+            g.add((node, CKG.earliestDate, Literal(span.earliest.isoformat(), datatype=XSD.date)))
+            g.add((node, CKG.latestDate, Literal(span.latest.isoformat(), datatype=XSD.date)))
         if not conforms:
             expected_bad.add(str(node))
     result = validate(world(extra=g), mode=mode)
     assert {v.focus for v in result.violations} == expected_bad, result.report
-    assert {v.message for v in result.violations} == {"the event is dated after the article that reports it"}
-    assert {v.value for v in result.violations} >= {"2020-03-13", "2021-01-01"}  # the offending date is shown
+    assert {v.message for v in result.violations} == {"the event is dated after the article that reports it (its earliest possible day is after the article's latest)"}
+    assert {v.value for v in result.violations} >= {"2020-03-13", "2020-04-01", "2021-01-01"}  # the offending first day is shown
 
 
 # ---------------------------------------------------------------- the gate in the build: a readable report
