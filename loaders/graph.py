@@ -31,7 +31,7 @@ from crisiskg.vocab import (
 from loaders import dates, iris, schema
 from loaders.anchor import Span
 from loaders.mentions import AliasMatcher
-from loaders.seeds import CLAIMED, ArticleSeed, SeedSet, munitions
+from loaders.seeds import ArticleSeed, SeedSet, munitions
 
 Origins = dict[URIRef, str]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from crisiskg.reasoning import infer
 from crisiskg.synth import synthesize
@@ -28,7 +28,8 @@ QUOTE_MESSAGE = "an event's ckg:quote in an article is its one longest evidence 
 
 
 def is_event(node: Any) -> bool:
-    return str(node).startswith(EVENT) and "/casualties/" not in str(node)
+    """An event's IRI, not one of its count nodes (``event/<id>/casualties/...``, ``/munitions/``...)."""
+    return str(node).startswith(EVENT) and "/" not in str(node)[len(EVENT):]
 
 
 def offsets(g: TripleSet, span: Any) -> tuple[int, int]:
@@ -79,13 +80,19 @@ def test_seed_quotes_are_each_events_longest_span_per_article(seed_graphs: dict[
         len({s for s, p, _ in g if p == CKG.evidence and is_event(s)}) for g in seed_graphs.values())
 
 
-def test_seed_quotes_include_events_with_a_munition_span(seed_graphs: dict[URIRef, TripleSet]) -> None:
-    # the case the rule is for: two evidence spans of one event in one article
-    two = [(iri, s) for iri, g in seed_graphs.items() for s in {s for s, p, _ in g if p == CKG.munitionEvidence}]
-    assert two
-    for iri, event in two:
-        g = seed_graphs[iri]
-        assert len({o for s, p, o in g if s == event and p == CKG.quote}) == 1
+def test_an_event_with_two_spans_in_one_article_gets_the_longer_one(mini_copy: Path) -> None:
+    # the case the rule is for: two evidence spans of one event in one article (the same event
+    # annotated twice is refused, so a second span comes from a shorter quote of the same event)
+    seeds = read_seeds(mini_copy)
+    art = seeds.articles[0]
+    writer = _ArticleWriter(TripleSet(), TripleSet(), seeds, art, {})
+    event = URIRef(f"{EVENT}camp-alpha-attack")
+    writer.event_evidence(event, ("events", 0))
+    short = writer.phrase(0, 7, art.text[0:7], CKG.Curated)
+    writer.event_spans[event].append((0, 7, short))
+    writer.quotes()
+    quotes = {o for s, p, o in writer.g if s == event and p == CKG.quote}
+    assert len(quotes) == 1 and short not in quotes
 
 
 def test_synthetic_quotes(tmp_path: Path) -> None:
@@ -118,15 +125,18 @@ def test_the_shape_rejects_a_quote_that_is_not_the_longest_span(seed_graphs: dic
             data.add(t)
     data += infer(list(data), engine="rules").graph
     assert validate(data).conforms
-    # an event with two evidence spans in one article (a munition count): quote the shorter one there
-    def others(event: Any, quote: Any) -> list[Any]:
-        ctx = data.value(quote, NIF.referenceContext)
-        return sorted(o for o in data.objects(event, CKG.evidence) if data.value(o, NIF.referenceContext) == ctx and o != quote)
-
-    event, quote = min((s, o) for s, p, o in data if p == CKG.quote and others(s, o))
-    spans = others(event, quote)
+    # an event with two evidence spans in one article: quote the shorter one there
+    event, quote = min((s, o) for s, p, o in data if p == CKG.quote)
+    begin, end = int(data.value(quote, NIF.beginIndex)), int(data.value(quote, NIF.endIndex))
+    shorter = URIRef(str(quote).split("#")[0] + f"#char={begin},{end - 1}")
+    for p, o in data.predicate_objects(quote):
+        data.add((shorter, p, o))
+    data.set((shorter, NIF.endIndex, Literal(end - 1, datatype=XSD.nonNegativeInteger)))
+    data.set((shorter, NIF.anchorOf, Literal(str(data.value(quote, NIF.anchorOf))[:-1])))
+    data.add((event, CKG.evidence, shorter))
+    assert validate(data).conforms
     data.remove((event, CKG.quote, quote))
-    data.add((event, CKG.quote, spans[0]))
+    data.add((event, CKG.quote, shorter))
     result = validate(data)
     assert not result.conforms
     assert {v.message for v in result.violations} == {QUOTE_MESSAGE}

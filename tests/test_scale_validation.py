@@ -61,13 +61,13 @@ def test_violating_data(synthetic: tuple[Graph, dict]) -> None:
     span = next(s for s in g.subjects(NIF.anchorOf, None) if (s, RDF.type, CKG.Headline) in g)
     g.set((span, NIF.anchorOf, Literal("not the text")))  # SPARQL: anchor mismatch
     event = next(s for s in g.subjects(SEM.hasTimeStamp, None))
-    g.set((event, SEM.hasTimeStamp, Literal("2099-01-01", datatype=XSD.date)))  # SPARQL: dated after its article
+    g.set((event, CKG.earliestDate, Literal("2099-01-01", datatype=XSD.date)))  # SPARQL: dated after its article
     stance = next(s for s in g.subjects(RDF.type, CKG.Stance))
     g.set((stance, CKG.polarity, CKG.Strong))  # core: sh:in
     found = same_violations(g, origins)
     messages = {v.message for v in found}
     assert "the span's text is not the article text at its offsets" in messages
-    assert "the event is dated after the article that reports it" in messages
+    assert "the event is dated after the article that reports it (its earliest possible day is after the article's latest)" in messages
     assert any("disjoint" in m for m in messages)
     assert any("polarity" in m for m in messages)
     assert any(v.focus == str(person) for v in found)
@@ -114,7 +114,7 @@ def test_every_compiled_component_violated(synthetic: tuple[Graph, dict]) -> Non
     claim = next(s for s in g.subjects(RDF.type, CKG.Claim))
     g.remove((claim, RDF.subject, None))  # sh:or: no subject and not an AnyActorClaim
     article = next(s for s in g.subjects(RDF.type, CKG.Article))
-    g.remove((article, CKG.issuedDerivation, None))  # minCount
+    g.remove((article, CKG.dateValue, None))  # minCount
     found = same_violations(g, synthetic[1])
     components = {v.component for v in found}
     for name in ("MaxCount", "MinCount", "Datatype", "Class", "In", "NodeKind", "Or", "SPARQL"):

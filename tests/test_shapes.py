@@ -22,7 +22,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from crisiskg.ontology import ontology_graph
 from crisiskg.validation import Validation, shapes_graph, validate
-from crisiskg.vocab import CKG, ID, NIF, SEM, SH
+from crisiskg.vocab import CKG, ID, NIF, SH
 from loaders import dates
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
