@@ -1,6 +1,7 @@
 """Shared fixtures, in layers: paths -> built datasets (once per session) -> stores.
 
-Area-specific fixtures (apps, clients, servers, browsers) live beside their tests.
+Area-specific fixtures (apps, clients, servers, browsers) live beside their tests. The seeds are
+``seedcorpus.SEEDS``: the repository's seeds/, or the folder CRISISKG_TEST_SEEDS names.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from seedcorpus import ROOT, SEEDS
 
 from crisiskg.pipeline import BuildResult, build
 from crisiskg.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 MINI = ROOT / "tests" / "fixtures" / "mini"
 
 
@@ -27,7 +27,7 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def seed_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real seeds, built and published once per session."""
+    """The real seeds (or those CRISISKG_TEST_SEEDS names), built and published once per session."""
     out = tmp_path_factory.mktemp("seed-build")
     build(SEEDS, out)
     return out

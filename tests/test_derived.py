@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from seedcorpus import SEEDS
 
 from crisiskg.reasoning import infer
 from crisiskg.synth import synthesize
@@ -22,7 +23,6 @@ from crisiskg.vocab import CKG, ID, NIF
 from loaders.graph import TripleSet, _ArticleWriter, to_graphs
 from loaders.seeds import read_seeds
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 EVENT = str(ID) + "event/"
 QUOTE_MESSAGE = "an event's ckg:quote in an article is its one longest evidence span there (the earliest of equally long ones)"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from seedcorpus import SEEDS
 
 from crisiskg import incremental as inc
 from crisiskg.errors import SeedError, ValidationFailed
@@ -242,8 +243,8 @@ def test_a_triple_an_added_article_asserts_leaves_the_inferred_graph(root: Path,
     assert work_store(current(out)) == work_store(current(full_out))
 
 
-def test_provenance_quads_are_the_loaders_provenance(root: Path) -> None:
-    seeds = read_seeds(root / "seeds")
+def test_provenance_quads_are_the_loaders_provenance() -> None:
+    seeds = read_seeds(SEEDS)
     code = [("crisiskg/pipeline.py", "0" * 64), ("loaders/graph.py", "1" * 64)]
     args = {"version": "v1", "started": "2020-01-01T00:00:00+00:00", "ended": "2020-01-01T00:00:01+00:00"}
     expected = set(to_quads({PROVENANCE_GRAPH: provenance(seeds, code_files=code, **args)}))
@@ -315,9 +316,9 @@ def test_lines_are_found_in_a_section_whole(n: int) -> None:
     assert inc._lines_in(section, [longer]) == []
 
 
-def hold_back(root: Path, into: Path, keys: tuple[str, ...]) -> tuple[Path, dict[str, list[Path]]]:
+def hold_back(into: Path, keys: tuple[str, ...]) -> tuple[Path, dict[str, list[Path]]]:
     """A copy of the project's seeds without the articles ``keys`` (each kept aside as its files)."""
-    seeds = shutil.copytree(root / "seeds", into / "seeds")
+    seeds = shutil.copytree(SEEDS, into / "seeds")
     aside = into / "aside"
     aside.mkdir()
     held: dict[str, list[Path]] = {}
@@ -327,11 +328,11 @@ def hold_back(root: Path, into: Path, keys: tuple[str, ...]) -> tuple[Path, dict
     return seeds, held
 
 
-def test_articles_sharing_events_and_stances_are_added_incrementally(root: Path, tmp_path: Path) -> None:
+def test_articles_sharing_events_and_stances_are_added_incrementally(tmp_path: Path) -> None:
     """The seeds as they are: 003 annotates the 8 January strikes and the Soleimani killing that
     000-002 annotate (one IRI each, one more source) and 18 of 002's Wechsler stances; 004 shares
     events with both. Each is added on its own, and the result is what a full build gives."""
-    seeds, held = hold_back(root, tmp_path, ("003", "004"))
+    seeds, held = hold_back(tmp_path, ("003", "004"))
     out = tmp_path / "build"
     build(seeds, out)
     first = current(out)
@@ -357,8 +358,8 @@ def test_articles_sharing_events_and_stances_are_added_incrementally(root: Path,
     assert state(current(out))["stances"] == state(current(full_out))["stances"]
 
 
-def test_a_shared_stance_that_differs_goes_to_the_full_build_which_reports_it(root: Path, tmp_path: Path) -> None:
-    seeds, held = hold_back(root, tmp_path, ("003",))
+def test_a_shared_stance_that_differs_goes_to_the_full_build_which_reports_it(tmp_path: Path) -> None:
+    seeds, held = hold_back(tmp_path, ("003",))
     out = tmp_path / "build"
     build(seeds, out)
     before = current(out).path
@@ -377,8 +378,8 @@ def test_a_shared_stance_that_differs_goes_to_the_full_build_which_reports_it(ro
     assert current(out).path == before
 
 
-def test_a_reused_article_key_goes_to_the_full_build_which_reports_it(root: Path, tmp_path: Path) -> None:
-    seeds, held = hold_back(root, tmp_path, ("004",))
+def test_a_reused_article_key_goes_to_the_full_build_which_reports_it(tmp_path: Path) -> None:
+    seeds, held = hold_back(tmp_path, ("004",))
     out = tmp_path / "build"
     build(seeds, out)
     for p in held["004"]:  # 004's files under key 003, which is published
@@ -389,8 +390,8 @@ def test_a_reused_article_key_goes_to_the_full_build_which_reports_it(root: Path
     assert "article key '003' is used by more than one file" in str(err.value)
 
 
-def test_without_a_work_store_a_shared_stance_goes_to_the_full_build(root: Path, tmp_path: Path) -> None:
-    seeds, held = hold_back(root, tmp_path, ("003",))
+def test_without_a_work_store_a_shared_stance_goes_to_the_full_build(tmp_path: Path) -> None:
+    seeds, held = hold_back(tmp_path, ("003",))
     out = tmp_path / "build"
     build(seeds, out)
     shutil.rmtree(current(out).work_dir)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from seedcorpus import SEEDS
 
 from crisiskg import incremental as inc
 from crisiskg.pipeline import build
@@ -18,8 +19,6 @@ from crisiskg.publish import Release, current, point_current
 from crisiskg.store import _Rebuild, _replace_graph, copy_union, open_store, push
 from crisiskg.synth import synthesize
 from crisiskg.vocab import CKG_URI, INFERRED_GRAPH, PROVENANCE_GRAPH
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -68,7 +67,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     """The project's seeds with 003 and 004 (which share events and stances with earlier articles)
     added by incremental builds."""
     folder = tmp_path_factory.mktemp("project")
-    seeds = Path(shutil.copytree(ROOT / "seeds", folder / "seeds"))
+    seeds = Path(shutil.copytree(SEEDS, folder / "seeds"))
     stems = [next(p.stem for p in (seeds / "articles").glob(f"{n}_*.yaml")) for n in ("003", "004")]
     return make_chain(seeds, hold_back(seeds, stems, folder / "held"), folder)
 

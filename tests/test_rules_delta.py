@@ -18,6 +18,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
+from seedcorpus import SEEDS
 
 from crisiskg import rules
 from crisiskg.reasoning import materialise
@@ -25,7 +26,6 @@ from crisiskg.synth import synthesize
 from crisiskg.vocab import ID
 from loaders import read_seeds, to_dataset
 
-ROOT = Path(__file__).resolve().parent.parent
 O = "urn:o:"
 
 
@@ -156,7 +156,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("corpus", ["seeds", "synthetic"])
 def test_an_article_added_to_a_materialised_store_gives_the_full_result(corpus: str, synthetic: Path) -> None:
-    folder = {"seeds": ROOT / "seeds", "synthetic": synthetic}[corpus]
+    folder = {"seeds": SEEDS, "synthetic": synthetic}[corpus]
     ds, _ = to_dataset(read_seeds(folder))
     graphs = sorted((g for g in ds.graphs() if "/graph/article/" in str(g.identifier)), key=lambda g: str(g.identifier))
     held = graphs[-1]

@@ -6,14 +6,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from seedcorpus import ROOT, SEEDS
 
 from loaders import yamlio
 
-ROOT = Path(__file__).resolve().parent.parent
-FILES = sorted([*(ROOT / "seeds").rglob("*.yaml"), *(ROOT / "tests" / "fixtures").rglob("*.yaml")])
+FILES = sorted([*SEEDS.rglob("*.yaml"), *(ROOT / "tests" / "fixtures").rglob("*.yaml")])
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def name(path: Path) -> str:
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path("seeds") / path.relative_to(SEEDS))
+
+
+@pytest.mark.parametrize("path", FILES, ids=name)
 def test_fast_path_matches_the_python_loader(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = path.read_text(encoding="utf-8")
     fast_doc, fast_problems = yamlio.load_yaml(text, path.name)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from seedcorpus import SEEDS
 
 from crisiskg.reasoning import infer
 from crisiskg.rules import RuleSet, UnsupportedOntology
@@ -46,7 +47,7 @@ def assert_same(triples: list[tuple[object, object, object]]) -> int:
 
 @pytest.mark.parametrize("corpus", ["mini", "seeds", "synthetic"])
 def test_rules_infer_what_owlrl_infers(corpus: str, synthetic: Path) -> None:
-    folder = {"mini": ROOT / "tests" / "fixtures" / "mini", "seeds": ROOT / "seeds", "synthetic": synthetic}[corpus]
+    folder = {"mini": ROOT / "tests" / "fixtures" / "mini", "seeds": SEEDS, "synthetic": synthetic}[corpus]
     assert assert_same(asserted(folder)) > 40
 
 

@@ -18,7 +18,8 @@ from serving import running_server  # tests/serving.py
 CHROMIUM = os.environ.get("CRISISKG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+# screenshots; CRISISKG_TEST_ARTIFACTS moves them (the suite run on a copy of the seeds keeps its own)
+ARTIFACTS = Path(os.environ.get("CRISISKG_TEST_ARTIFACTS") or Path(__file__).resolve().parent.parent / "artifacts")
 
 
 @pytest.fixture(scope="session")
