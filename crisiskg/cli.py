@@ -240,7 +240,8 @@ def export(build_dir: Path, fmt: str, no_inferred: bool, output: Path | None) ->
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @fail_on_error
 def stats(build_dir: Path, as_json: bool) -> None:
-    """Show what the published build holds: version, counts, validation, seconds per stage.
+    """Show what the published build holds: version, counts, validation, the audited precision
+    of its facts ('not audited' without an audit), seconds per stage.
 
     Example: crisiskg stats --json
     """
@@ -258,6 +259,9 @@ def stats(build_dir: Path, as_json: bool) -> None:
     for key in ("articles", "entities", "events", "stances", "propositions", "mentions", "triples_asserted", "triples_inferred"):
         click.echo(f"  {key:<18} {c[key]}")
     click.echo(f"  SHACL              {'conforms' if m['validation']['conforms'] else 'violations'}")
+    from crisiskg.audits import describe
+
+    click.echo(f"  audit              {describe(m.get('audit'))}")
     click.echo("  graphs:")
     for graph, n in c["graphs"].items():
         click.echo(f"    {n:>7}  {graph}")
@@ -277,3 +281,6 @@ main.add_command(synth); main.add_command(push)
 from crisiskg.cli_serve import serve
 
 main.add_command(serve)
+from crisiskg.cli_audit import audit
+
+main.add_command(audit)

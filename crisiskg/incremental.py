@@ -59,6 +59,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from crisiskg.audits import Audit, stamp
 from crisiskg.errors import PublishError, SeedError
 from crisiskg.publish import DATASET, DatasetWriter, Release, Staging, current, publish, read_section
 from crisiskg.reasoning import materialise
@@ -144,7 +145,8 @@ class Planned:
 
 
 def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) -> Planned | str:
-    """The release to build on and the new article stems, or why a full build is needed."""
+    """The release to build on and the new article stems (none when no article file is new), or
+    why a full build is needed."""
     started = time.time_ns()
     try:
         release = current(out)
@@ -163,9 +165,7 @@ def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) ->
     if any(not k.startswith("seeds/articles/") for k in new):
         return "the registry or the propositions changed"
     stems = sorted({Path(k).stem for k in new if k.endswith(".yaml")})
-    if not stems:
-        return "no new article files"
-    return Planned(release, stems, state, stats)
+    return Planned(release, stems, state, stats)  # no stems: nothing new but perhaps the audit (see crisiskg.reissue)
 
 
 def _subset(folder: Path, stems: list[str], into: Path) -> Path:
@@ -309,19 +309,21 @@ def _parse_originals(data: dict[str, list[list[str]]]) -> dict[str, dict[Any, An
 # ---------------------------------------------------------------- the build
 
 
-def build(seeds_dir: Path | str, out: Path | str, planned: Planned, *, code: list[tuple[str, str]],
+def build(seeds_dir: Path | str, out: Path | str, planned: Planned, *, code: list[tuple[str, str]], audit: Audit | None = None,
           allow_drafts: bool = False, on_stage: Callable[[str, float], None] | None = None) -> Any:
-    """Add the articles ``planned.stems`` to ``planned.release`` and publish the result; a BuildResult.
+    """Add the articles ``planned.stems`` to ``planned.release`` and publish the result, with the
+    estimate of ``audit`` (:mod:`crisiskg.audits`); a BuildResult.
 
     Raises :class:`Fallback` when a full build is needed, and what the full build raises
     (SeedError, ValidationFailed) for mistakes in the new articles.
     """
     release, stems, state = planned.release, planned.stems, planned.state
     if state is None:
-        return _build_from_dataset(seeds_dir, out, release, stems, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
+        return _build_from_dataset(seeds_dir, out, release, stems, code=code, audit=audit, allow_drafts=allow_drafts, on_stage=on_stage)
     with Staging(out) as staging:
         try:
-            return _build_on_store(seeds_dir, staging, release, state, planned.stats, stems, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
+            return _build_on_store(seeds_dir, staging, release, state, planned.stats, stems, code=code, audit=audit,
+                                   allow_drafts=allow_drafts, on_stage=on_stage)
         except BaseException as exc:
             # the stores die with the frames that hold them, so that the staging folder can go
             traceback.clear_frames(exc.__traceback__)
@@ -383,7 +385,7 @@ def _full_seeds(folder: Path, release: Release, part: SeedSet) -> SeedSet:
 
 
 def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, state: WorkState, stats: Stats, stems: list[str], *,
-                    code: list[tuple[str, str]], allow_drafts: bool, on_stage: Callable[[str, float], None] | None) -> Any:
+                    code: list[tuple[str, str]], audit: Audit | None, allow_drafts: bool, on_stage: Callable[[str, float], None] | None) -> Any:
     from crisiskg.pipeline import (
         EVIDENCE,
         STANCE,
@@ -453,20 +455,21 @@ def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, s
             new_inferred = [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
 
             full = _full_seeds(folder, release, part)
-            version = version_of(full, code)
+            data_version = version_of(full, code)
+            version = stamp(data_version, audit)
             tally = Tally().add(new).add(new_inferred).add(gone, -1)
             # the counts: the previous ones, plus what the new quads add (provenance is replaced; it
             # holds no events, stances or mentions)
             before = release.manifest["counts"]
-            prov, ended = run_provenance(full, version=version, code=code, started=started)
+            prov, ended = run_provenance(full, version=version, code=code, started=started, audit=audit)
             sizes: Counter[str] = Counter(before["graphs"])
             sizes[str(PROVENANCE_GRAPH)] = prov.count(b"\n")
             sizes.update(tally.sizes)
             events = before["events"] + sum(1 for e in tally.events if not _has(prev, e, EVIDENCE))
             stances = before["stances"] + sum(1 for s in tally.stances if not _has(prev, s, TYPE, STANCE))
             counted = summary(full, sizes, events, stances, before["mentions"] + tally.mentions)
-            manifest = manifest_of(full, version=version, code=code, ended=ended, counted=counted, seconds=lap.seconds,
-                                   incremental={"from": release.version, "articles": stems})
+            manifest = manifest_of(full, data_version=data_version, audit=audit, code=code, ended=ended, counted=counted,
+                                   seconds=lap.seconds, incremental={"from": release.version, "articles": stems})
 
             dataset.quads(new)
             at_inferred = dataset.tell()
@@ -566,7 +569,7 @@ def _originals(state: WorkState, prev: ox.Store, typed: set[Any]) -> dict[str, d
 
 
 def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[str], *, code: list[tuple[str, str]],
-                        allow_drafts: bool = False, on_stage: Callable[[str, float], None] | None = None) -> Any:
+                        audit: Audit | None = None, allow_drafts: bool = False, on_stage: Callable[[str, float], None] | None = None) -> Any:
     """The build on a release without a work store: its ``dataset.nq`` read back into memory."""
     from crisiskg.pipeline import BuildResult, conclude, raise_unless_conforming, to_quads, version_of
 
@@ -624,12 +627,12 @@ def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release
     raise_unless_conforming(inference.inconsistencies, validation)
 
     full = _full_seeds(folder, release, part)
-    version = version_of(full, code)
+    data_version = version_of(full, code)
     ig = ox.NamedNode(inferred_iri)
     inferred = [q for q in old_inferred if (q.subject, q.predicate, q.object) not in asserted_now]
     inferred += [ox.Quad(s, p, o, ig) for s, p, o in inference.triples]
     quads = [*old, *new, *inferred]
-    manifest = conclude(quads, full, version=version, code=code, started=started, seconds=lap.seconds,
+    manifest = conclude(quads, full, data_version=data_version, audit=audit, code=code, started=started, seconds=lap.seconds,
                         incremental={"from": release.version, "articles": stems})
     result = BuildResult(quads, validation, manifest, lap.seconds)
     result.release = publish(quads, manifest, out)

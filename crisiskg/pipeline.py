@@ -21,8 +21,8 @@ import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
-from crisiskg import __version__
-from crisiskg.errors import BuildError, ValidationFailed
+from crisiskg import __version__, audits
+from crisiskg.errors import BuildError, SeedError, ValidationFailed
 from crisiskg.publish import DATASET, DatasetWriter, Release, Staging
 from crisiskg.reasoning import materialise
 from crisiskg.terms import to_oxigraph, to_rdflib
@@ -283,52 +283,87 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
         from crisiskg import incremental as inc
 
         code = code_files()
+        audit = audits.latest(seeds_dir)
         planned = inc.plan(seeds_dir, out, code)
         if isinstance(planned, str):
             note = f"full build: {planned}"
+        elif not planned.stems and audits.same(planned.release.manifest.get("audit"), audit):
+            note = "full build: no new article files"
         else:
             try:
-                result = inc.build(seeds_dir, out, planned, code=code, allow_drafts=allow_drafts, on_stage=on_stage)
+                if planned.stems:
+                    result = inc.build(seeds_dir, out, planned, code=code, audit=audit, allow_drafts=allow_drafts, on_stage=on_stage)
+                    result.note = f"incremental: added {', '.join(planned.stems)} to build {planned.release.version}"
+                else:
+                    from crisiskg.reissue import reissue
+
+                    result = reissue(seeds_dir, out, planned, audit=audit, code=code, on_stage=on_stage)
+                    which = f"the audit seeds/{audit.file}" if audit else "no audit"
+                    result.note = f"incremental: build {planned.release.version} reissued with {which} (the graphs unchanged)"
             except inc.Fallback as exc:
                 note = f"full build: {exc}"
             except OSError as exc:
                 raise BuildError(f"could not publish to {out}: {exc}") from exc
             else:
-                result.note = f"incremental: added {', '.join(planned.stems)} to build {planned.release.version}"
                 return result
     result = _full_build(seeds_dir, out, allow_drafts=allow_drafts, on_stage=on_stage)
     result.note = note
     return result
 
 
-def conclude(quads: list[Any], seeds: SeedSet, *, version: str, code: list[tuple[str, str]], started: dt.datetime,
-             seconds: dict[str, float], **extra: Any) -> dict[str, Any]:
+def conclude(quads: list[Any], seeds: SeedSet, *, data_version: str, audit: audits.Audit | None, code: list[tuple[str, str]],
+             started: dt.datetime, seconds: dict[str, float], **extra: Any) -> dict[str, Any]:
     """The end of a conforming build: its PROV-O run appended to ``quads``, and its manifest
     (``extra`` keys added, e.g. what an incremental build started from)."""
-    prov, ended = run_provenance(seeds, version=version, code=code, started=started)
+    version = audits.stamp(data_version, audit)
+    prov, ended = run_provenance(seeds, version=version, code=code, started=started, audit=audit)
     quads.extend(ox.parse(input=prov, format=ox.RdfFormat.N_QUADS))
-    return manifest_of(seeds, version=version, code=code, ended=ended, counted=counts(quads, seeds), seconds=seconds, **extra)
+    return manifest_of(seeds, data_version=data_version, audit=audit, code=code, ended=ended, counted=counts(quads, seeds),
+                       seconds=seconds, **extra)
 
 
-def run_provenance(seeds: SeedSet, *, version: str, code: list[tuple[str, str]], started: dt.datetime) -> tuple[bytes, dt.datetime]:
-    """The PROV-O record of a build ending now, as N-Quads, and the time it ended."""
+def run_provenance(seeds: SeedSet, *, version: str, code: list[tuple[str, str]], started: dt.datetime,
+                   audit: audits.Audit | None = None) -> tuple[bytes, dt.datetime]:
+    """The PROV-O record of a build ending now, as N-Quads (the audit file among its inputs), and
+    the time it ended."""
     ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return provenance_nquads(seeds, version=version, started=started.isoformat(), ended=ended.isoformat(), code=code), ended
+    used = [*code, *audits.inputs(audit)]
+    return provenance_nquads(seeds, version=version, started=started.isoformat(), ended=ended.isoformat(), code=used), ended
 
 
-def manifest_of(seeds: SeedSet, *, version: str, code: list[tuple[str, str]], ended: dt.datetime, counted: dict[str, Any],
-                seconds: dict[str, float], **extra: Any) -> dict[str, Any]:
-    """A conforming build's manifest (``extra`` keys added, e.g. what an incremental build started from)."""
+def manifest_of(seeds: SeedSet, *, data_version: str, audit: audits.Audit | None, code: list[tuple[str, str]], ended: dt.datetime,
+                counted: dict[str, Any], seconds: dict[str, float], **extra: Any) -> dict[str, Any]:
+    """A conforming build's manifest (``extra`` keys added, e.g. what an incremental build started
+    from). ``version`` is ``data_version`` (the seeds' and code's digest) stamped with the audit,
+    whose estimate is ``audit`` (None: not audited)."""
     return {
-        "version": version,
+        "version": audits.stamp(data_version, audit),
+        "data_version": data_version,
         "created": ended.isoformat(),
         "software_version": __version__,
         "counts": counted,
         "validation": {"conforms": True, "violations": 0},
         "inputs": {**{"seeds/" + k: v for k, v in seeds.files.items()}, **dict(code)},
+        "audit": audit.estimate(data_version) if audit is not None else None,
         "seconds": dict(seconds),  # publishing is timed too, but after the manifest is written
         **extra,
     }
+
+
+def read_inputs(seeds_dir: Path | str, *, allow_drafts: bool) -> tuple[SeedSet, audits.Audit | None]:
+    """The checked seeds and the newest complete audit; SeedError naming every problem in both."""
+    problems = []
+    try:
+        audit = audits.latest(seeds_dir)
+    except SeedError as exc:
+        problems, audit = exc.problems, None
+    try:
+        seeds = read_seeds(seeds_dir, allow_drafts=allow_drafts)
+    except SeedError as exc:
+        raise SeedError([*exc.problems, *problems]) from exc
+    if problems:
+        raise SeedError(problems)
+    return seeds, audit
 
 
 def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
@@ -345,7 +380,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
             on_stage(name, seconds[name])
         return result
 
-    seeds = stage("read", lambda: read_seeds(seeds_dir, allow_drafts=allow_drafts))
+    seeds, audit = stage("read", lambda: read_inputs(seeds_dir, allow_drafts=allow_drafts))
     typed: set[Any] = set()
 
     def load() -> tuple[list[Any], Origins, ox.Store]:
@@ -355,7 +390,8 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
 
     quads, origins, store = stage("load", load)
     code = code_files()
-    version = version_of(seeds, code)
+    data_version = version_of(seeds, code)
+    version = audits.stamp(data_version, audit)
     inference = stage("reason", lambda: materialise(store))  # owlrl: the oracle in tests
     inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
     n_asserted = len(quads)
@@ -370,7 +406,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     if out is None:
         validation = stage("validate", check)
         raise_unless_conforming(inference.inconsistencies, validation)
-        manifest = conclude(quads, seeds, version=version, code=code, started=started, seconds=seconds)
+        manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         return BuildResult(quads, validation, manifest, seconds)
 
     from crisiskg import incremental as inc
@@ -381,7 +417,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     try:
         validation = stage("validate", check)
         raise_unless_conforming(inference.inconsistencies, validation)
-        manifest = conclude(quads, seeds, version=version, code=code, started=started, seconds=seconds)
+        manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         result = BuildResult(quads, validation, manifest, seconds)
         t0 = time.perf_counter()
         with DatasetWriter(staging.path / DATASET) as fh:

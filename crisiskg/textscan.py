@@ -61,6 +61,16 @@ def sentences(text: str) -> list[Sentence]:
     return result
 
 
+def sentence_at(text: str, begin: int, end: int) -> Sentence | None:
+    """The sentence (or sentences) of ``text`` that contain the span ``[begin, end)``: what the
+    linked data states as ``nif:sentence`` and what an audit shows around a quote."""
+    found = [s for s in sentences(text) if s.begin < max(end, begin + 1) and begin < s.end]
+    if not found:
+        return None
+    b, e = min(s.begin for s in found), max(s.end for s in found)
+    return Sentence(b, e, text[b:e])
+
+
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ClosedNamespace
 from rdflib.term import Node
 
 from crisiskg.store import Result, Store
-from crisiskg.textscan import Sentence, sentences
+from crisiskg.textscan import Sentence, sentence_at
 from crisiskg.vocab import BASE, INFERRED_GRAPH, NIF, PREFIXES, SH, VOID, article_graph
+from service.quality import quality
 
 SD = ClosedNamespace(
     "http://www.w3.org/ns/sparql-service-description#",
@@ -129,15 +131,6 @@ def _int(node: Node | None) -> int:
 def _article_key(iri: str) -> str | None:
     m = re.fullmatch(re.escape(BASE) + r"id/article/([^/#]+)", iri)
     return m.group(1) if m else None
-
-
-def sentence_at(text: str, begin: int, end: int) -> Sentence | None:
-    """The sentence (or sentences) of ``text`` that contain the span ``[begin, end)``."""
-    found = [s for s in sentences(text) if s.begin < max(end, begin + 1) and begin < s.end]
-    if not found:
-        return None
-    b, e = min(s.begin for s in found), max(s.end for s in found)
-    return Sentence(b, e, text[b:e])
 
 
 def labels_of(store: Store, nodes: Iterable[Node], check: Check = None) -> dict[str, str]:
@@ -286,9 +279,11 @@ _PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER B
 VOCABULARIES = ("ckg", "sem", "nif", "gaf", "geo", "prov", "skos", "schema", "dct")
 
 
-def void(store: Store, *, endpoint: str, dumps: dict[str, str], validation: dict[str, object], created: str | None) -> Graph:
+def void(store: Store, *, endpoint: str, dumps: dict[str, str], validation: dict[str, object], created: str | None,
+         audit: dict[str, Any] | None = None) -> Graph:
     """The VoID description of the served dataset: sizes, class and property partitions, named
-    graphs as subsets, dumps (media type -> URL), the endpoint and the last validation result."""
+    graphs as subsets, dumps (media type -> URL), the endpoint, the last validation result and the
+    audit's estimate of precision (:func:`quality`)."""
     g = _bind(Graph())
     ds = DATASET_IRI
     g.add((ds, RDF.type, VOID.Dataset))
@@ -340,4 +335,5 @@ def void(store: Store, *, endpoint: str, dumps: dict[str, str], validation: dict
     if conforms:
         g.add((ds, DCTERMS.conformsTo, SHAPES_IRI))
     g.add((ds, PROV.wasGeneratedBy, URIRef(BASE + f"id/build/{store.version}")))
+    quality(g, ds, audit)
     return g

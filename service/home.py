@@ -1,10 +1,13 @@
-"""``/``: an index of what the service offers as JSON; a browser is sent on to the analyst UI."""
+"""``/``: an index of what the service offers as JSON (with the latest audit's estimate of the
+facts' precision, or "not audited"); a browser is sent on to the analyst UI, whose home page says
+the same."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from crisiskg import audits
 from service import negotiation as neg
 from service.state import state
 
@@ -34,6 +37,7 @@ def index() -> Response:
     if neg.choose(request.headers.get("Accept"), ["application/json", neg.HTML]) == neg.HTML:
         resp = redirect(url_for("ui.home"), code=303)
     else:
-        resp = jsonify({"ok": True, "version": st.version, "links": links()})
+        audit = st.store.release.manifest.get("audit") if st.store is not None else None
+        resp = jsonify({"ok": True, "version": st.version, "audit": audit, "audit_summary": audits.describe(audit), "links": links()})
     resp.vary.add("Accept")
     return resp

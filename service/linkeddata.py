@@ -260,7 +260,8 @@ def void_description() -> Response:
     endpoint = endpoint_url()
     manifest = store.release.manifest
     g = st.cached(("void", st.version, endpoint), lambda: void(
-        store, endpoint=endpoint, dumps=dump_urls(), validation=manifest.get("validation", {}), created=manifest.get("created")))
+        store, endpoint=endpoint, dumps=dump_urls(), validation=manifest.get("validation", {}), created=manifest.get("created"),
+        audit=manifest.get("audit")))
     alternates = _alternates("ld.void_description")
     if fmt == "html":
         text = _rdf(list(g), "ttl").decode("utf-8")

@@ -17,6 +17,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from crisiskg import audits
 from crisiskg.store import Store
 from crisiskg.vocab import BASE, ID, PREFIXES, article_graph, local_name, shorten
 
@@ -191,17 +192,20 @@ class Overview:
     violations: int | None
     triples_asserted: int | None
     triples_inferred: int | None
+    audit: str = "not audited"  # the latest audit's estimate in words (crisiskg.audits.describe)
+    audited: bool = False
 
 
 def overview(store: Store) -> Overview:
-    """Counts, build time and validation result of the build the store serves."""
+    """Counts, build time, validation result and audited precision of the build the store serves."""
     man = store.release.manifest
     counts = man.get("counts", {})
     val = man.get("validation", {})
     shown = {k: int(counts[k]) for k in ("articles", "entities", "events", "stances", "propositions", "mentions") if k in counts}
     return Overview(version=str(man.get("version", "")), created=str(man.get("created", "")), counts=shown,
                     conforms=val.get("conforms"), violations=val.get("violations"),
-                    triples_asserted=counts.get("triples_asserted"), triples_inferred=counts.get("triples_inferred"))
+                    triples_asserted=counts.get("triples_asserted"), triples_inferred=counts.get("triples_inferred"),
+                    audit=audits.describe(man.get("audit")), audited=bool(man.get("audit")))
 
 
 @dataclass
