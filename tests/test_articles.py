@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
+from seedcorpus import others
 
 from crisiskg.store import Store
 
@@ -159,8 +160,9 @@ def test_002_kadhim_denies_the_bases_are_us_bases(seed_store: Store) -> None:
 def test_wechsler_stance_is_one_stance_with_evidence_in_002_and_003(seed_store: Store) -> None:
     stance = URIRef(ID + "stance/wechsler-against-us-retaliation-jan-8")
     rows = seed_store.query(f"""SELECT ?g ?mode WHERE {{ GRAPH ?g {{ <{stance}> ckg:evidence ?span . ?span ckg:speechMode ?mode }} }}""").rows
+    added = {iri.rsplit("/", 1)[-1] for iri in others()}  # articles added to the seeds may repeat it too
     got = {(str(r["g"]).rsplit("/", 1)[-1], str(r["mode"]).rsplit("#", 1)[-1]) for r in rows}
-    assert got == {("002", "DirectQuote"), ("003", "AuthorOpinion")}
+    assert {(key, mode) for key, mode in got if key not in added} == {("002", "DirectQuote"), ("003", "AuthorOpinion")}
     assert values(seed_store, f"SELECT ?x WHERE {{ <{stance}> ckg:holder ?x }}") == {ent("william-wechsler")}
     assert values(seed_store, f"SELECT ?x WHERE {{ <{stance}> ckg:polarity ?x }}") == {URIRef("https://w3id.org/crisiskg/ontology#Against")}
 
@@ -183,9 +185,10 @@ def test_002_two_speakers_give_two_casualty_reports_of_the_8_january_strikes(see
             ?c ckg:casualtyStatus ?status ; ckg:count ?n ; ckg:countQualifier ?q ; ckg:nationality <{ent('iraq')}> ;
                ckg:reportedBy ?by }} }}""").rows
     got = {(str(r["status"]), int(r["n"]), str(r["q"]), r["by"]) for r in rows}
-    # the compiler: "there are no confirmed casualties among either US or Iraqi servicemembers";
+    # "According to US and Iraqi officials, there are no confirmed casualties among either US or Iraqi
+    # servicemembers": the officials (an unnamed source, not the compiler), who report none;
     # Warrick: "The death of Iraqis is, of course, a terrible thing."
-    assert got == {("casualties", 0, "exact", URIRef(ID + "article/002/author")),
+    assert got == {("casualties", 0, "none-reported", URIRef(ID + "article/002/source/us-and-iraqi-officials")),
                    ("killed", 1, "at-least", ent("thomas-warrick"))}
 
 
