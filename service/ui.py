@@ -27,6 +27,8 @@ from crisiskg.vocab import ID, PREFIXES
 from service.sparql import evaluate_text  # issue 7: the editor's queries under the endpoint's limits
 from service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
 from service.ui_data import Value, article_text, articles, describe_terms, overview, quote_spans, search, span_parts
+from service.ui_disagree import KINDS as DISAGREEMENT_KINDS
+from service.ui_disagree import TITLES as DISAGREEMENT_TITLES
 from service.ui_disagree import disagreements
 from service.ui_resource import resource_exists, resource_page
 from service.ui_timeline import LANE_LABELS, goldstein_colour, timeline_events, timeline_svg
@@ -241,7 +243,7 @@ def timeline() -> str:
 def disagreements_page() -> str:
     """Claims and facts that sources state differently, side by side with their quotes."""
     found = disagreements(current_store())
-    return render_template("ui/disagreements.html", found=found)
+    return render_template("ui/disagreements.html", found=found, kinds=DISAGREEMENT_KINDS, titles=DISAGREEMENT_TITLES)
 
 
 # ------------------------------------------------------------------------------ saved questions

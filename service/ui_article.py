@@ -1,7 +1,8 @@
 """The article reader: the verbatim text with every annotated span highlighted by kind and linked.
 
 :func:`article_spans` reads the spans of one article's named graph (mentions, the evidence of
-events, stances, claims and roles, headline, furniture, captions); :func:`markup` turns the text
+events and their counts, stances, claims, roles and unnamed sources, the words that attribute a
+count or claim to whoever gives it, headline, furniture, captions); :func:`markup` turns the text
 and spans into nested, valid HTML: where two spans cross, the inner one is closed and reopened, so
 every element still nests. Mentions are links to their entity; the other kinds carry a small link
 marker at their start (links never nest).
@@ -15,25 +16,32 @@ from markupsafe import Markup, escape
 
 from crisiskg.store import Store
 from crisiskg.vocab import ID, article_graph
-from service.ui_data import labels, local_name, span_parts, synthetic_labels
+from service.ui_data import date_pattern, labels, local_name, span_parts, synthetic_labels, when_of
 
-KINDS = ("headline", "furniture", "caption", "event", "stance", "claim", "role", "mention")
+KINDS = ("headline", "furniture", "caption", "event", "stance", "claim", "role", "source", "attribution", "mention")
 KIND_LABELS = {
     "mention": "entity mention", "event": "event", "stance": "stance", "claim": "claim", "role": "role or affiliation",
+    "source": "unnamed source", "attribution": "who says it (attribution)",
     "headline": "headline", "furniture": "page furniture (not content)", "caption": "image caption",
 }
-_MARKER = {"event": "E", "stance": "S", "claim": "C", "role": "R"}
-_OWNER_KIND = {"Stance": "stance", "Claim": "claim", "Role": "role", "CasualtyCount": "event"}
+_MARKER = {"event": "E", "stance": "S", "claim": "C", "role": "R", "source": "U", "attribution": "A"}
+_COUNTS = ("CasualtyCount", "MunitionCount", "Count", "DamageReport")
+_OWNER_KIND = {"Stance": "stance", "Claim": "claim", "AnyActorClaim": "claim", "Role": "role", "UnnamedSource": "source",
+               **{c: "event" for c in _COUNTS}}
 _PART_KIND = {"Headline": "headline", "Furniture": "furniture", "Caption": "caption"}
 
+# the owner of a span: what it is evidence of (a count or damage report stands for its event), or
+# whose attribution words it is (ckg:attributionEvidence: "According to US and Iraqi officials")
 _SPANS = """
-SELECT ?span ?ref ?part ?owner ?otype ?event ?method WHERE {
+SELECT ?span ?ref ?part ?owner ?otype ?event ?attributes ?method WHERE {
   GRAPH ?g {
     ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:referenceContext ?ctx .
     FILTER(?span != ?ctx)
     OPTIONAL { ?span nif:taIdentRef ?ref }
     OPTIONAL { ?span rdf:type ?part FILTER(?part IN (ckg:Headline, ckg:Furniture, ckg:Caption)) }
-    OPTIONAL { ?owner ckg:evidence ?span . ?owner rdf:type ?otype OPTIONAL { ?event ckg:casualties ?owner } }
+    OPTIONAL { ?owner ckg:evidence ?span . ?owner rdf:type ?otype
+               OPTIONAL { ?event ckg:casualties|ckg:munitions|ckg:counts|ckg:damage ?owner } }
+    OPTIONAL { ?attributes ckg:attributionEvidence ?span }
     OPTIONAL { ?span ckg:annotationMethod ?method }
   }
 }
@@ -53,7 +61,8 @@ class Annotation:
     @property
     def kind(self) -> str:
         """The main kind (for colour): the most specific curated one, else mention or furniture."""
-        for k in ("stance", "claim", "event", "role", "headline", "caption", "furniture", "mention", "target"):
+        for k in ("stance", "claim", "event", "role", "source", "attribution", "headline", "caption", "furniture", "mention",
+                  "target"):
             if k in self.kinds:
                 return k
         return "mention"
@@ -85,6 +94,9 @@ def article_spans(store: Store, key: str) -> list[Annotation]:
             ann.kinds.add(kind)
             target = str(r["event"]) if r.get("event") is not None else str(r["owner"])
             ann.targets.setdefault(target, kind)
+        if r.get("attributes") is not None:
+            ann.kinds.add("attribution")
+            ann.targets.setdefault(str(r["attributes"]), "attribution")
     return sorted(found.values(), key=lambda a: (a.begin, -a.end))
 
 
@@ -167,13 +179,14 @@ def markup(text: str, spans: list[Annotation], names: dict[str, str], *, target:
 
 
 def article_meta(store: Store, key: str) -> dict[str, object] | None:
-    """Metadata and provenance of article ``key``: title, date and how it was derived, genre,
-    publisher, authors, seed file, the source files with their SHA-256, the build that made it."""
+    """Metadata and provenance of article ``key``: title, publication date as written (with its
+    precision, first and last possible day, and how it was derived), genre, publisher, authors,
+    unnamed sources, seed file, the source files with their SHA-256, the build that made it."""
     node = ID[f"article/{key}"]
     res = store.query("""
-SELECT ?title ?issued ?prec ?deriv ?genre ?seed ?publisher ?creator ?file ?sha ?run ?version ?ended WHERE {
-  GRAPH ?g { ?a dct:title ?title OPTIONAL { ?a dct:issued ?issued } OPTIONAL { ?a ckg:issuedPrecision ?prec }
-             OPTIONAL { ?a ckg:issuedDerivation ?deriv } OPTIONAL { ?a ckg:genre ?genre } OPTIONAL { ?a ckg:seedFile ?seed }
+SELECT ?title ?value ?prec ?deriv ?early ?late ?genre ?seed ?publisher ?creator ?file ?sha ?run ?version ?ended WHERE {
+  GRAPH ?g { ?a dct:title ?title OPTIONAL { """ + date_pattern("?a") + """ }
+             OPTIONAL { ?a ckg:genre ?genre } OPTIONAL { ?a ckg:seedFile ?seed }
              OPTIONAL { ?a dct:publisher ?publisher } OPTIONAL { ?a dct:creator ?creator } }
   OPTIONAL { GRAPH graph:provenance { { ?g prov:wasDerivedFrom ?in } UNION { ?a prov:wasDerivedFrom ?in }
              ?in ckg:seedFile ?file ; ckg:sha256 ?sha .
@@ -184,15 +197,21 @@ SELECT ?title ?issued ?prec ?deriv ?genre ?seed ?publisher ?creator ?file ?sha ?
     first = res.rows[0]
     people = sorted({str(r["creator"]) for r in res.rows if r.get("creator") is not None})
     pubs = sorted({str(r["publisher"]) for r in res.rows if r.get("publisher") is not None})
-    names = labels(store, people + pubs)
+    srcs = store.query("SELECT ?s WHERE { GRAPH ?g { ?s a ckg:UnnamedSource ; ckg:sourceIn ?a } } ORDER BY ?s",
+                       bindings={"g": article_graph(key), "a": node}, reasoning="none")
+    sources = [str(r["s"]) for r in srcs.rows]
+    names = labels(store, people + pubs + sources)
     files = sorted({(str(r["file"]), str(r["sha"])) for r in res.rows if r.get("file") is not None})
     get = lambda k: str(first[k]) if first.get(k) is not None else None
+    when = when_of(first)
     return {
-        "iri": str(node), "title": get("title"), "issued": get("issued"), "precision": get("prec"),
-        "derivation": get("deriv"), "genre": get("genre"), "seed": get("seed"),
+        "iri": str(node), "title": get("title"), "issued": when.value if when else None, "when": when,
+        "precision": when.precision if when else None, "derivation": when.derivation if when else None,
+        "genre": get("genre"), "seed": get("seed"),
         "authors": [(p, names.get(p, local_name(p))) for p in people],
         "publishers": [(p, names.get(p, local_name(p))) for p in pubs],
+        # an unnamed source's label is its description and its article; here, in its article, the description
+        "sources": [(s, names.get(s, local_name(s)).removesuffix(f" (unnamed source in article {key})")) for s in sources],
         "files": files, "build": get("version"), "built": get("ended"), "graph": str(article_graph(key)),
         "run": get("run"),
     }
-

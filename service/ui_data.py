@@ -4,11 +4,16 @@ Each function takes the store (and an IRI or key) and returns plain dataclasses 
 render. Every query goes through ``Store.query`` with values bound as RDF terms.
 
 Facts are read per named graph, so a page can say which article states a fact and mark a fact
-that only the reasoner's graph (``graph/inferred``) holds as inferred.
+that only the reasoner's graph (``graph/inferred``) holds as inferred. Dates are read as the text
+gives them (:class:`When`: the value as written, its precision, first and last possible day and
+derivation), always inside one GRAPH block so that one article's bounds never mix with another's;
+an unnamed source is shown with its article (:func:`source_label`).
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +29,7 @@ from crisiskg.vocab import BASE, ID, PREFIXES, article_graph, local_name, shorte
 ARTICLE_GRAPH_PREFIX = BASE + "graph/article/"
 ARTICLE_PREFIX = str(ID) + "article/"
 _SPAN = re.compile(r"^" + re.escape(ARTICLE_PREFIX) + r"([^/#]+)#char=(\d+),(\d+)$")
+_SOURCE = re.compile(r"^" + re.escape(ARTICLE_PREFIX) + r"([^/#]+)/source/[^/#]+$")
 HIDDEN_PREDICATES = {  # shown in their own sections, or noise on a page
     PREFIXES["gaf"] + "denotedBy",
     PREFIXES["nif"] + "taIdentRef",
@@ -77,29 +83,55 @@ def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     for row in res.rows:
         text = row.get("pref") or row.get("plain")
         if text is not None:
-            out[str(row["s"])] = str(text)
+            out[str(row["s"])] = source_label(str(row["s"]), str(text))
     return out
 
 
+def source_key(iri: str) -> str | None:
+    """The article key of an unnamed source's IRI (``.../id/article/002/source/one-official``), else None."""
+    m = _SOURCE.match(iri)
+    return m.group(1) if m else None
+
+
+def source_label(iri: str, label: str) -> str:
+    """``label`` as shown: an unnamed source (ckg:UnnamedSource) is its article's description of it
+    and the article, "one former official (unnamed source in article 002)"; other IRIs as they are."""
+    key = source_key(iri)
+    return f"{label} (unnamed source in article {key})" if key else label
+
+
+QUALIFIER_TEXT = {"exact": "{n}", "approximately": "about {n}", "at-least": "at least {n}", "more-than": "more than {n}",
+                  "nearly": "nearly {n}", "at-most": "at most {n}", "none-reported": "none reported"}
+
+
+def count_text(count: object, qualifier: object = None) -> str:
+    """A count with its qualifier, in words: "at least 12", "about 18", "none reported", "2"."""
+    return QUALIFIER_TEXT.get(str(qualifier or "exact"), "{n} ({q})").format(n=count, q=qualifier)
+
+
 _SYNTHETIC = """
-SELECT ?x ?s ?p ?o ?pol ?title ?in ?holder ?prop ?spol ?count ?status ?qual WHERE {
+SELECT ?x ?s ?p ?o ?pol ?title ?in ?holder ?prop ?spol ?count ?status ?qual ?what ?mun ?damage ?by WHERE {
   OPTIONAL { ?x rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o OPTIONAL { ?x ckg:claimPolarity ?pol } }
   OPTIONAL { ?x ckg:roleTitle ?title OPTIONAL { ?x ckg:roleIn ?in } }
   OPTIONAL { ?x ckg:proposition ?prop ; ckg:polarity ?spol OPTIONAL { ?x ckg:holder ?holder } }
-  OPTIONAL { ?x ckg:count ?count ; ckg:casualtyStatus ?status OPTIONAL { ?x ckg:countQualifier ?qual } }
+  OPTIONAL { ?x ckg:count ?count OPTIONAL { ?x ckg:casualtyStatus ?status } OPTIONAL { ?x ckg:countQualifier ?qual }
+             OPTIONAL { ?x ckg:countedThing ?what } OPTIONAL { ?x rdf:type ckg:MunitionCount BIND(true AS ?mun) } }
+  OPTIONAL { ?x ckg:damageDescription ?damage }
+  OPTIONAL { ?x ckg:reportedBy ?by FILTER(BOUND(?count) || BOUND(?damage)) }
 }
 """
 
 
 def synthetic_labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     """Readable labels for the unlabelled nodes the loader mints: claims ("A — backed by — B"),
-    roles ("analyst, Atlantic Council"), stances ("Jane Roe: against — US retaliation") and
-    casualty counts ("killed: 3 (exact)")."""
+    roles ("analyst, Atlantic Council"), stances ("Jane Roe: against — US retaliation"), and counts
+    and damage reports with who gives them ("killed: at least 1, per Thomas S. Warrick",
+    "munitions: about 18, per ...", "damage: minor damage, per ...")."""
     wanted = sorted(set(iris))
     if not wanted:
         return {}
     res = store.query(_SYNTHETIC, bindings={"x": many(URIRef(i) for i in wanted)}, reasoning="none")
-    refs = {str(r[k]) for r in res.rows for k in ("s", "p", "o", "pol", "in", "holder", "prop", "spol") if r.get(k) is not None}
+    refs = {str(r[k]) for r in res.rows for k in ("s", "p", "o", "pol", "in", "holder", "prop", "spol", "by") if r.get(k) is not None}
     names = labels(store, refs)
 
     def name(t: Node | None) -> str:
@@ -107,6 +139,7 @@ def synthetic_labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
 
     out: dict[str, str] = {}
     holders: dict[str, list[str]] = {}
+    givers: dict[str, list[str]] = {}
     for r in res.rows:
         x = str(r["x"])
         if r.get("s") is not None:
@@ -118,8 +151,15 @@ def synthetic_labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
             if r.get("holder") is not None and name(r["holder"]) not in holders.setdefault(x, []):
                 holders[x].append(name(r["holder"]))
             out[x] = f"stance: {' and '.join(holders.get(x, [])) or '?'}: {name(r['spol'])} — {name(r['prop'])}"
-        elif r.get("count") is not None:
-            out[x] = f"{r['status']}: {r['count']}" + (f" ({r['qual']})" if r.get("qual") is not None else "")
+        elif r.get("count") is not None or r.get("damage") is not None:
+            if r.get("by") is not None and name(r["by"]) not in givers.setdefault(x, []):
+                givers[x].append(name(r["by"]))
+            if r.get("damage") is not None:
+                text = f"damage: {r['damage']}"
+            else:
+                what = r.get("status") or r.get("what") or ("munitions" if r.get("mun") is not None else "count")
+                text = f"{what}: {count_text(r['count'], r.get('qual'))}"
+            out[x] = text + (f", per {' and '.join(givers[x])}" if givers.get(x) else "")
     return out
 
 
@@ -240,7 +280,9 @@ def search(store: Store, text: str, *, limit: int = 50) -> list[Hit]:
     for row in res.rows:
         iri, name = str(row["s"]), str(row["name"])
         exact = name.lower() == text.lower()
-        hit = Hit(iri, str(row.get("label") or name), name, exact,
+        raw = str(row.get("label") or name)
+        label = source_label(iri, raw)  # an unnamed source with its article
+        hit = Hit(iri, label, label if name == raw else name, exact,
                   sorted(local_name(t) for t in str(row.get("types") or "").split()))
         old = best.get(iri)
         if old is None or (exact and not old.exact):
@@ -257,16 +299,23 @@ class ArticleSummary:
     key: str
     iri: str
     title: str
-    issued: str
+    issued: str  # the publication date as written (ckg:dateValue): "2020-01-08", "2020-01-05/2020-01-07"
+    when: When | None = None
 
 
 def articles(store: Store) -> list[ArticleSummary]:
-    """Every article in the build, in key order."""
-    res = store.query("SELECT ?a ?key ?title ?issued WHERE { ?a a ckg:Article ; dct:identifier ?key ."
-                      " OPTIONAL { ?a dct:title ?title } OPTIONAL { ?a dct:issued ?issued } } ORDER BY ?key",
+    """Every article in the build, in key order, with its publication date as the text gives it."""
+    res = store.query("SELECT ?a ?key ?title ?value ?prec ?early ?late WHERE { ?a a ckg:Article ; dct:identifier ?key ."
+                      " OPTIONAL { ?a dct:title ?title }"
+                      " OPTIONAL { GRAPH ?g { ?a ckg:dateValue ?value OPTIONAL { ?a ckg:datePrecision ?prec }"
+                      " OPTIONAL { ?a ckg:earliestDate ?early ; ckg:latestDate ?late } } } } ORDER BY ?key",
                       reasoning="none")
-    return [ArticleSummary(str(r["key"]), str(r["a"]), str(r.get("title") or r["key"]), str(r.get("issued") or ""))
-            for r in res.rows]
+    out: dict[str, ArticleSummary] = {}
+    for r in res.rows:
+        when = when_of(r)
+        out.setdefault(str(r["a"]), ArticleSummary(str(r["key"]), str(r["a"]), str(r.get("title") or r["key"]),
+                                                   when.value if when else "", when))
+    return list(out.values())
 
 
 def article_text(store: Store, key: str) -> str | None:
@@ -347,3 +396,127 @@ def sentence_of(text: str, key: str, begin: int, end: int) -> Sentence:
     """The sentence around ``text[begin:end]``, split into before / marked / after."""
     s, e = sentence_bounds(text, begin, end)
     return Sentence(key, begin, end, text[s:begin], text[begin:end], text[end:e])
+
+
+# ------------------------------------------------------------------------------ dates
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def day_text(day: dt.date, *, year: bool = True) -> str:
+    """``8 January 2020`` (or ``8 January``)."""
+    return f"{day.day} {_MONTHS[day.month - 1]}" + (f" {day.year}" if year else "")
+
+
+def days_text(first: dt.date, last: dt.date) -> str:
+    """Two days as a span in words: "5 to 7 January 2020", "30 January to 2 February 2020"."""
+    if first == last:
+        return day_text(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day} to {day_text(last)}"
+    if first.year == last.year:
+        return f"{day_text(first, year=False)} to {day_text(last)}"
+    return f"{day_text(first)} to {day_text(last)}"
+
+
+def _natural(point: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a ``YYYY[-MM[-DD]]`` value covers, or None if it is not one."""
+    try:
+        parts = [int(p) for p in point.split("-")]
+        if len(parts) == 3:
+            d = dt.date(*parts)
+            return d, d
+        if len(parts) == 2:
+            return dt.date(parts[0], parts[1], 1), dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+        if len(parts) == 1:
+            return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+@dataclass(frozen=True)
+class When:
+    """A date as the text gives it (ckg:dateValue, ckg:datePrecision, ckg:earliestDate,
+    ckg:latestDate, ckg:dateDerivation): the value as written stands for every day from ``earliest``
+    to ``latest`` (inclusive); nothing is given a day the text does not give."""
+
+    value: str
+    precision: str
+    earliest: dt.date
+    latest: dt.date
+    derivation: str = ""
+
+    @property
+    def days(self) -> int:
+        """How many days it can be."""
+        return (self.latest - self.earliest).days + 1
+
+    @property
+    def exact(self) -> bool:
+        return self.earliest == self.latest
+
+    @property
+    def precision_text(self) -> str:
+        """"to the day", "to the month", "to the year", "a range of days"."""
+        return "a range of days" if self.precision == "range" else f"to the {self.precision}"
+
+    @property
+    def reading(self) -> str:
+        """The date in words: "8 January 2020", "some day of January 2020", "some day of January
+        2020, from 3 to 8 January 2020", "some day from 5 to 7 January 2020"."""
+        if self.exact:
+            return day_text(self.earliest)
+        first, _, last = self.value.partition("/")
+        lo, hi = _natural(first), _natural(last or first)
+        natural = (lo[0], hi[1]) if lo and hi else None
+        bounds = days_text(self.earliest, self.latest)
+        if self.precision == "month" and lo:
+            words = f"some day of {_MONTHS[lo[0].month - 1]} {lo[0].year}"
+        elif self.precision == "year" and lo:
+            words = f"some day of {lo[0].year}"
+        else:
+            return f"some day from {bounds}"
+        return words if natural == (self.earliest, self.latest) else f"{words}, from {bounds}"
+
+    def overlaps(self, other: When) -> bool:
+        """True if both can be true: some day lies in both."""
+        return self.earliest <= other.latest and other.earliest <= self.latest
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def when_of(row: Mapping[str, Node | None], prefix: str = "") -> When | None:
+    """The :class:`When` of a query row binding ``value``, ``prec``, ``early``, ``late`` and
+    ``deriv`` (each name after ``prefix``); None without a value or bounds that parse."""
+    value = row.get(prefix + "value")
+    if value is None:
+        return None
+    early, late = row.get(prefix + "early"), row.get(prefix + "late")
+    try:
+        lo = dt.date.fromisoformat(str(early)) if early is not None else None
+        hi = dt.date.fromisoformat(str(late)) if late is not None else None
+    except ValueError:
+        lo = hi = None
+    if lo is None or hi is None:  # bounds missing: the value's own
+        first, _, last = str(value).partition("/")
+        a, b = _natural(first), _natural(last or first)
+        if not a or not b:
+            return None
+        lo, hi = lo or a[0], hi or b[1]
+    prec, deriv = row.get(prefix + "prec"), row.get(prefix + "deriv")
+    return When(str(value), str(prec) if prec is not None else ("day" if lo == hi else "range"), lo, hi,
+                str(deriv) if deriv is not None else "")
+
+
+DATE_PATTERN = """OPTIONAL {{ {s} ckg:datePrecision ?{p}prec }} OPTIONAL {{ {s} ckg:dateDerivation ?{p}deriv }}
+OPTIONAL {{ {s} ckg:earliestDate ?{p}early }} OPTIONAL {{ {s} ckg:latestDate ?{p}late }}"""
+
+
+def date_pattern(subject: str, prefix: str = "") -> str:
+    """The SPARQL (inside one GRAPH block) that reads ``subject``'s date as :func:`when_of` wants
+    it: ``{subject} ckg:dateValue ?{prefix}value`` and the rest OPTIONAL."""
+    return f"{subject} ckg:dateValue ?{prefix}value . " + DATE_PATTERN.format(s=subject, p=prefix)

@@ -14,11 +14,15 @@ from rdflib import URIRef
 from crisiskg.store import Store
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 from service.ui_data import (
+    ARTICLE_GRAPH_PREFIX,
     HIDDEN_PREDICATES,
     Sentence,
     Value,
+    When,
     article_key,
     article_text,
+    count_text,
+    date_pattern,
     describe_terms,
     labels,
     local_name,
@@ -26,10 +30,16 @@ from service.ui_data import (
     sentence_of,
     span_parts,
     term,
+    when_of,
 )
 
 CKG = PREFIXES["ckg"]
 EVIDENCE = CKG + "evidence"
+# shown as the page's dates (as written, in words, with their derivation), not as bare facts
+DATE_PREDICATES = {CKG + p for p in ("dateValue", "datePrecision", "dateDerivation", "earliestDate", "latestDate")} | {
+    PREFIXES["sem"] + "hasTimeStamp", PREFIXES["dct"] + "issued"}
+# shown in the page's counts table (number, who gives it, their words, the quote)
+COUNT_LINKS = {CKG + p for p in ("casualties", "munitions", "counts", "damage")}
 
 
 @dataclass
@@ -73,6 +83,16 @@ class RoleRow:
 
 
 @dataclass
+class DateRow:
+    """A date one article gives the resource: its own (``when``), or for a stance the text does
+    not date, none, and the date the article reports it on (``reported``, the article's date)."""
+
+    key: str
+    when: When | None
+    reported: When | None = None
+
+
+@dataclass
 class StanceRow:
     stance: Value
     proposition: Value | None
@@ -80,6 +100,22 @@ class StanceRow:
     modality: str
     evidence: list[Evidence] = field(default_factory=list)
     holders: list[Value] = field(default_factory=list)
+    dates: list[DateRow] = field(default_factory=list)
+
+
+@dataclass
+class CountRow:
+    """A number (or damage report) one article gives about an event, and who gives it."""
+
+    node: Value
+    event: Value
+    what: str  # killed, injured, casualties, munitions, a counted thing, damage
+    number: str  # "at least 12", "none reported"; the description of a damage report
+    key: str | None
+    who: list[Value] = field(default_factory=list)
+    attribution: Evidence | None = None
+    evidence: Evidence | None = None
+    detail: str = ""  # nationality and population
 
 
 @dataclass
@@ -99,6 +135,9 @@ class Page:
     evidence: list[Evidence]
     mentions: list[Sentence]
     article: str | None = None  # the article key, for an article IRI
+    dates: list[DateRow] = field(default_factory=list)
+    counts: list[CountRow] = field(default_factory=list)
+    counts_given: bool = False  # the counts are the ones the resource gives (an actor), not counts of it (an event)
 
     @property
     def inferred_facts(self) -> list[Fact]:
@@ -169,6 +208,16 @@ def resource_page(store: Store, iri: str) -> Page:
             continue
         incoming.setdefault((r["x"], r["p"]), set()).add(str(r["g"]))
 
+    texts = _Texts(store)
+    dates = _dates(store, node)
+    counts, given = _counts(store, node, texts)
+    if dates:
+        outgoing = {k: v for k, v in outgoing.items() if str(k[0]) not in DATE_PREDICATES}
+    if counts:
+        outgoing = {k: v for k, v in outgoing.items() if str(k[0]) not in COUNT_LINKS}
+        if given:  # the counts it gives are listed with their event: not again as links from count nodes
+            shown = {c.node.iri for c in counts}
+            incoming = {k: v for k, v in incoming.items() if str(k[0]) not in shown}
     terms = [node, *type_graphs, *(k[0] for k in outgoing), *(k[1] for k in outgoing), *(k[0] for k in incoming),
              *(k[1] for k in incoming)]
     vals = describe_terms(store, terms)
@@ -192,7 +241,6 @@ def resource_page(store: Store, iri: str) -> Page:
     events.sort(key=lambda l: (l.inferred, l.subject.text))
     links.sort(key=lambda l: (l.inferred, l.predicate.text, l.subject.text))
 
-    texts = _Texts(store)
     asserted_types = [vals[t] for t, gs in type_graphs.items() if gs != {str(INFERRED_GRAPH)}]
     inferred_types = [vals[t] for t, gs in type_graphs.items() if gs == {str(INFERRED_GRAPH)}]
     return Page(
@@ -202,6 +250,7 @@ def resource_page(store: Store, iri: str) -> Page:
         stances=_stances(store, node, texts), roles=_roles(store, node, texts), incoming=links,
         evidence=_evidence(store, evidence_spans, texts), mentions=_mentions(store, node, texts),
         article=iri.rsplit("/", 1)[-1] if "Article" in types_of.get(iri, set()) else None,
+        dates=dates, counts=counts, counts_given=given,
     )
 
 
@@ -238,18 +287,94 @@ def _roles(store: Store, node: URIRef, texts: _Texts) -> list[RoleRow]:
     return out
 
 
+_IN_ARTICLES = f'FILTER(STRSTARTS(STR(?g), "{ARTICLE_GRAPH_PREFIX}"))'
+
+
+def _dates(store: Store, node: URIRef) -> list[DateRow]:
+    """The date each article gives ``node`` (an event, stance or article), as written. A stance
+    an article does not date has none there: it is reported on that article's date."""
+    res = store.query("SELECT ?g ?value ?prec ?deriv ?early ?late ?a_value ?a_prec ?a_deriv ?a_early ?a_late ?stance WHERE {"
+                      " GRAPH ?g { { " + date_pattern("?s") + " } UNION { ?s a ckg:Stance BIND(true AS ?stance)"
+                      " OPTIONAL { ?art a ckg:Article . " + date_pattern("?art", "a_") + " } } } " + _IN_ARTICLES + " }",
+                      bindings={"s": node}, reasoning="none")
+    own: dict[str, When] = {}
+    reported: dict[str, When | None] = {}
+    for r in res.rows:
+        key = article_key(str(r["g"])) or ""
+        if r.get("stance") is not None:
+            reported[key] = when_of(r, "a_")
+        elif (when := when_of(r)) is not None:
+            own.setdefault(key, when)
+    return [DateRow(k, own.get(k), None if k in own else reported.get(k)) for k in sorted(set(own) | set(reported))]
+
+
+_COUNTS = """
+SELECT ?g ?ev ?c ?link ?status ?what ?count ?qual ?damage ?nat ?pop ?by ?span ?attr WHERE {
+  GRAPH ?g { %s ?ev ?link ?c . FILTER(?link IN (ckg:casualties, ckg:munitions, ckg:counts, ckg:damage))
+    OPTIONAL { ?c ckg:count ?count } OPTIONAL { ?c ckg:countQualifier ?qual } OPTIONAL { ?c ckg:casualtyStatus ?status }
+    OPTIONAL { ?c ckg:countedThing ?what } OPTIONAL { ?c ckg:damageDescription ?damage }
+    OPTIONAL { ?c ckg:nationality ?nat } OPTIONAL { ?c ckg:population ?pop } OPTIONAL { ?c ckg:reportedBy ?by }
+    OPTIONAL { ?c ckg:evidence ?span } OPTIONAL { ?c ckg:attributionEvidence ?attr } }
+} ORDER BY ?ev ?g ?c
+"""
+
+
+def _counts(store: Store, node: URIRef, texts: _Texts) -> tuple[list[CountRow], bool]:
+    """The counts and damage reports of ``node`` (an event), each with who gives it; else those
+    ``node`` gives (an actor or unnamed source). The flag says which."""
+    given = False
+    res = store.query(_COUNTS % "", bindings={"ev": node}, reasoning="none")
+    if not res.rows:
+        res = store.query(_COUNTS % "?c ckg:reportedBy ?giver .", bindings={"giver": node}, reasoning="none")
+        given = True
+    if not res.rows:
+        return [], False
+    vals = describe_terms(store, [r.get(k) for r in res.rows for k in ("ev", "c", "nat", "by")])
+    spans = sorted({str(r[k]) for r in res.rows for k in ("span", "attr") if r.get(k) is not None})
+    quotes = {e.key + f"#{e.begin},{e.end}": e for e in _evidence(store, spans, texts)}
+
+    def evidence(t: object) -> Evidence | None:
+        parts = span_parts(str(t)) if t is not None else None
+        return quotes.get(f"{parts[0]}#{parts[1]},{parts[2]}") if parts else None
+
+    rows: dict[tuple[str, str], CountRow] = {}
+    for r in res.rows:
+        c = term(r, "c")
+        row = rows.get((str(r["g"]), str(c)))
+        if row is None:
+            link = local_name(str(r["link"]))
+            if link == "damage":
+                what, number = "damage", str(r.get("damage") or "")
+            else:
+                what = str(r.get("status") or r.get("what") or link)
+                number = count_text(r.get("count"), r.get("qual"))
+            detail = ", ".join(x for x in (vals[term(r, "nat")].text if r.get("nat") is not None else None,
+                                           str(r["pop"]) if r.get("pop") is not None else None) if x)
+            row = rows[(str(r["g"]), str(c))] = CountRow(vals[c], vals[term(r, "ev")], what, number, article_key(str(r["g"])),
+                                                         attribution=evidence(r.get("attr")), evidence=evidence(r.get("span")),
+                                                         detail=detail)
+        if r.get("by") is not None and vals[term(r, "by")] not in row.who:
+            row.who.append(vals[term(r, "by")])
+    order = {"killed": 0, "injured": 1, "casualties": 2, "munitions": 3, "damage": 5}
+    return sorted(rows.values(), key=lambda c: (c.event.text, order.get(c.what, 4), c.what, c.key or "", c.node.iri or "")), given
+
+
 def _stances(store: Store, node: URIRef, texts: _Texts) -> list[StanceRow]:
-    """The stances ``node`` holds, or (for a proposition) the stances taken on it."""
+    """The stances ``node`` holds, or (for a proposition) the stances taken on it, with the date
+    each article gives them: their own, or none (reported on the article's date)."""
     res = store.query("""
-SELECT ?st ?prop ?holder ?pol ?mod ?ev WHERE {
-  { ?st ckg:holder ?s } UNION { ?st ckg:proposition ?s }
-  OPTIONAL { ?st ckg:proposition ?prop } OPTIONAL { ?st ckg:holder ?holder }
-  OPTIONAL { ?st ckg:polarity ?pol } OPTIONAL { ?st ckg:modality ?mod } OPTIONAL { ?st ckg:evidence ?ev }
+SELECT ?g ?st ?prop ?holder ?pol ?mod ?ev ?value ?prec ?deriv ?early ?late ?a_value ?a_prec ?a_deriv ?a_early ?a_late WHERE {
+  GRAPH ?g { { ?st ckg:holder ?s } UNION { ?st ckg:proposition ?s }
+    OPTIONAL { ?st ckg:proposition ?prop } OPTIONAL { ?st ckg:holder ?holder }
+    OPTIONAL { ?st ckg:polarity ?pol } OPTIONAL { ?st ckg:modality ?mod } OPTIONAL { ?st ckg:evidence ?ev }
+    OPTIONAL { """ + date_pattern("?st") + """ }
+    OPTIONAL { ?art a ckg:Article . """ + date_pattern("?art", "a_") + """ } }
 }""", bindings={"s": node}, reasoning="none")
     names = labels(store, [str(r[k]) for r in res.rows for k in ("pol", "mod") if r.get(k) is not None])
     vals = describe_terms(store, [t for r in res.rows for t in (r["st"], r.get("prop"), r.get("holder"))])
     rows: dict[str, StanceRow] = {}
     spans: dict[str, list[str]] = {}
+    dates: dict[str, dict[str, DateRow]] = {}
     for r in res.rows:
         st = str(r["st"])
         prop = r.get("prop")
@@ -263,8 +388,13 @@ SELECT ?st ?prop ?holder ?pol ?mod ?ev WHERE {
             row.holders.append(holder)
         if r.get("ev") is not None:
             spans.setdefault(st, []).append(str(r["ev"]))
+        key = article_key(str(r["g"]))
+        if key and key not in dates.setdefault(st, {}):
+            own = when_of(r)
+            dates[st][key] = DateRow(key, own, None if own else when_of(r, "a_"))
     for st, row in rows.items():
         row.evidence = _evidence(store, spans.get(st, []), texts)
+        row.dates = [dates[st][k] for k in sorted(dates.get(st, {}))]
     return sorted(rows.values(), key=lambda s: (s.proposition.text if s.proposition else "", s.polarity))
 
 

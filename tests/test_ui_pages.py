@@ -1,10 +1,13 @@
 """The analysts' web UI (service/ui.py), page by page, with the Flask test client on the fixture
-corpus (tests/fixtures/mini) and a few saved questions written for it."""
+corpus (tests/fixtures/mini) and a few saved questions written for it; and, for dates as the text
+gives them and counts that say who gives them (issue 15), on that corpus with two more articles
+that date and count its attack otherwise (written below)."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from crisiskg.pipeline import build
 from crisiskg.store import Store
 
 MINI_QUERIES = {
@@ -35,7 +39,7 @@ SELECT ?stance ?holder ?span ?quote WHERE {
 }
 """,
     "mini-attacks": """#+ summary: Attacks since a date
-#+ description: Attacks on or after the date, with their place.
+#+ description: Attacks that may have happened on or after the date (by their last possible day), with their place.
 #+ tags: [events]
 #+ view: timeline
 #+ params:
@@ -49,8 +53,9 @@ SELECT ?stance ?holder ?span ?quote WHERE {
 #+     required: false
 #+     description: where
 SELECT ?event ?date ?place WHERE {
-  ?event a ckg:Attack ; sem:hasTimeStamp ?date ; sem:hasPlace ?place .
-  FILTER(?date >= ?since)
+  GRAPH ?g { ?event ckg:dateValue ?date ; ckg:latestDate ?latest }
+  ?event a ckg:Attack ; sem:hasPlace ?place .
+  FILTER(?latest >= ?since)
 }
 """,
     "mini-places": """#+ summary: Places with coordinates
@@ -177,6 +182,20 @@ def get(client: FlaskClient, url: str, status: int = 200) -> tuple[str, _Checker
     return html, check_page(html)
 
 
+def plain(html: str) -> str:
+    """The text of an HTML fragment, spaces collapsed."""
+    import html as html_lib
+    spaced = re.sub(r"<br>|</(dt|dd|li|p|th|td)>", " ", html)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", spaced))).strip()
+
+
+def table_rows(html: str, cls: str) -> list[list[str]]:
+    """The text of each body cell of the first ``<table class="{cls}">``, row by row."""
+    start = html.index(f'<table class="{cls}"')
+    body = html[html.index("<tbody>", start):html.index("</tbody>", start)]
+    return [[plain(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.DOTALL)] for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL)]
+
+
 # ------------------------------------------------------------------------------ home and search
 
 
@@ -244,7 +263,11 @@ def test_event_page_has_evidence_and_participants(client: FlaskClient) -> None:
     assert "Rocket attack on Camp Alpha" in html
     assert "On Tuesday, rockets struck Camp Alpha" in html
     assert "/ui/id/entity/red-militia" in page.links and "/ui/id/entity/camp-alpha" in page.links
-    assert "killed: 2 (exact)" in html
+    # its date as written, to the day, with how it was derived; its count with who gives it
+    dates = html[html.index("<dt>Date</dt>"):html.index("</dl>")]
+    assert "<time>2020-03-10</time>" in dates and "&#39;On Tuesday&#39; before publication" in dates
+    row = table_rows(html, "counts")[0]
+    assert row[:3] == ["killed soldiers", "2", "author of article 100"], row
 
 
 def test_unknown_resource_is_404(client: FlaskClient) -> None:
@@ -273,7 +296,7 @@ def test_article_reader_highlights_every_kind(client: FlaskClient, mini_store: S
     # the text is there verbatim once the markers are left out
     text = mini_store.query("SELECT ?t WHERE { ?c nif:isString ?t }").rows[0]["t"]
     body = html[html.index('<article class="text"'):html.index("</article>")]
-    plain = re.sub(r'<a class="marker[^>]*>[ESCR]</a>', "", body)
+    plain = re.sub(r'<a class="marker[^>]*>[ESCRUA]</a>', "", body)
     plain = re.sub(r"<[^>]+>", "", plain[plain.index(">") + 1:])
     import html as html_lib
     assert html_lib.unescape(plain) == str(text)
@@ -420,3 +443,305 @@ def test_pages_are_small(client: FlaskClient) -> None:
     for url in ("/ui/", "/ui/id/entity/jane-roe", "/ui/article/100", "/ui/timeline", "/ui/questions/mini-stances"):
         assert len(client.get(url).data) < 100_000, url
 
+
+
+# ------------------------------------------------------------------------------ dates as given, counts with who gives them
+
+# Two more articles about the fixture's attack: 101 (published some day from 11 to 13 March) dates it
+# only to March, through an unnamed source, counts its rockets through that source and its dead through
+# "officials"; it dates a threat only to February, a protest to February, and a stance of its own. 102
+# dates the attack to February (it cannot also be 10 March, as 100 says), counts twelve rockets and dates
+# the protest to 1 February (which February allows).
+MORE_ARTICLES = {
+    "101_more": ("""Militia threat came true
+
+Last month the Red Militia warned that it would strike Camp Alpha. Crowds had protested in Riverton in February. \
+In March, rockets hit Camp Alpha, one official said, and around 18 rockets were fired. According to officials, \
+at least 3 soldiers were killed. In February, Roe urged restraint.
+""", """article:
+  text: 101_more.txt
+  status: reviewed
+  title: Militia threat came true
+  genre: news
+  publisher: null
+  authors: []
+  published: {date: 2020-03-11/2020-03-13, precision: range, derivation: "fixture: between 11 and 13 March"}
+  headline: [{quote: "Militia threat came true"}]
+sources:
+  - {id: one-official, description: "one official", quote: "one official said"}
+  - {id: officials, description: "officials", quote: "According to officials"}
+events:
+  - id: red-militia-warning
+    label: Red Militia warns it will strike Camp Alpha
+    class: Threat
+    quote: "Last month the Red Militia warned that it would strike Camp Alpha."
+    date: {value: 2020-02, precision: month, derivation: "'Last month', before publication in March 2020"}
+    roles: {speaker: [red-militia]}
+  - id: riverton-protest
+    label: Protest in Riverton
+    class: Protest
+    quote: "Crowds had protested in Riverton in February."
+    date: {value: 2020-02, precision: month, derivation: "'in February'"}
+    places: [riverton]
+  - id: camp-alpha-attack
+    label: Rocket attack on Camp Alpha
+    class: RocketAttack
+    quote: "In March, rockets hit Camp Alpha, one official said"
+    date: {value: 2020-03, precision: month, derivation: "'In March'"}
+    reported_by: one-official
+    munitions: {count: 18, qualifier: approximately, claimed_by: one-official, quote: "around 18 rockets were fired"}
+    casualties:
+      - {status: killed, count: 3, qualifier: at-least, claimed_by: officials, attribution: "According to officials",
+         quote: "at least 3 soldiers were killed"}
+stances:
+  - id: roe-restraint-february
+    holder: jane-roe
+    proposition: us-retaliation
+    polarity: against
+    modality: recommendation
+    strength: moderate
+    condition: null
+    speech_mode: paraphrase
+    date: {value: 2020-02, precision: month, derivation: "'In February'"}
+    quote: "In February, Roe urged restraint."
+"""),
+    "102_other": ("""A February attack
+
+In February, twelve rockets struck Camp Alpha, the paper reported. On 1 February, crowds protested in Riverton.
+""", """article:
+  text: 102_other.txt
+  status: reviewed
+  title: A February attack
+  genre: news
+  publisher: null
+  authors: []
+  published: {date: 2020-03-20, precision: day, derivation: "fixture"}
+  headline: [{quote: "A February attack"}]
+events:
+  - id: camp-alpha-attack
+    label: Rocket attack on Camp Alpha
+    class: RocketAttack
+    quote: "In February, twelve rockets struck Camp Alpha"
+    date: {value: 2020-02, precision: month, derivation: "'In February'"}
+    munitions: {count: 12, qualifier: exact, quote: "twelve rockets"}
+  - id: riverton-protest
+    label: Protest in Riverton
+    class: Protest
+    quote: "On 1 February, crowds protested in Riverton."
+    date: {value: 2020-02-01, precision: day, derivation: "'On 1 February'"}
+    places: [riverton]
+"""),
+}
+
+
+@pytest.fixture(scope="module")
+def more_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The fixture corpus with articles 101 and 102, built and published."""
+    seeds = tmp_path_factory.mktemp("more-seeds") / "seeds"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "mini", seeds)
+    for name, (text, yaml) in MORE_ARTICLES.items():
+        (seeds / "articles" / f"{name}.txt").write_text(text, encoding="utf-8")
+        (seeds / "articles" / f"{name}.yaml").write_text(yaml, encoding="utf-8")
+    out = tmp_path_factory.mktemp("more-build")
+    result = build(seeds, out)
+    assert result.validation.conforms, result.validation
+    return Store.open(out)
+
+
+@pytest.fixture(scope="module")
+def more(more_store: Store, mini_queries: Path) -> FlaskClient:
+    return make_app(more_store, mini_queries).test_client()
+
+
+class _Svg(HTMLParser):
+    """The timeline's markers: for each ``a.tl-event``, its data attributes, shapes and texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[dict] = []
+        self.current: dict | None = None
+        self.in_text = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "a" and a.get("class") == "tl-event":
+            self.current = {"attrs": a, "shapes": [], "texts": [], "title": ""}
+            self.events.append(self.current)
+        elif self.current is not None and tag in ("rect", "circle"):
+            self.current["shapes"].append((tag, a))
+        elif self.current is not None and tag in ("text", "title"):
+            self.in_text = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.current = None
+        if tag in ("text", "title"):
+            self.in_text = False
+
+    def handle_data(self, data: str) -> None:
+        if self.current is not None and self.in_text == "text":
+            self.current["texts"].append(data)
+        elif self.current is not None and self.in_text == "title":
+            self.current["title"] += data
+
+
+def timeline_markers(html: str) -> dict[str, dict]:
+    """The timeline's markers by the event page they link to."""
+    svg = _Svg()
+    svg.feed(html[html.index("<svg"):html.index("</svg>")])
+    return {e["attrs"]["href"]: e for e in svg.events}
+
+
+def test_timeline_draws_a_month_as_a_span_labelled_as_written(more: FlaskClient) -> None:
+    html, _ = get(more, "/ui/timeline")
+    markers = timeline_markers(html)
+    warning = markers["/ui/id/event/red-militia-warning"]  # dated only "last month": February 2020
+    assert warning["attrs"]["data-date"] == "2020-02"
+    assert (warning["attrs"]["data-earliest"], warning["attrs"]["data-latest"]) == ("2020-02-01", "2020-02-29")
+    (shape, bar), = warning["shapes"]
+    assert shape == "rect" and "tl-span" in bar["class"], warning["shapes"]  # a bar, not a point
+    assert warning["texts"] == ["2020-02"]  # labelled with the date as written
+    assert "2020-02 (some day of February 2020)" in warning["title"]
+    # the bar covers February: the protest on 1 February is a point at its start, the attack of
+    # 10 March (as 100 dates it, the narrowest of the three dates) a point after its end
+    protest, attack = markers["/ui/id/event/riverton-protest"], markers["/ui/id/event/camp-alpha-attack"]
+    (kind, dot), = protest["shapes"]
+    assert kind == "circle" and protest["attrs"]["data-date"] == "2020-02-01"
+    x0, x1 = float(bar["x"]), float(bar["x"]) + float(bar["width"])
+    cx, r = float(dot["cx"]), float(dot["r"])
+    assert x0 < cx < x0 + (x1 - x0) / 3, (x0, x1, cx)
+    assert x1 - x0 > 4 * r  # a span many days long, not a marker on the 1st of the month
+    (kind, later), = attack["shapes"]
+    assert kind == "circle" and attack["attrs"]["data-date"] == "2020-03-10" and float(later["cx"]) > x1
+    assert "other sources: 101: 2020-03; 102: 2020-02" in attack["title"]
+    # the table gives the same dates as written, in words, with the other articles' dates
+    rows = {r[1]: r[0] for r in table_rows(html, "timeline-table")}
+    assert rows["Red Militia warns it will strike Camp Alpha"] == "2020-02 some day of February 2020"
+    assert rows["Rocket attack on Camp Alpha"] == "2020-03-10 101: 2020-03 (some day of March 2020) 102: 2020-02 (some day of February 2020)"
+    assert list(rows) == ["Protest in Riverton", "Red Militia warns it will strike Camp Alpha", "Rocket attack on Camp Alpha"]
+
+
+def test_timeline_axis_keeps_days_and_spans_in_order() -> None:
+    """A day-dated event inside a month is drawn inside that month's bar; a year spans its months."""
+    import datetime as dt
+
+    from service.ui_data import When
+    from service.ui_timeline import TimelineEvent, make_axis, timeline_svg
+
+    def ev(name: str, value: str, prec: str, first: str, last: str) -> TimelineEvent:
+        return TimelineEvent(f"urn:{name}", name, When(value, prec, dt.date.fromisoformat(first), dt.date.fromisoformat(last)),
+                             {"Statement"})
+
+    events = [ev("year", "2020", "year", "2020-01-01", "2020-12-31"), ev("month", "2020-01", "month", "2020-01-01", "2020-01-31"),
+              ev("day", "2020-01-08", "day", "2020-01-08", "2020-01-08"), ev("old", "2015", "year", "2015-01-01", "2015-12-31")]
+    axis = make_axis([(e.when.earliest, e.when.latest) for e in events], 700, 24)
+    x = lambda d: axis.x(dt.date.fromisoformat(d).toordinal())
+    assert x("2015-12-31") < x("2020-01-01") < x("2020-01-08") < x("2020-02-01") < x("2020-12-31")
+    assert len(axis.segments) == 2  # 2016-2019 is cut out
+    assert x("2020-01-09") - x("2020-01-08") >= 16  # one day gets room although the year is long
+    html = str(timeline_svg(events, href={}))
+    markers = timeline_markers(html)
+    assert {k: (m["shapes"][0][0], m["texts"]) for k, m in markers.items()} == {
+        "urn:year": ("rect", ["2020"]), "urn:month": ("rect", ["2020-01"]), "urn:day": ("circle", []), "urn:old": ("rect", ["2015"])}
+    bar = lambda k: (float(markers[k]["shapes"][0][1]["x"]), float(markers[k]["shapes"][0][1]["width"]))
+    (year_x, year_w), (month_x, month_w) = bar("urn:year"), bar("urn:month")
+    assert year_x == month_x and month_w < year_w  # both begin on 1 January; the year runs on
+    assert month_x < float(markers["urn:day"]["shapes"][0][1]["cx"]) < month_x + month_w
+
+
+def test_article_shows_its_date_as_written_and_its_unnamed_sources(more: FlaskClient) -> None:
+    html, page = get(more, "/ui/article/101")
+    assert "published <time>2020-03-11/2020-03-13</time> (some day from 11 to 13 March 2020)" in html
+    meta = plain(html[html.index("<dt>Published</dt>"):html.index("<dt>Authors</dt>")])
+    assert meta == "Published 2020-03-11/2020-03-13 (a range of days) some day from 11 to 13 March 2020 fixture: between 11 and 13 March"
+    assert "/ui/id/article/101/source/one-official" in page.links and "/ui/id/article/101/source/officials" in page.links
+    # the sources' words and the words that attribute a count are marked, and say whose they are
+    assert 'class="ann k-source"' in html and "k-attribution" in html
+    assert re.search(r'title="unnamed source: officials \(unnamed source in article 101\); '
+                     r'who says it \(attribution\): killed: at least 3, per officials \(unnamed source in article 101\)"', html)
+    html, _ = get(more, "/ui/article/100")
+    assert "published <time>2020-03-12</time></p>" in html and "(to the day)" in html
+
+
+def test_counts_say_who_gives_them(more: FlaskClient) -> None:
+    html, page = get(more, "/ui/id/event/camp-alpha-attack")
+    rows = table_rows(html, "counts")
+    assert [r[:3] for r in rows] == [
+        ["killed soldiers", "2", "author of article 100"],
+        ["killed", "at least 3", "officials (unnamed source in article 101) in the words “According to officials”"],
+        ["munitions", "about 18", "one official (unnamed source in article 101)"],
+        ["munitions", "12", "author of article 102"],
+    ]
+    assert [r[3] for r in rows] == ["“killing two soldiers” (100)", "“at least 3 soldiers were killed” (101)",
+                                    "“around 18 rockets were fired” (101)", "“twelve rockets” (102)"]
+    assert "/ui/id/article/101/source/officials" in page.links
+    # each article's date of the event, as written
+    dates = plain(html[html.index("<dt>Date</dt>"):html.index("</dl>")])
+    assert "2020-03-10 100" in dates and "2020-03 (some day of March 2020) 101" in dates and "2020-02 (some day of February 2020) 102" in dates
+    # who gives 101's account of the event
+    assert "reported by" in html and "one official (unnamed source in article 101)" in html
+
+
+def test_unnamed_source_page_gives_its_description_article_and_numbers(more: FlaskClient) -> None:
+    html, page = get(more, "/ui/id/article/101/source/officials")
+    assert "<h1>officials (unnamed source in article 101)</h1>" in html
+    assert "/ui/id/article/101" in page.links  # the article it is a source in
+    assert "According to officials" in html  # its words in the article
+    rows = table_rows(html, "counts")
+    assert [r[:4] for r in rows] == [["Rocket attack on Camp Alpha", "killed", "at least 3",
+                                      "officials (unnamed source in article 101) in the words “According to officials”"]]
+
+
+def test_stances_show_their_own_date_or_the_date_reported(more: FlaskClient) -> None:
+    html, _ = get(more, "/ui/id/entity/jane-roe")
+    dates = {r[-1]: r[3] for r in (table_rows(html, "stances"))}
+    assert dates["“In February, Roe urged restraint.” (101)"] == "2020-02 (some day of February 2020) 'In February'"
+    assert dates["“Analyst Jane Roe said the United States should not retaliate.” (100)"] == \
+        "not dated by the text; reported on 2020-03-12 (article 100)"
+    html, _ = get(more, "/ui/id/stance/roe-against-retaliation")
+    assert "not dated by the text; reported on" in html and "statedOn" not in html and "stated on" not in html
+
+
+def test_disagreements_compare_dates_by_overlap_and_show_who_gives_counts(more: FlaskClient) -> None:
+    html, _ = get(more, "/ui/disagreements")
+
+    def cards(kind: str) -> tuple[list[str], list[str]]:
+        """The cards of a section: those that cannot all be true, and the compatible ones."""
+        section = html[html.index(f'id="d-{kind}"'):]
+        section = section[:section.index("</section>")]
+        shown, _, compatible = section.partition("<details>")
+        split = lambda part: [plain(c) for c in re.findall(r'<article class="disagreement">(.*?)</article>', part, re.DOTALL)]
+        return split(shown), split(compatible)
+
+    conflict, compatible = cards("date")
+    # 10 March (100) and February (102) cannot both be true; March (101) overlaps 10 March
+    assert len(conflict) == 1 and conflict[0].startswith("Rocket attack on Camp Alpha — when it happened")
+    assert "2020-03-10 and 2020-02 have no day in common" in conflict[0]
+    assert "2020-03 (some day of March 2020) according to one official (unnamed source in article 101)" in conflict[0]
+    # 1 February (102) and "in February" (101) can both be true
+    assert len(compatible) == 1 and compatible[0].startswith("Protest in Riverton — when it happened")
+    assert "every one allows 1 February 2020" in compatible[0]
+    conflict, compatible = cards("munitions")
+    assert len(conflict) == 1 and not compatible
+    assert "about 18 given by one official (unnamed source in article 101)" in conflict[0]
+    assert "12 given by author of article 102" in conflict[0]
+    conflict, compatible = cards("casualties")
+    assert len(conflict) == 1 and "killed: 2, soldiers given by author of article 100" in conflict[0]
+    assert ("killed: at least 3 given by officials (unnamed source in article 101) "
+            "in the words “According to officials”") in conflict[0]
+
+
+def test_count_ranges_decide_what_cannot_both_be_true() -> None:
+    from service.ui_disagree import _conflict, _Count
+
+    def c(status: str, n: int, q: str = "exact", key: str = "a") -> _Count:
+        return _Count(None, key, status, n, q)  # type: ignore[arg-type]
+
+    assert _conflict(c("killed", 2), c("killed", 3, "at-least"))
+    assert not _conflict(c("killed", 3), c("killed", 3, "at-least"))
+    assert not _conflict(c("killed", 15), c("killed", 18, "approximately"))
+    assert _conflict(c("killed", 12), c("killed", 18, "approximately"))
+    assert not _conflict(c("killed", 0, "none-reported"), c("killed", 1, "at-least"))  # reports none: says nothing
+    assert _conflict(c("casualties", 0), c("killed", 1, "at-least"))  # no casualties, but one killed
+    assert not _conflict(c("casualties", 5, "at-least"), c("killed", 2))
+    assert not _conflict(c("killed", 2), c("injured", 12, "nearly"))

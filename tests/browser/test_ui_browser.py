@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from seedcorpus import article_keys
 
 
 def shot(page: Any, artifacts: Path, name: str) -> None:
@@ -20,7 +21,7 @@ def test_home_page(page: Any, artifacts: Path) -> None:
     counts = page.locator("dl.counts")
     for name in ("articles", "entities", "events", "stances"):
         assert counts.locator("dt", has_text=name).count() == 1
-    assert counts.locator("dt:has-text('articles') + dd").inner_text() == "5"
+    assert counts.locator("dt:has-text('articles') + dd").inner_text() == str(len(article_keys()))  # one per article file
     assert page.locator("text=conforms").count() >= 1
     assert page.locator("#questions ~ h3").count() >= 3  # saved questions grouped by tag
     # keyboard: the first Tab reaches the skip link
@@ -107,10 +108,19 @@ def test_timeline(page: Any, artifacts: Path) -> None:
 
 def test_disagreements_and_editor(page: Any, artifacts: Path) -> None:
     page.goto("/ui/disagreements")
-    claim = page.locator("article.disagreement", has_text="Ain al-Asad Air Base")
-    assert claim.locator(".version").count() == 2
-    assert "there are no US bases in Iraq" in claim.inner_text()
-    claim.scroll_into_view_if_needed()
+    # every card puts two or more versions side by side, each with its quote linked into its article
+    cards = page.locator("article.disagreement")
+    assert cards.count() >= 1
+    for i in range(cards.count()):
+        versions = cards.nth(i).locator(".version")
+        assert versions.count() >= 2
+        assert versions.locator("blockquote a.v-span").count() >= 1
+    # each number says who gives it
+    counts = page.locator("section[aria-labelledby=d-casualties] .version, section[aria-labelledby=d-munitions] .version")
+    for i in range(counts.count()):
+        # (text_content: the compatible ones are inside a closed <details>)
+        assert (counts.nth(i).locator("p.who").text_content() or "").startswith("given by ")
+    cards.first.scroll_into_view_if_needed()
     shot(page, artifacts, "06-disagreements")
     page.goto("/ui/sparql")
     page.get_by_label("SPARQL query").fill("SELECT ?e WHERE {\n  ?e a ckg:RocketAttack .\n  ?e nope:x ?y .\n}")
@@ -130,3 +140,55 @@ def test_article_reader(page: Any, artifacts: Path) -> None:
     page.wait_for_url("**/id/entity/camp-taji")
     page.goto("/ui/article/004")
     shot(page, artifacts, "08-article")
+
+
+def _month_event(seed_store: Any) -> tuple[str, str, str]:
+    """An event no article dates more narrowly than a month: (its page, label, date as written)."""
+    res = seed_store.query("SELECT ?ev ?label (MIN(?days) AS ?fewest) (SAMPLE(?v) AS ?value) WHERE {"
+                           " GRAPH ?g { ?ev ckg:dateValue ?v ; ckg:datePrecision ?p ; ckg:earliestDate ?e ; ckg:latestDate ?l }"
+                           " ?ev a ckg:Event ; rdfs:label ?label"
+                           " BIND(IF(?p = 'day', 1, IF(?p = 'month' && ?e = ?l, 1, 2)) AS ?days) } GROUP BY ?ev ?label"
+                           " HAVING(MIN(?days) = 2) ORDER BY ?ev")
+    months = [r for r in res.rows if re.fullmatch(r"\d{4}-\d{2}", str(r["value"]))]
+    if not months:
+        pytest.skip("no event of the seeds is dated only to a month")
+    r = months[0]
+    return "/ui/id/" + str(r["ev"]).split("/id/", 1)[1], str(r["label"]), str(r["value"])
+
+
+def test_timeline_draws_a_month_as_a_labelled_span(page: Any, artifacts: Path, seed_store: Any) -> None:
+    href, label, value = _month_event(seed_store)
+    page.goto("/ui/timeline")
+    marker = page.locator(f'svg.timeline a.tl-event[href="{href}"]')
+    assert marker.count() == 1
+    bar = marker.locator("rect.tl-span")
+    assert bar.count() == 1 and marker.locator("circle").count() == 0
+    dot = page.locator("svg.timeline a.tl-event circle").first.bounding_box()
+    box = bar.bounding_box()
+    assert box["width"] > 3 * dot["width"], (box, dot)  # a month of days, not a point on its first day
+    assert marker.locator("text").text_content() == value  # the date as written
+    title = marker.locator("title").text_content() or ""
+    assert value in title and label in title
+    row = page.locator("table.timeline-table tr", has_text=label)
+    assert row.locator("td").first.inner_text().startswith(value)
+    bar.scroll_into_view_if_needed()
+    shot(page, artifacts, "09-timeline-span")
+    marker.click()
+    page.wait_for_url(f"**{href}")
+    assert page.locator("h1").inner_text() == label
+
+
+def test_counts_name_who_gives_them(page: Any, artifacts: Path, seed_store: Any) -> None:
+    res = seed_store.query("SELECT ?ev ?c ?who ?name WHERE { GRAPH ?g { ?ev ckg:munitions ?c . ?c ckg:reportedBy ?who }"
+                           " ?who rdfs:label ?name } ORDER BY ?ev ?c ?who", reasoning="none")
+    if not res.rows:
+        pytest.skip("the seeds count no munitions")
+    event, name = str(res.rows[0]["ev"]), str(res.rows[0]["name"])
+    page.goto("/ui/id/" + event.split("/id/", 1)[1])
+    row = page.locator("table.counts tbody tr", has_text="munitions").first
+    who = row.locator("td.who a.v-resource", has_text=name).first
+    assert who.is_visible()
+    shot(page, artifacts, "10-event-counts")
+    who.click()
+    page.wait_for_url(re.compile(r"/id/"))
+    assert page.locator("h1").inner_text().startswith(name)
