@@ -5,10 +5,11 @@ Each kind is read per named graph, so every version keeps its article and its sp
 
 - casualty counts of the same event and nationality, munition counts of the same event, and other
   counts of the same thing (ckg:Count nodes: number, qualifier, ckg:reportedBy and the words that
-  attribute it). Two counts disagree when they cannot both be true: each is a range ("at least 12"
-  is 12 or more, "about 18" and "nearly 12" allow a quarter either side or below, "none reported"
-  says nothing about the number); a count of "casualties" (killed or injured) cannot be below a
-  count of the killed or of the injured. Counts that differ but can both be true are kept apart,
+  attribute it). Two counts disagree when they cannot both be true, as the saved question
+  ``source-disagreements`` decides: each is a range ("at least 12" is 12 or more, "about 18" and
+  "nearly 12" allow a quarter either side or below, "none reported" is 0); a count of "casualties"
+  (killed or injured) cannot be below a count of the killed or of the injured, and a casualty count
+  that names no nationality is compared with the counts of every nationality. Counts that differ but can both be true are kept apart,
   as compatible. One speaker's counts in one article are not compared with each other (they count
   different people);
 - the date of the same event: each date is an interval of possible days (ckg:earliestDate ..
@@ -132,13 +133,12 @@ class _Count:
     attr: Node | None = None
 
     @property
-    def range(self) -> tuple[int, float] | None:
-        """The numbers it allows (inclusive; ``inf`` for no upper bound), or None: "none reported"
-        says nothing about the number."""
+    def range(self) -> tuple[int, float]:
+        """The numbers it allows (inclusive; ``inf`` for no upper bound): "none reported" is 0."""
         n, q = self.count, self.qualifier
         return {"exact": (n, n), "at-least": (n, math.inf), "more-than": (n + 1, math.inf), "at-most": (0, n),
-                "nearly": (math.ceil(n * 0.75), n), "approximately": (math.floor(n * 0.75), math.ceil(n * 1.25)),
-                }.get(q, (n, n)) if q != "none-reported" else None
+                "nearly": (math.floor(n * 0.75), n), "approximately": (math.floor(n * 0.75), math.ceil(n * 1.25)),
+                "none-reported": (0, 0)}.get(q, (n, n))
 
 
 def _comparable(a: _Count, b: _Count) -> bool:
@@ -152,8 +152,6 @@ def _comparable(a: _Count, b: _Count) -> bool:
 def _conflict(a: _Count, b: _Count) -> bool:
     """True if the two counts cannot both be true."""
     ra, rb = a.range, b.range
-    if ra is None or rb is None:
-        return False
     if a.status == b.status:
         return ra[1] < rb[0] or rb[1] < ra[0]
     total, part = (ra, rb) if a.status == "casualties" else (rb, ra)
@@ -233,6 +231,10 @@ def _counts(rows: list[dict], nationality: bool) -> dict[tuple, list[_Count]]:
             groups.setdefault((term(r, "ev"), None if nationality else c.status, c.nat), []).append(c)
         if r.get("by") is not None and r["by"] not in c.who:
             c.who.append(term(r, "by"))
+    if nationality:  # a count of no nationality counts everyone: compare it with each nationality's counts too
+        for (ev, what, nat), items in list(groups.items()):
+            if nat is not None:
+                items.extend(c for c in groups.get((ev, what, None), []) if c not in items)
     return groups
 
 

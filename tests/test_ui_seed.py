@@ -137,3 +137,17 @@ def test_every_article_event_stance_and_source_page_renders(client: FlaskClient,
         html = resp.get_data(as_text=True)
         check_page(html)
         assert "<dt>Published</dt><dd><time>" in html  # the date as written
+
+
+def test_the_disagreements_page_shows_every_casualty_disagreement_of_the_saved_question(seed_store: Store) -> None:
+    # issue 15: the page and source-disagreements must agree on who disagrees about a number
+    from crisiskg.savedqueries import get_query
+    from service.ui_disagree import disagreements
+
+    rows = get_query("source-disagreements").run(seed_store).rows
+    pairs = {frozenset((str(r["quote1"]), str(r["quote2"]))) for r in rows if str(r["property"]).startswith("casualties")}
+    assert pairs  # Kadhim's and Pfaff's "no casualties" against Warrick's "death of Iraqis" at least
+    cards = [d for d in disagreements(seed_store) if d.kind == "casualties" and not d.compatible]
+    on_page = [{v.quote.text for v in d.versions if v.quote is not None} for d in cards]
+    for pair in pairs:
+        assert any(pair <= quotes for quotes in on_page), sorted(pair)
