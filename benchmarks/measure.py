@@ -192,7 +192,7 @@ def incremental(seeds: str, work: str) -> dict[str, Any]:
 
 
 def _dataset(seeds: str) -> Any:
-    from loaders import read_seeds, to_dataset
+    from crisiskg.loaders import read_seeds, to_dataset
 
     ds, origins = to_dataset(read_seeds(seeds))
     return ds, origins

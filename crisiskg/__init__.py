@@ -1,6 +1,6 @@
 """crisiskg: an evidence-backed knowledge graph of news and opinion articles.
 
-The package is the library every surface uses; :mod:`crisiskg.cli` and :mod:`service` are thin
+The package is the library every surface uses; :mod:`crisiskg.cli` and :mod:`crisiskg.service` are thin
 layers over it. Stages, in the order data flows (a module imports only from stages before it):
 
     vocab, errors, config          leaf modules

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from crisiskg.errors import Problem, SeedError
 
 if TYPE_CHECKING:
-    from loaders.yamlio import YamlDoc
+    from crisiskg.loaders.yamlio import YamlDoc
 
 FOLDER = "audits"
 VERDICTS = ("right", "wrong", "unsupported")
@@ -109,8 +109,8 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None
 
 def read(path: Path, rel: str) -> tuple[Audit | None, list[Problem]]:
     """The audit file at ``path`` (named ``rel`` in problems) and every problem in it."""
-    from loaders.schema import check  # the seed files' checks and messages (jsonschema: imported when needed)
-    from loaders.yamlio import load_yaml
+    from crisiskg.loaders.schema import check  # the seed files' checks and messages (jsonschema: imported when needed)
+    from crisiskg.loaders.yamlio import load_yaml
 
     try:
         raw = path.read_bytes()

@@ -42,9 +42,9 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     """
     from waitress import serve as run
 
-    from service import create_app
-    from service.settings import SettingsError
-    from service.state import KEY
+    from crisiskg.service import create_app
+    from crisiskg.service.settings import SettingsError
+    from crisiskg.service.state import KEY
 
     overrides: dict[str, object] = {}
     if build_dir is not None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crisiskg.loaders.mentions import AliasMatcher
+from crisiskg.loaders.seeds import ArticleSeed, SeedSet, read_seeds
 from crisiskg.textscan import CUES, DATE_EXPR, candidate_names, overlaps, sentences
-from loaders.mentions import AliasMatcher
-from loaders.seeds import ArticleSeed, SeedSet, read_seeds
 
 
 @dataclass

@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 
 from crisiskg.errors import CrisisKGError
+from crisiskg.loaders.anchor import occurrences
+from crisiskg.loaders.mentions import AliasMatcher
+from crisiskg.loaders.seeds import SeedSet, read_seeds
 from crisiskg.textscan import CUES, DATE_EXPR, MONTHS, candidate_names, overlaps, resolve_relative, sentences
-from loaders.anchor import occurrences
-from loaders.mentions import AliasMatcher
-from loaders.seeds import SeedSet, read_seeds
 
 # trigger word -> (event class, CAMEO code)
 TRIGGERS: list[tuple[re.Pattern[str], str, str]] = [

@@ -61,15 +61,15 @@ import pyoxigraph as ox
 
 from crisiskg.audits import Audit, stamp
 from crisiskg.errors import PublishError, SeedError
+from crisiskg.loaders import SeedSet, iris, read_seeds
+from crisiskg.loaders.graph import to_graphs
+from crisiskg.loaders.seeds import STANCE_CORE, ArticleSeed
+from crisiskg.loaders.yamlio import YamlDoc
 from crisiskg.publish import DATASET, DatasetWriter, Release, Staging, current, publish, read_section
 from crisiskg.reasoning import materialise
 from crisiskg.terms import holds, quads_matching
 from crisiskg.validation import Validation, literal_originals, validate
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
-from loaders import SeedSet, iris, read_seeds
-from loaders.graph import to_graphs
-from loaders.seeds import STANCE_CORE, ArticleSeed
-from loaders.yamlio import YamlDoc
 
 FIXED = ("registry.yaml", "propositions.yaml")
 
@@ -202,7 +202,7 @@ STORE, STATE, STATE_FORMAT = "store", "state.json", 3
 
 def stance_digests(articles: Iterable[ArticleSeed]) -> dict[str, str]:
     """Stance id -> digest of what must be the same wherever the stance is annotated
-    (:data:`loaders.seeds.STANCE_CORE`; the seeds check refuses a shared stance that differs)."""
+    (:data:`crisiskg.loaders.seeds.STANCE_CORE`; the seeds check refuses a shared stance that differs)."""
     out = {}
     for a in articles:
         for st in a.items("stances"):

@@ -57,7 +57,7 @@ class Reader:
         """Look up the labels of ``iris`` (plain IRIs) not looked up yet: as the analysts' pages
         name them (their own label, or one made for a claim, role, stance or count), else words
         from the IRI."""
-        from service.ui_data import labels, synthetic_labels  # pure functions: one way to name a node
+        from crisiskg.service.ui_data import labels, synthetic_labels  # pure functions: one way to name a node
 
         wanted = sorted({i for i in iris if i and i not in self._labels})
         if not wanted:

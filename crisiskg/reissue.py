@@ -22,10 +22,10 @@ import pyoxigraph as ox
 
 from crisiskg.audits import Audit, stamp
 from crisiskg.incremental import STORE, Fallback, Planned, _all_articles, write_state
+from crisiskg.loaders import SeedSet
 from crisiskg.publish import DATASET, DatasetWriter, Staging
 from crisiskg.validation import Validation
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
-from loaders import SeedSet
 
 
 def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: Audit | None, code: list[tuple[str, str]],

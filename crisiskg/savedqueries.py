@@ -50,9 +50,9 @@ from rdflib.term import Node
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.store import Result, Store
 from crisiskg.terms import to_oxigraph
-from crisiskg.vocab import GEONAMES, ID, PREFIXES, local_name, shorten
+from crisiskg.vocab import GEONAMES, ID, PREFIXES, local_name, package_folder, shorten
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = package_folder("crisiskg.queries")
 PARAM_TYPES = ("iri", "date", "integer", "string", "enum")
 VIEWS = ("table", "timeline", "map", "graph")
 HEADER_KEYS = ("summary", "description", "tags", "defaults", "enumerate", "params", "view", "timeout",

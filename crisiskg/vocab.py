@@ -6,12 +6,25 @@ The crisiskg terms are read from ``ontology/crisiskg.ttl``: the ontology is thei
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-from rdflib import Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, ClosedNamespace
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+
+def package_folder(package: str) -> Path:
+    """The folder of an installed data package (``crisiskg.ontology``, ``crisiskg.queries``): the
+    wheel's copy, or the checkout's folder in an editable install. RuntimeError for a zipped
+    install, which pip never makes."""
+    folder = resources.files(package)
+    if not isinstance(folder, Path):
+        raise RuntimeError(f"{package} is not installed as files ({folder!r}): reinstall crisiskg with pip")
+    return folder
+
+
+ONTOLOGY_DIR = package_folder("crisiskg.ontology")
 ONTOLOGY_FILE = ONTOLOGY_DIR / "crisiskg.ttl"
 CAMEO_FILE = ONTOLOGY_DIR / "cameo.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
@@ -100,3 +113,48 @@ def local_name(iri: str) -> str:
 def sparql_prologue() -> str:
     """PREFIX lines for every namespace above."""
     return "".join(f"PREFIX {p}: <{u}>\n" for p, u in PREFIXES.items())
+
+
+# The ontology as data: its graph, and the value sets the seed schema takes from it.
+@lru_cache(maxsize=1)
+def ontology_graph() -> Graph:
+    """The ontology and the CAMEO scheme, parsed once (treat as read-only)."""
+    g = Graph()
+    g.parse(ONTOLOGY_FILE, format="turtle")
+    g.parse(CAMEO_FILE, format="turtle")
+    return g
+
+
+def _local(term: URIRef) -> str:
+    return str(term)[len(CKG_URI):]
+
+
+def subclasses(root: URIRef) -> list[str]:
+    """Local names of ``root`` and every ckg class below it."""
+    g = ontology_graph()
+    found = {root}
+    frontier = [root]
+    while frontier:
+        cls = frontier.pop()
+        for sub in g.subjects(RDFS.subClassOf, cls):
+            if isinstance(sub, URIRef) and sub not in found:
+                found.add(sub)
+                frontier.append(sub)
+    return sorted(_local(c) for c in found if str(c).startswith(CKG_URI))
+
+
+def event_classes() -> list[str]:
+    return subclasses(CKG.Event)
+
+
+def entity_types() -> list[str]:
+    return sorted(set(subclasses(CKG.Actor) + subclasses(CKG.Place) + ["Weapon"]) - {"UnnamedAuthor"})
+
+
+def individuals(cls: URIRef) -> list[str]:
+    """Local names of the ckg individuals of ``cls`` (channels, polarities...)."""
+    return sorted(_local(s) for s in ontology_graph().subjects(RDF.type, cls) if isinstance(s, URIRef) and s.startswith(CKG_URI))
+
+
+def cameo_codes() -> list[str]:
+    return sorted(str(n) for n in ontology_graph().objects(None, SKOS.notation))

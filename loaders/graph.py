@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from crisiskg.loaders import dates, iris, schema
+from crisiskg.loaders.anchor import Span
+from crisiskg.loaders.mentions import AliasMatcher
+from crisiskg.loaders.seeds import ArticleSeed, SeedSet, munitions
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from crisiskg import __version__
-from crisiskg.ontology import ontology_graph
 from crisiskg.vocab import (
     CAMEO,
     CKG,
@@ -27,11 +30,8 @@ from crisiskg.vocab import (
     SEM,
     WIKIDATA,
     article_graph,
+    ontology_graph,
 )
-from loaders import dates, iris, schema
-from loaders.anchor import Span
-from loaders.mentions import AliasMatcher
-from loaders.seeds import ArticleSeed, SeedSet, munitions
 
 Origins = dict[URIRef, str]
 

@@ -11,14 +11,14 @@ import difflib
 from functools import lru_cache
 from typing import Any
 
+from crisiskg.loaders import dates
+from crisiskg.loaders.yamlio import YamlDoc, dotted
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from crisiskg import ontology
+from crisiskg import vocab
 from crisiskg.errors import Problem
 from crisiskg.vocab import CKG
-from loaders import dates
-from loaders.yamlio import YamlDoc, dotted
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ROLES = [
@@ -72,7 +72,7 @@ _date = _date_of("value")
 
 @lru_cache(maxsize=1)
 def registry_schema() -> dict[str, Any]:
-    types = ontology.entity_types()
+    types = vocab.entity_types()
     entity = _obj(
         {
             "id": _slug,
@@ -97,7 +97,7 @@ PROPOSITIONS_SCHEMA = _obj(
 
 @lru_cache(maxsize=1)
 def article_schema() -> dict[str, Any]:
-    classes = ontology.event_classes()
+    classes = vocab.event_classes()
     holder = {"anyOf": [{"const": "author"}, _slug, {"type": "array", "minItems": 1, "items": _slug}]}
     article = _obj(
         {
@@ -132,7 +132,7 @@ def article_schema() -> dict[str, Any]:
             "id": _slug,
             "label": _str,
             "class": {"anyOf": [{"enum": classes}, {"type": "array", "minItems": 1, "items": {"enum": classes}}]},
-            "cameo": {"enum": ontology.cameo_codes()},
+            "cameo": {"enum": vocab.cameo_codes()},
             "quote": _quote,
             "occurrence": {"type": "integer", "minimum": 1},
             "date": _date,
@@ -140,7 +140,7 @@ def article_schema() -> dict[str, Any]:
             "target_places": _slugs,
             "launched_from": _slugs,
             "roles": {"type": "object", "propertyNames": {"enum": ROLES}, "additionalProperties": _slugs},
-            "channel": {"enum": ontology.individuals(CKG.Channel)},
+            "channel": {"enum": vocab.individuals(CKG.Channel)},
             "weapon": _slug,
             "reported_by": _slug,
             "munitions": {"anyOf": [munition, {"type": "array", "minItems": 1, "items": munition}]},

@@ -1,7 +1,7 @@
 """The HTTP service (Flask): SPARQL endpoint, saved questions, linked data, dumps, operations.
 
 ``create_app(settings=None)`` builds an app: settings come from defaults, then ``CRISISKG_*``
-environment variables, then ``settings`` (see :mod:`service.settings`). It opens the published build
+environment variables, then ``settings`` (see :mod:`crisiskg.service.settings`). It opens the published build
 once (never re-running the pipeline); with no build it still starts, ``/healthz`` answers and
 ``/readyz`` says why it is not ready. Blueprints, one per URL family:
 
@@ -27,15 +27,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from crisiskg.service.settings import Settings, load_settings
 from flask import Flask
-
-from service.settings import Settings, load_settings
 
 
 def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     """A new app configured from defaults, the environment, then ``settings``."""
-    from service import api, cache, errors, home, hooks, html, linkeddata, ops, sparql, ui
-    from service.state import KEY, State
+    from crisiskg.service import api, cache, errors, home, hooks, html, linkeddata, ops, sparql, ui
+    from crisiskg.service.state import KEY, State
 
     config = load_settings(settings)
     app = Flask(__name__)
@@ -50,7 +49,7 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
                      lambda: [((), float(st.evaluator.running))])
     errors.register(app)
     hooks.register(app)
-    cache.register(app)  # after hooks: see service.cache
+    cache.register(app)  # after hooks: see crisiskg.service.cache
     html.register(app)
     for blueprint in (sparql.bp, linkeddata.bp, api.bp, ops.bp, home.bp):
         app.register_blueprint(blueprint)

@@ -17,18 +17,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crisiskg.service import negotiation as neg
+from crisiskg.service.errors import ServiceError
+from crisiskg.service.evaluation import Answer, QueryJob
+from crisiskg.service.limits import parse_timeout, time_limit
+from crisiskg.service.openapi import build_openapi
+from crisiskg.service.sparql import TRUNCATED, pick_format
+from crisiskg.service.state import state
 from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.savedqueries import SavedQuery, param_choices
 from crisiskg.store import REASONING, bind_values
-from service import negotiation as neg
-from service.errors import ServiceError
-from service.evaluation import Answer, QueryJob
-from service.limits import parse_timeout, time_limit
-from service.openapi import build_openapi
-from service.sparql import TRUNCATED, pick_format
-from service.state import state
 
 bp = Blueprint("api", __name__)
 

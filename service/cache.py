@@ -8,15 +8,15 @@ from ``Accept`` (every cached response says ``Vary: Accept``; one that varies on
 never kept). Only complete successful answers are kept (status 200, not streamed): errors and 503
 time-outs are always evaluated again. A response is kept whole (status, body, headers: Content-Type,
 Vary, Link, X-Crisiskg-Truncated...) as the view made it; a hit then goes through the other hooks
-like any answer (:mod:`service.hooks`: the same ETag, computed from the build version and the
+like any answer (:mod:`crisiskg.service.hooks`: the same ETag, computed from the build version and the
 content type, CORS, metrics, and a 304 for a matching ``If-None-Match``).
 
 Memory is bounded: least recently used answers are dropped once their bodies and headers pass
-``cache_bytes`` (:mod:`service.settings`; 0 turns the cache off); one answer larger than an
+``cache_bytes`` (:mod:`crisiskg.service.settings`; 0 turns the cache off); one answer larger than an
 eighth of it is never kept. Counters in ``/metrics``: ``crisiskg_http_cache_total{result="hit"|"miss"|"skip"}``
 and the gauges ``crisiskg_http_cache_bytes`` and ``crisiskg_http_cache_entries``.
 
-Register it after :func:`service.hooks.register`: its ``before_request`` then runs after the
+Register it after :func:`crisiskg.service.hooks.register`: its ``before_request`` then runs after the
 request timer starts, and its ``after_request`` (Flask runs those in reverse order) sees the
 response as the view made it, before a 304 replaces it.
 
@@ -39,10 +39,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from crisiskg.service.hooks import count_request, route_label
+from crisiskg.service.state import State, state
 from flask import Flask, Response, g, request
-
-from service.hooks import count_request, route_label
-from service.state import State, state
 
 CACHED = ("api.saved_query", "sparql.endpoint", "ld.resource", "ld.cameo", "ld.graph")
 VARY_OK = {"accept", "accept-encoding"}  # the key holds Accept; nothing here re-encodes bodies
@@ -132,7 +131,7 @@ def request_key(st: State) -> Any:
 
 
 def register(app: Flask) -> None:
-    """Install the cache on ``app`` (after :func:`service.hooks.register`; see the module docstring)."""
+    """Install the cache on ``app`` (after :func:`crisiskg.service.hooks.register`; see the module docstring)."""
     st: State = app.extensions["crisiskg"]
     if st.settings.cache_bytes <= 0:
         return

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from crisiskg.service.quality import quality
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ClosedNamespace
 from rdflib.term import Node
@@ -23,7 +24,6 @@ from rdflib.term import Node
 from crisiskg.store import Result, Store
 from crisiskg.textscan import Sentence, sentence_at
 from crisiskg.vocab import BASE, INFERRED_GRAPH, NIF, PREFIXES, SH, VOID, article_graph
-from service.quality import quality
 
 SD = ClosedNamespace(
     "http://www.w3.org/ns/sparql-service-description#",

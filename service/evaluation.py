@@ -48,9 +48,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from crisiskg.service.limits import with_row_limit
+
 from crisiskg.errors import QueryError
 from crisiskg.store import Result, Store
-from service.limits import with_row_limit
 
 T = TypeVar("T")
 log = logging.getLogger("crisiskg.service")
@@ -291,7 +292,7 @@ class WorkerPool:
 
     def __init__(self, spec: str | None, build_dir: Path | str, *, size: int, release: Any = None):
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["service.evaluation"])
+        self._ctx.set_forkserver_preload(["crisiskg.service.evaluation"])
         self._args = (spec, str(build_dir), release)
         self.size = size
         self._idle: queue.Queue[_Worker] = queue.Queue()

@@ -13,10 +13,9 @@ from __future__ import annotations
 import hashlib
 import time
 
+from crisiskg.service.metrics import Metrics
+from crisiskg.service.state import state
 from flask import Flask, Response, g, request
-
-from service.metrics import Metrics
-from service.state import state
 
 UNCACHED = ("ops.",)  # endpoints whose answers change without a new build
 CORS_HEADERS = {
@@ -91,7 +90,7 @@ def register(app: Flask) -> None:
 
 def count_request(metrics: Metrics, route: str, method: str, status_code: int, elapsed: float, query_id: str | None) -> None:
     """The request counters and latency histograms of one answer (also for answers the response
-    cache gives before Flask sees the request: :mod:`service.cache`)."""
+    cache gives before Flask sees the request: :mod:`crisiskg.service.cache`)."""
     status = str(status_code)
     metrics.inc("crisiskg_http_requests_total", {"route": route, "method": method, "status": status})
     metrics.observe("crisiskg_http_request_duration_seconds", {"route": route}, elapsed)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 
-from service.errors import ServiceError
+from crisiskg.service.errors import ServiceError
 
 _OPEN, _CLOSE = "{([", "})]"
 _SKIP = re.compile(

@@ -3,10 +3,9 @@ the shapes), ``/metrics`` (Prometheus text). Never cached."""
 
 from __future__ import annotations
 
+from crisiskg.service.metrics import CONTENT_TYPE
+from crisiskg.service.state import state
 from flask import Blueprint, Response, jsonify
-
-from service.metrics import CONTENT_TYPE
-from service.state import state
 
 bp = Blueprint("ops", __name__)
 

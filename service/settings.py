@@ -19,9 +19,9 @@ setting                    environment                            meaning
 ``max_query_length``       ``CRISISKG_MAX_QUERY_LENGTH``          characters in a /sparql query (400 beyond)
 ``max_query_depth``        ``CRISISKG_MAX_QUERY_DEPTH``           nesting of ``{ ( [`` in a /sparql query (400 beyond)
 ``evaluation``             ``CRISISKG_EVALUATION``                ``process`` (default: killable worker processes) or
-                                                                  ``thread`` (see :mod:`service.evaluation`)
+                                                                  ``thread`` (see :mod:`crisiskg.service.evaluation`)
 ``cache_bytes``            ``CRISISKG_CACHE_BYTES``               bytes of answers the response cache keeps
-                                                                  (:mod:`service.cache`; 0 turns it off)
+                                                                  (:mod:`crisiskg.service.cache`; 0 turns it off)
 ``reload_every``           ``CRISISKG_RELOAD_EVERY``              seconds between looks at ``build_dir/current``: a newly
                                                                   published build is opened beside the served one and
                                                                   swapped in once ready (0 turns it off)

@@ -11,7 +11,7 @@
 - System parameters: ``_format`` (a format key or ``html``, instead of Accept) and
   ``_reasoning=none`` (leave the inferred graph out of the default graph); ``timeout`` (seconds)
   lowers the server's time limit for this query, never raises it.
-- Limits (:mod:`service.limits`): a query longer than ``max_query_length`` characters or nested
+- Limits (:mod:`crisiskg.service.limits`): a query longer than ``max_query_length`` characters or nested
   deeper than ``max_query_depth`` brackets is a 400, checked before it is parsed. An answer holds at
   most ``max_result_rows`` rows (or triples): past that it is cut, the response says so with the
   header ``X-Crisiskg-Truncated: true``, and SPARQL JSON also with a top-level ``"truncated": true``
@@ -24,17 +24,17 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from crisiskg.service import negotiation as neg
+from crisiskg.service.descriptions import service_description
+from crisiskg.service.errors import ServiceError
+from crisiskg.service.evaluation import Answer, QueryJob
+from crisiskg.service.limits import check_text, parse_timeout, time_limit
+from crisiskg.service.settings import Settings
+from crisiskg.service.state import KEY, state
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from crisiskg.store import REASONING, Result, Store, keywords
-from service import negotiation as neg
-from service.descriptions import service_description
-from service.errors import ServiceError
-from service.evaluation import Answer, QueryJob
-from service.limits import check_text, parse_timeout, time_limit
-from service.settings import Settings
-from service.state import KEY, state
 
 bp = Blueprint("sparql", __name__)
 

@@ -16,6 +16,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from crisiskg.service.sparql import evaluate_text  # issue 7: the editor's queries under the endpoint's limits
+from crisiskg.service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
+from crisiskg.service.ui_data import Value, article_text, articles, describe_terms, overview, quote_spans, search, span_parts
+from crisiskg.service.ui_disagree import KINDS as DISAGREEMENT_KINDS
+from crisiskg.service.ui_disagree import TITLES as DISAGREEMENT_TITLES
+from crisiskg.service.ui_disagree import disagreements
+from crisiskg.service.ui_resource import resource_exists, resource_page
+from crisiskg.service.ui_timeline import LANE_LABELS, goldstein_colour, timeline_events, timeline_svg
+from crisiskg.service.ui_views import map_svg, places_of
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 from rdflib import URIRef
@@ -24,15 +33,6 @@ from crisiskg.errors import CrisisKGError, ParameterError, QueryError
 from crisiskg.savedqueries import SavedQuery, expand, get_query, load_queries, param_choices
 from crisiskg.store import Result, Store, bind_values
 from crisiskg.vocab import ID, PREFIXES
-from service.sparql import evaluate_text  # issue 7: the editor's queries under the endpoint's limits
-from service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
-from service.ui_data import Value, article_text, articles, describe_terms, overview, quote_spans, search, span_parts
-from service.ui_disagree import KINDS as DISAGREEMENT_KINDS
-from service.ui_disagree import TITLES as DISAGREEMENT_TITLES
-from service.ui_disagree import disagreements
-from service.ui_resource import resource_exists, resource_page
-from service.ui_timeline import LANE_LABELS, goldstein_colour, timeline_events, timeline_svg
-from service.ui_views import map_svg, places_of
 
 bp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates",
                static_folder="static/ui", static_url_path="/static")

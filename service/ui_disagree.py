@@ -27,10 +27,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rdflib.term import Node
-
-from crisiskg.store import Store
-from service.ui_data import (
+from crisiskg.service.ui_data import (
     Value,
     When,
     article_key,
@@ -43,6 +40,9 @@ from service.ui_data import (
     term,
     when_of,
 )
+from rdflib.term import Node
+
+from crisiskg.store import Store
 
 KINDS = ("casualties", "munitions", "counts", "date", "claim", "stance")
 TITLES = {"casualties": "Casualty counts", "munitions": "Munitions", "counts": "Other counts", "date": "Dates",

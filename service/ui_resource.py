@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib import URIRef
-
-from crisiskg.store import Store
-from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
-from service.ui_data import (
+from crisiskg.service.ui_data import (
     ARTICLE_GRAPH_PREFIX,
     HIDDEN_PREDICATES,
     Sentence,
@@ -32,6 +28,10 @@ from service.ui_data import (
     term,
     when_of,
 )
+from rdflib import URIRef
+
+from crisiskg.store import Store
+from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
 CKG = PREFIXES["ckg"]
 EVIDENCE = CKG + "evidence"

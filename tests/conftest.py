@@ -53,7 +53,7 @@ def mini_store(mini_build: tuple[Path, BuildResult]) -> Store:
 @pytest.fixture(scope="module")
 def app(mini_store: Store) -> Flask:
     """The HTTP service on the mini corpus (a module may override it, e.g. with the seeds)."""
-    from service import create_app
+    from crisiskg.service import create_app
 
     return create_app({"store": mini_store})
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from loaders.anchor import AnchorError, Span, anchor, closest_passage, occurrences
+from crisiskg.loaders.anchor import AnchorError, Span, anchor, closest_passage, occurrences
 
 TEXT = (
     "Rockets hit Camp Alpha\n\n"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crisiskg.service.sparql import TRUNCATED
 
 from crisiskg import answers
 from crisiskg.errors import ParameterError
@@ -26,7 +27,6 @@ from crisiskg.pipeline import build
 from crisiskg.savedqueries import SavedQuery, load_queries, parse_query
 from crisiskg.store import Result, Store, bind_values
 from crisiskg.synth import synthesize
-from service.sparql import TRUNCATED
 
 
 def same(kept: Result, evaluated: Result) -> bool:
@@ -205,7 +205,7 @@ def test_an_incremental_build_keeps_the_answers_of_its_release(tmp_path: Path) -
 
 
 def test_the_http_service_answers_from_kept_answers(seed_store: Store) -> None:
-    from service import create_app
+    from crisiskg.service import create_app
 
     client = create_app({"store": seed_store}).test_client()
     q = load_queries()["timeline"]

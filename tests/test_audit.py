@@ -15,6 +15,9 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from click.testing import CliRunner
+from crisiskg.loaders import read_seeds
+from crisiskg.service import create_app
+from crisiskg.service.quality import ANNOTATION, DQV, OA
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
@@ -25,9 +28,6 @@ from crisiskg.pipeline import BuildResult, build
 from crisiskg.publish import current
 from crisiskg.store import Store, open_store, push
 from crisiskg.textscan import sentences
-from loaders import read_seeds
-from service import create_app
-from service.quality import ANNOTATION, DQV, OA
 
 CKG = "https://w3id.org/crisiskg/ontology#"
 TIMES = {"http://www.w3.org/ns/prov#startedAtTime", "http://www.w3.org/ns/prov#endedAtTime"}

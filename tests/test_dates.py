@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from crisiskg.loaders import dates
 from hypothesis import given
 from hypothesis import strategies as st
-
-from loaders import dates
 
 CASES = [
     # value, precision, earliest, latest, first day, last day, XSD literal

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crisiskg.loaders.graph import TripleSet, _ArticleWriter, to_graphs
+from crisiskg.loaders.seeds import read_seeds
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from seedcorpus import SEEDS
@@ -20,8 +22,6 @@ from crisiskg.reasoning import infer
 from crisiskg.synth import synthesize
 from crisiskg.validation import validate
 from crisiskg.vocab import CKG, ID, NIF
-from loaders.graph import TripleSet, _ArticleWriter, to_graphs
-from loaders.seeds import read_seeds
 
 EVENT = str(ID) + "event/"
 QUOTE_MESSAGE = "an event's ckg:quote in an article is its one longest evidence span there (the earliest of equally long ones)"

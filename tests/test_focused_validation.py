@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from crisiskg.loaders import read_seeds, to_dataset
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -21,7 +22,6 @@ from crisiskg.synth import synthesize
 from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.validation import compiled, literal_originals, shapes_graph, validate
 from crisiskg.vocab import CKG, ID, NIF, SEM
-from loaders import read_seeds, to_dataset
 
 STRINGS = {str(XSD.string), str(RDF.langString)}
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crisiskg.service import create_app
+from crisiskg.service.descriptions import NIF_CORE, sentence_at
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -18,8 +20,6 @@ from crisiskg.export import export_dataset
 from crisiskg.publish import rdflib_dataset_io
 from crisiskg.store import Store
 from crisiskg.vocab import BASE, ENTITIES_GRAPH, GAF, NIF, SH, VOID
-from service import create_app
-from service.descriptions import NIF_CORE, sentence_at
 
 JANE = BASE + "id/entity/jane-roe"
 CAMP = BASE + "id/entity/camp-alpha"

@@ -1,4 +1,4 @@
-"""A build published while the service runs is served without a restart (service.state.State.reload)."""
+"""A build published while the service runs is served without a restart (crisiskg.service.state.State.reload)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from crisiskg.service import create_app
+from crisiskg.service.state import KEY, State
 from flask import Flask
 
 from crisiskg.pipeline import build
 from crisiskg.publish import current
 from crisiskg.store import push
 from crisiskg.synth import synthesize
-from service import create_app
-from service.state import KEY, State
 from tests.serving import running_server
 
 ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ckg:Article }"
@@ -146,7 +146,7 @@ def test_a_running_server_picks_up_an_incremental_build(built: tuple[Path, Path,
 
 
 def test_reload_every_must_not_be_negative() -> None:
-    from service.settings import SettingsError, load_settings
+    from crisiskg.service.settings import SettingsError, load_settings
 
     assert load_settings({"reload_every": "0"}).reload_every == 0
     assert load_settings(environ={"CRISISKG_RELOAD_EVERY": "0.5"}).reload_every == 0.5

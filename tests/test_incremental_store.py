@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from crisiskg.loaders import read_seeds
+from crisiskg.loaders.graph import provenance
 from seedcorpus import SEEDS
 
 from crisiskg import incremental as inc
@@ -19,8 +21,6 @@ from crisiskg.pipeline import build, provenance_nquads, to_quads
 from crisiskg.publish import DATASET, Release, current
 from crisiskg.synth import synthesize
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
-from loaders import read_seeds
-from loaders.graph import provenance
 
 TIMES = {"http://www.w3.org/ns/prov#startedAtTime", "http://www.w3.org/ns/prov#endedAtTime"}
 INFERRED, PROV = str(INFERRED_GRAPH), str(PROVENANCE_GRAPH)

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from crisiskg.loaders import iris, read_seeds, to_dataset
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, RDFS
@@ -15,7 +16,6 @@ from rdflib.namespace import PROV, RDF, RDFS
 from crisiskg.errors import SeedError
 from crisiskg.pipeline import BuildResult
 from crisiskg.vocab import CKG, ENTITIES_GRAPH, GAF, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, article_graph
-from loaders import iris, read_seeds, to_dataset
 
 ARTICLE = Path("articles") / "100_mini.yaml"
 

@@ -8,8 +8,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from crisiskg.ontology import ontology_graph
-from crisiskg.vocab import CAMEO, CAMEO_FILE, CKG, CKG_URI, ONTOLOGY_FILE
+from crisiskg.vocab import CAMEO, CAMEO_FILE, CKG, CKG_URI, ONTOLOGY_FILE, ontology_graph
 
 VANN = "http://purl.org/vocab/vann/"
 ONTOLOGY = URIRef("https://w3id.org/crisiskg/ontology")
@@ -99,7 +98,7 @@ def test_class_hierarchy(cls: URIRef, parent: URIRef) -> None:
 
 def test_the_design_axioms_are_there() -> None:
     sem_has_actor = URIRef("http://semanticweb.cs.vu.nl/2009/11/sem/hasActor")
-    from loaders.schema import ROLES
+    from crisiskg.loaders.schema import ROLES
 
     for role in ROLES:
         assert (CKG[role], RDFS.subPropertyOf, sem_has_actor) in ONTO, role

@@ -10,15 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from crisiskg.loaders.schema import ROLES
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SDO, XSD
 
 from crisiskg.errors import ValidationFailed
-from crisiskg.ontology import ontology_graph
 from crisiskg.pipeline import BuildResult, build
 from crisiskg.reasoning import Inference, infer, useful
-from crisiskg.vocab import CKG, GAF, ID, INFERRED_GRAPH, SEM
-from loaders.schema import ROLES
+from crisiskg.vocab import CKG, GAF, ID, INFERRED_GRAPH, SEM, ontology_graph
 
 E = ID["entity/"]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from crisiskg.loaders import read_seeds, to_dataset
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
@@ -24,7 +25,6 @@ from crisiskg import rules
 from crisiskg.reasoning import materialise
 from crisiskg.synth import synthesize
 from crisiskg.vocab import ID
-from loaders import read_seeds, to_dataset
 
 O = "urn:o:"
 

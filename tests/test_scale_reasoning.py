@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from crisiskg.loaders import read_seeds, to_dataset
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from seedcorpus import SEEDS
@@ -18,7 +19,6 @@ from crisiskg.reasoning import infer
 from crisiskg.rules import RuleSet, UnsupportedOntology
 from crisiskg.synth import synthesize
 from crisiskg.vocab import CKG, ID
-from loaders import read_seeds, to_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

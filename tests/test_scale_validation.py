@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from crisiskg.loaders import read_seeds, to_dataset
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
@@ -18,7 +19,6 @@ from crisiskg.shacl import compile_shapes
 from crisiskg.synth import synthesize
 from crisiskg.validation import shapes_graph, union, validate
 from crisiskg.vocab import CKG, GEO, ID, NIF, SEM, SH
-from loaders import read_seeds, to_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

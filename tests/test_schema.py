@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from crisiskg.loaders import schema
+from crisiskg.loaders.yamlio import load_yaml
 
 from crisiskg.errors import Problem
-from loaders import schema
-from loaders.yamlio import load_yaml
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 ARTICLE = (MINI / "articles" / "100_mini.yaml").read_text(encoding="utf-8")
@@ -165,13 +165,13 @@ def test_nearest_choice(value: object, choices: list[str], expected: str | None)
 
 
 def test_value_sets_come_from_the_ontology() -> None:
-    from crisiskg import ontology
+    from crisiskg import vocab
 
     article = schema.article_schema()
     event_class = article["properties"]["events"]["items"]["properties"]["class"]
-    assert event_class["anyOf"][0]["enum"] == ontology.event_classes()
-    assert "RocketAttack" in ontology.event_classes() and "Event" in ontology.event_classes()
+    assert event_class["anyOf"][0]["enum"] == vocab.event_classes()
+    assert "RocketAttack" in vocab.event_classes() and "Event" in vocab.event_classes()
     types = schema.registry_schema()["properties"]["entities"]["items"]["properties"]["type"]["anyOf"][0]["enum"]
     assert {"Person", "City", "Country", "State", "Militia", "Weapon"} <= set(types)
     assert "UnnamedAuthor" not in types  # never written by a curator
-    assert "194" in ontology.cameo_codes()
+    assert "194" in vocab.cameo_codes()

@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crisiskg.loaders import dates
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from crisiskg.ontology import ontology_graph
 from crisiskg.validation import Validation, shapes_graph, validate
-from crisiskg.vocab import CKG, ID, NIF, SEM, SH
-from loaders import dates
+from crisiskg.vocab import CKG, ID, NIF, SEM, SH, ontology_graph
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 SHAPES_NS = "https://w3id.org/crisiskg/shapes#"

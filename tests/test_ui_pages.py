@@ -82,16 +82,16 @@ CONSTRUCT { ?a ckg:backedBy ?b } WHERE { ?a ckg:backedBy ?b }
 def make_app(store: Store, queries_dir: Path | None) -> Flask:
     """The project's app factory if it exists, else a bare app holding the store, with the UI."""
     try:
-        from service import create_app  # type: ignore[attr-defined]
+        from crisiskg.service import create_app  # type: ignore[attr-defined]
     except ImportError:
         create_app = None
     if create_app is not None:
         app = create_app({"store": store, "queries_dir": queries_dir})
         if "ui" not in app.blueprints:
-            from service.ui import bp
+            from crisiskg.service.ui import bp
             app.register_blueprint(bp)
     else:
-        from service.ui import bp
+        from crisiskg.service.ui import bp
         app = Flask("crisiskg-ui-test")
         app.extensions["crisiskg"] = store
         app.config["QUERIES_DIR"] = queries_dir
@@ -276,7 +276,7 @@ def test_unknown_resource_is_404(client: FlaskClient) -> None:
 
 
 def test_render_entity_is_callable_from_other_blueprints(mini_store: Store, mini_queries: Path) -> None:
-    from service.ui import render_entity
+    from crisiskg.service.ui import render_entity
 
     app = make_app(mini_store, mini_queries)
     with app.test_request_context("/id/entity/jane-roe"):
@@ -625,8 +625,8 @@ def test_timeline_axis_keeps_days_and_spans_in_order() -> None:
     """A day-dated event inside a month is drawn inside that month's bar; a year spans its months."""
     import datetime as dt
 
-    from service.ui_data import When
-    from service.ui_timeline import TimelineEvent, make_axis, timeline_svg
+    from crisiskg.service.ui_data import When
+    from crisiskg.service.ui_timeline import TimelineEvent, make_axis, timeline_svg
 
     def ev(name: str, value: str, prec: str, first: str, last: str) -> TimelineEvent:
         return TimelineEvent(f"urn:{name}", name, When(value, prec, dt.date.fromisoformat(first), dt.date.fromisoformat(last)),
@@ -732,7 +732,7 @@ def test_disagreements_compare_dates_by_overlap_and_show_who_gives_counts(more: 
 
 
 def test_count_ranges_decide_what_cannot_both_be_true() -> None:
-    from service.ui_disagree import _conflict, _Count
+    from crisiskg.service.ui_disagree import _conflict, _Count
 
     def c(status: str, n: int, q: str = "exact", key: str = "a") -> _Count:
         return _Count(None, key, status, n, q)  # type: ignore[arg-type]

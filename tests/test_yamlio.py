@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from loaders.yamlio import dotted, load_yaml
+from crisiskg.loaders.yamlio import dotted, load_yaml
 
 
 def problems_of(text: str) -> list[str]:
@@ -152,14 +151,14 @@ def test_empty_document_is_not_an_error_here() -> None:
 
 
 def test_oversized_input_is_refused() -> None:
-    from loaders.yamlio import MAX_YAML_BYTES
+    from crisiskg.loaders.yamlio import MAX_YAML_BYTES
 
     doc, problems = load_yaml("a: " + "x" * MAX_YAML_BYTES + "\n", "big.yaml")
     assert doc is None and "limit" in problems[0].message
 
 
 def test_deep_nesting_is_reported() -> None:
-    from loaders.yamlio import MAX_DEPTH
+    from crisiskg.loaders.yamlio import MAX_DEPTH
 
     text = "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
     _doc, problems = load_yaml(text, "deep.yaml")

@@ -1,0 +1,2 @@
+"""The saved questions (``<id>.rq``), shipped as package data
+(``importlib.resources.files("crisiskg.queries")``)."""
