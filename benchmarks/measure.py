@@ -1,6 +1,6 @@
 """Measurements run in a child process, one JSON document on standard output.
 
-``python -m benchmarks.measure build SEEDS OUT``: the real pipeline (``crisiskg.pipeline.build``),
+``python -m benchmarks.measure build SEEDS OUT``: the real pipeline (``crisiskg.build.pipeline.build``),
 seconds and peak resident memory of each stage, then ``push`` to an on-disk Oxigraph store.
 ``python -m benchmarks.measure reason SEEDS ENGINE`` and ``validate SEEDS MODE``: one stage alone,
 for comparing engines. ``python -m benchmarks.measure incremental SEEDS WORK``: adding one article
@@ -44,8 +44,8 @@ def peak_mib() -> float:
 
 
 def build(seeds: str, out: str, disk: str) -> dict[str, Any]:
-    from crisiskg.pipeline import build as run_build
-    from crisiskg.store import push
+    from crisiskg.build.pipeline import build as run_build
+    from crisiskg.query.store import push
 
     stages: dict[str, dict[str, float]] = {}
     reset_peak()
@@ -134,9 +134,9 @@ def incremental(seeds: str, work: str) -> dict[str, Any]:
     import subprocess
     import sys
 
-    from crisiskg.pipeline import build as run_build
-    from crisiskg.publish import current
-    from crisiskg.store import push
+    from crisiskg.build.pipeline import build as run_build
+    from crisiskg.build.publish import current
+    from crisiskg.query.store import push
 
     src, root = Path(seeds), Path(work)
     shutil.rmtree(root, ignore_errors=True)
@@ -199,7 +199,7 @@ def _dataset(seeds: str) -> Any:
 
 
 def reason(seeds: str, engine: str) -> dict[str, Any]:
-    from crisiskg.reasoning import infer
+    from crisiskg.build.reasoning import infer
 
     ds, _ = _dataset(seeds)
     triples = [t for g in ds.graphs() for t in g]
@@ -210,9 +210,9 @@ def reason(seeds: str, engine: str) -> dict[str, Any]:
 
 
 def validate(seeds: str, mode: str) -> dict[str, Any]:
-    from crisiskg.reasoning import infer
-    from crisiskg.validation import union
-    from crisiskg.validation import validate as run_validate
+    from crisiskg.build.reasoning import infer
+    from crisiskg.build.validation import union
+    from crisiskg.build.validation import validate as run_validate
 
     ds, origins = _dataset(seeds)
     inferred = infer((t for g in ds.graphs() for t in g), engine="rules").graph
@@ -229,7 +229,7 @@ def choose_values(store: Any, q: Any, tries: int = 40) -> dict[str, str]:
     (otherwise the first instance). The instances are tried in IRI order, at most ``tries`` of them
     spread evenly over the whole list: at 1M the first thousands by IRI are article authors, for
     which questions about organisations have no answer. Deterministic for a given corpus."""
-    from crisiskg.savedqueries import param_choices
+    from crisiskg.query.savedqueries import param_choices
 
     values: dict[str, str] = {}
     for p in q.params:
@@ -271,8 +271,8 @@ def latency(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
 def queries(build_dir: str, skip: str, specs: list[str], repeat: int = 15) -> None:
     """Print one JSON line per store opened and per saved question (flushed at once), so that the
     parent can stop a question that runs too long and go on with the next ones."""
-    from crisiskg.savedqueries import load_queries
-    from crisiskg.store import open_store
+    from crisiskg.query.savedqueries import load_queries
+    from crisiskg.query.store import open_store
 
     stores = {}
     for spec in specs:

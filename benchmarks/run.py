@@ -2,7 +2,7 @@
 
     python -m benchmarks.run --sizes 10k,100k,1M
 
-For each size (asserted triples, approximately): a synthetic corpus (``crisiskg.synth``) is
+For each size (asserted triples, approximately): a synthetic corpus (``crisiskg.scale.synth``) is
 written, built with the real pipeline in a fresh process (``--repeat`` times; medians), pushed to an
 on-disk Oxigraph store and to a real ``oxigraph serve`` over the Graph Store Protocol; then
 
@@ -41,7 +41,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-TRIPLES_PER_ARTICLE = 270  # asserted, measured on the synthetic corpus (crisiskg.synth)
+TRIPLES_PER_ARTICLE = 270  # asserted, measured on the synthetic corpus (crisiskg.scale.synth)
 
 
 def parse_size(text: str) -> int:
@@ -194,7 +194,7 @@ def wait_workers(metrics_url: str, seconds: float = 600) -> None:
 def served_latency(base: str, values: dict[str, dict[str, str]], repeat: int = 10) -> dict[str, dict[str, float]]:
     """Every saved question over HTTP on a running ``crisiskg serve``: the first ask (evaluated, then
     kept in the response cache) and the median of ``repeat`` asks after it (answered from the cache)."""
-    from crisiskg.savedqueries import load_queries
+    from crisiskg.query.savedqueries import load_queries
 
     out: dict[str, dict[str, float]] = {}
     for qid in sorted(load_queries()):
@@ -217,8 +217,8 @@ def served_latency(base: str, values: dict[str, dict[str, str]], repeat: int = 1
 def http_bench(build_dir: Path, disk: Path, qids: list[str], values: dict[str, dict[str, str]], seconds: int) -> dict[str, Any]:
     """``crisiskg serve`` (saved questions and /sparql) vs ``oxigraph serve-read-only`` on the same data,
     for each question in ``qids``; and every saved question's latency over HTTP."""
-    from crisiskg.savedqueries import load_queries
-    from crisiskg.store import bind_values, open_store
+    from crisiskg.query.savedqueries import load_queries
+    from crisiskg.query.store import bind_values, open_store
     from crisiskg.vocab import sparql_prologue
 
     queries = load_queries()
@@ -267,7 +267,7 @@ def http_bench(build_dir: Path, disk: Path, qids: list[str], values: dict[str, d
 
 
 def one_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    from crisiskg.synth import synthesize
+    from crisiskg.scale.synth import synthesize
 
     articles = max(1, round(size / TRIPLES_PER_ARTICLE))
     name = label(size)
@@ -306,7 +306,7 @@ def one_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     remote = Server(["oxigraph", "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(max(1, math.ceil(args.question_limit)))],
                     f"http://127.0.0.1:{port}/query?query=ASK%7B%7D")
     try:
-        from crisiskg.store import push
+        from crisiskg.query.store import push
 
         t1 = time.perf_counter()
         push(f"sparql:http://127.0.0.1:{port}/query", build_dir)
@@ -419,7 +419,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
               "`memory` (pyoxigraph in memory), `oxigraph` (on disk, read-only), `sparql` (a real `oxigraph serve "
               "--union-default-graph` on loopback, filled over the Graph Store Protocol), each as a user asks: a call the "
               "build kept the answer to (a question asked without values, or with an enum choice) is answered from it "
-              "(`crisiskg/answers.py`); `memory evaluated` is the memory store with kept answers off, so every ask is "
+              "(`crisiskg/query/answers.py`); `memory evaluated` is the memory store with kept answers off, so every ask is "
               "evaluated.", "",
               "| question | " + " | ".join(f"{r['label']} {k}" for r in results for k in kinds) + " | growth (memory) |",
               "|---|" + "---|" * (len(results) * len(kinds) + 1)]

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crisiskg.loaders import dates, iris, schema
-from crisiskg.loaders.anchor import Span
-from crisiskg.loaders.mentions import AliasMatcher
-from crisiskg.loaders.seeds import ArticleSeed, SeedSet, munitions
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from crisiskg import __version__
+from crisiskg.loaders import dates, iris, schema
+from crisiskg.loaders.anchor import Span
+from crisiskg.loaders.mentions import AliasMatcher
+from crisiskg.loaders.seeds import ArticleSeed, SeedSet, munitions
 from crisiskg.vocab import (
     CAMEO,
     CKG,

@@ -11,13 +11,13 @@ import difflib
 from functools import lru_cache
 from typing import Any
 
-from crisiskg.loaders import dates
-from crisiskg.loaders.yamlio import YamlDoc, dotted
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from crisiskg import vocab
 from crisiskg.errors import Problem
+from crisiskg.loaders import dates
+from crisiskg.loaders.yamlio import YamlDoc, dotted
 from crisiskg.vocab import CKG
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crisiskg.errors import Problem, SeedError
 from crisiskg.loaders import dates, schema
 from crisiskg.loaders.anchor import AnchorError, Span, anchor
 from crisiskg.loaders.yamlio import Path_, YamlDoc, dotted, load_yaml
-
-from crisiskg.errors import Problem, SeedError
 
 MAX_TEXT_CHARS = 2_000_000
 PLACE_TYPES = {"Place", "Country", "Region", "City", "MilitaryBase", "Facility", "WaterBody"}

@@ -27,8 +27,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from crisiskg.service.settings import Settings, load_settings
 from flask import Flask
+
+from crisiskg.service.settings import Settings, load_settings
 
 
 def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:

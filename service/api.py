@@ -17,6 +17,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
+
+from crisiskg.errors import ParameterError, QueryError
+from crisiskg.query.savedqueries import SavedQuery, param_choices
+from crisiskg.query.store import REASONING, bind_values
 from crisiskg.service import negotiation as neg
 from crisiskg.service.errors import ServiceError
 from crisiskg.service.evaluation import Answer, QueryJob
@@ -24,11 +29,6 @@ from crisiskg.service.limits import parse_timeout, time_limit
 from crisiskg.service.openapi import build_openapi
 from crisiskg.service.sparql import TRUNCATED, pick_format
 from crisiskg.service.state import state
-from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
-
-from crisiskg.errors import ParameterError, QueryError
-from crisiskg.savedqueries import SavedQuery, param_choices
-from crisiskg.store import REASONING, bind_values
 
 bp = Blueprint("api", __name__)
 
@@ -36,7 +36,7 @@ bp = Blueprint("api", __name__)
 def _get(query_id: str) -> SavedQuery:
     queries = state().queries()
     if query_id not in queries:
-        from crisiskg.savedqueries import nearest
+        from crisiskg.query.savedqueries import nearest
 
         hint = nearest(query_id, list(queries))
         raise ServiceError(404, f"no saved query '{query_id}'{f' (did you mean {hint!r}?)' if hint else ''}; "

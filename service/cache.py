@@ -39,9 +39,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask, Response, g, request
+
 from crisiskg.service.hooks import count_request, route_label
 from crisiskg.service.state import State, state
-from flask import Flask, Response, g, request
 
 CACHED = ("api.saved_query", "sparql.endpoint", "ld.resource", "ld.cameo", "ld.graph")
 VARY_OK = {"accept", "accept-encoding"}  # the key holds Accept; nothing here re-encodes bodies

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from crisiskg.service.quality import quality
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ClosedNamespace
 from rdflib.term import Node
 
-from crisiskg.store import Result, Store
+from crisiskg.query.store import Result, Store
+from crisiskg.service.quality import quality
 from crisiskg.textscan import Sentence, sentence_at
 from crisiskg.vocab import BASE, INFERRED_GRAPH, NIF, PREFIXES, SH, VOID, article_graph
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from crisiskg.service.negotiation import HTML, choose
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from crisiskg.errors import CrisisKGError, ParameterError, PublishError, QueryError
+from crisiskg.service.negotiation import HTML, choose
 
 log = logging.getLogger("crisiskg.service")
 

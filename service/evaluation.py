@@ -48,10 +48,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from crisiskg.service.limits import with_row_limit
-
 from crisiskg.errors import QueryError
-from crisiskg.store import Result, Store
+from crisiskg.query.store import Result, Store
+from crisiskg.service.limits import with_row_limit
 
 T = TypeVar("T")
 log = logging.getLogger("crisiskg.service")
@@ -102,7 +101,7 @@ def _mark(body: bytes, fmt: str, truncated: bool) -> bytes:
 @dataclass(frozen=True)
 class QueryJob:
     """One query, as everything a worker process needs: text (parameters already bound with
-    :func:`crisiskg.store.bind_values`), dataset, the page of rows (``offset``, ``limit``: None for
+    :func:`crisiskg.query.store.bind_values`), dataset, the page of rows (``offset``, ``limit``: None for
     all), the format to serialise to (None: return the Result) and its time limit in seconds
     (None: the evaluator's). ``store`` is the server's store, used only by thread evaluation and
     never sent to a worker.
@@ -128,7 +127,7 @@ class QueryJob:
         return self.answer(self.store, check)
 
     def kept(self, store: Store) -> Answer | None:
-        """The answer from the build's kept answers (:mod:`crisiskg.answers`), paged and serialised
+        """The answer from the build's kept answers (:mod:`crisiskg.query.answers`), paged and serialised
         as :meth:`answer` would, or None when this query's was not kept."""
         if self.default_graph_uris or self.named_graph_uris or self.base_iri is not None:
             return None
@@ -186,7 +185,7 @@ class _RowGuard:
 
 def _open(spec: str | None, build_dir: str, release: Any) -> Store:
     """The worker's store: the server's own release for ``memory``, else what ``spec`` names."""
-    from crisiskg.store import open_store, parse_spec
+    from crisiskg.query.store import open_store, parse_spec
 
     if release is not None and parse_spec(spec)[0] == "memory" and Path(release.dataset_file).exists():
         return Store(release)

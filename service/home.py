@@ -4,12 +4,12 @@ the same."""
 
 from __future__ import annotations
 
-from crisiskg.service import negotiation as neg
-from crisiskg.service.state import state
 from flask import Blueprint, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from crisiskg import audits
+from crisiskg.loaders import audits
+from crisiskg.service import negotiation as neg
+from crisiskg.service.state import state
 
 bp = Blueprint("home", __name__)
 

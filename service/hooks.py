@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import time
 
+from flask import Flask, Response, g, request
+
 from crisiskg.service.metrics import Metrics
 from crisiskg.service.state import state
-from flask import Flask, Response, g, request
 
 UNCACHED = ("ops.",)  # endpoints whose answers change without a new build
 CORS_HEADERS = {

@@ -14,6 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import Blueprint, Response, render_template, request, url_for
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from crisiskg.errors import CrisisKGError
+from crisiskg.query.savedqueries import class_choices
+from crisiskg.query.store import Result, Store
 from crisiskg.service import negotiation as neg
 from crisiskg.service.descriptions import Description, describe, describe_graph, void
 from crisiskg.service.dumps import DUMPS, SCHEMA_FILES, dump
@@ -22,13 +29,6 @@ from crisiskg.service.hooks import route_label
 from crisiskg.service.sparql import endpoint_url
 from crisiskg.service.state import state
 from crisiskg.service.ui import entity_html
-from flask import Blueprint, Response, render_template, request, url_for
-from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
-
-from crisiskg.errors import CrisisKGError
-from crisiskg.savedqueries import class_choices
-from crisiskg.store import Result, Store
 from crisiskg.vocab import BASE
 
 bp = Blueprint("ld", __name__)

@@ -8,8 +8,8 @@ from typing import Any
 
 from crisiskg import __version__
 from crisiskg.errors import CrisisKGError
-from crisiskg.savedqueries import Param, SavedQuery, param_choices
-from crisiskg.store import Store
+from crisiskg.query.savedqueries import Param, SavedQuery, param_choices
+from crisiskg.query.store import Store
 
 ERROR = {"$ref": "#/components/responses/Error"}
 MAX_LISTED_CHOICES = 200

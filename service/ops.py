@@ -3,9 +3,10 @@ the shapes), ``/metrics`` (Prometheus text). Never cached."""
 
 from __future__ import annotations
 
+from flask import Blueprint, Response, jsonify
+
 from crisiskg.service.metrics import CONTENT_TYPE
 from crisiskg.service.state import state
-from flask import Blueprint, Response, jsonify
 
 bp = Blueprint("ops", __name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, ClosedNamespace
 
-from crisiskg import audits
+from crisiskg.loaders import audits
 from crisiskg.vocab import BASE
 
 DQV = ClosedNamespace("http://www.w3.org/ns/dqv#", ["QualityAnnotation", "QualityMeasurement", "Metric", "hasQualityAnnotation",

@@ -12,7 +12,7 @@ setting                    environment                            meaning
 ``max_request_bytes``      ``CRISISKG_MAX_REQUEST_BYTES``         largest request body accepted (413 beyond)
 ``store_spec``             ``CRISISKG_STORE``                     where the build is queried: ``memory`` (default),
                                                                   ``oxigraph:PATH`` or ``sparql:URL`` (see
-                                                                  :func:`crisiskg.store.open_store`)
+                                                                  :func:`crisiskg.query.store.open_store`)
 ``max_result_rows``        ``CRISISKG_MAX_RESULT_ROWS``           rows (or triples) one answer holds at most: /sparql
                                                                   cuts there (``X-Crisiskg-Truncated``), saved questions
                                                                   page there (``_limit``, ``_offset``, ``Link: rel=next``)
@@ -25,7 +25,7 @@ setting                    environment                            meaning
 ``reload_every``           ``CRISISKG_RELOAD_EVERY``              seconds between looks at ``build_dir/current``: a newly
                                                                   published build is opened beside the served one and
                                                                   swapped in once ready (0 turns it off)
-``store``                  (none: overrides only)                 an already open :class:`crisiskg.store.Store`
+``store``                  (none: overrides only)                 an already open :class:`crisiskg.query.store.Store`
 =========================  =====================================  ============================================
 """
 

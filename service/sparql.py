@@ -24,6 +24,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from crisiskg.query.store import REASONING, Result, Store, keywords
 from crisiskg.service import negotiation as neg
 from crisiskg.service.descriptions import service_description
 from crisiskg.service.errors import ServiceError
@@ -31,10 +35,6 @@ from crisiskg.service.evaluation import Answer, QueryJob
 from crisiskg.service.limits import check_text, parse_timeout, time_limit
 from crisiskg.service.settings import Settings
 from crisiskg.service.state import KEY, state
-from flask import Blueprint, Response, current_app, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
-
-from crisiskg.store import REASONING, Result, Store, keywords
 
 bp = Blueprint("sparql", __name__)
 

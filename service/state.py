@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
+
+from crisiskg.build.publish import current
+from crisiskg.errors import CrisisKGError
+from crisiskg.query.savedqueries import SavedQuery, load_queries
+from crisiskg.query.store import Store, open_store
 from crisiskg.service.errors import QueryTimeout, ServiceError
 from crisiskg.service.evaluation import Evaluator
 from crisiskg.service.metrics import Metrics
 from crisiskg.service.settings import Settings
-from flask import current_app
-
-from crisiskg.errors import CrisisKGError
-from crisiskg.publish import current
-from crisiskg.savedqueries import SavedQuery, load_queries
-from crisiskg.store import Store, open_store
 
 log = logging.getLogger("crisiskg.service")
 

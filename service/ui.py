@@ -16,6 +16,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+from rdflib import URIRef
+
+from crisiskg.errors import CrisisKGError, ParameterError, QueryError
+from crisiskg.query.savedqueries import SavedQuery, expand, get_query, load_queries, param_choices
+from crisiskg.query.store import Result, Store, bind_values
 from crisiskg.service.sparql import evaluate_text  # issue 7: the editor's queries under the endpoint's limits
 from crisiskg.service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
 from crisiskg.service.ui_data import Value, article_text, articles, describe_terms, overview, quote_spans, search, span_parts
@@ -25,13 +32,6 @@ from crisiskg.service.ui_disagree import disagreements
 from crisiskg.service.ui_resource import resource_exists, resource_page
 from crisiskg.service.ui_timeline import LANE_LABELS, goldstein_colour, timeline_events, timeline_svg
 from crisiskg.service.ui_views import map_svg, places_of
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
-from markupsafe import Markup
-from rdflib import URIRef
-
-from crisiskg.errors import CrisisKGError, ParameterError, QueryError
-from crisiskg.savedqueries import SavedQuery, expand, get_query, load_queries, param_choices
-from crisiskg.store import Result, Store, bind_values
 from crisiskg.vocab import ID, PREFIXES
 
 bp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates",

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crisiskg.service.ui_data import date_pattern, labels, local_name, span_parts, synthetic_labels, when_of
 from markupsafe import Markup, escape
 
-from crisiskg.store import Store
+from crisiskg.query.names import labels, synthetic_labels
+from crisiskg.query.store import Store
+from crisiskg.service.ui_data import date_pattern, local_name, span_parts, when_of
 from crisiskg.vocab import ID, article_graph
 
 KINDS = ("headline", "furniture", "caption", "event", "stance", "claim", "role", "source", "attribution", "mention")

@@ -1,4 +1,4 @@
-"""What the analyst pages show, read from a :class:`~crisiskg.store.Store` (no Flask here).
+"""What the analyst pages show, read from a :class:`~crisiskg.query.store.Store` (no Flask here).
 
 Each function takes the store (and an IRI or key) and returns plain dataclasses the templates
 render. Every query goes through ``Store.query`` with values bound as RDF terms.
@@ -17,19 +17,17 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from crisiskg import audits
-from crisiskg.store import Store
+from crisiskg.loaders import audits
+from crisiskg.query.names import ARTICLE_PREFIX, labels, many, source_label, synthetic_labels
+from crisiskg.query.store import Store
 from crisiskg.vocab import BASE, ID, PREFIXES, article_graph, local_name, shorten
 
 ARTICLE_GRAPH_PREFIX = BASE + "graph/article/"
-ARTICLE_PREFIX = str(ID) + "article/"
 _SPAN = re.compile(r"^" + re.escape(ARTICLE_PREFIX) + r"([^/#]+)#char=(\d+),(\d+)$")
-_SOURCE = re.compile(r"^" + re.escape(ARTICLE_PREFIX) + r"([^/#]+)/source/[^/#]+$")
 HIDDEN_PREDICATES = {  # shown in their own sections, or noise on a page
     PREFIXES["gaf"] + "denotedBy",
     PREFIXES["nif"] + "taIdentRef",
@@ -52,12 +50,7 @@ def article_key(graph: str) -> str | None:
     return graph[len(ARTICLE_GRAPH_PREFIX):] if graph.startswith(ARTICLE_GRAPH_PREFIX) else None
 
 
-# ------------------------------------------------------------------------------ labels
-
-
-def many(terms: Iterable[Node]) -> Any:
-    """Several terms bound to one variable (``Store.query`` writes them as one VALUES block)."""
-    return list(terms)
+# ------------------------------------------------------------------------------ rows (labels: crisiskg.query.names)
 
 
 def term(row: Mapping[str, Node | None], name: str) -> Node:
@@ -66,101 +59,6 @@ def term(row: Mapping[str, Node | None], name: str) -> Node:
     if value is None:
         raise KeyError(name)
     return value
-
-
-
-def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
-    """The label of each IRI (skos:prefLabel, else rdfs:label); IRIs without one are left out."""
-    wanted = sorted({i for i in iris if i})
-    if not wanted:
-        return {}
-    res = store.query(
-        "SELECT ?s (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?plain) WHERE {"
-        " OPTIONAL { ?s skos:prefLabel ?pl } OPTIONAL { ?s rdfs:label ?rl } } GROUP BY ?s",
-        bindings={"s": many(URIRef(i) for i in wanted)},
-    )
-    out: dict[str, str] = {}
-    for row in res.rows:
-        text = row.get("pref") or row.get("plain")
-        if text is not None:
-            out[str(row["s"])] = source_label(str(row["s"]), str(text))
-    return out
-
-
-def source_key(iri: str) -> str | None:
-    """The article key of an unnamed source's IRI (``.../id/article/002/source/one-official``), else None."""
-    m = _SOURCE.match(iri)
-    return m.group(1) if m else None
-
-
-def source_label(iri: str, label: str) -> str:
-    """``label`` as shown: an unnamed source (ckg:UnnamedSource) is its article's description of it
-    and the article, "one former official (unnamed source in article 002)"; other IRIs as they are."""
-    key = source_key(iri)
-    return f"{label} (unnamed source in article {key})" if key else label
-
-
-QUALIFIER_TEXT = {"exact": "{n}", "approximately": "about {n}", "at-least": "at least {n}", "more-than": "more than {n}",
-                  "nearly": "nearly {n}", "at-most": "at most {n}", "none-reported": "none reported"}
-
-
-def count_text(count: object, qualifier: object = None) -> str:
-    """A count with its qualifier, in words: "at least 12", "about 18", "none reported", "2"."""
-    return QUALIFIER_TEXT.get(str(qualifier or "exact"), "{n} ({q})").format(n=count, q=qualifier)
-
-
-_SYNTHETIC = """
-SELECT ?x ?s ?p ?o ?pol ?title ?in ?holder ?prop ?spol ?count ?status ?qual ?what ?mun ?damage ?by WHERE {
-  OPTIONAL { ?x rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o OPTIONAL { ?x ckg:claimPolarity ?pol } }
-  OPTIONAL { ?x ckg:roleTitle ?title OPTIONAL { ?x ckg:roleIn ?in } }
-  OPTIONAL { ?x ckg:proposition ?prop ; ckg:polarity ?spol OPTIONAL { ?x ckg:holder ?holder } }
-  OPTIONAL { ?x ckg:count ?count OPTIONAL { ?x ckg:casualtyStatus ?status } OPTIONAL { ?x ckg:countQualifier ?qual }
-             OPTIONAL { ?x ckg:countedThing ?what } OPTIONAL { ?x rdf:type ckg:MunitionCount BIND(true AS ?mun) } }
-  OPTIONAL { ?x ckg:damageDescription ?damage }
-  OPTIONAL { ?x ckg:reportedBy ?by FILTER(BOUND(?count) || BOUND(?damage)) }
-}
-"""
-
-
-def synthetic_labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
-    """Readable labels for the unlabelled nodes the loader mints: claims ("A — backed by — B"),
-    roles ("analyst, Atlantic Council"), stances ("Jane Roe: against — US retaliation"), and counts
-    and damage reports with who gives them ("killed: at least 1, per Thomas S. Warrick",
-    "munitions: about 18, per ...", "damage: minor damage, per ...")."""
-    wanted = sorted(set(iris))
-    if not wanted:
-        return {}
-    res = store.query(_SYNTHETIC, bindings={"x": many(URIRef(i) for i in wanted)}, reasoning="none")
-    refs = {str(r[k]) for r in res.rows for k in ("s", "p", "o", "pol", "in", "holder", "prop", "spol", "by") if r.get(k) is not None}
-    names = labels(store, refs)
-
-    def name(t: Node | None) -> str:
-        return names.get(str(t), shorten(str(t))) if t is not None else ""
-
-    out: dict[str, str] = {}
-    holders: dict[str, list[str]] = {}
-    givers: dict[str, list[str]] = {}
-    for r in res.rows:
-        x = str(r["x"])
-        if r.get("s") is not None:
-            denied = r.get("pol") is not None and local_name(str(r["pol"])) == "Denied"
-            out[x] = f"claim: {name(r['s'])} — {'not ' if denied else ''}{name(r['p'])} — {name(r['o'])}"
-        elif r.get("title") is not None:
-            out[x] = f"role: {r['title']}" + (f", {name(r['in'])}" if r.get("in") is not None else "")
-        elif r.get("prop") is not None:
-            if r.get("holder") is not None and name(r["holder"]) not in holders.setdefault(x, []):
-                holders[x].append(name(r["holder"]))
-            out[x] = f"stance: {' and '.join(holders.get(x, [])) or '?'}: {name(r['spol'])} — {name(r['prop'])}"
-        elif r.get("count") is not None or r.get("damage") is not None:
-            if r.get("by") is not None and name(r["by"]) not in givers.setdefault(x, []):
-                givers[x].append(name(r["by"]))
-            if r.get("damage") is not None:
-                text = f"damage: {r['damage']}"
-            else:
-                what = r.get("status") or r.get("what") or ("munitions" if r.get("mun") is not None else "count")
-                text = f"{what}: {count_text(r['count'], r.get('qual'))}"
-            out[x] = text + (f", per {' and '.join(givers[x])}" if givers.get(x) else "")
-    return out
 
 
 def anchors(store: Store, spans: Iterable[str]) -> dict[str, str]:
@@ -232,7 +130,7 @@ class Overview:
     violations: int | None
     triples_asserted: int | None
     triples_inferred: int | None
-    audit: str = "not audited"  # the latest audit's estimate in words (crisiskg.audits.describe)
+    audit: str = "not audited"  # the latest audit's estimate in words (crisiskg.loaders.audits.describe)
     audited: bool = False
 
 

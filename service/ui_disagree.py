@@ -27,11 +27,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rdflib.term import Node
+
+from crisiskg.query.names import count_text
+from crisiskg.query.store import Store
 from crisiskg.service.ui_data import (
     Value,
     When,
     article_key,
-    count_text,
     date_pattern,
     days_text,
     describe_terms,
@@ -40,9 +43,6 @@ from crisiskg.service.ui_data import (
     term,
     when_of,
 )
-from rdflib.term import Node
-
-from crisiskg.store import Store
 
 KINDS = ("casualties", "munitions", "counts", "date", "claim", "stance")
 TITLES = {"casualties": "Casualty counts", "munitions": "Munitions", "counts": "Other counts", "date": "Dates",

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rdflib import URIRef
+
+from crisiskg.query.names import count_text, labels, many
+from crisiskg.query.store import Store
 from crisiskg.service.ui_data import (
     ARTICLE_GRAPH_PREFIX,
     HIDDEN_PREDICATES,
@@ -17,20 +21,14 @@ from crisiskg.service.ui_data import (
     When,
     article_key,
     article_text,
-    count_text,
     date_pattern,
     describe_terms,
-    labels,
     local_name,
-    many,
     sentence_of,
     span_parts,
     term,
     when_of,
 )
-from rdflib import URIRef
-
-from crisiskg.store import Store
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
 CKG = PREFIXES["ckg"]

@@ -20,10 +20,10 @@ import math
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from crisiskg.service.ui_data import When, article_key, date_pattern, local_name, when_of
 from markupsafe import Markup, escape
 
-from crisiskg.store import Store
+from crisiskg.query.store import Store
+from crisiskg.service.ui_data import When, article_key, date_pattern, local_name, when_of
 
 LANES = ("attack", "statement", "politics", "unrest", "other")
 LANE_LABELS = {"attack": "attacks and killings", "statement": "statements and threats",

@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from crisiskg.service.ui_data import many
 from markupsafe import Markup, escape
 from rdflib import URIRef
 
-from crisiskg.store import Store
+from crisiskg.query.names import many
+from crisiskg.query.store import Store
 
 _POINT = re.compile(r"POINT\s*\(\s*([-+\d.eE]+)\s+([-+\d.eE]+)\s*\)")
 _PLACES = """

@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from seedcorpus import ROOT, SEEDS
 
-from crisiskg.pipeline import BuildResult, build
-from crisiskg.store import Store
+from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.query.store import Store
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 

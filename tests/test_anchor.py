@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from crisiskg.loaders.anchor import AnchorError, Span, anchor, closest_passage, occurrences
 
 TEXT = (

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crisiskg.service.sparql import TRUNCATED
 
-from crisiskg import answers
+from crisiskg.build.pipeline import build
 from crisiskg.errors import ParameterError
-from crisiskg.pipeline import build
-from crisiskg.savedqueries import SavedQuery, load_queries, parse_query
-from crisiskg.store import Result, Store, bind_values
-from crisiskg.synth import synthesize
+from crisiskg.query import answers
+from crisiskg.query.savedqueries import SavedQuery, load_queries, parse_query
+from crisiskg.query.store import Result, Store, bind_values
+from crisiskg.scale.synth import synthesize
+from crisiskg.service.sparql import TRUNCATED
 
 
 def same(kept: Result, evaluated: Result) -> bool:
@@ -318,11 +318,11 @@ def test_a_question_that_never_finishes_is_stopped_and_the_others_kept(tmp_path:
 
 @needs_fork
 def test_a_build_with_a_question_that_never_finishes_publishes_and_keeps_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import crisiskg.savedqueries
+    import crisiskg.query.savedqueries
 
     slow = never_finishes(tmp_path, "#+ timeout: 1\n")
     saved = load_queries()
-    monkeypatch.setattr(crisiskg.savedqueries, "load_queries", lambda: {**saved, "cross-product": slow})  # what keep reads
+    monkeypatch.setattr(crisiskg.query.savedqueries, "load_queries", lambda: {**saved, "cross-product": slow})  # what keep reads
     result = build(Path(__file__).resolve().parent / "fixtures" / "mini", tmp_path / "build")
     assert result.answers is not None and result.answers.skipped == {"cross-product": "stopped after 1 s: evaluated when asked instead"}
     store = Store.open(tmp_path / "build")

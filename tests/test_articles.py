@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from seedcorpus import others
 
-from crisiskg.store import Store
+from crisiskg.query.store import Store
 
 ID = "https://w3id.org/crisiskg/id/"
 G = "https://w3id.org/crisiskg/graph/article/"

@@ -15,18 +15,18 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from click.testing import CliRunner
-from crisiskg.loaders import read_seeds
-from crisiskg.service import create_app
-from crisiskg.service.quality import ANNOTATION, DQV, OA
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from crisiskg import audits, facts
+from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.build.publish import current
 from crisiskg.cli import main
+from crisiskg.curate import facts
 from crisiskg.errors import SeedError
-from crisiskg.pipeline import BuildResult, build
-from crisiskg.publish import current
-from crisiskg.store import Store, open_store, push
+from crisiskg.loaders import audits, read_seeds
+from crisiskg.query.store import Store, open_store, push
+from crisiskg.service import create_app
+from crisiskg.service.quality import ANNOTATION, DQV, OA
 from crisiskg.textscan import sentences
 
 CKG = "https://w3id.org/crisiskg/ontology#"

@@ -17,9 +17,9 @@ from click.testing import CliRunner, Result
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
+from crisiskg.build.pipeline import BuildResult
+from crisiskg.build.publish import MANIFEST, current, rdflib_dataset_io
 from crisiskg.cli import EXPORT_FORMATS, main
-from crisiskg.pipeline import BuildResult
-from crisiskg.publish import MANIFEST, current, rdflib_dataset_io
 from crisiskg.vocab import INFERRED_GRAPH
 
 ARTICLE = Path("articles") / "100_mini.yaml"
@@ -105,7 +105,7 @@ def test_build_without_kept_answers(mini_copy: Path, tmp_path: Path) -> None:
 def test_an_incremental_build_keeps_its_answers_in_the_background(tmp_path: Path) -> None:
     import time
 
-    from crisiskg.synth import synthesize
+    from crisiskg.scale.synth import synthesize
 
     seeds = tmp_path / "seeds"
     synthesize(articles=6, out=seeds, seed=3)

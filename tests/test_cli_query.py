@@ -12,11 +12,11 @@ from click.testing import CliRunner, Result
 from rdflib import Graph
 from seedcorpus import others
 
+from crisiskg.build.publish import rdflib_dataset_io
 from crisiskg.cli import main
-from crisiskg.cli_query import has_order_by, render_table
-from crisiskg.publish import rdflib_dataset_io
-from crisiskg.savedqueries import get_query, load_queries
-from crisiskg.store import Store
+from crisiskg.cli.questions import has_order_by, render_table
+from crisiskg.query.savedqueries import get_query, load_queries
+from crisiskg.query.store import Store
 
 
 def invoke(*args: str | Path) -> Result:

@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 from seedcorpus import SEEDS, article_keys
 
+from crisiskg.build.publish import current
 from crisiskg.cli import main
-from crisiskg.coverage import coverage
-from crisiskg.publish import current
+from crisiskg.curate.coverage import coverage
 from crisiskg.textscan import candidate_names, resolve_relative, sentences
 
 NEW_ARTICLE = """Drones hit Riverton depot

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from crisiskg.loaders import dates
 from hypothesis import given
 from hypothesis import strategies as st
+
+from crisiskg.loaders import dates
 
 CASES = [
     # value, precision, earliest, latest, first day, last day, XSD literal

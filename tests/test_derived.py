@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crisiskg.loaders.graph import TripleSet, _ArticleWriter, to_graphs
-from crisiskg.loaders.seeds import read_seeds
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from seedcorpus import SEEDS
 
-from crisiskg.reasoning import infer
-from crisiskg.synth import synthesize
-from crisiskg.validation import validate
+from crisiskg.build.reasoning import infer
+from crisiskg.build.validation import validate
+from crisiskg.loaders.graph import TripleSet, _ArticleWriter, to_graphs
+from crisiskg.loaders.seeds import read_seeds
+from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import CKG, ID, NIF
 
 EVENT = str(ID) + "event/"

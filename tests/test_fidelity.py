@@ -8,8 +8,8 @@ from __future__ import annotations
 from rdflib import Literal, URIRef
 from test_articles import ent, ev, values
 
-from crisiskg.savedqueries import get_query
-from crisiskg.store import Store
+from crisiskg.query.savedqueries import get_query
+from crisiskg.query.store import Store
 
 ID = "https://w3id.org/crisiskg/id/"
 G = "https://w3id.org/crisiskg/graph/article/"

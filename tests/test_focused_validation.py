@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from crisiskg.loaders import read_seeds, to_dataset
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from crisiskg import rules, shacl
-from crisiskg.reasoning import materialise
-from crisiskg.synth import synthesize
+from crisiskg.build import rules, shacl
+from crisiskg.build.reasoning import materialise
+from crisiskg.build.validation import compiled, literal_originals, shapes_graph, validate
+from crisiskg.loaders import read_seeds, to_dataset
+from crisiskg.scale.synth import synthesize
 from crisiskg.terms import to_oxigraph, to_rdflib
-from crisiskg.validation import compiled, literal_originals, shapes_graph, validate
 from crisiskg.vocab import CKG, ID, NIF, SEM
 
 STRINGS = {str(XSD.string), str(RDF.langString)}

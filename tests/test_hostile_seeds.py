@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from crisiskg.loaders.seeds import read_seeds
-from crisiskg.loaders.yamlio import load_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crisiskg.cli import main
 from crisiskg.errors import SeedError
+from crisiskg.loaders.seeds import read_seeds
+from crisiskg.loaders.yamlio import load_yaml
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 ARTICLE = "articles/100_mini.yaml"

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from crisiskg.service import create_app
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
@@ -21,8 +20,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from crisiskg.cli import main
-from crisiskg.savedqueries import SavedQuery, load_queries, param_choices
-from crisiskg.store import Store
+from crisiskg.query.savedqueries import SavedQuery, load_queries, param_choices
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
 
 QUERIES = load_queries()
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from crisiskg.service import create_app
-from crisiskg.service.cache import Entry, ResponseCache
-from crisiskg.service.errors import QueryTimeout
 from flask import Flask
 from flask.testing import FlaskClient
 
-from crisiskg.store import Store
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
+from crisiskg.service.cache import Entry, ResponseCache
+from crisiskg.service.errors import QueryTimeout
 
 JSON = "application/sparql-results+json"
 

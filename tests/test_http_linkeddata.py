@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crisiskg.service import create_app
-from crisiskg.service.descriptions import NIF_CORE, sentence_at
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
-from crisiskg.export import export_dataset
-from crisiskg.publish import rdflib_dataset_io
-from crisiskg.store import Store
+from crisiskg.build.export import export_dataset
+from crisiskg.build.publish import rdflib_dataset_io
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
+from crisiskg.service.descriptions import NIF_CORE, sentence_at
 from crisiskg.vocab import BASE, ENTITIES_GRAPH, GAF, NIF, SH, VOID
 
 JANE = BASE + "id/entity/jane-roe"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from crisiskg.service.negotiation import RDF, RESULTS, choose, negotiate, parse_accept, quality
 
 OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]

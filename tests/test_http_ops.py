@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crisiskg.service import create_app
-from crisiskg.service.settings import Settings, SettingsError, load_settings
 from flask.testing import FlaskClient
 
-from crisiskg.store import Store
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
+from crisiskg.service.settings import Settings, SettingsError, load_settings
 
 
 def copy_release(mini_build: tuple[Path, Any], dest: Path, **manifest_changes: Any) -> Path:

@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from crisiskg.service import create_app
-from crisiskg.service.state import KEY, State
 from flask import Flask
 
-from crisiskg.pipeline import build
-from crisiskg.publish import current
-from crisiskg.store import push
-from crisiskg.synth import synthesize
+from crisiskg.build.pipeline import build
+from crisiskg.build.publish import current
+from crisiskg.query.store import push
+from crisiskg.scale.synth import synthesize
+from crisiskg.service import create_app
+from crisiskg.service.state import KEY, State
 from tests.serving import running_server
 
 ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ckg:Article }"

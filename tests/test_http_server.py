@@ -24,7 +24,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from serving import free_port, running_server  # tests/serving.py
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 
-from crisiskg.store import Store
+from crisiskg.query.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 JANE = "https://w3id.org/crisiskg/id/entity/jane-roe"

@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crisiskg.service import create_app
-from crisiskg.service.descriptions import SD
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from crisiskg.build.export import load_release_dataset
+from crisiskg.build.publish import rdflib_dataset_io
 from crisiskg.errors import QueryError
-from crisiskg.export import load_release_dataset
-from crisiskg.publish import rdflib_dataset_io
-from crisiskg.store import Store
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
+from crisiskg.service.descriptions import SD
 from crisiskg.vocab import ENTITIES_GRAPH, INFERRED_GRAPH
 
 ENTITY_LABELS = "SELECT ?e ?label WHERE { GRAPH <https://w3id.org/crisiskg/graph/entities> { ?e rdfs:label ?label } } ORDER BY ?e ?label"

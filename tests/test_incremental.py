@@ -8,10 +8,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from crisiskg.build.pipeline import build
+from crisiskg.build.publish import current
 from crisiskg.errors import ValidationFailed
-from crisiskg.pipeline import build
-from crisiskg.publish import current
-from crisiskg.synth import synthesize
+from crisiskg.scale.synth import synthesize
 
 TIMES = {"http://www.w3.org/ns/prov#startedAtTime", "http://www.w3.org/ns/prov#endedAtTime"}
 

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from crisiskg.loaders import read_seeds
-from crisiskg.loaders.graph import provenance
 from seedcorpus import SEEDS
 
-from crisiskg import incremental as inc
+from crisiskg.build import incremental as inc
+from crisiskg.build.pipeline import build, provenance_nquads, to_quads
+from crisiskg.build.publish import DATASET, Release, current
 from crisiskg.errors import SeedError, ValidationFailed
-from crisiskg.pipeline import build, provenance_nquads, to_quads
-from crisiskg.publish import DATASET, Release, current
-from crisiskg.synth import synthesize
+from crisiskg.loaders import read_seeds
+from crisiskg.loaders.graph import provenance
+from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 
 TIMES = {"http://www.w3.org/ns/prov#startedAtTime", "http://www.w3.org/ns/prov#endedAtTime"}
@@ -245,7 +245,7 @@ def test_a_triple_an_added_article_asserts_leaves_the_inferred_graph(root: Path,
 
 def test_provenance_quads_are_the_loaders_provenance() -> None:
     seeds = read_seeds(SEEDS)
-    code = [("crisiskg/pipeline.py", "0" * 64), ("loaders/graph.py", "1" * 64)]
+    code = [("crisiskg/build/pipeline.py", "0" * 64), ("loaders/graph.py", "1" * 64)]
     args = {"version": "v1", "started": "2020-01-01T00:00:00+00:00", "ended": "2020-01-01T00:00:01+00:00"}
     expected = set(to_quads({PROVENANCE_GRAPH: provenance(seeds, code_files=code, **args)}))
     text = provenance_nquads(seeds, code=code, **args)
@@ -257,7 +257,7 @@ def test_provenance_quads_are_the_loaders_provenance() -> None:
 
 
 def test_the_dataset_writer_copies_byte_ranges(tmp_path: Path) -> None:
-    from crisiskg.publish import DatasetWriter, copy_range
+    from crisiskg.build.publish import DatasetWriter, copy_range
 
     src = tmp_path / "src"
     src.write_bytes(bytes(range(256)) * 4096)

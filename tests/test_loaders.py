@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from crisiskg.loaders import iris, read_seeds, to_dataset
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, RDFS
 
+from crisiskg.build.pipeline import BuildResult
 from crisiskg.errors import SeedError
-from crisiskg.pipeline import BuildResult
+from crisiskg.loaders import iris, read_seeds, to_dataset
 from crisiskg.vocab import CKG, ENTITIES_GRAPH, GAF, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, article_graph
 
 ARTICLE = Path("articles") / "100_mini.yaml"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from crisiskg.loaders.mentions import AliasMatcher
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from crisiskg.loaders.mentions import AliasMatcher
 
 REGISTRY: dict[str, dict[str, Any]] = {
     "kadhimi": {"label": "Mustafa al-Kadhimi", "aliases": ["Kadhimi"]},

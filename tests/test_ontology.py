@@ -49,7 +49,7 @@ def test_every_ckg_term_used_is_declared() -> None:
 
 
 def test_every_term_used_in_the_shapes_is_declared() -> None:
-    from crisiskg.validation import shapes_graph
+    from crisiskg.build.validation import shapes_graph
 
     declared = set(ckg_terms())
     used = {t for triple in shapes_graph() for t in triple if isinstance(t, URIRef) and str(t).startswith(CKG_URI)}

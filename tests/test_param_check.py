@@ -13,10 +13,10 @@ import pytest
 from rdflib import URIRef
 from rdflib.term import Node
 
+from crisiskg.build.publish import Release, current
 from crisiskg.errors import ParameterError
-from crisiskg.publish import Release, current
-from crisiskg.savedqueries import _CHOICES, Param, class_choices, key_of, load_queries, shorten
-from crisiskg.store import Store
+from crisiskg.query.savedqueries import _CHOICES, Param, class_choices, key_of, load_queries, shorten
+from crisiskg.query.store import Store
 
 ID = "https://w3id.org/crisiskg/id/"
 CKG = "https://w3id.org/crisiskg/ontology#"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
-from crisiskg import publish as publish_module
+from crisiskg.build import publish as publish_module
+from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.build.publish import DATASET, KEEP_RELEASES, MANIFEST, current, publish
 from crisiskg.errors import BuildError, PublishError, SeedError, ValidationFailed
-from crisiskg.pipeline import BuildResult, build
-from crisiskg.publish import DATASET, KEEP_RELEASES, MANIFEST, current, publish
 
 ARTICLE = Path("articles") / "100_mini.yaml"
 
@@ -61,7 +61,7 @@ def test_a_build_publishes_the_dataset_and_the_manifest(mini_build: tuple[Path, 
     assert set(m["seconds"]) >= {"read", "load", "reason", "validate"}
     assert m["counts"]["articles"] == 1 and m["counts"]["events"] == 1 and m["counts"]["stances"] == 1
     assert m["counts"]["triples_inferred"] > 0 and m["counts"]["triples_asserted"] > 0
-    assert "seeds/registry.yaml" in m["inputs"] and "crisiskg/pipeline.py" in m["inputs"]
+    assert "seeds/registry.yaml" in m["inputs"] and "crisiskg/build/pipeline.py" in m["inputs"]
     ds = Dataset()
     with publish_module.rdflib_dataset_io():
         ds.parse(release.dataset_file, format="nquads")
@@ -109,11 +109,11 @@ def _raise(exc: BaseException):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("target", "exc"),
     [
-        pytest.param("crisiskg.publish.shutil.copyfile", OSError(28, "No space left on device"), id="copying-the-ontology"),
-        pytest.param("crisiskg.publish.json.dump", OSError(28, "No space left on device"), id="writing-the-manifest"),
-        pytest.param("crisiskg.publish.os.fsync", OSError(5, "Input/output error"), id="fsync"),
-        pytest.param("crisiskg.publish.os.rename", OSError(18, "Invalid cross-device link"), id="renaming-the-release"),
-        pytest.param("crisiskg.publish.shutil.copyfile", KeyboardInterrupt(), id="ctrl-c-mid-write"),
+        pytest.param("crisiskg.build.publish.shutil.copyfile", OSError(28, "No space left on device"), id="copying-the-ontology"),
+        pytest.param("crisiskg.build.publish.json.dump", OSError(28, "No space left on device"), id="writing-the-manifest"),
+        pytest.param("crisiskg.build.publish.os.fsync", OSError(5, "Input/output error"), id="fsync"),
+        pytest.param("crisiskg.build.publish.os.rename", OSError(18, "Invalid cross-device link"), id="renaming-the-release"),
+        pytest.param("crisiskg.build.publish.shutil.copyfile", KeyboardInterrupt(), id="ctrl-c-mid-write"),
     ],
 )
 def test_an_interrupted_publish_leaves_current_intact(published: Path, mini_copy: Path, monkeypatch: pytest.MonkeyPatch,
@@ -131,7 +131,7 @@ def test_an_interrupted_publish_leaves_current_intact(published: Path, mini_copy
 def test_a_failed_link_swap_keeps_the_old_link(published: Path, mini_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = snapshot(published)
     edit(mini_copy, "propositions.yaml", "military force.", "military force, soon.")
-    monkeypatch.setattr("crisiskg.publish.os.replace", _raise(OSError(1, "Operation not permitted")))
+    monkeypatch.setattr("crisiskg.build.publish.os.replace", _raise(OSError(1, "Operation not permitted")))
     with pytest.raises(BuildError):
         build(mini_copy, published)
     monkeypatch.undo()
@@ -146,7 +146,7 @@ def test_republishing_the_same_version_in_the_same_second_never_removes_the_curr
     with publish_module.rdflib_dataset_io():
         ds.parse(release.dataset_file, format="nquads")
     # the same manifest: same version, same creation second, so the same release name
-    monkeypatch.setattr("crisiskg.publish.os.rename", _raise(OSError(28, "No space left on device")))
+    monkeypatch.setattr("crisiskg.build.publish.os.rename", _raise(OSError(28, "No space left on device")))
     with pytest.raises(OSError):
         publish(ds, release.manifest, published)
     monkeypatch.undo()
@@ -174,8 +174,8 @@ def test_a_leftover_temporary_release_does_not_disturb_current_and_is_cleaned(pu
 
 KILLABLE = textwrap.dedent("""
     import sys, time
-    from crisiskg import publish
-    from crisiskg.pipeline import build
+    from crisiskg.build import publish
+    from crisiskg.build.pipeline import build
 
     pause = sys.argv[3]
     if pause == "publish":

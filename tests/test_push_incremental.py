@@ -13,11 +13,11 @@ import pyoxigraph as ox
 import pytest
 from seedcorpus import SEEDS
 
-from crisiskg import incremental as inc
-from crisiskg.pipeline import build
-from crisiskg.publish import Release, current, point_current
-from crisiskg.store import _Rebuild, _replace_graph, copy_union, open_store, push
-from crisiskg.synth import synthesize
+from crisiskg.build import incremental as inc
+from crisiskg.build.pipeline import build
+from crisiskg.build.publish import Release, current, point_current
+from crisiskg.query.store import _Rebuild, _replace_graph, copy_union, open_store, push
+from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import CKG_URI, INFERRED_GRAPH, PROVENANCE_GRAPH
 
 

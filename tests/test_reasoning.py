@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from crisiskg.loaders.schema import ROLES
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SDO, XSD
 
+from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.build.reasoning import Inference, infer, useful
 from crisiskg.errors import ValidationFailed
-from crisiskg.pipeline import BuildResult, build
-from crisiskg.reasoning import Inference, infer, useful
+from crisiskg.loaders.schema import ROLES
 from crisiskg.vocab import CKG, GAF, ID, INFERRED_GRAPH, SEM, ontology_graph
 
 E = ID["entity/"]

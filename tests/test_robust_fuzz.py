@@ -9,13 +9,13 @@ import json
 from typing import Any
 
 import pytest
-from crisiskg.service import create_app
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crisiskg.savedqueries import load_queries
-from crisiskg.store import Store
+from crisiskg.query.savedqueries import load_queries
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
 
 QUERIES = load_queries()
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)

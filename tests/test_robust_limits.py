@@ -14,14 +14,14 @@ import re
 from pathlib import Path
 
 import pytest
-from crisiskg.service import create_app
-from crisiskg.service.limits import nesting_depth, time_limit, with_row_limit
 from flask import Flask
 from flask.testing import FlaskClient
 
 from crisiskg.errors import QueryError
-from crisiskg.savedqueries import parse_query
-from crisiskg.store import Store
+from crisiskg.query.savedqueries import parse_query
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
+from crisiskg.service.limits import nesting_depth, time_limit, with_row_limit
 
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?s ?p ?o"
 

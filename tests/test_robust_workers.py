@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from crisiskg.service import create_app
-from crisiskg.service.evaluation import WorkerPool
 from flask import Flask
 
-from crisiskg.store import Store
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
+from crisiskg.service.evaluation import WorkerPool
 
 COUNT_RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 1e12 rows counted in one call
 SORT_RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i LIMIT 1"

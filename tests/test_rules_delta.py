@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from crisiskg.loaders import read_seeds, to_dataset
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from seedcorpus import SEEDS
 
-from crisiskg import rules
-from crisiskg.reasoning import materialise
-from crisiskg.synth import synthesize
+from crisiskg.build import rules
+from crisiskg.build.reasoning import materialise
+from crisiskg.loaders import read_seeds, to_dataset
+from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import ID
 
 O = "urn:o:"

@@ -24,7 +24,7 @@ from rdflib.term import Node
 from seedcorpus import FIVE, SEEDS, annotations, others
 
 from crisiskg.errors import ParameterError, QueryError
-from crisiskg.savedqueries import (
+from crisiskg.query.savedqueries import (
     Param,
     SavedQuery,
     expand,
@@ -36,7 +36,7 @@ from crisiskg.savedqueries import (
     split_header,
     subquery_spans,
 )
-from crisiskg.store import Store
+from crisiskg.query.store import Store
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
 QUERIES = load_queries()
@@ -278,9 +278,9 @@ def test_iri_parameter_of_the_wrong_class_names_the_choices(seed_store: Store) -
 
 
 def test_a_long_list_of_valid_choices_is_cut(tmp_path: Path) -> None:
-    from crisiskg.pipeline import build
-    from crisiskg.savedqueries import LISTED, class_choices
-    from crisiskg.synth import synthesize
+    from crisiskg.build.pipeline import build
+    from crisiskg.query.savedqueries import LISTED, class_choices
+    from crisiskg.scale.synth import synthesize
 
     synthesize(articles=70, out=tmp_path / "seeds", seed=1)  # an author per article: more actors than are listed
     build(tmp_path / "seeds", tmp_path / "build", answers=False)
@@ -997,7 +997,7 @@ FIDELITY = Path(__file__).resolve().parent / "fixtures" / "fidelity"
 
 @pytest.fixture(scope="session")
 def fidelity_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from crisiskg.pipeline import build
+    from crisiskg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("fidelity-build")
     build(FIDELITY, out)

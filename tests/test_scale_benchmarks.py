@@ -85,8 +85,8 @@ def test_the_articles_held_back_share_events_and_are_added_incrementally(tmp_pat
     import yaml
 
     from benchmarks.measure import sharing_articles
-    from crisiskg.pipeline import build
-    from crisiskg.synth import synthesize
+    from crisiskg.build.pipeline import build
+    from crisiskg.scale.synth import synthesize
 
     seeds = tmp_path / "seeds"
     synthesize(articles=40, out=seeds, seed=3)

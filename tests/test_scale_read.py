@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from crisiskg.loaders import yamlio
 from seedcorpus import ROOT, SEEDS
+
+from crisiskg.loaders import yamlio
 
 FILES = sorted([*SEEDS.rglob("*.yaml"), *(ROOT / "tests" / "fixtures").rglob("*.yaml")])
 

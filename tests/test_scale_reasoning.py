@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from crisiskg.loaders import read_seeds, to_dataset
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from seedcorpus import SEEDS
 
-from crisiskg.reasoning import infer
-from crisiskg.rules import RuleSet, UnsupportedOntology
-from crisiskg.synth import synthesize
+from crisiskg.build.reasoning import infer
+from crisiskg.build.rules import RuleSet, UnsupportedOntology
+from crisiskg.loaders import read_seeds, to_dataset
+from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import CKG, ID
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,11 +6,11 @@ import hashlib
 from pathlib import Path
 
 from click.testing import CliRunner
-from crisiskg.loaders import read_seeds
 
+from crisiskg.build.pipeline import build
 from crisiskg.cli import main
-from crisiskg.pipeline import build
-from crisiskg.synth import synthesize
+from crisiskg.loaders import read_seeds
+from crisiskg.scale.synth import synthesize
 
 
 def digest(folder: Path) -> str:

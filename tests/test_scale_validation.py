@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from crisiskg.loaders import read_seeds, to_dataset
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from crisiskg.reasoning import infer
-from crisiskg.shacl import compile_shapes
-from crisiskg.synth import synthesize
-from crisiskg.validation import shapes_graph, union, validate
+from crisiskg.build.reasoning import infer
+from crisiskg.build.shacl import compile_shapes
+from crisiskg.build.validation import shapes_graph, union, validate
+from crisiskg.loaders import read_seeds, to_dataset
+from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import CKG, GEO, ID, NIF, SEM, SH
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from crisiskg.loaders import schema
-from crisiskg.loaders.yamlio import load_yaml
 
 from crisiskg.errors import Problem
+from crisiskg.loaders import schema
+from crisiskg.loaders.yamlio import load_yaml
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 ARTICLE = (MINI / "articles" / "100_mini.yaml").read_text(encoding="utf-8")

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crisiskg.loaders import dates
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from crisiskg.validation import Validation, shapes_graph, validate
+from crisiskg.build.validation import Validation, shapes_graph, validate
+from crisiskg.loaders import dates
 from crisiskg.vocab import CKG, ID, NIF, SEM, SH, ontology_graph
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
@@ -279,8 +279,8 @@ def test_no_event_is_dated_after_an_article_that_reports_it(mode: str) -> None:
 
 
 def test_a_violation_stops_the_build_with_a_readable_report(mini_copy: Path) -> None:
+    from crisiskg.build.pipeline import build
     from crisiskg.errors import ValidationFailed
-    from crisiskg.pipeline import build
 
     art = mini_copy / "articles" / "100_mini.yaml"
     art.write_text(art.read_text(encoding="utf-8").replace("value: 2020-03-10", "value: 2020-03-19"), encoding="utf-8")
@@ -319,7 +319,7 @@ def test_the_datatype_check_is_pyshacls(lexical: str, datatype: URIRef | None, l
     """shacl._actual_datatype (no pyshacl import) against pyshacl's own sh:datatype value check."""
     from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
 
-    from crisiskg.shacl import _actual_datatype
+    from crisiskg.build.shacl import _actual_datatype
 
     v = literal_of(lexical, datatype, lang)
     assert _actual_datatype(v, rule) == bool(DatatypeConstraintComponent._assert_actual_datatype(None, v, rule))  # type: ignore[arg-type]
@@ -332,7 +332,7 @@ def test_the_range_comparison_is_pyshacls(a: str, b: str, da: URIRef, db: URIRef
     """shacl._compare (integers compared natively) against pyshacl's compare_literal: same order, or both refuse."""
     from pyshacl.rdfutil import compare_literal
 
-    from crisiskg.shacl import _compare
+    from crisiskg.build.shacl import _compare
 
     value, bound = literal_of(a, da, False), literal_of(b, db, False)
 

@@ -15,8 +15,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from crisiskg.pipeline import build
-from crisiskg.store import Store
+from crisiskg.build.pipeline import build
+from crisiskg.query.store import Store
 
 MINI_QUERIES = {
     "mini-stances": """#+ summary: Stances on a proposition

@@ -8,13 +8,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from crisiskg.service import create_app
 from flask.testing import FlaskClient
 from seedcorpus import article_keys
 from test_ui_pages import check_page, plain
 
-from crisiskg.savedqueries import load_queries
-from crisiskg.store import Store
+from crisiskg.query.savedqueries import load_queries
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
 
 
 @pytest.fixture(scope="module")
@@ -141,9 +141,8 @@ def test_every_article_event_stance_and_source_page_renders(client: FlaskClient,
 
 def test_the_disagreements_page_shows_every_casualty_disagreement_of_the_saved_question(seed_store: Store) -> None:
     # issue 15: the page and source-disagreements must agree on who disagrees about a number
+    from crisiskg.query.savedqueries import get_query
     from crisiskg.service.ui_disagree import disagreements
-
-    from crisiskg.savedqueries import get_query
 
     rows = get_query("source-disagreements").run(seed_store).rows
     pairs = {frozenset((str(r["quote1"]), str(r["quote2"]))) for r in rows if str(r["property"]).startswith("casualties")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from crisiskg.loaders.yamlio import dotted, load_yaml
 
 

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crisiskg.service import create_app
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from crisiskg.store import Store
+from crisiskg.query.store import Store
+from crisiskg.service import create_app
 
 HERE = Path(__file__).resolve().parent
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -21,14 +21,14 @@ import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
-from crisiskg import __version__, audits
+from crisiskg import __version__
+from crisiskg.build.publish import DATASET, DatasetWriter, Release, Staging
+from crisiskg.build.reasoning import materialise
+from crisiskg.build.validation import Validation, literal_originals, validate
 from crisiskg.errors import BuildError, SeedError, ValidationFailed
-from crisiskg.loaders import SeedSet, iris, read_seeds
+from crisiskg.loaders import SeedSet, audits, iris, read_seeds
 from crisiskg.loaders.graph import Origins, to_graphs
-from crisiskg.publish import DATASET, DatasetWriter, Release, Staging
-from crisiskg.reasoning import materialise
 from crisiskg.terms import to_oxigraph, to_rdflib
-from crisiskg.validation import Validation, literal_originals, validate
 from crisiskg.vocab import CKG, ENTITIES_GRAPH, ID, INFERRED_GRAPH, NIF, PROVENANCE_GRAPH, article_graph, package_folder
 
 # the packages whose files shape a build, by the folder they come from in the checkout
@@ -52,7 +52,7 @@ class BuildResult:
     release: Release | None = None
     inconsistencies: list[str] = field(default_factory=list)
     note: str = ""  # e.g. why an incremental build ran as a full one
-    answers: Any = None  # crisiskg.answers.Written, once the release's answers are kept
+    answers: Any = None  # crisiskg.query.answers.Written, once the release's answers are kept
     _dataset: Dataset | None = field(default=None, repr=False)
 
     @property
@@ -250,10 +250,10 @@ def build(seeds_dir: Path | str, out: Path | str | None = None, *, allow_drafts:
     """Run the whole pipeline; publish to ``out`` when given and everything passed.
 
     ``incremental=True``: when the only change since the build published in ``out`` is new
-    article files, reason and validate only what they touch (:mod:`crisiskg.incremental`, the
+    article files, reason and validate only what they touch (:mod:`crisiskg.build.incremental`, the
     same dataset as a full build); otherwise run the full build and say why in ``note``.
     ``answers``: once published, keep the answers to the saved questions asked without values
-    (:mod:`crisiskg.answers`; stage ``answers``, after ``publish``: the release is served from the
+    (:mod:`crisiskg.query.answers`; stage ``answers``, after ``publish``: the release is served from the
     moment it is published, and its kept answers are used once they are written).
     Raises SeedError (bad seeds), ValidationFailed (SHACL violations or an inconsistency), or
     BuildError; in every case nothing is published.
@@ -267,7 +267,7 @@ def build(seeds_dir: Path | str, out: Path | str | None = None, *, allow_drafts:
 def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | None = None) -> None:
     """Write the kept answers of ``result``'s release (its ``answers`` and ``seconds["answers"]``).
     A failure here never undoes the release: its questions are then evaluated when asked."""
-    from crisiskg import answers
+    from crisiskg.query import answers
 
     assert result.release is not None
     t0 = time.perf_counter()
@@ -286,7 +286,7 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
            on_stage: Callable[[str, float], None] | None, incremental: bool) -> BuildResult:
     note = ""
     if incremental and out is not None:
-        from crisiskg import incremental as inc
+        from crisiskg.build import incremental as inc
 
         code = code_files()
         audit = audits.latest(seeds_dir)
@@ -301,7 +301,7 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
                     result = inc.build(seeds_dir, out, planned, code=code, audit=audit, allow_drafts=allow_drafts, on_stage=on_stage)
                     result.note = f"incremental: added {', '.join(planned.stems)} to build {planned.release.version}"
                 else:
-                    from crisiskg.reissue import reissue
+                    from crisiskg.build.reissue import reissue
 
                     result = reissue(seeds_dir, out, planned, audit=audit, code=code, on_stage=on_stage)
                     which = f"the audit seeds/{audit.file}" if audit else "no audit"
@@ -415,7 +415,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         return BuildResult(quads, validation, manifest, seconds)
 
-    from crisiskg import incremental as inc
+    from crisiskg.build import incremental as inc
 
     # the union store goes to disk for the next incremental build, in a thread while validating
     staging = Staging(out)

@@ -38,7 +38,7 @@ def audit(size: int | None, seed: int | None, build_dir: Path, seeds_dir: Path, 
 
 
 def _run(size: int | None, seed: int | None, build_dir: Path, seeds_dir: Path, out: Path | None, no_input: bool) -> None:
-    from crisiskg import audits
+    from crisiskg.loaders import audits
 
     if out is None:
         if seed is None:
@@ -59,8 +59,8 @@ def _run(size: int | None, seed: int | None, build_dir: Path, seeds_dir: Path, o
 
 
 def _resume(out: Path, size: int | None, seed: int | None) -> dict[str, Any]:
-    from crisiskg import audits
     from crisiskg.errors import SeedError
+    from crisiskg.loaders import audits
 
     found, problems = audits.read(out, str(out))
     if found is None:
@@ -74,8 +74,8 @@ def _resume(out: Path, size: int | None, seed: int | None) -> dict[str, Any]:
 
 
 def _draw(build_dir: Path, size: int, seed: int) -> dict[str, Any]:
-    from crisiskg import facts, readings
-    from crisiskg.store import Store
+    from crisiskg.curate import facts, readings
+    from crisiskg.query.store import Store
 
     store = Store.open(build_dir)
     every = facts.facts(store)
@@ -101,7 +101,7 @@ def _show(i: int, n: int, fact: dict[str, Any]) -> None:
 
 def _ask(out: Path, data: dict[str, Any]) -> None:
     """Ask for every missing verdict, saving the file after each answer."""
-    from crisiskg import audits
+    from crisiskg.loaders import audits
 
     todo = [f for f in data["facts"] if f.get("verdict") is None]
     for i, fact in enumerate(todo, 1):
@@ -126,7 +126,7 @@ def _ask(out: Path, data: dict[str, Any]) -> None:
 
 
 def _summary(out: Path, data: dict[str, Any]) -> None:
-    from crisiskg import audits
+    from crisiskg.loaders import audits
 
     found, _ = audits.read(out, str(out))
     if found is None:

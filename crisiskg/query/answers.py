@@ -63,9 +63,9 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
-    from crisiskg.publish import Release
-    from crisiskg.savedqueries import SavedQuery
-    from crisiskg.store import Result, Store
+    from crisiskg.build.publish import Release
+    from crisiskg.query.savedqueries import SavedQuery
+    from crisiskg.query.store import Result, Store
 
 ANSWERS = "answers"
 INDEX = "index.json"
@@ -179,7 +179,7 @@ def _answer(store: Store, call: _Call, n: int, reasoning: str, folder: Path) -> 
     index entry's parts, or ``no_default``, or why it ``failed``. Raises OSError when the answer
     cannot be written."""
     from crisiskg.errors import ParameterError
-    from crisiskg.store import bind_values  # crisiskg.store imports this module
+    from crisiskg.query.store import bind_values  # crisiskg.query.store imports this module
 
     try:
         bound = call.query.bind(call.values, store)
@@ -353,8 +353,8 @@ def _ended(status: int) -> str:
 def keep(release: Release, quads: Iterable[Any] | None = None) -> Written:
     """Write ``release``'s kept answers to the saved questions in ``queries/``, on a store read from
     its ``dataset.nq``, or filled from its ``quads`` when the caller has them (a full build)."""
-    from crisiskg.savedqueries import load_queries
-    from crisiskg.store import Store
+    from crisiskg.query.savedqueries import load_queries
+    from crisiskg.query.store import Store
 
     def opener() -> Store:
         return Store(release) if quads is None else Store.from_quads(release, quads)
@@ -452,7 +452,7 @@ class Kept:
         return found.copy()
 
     def _load(self, entry: Mapping[str, Any]) -> Result | None:
-        from crisiskg.store import Result, StoredTable
+        from crisiskg.query.store import Result, StoredTable
 
         path = self.folder / str(entry["file"])
         try:

@@ -1,6 +1,6 @@
 """OWL 2 RL rules as SPARQL UPDATE, run to a fixpoint on pyoxigraph.
 
-owlrl is the reference (see ``crisiskg.reasoning``); this engine infers the same useful triples at
+owlrl is the reference (see ``crisiskg.build.reasoning``); this engine infers the same useful triples at
 a fraction of the cost (../shared/PERF.md: owlrl ~640 us a triple, over 10 minutes at 1M). It
 implements the OWL 2 RL rules the ontology actually uses, compiled from the ontology's axioms:
 
@@ -351,7 +351,7 @@ def run_delta(store: ox.Store, ruleset: RuleSet, added: Iterable[tuple[Any, Any,
     The inconsistencies are those of the individuals that gained a type (asserted or inferred):
     all of them when the store was consistent before, as a published build is.
 
-    A store as ``crisiskg.reasoning.materialise`` leaves it lacks the inferred triples it drops as
+    A store as ``crisiskg.build.reasoning.materialise`` leaves it lacks the inferred triples it drops as
     not useful (about non-data subjects, trivial types): a derivation that would join a new triple
     with one of those is missed. With the project's ontology the dropped triples (ontology
     individuals typed ``skos:Concept``) feed no rule, and ``tests/test_rules_delta.py`` checks the

@@ -1,6 +1,6 @@
 """The SHACL gate over the union of asserted and inferred triples.
 
-The shapes run compiled into whole-graph queries on pyoxigraph (:mod:`crisiskg.shacl`); plain
+The shapes run compiled into whole-graph queries on pyoxigraph (:mod:`crisiskg.build.shacl`); plain
 pyshacl is the reference (``mode="reference"``) and runs whatever does not compile. ``validate``
 returns a :class:`Validation` with a readable report: for each violation the
 resource's label and IRI, the property, the message, the offending value and the seed file the
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from crisiskg import shacl
+from crisiskg.build import shacl
 from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.vocab import ID, NIF, SH, SHAPES_FILE
 
@@ -92,7 +92,7 @@ def validate(data: Graph | ox.Store, *, origins: Mapping[URIRef, str] | None = N
 
     ``data`` is an rdflib graph or a pyoxigraph store (its default graph). ``mode="reference"``
     runs plain pyshacl on every shape. ``mode="fast"`` (the default) runs the shapes compiled into
-    whole-graph queries on pyoxigraph (:mod:`crisiskg.shacl`: pyshacl runs each constraint once per
+    whole-graph queries on pyoxigraph (:mod:`crisiskg.build.shacl`: pyshacl runs each constraint once per
     focus node) and pyshacl only on what does not compile (nothing, for ``ontology/shapes.ttl``);
     the tests prove both modes report the same violations. For a store, ``originals`` (see
     :func:`literal_originals`) gives the typed literals as written, which pyoxigraph canonicalises;

@@ -109,8 +109,8 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
 
     Example: crisiskg build --seeds seeds --build build --incremental
     """
-    from crisiskg.pipeline import build as run_build
-    from crisiskg.pipeline import keep_answers
+    from crisiskg.build.pipeline import build as run_build
+    from crisiskg.build.pipeline import keep_answers
 
     def on_stage(name: str, secs: float) -> None:
         click.echo(f"  {name:<9} {secs:7.2f} s", err=True)
@@ -132,7 +132,7 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
     if result.answers is not None:
         click.echo(_kept_line(result.answers))
     elif background:
-        from crisiskg.answers import spawn
+        from crisiskg.query.answers import spawn
 
         pid = spawn(build_dir)
         click.echo(f"  kept answers: being written by process {pid} (log: {build_dir / 'answers.log'}); evaluated when asked until then")
@@ -158,8 +158,8 @@ def answers(build_dir: Path) -> None:
     """
     import time
 
-    from crisiskg.answers import keep
-    from crisiskg.publish import current
+    from crisiskg.build.publish import current
+    from crisiskg.query.answers import keep
 
     t0 = time.perf_counter()
     release = current(build_dir)
@@ -186,9 +186,9 @@ def validate(seeds_dir: Path, data: Path | None, allow_drafts: bool) -> None:
         if data is not None:
             from rdflib import Dataset
 
-            from crisiskg.publish import rdflib_dataset_io
-            from crisiskg.validation import union
-            from crisiskg.validation import validate as run_validate
+            from crisiskg.build.publish import rdflib_dataset_io
+            from crisiskg.build.validation import union
+            from crisiskg.build.validation import validate as run_validate
 
             ds = Dataset()
             try:
@@ -199,7 +199,7 @@ def validate(seeds_dir: Path, data: Path | None, allow_drafts: bool) -> None:
             outcome = run_validate(union(ds.graphs()))
             click.echo(outcome.report)
             sys.exit(0 if outcome.conforms else 1)
-        from crisiskg.pipeline import build as run_build
+        from crisiskg.build.pipeline import build as run_build
 
         run_build(seeds_dir, None, allow_drafts=allow_drafts)
         click.echo("conforms")
@@ -225,7 +225,7 @@ def export(build_dir: Path, fmt: str, no_inferred: bool, output: Path | None) ->
 
     Example: crisiskg export --format jsonld -o crisiskg.jsonld
     """
-    from crisiskg.export import export_dataset
+    from crisiskg.build.export import export_dataset
 
     data = export_dataset(build_dir, EXPORT_FORMATS[fmt], inferred=not no_inferred)
     if output:
@@ -247,7 +247,7 @@ def stats(build_dir: Path, as_json: bool) -> None:
     """
     import json
 
-    from crisiskg.publish import current
+    from crisiskg.build.publish import current
 
     release = current(build_dir)
     m = release.manifest
@@ -259,7 +259,7 @@ def stats(build_dir: Path, as_json: bool) -> None:
     for key in ("articles", "entities", "events", "stances", "propositions", "mentions", "triples_asserted", "triples_inferred"):
         click.echo(f"  {key:<18} {c[key]}")
     click.echo(f"  SHACL              {'conforms' if m['validation']['conforms'] else 'violations'}")
-    from crisiskg.audits import describe
+    from crisiskg.loaders.audits import describe
 
     click.echo(f"  audit              {describe(m.get('audit'))}")
     click.echo("  graphs:")
@@ -267,20 +267,20 @@ def stats(build_dir: Path, as_json: bool) -> None:
         click.echo(f"    {n:>7}  {graph}")
 
 
-from crisiskg.cli_curate import coverage, draft
+from crisiskg.cli.curation import coverage, draft
 
 main.add_command(coverage)
 main.add_command(draft)
 
-from crisiskg.cli_query import query, sparql
+from crisiskg.cli.questions import query, sparql
 
 main.add_command(query); main.add_command(sparql)
-from crisiskg.cli_scale import push, synth
+from crisiskg.cli.scale import push, synth
 
 main.add_command(synth); main.add_command(push)
-from crisiskg.cli_serve import serve
+from crisiskg.cli.server import serve
 
 main.add_command(serve)
-from crisiskg.cli_audit import audit
+from crisiskg.cli.review import audit
 
 main.add_command(audit)

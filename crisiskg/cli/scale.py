@@ -18,7 +18,7 @@ def synth(articles: int, out: Path, seed: int) -> None:
 
     Example: crisiskg synth --articles 400 --out /tmp/synth && crisiskg build --seeds /tmp/synth --build /tmp/synth-build
     """
-    from crisiskg.synth import synthesize
+    from crisiskg.scale.synth import synthesize
 
     if out.exists() and any(out.iterdir()):
         raise click.ClickException(f"{out} is not empty; pass a new folder to --out")
@@ -40,7 +40,7 @@ def push(spec: str, build_dir: Path) -> None:
     """
     from crisiskg.cli import Failure
     from crisiskg.errors import CrisisKGError
-    from crisiskg.store import push as run_push
+    from crisiskg.query.store import push as run_push
 
     try:
         click.echo(run_push(spec, build_dir))

@@ -1,6 +1,6 @@
 """``crisiskg query`` (saved questions: list, show, run) and ``crisiskg sparql`` (any query).
 
-Thin commands: parse the options, call :mod:`crisiskg.savedqueries` and :mod:`crisiskg.store`,
+Thin commands: parse the options, call :mod:`crisiskg.query.savedqueries` and :mod:`crisiskg.query.store`,
 print. A bad parameter, a bad query or a missing build exits 2 with the library's message.
 
 The library (the store, rdflib, the saved queries) is imported by the commands that use it, not with
@@ -27,8 +27,8 @@ from crisiskg.errors import CrisisKGError, QueryError
 if TYPE_CHECKING:
     from rdflib.term import Node
 
-    from crisiskg.savedqueries import SavedQuery
-    from crisiskg.store import Result, Store
+    from crisiskg.query.savedqueries import SavedQuery
+    from crisiskg.query.store import Result, Store
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonld", "ttl")
 DEFAULT_BUILD = Path("build")
@@ -206,7 +206,7 @@ def _terminal_width(width: int | None) -> int | None:
 
 def format_result(result: Result, fmt: str, *, width: int | None = None) -> bytes:
     """The bytes to print for ``result`` in ``fmt`` (see FORMATS); QueryError if it does not fit."""
-    from crisiskg.store import Result
+    from crisiskg.query.store import Result
 
     if result.kind == "graph":
         if fmt == "table":
@@ -263,7 +263,7 @@ def list_queries(tag: str | None, as_json: bool, width: int | None) -> None:
     """
     import json
 
-    from crisiskg.savedqueries import load_queries
+    from crisiskg.query.savedqueries import load_queries
 
     queries = [q for q in load_queries().values() if tag is None or tag in q.tags]
     if as_json:
@@ -275,7 +275,7 @@ def list_queries(tag: str | None, as_json: bool, width: int | None) -> None:
 
 
 def _describe(q: SavedQuery, store: Store | None) -> Iterable[str]:
-    from crisiskg.savedqueries import param_choices
+    from crisiskg.query.savedqueries import param_choices
 
     yield f"{q.id}: {q.summary}"
     yield ""
@@ -311,8 +311,8 @@ def show(query_id: str, build_dir: Path, store_spec: str | None) -> None:
 
     Example: crisiskg query show stances-on-proposition
     """
-    from crisiskg.savedqueries import get_query
-    from crisiskg.store import open_store
+    from crisiskg.query.savedqueries import get_query
+    from crisiskg.query.store import open_store
 
     q = get_query(query_id)
     store = None
@@ -347,8 +347,8 @@ def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_
 
     Example: crisiskg query run stances-on-proposition --param proposition=us-military-retaliation-jan-8 --format csv
     """
-    from crisiskg.savedqueries import get_query
-    from crisiskg.store import open_store
+    from crisiskg.query.savedqueries import get_query
+    from crisiskg.query.store import open_store
 
     q = get_query(query_id)
     values = _parse_params(params)
@@ -375,7 +375,7 @@ def sparql(sparql_text: str | None, query_file: Path | None, fmt: str, reasoning
     """
     if (sparql_text is None) == (query_file is None):
         raise click.UsageError("give the query as an argument or with -f FILE (one of them)")
-    from crisiskg.store import open_store
+    from crisiskg.query.store import open_store
 
     text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
     if text.strip() == "-":

@@ -6,7 +6,7 @@ not a minted data IRI), and trivial types (``owl:Thing``, ``rdfs:Resource``). In
 owlrl detects (e.g. a resource in two disjoint classes) are returned as messages.
 
 ``engine="rules"`` computes the same closure with the OWL 2 RL rules the ontology uses, as SPARQL
-updates run to a fixpoint on pyoxigraph (:mod:`crisiskg.rules`); owlrl stays the oracle, and the
+updates run to a fixpoint on pyoxigraph (:mod:`crisiskg.build.rules`); owlrl stays the oracle, and the
 tests prove both engines keep exactly the same useful triples and report the same inconsistencies.
 """
 
@@ -58,7 +58,7 @@ def infer(triples: Iterable[Triple], *, engine: str = "owlrl") -> Inference:
 
     ``engine`` is ``"owlrl"`` (the reference) or ``"rules"`` (SPARQL rules on pyoxigraph, same
     result, for large graphs). Raises ValueError for an unknown engine, and
-    :class:`crisiskg.rules.UnsupportedOntology` if the rules engine meets an OWL construct it
+    :class:`crisiskg.build.rules.UnsupportedOntology` if the rules engine meets an OWL construct it
     does not implement.
     """
     if engine == "rules":
@@ -101,17 +101,17 @@ def materialise(store: Any, *, added: list[tuple[Any, Any, Any]] | None = None) 
     """The rules engine run in place on the default graph of a pyoxigraph ``store``.
 
     ``added``: the store was at its fixpoint before these triples were added (the incremental
-    build): the rules then run semi-naive from them (:func:`crisiskg.rules.run_delta`), at a cost
+    build): the rules then run semi-naive from them (:func:`crisiskg.build.rules.run_delta`), at a cost
     that follows the new triples rather than the store, and return only what is new; the
     inconsistencies are then those of the individuals that gained a type. Afterwards the default graph holds the
     asserted triples and the useful inferred ones (the rest
     of what the rules inferred is removed again, so that validation sees exactly what is
-    published). Returns the useful inferred triples (pyoxigraph terms) and the inconsistencies: an :class:`OxInference`. Raises :class:`crisiskg.rules.UnsupportedOntology` as
+    published). Returns the useful inferred triples (pyoxigraph terms) and the inconsistencies: an :class:`OxInference`. Raises :class:`crisiskg.build.rules.UnsupportedOntology` as
     ``infer`` does.
     """
     import pyoxigraph as ox
 
-    from crisiskg import rules
+    from crisiskg.build import rules
 
     ruleset = rules.RuleSet.compile(rules.schema_of(store))
     outcome = rules.run(store, ruleset) if added is None else rules.run_delta(store, ruleset, added)
@@ -137,7 +137,7 @@ class OxInference:
 def _infer_rules(triples: Iterable[Triple]) -> Inference:
     import pyoxigraph as ox
 
-    from crisiskg import rules
+    from crisiskg.build import rules
 
     store = ox.Store()
     store.bulk_extend(rules.to_quads(triples))  # type: ignore[arg-type]

@@ -59,16 +59,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.audits import Audit, stamp
+from crisiskg.build.publish import DATASET, DatasetWriter, Release, Staging, current, publish, read_section
+from crisiskg.build.reasoning import materialise
+from crisiskg.build.validation import Validation, literal_originals, validate
 from crisiskg.errors import PublishError, SeedError
 from crisiskg.loaders import SeedSet, iris, read_seeds
+from crisiskg.loaders.audits import Audit, stamp
 from crisiskg.loaders.graph import to_graphs
 from crisiskg.loaders.seeds import STANCE_CORE, ArticleSeed
 from crisiskg.loaders.yamlio import YamlDoc
-from crisiskg.publish import DATASET, DatasetWriter, Release, Staging, current, publish, read_section
-from crisiskg.reasoning import materialise
 from crisiskg.terms import holds, quads_matching
-from crisiskg.validation import Validation, literal_originals, validate
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 
 FIXED = ("registry.yaml", "propositions.yaml")
@@ -165,7 +165,7 @@ def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) ->
     if any(not k.startswith("seeds/articles/") for k in new):
         return "the registry or the propositions changed"
     stems = sorted({Path(k).stem for k in new if k.endswith(".yaml")})
-    return Planned(release, stems, state, stats)  # no stems: nothing new but perhaps the audit (see crisiskg.reissue)
+    return Planned(release, stems, state, stats)  # no stems: nothing new but perhaps the audit (see crisiskg.build.reissue)
 
 
 def _subset(folder: Path, stems: list[str], into: Path) -> Path:
@@ -312,7 +312,7 @@ def _parse_originals(data: dict[str, list[list[str]]]) -> dict[str, dict[Any, An
 def build(seeds_dir: Path | str, out: Path | str, planned: Planned, *, code: list[tuple[str, str]], audit: Audit | None = None,
           allow_drafts: bool = False, on_stage: Callable[[str, float], None] | None = None) -> Any:
     """Add the articles ``planned.stems`` to ``planned.release`` and publish the result, with the
-    estimate of ``audit`` (:mod:`crisiskg.audits`); a BuildResult.
+    estimate of ``audit`` (:mod:`crisiskg.loaders.audits`); a BuildResult.
 
     Raises :class:`Fallback` when a full build is needed, and what the full build raises
     (SeedError, ValidationFailed) for mistakes in the new articles.
@@ -386,7 +386,7 @@ def _full_seeds(folder: Path, release: Release, part: SeedSet) -> SeedSet:
 
 def _build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, state: WorkState, stats: Stats, stems: list[str], *,
                     code: list[tuple[str, str]], audit: Audit | None, allow_drafts: bool, on_stage: Callable[[str, float], None] | None) -> Any:
-    from crisiskg.pipeline import (
+    from crisiskg.build.pipeline import (
         EVIDENCE,
         STANCE,
         TYPE,
@@ -547,7 +547,7 @@ _STRINGS = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/0
 
 
 def _originals(state: WorkState, prev: ox.Store, typed: set[Any]) -> dict[str, dict[Any, Any]] | None:
-    """The typed literals as written (see :func:`crisiskg.validation.literal_originals`) of the
+    """The typed literals as written (see :func:`crisiskg.build.validation.literal_originals`) of the
     dataset with the new article: the previous ones and the new ones. None when two literals of one
     property would be stored as one anywhere in it (the full build then runs plain pyshacl): among
     the new ones, or a new one and a previous one (looked up in the previous store by its stored
@@ -571,7 +571,7 @@ def _originals(state: WorkState, prev: ox.Store, typed: set[Any]) -> dict[str, d
 def _build_from_dataset(seeds_dir: Path | str, out: Path | str, release: Release, stems: list[str], *, code: list[tuple[str, str]],
                         audit: Audit | None = None, allow_drafts: bool = False, on_stage: Callable[[str, float], None] | None = None) -> Any:
     """The build on a release without a work store: its ``dataset.nq`` read back into memory."""
-    from crisiskg.pipeline import BuildResult, conclude, raise_unless_conforming, to_quads, version_of
+    from crisiskg.build.pipeline import BuildResult, conclude, raise_unless_conforming, to_quads, version_of
 
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     lap = _Laps(on_stage)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from crisiskg.publish import current, rdflib_dataset_io
+from crisiskg.build.publish import current, rdflib_dataset_io
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
 
 QUAD_FORMATS = {"nquads", "trig", "json-ld"}

@@ -33,7 +33,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from crisiskg.store import Store
+from crisiskg.query.store import Store
 from crisiskg.vocab import CKG_URI, GRAPH, NIF, SEM
 
 ARTICLE_GRAPHS = str(GRAPH) + "article/"

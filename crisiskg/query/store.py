@@ -30,9 +30,9 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from crisiskg import REASONING  # defined beside the version, so that the CLI reads it without this module
-from crisiskg.answers import Kept
+from crisiskg.build.publish import Release, current, point_current, read_section
 from crisiskg.errors import PublishError, QueryError
-from crisiskg.publish import Release, current, point_current, read_section
+from crisiskg.query.answers import Kept
 from crisiskg.terms import quads_matching, to_oxigraph, to_rdflib
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
@@ -80,7 +80,7 @@ class Result:
     turned into rdflib terms only when ``rows`` or ``triples`` is first read: serialising, counting
     and slicing never need them (at 1M triples, converting 8,000 rows of 8 columns cost more than
     evaluating the query). Either form may be given; the other is made from it. ``kept`` says the
-    answer was read from the build's kept answers (:mod:`crisiskg.answers`), not evaluated;
+    answer was read from the build's kept answers (:mod:`crisiskg.query.answers`), not evaluated;
     ``stored`` is such an answer's SPARQL JSON, used as it is until its rows are needed.
     """
 
@@ -360,7 +360,7 @@ class Store:
         ``check`` is called with the number of rows read so far, every :data:`CHECK_EVERY` rows
         while the answer is read; it may raise to stop the evaluation (a time limit). A query on
         the default dataset whose text (bindings bound) the build answered already is answered
-        from its kept answer (:mod:`crisiskg.answers`) unless ``answers`` is False.
+        from its kept answer (:mod:`crisiskg.query.answers`) unless ``answers`` is False.
 
         Raises QueryError for a syntax error (its ``__cause__`` is a SyntaxError), a SERVICE clause
         (refused: the store never makes outbound requests) or an evaluation failure (``__cause__``
@@ -749,7 +749,7 @@ def push(spec: str, build_dir: Path | str, *, keep: int = 3) -> str:
 
 # ---------------------------------------------------------------- pushing onto the previous store
 #
-# An incremental build (crisiskg.incremental) writes its dataset.nq as the previous release's
+# An incremental build (crisiskg.build.incremental) writes its dataset.nq as the previous release's
 # asserted section, byte for byte, then the new asserted quads, then the inferred and provenance
 # sections; its work state says where those start. When PATH holds the store of the release it was
 # built from (or of one further back in a chain of incremental builds), push copies that store by
@@ -792,7 +792,7 @@ def _push_increment(root: Path, final: Path, release: Release, build_dir: Path) 
     import tempfile
     import time
 
-    from crisiskg.incremental import load_state
+    from crisiskg.build.incremental import load_state
 
     t0 = time.perf_counter()
     if not release.manifest.get("incremental"):
@@ -845,7 +845,7 @@ def _base_release(root: Path, release: Release, build_dir: Path) -> tuple[Releas
     articles added since. Raises _Rebuild when there is none (or one version is published twice)."""
     import json
 
-    from crisiskg.publish import MANIFEST
+    from crisiskg.build.publish import MANIFEST
 
     by_version: dict[str, list[Release]] = {}
     for path in (build_dir / "releases").iterdir():

@@ -15,8 +15,9 @@ from typing import Any
 
 from rdflib import URIRef
 
-from crisiskg.facts import TA_IDENT_REF, TYPE, Fact, plumbing, term_value
-from crisiskg.store import Store
+from crisiskg.curate.facts import TA_IDENT_REF, TYPE, Fact, plumbing, term_value
+from crisiskg.query import names  # one way to name a node, as the analysts' pages do
+from crisiskg.query.store import Store
 from crisiskg.textscan import sentence_at
 from crisiskg.vocab import CKG_URI, NIF
 
@@ -57,13 +58,11 @@ class Reader:
         """Look up the labels of ``iris`` (plain IRIs) not looked up yet: as the analysts' pages
         name them (their own label, or one made for a claim, role, stance or count), else words
         from the IRI."""
-        from crisiskg.service.ui_data import labels, synthetic_labels  # pure functions: one way to name a node
-
         wanted = sorted({i for i in iris if i and i not in self._labels})
         if not wanted:
             return
-        found = labels(self.store, wanted)
-        found.update(synthetic_labels(self.store, [i for i in wanted if i not in found]))
+        found = names.labels(self.store, wanted)
+        found.update(names.synthetic_labels(self.store, [i for i in wanted if i not in found]))
         self._named |= set(found)
         for iri in wanted:
             self._labels[iri] = found.get(iri) or (NAMES.get(iri) or _words(iri))

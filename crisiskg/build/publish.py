@@ -66,7 +66,7 @@ class Release:
 
     @property
     def work_dir(self) -> Path:
-        """Where this release's work folder is (it may not exist: see :mod:`crisiskg.publish`)."""
+        """Where this release's work folder is (it may not exist: see :mod:`crisiskg.build.publish`)."""
         return self.path.parent.parent / WORK / self.path.name
 
 

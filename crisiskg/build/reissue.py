@@ -20,20 +20,20 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.audits import Audit, stamp
-from crisiskg.incremental import STORE, Fallback, Planned, _all_articles, write_state
+from crisiskg.build.incremental import STORE, Fallback, Planned, _all_articles, write_state
+from crisiskg.build.publish import DATASET, DatasetWriter, Staging
+from crisiskg.build.validation import Validation
 from crisiskg.loaders import SeedSet
-from crisiskg.publish import DATASET, DatasetWriter, Staging
-from crisiskg.validation import Validation
+from crisiskg.loaders.audits import Audit, stamp
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 
 
 def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: Audit | None, code: list[tuple[str, str]],
             on_stage: Callable[[str, float], None] | None = None) -> Any:
     """Publish ``planned.release`` again with the estimate of ``audit``; a BuildResult. Raises
-    :class:`~crisiskg.incremental.Fallback` when the release keeps no work state or data version
+    :class:`~crisiskg.build.incremental.Fallback` when the release keeps no work state or data version
     (older code built it)."""
-    from crisiskg.pipeline import BuildResult, manifest_of, run_provenance
+    from crisiskg.build.pipeline import BuildResult, manifest_of, run_provenance
 
     release, state = planned.release, planned.state
     data_version = release.manifest.get("data_version")

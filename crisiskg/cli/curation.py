@@ -21,7 +21,7 @@ def coverage(seeds_dir: Path, strict: bool, dates: bool) -> None:
 
     Example: crisiskg coverage --strict
     """
-    from crisiskg.coverage import coverage as run_coverage
+    from crisiskg.curate.coverage import coverage as run_coverage
 
     complete = True
     for cov in run_coverage(seeds_dir):
@@ -55,7 +55,7 @@ def draft(article: Path, seeds_dir: Path, output: Path | None, force: bool) -> N
 
     Example: crisiskg draft seeds/articles/005_new.txt
     """
-    from crisiskg.draft import draft as run_draft
+    from crisiskg.curate.draft import draft as run_draft
 
     target = output or article.with_suffix(".yaml")
     if target.exists() and not force:

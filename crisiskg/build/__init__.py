@@ -1,0 +1,1 @@
+"""The build: loaded seeds -> OWL 2 RL reasoning -> SHACL gate -> atomic publication (full or incremental)."""
