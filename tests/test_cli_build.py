@@ -19,7 +19,8 @@ from rdflib.compare import isomorphic
 
 from crisiskg.build.pipeline import BuildResult
 from crisiskg.build.publish import MANIFEST, current, rdflib_dataset_io
-from crisiskg.cli import EXPORT_FORMATS, main
+from crisiskg.cli import main
+from crisiskg.cli.dataset import EXPORT_FORMATS
 from crisiskg.vocab import INFERRED_GRAPH
 
 ARTICLE = Path("articles") / "100_mini.yaml"

@@ -1,83 +1,26 @@
 """The crisiskg command line: thin commands over the library (parse, call, print).
 
-Expected failures raise ``click.ClickException`` subclasses with the library's message and exit
-code (2 for errors, 1 for SHACL violations); no traceback reaches the user.
+One click group, :func:`main`; its commands live by job in :mod:`crisiskg.cli.dataset` (build,
+answers, validate, export, stats), :mod:`crisiskg.cli.questions` (query, sparql),
+:mod:`crisiskg.cli.curation` (coverage, draft), :mod:`crisiskg.cli.review` (audit),
+:mod:`crisiskg.cli.scale` (synth, push) and :mod:`crisiskg.cli.server` (serve); what they share
+is :mod:`crisiskg.cli.common`. Expected failures raise ``click.ClickException`` subclasses with
+the library's message and exit code (2 for errors, 1 for SHACL violations); no traceback reaches
+the user.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
-
 import click
 
 from crisiskg import __version__
-from crisiskg.errors import CrisisKGError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-DEFAULT_SEEDS: Path = Path("seeds")
-DEFAULT_BUILD: Path = Path("build")
-
-
-class Failure(click.ClickException):
-    """A library error, shown as 'Error: ...' with its exit code."""
-
-    def __init__(self, error: CrisisKGError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
-
-
-_PROCESS = False  # True when this process is the command (run), not a caller of main (tests, scripts)
-
-
-def run() -> None:
-    """The console entry point (``crisiskg``, ``python -m crisiskg``): :func:`main`, in a process
-    of its own, so that a command may end it at once when it is done (see :func:`_done`)."""
-    global _PROCESS
-    _PROCESS = True
-    main()
-
-
-def _done() -> None:
-    """End a finished command's process now, when it is one: output flushed, logging shut down,
-    other threads joined, then ``os._exit(0)``, which skips the interpreter's teardown of every
-    module and object (about 0.1 s once rdflib, pyshacl and a store were loaded; a quarter of what
-    adding an article to a small build costs). Used by commands that leave nothing to clean up
-    (no worker processes or servers); under a caller of :func:`main` it does nothing."""
-    if not _PROCESS:
-        return
-    import logging
-    import os
-    import threading
-
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
-def fail_on_error(fn):  # type: ignore[no-untyped-def]
-    """Turn CrisisKGError into a clean exit."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            return fn(*args, **kwargs)
-        except CrisisKGError as exc:
-            raise Failure(exc) from exc
-
-    return wrapper
-
-
-seeds_option: Callable[[F], F] = click.option("--seeds", "seeds_dir", type=click.Path(path_type=Path), default=DEFAULT_SEEDS, show_default=True, help="The seeds folder.")
-build_option: Callable[[F], F] = click.option("--build", "build_dir", type=click.Path(path_type=Path), default=DEFAULT_BUILD, show_default=True, help="The build folder (published builds).")
+from crisiskg.cli import common
+from crisiskg.cli.curation import coverage, draft
+from crisiskg.cli.dataset import answers, build, export, stats, validate
+from crisiskg.cli.questions import query, sparql
+from crisiskg.cli.review import audit
+from crisiskg.cli.scale import push, synth
+from crisiskg.cli.server import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,198 +32,12 @@ def main() -> None:
     """
 
 
-@main.command()
-@seeds_option
-@build_option
-@click.option("--allow-drafts", is_flag=True, help="Load annotation files still marked 'status: draft'.")
-@click.option("--incremental", is_flag=True, help="If only new article files were added since the published build, "
-              "reason and validate only what they touch (same result); otherwise build in full and say why.")
-@click.option("--answers", "answers_mode", type=click.Choice(["auto", "wait", "background", "no"]), default="auto", show_default=True,
-              help="Once published, keep the answers to the saved questions asked without values, so that they answer at "
-              "once (until then they are evaluated when asked): 'wait' for them, write them in a 'background' process "
-              "(log: BUILD/answers.log), or 'no'; 'auto' waits after a full build and writes in the background after an "
-              "incremental one, so that adding an article returns as soon as it is published.")
-@fail_on_error
-def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: bool, answers_mode: str) -> None:
-    """Build the graph from the seeds, reason, validate, and publish it atomically.
-
-    Exits 0 when published, 1 on SHACL violations, 2 on any other error; on failure the previous
-    published build stays in place.
-
-    Example: crisiskg build --seeds seeds --build build --incremental
-    """
-    from crisiskg.build.pipeline import build as run_build
-    from crisiskg.build.pipeline import keep_answers
-
-    def on_stage(name: str, secs: float) -> None:
-        click.echo(f"  {name:<9} {secs:7.2f} s", err=True)
-
-    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental, answers=False, on_stage=on_stage)
-    ran_incremental = result.note.startswith("incremental:")
-    background = answers_mode == "background" or (answers_mode == "auto" and ran_incremental)
-    if answers_mode != "no" and not background:
-        keep_answers(result, on_stage)
-    if result.note:
-        click.echo(result.note, err=True)
-    m = result.manifest
-    c = m["counts"]
-    click.echo(f"published build {m['version']} to {result.release.path if result.release else build_dir}")
-    click.echo(f"  articles {c['articles']}, entities {c['entities']}, events {c['events']}, stances {c['stances']}, "
-               f"propositions {c['propositions']}, mentions {c['mentions']}")
-    click.echo(f"  triples: {c['triples_asserted']} asserted, {c['triples_inferred']} inferred")
-    click.echo("  SHACL: conforms")
-    if result.answers is not None:
-        click.echo(_kept_line(result.answers))
-    elif background:
-        from crisiskg.query.answers import spawn
-
-        pid = spawn(build_dir)
-        click.echo(f"  kept answers: being written by process {pid} (log: {build_dir / 'answers.log'}); evaluated when asked until then")
-    click.echo("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
-    _done()
+for command in (build, answers, validate, export, stats, coverage, draft, query, sparql, synth, push, serve, audit):
+    main.add_command(command)
 
 
-def _kept_line(kept: Any) -> str:
-    return (f"  kept answers: {kept.answers} ({kept.rows} rows, {kept.size / 1e6:.1f} MB)"
-            + "".join(f"; not kept: {qid} ({why})" for qid, why in sorted(kept.skipped.items())))
-
-
-@main.command()
-@build_option
-@fail_on_error
-def answers(build_dir: Path) -> None:
-    """Keep the answers of the published build to the saved questions asked without values.
-
-    A build does this itself once published; run it after editing queries/*.rq (an edited
-    question is evaluated until then) or after 'crisiskg build --answers no'.
-
-    Example: crisiskg answers --build build
-    """
-    import time
-
-    from crisiskg.build.publish import current
-    from crisiskg.query.answers import keep
-
-    t0 = time.perf_counter()
-    release = current(build_dir)
-    written = keep(release)
-    click.echo(f"build {release.version}:")
-    click.echo(_kept_line(written))
-    click.echo(f"  seconds: {time.perf_counter() - t0:.2f}")
-
-
-@main.command()
-@seeds_option
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Validate this RDF file (any rdflib format) instead of the seeds.")
-@click.option("--allow-drafts", is_flag=True, help="Load annotation files still marked 'status: draft'.")
-def validate(seeds_dir: Path, data: Path | None, allow_drafts: bool) -> None:
-    """Validate the seeds (or an RDF file) against the SHACL shapes, without publishing.
-
-    Exits 0 if it conforms, 1 on violations, 2 on an error (as pySHACL's CLI does).
-
-    Example: crisiskg validate --seeds seeds
-    """
-    from crisiskg.errors import ValidationFailed
-
-    try:
-        if data is not None:
-            from rdflib import Dataset
-
-            from crisiskg.build.publish import rdflib_dataset_io
-            from crisiskg.build.validation import union
-            from crisiskg.build.validation import validate as run_validate
-
-            ds = Dataset()
-            try:
-                with rdflib_dataset_io():
-                    ds.parse(data)
-            except Exception as exc:  # rdflib raises many parser-specific types
-                raise Failure(CrisisKGError(f"cannot parse {data}: {exc}")) from exc  # exit 2: an error, not violations
-            outcome = run_validate(union(ds.graphs()))
-            click.echo(outcome.report)
-            sys.exit(0 if outcome.conforms else 1)
-        from crisiskg.build.pipeline import build as run_build
-
-        run_build(seeds_dir, None, allow_drafts=allow_drafts)
-        click.echo("conforms")
-    except ValidationFailed as exc:
-        click.echo(exc.report)
-        click.echo(f"{exc.count} violation(s)", err=True)
-        sys.exit(1)
-    except CrisisKGError as exc:
-        raise Failure(exc) from exc
-
-
-EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld"}
-
-
-@main.command()
-@build_option
-@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="trig", show_default=True, help="Output format.")
-@click.option("--no-inferred", is_flag=True, help="Leave out the inferred graph.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
-@fail_on_error
-def export(build_dir: Path, fmt: str, no_inferred: bool, output: Path | None) -> None:
-    """Export the published dataset. Triple formats (ttl, nt) merge the named graphs.
-
-    Example: crisiskg export --format jsonld -o crisiskg.jsonld
-    """
-    from crisiskg.build.export import export_dataset
-
-    data = export_dataset(build_dir, EXPORT_FORMATS[fmt], inferred=not no_inferred)
-    if output:
-        output.write_bytes(data)
-        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
-    else:
-        click.echo(data.decode("utf-8"), nl=False)
-
-
-@main.command()
-@build_option
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-@fail_on_error
-def stats(build_dir: Path, as_json: bool) -> None:
-    """Show what the published build holds: version, counts, validation, the audited precision
-    of its facts ('not audited' without an audit), seconds per stage.
-
-    Example: crisiskg stats --json
-    """
-    import json
-
-    from crisiskg.build.publish import current
-
-    release = current(build_dir)
-    m = release.manifest
-    if as_json:
-        click.echo(json.dumps(m, indent=2, sort_keys=True))
-        return
-    c = m["counts"]
-    click.echo(f"build {m['version']} created {m['created']} (crisiskg {m['software_version']})")
-    for key in ("articles", "entities", "events", "stances", "propositions", "mentions", "triples_asserted", "triples_inferred"):
-        click.echo(f"  {key:<18} {c[key]}")
-    click.echo(f"  SHACL              {'conforms' if m['validation']['conforms'] else 'violations'}")
-    from crisiskg.loaders.audits import describe
-
-    click.echo(f"  audit              {describe(m.get('audit'))}")
-    click.echo("  graphs:")
-    for graph, n in c["graphs"].items():
-        click.echo(f"    {n:>7}  {graph}")
-
-
-from crisiskg.cli.curation import coverage, draft
-
-main.add_command(coverage)
-main.add_command(draft)
-
-from crisiskg.cli.questions import query, sparql
-
-main.add_command(query); main.add_command(sparql)
-from crisiskg.cli.scale import push, synth
-
-main.add_command(synth); main.add_command(push)
-from crisiskg.cli.server import serve
-
-main.add_command(serve)
-from crisiskg.cli.review import audit
-
-main.add_command(audit)
+def run() -> None:
+    """The console entry point (``crisiskg``, ``python -m crisiskg``): :func:`main`, in a process
+    of its own, so that a command may end it at once when it is done (:func:`common.done`)."""
+    common.as_process()
+    main()

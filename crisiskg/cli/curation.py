@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crisiskg.cli import DEFAULT_SEEDS, fail_on_error, seeds_option
+from crisiskg.cli.common import DEFAULT_SEEDS, fail_on_error, seeds_option
 
 
 @click.command()

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from crisiskg.cli import Failure, build_option, seeds_option
+from crisiskg.cli.common import Failure, build_option, seeds_option
 from crisiskg.errors import CrisisKGError
 
 ANSWERS = {"r": "right", "right": "right", "w": "wrong", "wrong": "wrong", "u": "unsupported", "unsupported": "unsupported"}

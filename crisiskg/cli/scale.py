@@ -38,7 +38,7 @@ def push(spec: str, build_dir: Path) -> None:
 
     Example: crisiskg build && crisiskg push --store oxigraph:build/oxigraph
     """
-    from crisiskg.cli import Failure
+    from crisiskg.cli.common import Failure
     from crisiskg.errors import CrisisKGError
     from crisiskg.query.store import push as run_push
 
