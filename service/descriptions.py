@@ -20,7 +20,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ClosedNamespace
 from rdflib.term import Node
 
-from crisiskg.query.store import Result, Store
+from crisiskg.query.results import Result
+from crisiskg.query.store import Store
 from crisiskg.service.quality import quality
 from crisiskg.textscan import Sentence, sentence_at
 from crisiskg.vocab import BASE, INFERRED_GRAPH, NIF, PREFIXES, SH, VOID, article_graph

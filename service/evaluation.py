@@ -49,7 +49,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from crisiskg.errors import QueryError
-from crisiskg.query.store import Result, Store
+from crisiskg.query.results import Result
+from crisiskg.query.store import Store
 from crisiskg.service.limits import with_row_limit
 
 T = TypeVar("T")

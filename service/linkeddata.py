@@ -19,8 +19,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from crisiskg.errors import CrisisKGError
+from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import class_choices
-from crisiskg.query.store import Result, Store
+from crisiskg.query.store import Store
 from crisiskg.service import negotiation as neg
 from crisiskg.service.descriptions import Description, describe, describe_graph, void
 from crisiskg.service.dumps import DUMPS, SCHEMA_FILES, dump

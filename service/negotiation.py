@@ -1,6 +1,6 @@
 """Content negotiation: the media types each kind of answer comes in, and choosing one.
 
-The tables map a media type to the format key that :meth:`crisiskg.query.store.Result.serialize`
+The tables map a media type to the format key that :meth:`crisiskg.query.results.Result.serialize`
 understands; the first entry of a table is the default (when the client accepts anything).
 ``choose`` follows RFC 9110: for each offered type the most specific matching range of the
 ``Accept`` header gives its quality, ``q=0`` excludes, ties go to the server's order.

@@ -27,7 +27,8 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from crisiskg.query.store import REASONING, Result, Store, keywords
+from crisiskg.query.results import Result
+from crisiskg.query.store import REASONING, Store, keywords
 from crisiskg.service import negotiation as neg
 from crisiskg.service.descriptions import service_description
 from crisiskg.service.errors import ServiceError

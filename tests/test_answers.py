@@ -23,8 +23,10 @@ import pytest
 from crisiskg.build.pipeline import build
 from crisiskg.errors import ParameterError
 from crisiskg.query import answers
+from crisiskg.query.kept import ANSWERS, INDEX, Kept, key
+from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import SavedQuery, load_queries, parse_query
-from crisiskg.query.store import Result, Store, bind_values
+from crisiskg.query.store import Store, bind_values
 from crisiskg.scale.synth import synthesize
 from crisiskg.service.sparql import TRUNCATED
 
@@ -42,7 +44,7 @@ def every_call(store: Store) -> list[tuple[SavedQuery, dict[str, str]]]:
 
 def test_every_kept_answer_on_the_seeds_is_the_evaluated_one(seed_store: Store) -> None:
     calls = every_call(seed_store)
-    index = json.loads((seed_store.release.path / answers.ANSWERS / answers.INDEX).read_text(encoding="utf-8"))
+    index = json.loads((seed_store.release.path / ANSWERS / INDEX).read_text(encoding="utf-8"))
     assert index["version"] == seed_store.version
     assert len(index["answers"]) == len(calls)  # every default of the seeds is in the seeds: nothing skipped
     for q, values in calls:
@@ -112,10 +114,10 @@ def test_a_store_from_the_builds_quads_is_the_published_one(tmp_path: Path) -> N
 
 
 def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(answers.Kept, "RECHECK", 0.0)  # look again at every miss (2 s apart otherwise)
+    monkeypatch.setattr(Kept, "RECHECK", 0.0)  # look again at every miss (2 s apart otherwise)
     _, store = built(tmp_path, keep=False)
     q = load_queries()["articles"]
-    assert not (store.release.path / answers.ANSWERS).exists()
+    assert not (store.release.path / ANSWERS).exists()
     before = store.query(q.sparql)
     assert not before.kept
     written = answers.write(store, load_queries())
@@ -134,7 +136,7 @@ def test_answers_written_again_for_an_edited_question_are_picked_up(tmp_path: Pa
     assert edited.sparql != q.sparql
     assert not store.query(edited.sparql).kept  # the old answers hold no answer to the new text
     answers.write(store, {"articles": edited})  # what 'crisiskg answers' does after the edit
-    monkeypatch.setattr(answers.Kept, "RECHECK", 0.0)  # instead of waiting 2 s
+    monkeypatch.setattr(Kept, "RECHECK", 0.0)  # instead of waiting 2 s
     kept = store.query(edited.sparql)
     assert kept.kept and same(kept, store.query(edited.sparql, answers=False))
     assert not store.query(q.sparql).kept  # the answers written again are the edited question's only
@@ -159,9 +161,9 @@ def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -
 def test_damaged_or_foreign_answers_are_never_used(tmp_path: Path) -> None:
     _, store = built(tmp_path, keep=True)
     q = load_queries()["articles"]
-    folder = store.release.path / answers.ANSWERS
-    index = json.loads((folder / answers.INDEX).read_text(encoding="utf-8"))
-    entry = index["answers"][answers.key(q.sparql, "owlrl")]
+    folder = store.release.path / ANSWERS
+    index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
+    entry = index["answers"][key(q.sparql, "owlrl")]
     evaluated = store.query(q.sparql, answers=False)
     assert len(evaluated) > 0
 
@@ -171,7 +173,7 @@ def test_damaged_or_foreign_answers_are_never_used(tmp_path: Path) -> None:
     assert not damaged.kept and same(damaged, evaluated)
 
     index["version"] = "0" * 16  # kept for other data
-    (folder / answers.INDEX).write_text(json.dumps(index), encoding="utf-8")
+    (folder / INDEX).write_text(json.dumps(index), encoding="utf-8")
     other = Store(store.release, backend=store._backend)
     assert not other.query(q.sparql).kept
 
@@ -193,7 +195,7 @@ def test_an_incremental_build_keeps_the_answers_of_its_release(tmp_path: Path) -
     assert second.answers is not None and second.answers.answers == first.answers.answers
     assert second.seconds["answers"] >= 0
     store = Store.open(out)
-    index: dict[str, Any] = json.loads((store.release.path / answers.ANSWERS / answers.INDEX).read_text(encoding="utf-8"))
+    index: dict[str, Any] = json.loads((store.release.path / ANSWERS / INDEX).read_text(encoding="utf-8"))
     assert index["version"] == store.version != first.manifest["version"]
     for qid in ("timeline", "articles", "source-disagreements", "stance-balance"):
         q = load_queries()[qid]
@@ -303,12 +305,12 @@ def test_a_question_that_never_finishes_is_stopped_and_the_others_kept(tmp_path:
     assert time.monotonic() - t0 < 60  # it returned (without the limit it never would)
     assert written.skipped == {"cross-product": "stopped after 1 s: evaluated when asked instead"}
     assert children() == before  # the killed child and the one that went on were waited for
-    index = json.loads((store.release.path / answers.ANSWERS / answers.INDEX).read_text(encoding="utf-8"))
+    index = json.loads((store.release.path / ANSWERS / INDEX).read_text(encoding="utf-8"))
     kept = [(q, values) for qid, q in sorted(queries.items()) if qid != "cross-product" for values in answers.calls(q)
             if qid not in written.no_default]
     assert written.answers == len(index["answers"]) == len(kept) > 20
-    assert sorted(p.name for p in (store.release.path / answers.ANSWERS).iterdir()) == sorted(
-        [answers.INDEX] + [e["file"] for e in index["answers"].values()])  # nothing left of the stopped call
+    assert sorted(p.name for p in (store.release.path / ANSWERS).iterdir()) == sorted(
+        [INDEX] + [e["file"] for e in index["answers"].values()])  # nothing left of the stopped call
     for q, values in kept:
         bound = q.bind(values, store)
         answer, evaluated = store.query(q.sparql, bindings=bound), store.query(q.sparql, bindings=bound, answers=False)
@@ -390,7 +392,7 @@ def test_a_child_that_cannot_write_an_answer_fails_the_stage_as_before(tmp_path:
     with pytest.raises(OSError, match="No space left on device"):
         answers.write(store, {"articles": load_queries()["articles"]})
     assert children() == before
-    assert not (store.release.path / answers.ANSWERS).exists()
+    assert not (store.release.path / ANSWERS).exists()
     assert [p.name for p in store.release.path.iterdir() if p.name.startswith(".answers")] == []
 
 

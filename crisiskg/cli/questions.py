@@ -27,8 +27,9 @@ from crisiskg.errors import CrisisKGError, QueryError
 if TYPE_CHECKING:
     from rdflib.term import Node
 
+    from crisiskg.query.results import Result
     from crisiskg.query.savedqueries import SavedQuery
-    from crisiskg.query.store import Result, Store
+    from crisiskg.query.store import Store
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonld", "ttl")
 DEFAULT_BUILD = Path("build")
@@ -206,7 +207,7 @@ def _terminal_width(width: int | None) -> int | None:
 
 def format_result(result: Result, fmt: str, *, width: int | None = None) -> bytes:
     """The bytes to print for ``result`` in ``fmt`` (see FORMATS); QueryError if it does not fit."""
-    from crisiskg.query.store import Result
+    from crisiskg.query.results import Result
 
     if result.kind == "graph":
         if fmt == "table":

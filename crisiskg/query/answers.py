@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import itertools
 import json
 import math
@@ -62,24 +61,19 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from crisiskg.query.kept import ANSWERS, INDEX, key
+
 if TYPE_CHECKING:
     from crisiskg.build.publish import Release
     from crisiskg.query.savedqueries import SavedQuery
-    from crisiskg.query.store import Result, Store
+    from crisiskg.query.store import Store
 
-ANSWERS = "answers"
-INDEX = "index.json"
 _FILE_FORMAT = {"select": "json", "ask": "json", "graph": "nt"}
 # Seconds a kept call may take unless its question sets a ``timeout``: 100 times the slowest one at
 # 1M triples (0.6 s) and 6 times the server's default limit, so that a question kept because it is
 # too slow to answer live is still kept, while one that never finishes costs the stage a minute.
 LIMIT = 60.0
 _FORKABLE = {"memory"}  # store kinds evaluated in a child: not an on-disk RocksDB, nor a remote store
-
-
-def key(sparql: str, reasoning: str) -> str:
-    """The key of a query text (parameters already bound) under a reasoning setting."""
-    return hashlib.sha256(f"{reasoning}\n{sparql.strip()}".encode()).hexdigest()
 
 
 def calls(q: SavedQuery) -> Iterator[dict[str, str]]:
@@ -179,7 +173,7 @@ def _answer(store: Store, call: _Call, n: int, reasoning: str, folder: Path) -> 
     index entry's parts, or ``no_default``, or why it ``failed``. Raises OSError when the answer
     cannot be written."""
     from crisiskg.errors import ParameterError
-    from crisiskg.query.store import bind_values  # crisiskg.query.store imports this module
+    from crisiskg.query.store import bind_values
 
     try:
         bound = call.query.bind(call.values, store)
@@ -383,87 +377,3 @@ def spawn(build_dir: Path | str) -> int:
                (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
                (os.POSIX_SPAWN_DUP2, 1, 2)]
     return os.posix_spawn(sys.executable, args, os.environ, file_actions=actions, setsid=True)
-
-
-class Kept:
-    """A release's kept answers, read on first use; ``enabled`` False turns the lookup off (the
-    benchmark measures evaluation that way). A query without a kept answer looks again, at most
-    every :attr:`RECHECK` seconds (one ``stat``), whether the answers were written since: by the
-    build after this store opened, or by ``crisiskg answers`` after a saved question was edited."""
-
-    RECHECK = 2.0
-
-    def __init__(self, release: Release):
-        self.folder = release.path / ANSWERS
-        self.version = release.version
-        self.enabled = True
-        self._index: dict[str, dict[str, Any]] | None = None
-        self._seen: tuple[int, int] | None = None  # the index file read: inode, mtime
-        self._checked = 0.0
-        self._loaded: dict[str, Result] = {}
-        self._lock = threading.Lock()
-
-    def _stamp(self) -> tuple[int, int] | None:
-        try:
-            st = (self.folder / INDEX).stat()
-        except OSError:
-            return None
-        return st.st_ino, st.st_mtime_ns
-
-    def _refresh(self) -> None:
-        """Read the index again if it changed since it was read (at most every RECHECK s)."""
-        now = time.monotonic()
-        if now - self._checked < self.RECHECK:
-            return
-        self._checked = now
-        stamp = self._stamp()
-        if stamp is None or stamp == self._seen:
-            return
-        index = self._read_index()
-        with self._lock:
-            self._index, self._seen, self._loaded = index, stamp, {}
-
-    def _read_index(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            data = json.loads((self.folder / INDEX).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if data.get("version") != self.version or not isinstance(data.get("answers"), dict):
-            return {}  # kept for other data: never used
-        answers: dict[str, dict[str, Any]] = data["answers"]
-        return answers
-
-    def get(self, sparql: str, reasoning: str) -> Result | None:
-        """The kept answer to ``sparql`` under ``reasoning``, or None."""
-        if not self.enabled:
-            return None
-        k = key(sparql, reasoning)
-        if k not in (self._index or {}):
-            self._refresh()
-        with self._lock:
-            entry = (self._index or {}).get(k)
-            found = self._loaded.get(k)
-            if found is None and entry is not None:
-                found = self._load(entry)  # None when removed or damaged: evaluated instead
-                if found is not None:
-                    self._loaded[k] = found
-            if found is None:
-                return None
-        return found.copy()
-
-    def _load(self, entry: Mapping[str, Any]) -> Result | None:
-        from crisiskg.query.store import Result, StoredTable
-
-        path = self.folder / str(entry["file"])
-        try:
-            if entry["kind"] == "graph":
-                triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
-                return Result("graph", ox_triples=triples, kept=True)
-            body = path.read_bytes()
-            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)  # reads the head (or the boolean)
-            if isinstance(parsed, ox.QueryBoolean):
-                return Result("ask", boolean=bool(parsed), kept=True)
-            stored = StoredTable(body, [v.value for v in parsed.variables], int(entry["size"]))
-            return Result("select", kept=True, stored=stored)
-        except (OSError, SyntaxError, ValueError):
-            return None  # removed or damaged: evaluated instead

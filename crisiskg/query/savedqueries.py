@@ -48,7 +48,8 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from crisiskg.errors import ParameterError, QueryError
-from crisiskg.query.store import Result, Store
+from crisiskg.query.results import Result
+from crisiskg.query.store import Store
 from crisiskg.terms import to_oxigraph
 from crisiskg.vocab import GEONAMES, ID, PREFIXES, local_name, package_folder, shorten
 
