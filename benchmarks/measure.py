@@ -45,6 +45,7 @@ def peak_mib() -> float:
 
 def build(seeds: str, out: str, disk: str) -> dict[str, Any]:
     from crisiskg.build.pipeline import build as run_build
+    from crisiskg.query.answers import keep_answers
     from crisiskg.query.store import push
 
     stages: dict[str, dict[str, float]] = {}
@@ -56,6 +57,7 @@ def build(seeds: str, out: str, disk: str) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     result = run_build(seeds, out, on_stage=on_stage)
+    keep_answers(result, on_stage)
     total = time.perf_counter() - t0  # kept answers included (the last stage, after publishing)
     reset_peak()
     t1 = time.perf_counter()
@@ -136,6 +138,7 @@ def incremental(seeds: str, work: str) -> dict[str, Any]:
 
     from crisiskg.build.pipeline import build as run_build
     from crisiskg.build.publish import current
+    from crisiskg.query.answers import keep_answers
     from crisiskg.query.store import push
 
     src, root = Path(seeds), Path(work)
@@ -154,7 +157,7 @@ def incremental(seeds: str, work: str) -> dict[str, Any]:
 
     for stem in sorted({p.stem for p in files} - set(held)):
         add(stem)
-    run_build(folder, out)
+    keep_answers(run_build(folder, out))
     disk = root / "oxigraph"
     push(f"oxigraph:{disk}", out)
     os.sync()  # the push's writes reach the disk before the build is timed (its publish waits on fsync)
@@ -163,6 +166,7 @@ def incremental(seeds: str, work: str) -> dict[str, Any]:
     reset_peak()
     t0 = time.perf_counter()
     result = run_build(folder, out, incremental=True, on_stage=lambda name, secs: stages.__setitem__(name, secs))
+    keep_answers(result, lambda name, secs: stages.__setitem__(name, secs))
     total = time.perf_counter() - t0
     peak = peak_mib()
     t2 = time.perf_counter()

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from seedcorpus import ROOT, SEEDS
 
 from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.query.answers import keep_answers
 from crisiskg.query.store import Store
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -29,7 +30,7 @@ def root() -> Path:
 def seed_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real seeds (or those CRISISKG_TEST_SEEDS names), built and published once per session."""
     out = tmp_path_factory.mktemp("seed-build")
-    build(SEEDS, out)
+    keep_answers(build(SEEDS, out))
     return out
 
 
@@ -42,7 +43,9 @@ def seed_store(seed_build_dir: Path) -> Store:
 def mini_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
     """The small fixture corpus (tests/fixtures/mini), built once per session."""
     out = tmp_path_factory.mktemp("mini-build")
-    return out, build(MINI, out)
+    result = build(MINI, out)
+    keep_answers(result)
+    return out, result
 
 
 @pytest.fixture(scope="session")

@@ -93,12 +93,14 @@ def test_other_texts_and_settings_are_evaluated(seed_store: Store) -> None:
 
 def built(tmp_path: Path, *, keep: bool) -> tuple[Path, Store]:
     out = tmp_path / "build"
-    build(Path(__file__).resolve().parent / "fixtures" / "mini", out, answers=keep)
+    result = build(Path(__file__).resolve().parent / "fixtures" / "mini", out)
+    if keep:
+        answers.keep_answers(result)
     return out, Store.open(out)
 
 
 def test_a_store_from_the_builds_quads_is_the_published_one(tmp_path: Path) -> None:
-    result = build(Path(__file__).resolve().parent / "fixtures" / "mini", tmp_path / "build", answers=False)
+    result = build(Path(__file__).resolve().parent / "fixtures" / "mini", tmp_path / "build")
     assert result.release is not None
     made, read = Store.from_quads(result.release, result.quads), Store(result.release)
     assert (len(made), made.graphs, made.kind) == (len(read), read.graphs, read.kind)
@@ -188,9 +190,11 @@ def test_an_incremental_build_keeps_the_answers_of_its_release(tmp_path: Path) -
         shutil.move(p, held / p.name)
     out = tmp_path / "build"
     first = build(seeds, out)
+    answers.keep_answers(first)
     for p in held.iterdir():
         shutil.copy(p, seeds / "articles" / p.name)
     second = build(seeds, out, incremental=True)
+    answers.keep_answers(second)
     assert second.note.startswith("incremental:"), second.note
     assert second.answers is not None and second.answers.answers == first.answers.answers
     assert second.seconds["answers"] >= 0
@@ -326,6 +330,7 @@ def test_a_build_with_a_question_that_never_finishes_publishes_and_keeps_the_res
     saved = load_queries()
     monkeypatch.setattr(crisiskg.query.savedqueries, "load_queries", lambda: {**saved, "cross-product": slow})  # what keep reads
     result = build(Path(__file__).resolve().parent / "fixtures" / "mini", tmp_path / "build")
+    answers.keep_answers(result)
     assert result.answers is not None and result.answers.skipped == {"cross-product": "stopped after 1 s: evaluated when asked instead"}
     store = Store.open(tmp_path / "build")
     assert store.version == result.manifest["version"] and result.answers.answers > 20

@@ -250,7 +250,7 @@ def audited(mini_build: tuple[Path, BuildResult], tmp_path_factory: pytest.TempP
     assert run("audit", "--sample", 10, "--seed", 7, "--build", mini_build[0], "--out", file, "--no-input").exit_code == 0
     fill(file, ["right"] * 8 + ["wrong", "unsupported"])
     out = seeds.parent / "build"
-    build(seeds, out, answers=False)
+    build(seeds, out)
     return seeds, out
 
 
@@ -323,11 +323,11 @@ def quads(out: Path) -> set[str]:
 def test_a_changed_audit_reissues_the_build_without_rebuilding_it(audited: tuple[Path, Path], tmp_path: Path) -> None:
     seeds = shutil.copytree(audited[0], tmp_path / "seeds")
     out = tmp_path / "build"
-    build(seeds, out, answers=False)
+    build(seeds, out)
     before = current(out)
     push(f"oxigraph:{tmp_path / 'stores'}", out)
     fill(seeds / "audits" / "2026-12-05-seed7.yaml", ["right"] * 10)
-    result = build(seeds, out, incremental=True, answers=False)
+    result = build(seeds, out, incremental=True)
     assert result.note.startswith("incremental: build") and "reissued" in result.note, result.note
     assert "reason" not in result.seconds and "validate" not in result.seconds
     after = current(out)
@@ -337,13 +337,13 @@ def test_a_changed_audit_reissues_the_build_without_rebuilding_it(audited: tuple
     pushed = push(f"oxigraph:{tmp_path / 'stores'}", out)  # onto the store of the build it reissues: only what changed
     assert "not incrementally" not in pushed and open_store(f"oxigraph:{tmp_path / 'stores'}", out).version == after.version
     full_out = tmp_path / "full"
-    full = build(seeds, full_out, answers=False)
+    full = build(seeds, full_out)
     assert after.version == full.manifest["version"]
     assert after.manifest["counts"] == full.manifest["counts"]
     assert quads(out) == quads(full_out)
     # and the reissued release is a base for the next incremental build like any other
     shutil.rmtree(seeds / "audits")
-    result = build(seeds, out, incremental=True, answers=False)
+    result = build(seeds, out, incremental=True)
     assert "reissued with no audit" in result.note and current(out).manifest["audit"] is None
     assert current(out).version == before.manifest["data_version"]
-    assert build(seeds, out, incremental=True, answers=False).note == "full build: no new article files"
+    assert build(seeds, out, incremental=True).note == "full build: no new article files"

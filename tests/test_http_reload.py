@@ -15,6 +15,7 @@ from flask import Flask
 
 from crisiskg.build.pipeline import build
 from crisiskg.build.publish import current
+from crisiskg.query.answers import keep_answers
 from crisiskg.query.store import push
 from crisiskg.scale.synth import synthesize
 from crisiskg.service import create_app
@@ -40,7 +41,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
 def built(corpus: tuple[Path, list[Path]], tmp_path: Path) -> tuple[Path, Path, list[Path]]:
     seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
     out = tmp_path / "build"
-    build(seeds, out)
+    keep_answers(build(seeds, out))
     return seeds, out, corpus[1]
 
 
@@ -48,6 +49,7 @@ def add_article(seeds: Path, out: Path, held: list[Path]) -> str:
     for p in held:
         shutil.copy(p, seeds / "articles" / p.name)
     result = build(seeds, out, incremental=True)
+    keep_answers(result)
     return str(result.manifest["version"])
 
 

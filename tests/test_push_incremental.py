@@ -34,13 +34,13 @@ class Chain:
 
 def make_chain(seeds: Path, held: list[list[Path]], folder: Path) -> Chain:
     out, stores = folder / "build", folder / "stores"
-    build(seeds, out, answers=False)
+    build(seeds, out)
     releases, notes = [current(out)], []
     push(f"oxigraph:{stores}", out)
     for article in held:
         for p in article:
             shutil.copy(p, seeds / "articles" / p.name)
-        result = build(seeds, out, incremental=True, answers=False)
+        result = build(seeds, out, incremental=True)
         notes.append(result.note)
         releases.append(current(out))
     return Chain(out, stores, releases, notes)

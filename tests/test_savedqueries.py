@@ -283,7 +283,7 @@ def test_a_long_list_of_valid_choices_is_cut(tmp_path: Path) -> None:
     from crisiskg.scale.synth import synthesize
 
     synthesize(articles=70, out=tmp_path / "seeds", seed=1)  # an author per article: more actors than are listed
-    build(tmp_path / "seeds", tmp_path / "build", answers=False)
+    build(tmp_path / "seeds", tmp_path / "build")
     store = Store.open(tmp_path / "build")
     q = get_query("holder-stances")
     actors = [c.key for c in class_choices(store, q.param("holder").classes)]
@@ -998,9 +998,10 @@ FIDELITY = Path(__file__).resolve().parent / "fixtures" / "fidelity"
 @pytest.fixture(scope="session")
 def fidelity_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from crisiskg.build.pipeline import build
+    from crisiskg.query.answers import keep_answers
 
     out = tmp_path_factory.mktemp("fidelity-build")
-    build(FIDELITY, out)
+    keep_answers(build(FIDELITY, out))
     return out
 
 

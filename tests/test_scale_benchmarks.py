@@ -101,9 +101,9 @@ def test_the_articles_held_back_share_events_and_are_added_incrementally(tmp_pat
         for p in (seeds / "articles").glob(f"{stem}.*"):
             shutil.move(p, aside / p.name)
     out = tmp_path / "build"
-    build(seeds, out, answers=False)
+    build(seeds, out)
     for stem in held:
         for p in aside.glob(f"{stem}.*"):
             shutil.move(p, seeds / "articles" / p.name)
-        result = build(seeds, out, incremental=True, answers=False)
+        result = build(seeds, out, incremental=True)
         assert result.note.startswith("incremental:"), result.note

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from crisiskg.build.pipeline import build
+from crisiskg.query.answers import keep_answers
 from crisiskg.query.store import Store
 
 MINI_QUERIES = {
@@ -545,6 +546,7 @@ def more_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     out = tmp_path_factory.mktemp("more-build")
     result = build(seeds, out)
     assert result.validation.conforms, result.validation
+    keep_answers(result)
     return Store.open(out)
 
 

@@ -245,41 +245,18 @@ def to_rdflib_dataset(quads: Iterable[Any]) -> Dataset:
 
 
 def build(seeds_dir: Path | str, out: Path | str | None = None, *, allow_drafts: bool = False,
-          on_stage: Callable[[str, float], None] | None = None, incremental: bool = False,
-          answers: bool = True) -> BuildResult:
+          on_stage: Callable[[str, float], None] | None = None, incremental: bool = False) -> BuildResult:
     """Run the whole pipeline; publish to ``out`` when given and everything passed.
 
     ``incremental=True``: when the only change since the build published in ``out`` is new
     article files, reason and validate only what they touch (:mod:`crisiskg.build.incremental`, the
     same dataset as a full build); otherwise run the full build and say why in ``note``.
-    ``answers``: once published, keep the answers to the saved questions asked without values
-    (:mod:`crisiskg.query.answers`; stage ``answers``, after ``publish``: the release is served from the
-    moment it is published, and its kept answers are used once they are written).
+    The answers to the saved questions are not kept here: a caller that serves the release keeps
+    them after publishing (:func:`crisiskg.query.answers.keep_answers`, as ``crisiskg build`` does).
     Raises SeedError (bad seeds), ValidationFailed (SHACL violations or an inconsistency), or
     BuildError; in every case nothing is published.
     """
-    result = _build(seeds_dir, out, allow_drafts=allow_drafts, on_stage=on_stage, incremental=incremental)
-    if answers and result.release is not None:
-        keep_answers(result, on_stage)
-    return result
-
-
-def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | None = None) -> None:
-    """Write the kept answers of ``result``'s release (its ``answers`` and ``seconds["answers"]``).
-    A failure here never undoes the release: its questions are then evaluated when asked."""
-    from crisiskg.query import answers
-
-    assert result.release is not None
-    t0 = time.perf_counter()
-    try:
-        # a full build has its quads at hand; an incremental one reads the dataset it wrote
-        result.answers = answers.keep(result.release, result._quads)
-    except OSError as exc:
-        raise BuildError(f"published {result.release.path}, but could not keep the answers to its saved questions: {exc}; "
-                         f"they are evaluated when asked") from exc
-    result.seconds["answers"] = round(time.perf_counter() - t0, 3)
-    if on_stage:
-        on_stage("answers", result.seconds["answers"])
+    return _build(seeds_dir, out, allow_drafts=allow_drafts, on_stage=on_stage, incremental=incremental)
 
 
 def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,

@@ -33,12 +33,12 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
     Example: crisiskg build --seeds seeds --build build --incremental
     """
     from crisiskg.build.pipeline import build as run_build
-    from crisiskg.build.pipeline import keep_answers
+    from crisiskg.query.answers import keep_answers
 
     def on_stage(name: str, secs: float) -> None:
         click.echo(f"  {name:<9} {secs:7.2f} s", err=True)
 
-    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental, answers=False, on_stage=on_stage)
+    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental, on_stage=on_stage)
     ran_incremental = result.note.startswith("incremental:")
     background = answers_mode == "background" or (answers_mode == "auto" and ran_incremental)
     if answers_mode != "no" and not background:

@@ -61,9 +61,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from crisiskg.errors import BuildError
 from crisiskg.query.kept import ANSWERS, INDEX, key
 
 if TYPE_CHECKING:
+    from crisiskg.build.pipeline import BuildResult
     from crisiskg.build.publish import Release
     from crisiskg.query.savedqueries import SavedQuery
     from crisiskg.query.store import Store
@@ -377,3 +379,19 @@ def spawn(build_dir: Path | str) -> int:
                (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
                (os.POSIX_SPAWN_DUP2, 1, 2)]
     return os.posix_spawn(sys.executable, args, os.environ, file_actions=actions, setsid=True)
+
+
+def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | None = None) -> None:
+    """Write the kept answers of ``result``'s release (its ``answers`` and ``seconds["answers"]``).
+    A failure here never undoes the release: its questions are then evaluated when asked."""
+    assert result.release is not None
+    t0 = time.perf_counter()
+    try:
+        # a full build has its quads at hand; an incremental one reads the dataset it wrote
+        result.answers = keep(result.release, result._quads)
+    except OSError as exc:
+        raise BuildError(f"published {result.release.path}, but could not keep the answers to its saved questions: {exc}; "
+                         f"they are evaluated when asked") from exc
+    result.seconds["answers"] = round(time.perf_counter() - t0, 3)
+    if on_stage:
+        on_stage("answers", result.seconds["answers"])
