@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from seedcorpus import ROOT, SEEDS
 
-from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.build.pipeline import build
+from crisiskg.build.stages import BuildResult
 from crisiskg.query.answers import keep_answers
 from crisiskg.query.store import Store
 

@@ -18,8 +18,9 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.build.pipeline import build
 from crisiskg.build.publish import current
+from crisiskg.build.stages import BuildResult
 from crisiskg.cli import main
 from crisiskg.curate import facts
 from crisiskg.errors import SeedError

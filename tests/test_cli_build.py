@@ -17,8 +17,8 @@ from click.testing import CliRunner, Result
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from crisiskg.build.pipeline import BuildResult
 from crisiskg.build.publish import MANIFEST, current, rdflib_dataset_io
+from crisiskg.build.stages import BuildResult
 from crisiskg.cli import main
 from crisiskg.cli.dataset import EXPORT_FORMATS
 from crisiskg.vocab import INFERRED_GRAPH

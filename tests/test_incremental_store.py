@@ -14,8 +14,10 @@ import pytest
 from seedcorpus import SEEDS
 
 from crisiskg.build import incremental as inc
-from crisiskg.build.pipeline import build, provenance_nquads, to_quads
+from crisiskg.build import workstate
+from crisiskg.build.pipeline import build
 from crisiskg.build.publish import DATASET, Release, current
+from crisiskg.build.stages import provenance_nquads, to_quads
 from crisiskg.errors import SeedError, ValidationFailed
 from crisiskg.loaders import read_seeds
 from crisiskg.loaders.graph import provenance
@@ -42,7 +44,7 @@ def published(out: Path) -> tuple[set[str], dict[str, int]]:
 
 def work_store(release: Release) -> set[str]:
     """The work store of ``release``: its default graph as triples (text), no blank nodes."""
-    store = ox.Store.read_only(str(release.work_dir / inc.STORE))
+    store = ox.Store.read_only(str(release.work_dir / workstate.STORE))
     assert not list(store.named_graphs())
     return {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()) if plain(q.subject) and plain(q.object)}
 
@@ -55,7 +57,7 @@ def stored(quads: Iterable[ox.Quad]) -> set[str]:
 
 
 def state(release: Release) -> dict[str, object]:
-    return json.loads((release.work_dir / inc.STATE).read_text(encoding="utf-8"))
+    return json.loads((release.work_dir / workstate.STATE).read_text(encoding="utf-8"))
 
 
 def files(*folders: Path) -> dict[str, tuple[int, bytes]]:
@@ -133,7 +135,7 @@ def test_incremental_builds_copy_the_store_and_equal_a_full_build(corpus: tuple[
     assert work_store(first) == first_store
     new_store = work_store(second)
     assert new_store > first_store
-    shared = {ino for ino, _ in before.values()} & {p.stat().st_ino for p in (second.work_dir / inc.STORE).iterdir()}
+    shared = {ino for ino, _ in before.values()} & {p.stat().st_ino for p in (second.work_dir / workstate.STORE).iterdir()}
     assert shared, "the copy hard-links the previous store's files"
 
     add(seeds, corpus[1][1])
@@ -194,10 +196,10 @@ def test_a_work_store_of_another_dataset_is_not_used(corpus: tuple[Path, list[li
     out = tmp_path / "build"
     build(seeds, out)
     release = current(out)
-    assert inc.load_state(release) is not None
+    assert workstate.load_state(release) is not None
     with open(release.dataset_file, "ab") as fh:  # the dataset no longer matches what the state recorded
         fh.write(b"\n")
-    assert inc.load_state(release) is None
+    assert workstate.load_state(release) is None
 
 
 MORE_TEXT = """Red Militia
@@ -280,15 +282,15 @@ def test_the_dataset_writer_copies_byte_ranges(tmp_path: Path) -> None:
 def test_unchanged_seed_files_are_not_read_again(corpus: tuple[Path, list[list[Path]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The work state records each seed file's stat (size, times, inode) with its hash; the next
     plan hashes only files whose stat differs, or that changed too close to the build's start."""
-    monkeypatch.setattr(inc, "MARGIN_NS", 0)  # the files were all written before the build started
+    monkeypatch.setattr(workstate, "MARGIN_NS", 0)  # the files were all written before the build started
     seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
     out = tmp_path / "build"
     build(seeds, out)
     recorded = state(current(out))["stats"]
     assert set(recorded) == {k for k in current(out).manifest["inputs"] if k.startswith("seeds/")}  # type: ignore[arg-type]
     read: list[Path] = []
-    real = inc._sha
-    monkeypatch.setattr(inc, "_sha", lambda path: read.append(path) or real(path))
+    real = workstate._sha
+    monkeypatch.setattr(workstate, "_sha", lambda path: read.append(path) or real(path))
     add(seeds, corpus[1][0])
     assert build(seeds, out, incremental=True).note.startswith("incremental:")
     assert sorted(p.name for p in read) == sorted(p.name for p in corpus[1][0])  # only the new article's files

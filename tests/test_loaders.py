@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, RDFS
 
-from crisiskg.build.pipeline import BuildResult
+from crisiskg.build.stages import BuildResult
 from crisiskg.errors import SeedError
 from crisiskg.loaders import iris, read_seeds, to_dataset
 from crisiskg.vocab import CKG, ENTITIES_GRAPH, GAF, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, article_graph

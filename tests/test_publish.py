@@ -15,8 +15,9 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 
 from crisiskg.build import publish as publish_module
-from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.build.pipeline import build
 from crisiskg.build.publish import DATASET, KEEP_RELEASES, MANIFEST, current, publish
+from crisiskg.build.stages import BuildResult
 from crisiskg.errors import BuildError, PublishError, SeedError, ValidationFailed
 
 ARTICLE = Path("articles") / "100_mini.yaml"

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 from seedcorpus import SEEDS
 
-from crisiskg.build import incremental as inc
+from crisiskg.build import workstate
 from crisiskg.build.pipeline import build
 from crisiskg.build.publish import Release, current, point_current
 from crisiskg.query.store import _Rebuild, _replace_graph, copy_union, open_store, push
@@ -143,7 +143,7 @@ def test_the_project_seeds_exercise_an_inferred_triple_becoming_asserted(project
     previous one plus new lines (the line-by-line path of the push is the one tested)."""
     changed = []
     for before, after in zip(project.releases, project.releases[1:]):
-        a, b = inc.load_state(before), inc.load_state(after)
+        a, b = workstate.load_state(before), workstate.load_state(after)
         assert a is not None and b is not None
         old = before.dataset_file.read_bytes()[a.inferred_at: a.provenance_at]
         new = after.dataset_file.read_bytes()[b.inferred_at: b.provenance_at]
@@ -215,7 +215,7 @@ def test_with_a_previous_dataset_that_is_not_the_one_built_on(at_one: Chain, tmp
     data = bytearray(dataset.read_bytes())
     data[:1] = b"#"  # same size, so the work state still matches; a comment line
     dataset.write_bytes(bytes(data))
-    assert inc.load_state(at_one.releases[0]) is not None
+    assert workstate.load_state(at_one.releases[0]) is not None
     incremental_fallback(at_one, tmp_path, "does not start with")
 
 

@@ -13,8 +13,9 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SDO, XSD
 
-from crisiskg.build.pipeline import BuildResult, build
+from crisiskg.build.pipeline import build
 from crisiskg.build.reasoning import Inference, infer, useful
+from crisiskg.build.stages import BuildResult
 from crisiskg.errors import ValidationFailed
 from crisiskg.loaders.schema import ROLES
 from crisiskg.vocab import CKG, GAF, ID, INFERRED_GRAPH, SEM, ontology_graph

@@ -9,239 +9,26 @@ holding their union serves the rules engine and the compiled shapes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import RDF
 
-from crisiskg import __version__
-from crisiskg.build.publish import DATASET, DatasetWriter, Release, Staging
+from crisiskg.build import incremental as inc
+from crisiskg.build import workstate
+from crisiskg.build.publish import DATASET, DatasetWriter, Staging
 from crisiskg.build.reasoning import materialise
+from crisiskg.build.reissue import reissue
+from crisiskg.build.stages import BuildResult, code_files, conclude, raise_unless_conforming, read_inputs, to_quads, union_store, version_of
 from crisiskg.build.validation import Validation, literal_originals, validate
-from crisiskg.errors import BuildError, SeedError, ValidationFailed
-from crisiskg.loaders import SeedSet, audits, iris, read_seeds
+from crisiskg.errors import BuildError
+from crisiskg.loaders import audits
 from crisiskg.loaders.graph import Origins, to_graphs
-from crisiskg.terms import to_oxigraph, to_rdflib
-from crisiskg.vocab import CKG, ENTITIES_GRAPH, ID, INFERRED_GRAPH, NIF, PROVENANCE_GRAPH, article_graph, package_folder
+from crisiskg.vocab import INFERRED_GRAPH
 
-# the packages whose files shape a build, by the folder they come from in the checkout
-CODE_PACKAGES = {"crisiskg": "crisiskg", "crisiskg.loaders": "loaders", "crisiskg.ontology": "ontology"}
 T = TypeVar("T")
-
-
-@dataclass
-class BuildResult:
-    """What a build produced: its validation, manifest, seconds per stage, and the data.
-
-    ``quads`` holds every published quad (pyoxigraph terms, asserted ones as written; an
-    incremental build reads them back from the release on first use); ``dataset`` is the same as
-    an rdflib Dataset, made on first use (slow at scale).
-    """
-
-    _quads: list[Any] | None
-    validation: Validation
-    manifest: dict[str, Any]
-    seconds: dict[str, float] = field(default_factory=dict)
-    release: Release | None = None
-    inconsistencies: list[str] = field(default_factory=list)
-    note: str = ""  # e.g. why an incremental build ran as a full one
-    answers: Any = None  # crisiskg.query.answers.Written, once the release's answers are kept
-    _dataset: Dataset | None = field(default=None, repr=False)
-
-    @property
-    def quads(self) -> list[Any]:
-        if self._quads is None:
-            if self.release is None:
-                raise ValueError("a build result without its quads must have been published")
-            self._quads = list(ox.parse(path=str(self.release.dataset_file), format=ox.RdfFormat.N_QUADS))
-        return self._quads
-
-    @property
-    def dataset(self) -> Dataset:
-        if self._dataset is None:
-            self._dataset = to_rdflib_dataset(self.quads)
-        return self._dataset
-
-
-def code_files() -> list[tuple[str, str]]:
-    """(relative path, sha256) of the code and ontology that shape a build."""
-    out = []
-    for package, folder in CODE_PACKAGES.items():
-        root = package_folder(package)
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if rel.parts[0] in _MAPPED or path.suffix not in (".py", ".ttl") or "__pycache__" in rel.parts:
-                continue  # a package mapped from another folder is counted once, under its own name
-            out.append((f"{folder}/{rel.as_posix()}", hashlib.sha256(path.read_bytes()).hexdigest()))
-    return out
-
-
-_MAPPED = ("loaders", "service", "ontology", "queries")  # inside crisiskg/ in a wheel, beside it in a checkout
-
-
-def version_of(seeds: SeedSet, code: list[tuple[str, str]]) -> str:
-    h = hashlib.sha256()
-    for rel, sha in sorted([*seeds.files.items(), *code]):
-        h.update(f"{rel}\0{sha}\n".encode())
-    return h.hexdigest()[:16]
-
-
-_EVENT = str(ID) + "event/"
-_TYPE, _STANCE, _EVIDENCE, _TA_IDENT = str(RDF.type), str(CKG.Stance), str(CKG.evidence), str(NIF.taIdentRef)
-TYPE, STANCE, EVIDENCE = ox.NamedNode(_TYPE), ox.NamedNode(_STANCE), ox.NamedNode(_EVIDENCE)
-
-
-@dataclass
-class Tally:
-    """What the manifest counts in some quads: quads per graph, event and stance IRIs, mentions."""
-
-    sizes: Counter[str] = field(default_factory=Counter)
-    events: set[str] = field(default_factory=set)
-    stances: set[str] = field(default_factory=set)
-    mentions: int = 0
-
-    def add(self, quads: Iterable[Any], sign: int = 1) -> Tally:
-        """Count ``quads`` in (``sign=-1``: out, for sizes and mentions only)."""
-        for q in quads:
-            g, p = q.graph_name.value, q.predicate.value
-            self.sizes[g] += sign
-            if p == _EVIDENCE:
-                s = q.subject.value
-                if s.startswith(_EVENT) and "/casualties/" not in s and sign > 0:
-                    self.events.add(s)
-            elif p == _TYPE and q.object.value == _STANCE:
-                if sign > 0:
-                    self.stances.add(q.subject.value)
-            elif p == _TA_IDENT:
-                self.mentions += sign
-        return self
-
-
-def counts(quads: Iterable[Any], seeds: SeedSet) -> dict[str, Any]:
-    """The manifest's counts, from every published quad (provenance counts as asserted)."""
-    t = Tally().add(quads)
-    return summary(seeds, t.sizes, len(t.events), len(t.stances), t.mentions)
-
-
-def summary(seeds: SeedSet, sizes: Mapping[str, int], events: int, stances: int, mentions: int) -> dict[str, Any]:
-    """The manifest's counts from quads per graph and the other totals."""
-    inferred = sizes.get(str(INFERRED_GRAPH), 0)
-    return {
-        "articles": len(seeds.articles),
-        "entities": len(seeds.entities),
-        "propositions": len(seeds.propositions),
-        "events": events,
-        "stances": stances,
-        "mentions": mentions,
-        "entity_triples": sizes.get(str(ENTITIES_GRAPH), 0),
-        "triples_asserted": sum(sizes.values()) - inferred,
-        "triples_inferred": inferred,
-        "graphs": {g: n for g, n in sorted(sizes.items()) if n},
-    }
-
-
-_PROV = "http://www.w3.org/ns/prov#"
-_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
-
-
-def _nt_literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
-
-
-def provenance_nquads(seeds: SeedSet, *, version: str, started: str, ended: str, code: Iterable[tuple[str, str]]) -> bytes:
-    """:func:`crisiskg.loaders.graph.provenance` written directly as N-Quads (its rdflib graph and the
-    conversion took 1.3 s at 1M triples, pyoxigraph quads 0.15 s, this 0.03 s;
-    ``tests/test_incremental_store.py`` checks it holds the same quads)."""
-    g = f" <{PROVENANCE_GRAPH}> .\n"
-    lines: dict[str, None] = {}
-
-    def add(s: str, p: str, o: str) -> None:
-        lines[f"{s} {p} {o}{g}"] = None
-
-    run, agent = f"<{iris.build(version)}>", "<https://w3id.org/crisiskg/software/crisiskg>"
-    a, label = f"<{RDF.type}>", f"<{_RDFS_LABEL}>"
-    entity, used = f"<{_PROV}Entity>", f"<{_PROV}used>"
-    generated, derived = f"<{_PROV}wasGeneratedBy>", f"<{_PROV}wasDerivedFrom>"
-    seed_file, sha256 = f"<{CKG.seedFile}>", f"<{CKG.sha256}>"
-    add(run, a, f"<{_PROV}Activity>")
-    add(run, label, _nt_literal(f"crisiskg build {version}"))
-    add(run, f"<{CKG.buildVersion}>", _nt_literal(version))
-    add(run, f"<{_PROV}startedAtTime>", f"{_nt_literal(started)}^^<{_XSD_DATETIME}>")
-    add(run, f"<{_PROV}endedAtTime>", f"{_nt_literal(ended)}^^<{_XSD_DATETIME}>")
-    add(run, f"<{_PROV}wasAssociatedWith>", agent)
-    add(agent, a, f"<{_PROV}SoftwareAgent>")
-    add(agent, label, _nt_literal("crisiskg"))
-    add(agent, f"<{CKG.softwareVersion}>", _nt_literal(__version__))
-    file_nodes: dict[str, str] = {}
-    for rel, sha in [*(("seeds/" + r, h) for r, h in seeds.files.items()), *code]:
-        node = file_nodes[rel] = f"<{iris.input_file(sha)}>"
-        add(node, a, entity)
-        add(node, seed_file, _nt_literal(rel))
-        add(node, sha256, _nt_literal(sha))
-        add(run, used, node)
-    for art in seeds.articles:
-        graph_iri = f"<{article_graph(art.key)}>"
-        add(graph_iri, a, entity)
-        add(graph_iri, generated, run)
-        add(f"<{iris.article(art.key)}>", derived, file_nodes["seeds/" + art.text_file])
-        add(graph_iri, derived, file_nodes["seeds/" + art.yaml_file])
-        add(graph_iri, derived, file_nodes["seeds/" + art.text_file])
-    entities = f"<{ENTITIES_GRAPH}>"
-    add(entities, generated, run)
-    add(entities, derived, file_nodes["seeds/registry.yaml"])
-    return "".join(lines).encode()
-
-
-def to_quads(graphs: Mapping[URIRef, Iterable[Any]], typed: set[Any] | None = None) -> list[Any]:
-    """rdflib triples per graph as pyoxigraph quads (each term converted once); the (property,
-    typed literal) pairs met go into ``typed`` (validation needs those literals as written)."""
-    cache: dict[Any, Any] = {}
-    out = []
-    for iri, triples in graphs.items():
-        gn = ox.NamedNode(str(iri))
-        for s, p, o in triples:
-            try:
-                so = cache[s]
-            except KeyError:
-                so = cache[s] = to_oxigraph(s)
-            try:
-                po = cache[p]
-            except KeyError:
-                po = cache[p] = to_oxigraph(p)
-            try:
-                oo = cache[o]
-            except KeyError:
-                oo = cache[o] = to_oxigraph(o)
-            if typed is not None and isinstance(o, Literal) and o.datatype is not None and str(o.datatype) != _XSD_STRING:
-                typed.add((po, oo))
-            out.append(ox.Quad(so, po, oo, gn))
-    return out
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def union_store(quads: Iterable[Any]) -> ox.Store:
-    """A pyoxigraph store whose default graph is the union of ``quads`` (for rules and shapes)."""
-    store = ox.Store()
-    dg = ox.DefaultGraph()
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, dg) for q in quads)
-    return store
-
-
-def to_rdflib_dataset(quads: Iterable[Any]) -> Dataset:
-    ds = Dataset()
-    for q in quads:
-        ds.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)))  # type: ignore[arg-type]
-    return ds
 
 
 def build(seeds_dir: Path | str, out: Path | str | None = None, *, allow_drafts: bool = False,
@@ -263,8 +50,6 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
            on_stage: Callable[[str, float], None] | None, incremental: bool) -> BuildResult:
     note = ""
     if incremental and out is not None:
-        from crisiskg.build import incremental as inc
-
         code = code_files()
         audit = audits.latest(seeds_dir)
         planned = inc.plan(seeds_dir, out, code)
@@ -278,8 +63,6 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
                     result = inc.build(seeds_dir, out, planned, code=code, audit=audit, allow_drafts=allow_drafts, on_stage=on_stage)
                     result.note = f"incremental: added {', '.join(planned.stems)} to build {planned.release.version}"
                 else:
-                    from crisiskg.build.reissue import reissue
-
                     result = reissue(seeds_dir, out, planned, audit=audit, code=code, on_stage=on_stage)
                     which = f"the audit seeds/{audit.file}" if audit else "no audit"
                     result.note = f"incremental: build {planned.release.version} reissued with {which} (the graphs unchanged)"
@@ -292,61 +75,6 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
     result = _full_build(seeds_dir, out, allow_drafts=allow_drafts, on_stage=on_stage)
     result.note = note
     return result
-
-
-def conclude(quads: list[Any], seeds: SeedSet, *, data_version: str, audit: audits.Audit | None, code: list[tuple[str, str]],
-             started: dt.datetime, seconds: dict[str, float], **extra: Any) -> dict[str, Any]:
-    """The end of a conforming build: its PROV-O run appended to ``quads``, and its manifest
-    (``extra`` keys added, e.g. what an incremental build started from)."""
-    version = audits.stamp(data_version, audit)
-    prov, ended = run_provenance(seeds, version=version, code=code, started=started, audit=audit)
-    quads.extend(ox.parse(input=prov, format=ox.RdfFormat.N_QUADS))
-    return manifest_of(seeds, data_version=data_version, audit=audit, code=code, ended=ended, counted=counts(quads, seeds),
-                       seconds=seconds, **extra)
-
-
-def run_provenance(seeds: SeedSet, *, version: str, code: list[tuple[str, str]], started: dt.datetime,
-                   audit: audits.Audit | None = None) -> tuple[bytes, dt.datetime]:
-    """The PROV-O record of a build ending now, as N-Quads (the audit file among its inputs), and
-    the time it ended."""
-    ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    used = [*code, *audits.inputs(audit)]
-    return provenance_nquads(seeds, version=version, started=started.isoformat(), ended=ended.isoformat(), code=used), ended
-
-
-def manifest_of(seeds: SeedSet, *, data_version: str, audit: audits.Audit | None, code: list[tuple[str, str]], ended: dt.datetime,
-                counted: dict[str, Any], seconds: dict[str, float], **extra: Any) -> dict[str, Any]:
-    """A conforming build's manifest (``extra`` keys added, e.g. what an incremental build started
-    from). ``version`` is ``data_version`` (the seeds' and code's digest) stamped with the audit,
-    whose estimate is ``audit`` (None: not audited)."""
-    return {
-        "version": audits.stamp(data_version, audit),
-        "data_version": data_version,
-        "created": ended.isoformat(),
-        "software_version": __version__,
-        "counts": counted,
-        "validation": {"conforms": True, "violations": 0},
-        "inputs": {**{"seeds/" + k: v for k, v in seeds.files.items()}, **dict(code)},
-        "audit": audit.estimate(data_version) if audit is not None else None,
-        "seconds": dict(seconds),  # publishing is timed too, but after the manifest is written
-        **extra,
-    }
-
-
-def read_inputs(seeds_dir: Path | str, *, allow_drafts: bool) -> tuple[SeedSet, audits.Audit | None]:
-    """The checked seeds and the newest complete audit; SeedError naming every problem in both."""
-    problems = []
-    try:
-        audit = audits.latest(seeds_dir)
-    except SeedError as exc:
-        problems, audit = exc.problems, None
-    try:
-        seeds = read_seeds(seeds_dir, allow_drafts=allow_drafts)
-    except SeedError as exc:
-        raise SeedError([*exc.problems, *problems]) from exc
-    if problems:
-        raise SeedError(problems)
-    return seeds, audit
 
 
 def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
@@ -392,11 +120,9 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         return BuildResult(quads, validation, manifest, seconds)
 
-    from crisiskg.build import incremental as inc
-
     # the union store goes to disk for the next incremental build, in a thread while validating
     staging = Staging(out)
-    writer = inc.WorkWriter(staging.work, store)
+    writer = workstate.WorkWriter(staging.work, store)
     try:
         validation = stage("validate", check)
         raise_unless_conforming(inference.inconsistencies, validation)
@@ -415,10 +141,10 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         writer.join()
         seconds["work store"] = round(writer.seconds, 3)  # in the background; publish waited for it
         seconds["work store wait"] = round(time.perf_counter() - waited, 3)
-        inc.write_state(staging.work, version=version, events={e["id"] for a in seeds.articles for e in a.items("events")},
-                        stances=inc.stance_digests(seeds.articles),
-                        originals=literals[0], exact=literals[1], sections=(at_inferred, at_provenance, size),
-                        stats=inc.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
+        workstate.write_state(staging.work, version=version, events={e["id"] for a in seeds.articles for e in a.items("events")},
+                              stances=workstate.stance_digests(seeds.articles),
+                              originals=literals[0], exact=literals[1], sections=(at_inferred, at_provenance, size),
+                              stats=workstate.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
         result.release = staging.commit(manifest)
     except BaseException as exc:
         writer.join(raise_error=False)
@@ -430,12 +156,3 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     if on_stage:
         on_stage("publish", seconds["publish"])
     return result
-
-
-def raise_unless_conforming(inconsistencies: list[str], validation: Validation) -> None:
-    """ValidationFailed naming every OWL RL inconsistency and SHACL violation, if there is one."""
-    if inconsistencies:
-        raise ValidationFailed("\n".join(f"- OWL RL inconsistency: {m}" for m in inconsistencies) + ("\n" + validation.report if not validation.conforms else ""),
-                               len(inconsistencies) + len(validation.violations))
-    if not validation.conforms:
-        raise ValidationFailed(validation.report, len(validation.violations))

@@ -20,9 +20,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.build.incremental import STORE, Fallback, Planned, _all_articles, write_state
+from crisiskg.build.incremental import Fallback, Planned, _all_articles
 from crisiskg.build.publish import DATASET, DatasetWriter, Staging
+from crisiskg.build.stages import BuildResult, manifest_of, run_provenance
 from crisiskg.build.validation import Validation
+from crisiskg.build.workstate import STORE, write_state
 from crisiskg.loaders import SeedSet
 from crisiskg.loaders.audits import Audit, stamp
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
@@ -33,8 +35,6 @@ def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: 
     """Publish ``planned.release`` again with the estimate of ``audit``; a BuildResult. Raises
     :class:`~crisiskg.build.incremental.Fallback` when the release keeps no work state or data version
     (older code built it)."""
-    from crisiskg.build.pipeline import BuildResult, manifest_of, run_provenance
-
     release, state = planned.release, planned.state
     data_version = release.manifest.get("data_version")
     if state is None or not data_version:

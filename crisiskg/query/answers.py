@@ -65,8 +65,8 @@ from crisiskg.errors import BuildError
 from crisiskg.query.kept import ANSWERS, INDEX, key
 
 if TYPE_CHECKING:
-    from crisiskg.build.pipeline import BuildResult
     from crisiskg.build.publish import Release
+    from crisiskg.build.stages import BuildResult
     from crisiskg.query.savedqueries import SavedQuery
     from crisiskg.query.store import Store
 

@@ -1,0 +1,190 @@
+"""The work state a published build leaves for the next incremental one: its union store on disk
+(``store``), ``state.json`` (event ids, stance digests, literals as written, where
+``dataset.nq``'s sections start) and the seed files' stats."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from crisiskg.build.publish import Release
+from crisiskg.loaders.seeds import STANCE_CORE, ArticleSeed
+
+FIXED = ("registry.yaml", "propositions.yaml")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+MARGIN_NS = 1_000_000_000
+"""A file changed less than this before a build started is hashed again by the next one (file
+times come from a coarse clock; git's "racily clean" entries are the same problem)."""
+
+Stats = dict[str, list[Any]]
+"""Seed file (as the manifest names it) -> [size, mtime_ns, ctime_ns, inode, sha256]: files known
+unchanged since they were hashed while their stat stays the same (ctime cannot be set back)."""
+
+
+def _stat_key(path: Path | str) -> list[int]:
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def seed_inputs(folder: Path, *, cache: Stats | None = None, record: Stats | None = None, before_ns: int = 0) -> dict[str, str]:
+    """sha256 of every seed file a build reads (as the manifest records them: ``seeds/...``).
+
+    ``cache``: a file whose stat is the one recorded there is not read again. ``record`` receives
+    the entries the next build may trust: cached ones, and those hashed now whose ctime is
+    ``MARGIN_NS`` older than ``before_ns`` (when this build started)."""
+    paths = [(f"seeds/{name}", str(folder / name)) for name in FIXED if (folder / name).exists()]
+    art = folder / "articles"
+    if art.is_dir():
+        with os.scandir(art) as entries:
+            paths += sorted((f"seeds/articles/{e.name}", e.path) for e in entries if e.name.endswith((".yaml", ".txt")) and e.is_file())
+    out = {}
+    cache = cache or {}
+    for rel, path in paths:
+        key = _stat_key(path)
+        hit = cache.get(rel)
+        if hit is not None and hit[:4] == key:
+            out[rel] = hit[4]
+        else:
+            out[rel] = _sha(Path(path))
+            if key[2] >= before_ns - MARGIN_NS:
+                continue
+        if record is not None:
+            record[rel] = [*key, out[rel]]
+    return out
+
+
+def trusted_stats(folder: Path, files: dict[str, str], before_ns: int) -> Stats:
+    """Stat entries for seed files a build read (``files``: path in the seeds folder -> sha256),
+    for those unchanged since before it started (``before_ns``, less ``MARGIN_NS``)."""
+    out: Stats = {}
+    for rel, sha in files.items():
+        try:
+            key = _stat_key(Path(folder) / rel)
+        except OSError:
+            continue
+        if key[2] < before_ns - MARGIN_NS:
+            out[f"seeds/{rel}"] = [*key, sha]
+    return out
+
+
+STORE, STATE, STATE_FORMAT = "store", "state.json", 3
+
+
+def stance_digests(articles: Iterable[ArticleSeed]) -> dict[str, str]:
+    """Stance id -> digest of what must be the same wherever the stance is annotated
+    (:data:`crisiskg.loaders.seeds.STANCE_CORE`; the seeds check refuses a shared stance that differs)."""
+    out = {}
+    for a in articles:
+        for st in a.items("stances"):
+            core = json.dumps({k: st.get(k) for k in STANCE_CORE}, sort_keys=True, default=str)
+            out[st["id"]] = hashlib.sha256(core.encode("utf-8")).hexdigest()[:16]
+    return out
+
+
+class WorkWriter:
+    """Writes a work store in a background thread: the default graph of the in-memory ``store``
+    (dumped by pyoxigraph, then bulk-loaded, both without the GIL for most of the time). The
+    store must not change meanwhile (the full build starts it after reasoning; validating only
+    reads)."""
+
+    def __init__(self, folder: Path, store: ox.Store):
+        self.folder = folder
+        self.seconds = 0.0
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(store,), name="crisiskg-work-store", daemon=True)
+        self._thread.start()
+
+    def _run(self, store: ox.Store) -> None:
+        t0 = time.perf_counter()
+        try:
+            union = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            disk = ox.Store(str(self.folder / STORE))
+            disk.bulk_load(union, format=ox.RdfFormat.N_TRIPLES)
+            del union
+            disk.flush()
+            del disk  # closed: its folder can be renamed
+        except BaseException as exc:  # noqa: BLE001 (re-raised by join())
+            self.error = exc
+        self.seconds = time.perf_counter() - t0
+
+    def join(self, raise_error: bool = True) -> None:
+        self._thread.join()
+        if self.error is not None and raise_error:
+            raise self.error
+
+
+def write_state(folder: Path, *, version: str, events: Iterable[str], stances: dict[str, str],
+                originals: dict[str, dict[Any, Any]], exact: bool, sections: tuple[int, int, int], stats: Stats) -> None:
+    """``state.json`` of a work folder (see the module's docstring)."""
+    state = {
+        "format": STATE_FORMAT,
+        "version": version,
+        "events": sorted(events),
+        "stances": dict(sorted(stances.items())),
+        "literals": {"exact": exact, "originals": {p: sorted([str(k), str(v)] for k, v in m.items()) for p, m in sorted(originals.items()) if m}},
+        "dataset": {"inferred": sections[0], "provenance": sections[1], "size": sections[2]},
+        "stats": stats,
+    }
+    with open(folder / STATE, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(state, separators=(",", ":")))  # dumps: the C encoder (dump streams in Python)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+@dataclass
+class WorkState:
+    """A release's work folder, as read back."""
+
+    store: Path
+    events: frozenset[str]
+    stances: dict[str, str]
+    originals: dict[str, dict[Any, Any]]
+    exact: bool
+    inferred_at: int
+    provenance_at: int
+    size: int
+    stats: Stats
+
+
+def load_state(release: Release) -> WorkState | None:
+    """The work folder of ``release``, or None when it has none (or one that does not match it)."""
+    folder = release.work_dir
+    try:
+        state = json.loads((folder / STATE).read_text(encoding="utf-8"))
+        if state.get("format") != STATE_FORMAT or state.get("version") != release.version or not (folder / STORE).is_dir():
+            return None
+        sections = state["dataset"]
+        if release.dataset_file.stat().st_size != sections["size"]:
+            return None
+        originals = _parse_originals(state["literals"]["originals"])
+        return WorkState(folder / STORE, frozenset(state["events"]), dict(state["stances"]), originals, bool(state["literals"]["exact"]),
+                         int(sections["inferred"]), int(sections["provenance"]), int(sections["size"]), dict(state["stats"]))
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError):
+        return None
+
+
+def _parse_originals(data: dict[str, list[list[str]]]) -> dict[str, dict[Any, Any]]:
+    lines, keys = [], []
+    for prop, pairs in data.items():
+        for stored, written in pairs:
+            lines.append(f"<urn:s> <urn:p> {stored} .\n<urn:w> <urn:p> {written} .\n")
+            keys.append(prop)
+    terms = [t.object for t in ox.parse(input="".join(lines), format=ox.RdfFormat.N_TRIPLES)]
+    out: dict[str, dict[Any, Any]] = {}
+    for i, prop in enumerate(keys):
+        out.setdefault(prop, {})[terms[2 * i]] = terms[2 * i + 1]
+    return out
