@@ -46,7 +46,7 @@ def peak_mib() -> float:
 def build(seeds: str, out: str, disk: str) -> dict[str, Any]:
     from crisiskg.build.pipeline import build as run_build
     from crisiskg.query.answers import keep_answers
-    from crisiskg.query.store import push
+    from crisiskg.scale.push import push
 
     stages: dict[str, dict[str, float]] = {}
     reset_peak()
@@ -139,7 +139,7 @@ def incremental(seeds: str, work: str) -> dict[str, Any]:
     from crisiskg.build.pipeline import build as run_build
     from crisiskg.build.publish import current
     from crisiskg.query.answers import keep_answers
-    from crisiskg.query.store import push
+    from crisiskg.scale.push import push
 
     src, root = Path(seeds), Path(work)
     shutil.rmtree(root, ignore_errors=True)

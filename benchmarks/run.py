@@ -218,7 +218,8 @@ def http_bench(build_dir: Path, disk: Path, qids: list[str], values: dict[str, d
     """``crisiskg serve`` (saved questions and /sparql) vs ``oxigraph serve-read-only`` on the same data,
     for each question in ``qids``; and every saved question's latency over HTTP."""
     from crisiskg.query.savedqueries import load_queries
-    from crisiskg.query.store import bind_values, open_store
+    from crisiskg.query.sparqltext import bind_values
+    from crisiskg.query.store import open_store
     from crisiskg.vocab import sparql_prologue
 
     queries = load_queries()
@@ -306,7 +307,7 @@ def one_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     remote = Server(["oxigraph", "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(max(1, math.ceil(args.question_limit)))],
                     f"http://127.0.0.1:{port}/query?query=ASK%7B%7D")
     try:
-        from crisiskg.query.store import push
+        from crisiskg.scale.push import push
 
         t1 = time.perf_counter()
         push(f"sparql:http://127.0.0.1:{port}/query", build_dir)

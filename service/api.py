@@ -21,7 +21,8 @@ from flask import Blueprint, Response, g, jsonify, render_template, request, url
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.query.savedqueries import SavedQuery, param_choices
-from crisiskg.query.store import REASONING, bind_values
+from crisiskg.query.sparqltext import bind_values
+from crisiskg.query.store import REASONING
 from crisiskg.service import negotiation as neg
 from crisiskg.service.errors import ServiceError
 from crisiskg.service.evaluation import Answer, QueryJob

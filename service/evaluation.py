@@ -102,7 +102,7 @@ def _mark(body: bytes, fmt: str, truncated: bool) -> bytes:
 @dataclass(frozen=True)
 class QueryJob:
     """One query, as everything a worker process needs: text (parameters already bound with
-    :func:`crisiskg.query.store.bind_values`), dataset, the page of rows (``offset``, ``limit``: None for
+    :func:`crisiskg.query.sparqltext.bind_values`), dataset, the page of rows (``offset``, ``limit``: None for
     all), the format to serialise to (None: return the Result) and its time limit in seconds
     (None: the evaluator's). ``store`` is the server's store, used only by thread evaluation and
     never sent to a worker.

@@ -28,7 +28,8 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from werkzeug.datastructures import MultiDict
 
 from crisiskg.query.results import Result
-from crisiskg.query.store import REASONING, Store, keywords
+from crisiskg.query.sparqltext import keywords
+from crisiskg.query.store import REASONING, Store
 from crisiskg.service import negotiation as neg
 from crisiskg.service.descriptions import service_description
 from crisiskg.service.errors import ServiceError

@@ -23,7 +23,8 @@ from rdflib import URIRef
 from crisiskg.errors import CrisisKGError, ParameterError, QueryError
 from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import SavedQuery, expand, get_query, load_queries, param_choices
-from crisiskg.query.store import Store, bind_values
+from crisiskg.query.sparqltext import bind_values
+from crisiskg.query.store import Store
 from crisiskg.service.sparql import evaluate_text  # issue 7: the editor's queries under the endpoint's limits
 from crisiskg.service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
 from crisiskg.service.ui_data import Value, article_text, articles, describe_terms, overview, quote_spans, search, span_parts

@@ -26,7 +26,8 @@ from crisiskg.query import answers
 from crisiskg.query.kept import ANSWERS, INDEX, Kept, key
 from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import SavedQuery, load_queries, parse_query
-from crisiskg.query.store import Store, bind_values
+from crisiskg.query.sparqltext import bind_values
+from crisiskg.query.store import Store
 from crisiskg.scale.synth import synthesize
 from crisiskg.service.sparql import TRUNCATED
 

@@ -25,7 +25,8 @@ from crisiskg.cli import main
 from crisiskg.curate import facts
 from crisiskg.errors import SeedError
 from crisiskg.loaders import audits, read_seeds
-from crisiskg.query.store import Store, open_store, push
+from crisiskg.query.store import Store, open_store
+from crisiskg.scale.push import push
 from crisiskg.service import create_app
 from crisiskg.service.quality import ANNOTATION, DQV, OA
 from crisiskg.textscan import sentences

@@ -16,7 +16,7 @@ from flask import Flask
 from crisiskg.build.pipeline import build
 from crisiskg.build.publish import current
 from crisiskg.query.answers import keep_answers
-from crisiskg.query.store import push
+from crisiskg.scale.push import push
 from crisiskg.scale.synth import synthesize
 from crisiskg.service import create_app
 from crisiskg.service.state import KEY, State

@@ -16,7 +16,9 @@ from seedcorpus import SEEDS
 from crisiskg.build import workstate
 from crisiskg.build.pipeline import build
 from crisiskg.build.publish import Release, current, point_current
-from crisiskg.query.store import _Rebuild, _replace_graph, copy_union, open_store, push
+from crisiskg.query.embedded import copy_union
+from crisiskg.query.store import open_store
+from crisiskg.scale.push import _Rebuild, _replace_graph, push
 from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import CKG_URI, INFERRED_GRAPH, PROVENANCE_GRAPH
 

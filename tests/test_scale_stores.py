@@ -25,7 +25,8 @@ from serving import free_port  # tests/serving.py
 from crisiskg.errors import PublishError, QueryError
 from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import load_queries
-from crisiskg.query.store import Store, open_store, parse_spec, push
+from crisiskg.query.store import Store, open_store, parse_spec
+from crisiskg.scale.push import push
 from crisiskg.vocab import ENTITIES_GRAPH, INFERRED_GRAPH
 
 KINDS = ["memory", "oxigraph", "sparql", "sparql-union"]

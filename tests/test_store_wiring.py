@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from serving import ROOT, running_server  # tests/serving.py
 
 from crisiskg.cli import main
-from crisiskg.query.store import push
+from crisiskg.scale.push import push
 
 
 @pytest.fixture(scope="module")

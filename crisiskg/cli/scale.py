@@ -40,7 +40,7 @@ def push(spec: str, build_dir: Path) -> None:
     """
     from crisiskg.cli.common import Failure
     from crisiskg.errors import CrisisKGError
-    from crisiskg.query.store import push as run_push
+    from crisiskg.scale.push import push as run_push
 
     try:
         click.echo(run_push(spec, build_dir))

@@ -175,7 +175,7 @@ def _answer(store: Store, call: _Call, n: int, reasoning: str, folder: Path) -> 
     index entry's parts, or ``no_default``, or why it ``failed``. Raises OSError when the answer
     cannot be written."""
     from crisiskg.errors import ParameterError
-    from crisiskg.query.store import bind_values
+    from crisiskg.query.sparqltext import bind_values
 
     try:
         bound = call.query.bind(call.values, store)

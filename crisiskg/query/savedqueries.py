@@ -20,7 +20,7 @@ given as an IRI, a CURIE, an id such as ``iraq`` or a label), ``date`` (``YYYY-M
 (optional ``min``/``max``), ``string`` and ``enum`` (``choices``: a list of strings bound as plain
 literals, or a mapping from each choice to the CURIE or IRI it stands for). A parameter binds the
 SPARQL variable of the same name as an RDF term (a ``VALUES`` block written by
-:func:`crisiskg.query.store.bind_values`), never as text. A parameter with neither a default nor
+:func:`crisiskg.query.sparqltext.bind_values`), never as text. A parameter with neither a default nor
 ``required: false`` must be given.
 
 ``timeout`` (seconds, optional) lowers the server's time limit for this question; it never raises it.

@@ -1,0 +1,89 @@
+"""Reading SPARQL text without parsing it: its keywords, where its WHERE clause starts, values
+bound into it. The one scanner of query text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rdflib.term import Node
+
+from crisiskg.errors import QueryError
+from crisiskg.terms import to_oxigraph
+
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n\r]*)"""
+    r'''|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}'''
+    r'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')'''
+    r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
+    r"""|(?P<var>[?$][\w\u00B7]+)"""
+    r"""|(?P<word>[^\W\d][\w\-.:]*|:[\w\-.:]*)""",
+    re.DOTALL,
+)
+
+
+def keywords(sparql: str) -> list[str]:
+    """The bare words of a query, upper-cased and in order, outside comments, strings, IRIs and
+    variables (``SELECT``, ``FROM``, ``SERVICE``...). Prefixed names keep their colon
+    (``EX:SERVICE``), so they never pass for a keyword."""
+    return [m.group("word").upper() for m in _TOKEN.finditer(sparql) if m.lastgroup == "word"]
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _where_brace(sparql: str) -> int:
+    """Offset of the '{' that opens the query's WHERE group (strings, IRIs, comments skipped)."""
+    i, depth, n, first_brace, saw_where = 0, 0, len(sparql), -1, False
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            nl = sparql.find("\n", i)
+            i = n if nl == -1 else nl + 1
+            continue
+        if c in "\"'":
+            long = sparql.startswith(c * 3, i)
+            end_tok = c * 3 if long else c
+            j = i + len(end_tok)
+            while j < n and not sparql.startswith(end_tok, j):
+                j += 2 if sparql[j] == "\\" else 1
+            i = j + len(end_tok)
+            continue
+        if c == "<":
+            m = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
+            if m:
+                i += m.end()
+                continue
+        if c == "{":
+            if depth == 0 and (saw_where or first_brace == -1):
+                if saw_where:
+                    return i
+                first_brace = i
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and (c.isalpha() or c == "_"):
+            m = _WORD.match(sparql, i)
+            assert m
+            if m.group(0).upper() == "WHERE":
+                saw_where = True
+            i = m.end()
+            continue
+        i += 1
+    if first_brace == -1:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    return first_brace
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Node | list[Node]]) -> str:
+    """``sparql`` with a VALUES block binding each variable to RDF terms, placed first in the
+    WHERE group. The terms are written by the RDF library (N-Triples syntax), never from user
+    text, so a value with quotes or braces stays one value."""
+    parts = []
+    for name, value in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"{name!r} is not a variable name")
+        values = value if isinstance(value, list) else [value]
+        parts.append(f"VALUES ?{name} {{ {' '.join(str(to_oxigraph(v)) for v in values)} }}")
+    at = _where_brace(sparql) + 1
+    return sparql[:at] + " " + " ".join(parts) + " " + sparql[at:]

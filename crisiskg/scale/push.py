@@ -1,0 +1,257 @@
+"""Copying a published build into another store: an on-disk Oxigraph store (a folder per release,
+swapped atomically) or a remote SPARQL store over the Graph Store Protocol."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from crisiskg.build.publish import Release, current, point_current, read_section
+from crisiskg.errors import PublishError
+from crisiskg.query.embedded import _Embedded, copy_union
+from crisiskg.query.remote import _Remote
+from crisiskg.query.store import _stored_version, parse_spec
+from crisiskg.terms import quads_matching
+from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
+
+
+def push(spec: str, build_dir: Path | str, *, keep: int = 3) -> str:
+    """Copy the current published build under ``build_dir`` into the store ``spec`` names.
+
+    ``oxigraph:PATH``: a new store PATH/<release>, bulk-loaded and made PATH/current atomically (a
+    reader keeps the one it opened); older ones beyond ``keep`` are removed. ``sparql:URL``: every
+    named graph PUT over the Graph Store Protocol, graphs no longer in the build DELETEd, the
+    provenance graph (which carries the build version) last; not atomic across graphs. ``memory``:
+    nothing to do. Returns a one-line summary. Raises PublishError.
+
+    An incremental build (``crisiskg build --incremental``) is pushed onto the store PATH holds of
+    the release it was built from (copied by hard links, the difference applied: 2 s instead of 37 s
+    at 1M triples), or else loaded in full (see :func:`_push_increment`); the summary says which.
+    """
+    import shutil
+
+    kind, arg = parse_spec(spec)
+    release = current(build_dir)
+    if kind == "memory":
+        return "the memory store reads the published build directly; nothing to push"
+    if kind == "oxigraph":
+        root = Path(arg)
+        root.mkdir(parents=True, exist_ok=True)
+        final = root / release.path.name
+        done = f"build {release.version} was already at {final}"
+        if not final.exists():
+            why: str | None = None
+            try:
+                done = _push_increment(root, final, release, Path(build_dir))
+            except _Rebuild as exc:  # left before the full load, so that the stores its traceback holds close
+                why = str(exc)
+            if why is not None:
+                done = _push_full(root, final, release) + (f" (not incrementally: {why})" if release.manifest.get("incremental") else "")
+        point_current(root, Path(final.name))
+        stores = sorted((p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
+                        key=lambda p: p.stat().st_mtime)
+        for old in stores[:-keep]:
+            if old != final:
+                shutil.rmtree(old, ignore_errors=True)
+        return f"{done} and made it {root / 'current'}"
+    remote = _Remote(arg)
+    by_graph: dict[str, list[Any]] = {}
+    for quad in ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS):
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            raise PublishError("the published dataset has triples in the default graph; only named graphs can be pushed")
+        by_graph.setdefault(quad.graph_name.value, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    try:
+        before = set(remote.named_graphs())
+        order = sorted(g for g in by_graph if g != str(PROVENANCE_GRAPH)) + [g for g in by_graph if g == str(PROVENANCE_GRAPH)]
+        for g in order:
+            remote.put_graph(g, ox.serialize(by_graph[g], format=ox.RdfFormat.N_TRIPLES))
+        for g in sorted(before - set(by_graph)):
+            remote.delete_graph(g)
+    except OSError as exc:
+        raise PublishError(f"could not push to {spec}: {exc}") from exc
+    finally:
+        remote.close()
+    return f"pushed build {release.version} to {arg}: {len(by_graph)} graphs, {sum(map(len, by_graph.values()))} triples"
+
+
+class _Rebuild(Exception):
+    """The store cannot be made from a previous one (the message says why): push loads it in full."""
+
+
+def _push_full(root: Path, final: Path, release: Release) -> str:
+    """Bulk-load ``release`` into a new store ``final`` (via a temporary folder under ``root``)."""
+    import os
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
+        copy_union(store)
+        store.flush()
+        store.optimize()
+        del store
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return f"wrote build {release.version} to {final}"
+
+
+def _push_increment(root: Path, final: Path, release: Release, build_dir: Path) -> str:
+    """Make ``final`` from the store of an earlier release under ``root`` plus what ``release``
+    added; raises _Rebuild when it cannot (see the comment above)."""
+    import os
+    import shutil
+    import tempfile
+    import time
+
+    from crisiskg.build.workstate import load_state
+
+    t0 = time.perf_counter()
+    if not release.manifest.get("incremental"):
+        raise _Rebuild("not an incremental build")
+    state = load_state(release)
+    if state is None:
+        raise _Rebuild(f"build {release.version} has no work state")
+    base, articles = _base_release(root, release, build_dir)
+    base_state = load_state(base)
+    if base_state is None:
+        raise _Rebuild(f"build {base.version} has no work state")
+    if not _same_prefix(release.dataset_file, base.dataset_file, base_state.inferred_at):
+        raise _Rebuild(f"the dataset of build {release.version} does not start with build {base.version}'s")
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        try:  # each store is closed (del) before its folder is renamed or removed, error or not
+            source = ox.Store.read_only(str(root / base.path.name))
+            try:
+                if next(iter(source.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
+                    raise _Rebuild(f"the store of build {base.version} has no union copy in its default graph")
+                if _stored_version(_Embedded(source, "oxigraph")) != base.version:
+                    raise _Rebuild(f"the store {root / base.path.name} does not hold build {base.version}")
+                source.backup(str(tmp / "store"))
+            finally:
+                del source
+            store = ox.Store(str(tmp / "store"))
+            try:
+                new, old = release.dataset_file, base.dataset_file
+                _add_asserted(store, read_section(new, base_state.inferred_at, state.inferred_at))
+                _replace_graph(store, ox.NamedNode(str(INFERRED_GRAPH)), read_section(old, base_state.inferred_at, base_state.provenance_at),
+                               read_section(new, state.inferred_at, state.provenance_at), union=False)
+                _replace_graph(store, ox.NamedNode(str(PROVENANCE_GRAPH)), read_section(old, base_state.provenance_at, base_state.size),
+                               read_section(new, state.provenance_at, state.size), union=True)
+                store.flush()  # no optimize: at 1M triples it takes 3 s, and compacts what is shared by hard links
+            finally:
+                del store
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise _Rebuild(f"the store of build {base.version} could not be updated: {exc}") from exc
+        os.rename(tmp / "store", final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    n = len(articles)
+    return (f"added {n} article{'s' if n != 1 else ''} to build {base.version}'s store in {time.perf_counter() - t0:.1f} s: "
+            f"build {release.version} at {final}")
+
+
+def _base_release(root: Path, release: Release, build_dir: Path) -> tuple[Release, list[str]]:
+    """The release, among those still under ``build_dir/releases``, that ``release`` was built
+    from by incremental builds (one, or a chain of them) and whose store ``root`` holds; and the
+    articles added since. Raises _Rebuild when there is none (or one version is published twice)."""
+    import json
+
+    from crisiskg.build.publish import MANIFEST
+
+    by_version: dict[str, list[Release]] = {}
+    for path in (build_dir / "releases").iterdir():
+        if path.is_dir() and not path.name.startswith(".") and path != release.path:
+            try:
+                manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            by_version.setdefault(str(manifest.get("version")), []).append(Release(path, manifest))
+    at, articles = release, list[str]()
+    while True:
+        step = at.manifest.get("incremental")
+        if not step:
+            raise _Rebuild(f"{root} holds no store of a build that build {release.version} was made from")
+        articles = [*step.get("articles", []), *articles]
+        found = by_version.pop(str(step.get("from")), [])  # popped: a chain never comes back to a version
+        if len(found) != 1:
+            raise _Rebuild(f"build {step.get('from')} is {'published twice' if found else 'no longer published'}")
+        at = found[0]
+        if (root / at.path.name).is_dir():
+            return at, articles
+
+
+def _same_prefix(new: Path, old: Path, size: int, block: int = 1 << 16, samples: int = 16) -> bool:
+    """Whether ``new`` starts with the first ``size`` bytes of ``old`` (the incremental build copies
+    them), looked at in ``samples`` blocks spread over them, the first and the last included: a
+    release of the same version built another way orders its quads differently."""
+    if min(new.stat().st_size, old.stat().st_size) < size:
+        return False
+    offsets = sorted({min(i * size // max(samples - 1, 1), max(size - block, 0)) for i in range(samples)})
+    with open(new, "rb") as a, open(old, "rb") as b:
+        for at in offsets:
+            n = min(block, size - at)
+            a.seek(at)
+            b.seek(at)
+            if a.read(n) != b.read(n):
+                return False
+    return True
+
+
+def _add_asserted(store: Any, section: bytes) -> None:
+    """Add the N-Quads ``section`` (named graphs other than the inferred and provenance ones) to
+    ``store``, and its triples to the default graph's union copy."""
+    quads = _quads_in(section, None)
+    if any(isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value in (str(INFERRED_GRAPH), str(PROVENANCE_GRAPH)) for q in quads):
+        raise _Rebuild("the new asserted quads are not all in article, ontology or entity graphs")
+    dg = ox.DefaultGraph()
+    store.extend([*quads, *(ox.Quad(q.subject, q.predicate, q.object, dg) for q in quads)])
+
+
+def _quads_in(section: bytes, graph: Any) -> list[Any]:
+    """The quads of the N-Quads ``section``, all in ``graph`` unless it is None, and none with a
+    blank node (else _Rebuild): a store renames those it loads, so a label here may stand for one
+    the store holds under another name."""
+    quads = list(ox.parse(input=section, format=ox.RdfFormat.N_QUADS))
+    if graph is not None and any(q.graph_name != graph for q in quads):
+        raise _Rebuild(f"a section of the dataset holds quads outside {graph}")
+    if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object, q.graph_name)):
+        raise _Rebuild("the quads that changed have blank nodes")
+    return quads
+
+
+_COUNT = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}"
+
+
+def _replace_graph(store: Any, graph: Any, old: bytes, new: bytes, *, union: bool) -> None:
+    """Make ``graph`` (loaded from the N-Quads section ``old``) hold the section ``new``, changing
+    only the quads of the lines that differ; ``union``: keep the default graph's union copy too (a
+    triple leaves it when no other graph but the inferred one holds it)."""
+    if new.startswith(old):  # the usual inferred section: the old one, then the new quads
+        gone_lines, added_lines = b"", new[len(old):]
+    else:
+        before, after = set(old.splitlines(keepends=True)), new.splitlines(keepends=True)
+        now = set(after)
+        gone_lines = b"".join(line for line in before if line not in now)
+        added_lines = b"".join(line for line in after if line not in before)
+    gone, added = _quads_in(gone_lines, graph), _quads_in(added_lines, graph)
+    for quad in gone:  # first: a quad written one way in a gone line and another in an added one stays
+        store.remove(quad)
+    dg = ox.DefaultGraph()
+    store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object, dg) for q in added if union)])
+    # the graph now holds at most the quads of the new lines (as the store writes their terms), and
+    # exactly them when it holds as many as there are lines (two lines of one quad, or a gone line
+    # of a quad a kept line holds too, would make it fewer)
+    held = int(next(iter(store.query(_COUNT.format(graph.value))))["n"].value)
+    if held != len(set(new.splitlines())):
+        raise _Rebuild(f"{graph.value} would hold {held} quads, not the {len(set(new.splitlines()))} lines of its section")
+    if union:
+        elsewhere = {dg, ox.NamedNode(str(INFERRED_GRAPH))}
+        for q in gone:
+            if not any(x.graph_name not in elsewhere for x in quads_matching(store, q.subject, q.predicate, q.object, None)):
+                store.remove(ox.Quad(q.subject, q.predicate, q.object, dg))
