@@ -1,19 +1,25 @@
 """crisiskg: an evidence-backed knowledge graph of news and opinion articles.
 
-The package is the library every surface uses; :mod:`crisiskg.cli` and :mod:`crisiskg.service` are thin
-layers over it. Stages, in the order data flows (a module imports only from stages before it):
+One distribution, one import root. Data flows seeds -> loaders -> build -> query -> service and
+CLI; each layer imports only the layers below it (the import-linter contracts in
+``pyproject.toml``, checked by ``tests/test_layers.py``), and no module imports itself through
+others (each name below is under ``crisiskg``):
 
-    vocab, errors, config          leaf modules
-    loaders                        seeds -> RDF dataset (anchoring, entity resolution, IRIs)
-    crisiskg.build.reasoning             OWL 2 RL closure (owlrl), useful new triples only
-    crisiskg.build.validation            SHACL gate (pyshacl)
-    crisiskg.build.publish               atomic publication of a build to build/
-    crisiskg.build.pipeline              the build, stage by stage
-    crisiskg.query.store                 the one module that answers queries (pyoxigraph)
-    crisiskg.query.savedqueries          saved competency questions (queries/*.rq)
+    cli                   click: one group, thin commands by job
+    service               the Flask app factory and its blueprints (never the CLI)
+    curate | scale        the curator's tools | a synthetic corpus, push to another store
+    query                 the store facade and its kinds, results, saved questions, kept answers
+    build                 reasoning, SHACL gate, publication; the full and incremental build
+    loaders               seeds -> RDF dataset (anchoring, entity resolution, IRIs); seed audits
+    terms | textscan      term conversion | plain-text scanning
+    errors | vocab        leaves: the exception hierarchy | namespaces, the ontology as data
+    ontology | queries    data: the ontology, CAMEO and shapes | the saved questions (*.rq)
+
+The folders ``loaders/``, ``service/``, ``ontology/`` and ``queries/`` beside this one install as
+``crisiskg.loaders``, ``crisiskg.service``, ``crisiskg.ontology`` and ``crisiskg.queries``. This
+module holds the version only and imports nothing, so that every layer may read it.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
-REASONING = ("owlrl", "none")  # what a query may read: asserted and inferred triples, or asserted only (crisiskg.query.store)

@@ -23,7 +23,6 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from crisiskg import REASONING  # defined beside the version, so that the CLI reads it without this module
 from crisiskg.build.publish import Release, current
 from crisiskg.errors import PublishError, QueryError
 from crisiskg.query.embedded import _Embedded, copy_union
@@ -31,7 +30,7 @@ from crisiskg.query.kept import Kept
 from crisiskg.query.remote import _Remote
 from crisiskg.query.results import Result, _materialise
 from crisiskg.query.sparqltext import bind_values, keywords
-from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, PROVENANCE_GRAPH
+from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, PROVENANCE_GRAPH, REASONING
 
 
 class Store:
