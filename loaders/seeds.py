@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+import stat
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,14 +82,39 @@ class SeedSet:
         return {e["id"] for a in self.articles for e in a.items("events")} | self.known_events
 
 
-def _read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+MAX_FILE_BYTES = MAX_TEXT_CHARS * 4
+
+
+def _refused(path: Path, root: Path) -> str | None:
+    """Why ``path`` is not read, before anything is read from it: a link that leads out of the
+    seeds folder, anything but a regular file (a FIFO would hang the build), or a file over the
+    size limit; None when it may be read."""
+    try:
+        real = path.resolve(strict=True)
+        info = real.stat()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        return f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+    if not real.is_relative_to(root.resolve()):
+        return f"is a link to {real}, outside the seeds folder; copy the file into the seeds folder instead"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a FIFO, device or folder); seed files are plain text files"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"file is {info.st_size} bytes; the limit is {MAX_FILE_BYTES}"
+    return None
+
+
+def _read_text(path: Path, rel: str, problems: list[Problem], root: Path) -> str | None:
+    why = _refused(path, root)
+    if why is not None:
+        problems.append(Problem(rel, None, "", why))
+        return None
     try:
         raw = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(rel, None, "", f"cannot read: {exc.strerror}"))
         return None
-    if len(raw) > MAX_TEXT_CHARS * 4:
-        problems.append(Problem(rel, None, "", f"file is {len(raw)} bytes; the limit is {MAX_TEXT_CHARS * 4}"))
+    if len(raw) > MAX_FILE_BYTES:  # grew since it was looked at
+        problems.append(Problem(rel, None, "", f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}"))
         return None
     try:
         return raw.decode("utf-8")
@@ -100,11 +126,11 @@ def _read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
 
 def _load(folder: Path, rel: str, problems: list[Problem], files: dict[str, str], required: bool = True) -> YamlDoc | None:
     path = folder / rel
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         if required:
             problems.append(Problem(rel, None, "", "file is missing", f"create {rel}; see seeds/README.md"))
         return None
-    text = _read_text(path, rel, problems)
+    text = _read_text(path, rel, problems, folder)
     if text is None:
         return None
     files[rel] = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -117,13 +143,14 @@ def _load(folder: Path, rel: str, problems: list[Problem], files: dict[str, str]
 
 
 def read_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events: frozenset[str] = frozenset(),
-               checked: Mapping[str, str] | None = None) -> SeedSet:
+               checked: Mapping[str, str] | None = None, only: Collection[str] | None = None) -> SeedSet:
     """Read and check every seed file under ``folder``.
 
     ``known_events``: ids of events annotated in articles read before (the incremental build
     reads the new articles only), which the new ones may refer to. ``checked``: the registry or
     propositions file (name -> sha256) as a published build read and checked it; a file with that
-    content is not checked again (its schema, aliases and containment), only read.
+    content is not checked again (its schema, aliases and containment), only read. ``only``: the
+    stems of the articles to read (the incremental build's new ones); default every article.
 
     Raises SeedError with every problem found (file, line, field, value, hint).
     """
@@ -167,6 +194,8 @@ def read_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events: 
     articles: list[ArticleSeed] = []
     article_dir = folder / "articles"
     yaml_files = sorted(article_dir.glob("*.yaml")) if article_dir.is_dir() else []
+    if only is not None:
+        yaml_files = [p for p in yaml_files if p.stem in set(only)]
     if not yaml_files:
         problems.append(Problem("articles/", None, "", "no article annotation files (articles/*.yaml)", "see seeds/README.md"))
     for path in yaml_files:
@@ -190,7 +219,7 @@ def read_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events: 
         if not (folder / text_rel).exists():
             problems.append(Problem(rel, doc.line(("article", "text")), "article.text", f"text file {text_rel} is missing", "put the article's text beside its annotation file"))
             continue
-        text = _read_text(folder / text_rel, text_rel, problems)
+        text = _read_text(folder / text_rel, text_rel, problems, folder)
         if text is None:
             continue
         files[text_rel] = hashlib.sha256(text.encode("utf-8")).hexdigest()

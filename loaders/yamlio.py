@@ -83,6 +83,11 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
 
     def walk(n: Node, path: Path_) -> Any:
         doc.lines[path] = n.start_mark.line + 1
+        if n.tag not in _PLAIN_TAGS:  # e.g. !!python/tuple on a list: refused by name, never dropped
+            tag = n.tag.replace("tag:yaml.org,2002:", "!!")
+            problems.append(Problem(file, n.start_mark.line + 1, _dotted(path), f"the YAML tag {tag} is not allowed in seed files",
+                                    "remove the tag and write a plain value"))
+            return None
         if len(path) > MAX_DEPTH:
             problems.append(Problem(file, n.start_mark.line + 1, _dotted(path), f"nested deeper than {MAX_DEPTH} levels"))
             return None
@@ -107,6 +112,9 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
         problems.append(Problem(file, None, "", f"YAML value: {exc}"))
     return doc, problems
 
+
+# The tags a plain YAML value resolves to; anything else was written as a tag (!!python/..., !foo).
+_PLAIN_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp"))
 
 # What the pure-Python reader refuses (yaml.reader.Reader.NON_PRINTABLE).
 _NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]")

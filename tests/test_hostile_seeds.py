@@ -3,6 +3,7 @@ a partial publish."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -112,3 +113,59 @@ def test_random_bytes_never_crash_the_yaml_reader(data: bytes) -> None:
     text = data.decode("utf-8", errors="replace")
     doc, problems = load_yaml(text, "random.yaml")
     assert doc is not None or problems
+
+
+# ---------------------------------------------------------------- files that must not be read (issue 18)
+
+
+def refused(copy: Path) -> dict[str, str]:
+    with pytest.raises(SeedError) as info:
+        read_seeds(copy)
+    return {p.file: p.message for p in info.value.problems}
+
+
+def test_a_link_out_of_the_seeds_folder_is_refused_before_reading(hostile_copy: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:SECRET-LINE\n", encoding="utf-8")
+    text = hostile_copy / "articles" / "100_mini.txt"
+    text.unlink()
+    text.symlink_to(secret)
+    found = refused(hostile_copy)
+    assert "outside the seeds folder" in found["articles/100_mini.txt"]
+    assert "SECRET-LINE" not in " ".join(found.values())  # nothing of its text is quoted
+
+
+def test_a_registry_linked_from_outside_is_refused(hostile_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "registry.yaml"
+    (hostile_copy / "registry.yaml").rename(outside)
+    (hostile_copy / "registry.yaml").symlink_to(outside)
+    assert "outside the seeds folder" in refused(hostile_copy)["registry.yaml"]
+
+
+def test_a_link_inside_the_seeds_folder_is_read(hostile_copy: Path) -> None:
+    (hostile_copy / "registry.yaml").rename(hostile_copy / "registry-real.yaml")
+    (hostile_copy / "registry.yaml").symlink_to(hostile_copy / "registry-real.yaml")
+    assert read_seeds(hostile_copy).entities
+
+
+def test_a_fifo_does_not_hang_the_build(hostile_copy: Path) -> None:
+    fifo = hostile_copy / "articles" / "101_pipe.yaml"
+    os.mkfifo(fifo)  # opening it for reading would block forever: it must never be opened
+    assert "not a regular file" in refused(hostile_copy)["articles/101_pipe.yaml"]
+
+
+def test_an_oversized_file_is_refused_by_its_size(hostile_copy: Path) -> None:
+    big = hostile_copy / "articles" / "100_mini.txt"
+    with big.open("r+b") as f:  # a sparse file: 2 GB long, nothing written
+        f.truncate(2 * 1024**3)
+    assert "the limit is" in refused(hostile_copy)["articles/100_mini.txt"]
+
+
+@pytest.mark.parametrize("tagged", ["authors: !!python/tuple [a, b]", "authors: !!set {a: null}", "authors: !custom [a]"])
+def test_a_yaml_tag_on_a_list_is_refused_by_name(hostile_copy: Path, tagged: str) -> None:
+    art = hostile_copy / ARTICLE
+    art.write_text(art.read_text(encoding="utf-8").replace("authors: []", tagged), encoding="utf-8")
+    with pytest.raises(SeedError) as info:
+        read_seeds(hostile_copy)
+    tag = tagged.split()[1]
+    assert any(f"the YAML tag {tag} is not allowed" in p.message and p.field == "article.authors" for p in info.value.problems), info.value

@@ -136,14 +136,16 @@ def test_syntax_errors_name_the_line(text: str, line: int) -> None:
 def test_unsafe_scalar_tags_are_refused_with_their_line() -> None:
     _doc, problems = load_yaml("a: 1\nb: !!python/name:os.system ''\n", "f.yaml")
     assert len(problems) == 1
-    assert problems[0].line == 2
-    assert "constructor" in problems[0].message
+    assert problems[0].line == 2 and problems[0].field == "b"
+    assert "the YAML tag !!python/name:os.system is not allowed" in problems[0].message
 
 
-def test_tagged_collections_are_read_as_plain_data_never_as_objects() -> None:
-    doc, _ = load_yaml("a: 1\nb: !!python/object/apply:os.system ['echo hi']\n", "f.yaml")
-    assert doc is not None
-    assert doc.data == {"a": 1, "b": ["echo hi"]}
+def test_tagged_collections_are_refused_by_name_never_read_as_data() -> None:
+    # issue 18: a tag on a list was dropped and the list read as plain data, so the build published
+    doc, problems = load_yaml("a: 1\nb: !!python/object/apply:os.system ['echo hi']\n", "f.yaml")
+    assert doc is not None and doc.data == {"a": 1, "b": None}
+    assert [(p.line, p.field) for p in problems] == [(2, "b")]
+    assert "!!python/object/apply:os.system is not allowed" in problems[0].message
 
 
 def test_empty_document_is_not_an_error_here() -> None:

@@ -44,7 +44,6 @@ Returns None from ``plan`` with the reason when a full build is needed (the call
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import threading
 import time
 import traceback
@@ -119,19 +118,6 @@ def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) ->
     return Planned(release, stems, state, stats)  # no stems: nothing new but perhaps the audit (see crisiskg.build.reissue)
 
 
-def _subset(folder: Path, stems: list[str], into: Path) -> Path:
-    """A seeds folder of links: the registry, the propositions and the new articles only."""
-    (into / "articles").mkdir(parents=True)
-    for name in FIXED:
-        (into / name).symlink_to((folder / name).resolve())
-    for stem in stems:
-        for suffix in (".yaml", ".txt"):
-            src = folder / "articles" / f"{stem}{suffix}"
-            if src.exists():
-                (into / "articles" / src.name).symlink_to(src.resolve())
-    return into
-
-
 def _all_articles(files: dict[str, str]) -> list[ArticleSeed]:
     """Every article of the full seeds, as provenance needs them (key and file names)."""
     out = []
@@ -191,13 +177,12 @@ def _read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozen
     them as ``release`` read and checked them)."""
     inputs = release.manifest.get("inputs", {})
     checked = {name: inputs[f"seeds/{name}"] for name in FIXED if f"seeds/{name}" in inputs}
-    with tempfile.TemporaryDirectory(prefix="crisiskg-incremental-") as tmp:
-        try:
-            return read_seeds(_subset(folder, stems, Path(tmp) / "seeds"), allow_drafts=allow_drafts, known_events=known, checked=checked)
-        except SeedError as exc:
-            if any("unknown entity or event" in p.message for p in exc.problems):
-                raise Fallback("a new article refers to something unknown (the full build checks it against every article)") from exc
-            raise
+    try:
+        return read_seeds(folder, allow_drafts=allow_drafts, known_events=known, checked=checked, only=stems)
+    except SeedError as exc:
+        if any("unknown entity or event" in p.message for p in exc.problems):
+            raise Fallback("a new article refers to something unknown (the full build checks it against every article)") from exc
+        raise
 
 
 def _refuse_shared(part: SeedSet, store: ox.Store, digests: dict[str, str], stances: dict[str, str] | None) -> None:
