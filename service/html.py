@@ -9,6 +9,18 @@ from rdflib import BNode, Literal, URIRef
 from crisiskg.vocab import BASE, shorten
 
 LOCAL_PREFIXES = ("id/", "graph/", "cameo/", "ontology", "shapes", "dataset")
+LINK_SCHEMES = ("http:", "https:", "urn:", "mailto:")
+"""The only schemes a page ever links to: an IRI such as ``javascript:alert(1)`` in an answer is
+shown as text, never as a link that would run in this origin."""
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` when it may be a link (a path on this host, or one of ``LINK_SCHEMES``), else None."""
+    if not url:
+        return None
+    if url.startswith(("/", "#", "?")) and not url.startswith("//"):
+        return url
+    return url if url.lower().startswith(LINK_SCHEMES) else None
 
 
 def local(iri: str) -> str:
@@ -22,7 +34,10 @@ def term(node: object, labels: dict[str, str] | None = None) -> Markup:
     """An RDF term as HTML: IRIs as links (labelled when known), literals as text with their language or datatype."""
     if isinstance(node, URIRef):
         text = (labels or {}).get(str(node)) or shorten(str(node))
-        return Markup(f'<a href="{escape(local(str(node)))}" title="{escape(str(node))}">{escape(text)}</a>')
+        href = safe_href(local(str(node)))
+        if href is None:
+            return Markup(f'<span class="iri" title="{escape(str(node))}">{escape(text)}</span>')
+        return Markup(f'<a href="{escape(href)}" title="{escape(str(node))}">{escape(text)}</a>')
     if isinstance(node, Literal):
         extra = f"@{node.language}" if node.language else (f" ({shorten(str(node.datatype))})" if node.datatype else "")
         return Markup(f'<span class="literal">{escape(str(node))}</span><small>{escape(extra)}</small>')

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -95,6 +96,10 @@ def _saved_questions_about(store: Store, desc: Description) -> list[dict[str, st
 
 
 def _resource(iri: str, describer: Callable[..., Description], endpoint: str, **values: Any) -> Response:
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:  # a space, quote or other character no IRI may hold
+        raise ServiceError(400, f"<{iri}> is not a valid IRI ({exc}); minted IRIs hold only letters, digits and - . _ / # = ,") from exc
     st = state()
     store = st.require_store()
     media, fmt = _negotiate(neg.RDF)

@@ -25,6 +25,7 @@ from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import SavedQuery, expand, get_query, load_queries, param_choices
 from crisiskg.query.sparqltext import bind_values
 from crisiskg.query.store import Store
+from crisiskg.service.html import safe_href
 from crisiskg.service.sparql import evaluate_text  # issue 7: the editor's queries under the endpoint's limits
 from crisiskg.service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
 from crisiskg.service.ui_data import Value, article_text, articles, describe_terms, overview, quote_spans, search, span_parts
@@ -82,8 +83,8 @@ def value_href(v: Value) -> str | None:
     if v.kind == "span" and v.span:
         return quote_href(*v.span)
     if v.kind == "resource" and v.iri:
-        return href_of(v.iri)
-    return v.href
+        return safe_href(href_of(v.iri))
+    return safe_href(v.href)
 
 
 def quote_href(key: str, begin: int, end: int) -> str:
@@ -113,7 +114,7 @@ def ui_href(v: Value) -> str:
 
 @bp.app_template_global()
 def ui_iri_href(iri: str) -> str:
-    return href_of(iri)
+    return safe_href(href_of(iri)) or "#"
 
 
 @bp.app_template_global()
