@@ -16,7 +16,7 @@ once (never re-running the pipeline); with no build it still starts, ``/healthz`
 
 Run it with ``crisiskg serve`` (waitress). Example::
 
-    >>> from service import create_app
+    >>> from crisiskg.service import create_app
     >>> app = create_app({"build_dir": "build"})
     >>> app.test_client().get("/healthz").status_code
     200

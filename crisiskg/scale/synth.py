@@ -15,7 +15,7 @@ realistic. About 150 triples an article (asserted), plus about 20 inferred.
 Example::
 
     >>> import tempfile
-    >>> from loaders import read_seeds
+    >>> from crisiskg.loaders import read_seeds
     >>> with tempfile.TemporaryDirectory() as d:
     ...     _ = synthesize(articles=3, out=d)
     ...     len(read_seeds(d).articles)
