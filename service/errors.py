@@ -66,9 +66,13 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return resp
 
 
-def _short(message: str, limit: int = 400) -> str:
-    """A message cut to ``limit`` characters (a parser's list of expected tokens can run to pages)."""
-    return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
+def _short(message: str, limit: int = 4000) -> str:
+    """A message of at most ``limit`` characters, cut only between lines and saying so (syntax
+    errors come explained first, the engine's own words last)."""
+    if len(message) <= limit:
+        return message
+    kept = message[:limit].rsplit("\n", 1)[0]
+    return f"{kept}\n(… {len(message) - len(kept)} more characters)"
 
 
 def register(app: Flask) -> None:

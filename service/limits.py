@@ -9,7 +9,7 @@
 - :func:`time_limit`: the time limit of one request: the server's, lowered by a saved question's
   ``timeout:`` and then by the request's ``timeout`` / ``_timeout`` parameter, never raised.
 
-The scanner below skips comments and strings the way the SPARQL grammar does. Brackets inside
+The scanner (:func:`crisiskg.query.sparqltext.tokens`) skips comments and strings the way the SPARQL grammar does. Brackets inside
 IRIs are counted (``<`` may be a less-than, so an IRI-looking stretch is not trusted to hide
 anything), and a closing bracket never takes the depth below zero: no text can make the count
 lower than the parser's.
@@ -23,70 +23,16 @@ lower than the parser's.
 from __future__ import annotations
 
 import math
-import re
 
+from crisiskg.query.sparqltext import BRACKETS_OPEN as _OPEN
+from crisiskg.query.sparqltext import tokens
 from crisiskg.service.errors import ServiceError
-
-_OPEN, _CLOSE = "{([", "})]"
-_SKIP = re.compile(
-    r"""\#[^\n\r]*"""                                   # a comment
-    r'''|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'''          # long strings (unterminated: to the end)
-    r"""|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"""
-    r'''|"(?:[^"\\\n\r]|\\.)*"?|'(?:[^'\\\n\r]|\\.)*'?''',  # short strings
-    re.DOTALL,
-)
-_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_TOKEN = re.compile(r"(?:[A-Za-z_][\w.\-]*)?:[\w.\-:%]*|[A-Za-z_]\w*|[?$]\w+|\d+|\S")  # prefixed names keep their colon
-
-
-def _scan(sparql: str, *, iri_brackets: bool = False) -> list[tuple[int, int, str]]:
-    """(depth, offset, token) of every token outside comments and strings; brackets carry the
-    depth outside them (an opening one the depth before it). With ``iri_brackets``, brackets inside
-    IRIs count as well (each a token of its own)."""
-    out: list[tuple[int, int, str]] = []
-    depth, i, n = 0, 0, len(sparql)
-    while i < n:
-        c = sparql[i]
-        if c.isspace():
-            i += 1
-            continue
-        if c in "#\"'":
-            m = _SKIP.match(sparql, i)
-            i = m.end() if m and m.end() > i else i + 1
-            continue
-        if c == "<":
-            m = _IRI.match(sparql, i)
-            if m:
-                out.append((depth, i, m.group(0)))
-                for j, ch in enumerate(m.group(0)) if iri_brackets else ():
-                    if ch in _OPEN:
-                        out.append((depth, i + j, ch))
-                        depth += 1
-                    elif ch in _CLOSE:
-                        depth = max(0, depth - 1)
-                i = m.end()
-                continue
-        if c in _OPEN:
-            out.append((depth, i, c))
-            depth += 1
-            i += 1
-            continue
-        if c in _CLOSE:
-            depth = max(0, depth - 1)
-            out.append((depth, i, c))
-            i += 1
-            continue
-        m = _TOKEN.match(sparql, i)
-        assert m is not None  # \S matches any non-space character
-        out.append((depth, i, m.group(0)))
-        i = m.end()
-    return out
 
 
 def nesting_depth(sparql: str) -> int:
     """The deepest bracket nesting (``{``, ``(``, ``[``) outside comments and strings (inside
     IRIs too: see the module docstring)."""
-    return max((d + 1 for d, _, tok in _scan(sparql, iri_brackets=True) if tok in _OPEN), default=0)
+    return max((d + 1 for d, _, tok in tokens(sparql, iri_brackets=True) if tok in _OPEN), default=0)
 
 
 def check_text(sparql: str, *, max_length: int, max_depth: int) -> None:
@@ -105,8 +51,7 @@ def with_row_limit(sparql: str, n: int) -> str | None:
     """``sparql`` asking for at most ``n`` solutions: its top-level ``LIMIT`` lowered to ``n``, or
     ``LIMIT n`` added (before a trailing ``VALUES`` block). None when the text has no place for it
     (not a SELECT, CONSTRUCT or DESCRIBE, or a ``LIMIT`` without a number)."""
-    tokens = _scan(sparql)
-    top = [(i, tok.upper()) for d, i, tok in tokens if d == 0]
+    top = [(i, tok.upper()) for d, i, tok in tokens(sparql) if d == 0]
     words = [w for _, w in top]
     form = next((w for w in words if w in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")), None)
     if form not in ("SELECT", "CONSTRUCT", "DESCRIBE"):

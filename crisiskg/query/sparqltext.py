@@ -87,3 +87,62 @@ def bind_values(sparql: str, bindings: Mapping[str, Node | list[Node]]) -> str:
         parts.append(f"VALUES ?{name} {{ {' '.join(str(to_oxigraph(v)) for v in values)} }}")
     at = _where_brace(sparql) + 1
     return sparql[:at] + " " + " ".join(parts) + " " + sparql[at:]
+
+
+# ---------------------------------------------------------------- tokens with their bracket depth
+
+BRACKETS_OPEN, BRACKETS_CLOSE = "{([", "})]"
+_OPEN, _CLOSE = BRACKETS_OPEN, BRACKETS_CLOSE
+_SKIP = re.compile(
+    r"""\#[^\n\r]*"""                                   # a comment
+    r'''|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'''          # long strings (unterminated: to the end)
+    r"""|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"""
+    r'''|"(?:[^"\\\n\r]|\\.)*"?|'(?:[^'\\\n\r]|\\.)*'?''',  # short strings
+    re.DOTALL,
+)
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_SCAN_TOKEN = re.compile(r"(?:[A-Za-z_][\w.\-]*)?:[\w.\-:%]*|[A-Za-z_]\w*|[?$]\w+|\d+|\S")  # prefixed names keep their colon
+
+
+def tokens(sparql: str, *, iri_brackets: bool = False) -> list[tuple[int, int, str]]:
+    """(depth, offset, token) of every token outside comments and strings; brackets carry the
+    depth outside them (an opening one the depth before it). With ``iri_brackets``, brackets inside
+    IRIs count as well (each a token of its own)."""
+    out: list[tuple[int, int, str]] = []
+    depth, i, n = 0, 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c in "#\"'":
+            m = _SKIP.match(sparql, i)
+            i = m.end() if m and m.end() > i else i + 1
+            continue
+        if c == "<":
+            m = _IRI.match(sparql, i)
+            if m:
+                out.append((depth, i, m.group(0)))
+                for j, ch in enumerate(m.group(0)) if iri_brackets else ():
+                    if ch in _OPEN:
+                        out.append((depth, i + j, ch))
+                        depth += 1
+                    elif ch in _CLOSE:
+                        depth = max(0, depth - 1)
+                i = m.end()
+                continue
+        if c in _OPEN:
+            out.append((depth, i, c))
+            depth += 1
+            i += 1
+            continue
+        if c in _CLOSE:
+            depth = max(0, depth - 1)
+            out.append((depth, i, c))
+            i += 1
+            continue
+        m = _SCAN_TOKEN.match(sparql, i)
+        assert m is not None  # \S matches any non-space character
+        out.append((depth, i, m.group(0)))
+        i = m.end()
+    return out

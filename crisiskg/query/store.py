@@ -30,6 +30,7 @@ from crisiskg.query.kept import Kept
 from crisiskg.query.remote import _Remote
 from crisiskg.query.results import Result, _materialise
 from crisiskg.query.sparqltext import bind_values, keywords
+from crisiskg.query.syntax import explain
 from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, PROVENANCE_GRAPH, REASONING
 
 
@@ -149,18 +150,20 @@ class Store:
             kept = self.kept_answer(sparql, reasoning, words=words)
             if kept is not None:
                 return kept
-        with _engine_errors():
+        with _engine_errors(sparql, PREFIXES if prefixes else {}):
             raw = self._backend.query(sparql, prefixes=PREFIXES if prefixes else None, base_iri=base_iri, **dataset)
             return _materialise(raw, check)
 
 
 @contextmanager
-def _engine_errors() -> Iterator[None]:
-    """The engine's errors, while a query is evaluated and read, as QueryError."""
+def _engine_errors(sparql: str | None = None, prefixes: Mapping[str, str] | None = None) -> Iterator[None]:
+    """The engine's errors, while a query is evaluated and read, as QueryError; a syntax error in
+    ``sparql`` explained for people (:func:`crisiskg.query.syntax.explain`)."""
     try:
         yield
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        told = str(exc) if sparql is None else str(explain(sparql, str(exc), prefixes or {}))
+        raise QueryError(f"SPARQL syntax error: {told}") from exc
     except OSError as exc:
         raise QueryError(f"query evaluation failed: {exc}") from exc
 
