@@ -4,7 +4,11 @@ runs is swapped in once opened (``--reload-every``)."""
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,17 +34,19 @@ class _NoBuild(click.ClickException):
 @click.option("--reload-every", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Seconds between looks for a newly published build, which is then opened and swapped in without "
                    "a restart; 0 serves the build found at start only [default: $CRISISKG_RELOAD_EVERY or 2].")
+@click.option("--quiet", is_flag=True, help="No access log (by default one line a request on standard error, in the common log format).")
 def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, threads: int, query_timeout: float | None,
-          reload_every: float | None) -> None:
+          reload_every: float | None, quiet: bool) -> None:
     """Serve the SPARQL endpoint, saved questions, linked data and dumps of the published build.
 
     Settings come from CRISISKG_* environment variables, then these options. Exits 2 when there is
-    no published build (run 'crisiskg build' first), when --store is not a known kind, or when the
-    store holds another build than the one published (run 'crisiskg push' again).
+    no published build (run 'crisiskg build' first), when --store is not a known kind, when the
+    store holds another build than the one published (run 'crisiskg push' again), or when the
+    address cannot be bound (the port is taken: choose another with --port).
 
     Example: crisiskg serve --store oxigraph:build/oxigraph --port 8000
     """
-    from waitress import serve as run
+    from waitress import create_server
 
     from crisiskg.service import create_app
     from crisiskg.service.settings import SettingsError
@@ -62,7 +68,39 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     st = app.extensions[KEY]
     if st.store is None:
         raise _NoBuild(str(st.store_error))
+    try:  # bound before anything is said: a taken port is one line and exit 2, not a traceback
+        server = create_server(app if quiet else access_log(app), host=host, port=port, threads=threads, ident="crisiskg")
+    except OSError as exc:
+        raise _NoBuild(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port "
+                       f"(or stop what listens there)") from exc
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    click.echo(f"serving build {st.version} ({len(st.store)} triples, {st.store.kind} store) on http://{shown}:{port}/ "
-               f"(SPARQL endpoint http://{shown}:{port}/sparql); Ctrl-C stops", err=True)
-    run(app, host=host, port=port, threads=threads, ident="crisiskg", _quiet=True)
+    base = f"http://{shown}:{server.effective_port}"
+    click.echo(f"serving build {st.version} ({len(st.store)} triples, {st.store.kind} store) on {base}/\n"
+               f"  web UI           {base}/ui/\n  SPARQL endpoint  {base}/sparql\nCtrl-C stops", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+
+
+def access_log(app: Callable[..., Any], out: Any = None) -> Callable[..., Any]:
+    """``app`` writing one line per request to ``out`` (standard error) in the common log format:
+    client, date, request line, status and bytes sent."""
+
+    def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        seen: dict[str, str] = {}
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["status"] = status.split(" ", 1)[0]
+            seen["size"] = next((v for k, v in headers if k.lower() == "content-length"), "-")
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = app(environ, start)
+        query = environ.get("QUERY_STRING")
+        line = (f'{environ.get("REMOTE_ADDR", "-")} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
+                f'"{environ.get("REQUEST_METHOD", "-")} {environ.get("PATH_INFO", "")}{"?" + query if query else ""} '
+                f'{environ.get("SERVER_PROTOCOL", "-")}" {seen.get("status", "-")} {seen.get("size", "-")}')
+        print(line, file=out or sys.stderr, flush=True)
+        return body
+
+    return logged
