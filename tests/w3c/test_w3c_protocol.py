@@ -144,11 +144,19 @@ def server(w3c_build: Path) -> Iterator[tuple[str, int]]:
 
     app = create_app({"store": Store.open(w3c_build)})
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
+
+    def run() -> None:
+        try:
+            srv.run()
+        except OSError:  # a socket closed under its select() at teardown (EBADF): the server is done
+            pass
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     yield "127.0.0.1", int(srv.effective_port)  # type: ignore[union-attr]
     srv.task_dispatcher.shutdown()
     srv.close()
+    thread.join(timeout=5)
 
 
 def send(server: tuple[str, int], req: Request) -> tuple[int, str, bytes]:
