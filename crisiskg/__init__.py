@@ -17,9 +17,12 @@ others (each name below is under ``crisiskg``):
 
 The folders ``loaders/``, ``service/``, ``ontology/`` and ``queries/`` beside this one install as
 ``crisiskg.loaders``, ``crisiskg.service``, ``crisiskg.ontology`` and ``crisiskg.queries``. This
-module holds the version only and imports nothing, so that every layer may read it.
+module imports nothing, so that every layer may read it: it holds the version and
+``REASONING``, the reasoning settings a query may name (here rather than in :mod:`crisiskg.vocab`,
+which loads rdflib and the ontology, so that the CLI builds its options without them).
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+REASONING = ("owlrl", "none")  # what a query may read: asserted and inferred triples, or asserted only (crisiskg.query.store)

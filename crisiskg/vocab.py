@@ -84,8 +84,6 @@ PREFIXES: dict[str, str] = {
     "wd": str(WIKIDATA),
 }
 
-REASONING = ("owlrl", "none")  # what a query may read: asserted and inferred triples, or asserted only
-
 # Named graphs of a build.
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 ENTITIES_GRAPH = GRAPH["entities"]

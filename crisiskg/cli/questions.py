@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from crisiskg import REASONING
 from crisiskg.errors import CrisisKGError, QueryError
-from crisiskg.vocab import REASONING
 
 if TYPE_CHECKING:
     from rdflib.term import Node

@@ -23,6 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.term import Node
 
+from crisiskg import REASONING  # defined beside the version, so that the CLI reads it without this module
 from crisiskg.build.publish import Release, current
 from crisiskg.errors import PublishError, QueryError
 from crisiskg.query.embedded import _Embedded, copy_union
@@ -31,7 +32,7 @@ from crisiskg.query.remote import _Remote
 from crisiskg.query.results import Result, _materialise
 from crisiskg.query.sparqltext import bind_values, keywords
 from crisiskg.query.syntax import explain
-from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, PROVENANCE_GRAPH, REASONING
+from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 
 class Store:
