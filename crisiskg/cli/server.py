@@ -4,6 +4,7 @@ runs is swapped in once opened (``--reload-every``)."""
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -61,6 +62,14 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
         overrides["store_spec"] = store_spec
     if reload_every is not None:
         overrides["reload_every"] = reload_every
+    try:  # bound before anything starts or is said: a taken port is one line and exit 2, not a traceback
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        raise _NoBuild(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port "
+                       f"(or stop what listens there)") from exc
     try:
         app = create_app(overrides)
     except SettingsError as exc:
@@ -68,13 +77,9 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     st = app.extensions[KEY]
     if st.store is None:
         raise _NoBuild(str(st.store_error))
-    try:  # bound before anything is said: a taken port is one line and exit 2, not a traceback
-        server = create_server(app if quiet else access_log(app), host=host, port=port, threads=threads, ident="crisiskg")
-    except OSError as exc:
-        raise _NoBuild(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port "
-                       f"(or stop what listens there)") from exc
+    server = create_server(app if quiet else access_log(app), sockets=[sock], threads=threads, ident="crisiskg")
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    base = f"http://{shown}:{server.effective_port}"
+    base = f"http://{shown}:{sock.getsockname()[1]}"
     click.echo(f"serving build {st.version} ({len(st.store)} triples, {st.store.kind} store) on {base}/\n"
                f"  web UI           {base}/ui/\n  SPARQL endpoint  {base}/sparql\nCtrl-C stops", err=True)
     try:
