@@ -1,7 +1,7 @@
 """OWL 2 RL rules as SPARQL UPDATE, run to a fixpoint on pyoxigraph.
 
 owlrl is the reference (see ``crisiskg.build.reasoning``); this engine infers the same useful triples at
-a fraction of the cost (../shared/PERF.md: owlrl ~640 us a triple, over 10 minutes at 1M). It
+a fraction of the cost (owlrl's pure-Python closure does not scale to the benchmark corpora). It
 implements the OWL 2 RL rules the ontology actually uses, compiled from the ontology's axioms:
 
 =============  =====================================================================

@@ -1,7 +1,7 @@
 """SHACL shapes compiled into whole-graph queries on pyoxigraph.
 
-pyshacl checks each constraint once per focus node, in Python (``../shared/PERF.md``: 373 s at 1M
-triples). :func:`compile_shapes` turns each property shape into a few queries over *all* its focus
+pyshacl checks each constraint once per focus node, in Python, which does not scale to the
+benchmark corpora. :func:`compile_shapes` turns each property shape into a few queries over *all* its focus
 nodes at once, and each SHACL-SPARQL constraint into one query:
 
 ==================================  ==============================================================

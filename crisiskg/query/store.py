@@ -4,7 +4,7 @@ knows the engine.
 The store kinds are :mod:`crisiskg.query.embedded` (memory, on-disk Oxigraph) and
 :mod:`crisiskg.query.remote` (a SPARQL 1.1 endpoint); :func:`open_store` picks one from a spec
 (:data:`STORE_KINDS`). The embedded default opens the published build (``build/current/dataset.nq``) into pyoxigraph in
-memory (see ../shared/PERF.md: 7x to 1,600x faster than rdflib's evaluator). The default graph of a
+memory (far faster than rdflib's evaluator: see ``benchmarks/README.md``). The default graph of a
 query is the union of the named graphs; with ``reasoning="none"`` it leaves out the inferred graph.
 The embedded kinds keep that union as a set (see :mod:`crisiskg.query.embedded`).
 
