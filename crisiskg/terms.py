@@ -1,8 +1,9 @@
-"""Converting RDF terms between rdflib and pyoxigraph (a leaf module: every stage may use it)."""
+"""Converting RDF terms between rdflib and pyoxigraph, one at a time or in bulk (a leaf module: every
+stage may use it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -59,3 +60,52 @@ def quads_matching(store: Any, subject: Any, predicate: Any, obj: Any, graph: An
 def holds(store: Any, subject: Any, predicate: Any, obj: Any, graph: Any) -> bool:
     """Whether ``store`` has a quad matching the pattern (see :func:`quads_matching`)."""
     return next(quads_matching(store, subject, predicate, obj, graph), None) is not None
+
+
+# ---------------------------------------------------------------- in bulk
+
+def to_quads(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[Any]:
+    """rdflib triples as pyoxigraph quads in the default graph (terms converted once each)."""
+    cache: dict[Any, Any] = {}
+    dg = ox.DefaultGraph()
+
+    def conv(t: Any) -> Any:
+        try:
+            return cache[t]
+        except KeyError:
+            pass
+        if isinstance(t, URIRef):
+            out: Any = ox.NamedNode(str(t))
+        elif isinstance(t, BNode):
+            out = ox.BlankNode(str(t))
+        elif isinstance(t, Literal):
+            if t.language:
+                out = ox.Literal(str(t), language=t.language)
+            elif t.datatype:
+                out = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            else:
+                out = ox.Literal(str(t))
+        else:
+            raise TypeError(f"cannot convert {t!r}")
+        if not isinstance(t, Literal) or len(str(t)) < 200:
+            cache[t] = out
+        return out
+
+    for s, p, o in triples:
+        yield ox.Quad(conv(s), conv(p), conv(o), dg)
+
+
+def to_rdflib_triples(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[tuple[Any, Any, Any]]:
+    """pyoxigraph triples as rdflib triples."""
+    cache: dict[Any, Any] = {}
+
+    def conv(t: Any) -> Any:
+        key = (type(t), str(t))
+        try:
+            return cache[key]
+        except KeyError:
+            out = cache[key] = to_rdflib(t)
+            return out
+
+    for s, p, o in triples:
+        yield conv(s), conv(p), conv(o)

@@ -15,7 +15,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from crisiskg.build import rules, shacl
+from crisiskg import terms
+from crisiskg.build import shacl
 from crisiskg.build.reasoning import materialise
 from crisiskg.build.validation import compiled, literal_originals, shapes_graph, validate
 from crisiskg.loaders import read_seeds, to_dataset
@@ -54,9 +55,9 @@ def add_article(rest: list, article: list) -> tuple[ox.Store, set, list]:
     """``rest`` materialised (as a published build), then ``article`` added and reasoned semi-naive;
     the store, the nodes the new triples touch (as the incremental build computes them), and all triples."""
     store = ox.Store()
-    store.bulk_extend(rules.to_quads(rest))
+    store.bulk_extend(terms.to_quads(rest))
     materialise(store)
-    added = [(q.subject, q.predicate, q.object) for q in rules.to_quads(article) if q not in store]
+    added = [(q.subject, q.predicate, q.object) for q in terms.to_quads(article) if q not in store]
     store.extend([ox.Quad(s, p, o) for s, p, o in added])
     inference = materialise(store, added=added)
     touched = {t for s, _p, o in [*added, *inference.triples] for t in (s, o)}
@@ -116,7 +117,7 @@ def test_a_broken_article(corpus: tuple[list, Graph, dict]) -> None:
     data = Graph()
     for t in everything:
         data.add(t)
-    for t in rules.to_rdflib_triples((q.subject, q.predicate, q.object) for q in store if not isinstance(q.object, ox.Literal)):
+    for t in terms.to_rdflib_triples((q.subject, q.predicate, q.object) for q in store if not isinstance(q.object, ox.Literal)):
         data.add(t)
     assert focused.violations == validate(data, origins=origins, mode="reference").violations
 

@@ -1,8 +1,8 @@
 """Semi-naive (delta) reasoning reaches exactly the fixpoint a full run reaches.
 
-A store at its fixpoint gets a few more triples; ``rules.run_delta`` (seeded with them) must leave
+A store at its fixpoint gets a few more triples; ``fixpoint.run_delta`` (seeded with them) must leave
 the same default graph, the same new inferred triples and the same inconsistencies as a full
-``rules.run`` over everything. Checked per rule kind on a small hand-made ontology (new triples that
+``fixpoint.run`` over everything. Checked per rule kind on a small hand-made ontology (new triples that
 join old ones: a new edge between two old transitive chains, the middle link of a property chain,
 equality that replaces old facts...), and end to end through ``materialise`` on the seeds and a
 synthetic corpus with one article held back, where the store also lacks the non-useful inferred
@@ -20,7 +20,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from seedcorpus import SEEDS
 
-from crisiskg.build import rules
+from crisiskg import terms
+from crisiskg.build import fixpoint, rules
 from crisiskg.build.reasoning import materialise
 from crisiskg.loaders import read_seeds, to_dataset
 from crisiskg.scale.synth import synthesize
@@ -60,7 +61,7 @@ def schema() -> Graph:
 
 def store_of(triples: list) -> ox.Store:
     store = ox.Store()
-    store.bulk_extend(rules.to_quads(triples))
+    store.bulk_extend(terms.to_quads(triples))
     return store
 
 
@@ -68,18 +69,18 @@ def default_graph(store: ox.Store) -> set:
     return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
 
 
-def check(base: list, added: list) -> rules.Outcome:
+def check(base: list, added: list) -> fixpoint.Outcome:
     """Full run over base + added against base at its fixpoint, then run_delta seeded with added."""
     axioms = schema()
     ruleset = rules.RuleSet.compile(axioms)
     full = store_of(list(axioms) + base + added)
-    full_out = rules.run(full, ruleset)
+    full_out = fixpoint.run(full, ruleset)
     incr = store_of(list(axioms) + base)
-    rules.run(incr, ruleset)
+    fixpoint.run(incr, ruleset)
     before = default_graph(incr)
     incr.remove_graph(rules.NEW)
-    new = [next(iter(rules.to_quads([x]))) for x in added]
-    delta_out = rules.run_delta(incr, ruleset, [(q.subject, q.predicate, q.object) for q in new])
+    new = [next(iter(terms.to_quads([x]))) for x in added]
+    delta_out = fixpoint.run_delta(incr, ruleset, [(q.subject, q.predicate, q.object) for q in new])
     assert default_graph(incr) == default_graph(full)
     assert set(delta_out.inferred) == default_graph(full) - before - {(q.subject, q.predicate, q.object) for q in new}
     assert delta_out.inconsistencies == full_out.inconsistencies
@@ -165,7 +166,7 @@ def test_an_article_added_to_a_materialised_store_gives_the_full_result(corpus: 
     _, want = published_store(everything)
     full_inferred = materialise(store_of(everything))
     store, before = published_store(rest)
-    added = [(q.subject, q.predicate, q.object) for q in rules.to_quads(held) if q not in store]
+    added = [(q.subject, q.predicate, q.object) for q in terms.to_quads(held) if q not in store]
     assert added
     got = materialise(store, added=added)
     assert default_graph(store) == want
@@ -179,7 +180,7 @@ def test_a_new_article_that_makes_an_entity_inconsistent(synthetic: Path) -> Non
     store, _ = published_store(triples)
     person = next(s for s, p, v in triples if p == RDF.type and str(v).endswith("#Person") and str(s).startswith(str(ID)))
     city = URIRef("https://w3id.org/crisiskg/ontology#City")
-    added = [next(iter(rules.to_quads([(person, RDF.type, city)])))]
+    added = [next(iter(terms.to_quads([(person, RDF.type, city)])))]
     got = materialise(store, added=[(q.subject, q.predicate, q.object) for q in added])
     full = materialise(store_of([*triples, (person, RDF.type, city)]))
     assert got.inconsistencies == full.inconsistencies and got.inconsistencies

@@ -16,7 +16,7 @@ and the only difference is new article files does ``build`` run incrementally:
 3. start from the previous release's work store (see below), copied by hard links into the new
    release's work folder, whose default graph is the union the full build reasoned and validated
    (a fixpoint); add the new triples, and run the rules seeded with them
-   (``rules.run(changed=...)``): rules reading nothing new never run;
+   (``fixpoint.run(changed=...)``): rules reading nothing new never run;
 4. validate only the focus nodes the new triples touch (their subjects and objects): the rest
    conformed before, and adding triples can make a node fail only through triples about it
    (sh:maxCount, value rules, disjointness) or a new target type, both touching it;

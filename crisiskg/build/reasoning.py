@@ -101,7 +101,7 @@ def materialise(store: Any, *, added: list[tuple[Any, Any, Any]] | None = None) 
     """The rules engine run in place on the default graph of a pyoxigraph ``store``.
 
     ``added``: the store was at its fixpoint before these triples were added (the incremental
-    build): the rules then run semi-naive from them (:func:`crisiskg.build.rules.run_delta`), at a cost
+    build): the rules then run semi-naive from them (:func:`crisiskg.build.fixpoint.run_delta`), at a cost
     that follows the new triples rather than the store, and return only what is new; the
     inconsistencies are then those of the individuals that gained a type. Afterwards the default graph holds the
     asserted triples and the useful inferred ones (the rest
@@ -111,10 +111,10 @@ def materialise(store: Any, *, added: list[tuple[Any, Any, Any]] | None = None) 
     """
     import pyoxigraph as ox
 
-    from crisiskg.build import rules
+    from crisiskg.build import fixpoint, rules
 
     ruleset = rules.RuleSet.compile(rules.schema_of(store))
-    outcome = rules.run(store, ruleset) if added is None else rules.run_delta(store, ruleset, added)
+    outcome = fixpoint.run(store, ruleset) if added is None else fixpoint.run_delta(store, ruleset, added)
     keep = []
     dg = ox.DefaultGraph()
     for s, p, o in outcome.inferred:
@@ -137,14 +137,15 @@ class OxInference:
 def _infer_rules(triples: Iterable[Triple]) -> Inference:
     import pyoxigraph as ox
 
-    from crisiskg.build import rules
+    from crisiskg.build import fixpoint, rules
+    from crisiskg.terms import to_quads, to_rdflib_triples
 
     store = ox.Store()
-    store.bulk_extend(rules.to_quads(triples))  # type: ignore[arg-type]
+    store.bulk_extend(to_quads(triples))  # type: ignore[arg-type]
     ruleset = rules.RuleSet.compile(rules.schema_of(store))
-    outcome = rules.run(store, ruleset)
+    outcome = fixpoint.run(store, ruleset)
     out = Graph(identifier=INFERRED_GRAPH)
-    for t in rules.to_rdflib_triples(outcome.inferred):
+    for t in to_rdflib_triples(outcome.inferred):
         if useful(t):
             out.add(t)
     return Inference(out, outcome.inconsistencies)
