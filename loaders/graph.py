@@ -10,9 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from crisiskg import __version__
 from crisiskg.loaders import dates, iris, schema
 from crisiskg.loaders.anchor import Span
 from crisiskg.loaders.mentions import AliasMatcher
@@ -26,7 +25,6 @@ from crisiskg.vocab import (
     GEONAMES,
     NIF,
     ONTOLOGY_GRAPH,
-    PROVENANCE_GRAPH,
     SEM,
     WIKIDATA,
     article_graph,
@@ -383,36 +381,3 @@ class _ArticleWriter:
         self.add(span, CKG.speechMode, schema.SPEECH_MODE[st["speech_mode"]])
         self.add(node, CKG.evidence, span)
 
-
-def provenance(seeds: SeedSet, *, version: str, started: str, ended: str, code_files: Iterable[tuple[str, str]]) -> Graph:
-    """The PROV-O record of a build run: inputs with their SHA-256, software, times."""
-    g = Graph(identifier=PROVENANCE_GRAPH)
-    run = iris.build(version)
-    agent = URIRef("https://w3id.org/crisiskg/software/crisiskg")
-    g.add((run, RDF.type, PROV.Activity))
-    g.add((run, RDFS.label, Literal(f"crisiskg build {version}")))
-    g.add((run, CKG.buildVersion, Literal(version)))
-    g.add((run, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime)))
-    g.add((run, PROV.endedAtTime, Literal(ended, datatype=XSD.dateTime)))
-    g.add((run, PROV.wasAssociatedWith, agent))
-    g.add((agent, RDF.type, PROV.SoftwareAgent))
-    g.add((agent, RDFS.label, Literal("crisiskg")))
-    g.add((agent, CKG.softwareVersion, Literal(__version__)))
-    file_nodes: dict[str, URIRef] = {}
-    for rel, sha in [*(("seeds/" + r, h) for r, h in seeds.files.items()), *code_files]:
-        node = iris.input_file(sha)
-        file_nodes[rel] = node
-        g.add((node, RDF.type, PROV.Entity))
-        g.add((node, CKG.seedFile, Literal(rel)))
-        g.add((node, CKG.sha256, Literal(sha)))
-        g.add((run, PROV.used, node))
-    for art in seeds.articles:
-        graph_iri = article_graph(art.key)
-        g.add((graph_iri, RDF.type, PROV.Entity))
-        g.add((graph_iri, PROV.wasGeneratedBy, run))
-        g.add((iris.article(art.key), PROV.wasDerivedFrom, file_nodes["seeds/" + art.text_file]))
-        g.add((graph_iri, PROV.wasDerivedFrom, file_nodes["seeds/" + art.yaml_file]))
-        g.add((graph_iri, PROV.wasDerivedFrom, file_nodes["seeds/" + art.text_file]))
-    g.add((ENTITIES_GRAPH, PROV.wasGeneratedBy, run))
-    g.add((ENTITIES_GRAPH, PROV.wasDerivedFrom, file_nodes["seeds/registry.yaml"]))
-    return g

@@ -20,7 +20,7 @@ from crisiskg.build.publish import DATASET, Release, current
 from crisiskg.build.stages import provenance_nquads, to_quads
 from crisiskg.errors import SeedError, ValidationFailed
 from crisiskg.loaders import read_seeds
-from crisiskg.loaders.graph import provenance
+from crisiskg.loaders.provenance import provenance
 from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 
