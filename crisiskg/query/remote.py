@@ -9,7 +9,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.query.sparqltext import _TOKEN
+from crisiskg.query.sparqltext import tokens
 
 EMPTY_GRAPH = "urn:crisiskg:empty"  # names an empty graph where the protocol cannot say "no graph"
 _GSP_CONVENTIONS = {"/query": "/store", "/sparql": "/data"}  # Oxigraph server, Fuseki
@@ -150,22 +150,22 @@ class _Remote:
 
 def _from_clauses(sparql: str, prefixes: Mapping[str, str]) -> tuple[list[str] | None, list[str] | None]:
     """The graphs of a query's FROM and FROM NAMED clauses, or (None, None) if it has none."""
-    tokens = [(m.lastgroup, m.group(m.lastgroup or 0)) for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment"]
+    words = [tok for _, _, tok in tokens(sparql)]
     default: list[str] = []
     named: list[str] = []
     found = False
-    for i, (kind, text) in enumerate(tokens):
-        if kind != "word" or text.upper() != "FROM":
+    for i, text in enumerate(words):
+        if text.upper() != "FROM":
             continue
         found = True
         into, j = default, i + 1
-        if j < len(tokens) and tokens[j][0] == "word" and tokens[j][1].upper() == "NAMED":
+        if j < len(words) and words[j].upper() == "NAMED":
             into, j = named, j + 1
-        if j < len(tokens):
-            kind2, ref = tokens[j]
-            if kind2 == "iri":
+        if j < len(words):
+            ref = words[j]
+            if ref.startswith("<"):
                 into.append(ref[1:-1])
-            elif kind2 == "word" and ":" in ref:
+            elif ":" in ref and not ref.startswith(("?", "$")):
                 prefix, _, local = ref.partition(":")
                 into.append(prefixes.get(prefix, prefix + ":") + local)
     return (default, named) if found else (None, None)

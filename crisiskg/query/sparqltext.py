@@ -1,5 +1,6 @@
 """Reading SPARQL text without parsing it: its keywords, where its WHERE clause starts, values
-bound into it. The one scanner of query text."""
+bound into it, bracket depth. One scanner (:func:`tokens`) serves them all, skipping comments,
+strings and IRIs as the SPARQL grammar does."""
 
 from __future__ import annotations
 
@@ -11,65 +12,28 @@ from rdflib.term import Node
 from crisiskg.errors import QueryError
 from crisiskg.terms import to_oxigraph
 
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n\r]*)"""
-    r'''|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}'''
-    r'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')'''
-    r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
-    r"""|(?P<var>[?$][\w\u00B7]+)"""
-    r"""|(?P<word>[^\W\d][\w\-.:]*|:[\w\-.:]*)""",
-    re.DOTALL,
-)
-
 
 def keywords(sparql: str) -> list[str]:
     """The bare words of a query, upper-cased and in order, outside comments, strings, IRIs and
     variables (``SELECT``, ``FROM``, ``SERVICE``...). Prefixed names keep their colon
     (``EX:SERVICE``), so they never pass for a keyword."""
-    return [m.group("word").upper() for m in _TOKEN.finditer(sparql) if m.lastgroup == "word"]
-
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    return [tok.upper() for _, _, tok in tokens(sparql) if tok[0].isalpha() or tok[0] in "_:"]
 
 
 def _where_brace(sparql: str) -> int:
-    """Offset of the '{' that opens the query's WHERE group (strings, IRIs, comments skipped)."""
-    i, depth, n, first_brace, saw_where = 0, 0, len(sparql), -1, False
-    while i < n:
-        c = sparql[i]
-        if c == "#":
-            nl = sparql.find("\n", i)
-            i = n if nl == -1 else nl + 1
+    """Offset of the '{' that opens the query's WHERE group: the first top-level '{' after the
+    keyword ``WHERE``, or the first top-level '{' when the keyword is left out."""
+    first_brace, saw_where = -1, False
+    for depth, at, tok in tokens(sparql):
+        if depth:
             continue
-        if c in "\"'":
-            long = sparql.startswith(c * 3, i)
-            end_tok = c * 3 if long else c
-            j = i + len(end_tok)
-            while j < n and not sparql.startswith(end_tok, j):
-                j += 2 if sparql[j] == "\\" else 1
-            i = j + len(end_tok)
-            continue
-        if c == "<":
-            m = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
-            if m:
-                i += m.end()
-                continue
-        if c == "{":
-            if depth == 0 and (saw_where or first_brace == -1):
-                if saw_where:
-                    return i
-                first_brace = i
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        elif depth == 0 and (c.isalpha() or c == "_"):
-            m = _WORD.match(sparql, i)
-            assert m
-            if m.group(0).upper() == "WHERE":
-                saw_where = True
-            i = m.end()
-            continue
-        i += 1
+        if tok == "{":
+            if saw_where:
+                return at
+            if first_brace == -1:
+                first_brace = at
+        elif tok.upper() == "WHERE":
+            saw_where = True
     if first_brace == -1:
         raise QueryError("the query has no WHERE group to bind parameters in")
     return first_brace
