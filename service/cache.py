@@ -20,8 +20,8 @@ Register it after :func:`crisiskg.service.hooks.register`: its ``before_request`
 request timer starts, and its ``after_request`` (Flask runs those in reverse order) sees the
 response as the view made it, before a 304 replaces it.
 
-**The front.** A hit through Flask still pays for its request context, routing and hooks (about
-0.15 ms, a third of what waitress spends on such a request). So the final response of a GET that
+**The front.** A hit through Flask still pays for its request context, routing and hooks (a
+sizeable share of what waitress spends on such a request). So the final response of a GET that
 Flask answered from the cache, or kept in it, is also kept whole (status and every header the hooks
 set: ETag, CORS, Cache-Control) under the request as it came: (build version, saved questions'
 fingerprint, scheme, host, path, query string as sent, ``Accept``). :class:`Front`, wrapped around

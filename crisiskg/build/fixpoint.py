@@ -7,10 +7,8 @@ that gained triples in the pass before.
 added (:func:`run_delta`, the incremental build): each rule whose body has n triple patterns is also
 compiled into n *variants*, variant i reading pattern i from the graph ``DELTA_IN`` (the triples new
 since the last pass) and the other patterns from the default graph; the delta pattern comes first
-in the group, so each join starts from the few new triples (measured: with the delta pattern
-written last the runs take the same time, so pyoxigraph's optimizer starts from the small graph
-either way; at 1M triples, adding one article's 278 triples costs about 20 ms). A derivation the old fixpoint lacks uses at least one
-new triple, and the latest one added of them sits in ``DELTA_IN`` in the pass after it appeared,
+in the group, so each join starts from the few new triples (pyoxigraph's optimizer starts from the
+small graph either way). A derivation the old fixpoint lacks uses at least one new triple, and the latest one added of them sits in ``DELTA_IN`` in the pass after it appeared,
 when every other body triple is already in the default graph: so passes that feed each pass's
 insertions back as the next delta reach the same fixpoint as a full run. Transitivity is the
 two-pattern rule ``x p y . y p z -> x p z`` there (no property path: the old graph is closed, so

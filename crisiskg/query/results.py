@@ -61,8 +61,8 @@ class Result:
     ``kind`` is select | ask | graph. A SELECT table and a graph are kept as the engine's own terms
     (``table``: one tuple per row, in ``variables`` order, None where unbound; ``ox_triples``) and
     turned into rdflib terms only when ``rows`` or ``triples`` is first read: serialising, counting
-    and slicing never need them (at 1M triples, converting 8,000 rows of 8 columns cost more than
-    evaluating the query). Either form may be given; the other is made from it. ``kept`` says the
+    and slicing never need them (converting a large answer can cost more than evaluating the
+    query). Either form may be given; the other is made from it. ``kept`` says the
     answer was read from the build's kept answers (:mod:`crisiskg.query.answers`), not evaluated;
     ``stored`` is such an answer's SPARQL JSON, used as it is until its rows are needed.
     """
