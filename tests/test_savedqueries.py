@@ -286,7 +286,7 @@ def test_a_long_list_of_valid_choices_is_cut(tmp_path: Path) -> None:
     build(tmp_path / "seeds", tmp_path / "build")
     store = Store.open(tmp_path / "build")
     q = get_query("holder-stances")
-    actors = [c.key for c in class_choices(store, q.param("holder").classes)]
+    actors = [c.shown for c in class_choices(store, q.param("holder").classes)]  # each id with its label
     assert len(actors) > LISTED + 5
     with pytest.raises(ParameterError) as info:
         q.bind({"holder": "nobody-at-all"}, store)
