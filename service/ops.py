@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from crisiskg.query.sizes import EXPLAINED, sizes
 from crisiskg.service.metrics import CONTENT_TYPE
 from crisiskg.service.state import state
 
@@ -20,7 +21,8 @@ def healthz() -> Response:
 @bp.route("/readyz")
 def readyz() -> Response:
     """200 when a build is loaded, its validation conforms and a query worker is running (when
-    queries run in worker processes); 503 with the reason otherwise."""
+    queries run in worker processes), with its size in quads and in distinct triples and what each
+    counts (``triples`` is the quads, as before); 503 with the reason otherwise."""
     st = state()
     if st.store is None:
         resp = jsonify({"ok": False, "status": 503, "error": f"no build is loaded: {st.store_error}"})
@@ -40,7 +42,9 @@ def readyz() -> Response:
         resp.status_code = 503
         resp.headers["Retry-After"] = str(st.settings.retry_after)
         return resp
-    return jsonify({"ok": True, "status": 200, "version": st.version, "triples": len(st.store),
+    counted = sizes(st.store)
+    return jsonify({"ok": True, "status": 200, "version": st.version, "triples": counted.quads,  # "triples": quads, as before
+                    "quads": counted.quads, "distinct_triples": counted.distinct_triples, "counts": EXPLAINED,
                     "graphs": len(st.store.graphs), "created": st.store.release.manifest.get("created")})
 
 

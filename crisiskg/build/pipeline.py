@@ -37,7 +37,8 @@ def build(seeds_dir: Path | str, out: Path | str | None = None, *, allow_drafts:
 
     ``incremental=True``: when the only change since the build published in ``out`` is new
     article files, reason and validate only what they touch (:mod:`crisiskg.build.incremental`, the
-    same dataset as a full build); otherwise run the full build and say why in ``note``.
+    same dataset as a full build); otherwise run the full build and say why in ``note``. The
+    result's ``path`` says which ran: ``"full"``, ``"incremental"`` or ``"reissue"``.
     The answers to the saved questions are not kept here: a caller that serves the release keeps
     them after publishing (:func:`crisiskg.query.answers.keep_answers`, as ``crisiskg build`` does).
     Raises SeedError (bad seeds), ValidationFailed (SHACL violations or an inconsistency), or
@@ -62,10 +63,12 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
                 if planned.stems:
                     result = inc.build(seeds_dir, out, planned, code=code, audit=audit, allow_drafts=allow_drafts, on_stage=on_stage)
                     result.note = f"incremental: added {', '.join(planned.stems)} to build {planned.release.version}"
+                    result.path = "incremental"
                 else:
                     result = reissue(seeds_dir, out, planned, audit=audit, code=code, on_stage=on_stage)
                     which = f"the audit seeds/{audit.file}" if audit else "no audit"
                     result.note = f"incremental: build {planned.release.version} reissued with {which} (the graphs unchanged)"
+                    result.path = "reissue"
             except inc.Fallback as exc:
                 note = f"full build: {exc}"
             except OSError as exc:

@@ -43,6 +43,7 @@ class BuildResult:
     release: Release | None = None
     inconsistencies: list[str] = field(default_factory=list)
     note: str = ""  # e.g. why an incremental build ran as a full one
+    path: str = "full"  # which build ran: "full", "incremental" (new articles added) or "reissue" (a new audit only)
     answers: Any = None  # crisiskg.query.answers.Written, once the release's answers are kept
     _dataset: Dataset | None = field(default=None, repr=False)
 
