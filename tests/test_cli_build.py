@@ -353,3 +353,51 @@ def test_the_crisiskg_command_builds_in_a_subprocess(mini_copy: Path, tmp_path: 
     line = line_of(mini_copy, ARTICLE, "killing twenty soldiers")
     assert f"articles/100_mini.yaml:{line}: events[0].casualties[0].quote: quote not found" in proc.stderr
     assert "killing two soldiers" in proc.stderr.split("closest passage:", 1)[1]
+
+
+def test_stats_gives_quads_and_distinct_triples_and_says_which(mini_build: tuple[Path, BuildResult]) -> None:
+    from crisiskg.query.store import Store
+
+    out = mini_build[0]
+    c = current(out).manifest["counts"]
+    store = Store.open(out)
+    distinct = int(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"])
+    quads = sum(c["graphs"].values())
+    assert quads == c["triples_asserted"] + c["triples_inferred"] == len(store)
+    lines = run("stats", "--build", out).output.splitlines()
+    quad_line = next(line for line in lines if line.split()[:1] == ["quads"])
+    distinct_line = next(line for line in lines if line.split()[:2] == ["distinct", "triples"])
+    assert quad_line.split()[1] == str(quads) and "once per named graph" in quad_line
+    assert distinct_line.split()[2] == str(distinct) and "COUNT(*)" in distinct_line
+    assert f"{quads - distinct} quads repeat a triple" in distinct_line
+    manifest_only = run("stats", "--build", out, "--no-distinct").output
+    assert f"quads              {quads}" in manifest_only and "distinct triples " not in manifest_only
+
+
+def test_readyz_gives_quads_and_distinct_triples(mini_build: tuple[Path, BuildResult]) -> None:
+    from crisiskg.query.store import Store
+    from crisiskg.service import create_app
+
+    store = Store.open(mini_build[0])
+    ready = create_app({"store": store}).test_client().get("/readyz").json
+    distinct = int(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"])
+    assert ready["quads"] == len(store) == ready["triples"] and ready["distinct_triples"] == distinct
+    assert "quads:" in ready["counts"] and "distinct_triples:" in ready["counts"]
+
+
+def test_the_build_says_which_path_ran(tmp_path: Path) -> None:
+    from crisiskg.build.pipeline import build
+    from crisiskg.scale.synth import synthesize
+
+    seeds = tmp_path / "seeds"
+    synthesize(articles=3, out=seeds, seed=5)
+    last = max(p.stem for p in (seeds / "articles").glob("*.yaml"))
+    held = [Path(shutil.move(p, tmp_path / p.name)) for p in sorted((seeds / "articles").glob(f"{last}.*"))]
+    out = tmp_path / "build"
+    assert build(seeds, out, incremental=True).path == "full"  # nothing published yet
+    for p in held:
+        shutil.copy(p, seeds / "articles" / p.name)
+    added = build(seeds, out, incremental=True)
+    assert added.path == "incremental" and last.split("_")[0] in added.note
+    again = build(seeds, out, incremental=True)
+    assert again.path == "full" and again.note == "full build: no new article files"

@@ -28,21 +28,21 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
     """Build the graph from the seeds, reason, validate, and publish it atomically.
 
     Exits 0 when published, 1 on SHACL violations, 2 on any other error; on failure the previous
-    published build stays in place.
+    published build stays in place. On a terminal a live line shows the stage at work; each
+    finished stage is printed with its seconds (one line each, on standard error).
 
     Example: crisiskg build --seeds seeds --build build --incremental
     """
     from crisiskg.build.pipeline import build as run_build
+    from crisiskg.cli.progress import FULL_BUILD, StageProgress
     from crisiskg.query.answers import keep_answers
 
-    def on_stage(name: str, secs: float) -> None:
-        click.echo(f"  {name:<9} {secs:7.2f} s", err=True)
-
-    result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental, on_stage=on_stage)
-    ran_incremental = result.note.startswith("incremental:")
-    background = answers_mode == "background" or (answers_mode == "auto" and ran_incremental)
-    if answers_mode != "no" and not background:
-        keep_answers(result, on_stage)
+    expected = () if incremental else FULL_BUILD + (("answers",) if answers_mode in ("auto", "wait") else ())
+    with StageProgress("build", expected) as progress:
+        result = run_build(seeds_dir, build_dir, allow_drafts=allow_drafts, incremental=incremental, on_stage=progress.stage)
+        background = answers_mode == "background" or (answers_mode == "auto" and result.path != "full")
+        if answers_mode != "no" and not background:
+            keep_answers(result, progress.stage, progress.call)
     if result.note:
         click.echo(result.note, err=True)
     m = result.manifest
@@ -82,11 +82,13 @@ def answers(build_dir: Path) -> None:
     import time
 
     from crisiskg.build.publish import current
+    from crisiskg.cli.progress import StageProgress
     from crisiskg.query.answers import keep
 
     t0 = time.perf_counter()
     release = current(build_dir)
-    written = keep(release)
+    with StageProgress("answers") as progress:
+        written = keep(release, on_call=progress.call)
     click.echo(f"build {release.version}:")
     click.echo(_kept_line(written))
     click.echo(f"  seconds: {time.perf_counter() - t0:.2f}")
@@ -161,10 +163,14 @@ def export(build_dir: Path, fmt: str, no_inferred: bool, output: Path | None) ->
 @click.command()
 @build_option
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@click.option("--distinct/--no-distinct", default=True, show_default=True,
+              help="Also count the distinct triples (loads the build; --no-distinct reads only its manifest).")
 @fail_on_error
-def stats(build_dir: Path, as_json: bool) -> None:
+def stats(build_dir: Path, as_json: bool, distinct: bool) -> None:
     """Show what the published build holds: version, counts, validation, the audited precision
-    of its facts ('not audited' without an audit), seconds per stage.
+    of its facts ('not audited' without an audit), seconds per stage. Its size is given twice:
+    quads (a triple once per named graph that holds it, the manifest's count) and distinct triples
+    (what a SPARQL COUNT over the default graph, the union of the graphs, gives).
 
     Example: crisiskg stats --json
     """
@@ -181,6 +187,17 @@ def stats(build_dir: Path, as_json: bool) -> None:
     click.echo(f"build {m['version']} created {m['created']} (crisiskg {m['software_version']})")
     for key in ("articles", "entities", "events", "stances", "propositions", "mentions", "triples_asserted", "triples_inferred"):
         click.echo(f"  {key:<18} {c[key]}")
+    if distinct:
+        from crisiskg.query.sizes import sizes
+        from crisiskg.query.store import Store
+
+        counted = sizes(Store(release))
+        click.echo(f"  {'quads':<18} {counted.quads}  (triples_asserted + triples_inferred: a triple once per named graph that holds it)")
+        click.echo(f"  {'distinct triples':<18} {counted.distinct_triples}  (the union of the graphs, as SELECT (COUNT(*) ...) "
+                   f"WHERE {{ ?s ?p ?o }} counts it; {counted.repeated} quads repeat a triple another graph holds)")
+    else:
+        click.echo(f"  {'quads':<18} {c['triples_asserted'] + c['triples_inferred']}  (triples_asserted + triples_inferred: "
+                   f"a triple once per named graph that holds it; --distinct also counts the distinct triples)")
     click.echo(f"  SHACL              {'conforms' if m['validation']['conforms'] else 'violations'}")
     from crisiskg.loaders.audits import describe
 

@@ -120,7 +120,7 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
 
 
 def _write(release: Release, kind: str, opener: Callable[[], Store], queries: Mapping[str, SavedQuery], *,
-           reasoning: str, limit: float) -> Written:
+           reasoning: str, limit: float, on_call: Callable[[str, int, int], None] | None = None) -> Written:
     """:func:`write` on the store ``opener`` returns (of store kind ``kind``), opened where the
     calls are evaluated: in each child when they are evaluated in children."""
     folder = release.path / ANSWERS
@@ -132,7 +132,8 @@ def _write(release: Release, kind: str, opener: Callable[[], Store], queries: Ma
     todo = [_Call(qid, q, values, q.timeout or limit) for qid, q in sorted(queries.items()) for values in calls(q)]
     evaluate = _in_children if hasattr(os, "fork") and kind in _FORKABLE else _in_process
     try:
-        for call, report in zip(todo, evaluate(opener, todo, reasoning, tmp), strict=True):
+        for n, (call, report) in enumerate(zip(todo, evaluate(opener, todo, reasoning, tmp), strict=True), 1):
+            on_call(call.qid, n, len(todo)) if on_call else None  # progress: question, calls done, calls in all
             if "no_default" in report:
                 out.no_default.append(call.qid)
             elif "failed" in report:
@@ -346,9 +347,10 @@ def _ended(status: int) -> str:
         return f"killed by signal {-code}"
 
 
-def keep(release: Release, quads: Iterable[Any] | None = None) -> Written:
+def keep(release: Release, quads: Iterable[Any] | None = None, on_call: Callable[[str, int, int], None] | None = None) -> Written:
     """Write ``release``'s kept answers to the saved questions in ``queries/``, on a store read from
-    its ``dataset.nq``, or filled from its ``quads`` when the caller has them (a full build)."""
+    its ``dataset.nq``, or filled from its ``quads`` when the caller has them (a full build); ``on_call``
+    hears of each call evaluated (question, calls done, calls in all)."""
     from crisiskg.query.savedqueries import load_queries
     from crisiskg.query.store import Store
 
@@ -356,7 +358,7 @@ def keep(release: Release, quads: Iterable[Any] | None = None) -> Written:
         return Store(release) if quads is None else Store.from_quads(release, quads)
 
     # opened where the calls are evaluated, and freed there, within the caller's timing
-    return _write(release, "memory", opener, load_queries(), reasoning="owlrl", limit=LIMIT)
+    return _write(release, "memory", opener, load_queries(), reasoning="owlrl", limit=LIMIT, on_call=on_call)
 
 
 def _size(kind: str, body: bytes) -> int:
@@ -381,14 +383,14 @@ def spawn(build_dir: Path | str) -> int:
     return os.posix_spawn(sys.executable, args, os.environ, file_actions=actions, setsid=True)
 
 
-def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | None = None) -> None:
+def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | None = None, on_call: Callable[..., None] | None = None) -> None:
     """Write the kept answers of ``result``'s release (its ``answers`` and ``seconds["answers"]``).
     A failure here never undoes the release: its questions are then evaluated when asked."""
     assert result.release is not None
     t0 = time.perf_counter()
     try:
         # a full build has its quads at hand; an incremental one reads the dataset it wrote
-        result.answers = keep(result.release, result._quads)
+        result.answers = keep(result.release, result._quads, on_call)
     except OSError as exc:
         raise BuildError(f"published {result.release.path}, but could not keep the answers to its saved questions: {exc}; "
                          f"they are evaluated when asked") from exc

@@ -1,0 +1,49 @@
+"""Progress of ``crisiskg build`` and ``crisiskg answers``: a live line on a terminal, one quiet
+line per finished stage anywhere else (a pipe, a log)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from conftest import MINI
+
+from crisiskg.cli import main
+from crisiskg.cli.progress import FULL_BUILD
+
+STAGE = re.compile(r"^  ([a-z][a-z ]*?)\s+\d+\.\d\d s$")
+ESCAPE = "\x1b["
+
+
+def run(args: list[str], *, terminal: bool) -> Result:
+    env = {"TTY_COMPATIBLE": "1" if terminal else "0", "TTY_INTERACTIVE": "1" if terminal else "0", "COLUMNS": "100"}
+    return CliRunner(env=env).invoke(main, args, catch_exceptions=False)
+
+
+def test_off_a_terminal_one_line_per_stage(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "seeds")
+    result = run(["build", "--seeds", str(tmp_path / "seeds"), "--build", str(tmp_path / "build")], terminal=False)
+    assert result.exit_code == 0, result.output
+    assert ESCAPE not in result.stderr and ESCAPE not in result.stdout
+    lines = result.stderr.splitlines()
+    assert all(STAGE.match(line) for line in lines), lines
+    assert [STAGE.match(line).group(1) for line in lines] == [*FULL_BUILD, "answers"]  # type: ignore[union-attr]
+    answers = run(["answers", "--build", str(tmp_path / "build")], terminal=False)
+    assert answers.exit_code == 0 and answers.stderr == "" and answers.stdout.startswith("build ")
+
+
+def test_on_a_terminal_a_live_line_and_the_stages(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "seeds")
+    result = run(["build", "--seeds", str(tmp_path / "seeds"), "--build", str(tmp_path / "build")], terminal=True)
+    assert result.exit_code == 0, result.output
+    assert ESCAPE in result.stderr and ESCAPE not in result.stdout  # the live line is drawn on standard error only
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr).replace("\r", "\n")
+    for stage in FULL_BUILD:
+        assert re.search(rf"^  {stage}\s+\d+\.\d\d s$", plain, re.MULTILINE), stage
+        assert f"build: {stage}" in plain  # the live line named it while it ran
+    assert re.search(r"\b\d+/6\b", plain)  # stages done of the six expected (with the answers)
+    assert result.stdout.startswith("published build ")
+    answers = run(["answers", "--build", str(tmp_path / "build")], terminal=True)
+    assert answers.exit_code == 0 and answers.stdout.startswith("build ")
