@@ -10,12 +10,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from click.testing import CliRunner, Result
 from rdflib import URIRef
 from rdflib.term import Node
+from seedcorpus import SEEDS
 
 from crisiskg.build.publish import Release, current
+from crisiskg.cli import main
 from crisiskg.errors import ParameterError
-from crisiskg.query.savedqueries import _CHOICES, Param, class_choices, key_of, load_queries, shorten
+from crisiskg.query.savedqueries import _CHOICES, LISTED, Ambiguous, Param, class_choices, key_of, load_queries, shorten
 from crisiskg.query.store import Store
 
 ID = "https://w3id.org/crisiskg/id/"
@@ -200,3 +204,107 @@ def test_shared_keys_fall_back_to_the_listing(collisions: Release) -> None:
     got = outcome(lambda v: actor.convert(v, query_id="q", store=fresh(store)), "author")
     assert got == outcome(before, actor, "author", reference)
     assert listed(store, actor.classes)
+
+
+# ---------------------------------------------------------------- labels and aliases
+
+
+def registry_names(seeds: Path = SEEDS) -> dict[str, set[str]]:
+    """Each label or alias of the registry (folded: any case, spaces collapsed) -> the ids it names."""
+    names: dict[str, set[str]] = {}
+    for entity in yaml.safe_load((seeds / "registry.yaml").read_text(encoding="utf-8"))["entities"]:
+        for name in [entity["label"], *entity.get("aliases", [])]:
+            names.setdefault(" ".join(name.lower().split()), set()).add(entity["id"])
+    return names
+
+
+def test_every_alias_of_the_registry_names_its_entity(seed_build_dir: Path) -> None:
+    store = Store.open(seed_build_dir)
+    param = QUERIES["entity-mentions"].param("entity")
+    known = {str(c.term) for c in class_choices(store, param.classes)}
+    checked = 0
+    for entity in yaml.safe_load((SEEDS / "registry.yaml").read_text(encoding="utf-8"))["entities"]:
+        iri = f"{ID}entity/{entity['id']}"
+        if iri not in known:  # not an actor, place or weapon
+            continue
+        for alias in entity.get("aliases", []):
+            if len(registry_names()[" ".join(alias.lower().split())]) > 1:
+                continue  # shared: refused with the candidates (below)
+            assert param.convert(alias, query_id="q", store=store) == URIRef(iri), alias
+            assert param.convert(f"  {alias.upper()} ", query_id="q", store=store) == URIRef(iri), alias
+            checked += 1
+    assert checked
+
+
+ALIAS = "Soleimani"  # one of Qassem Soleimani's aliases in seeds/registry.yaml
+TWIN = f"{ID}entity/another-soleimani"
+
+
+@pytest.fixture(scope="module")
+def shared_alias(seed_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The seeds' build with a second actor that also goes by ALIAS."""
+    seeds = current(seed_build_dir)
+    folder = tmp_path_factory.mktemp("shared-alias")
+    shutil.copy(seeds.dataset_file, folder / "dataset.nq")
+    with (folder / "dataset.nq").open("a", encoding="utf-8") as out:
+        out.write(f"<{TWIN}> {_TYPE} <{CKG}Person> <{ID}graph-test> .\n"
+                  f'<{TWIN}> <http://www.w3.org/2000/01/rdf-schema#label> "Another Soleimani" <{ID}graph-test> .\n'
+                  f'<{TWIN}> <http://www.w3.org/2004/02/skos/core#altLabel> "{ALIAS}" <{ID}graph-test> .\n')
+    (folder / "manifest.json").write_text(json.dumps(dict(seeds.manifest, version=seeds.manifest["version"] + "-alias")), encoding="utf-8")
+    return Release(folder, seeds.manifest | {"version": seeds.manifest["version"] + "-alias"})
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_the_cli_takes_any_label_or_alias(seed_build_dir: Path) -> None:
+    assert "qassem-soleimani" in registry_names()[ALIAS.lower()]
+    build = str(seed_build_dir)
+    by_id = cli("query", "run", "actor-events", "-p", "actor=qassem-soleimani", "--build", build, "--format", "csv")
+    assert by_id.exit_code == 0 and len(by_id.output.splitlines()) > 1
+    for given in (ALIAS, "Qasem Soleimani", "qassem soleimani", "Qassem Soleimani"):
+        by_name = cli("query", "run", "actor-events", "-p", f"actor={given}", "--build", build, "--format", "csv")
+        assert (by_name.exit_code, by_name.output) == (0, by_id.output), given
+    mentions = cli("query", "run", "entity-mentions", "-p", f"entity={ALIAS}", "--build", build, "--format", "csv")
+    assert mentions.exit_code == 0
+    assert mentions.output == cli("query", "run", "entity-mentions", "-p", "entity=qassem-soleimani", "--build", build, "--format", "csv").output
+
+
+def test_a_shared_name_is_refused_with_the_candidates(shared_alias: Release) -> None:
+    store = Store(shared_alias)
+    with pytest.raises(Ambiguous) as info:
+        QUERIES["actor-events"].bind({"actor": ALIAS}, store)
+    assert {str(c.term) for c in info.value.candidates} == {f"{ID}entity/qassem-soleimani", TWIN}
+    message = str(info.value)
+    assert "qassem-soleimani" in message and "another-soleimani (Another Soleimani)" in message
+    assert "give the id of the one you mean" in message
+    # the full name and the ids still say which
+    assert QUERIES["actor-events"].bind({"actor": "Qassem Soleimani"}, store) == {"actor": URIRef(f"{ID}entity/qassem-soleimani")}
+    assert QUERIES["actor-events"].bind({"actor": "another-soleimani"}, store) == {"actor": URIRef(TWIN)}
+
+
+def test_http_takes_aliases_and_refuses_shared_names(seed_build_dir: Path, shared_alias: Release) -> None:
+    from crisiskg.service import create_app
+
+    client = create_app({"store": Store.open(seed_build_dir)}).test_client()
+    by_id = client.get("/queries/actor-events?actor=qassem-soleimani&_format=json")
+    for given in (ALIAS, "Qasem Soleimani"):
+        by_name = client.get("/queries/actor-events", query_string={"actor": given, "_format": "json"})
+        assert by_name.status_code == 200 and by_name.json["results"] == by_id.json["results"], given
+    shared = create_app({"store": Store(shared_alias)}).test_client()
+    refused = shared.get("/queries/actor-events", query_string={"actor": ALIAS, "_format": "json"})
+    assert refused.status_code == 400 and refused.json["ok"] is False
+    assert "qassem-soleimani" in refused.json["error"] and "another-soleimani (Another Soleimani)" in refused.json["error"]
+
+
+def test_choice_lists_give_labels_with_ids(seed_build_dir: Path) -> None:
+    store = Store.open(seed_build_dir)
+    authors = [c for c in class_choices(store, ("ckg:Actor",)) if c.key.endswith("/author")]
+    assert authors, "the unsigned articles have an author of article X"
+    shown = cli("query", "show", "holder-stances", "--build", str(seed_build_dir)).output.replace("\n        ", " ")
+    with pytest.raises(ParameterError) as info:
+        QUERIES["actor-events"].bind({"actor": "nobody-at-all"}, store)
+    for c in authors:
+        assert f"{c.key} ({c.label})" in shown
+        assert f"{c.key} ({c.label})" in str(info.value) or authors.index(c) >= LISTED

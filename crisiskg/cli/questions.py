@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crisiskg import REASONING
+from crisiskg.cli.text import render_table
 from crisiskg.errors import CrisisKGError, QueryError
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from crisiskg.query.savedqueries import SavedQuery
     from crisiskg.query.store import Store
 
-FORMATS = ("table", "csv", "tsv", "json", "jsonld", "ttl")
+FORMATS = ("table", "text", "csv", "tsv", "json", "jsonld", "ttl")
 DEFAULT_BUILD = Path("build")
 
 
@@ -59,9 +60,10 @@ _build_option = click.option("--build", "build_dir", type=click.Path(path_type=P
 _store_option = click.option("--store", "store_spec", envvar="CRISISKG_STORE", default=None, metavar="SPEC",
                              help="Where the build is queried: memory (the default), oxigraph:PATH (after 'crisiskg push') "
                                   "or sparql:URL [default: $CRISISKG_STORE or memory].")
-_format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                              help="table (aligned, for reading), csv, tsv, json (SPARQL results JSON) for SELECT/ASK; "
-                                   "ttl, jsonld for CONSTRUCT/DESCRIBE.")
+_format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                              help="table (for people: labels, wrapped between words; the default on a terminal), text "
+                                   "(aligned plain text; the default otherwise), csv, tsv, json (SPARQL results JSON) for "
+                                   "SELECT/ASK; ttl, jsonld for CONSTRUCT/DESCRIBE.")
 
 
 _reasoning_option = click.option("--reasoning", type=click.Choice(REASONING), default="owlrl", show_default=True,
@@ -133,69 +135,6 @@ def deterministic(result: Result, sparql: str) -> Result:
     return result
 
 
-def _widths(natural: list[int], width: int | None, headers: list[str] | None = None) -> list[int]:
-    """Column widths that fit ``width``: every column first gets its header's width (at most 14) or
-    less if its text is narrower; the space left goes to the columns that need the least more, so
-    short columns stay whole and the long ones (quotes) share the rest. When even that does not
-    fit, the widest columns shrink down to 3."""
-    if not width:
-        return list(natural)
-    available = width - 2 * (len(natural) - 1)
-    if sum(natural) <= available:
-        return list(natural)
-    names = headers or [""] * len(natural)
-    widths = [min(n, max(3, min(len(h), 14))) for n, h in zip(natural, names)]
-    extra = available - sum(widths)
-    if extra < 0:
-        widths = list(natural)
-        while sum(widths) > available:
-            i = max(range(len(widths)), key=lambda k: widths[k])
-            if widths[i] <= 3:
-                break
-            widths[i] -= 1
-        return widths
-    pending = sorted(range(len(widths)), key=lambda k: natural[k] - widths[k])
-    while pending:
-        share = extra // len(pending)
-        k = pending[0]
-        need = natural[k] - widths[k]
-        if need <= share:
-            widths[k] += need
-            extra -= need
-            pending.pop(0)
-            continue
-        for j, k in enumerate(pending):
-            widths[k] += share + (1 if j < extra - share * len(pending) else 0)
-        break
-    return widths
-
-
-def render_table(headers: list[str], rows: list[list[str]], *, width: int | None = None) -> str:
-    """An aligned text table; cells wider than their share of ``width`` wrap onto more lines."""
-    if not headers:
-        return ""
-    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    widths = _widths(natural, width, headers)
-    wrapped_any = widths != natural
-
-    def lines_of(values: list[str]) -> list[str]:
-        cells = [textwrap.wrap(v, w, break_long_words=True, break_on_hyphens=False) or [""] for v, w in zip(values, widths)]
-        height = max(len(c) for c in cells)
-        out = []
-        for k in range(height):
-            parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths)]
-            out.append("  ".join(parts).rstrip())
-        return out
-
-    rule = "  ".join("-" * w for w in widths)
-    out = [*lines_of(headers), rule]
-    for n, row in enumerate(rows):
-        if wrapped_any and n:
-            out.append("  ".join("·" * min(w, 3) + " " * (w - min(w, 3)) for w in widths).rstrip())
-        out.extend(lines_of(row))
-    return "\n".join(out)
-
-
 def _terminal_width(width: int | None) -> int | None:
     if width is not None:
         return width or None
@@ -205,12 +144,30 @@ def _terminal_width(width: int | None) -> int | None:
     return int(env) if env.isdigit() and int(env) > 0 else None
 
 
+def on_terminal() -> bool:
+    """Whether standard output is a terminal, as rich sees it (``TTY_COMPATIBLE=1`` or ``FORCE_COLOR``
+    say yes for a stream that is not one; ``TTY_COMPATIBLE=0`` says no)."""
+    from rich.console import Console
+
+    return Console(file=sys.stdout).is_terminal
+
+
+def _answer(result: Result, fmt: str | None, width: int | None, store: Store, output: Path | None) -> bytes:
+    """The answer in ``fmt``; without one, the table for people on a terminal and plain text otherwise."""
+    fmt = fmt or ("table" if output is None and on_terminal() else "text")
+    if fmt == "table":
+        from crisiskg.cli.table import result_table
+
+        return result_table(result, store=store, width=_terminal_width(width)).encode("utf-8")
+    return format_result(result, fmt, width=_terminal_width(width))
+
+
 def format_result(result: Result, fmt: str, *, width: int | None = None) -> bytes:
     """The bytes to print for ``result`` in ``fmt`` (see FORMATS); QueryError if it does not fit."""
     from crisiskg.query.results import Result
 
     if result.kind == "graph":
-        if fmt == "table":
+        if fmt in ("table", "text"):
             rows = [[cell(s), cell(p), cell(o)] for s, p, o in result.triples]
             text = render_table(["subject", "predicate", "object"], rows, width=width)
             return (text + f"\n{len(rows)} triple{'s' if len(rows) != 1 else ''}\n").encode("utf-8")
@@ -224,7 +181,7 @@ def format_result(result: Result, fmt: str, *, width: int | None = None) -> byte
     if fmt in ("ttl", "jsonld"):
         raise QueryError(f"format '{fmt}' writes RDF and needs a CONSTRUCT or DESCRIBE query; this is {result.kind.upper()}: "
                          f"choose one of table, csv, tsv, json")
-    if fmt == "table":
+    if fmt in ("table", "text"):
         if result.kind == "ask":
             return b"yes\n" if result.boolean else b"no\n"
         rows = [[cell(r.get(v)) for v in result.variables] for r in result.rows]
@@ -292,7 +249,7 @@ def _describe(q: SavedQuery, store: Store | None) -> Iterable[str]:
         if p.type == "enum":
             yield f"      choices: {', '.join(p.choices)}"
         elif p.type == "iri" and store is not None:
-            yield from textwrap.wrap("choices: " + ", ".join(c.key for c in param_choices(store, p)), 100, break_on_hyphens=False,
+            yield from textwrap.wrap("choices: " + ", ".join(c.shown for c in param_choices(store, p)), 100, break_on_hyphens=False,
                                      initial_indent="      ", subsequent_indent="        ")
     example = " ".join(f"--param {p.name}={p.default if p.default is not None else '...'}" for p in q.params)
     yield ""
@@ -341,10 +298,12 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.argument("query_id")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @_answer_options
-def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_dir: Path, store_spec: str | None,
+def run(query_id: str, params: tuple[str, ...], fmt: str | None, reasoning: str, build_dir: Path, store_spec: str | None,
         output: Path | None, width: int | None) -> None:
     """Run a saved question on the published build. Parameters are checked and bound as RDF
-    terms; a bad one exits 2 naming the valid parameters or choices.
+    terms (an entity by its id, IRI, CURIE, label or any alias); a bad one exits 2 naming the valid
+    parameters or choices. On a terminal the answer is a table for people (labels, wrapped between
+    words); on a pipe, aligned plain text.
 
     Example: crisiskg query run stances-on-proposition --param proposition=us-military-retaliation-jan-8 --format csv
     """
@@ -359,14 +318,14 @@ def run(query_id: str, params: tuple[str, ...], fmt: str, reasoning: str, build_
             param.convert(value, query_id=q.id)
     store = open_store(store_spec, build_dir)
     result = deterministic(q.run(store, values, reasoning=reasoning), q.sparql)
-    _emit(format_result(result, fmt, width=_terminal_width(width)), output)
+    _emit(_answer(result, fmt, width, store, output), output)
 
 
 @click.command("sparql")
 @click.argument("sparql_text", metavar="QUERY", required=False)
 @click.option("-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from this file.")
 @_answer_options
-def sparql(sparql_text: str | None, query_file: Path | None, fmt: str, reasoning: str, build_dir: Path,
+def sparql(sparql_text: str | None, query_file: Path | None, fmt: str | None, reasoning: str, build_dir: Path,
            store_spec: str | None, output: Path | None, width: int | None) -> None:
     """Run a SPARQL 1.1 query on the published build (the crisiskg prefixes are predeclared; the
     default graph is the union of the named graphs). Rows come in a fixed order even without
@@ -383,4 +342,4 @@ def sparql(sparql_text: str | None, query_file: Path | None, fmt: str, reasoning
         text = sys.stdin.read()
     store = open_store(store_spec, build_dir)
     result = deterministic(store.query(text, reasoning=reasoning), text)
-    _emit(format_result(result, fmt, width=_terminal_width(width)), output)
+    _emit(_answer(result, fmt, width, store, output), output)
