@@ -1,9 +1,23 @@
-"""A first annotation file for a new article, for a curator to finish.
+"""A first annotation file for a new article, for a curator (or the workbench) to finish.
 
-It guesses the metadata from the text, lists the registry entities found by alias and the unknown
-capitalised names, proposes candidate events from trigger words (with dates resolved against the
-publication date) and candidate stances from cue sentences (with a guessed holder). The file is
-marked ``status: draft``; the build refuses it until a curator sets ``status: reviewed``.
+``draft_mapping(article, seeds_dir, *, store=None)`` reads the article against what the graph already
+knows (``crisiskg.curate.knowledge``: registry, propositions, the reviewed articles' events and
+stances) and returns a mapping in the seed format (``seeds/README.md``) with these additions:
+
+- every drafted item of ``sources``, ``events``, ``relations``, ``roles`` and ``stances`` carries
+  ``suggested: {why: <the evidence in words>, confidence: <0..1>}``; an event recognised as one the
+  graph holds keeps that event's id and its ``suggested`` adds ``links: <id>``;
+- new ids start with ``draft-``; a holder, claimant or role may name a proposed entity (an id not yet
+  in the registry), listed with its guessed class under ``draft_notes.new_entities`` as
+  ``{id, type, label, mentions, title?, suggested}``;
+- ``draft_notes`` also lists the registry entities found (id -> mentions), ``stance_candidates``
+  (stances whose proposition is ``None``: none of ``propositions.yaml`` fits, add one) and
+  ``left_out`` (sentences with an event word that drafted no event, and why).
+
+``draft(article, seeds_dir)`` renders that mapping as the YAML of a ``status: draft`` seed file that
+the loader reads (the build refuses it as a draft): the ``suggested`` keys move to
+``draft_notes.suggestions`` (by item path), and an item that needs a proposed entity moves to
+``draft_notes.needs_new_entities`` until the curator adds that entity to the registry.
 """
 
 from __future__ import annotations
@@ -16,34 +30,16 @@ from typing import Any
 
 import yaml
 
+from crisiskg.curate import draft_dates, draft_events, draft_stances
+from crisiskg.curate import knowledge as knowledge_mod
+from crisiskg.curate.attribution import Attributor, names, slug
+from crisiskg.curate.knowledge import Knowledge
+from crisiskg.curate.segments import quoted, segments
 from crisiskg.errors import CrisisKGError
-from crisiskg.loaders.anchor import occurrences
-from crisiskg.loaders.mentions import AliasMatcher
-from crisiskg.loaders.seeds import SeedSet, read_seeds
-from crisiskg.textscan import CUES, DATE_EXPR, MONTHS, candidate_names, overlaps, resolve_relative, sentences
+from crisiskg.textscan import MONTHS
 
-# trigger word -> (event class, CAMEO code)
-TRIGGERS: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"\bmissiles?\b", re.IGNORECASE), "MissileAttack", "195"),
-    (re.compile(r"\brockets?\b|\brocket fire\b", re.IGNORECASE), "RocketAttack", "194"),
-    (re.compile(r"\bdrones?\b", re.IGNORECASE), "DroneStrike", "195"),
-    (re.compile(r"\bairstrikes?\b", re.IGNORECASE), "Airstrike", "195"),
-    (re.compile(r"\b(killed|killing|assassinat\w+|slaying)\b", re.IGNORECASE), "Killing", "186"),
-    (re.compile(r"\b(attack(ed|s)?|struck|strikes?|fired)\b", re.IGNORECASE), "Attack", "190"),
-    (re.compile(r"\b(tweet(ed)?)\b", re.IGNORECASE), "Statement", "010"),
-    (re.compile(r"\b(threat(en(ed)?)?|warn(ed|ing)?|promised)\b", re.IGNORECASE), "Threat", "138"),
-    (re.compile(r"\b(announce(d|ment)?)\b", re.IGNORECASE), "Announcement", "010"),
-    (re.compile(r"\bvoted?\b", re.IGNORECASE), "Vote", "100"),
-    (re.compile(r"\bsanctions?\b", re.IGNORECASE), "Sanction", "163"),
-    (re.compile(r"\bprotests?\b", re.IGNORECASE), "Protest", "141"),
-    (re.compile(r"\bnegotiat\w+\b", re.IGNORECASE), "Negotiation", "046"),
-]
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str, limit: int = 6) -> str:
-    words = _SLUG.sub(" ", text.lower()).split()
-    return "-".join(words[:limit]) or "item"
+FURNITURE = re.compile(r"^(?:Home\s*>|.*\b\d+\s+views?\b|.*\bSign up\b|Related(?: Content| Articles)?$|Share\b|Advertisement$|"
+                       r"[-–—]?\s*(?:" + "|".join(MONTHS) + r")\s+\d{1,2},\s+\d{4}$|Image:|Photo:)", re.IGNORECASE)
 
 
 def guess_published(text: str) -> tuple[dt.date | None, str]:
@@ -54,18 +50,7 @@ def guess_published(text: str) -> tuple[dt.date | None, str]:
     return date, f"guessed from the text: {m.group(0)!r} (first full date in the article; check it)"
 
 
-def _unique_quote(text: str, begin: int, end: int) -> dict[str, Any]:
-    quote = text[begin:end]
-    item: dict[str, Any] = {"quote": quote}
-    starts = occurrences(text, quote)
-    if len(starts) > 1:
-        item["occurrence"] = starts.index(begin) + 1
-    return item
-
-
-def draft(article: Path | str, seeds_dir: Path | str) -> str:
-    """The YAML text of a draft annotation file for ``article`` (a .txt file)."""
-    path = Path(article)
+def _read(path: Path) -> str:
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
@@ -74,65 +59,251 @@ def draft(article: Path | str, seeds_dir: Path | str) -> str:
         raise CrisisKGError(f"{path} is not valid UTF-8 (byte {exc.start}); save it as UTF-8") from exc
     if not text.strip():
         raise CrisisKGError(f"{path} is empty")
-    seeds: SeedSet = read_seeds(seeds_dir, allow_drafts=True)
-    matcher = AliasMatcher(seeds.entities)
-    mentions = matcher.find(text)
-    found = Counter(m.entity for m in mentions)
-    mention_ranges = [(m.begin, m.end) for m in mentions]
-    unknown = Counter(name for b, e, name in candidate_names(text) if not any(overlaps((b, e), r) for r in mention_ranges))
-    lines = [line for line in text.splitlines() if line.strip()]
-    title = lines[0].strip() if lines else path.stem
-    published, derivation = guess_published(text)
-    pub = published or dt.date.today()
-    persons = {m.entity for m in mentions if "Person" in seeds.types(m.entity)}
+    return text
 
-    events, stances = [], []
-    used_ids: set[str] = set()
-    title_end = text.find(title) + len(title) if title in text else 0
-    for s in sentences(text):
-        if s.end <= title_end:
-            continue  # the headline restates the story; events are drafted from the body
-        for pattern, cls, cameo in TRIGGERS:
-            if pattern.search(s.text):
-                ev: dict[str, Any] = {"id": "", "label": s.text[:80], "class": cls, "cameo": cameo, **_unique_quote(text, s.begin, s.end)}
-                date_m = DATE_EXPR.search(s.text)
-                resolved = resolve_relative(date_m.group(0), pub) if date_m else None
-                if resolved:
-                    ev["date"] = {"value": resolved[0].isoformat(), "precision": "day", "derivation": resolved[1]}
-                base = slug(cls + " " + s.text, 5)
-                ev["id"] = base if base not in used_ids else f"{base}-{len(used_ids)}"
-                used_ids.add(ev["id"])
+
+def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledge | None = None) -> dict[str, Any]:
+    """The draft of ``article`` (a .txt file) as a mapping (see the module docstring for its shape).
+
+    ``store``: the :class:`~crisiskg.curate.knowledge.Knowledge` to link against, already read
+    (``knowledge.load(seeds_dir)``: a workbench keeps one across drafts; a benchmark passes a
+    leave-one-out view); by default it is read from ``seeds_dir``.
+    Raises CrisisKGError when the article cannot be read, TypeError for another kind of ``store``.
+    """
+    if store is not None and not isinstance(store, Knowledge):
+        raise TypeError(f"store must be a crisiskg.curate.knowledge.Knowledge (knowledge.load(seeds_dir)), not {type(store).__name__}")
+    path = Path(article)
+    text = _read(path)
+    know = store if store is not None else knowledge_mod.load(seeds_dir)
+    lines = [m for m in re.finditer(r"[^\n]+", text) if m.group(0).strip()]
+    furniture = [m for m in lines if FURNITURE.match(m.group(0).strip())]
+    body_lines = [m for m in lines if m not in furniture]
+    # a headline is a short first line that does not end as a sentence does; a text without one
+    # gets its opening words as a title
+    first = body_lines[0] if body_lines else None
+    title_m = first if first is not None and len(first.group(0).strip()) <= 150 and not first.group(0).strip().endswith(".") else None
+    title = title_m.group(0).strip() if title_m else ("(untitled) " + " ".join(text.split()[:12]) + "…" if text.strip() else path.stem)
+    published, derivation = guess_published(text)
+    pub = published or dt.date.today()  # a placeholder the curator replaces; relative dates stay unresolved
+    skip = [(m.start(), m.end()) for m in furniture]
+    found = names(text, know, skip=skip)
+    attributor = Attributor(text, found, know)
+    index = draft_stances.PropositionIndex(know.propositions)
+    segs = [s for s in segments(text) if not any(b <= s.begin < e for b, e in skip)]
+    dates = draft_dates.resolve(segs, published)
+    repeated = draft_stances.repeated(text, know)
+    covered = [(text.find(st["quote"]), text.find(st["quote"]) + len(st["quote"])) for st in repeated]
+
+    events: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    stances: list[dict[str, Any]] = list(repeated)
+    left_out: list[dict[str, str]] = []
+    candidates: list[dict[str, Any]] = []  # stances that fit no proposition yet
+    previous: dict[str, Any] | None = None
+    for seg in segs:
+        holder = attributor.holder(seg)
+        if title_m is not None and seg.begin < title_m.end():
+            continue  # the headline restates the story; it is drafted from the body
+        if draft_events.DEMONSTRATIVE.match(seg.text) and events:
+            left_out.append({"quote": seg.text, "why": "points back at an event told before"})
+            reading = draft_events.Reading(None, None, "points back")
+            refs = []
+        else:
+            reading = draft_events.read(text, seg, found, holder, dates.get(seg.index), know, previous)
+            refs = draft_events.references(text, seg, found, dates.get(seg.index), know)
+        earlier = next((e for e in events if reading.event is not None and reading.event["id"].startswith("draft-")
+                        and draft_events.same_event(reading.event, e)), None)
+        if earlier is not None and reading.event is not None:
+            left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above"})
+            reading.event = None
+        if reading.event is not None and reading.event["id"].startswith("draft-"):
+            same = next((r for r in refs if draft_events.same_family(reading.event, r)), None)
+            if same is not None:  # the sentence's event is one the graph holds
+                reading.event.update(id=same["id"], suggested={**same["suggested"], "why": f"{reading.why}; {same['suggested']['why']}"})
+                refs.remove(same)
+        if reading.event is not None:
+            ev = reading.event
+            if ev["id"].startswith("draft-"):
+                ev["id"] = _unique(ev["id"], {e["id"] for e in events})
+            if any(e["id"] == ev["id"] for e in events):
+                left_out.append({"quote": seg.text, "why": f"another account of {ev['id']}, drafted above"})
+            else:
                 events.append(ev)
-                break
-        if CUES.search(s.text):
-            named = [m.entity for m in mentions if s.begin <= m.begin < s.end and m.entity in persons]
-            stances.append({
-                "id": slug("stance " + s.text, 6), "holder": named[0] if named else "author",
-                "proposition": "choose-a-proposition", "polarity": "favor", "modality": "recommendation",
-                "strength": "moderate", "condition": None,
-                "speech_mode": "direct-quote" if named else "author-opinion", **_unique_quote(text, s.begin, s.end),
-            })
-    doc: dict[str, Any] = {
+                if ev["class"] in draft_events.ATTACKS:
+                    previous = ev
+        elif reading.why != "no event word":
+            left_out.append({"quote": seg.text, "why": reading.why})
+        for ev in refs:
+            if not any(e["id"] == ev["id"] for e in events):
+                events.append(ev)
+        if reading.relation is not None:
+            relations.append({**reading.relation, "suggested": {"why": reading.why, "confidence": 0.6}})
+        if not any(b <= seg.begin < e or seg.begin <= b < seg.end for b, e in covered):
+            stance = draft_stances.read(text, seg, holder, index, names=found)
+            if stance is not None and stance["proposition"] is None:
+                candidates.append(stance)
+            elif stance is not None:
+                stances.append(stance)
+
+    sources = _sources(text, events, relations, stances, candidates)
+    for st in stances + candidates:
+        if not st["id"]:
+            holder_id = st["holder"] if isinstance(st["holder"], str) else "-".join(st["holder"])
+            st["id"] = _unique("draft-" + slug(f"{holder_id} {st['proposition'] or st['modality']}"), {s["id"] for s in stances + candidates})
+
+    roles = [{"holder": n.entity, "title": n.title, **quoted(text, text[min(n.begin, n.title_begin or n.begin):max(n.end, (n.title_begin or 0) + len(n.title or ""))], n.begin - 200),
+              "suggested": {"why": "a title written with the name", "confidence": 0.7}}
+             for n in _first_titles(found)]
+    unknown = [n for n in found if not n.known]
+    mentions = Counter(n.entity for n in unknown)
+    new_entities, seen = [], set()
+    for n in unknown:
+        if n.entity in seen:
+            continue
+        seen.add(n.entity)
+        entry: dict[str, Any] = {"id": n.entity, "type": n.kind, "label": n.text, "mentions": mentions[n.entity]}
+        if n.title:
+            entry["title"] = n.title
+        entry["suggested"] = {"why": "a name not in the registry" + (f", written with the title {n.title!r}" if n.title else ""),
+                              "confidence": 0.6 if n.title or mentions[n.entity] > 1 else 0.4}
+        new_entities.append(entry)
+    head = _headline(text, title_m)
+    return {
         "article": {
-            "text": path.name,
-            "status": "draft",
-            "title": title,
-            "genre": "news",
-            "publisher": None,
-            "authors": [],
+            "text": path.name, "status": "draft", "title": title, "genre": "news", "publisher": None, "authors": [],
             "published": {"date": pub.isoformat(), "precision": "day", "derivation": derivation},
-            "headline": [_unique_quote(text, text.index(title), text.index(title) + len(title))] if title in text else [],
-            "furniture": [],
-            "captions": [],
+            "headline": head, "furniture": [quoted(text, m.group(0).strip(), m.start()) for m in furniture], "captions": [],
         },
-        "events": events,
-        "stances": stances,
+        "sources": sources, "events": events, "relations": relations, "roles": roles, "stances": stances,
         "draft_notes": {
-            "how_to_finish": "Check every guess against the text; fix classes, roles, places and dates; choose "
-                             "propositions from propositions.yaml; add new entities to registry.yaml; then set status: reviewed.",
-            "registry_entities_found": dict(sorted(found.items())),
-            "candidate_entities": dict(sorted(unknown.items())),
+            "how_to_finish": "Check every guess against the text; fix classes, roles, places and dates; check the "
+                             "propositions against propositions.yaml; add new entities to registry.yaml; then set status: reviewed.",
+            "registry_entities_found": dict(sorted(Counter(n.entity for n in found if n.known).items())),
+            "new_entities": new_entities,
+            "stance_candidates": candidates,
+            "left_out": left_out,
         },
     }
-    header = f"# Draft annotations for {path.name}, written by 'crisiskg draft'. A curator must review every line.\n"
+
+
+def _headline(text: str, title_m: re.Match[str] | None) -> list[dict[str, Any]]:
+    if title_m is None:
+        return []
+    return [quoted(text, title_m.group(0).strip(), title_m.start())]
+
+
+def _first_titles(found: list[Any]) -> list[Any]:
+    out, seen = [], set()
+    for n in found:
+        if n.title and n.known and "Person" in n.kind and n.entity not in seen:
+            seen.add(n.entity)
+            out.append(n)
+    return out
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    i = 2
+    while f"{base}-{i}" in taken:
+        i += 1
+    return f"{base}-{i}"
+
+
+def _sources(text: str, *sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The unnamed sources the drafted items name (``source:<slug>`` holders), declared once each,
+    and the items rewritten to name them by id."""
+    out: dict[str, dict[str, Any]] = {}
+
+    def swap(value: Any, item: dict[str, Any]) -> Any:
+        if isinstance(value, str) and value.startswith("source:"):
+            sid = value.split(":", 1)[1]
+            if sid not in out:
+                src = (item.get("suggested") or {}).get("source") or {}
+                words = src.get("quote") or item.get("attribution") or sid.replace("-", " ")
+                found = re.search(re.escape(words), text, re.IGNORECASE)
+                words = found.group(0) if found else words
+                description = src.get("description") or words
+                out[sid] = {"id": sid, "description": description, **(quoted(text, words) if words in text else {"quote": description}),
+                            "suggested": {"why": "an unnamed source the article quotes", "confidence": 0.6}}
+            return sid
+        return value
+
+    def walk(item: dict[str, Any]) -> None:
+        for key in ("holder", "claimed_by", "reported_by"):
+            if key in item:
+                item[key] = swap(item[key], item)
+        for value in item.values():
+            if isinstance(value, list):
+                for sub in value:
+                    if isinstance(sub, dict):
+                        walk(sub)
+            elif isinstance(value, dict) and value is not item.get("suggested"):
+                walk(value)
+
+    for section in sections:
+        for item in section:
+            walk(item)
+            (item.get("suggested") or {}).pop("source", None)  # declared under sources now
+    return [s for s in out.values() if s["quote"] in text]
+
+
+def _refs(item: Any) -> set[str]:
+    if isinstance(item, dict):
+        out: set[str] = set()
+        for key, value in item.items():
+            if key in ("holder", "claimed_by", "reported_by", "weapon", "nationality", "places", "target_places", "roles", "subject", "object"):
+                out |= {value} if isinstance(value, str) else _flat(value)
+            elif key != "suggested":
+                out |= _refs(value)
+        return out
+    if isinstance(item, list):
+        return set().union(*(_refs(v) for v in item)) if item else set()
+    return set()
+
+
+def _flat(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(_flat(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_flat(v) for v in value)) if value else set()
+    return set()
+
+
+def render(mapping: dict[str, Any]) -> dict[str, Any]:
+    """The seed document of a draft mapping: suggestions and items needing new entities moved to
+    ``draft_notes`` (see the module docstring)."""
+    doc = {k: v for k, v in mapping.items() if k != "draft_notes"}
+    notes = dict(mapping["draft_notes"])
+    proposed = {e["id"] for e in notes.get("new_entities", [])}
+    suggestions: dict[str, Any] = {}
+    waiting: list[dict[str, Any]] = []
+    for section in ("sources", "events", "relations", "roles", "stances"):
+        kept: list[dict[str, Any]] = []
+        for item in doc.get(section) or []:
+            item = dict(item)
+            suggested = item.pop("suggested", None)
+            needs = sorted(_refs(item) & proposed)
+            if needs:
+                waiting.append({"section": section, "needs": needs, "item": item})
+                continue
+            if suggested:
+                suggested = {k: v for k, v in suggested.items() if k != "source"}
+                suggestions[f"{section}[{len(kept)}] {item.get('id', item.get('holder', ''))}".strip()] = suggested
+            kept.append(item)
+        doc[section] = kept
+    for entry in notes.get("new_entities", []):
+        entry.pop("suggested", None)
+    notes["suggestions"] = suggestions
+    notes["needs_new_entities"] = waiting
+    doc["draft_notes"] = notes
+    return {k: v for k, v in doc.items() if v or k in ("article", "events", "stances")}
+
+
+def draft(article: Path | str, seeds_dir: Path | str) -> str:
+    """The YAML text of a draft annotation file for ``article`` (a .txt file)."""
+    doc = render(draft_mapping(article, seeds_dir))
+    header = f"# Draft annotations for {Path(article).name}, written by 'crisiskg draft'. A curator must review every line.\n"
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)

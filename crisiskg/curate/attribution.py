@@ -1,0 +1,226 @@
+"""Who says what: names with their titles, and the speaker, claimant or unnamed source of a sentence.
+
+Names are the registry's aliases found in the text plus the other capitalised names, each unknown one
+proposed as a registry entry with a class guessed from its words and its title ("Defense Secretary
+Mark Esper" is the title "Defense Secretary" and the person Mark Esper). A sentence's holder comes
+from attribution patterns: "according to X", "X said / told / warned ...", "..., X said", a pronoun
+after a named speaker, a quotation continuing the last speaker's words, and unnamed sources ("one
+former official", "some commentators") that become the article's ``sources:``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from crisiskg.curate.knowledge import Knowledge
+from crisiskg.curate.segments import Segment
+from crisiskg.textscan import candidate_names, overlaps
+
+HEADS = (r"Secretary(?:-General)?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
+         r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
+         r"Spokesman|Spokeswoman|Commander|Chief|King|Prince|Sheikh|Speaker|Governor|Gov\.|Mayor|Judge|Dr\.")
+_LOW = r"(?:[^\W\d_A-Z]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
+_NAME = rf"(?P<name>(?:[A-Z]{_LOW}+|[A-Z]\.)(?:[^\S\n]+(?:[A-Z]{_LOW}+|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
+TITLED = re.compile(rf"(?P<title>(?:(?:[A-Z][\w.-]*|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
+# a title in lower case before a name: "defence minister Jafar al-Hussaini"
+LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
+                          r"general|leader|ambassador|envoy|president|director|adviser|advisor))[^\S\n]+" + _NAME)
+APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(?:\s+(?:[A-Z]\.|[A-Z](?:[^\W\d_A-Z]|[’'-])+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[a-z][\w-]*\s+){0,4}?"
+                        r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"
+                        r"advisor|analyst|chairman|commander|founder|ambassador|editor|correspondent|officer)\b[^,.;:]{0,120})")
+SPEECH = (r"said|says|say|told|tells|added|adds|warned|warns|announced|announces|tweeted|tweets|stated|insisted|insists|"
+          r"argued|argues|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
+          r"threatened|believes|believe|believed|suggested|suggest|suggests|described|describes|urged|urges|"
+          r"called|calls|asserted|acknowledged|confirmed|denied|denies|stressed|predicted|predicts|thinks|think")
+UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|other|most|few|senior|former|top|western|"
+                     r"US|U\.S\.|American|Iraqi|Iranian|military|defense|intelligence|administration|government|security|and)\s+){1,5}"
+                     r"(?:officials?|diplomats?|sources?|analysts?|experts?|commentators?|observers?|critics?|lawmakers?|"
+                     r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans))\b", re.IGNORECASE)
+_SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|say|argue|believe|think|view|see|will|would))")
+_SPEECH_AFTER = re.compile(rf"^(?:,[^,]{{0,100}},)?\s*(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{SPEECH})\b")
+_SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
+_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
+_PRONOUN = re.compile(rf"^(?P<p>He|She|They)\s+(?:also\s+)?(?:{SPEECH})\b")
+
+# word in an unknown name -> class guessed for it (first hit wins; a title makes a Person)
+CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:Council|Institute|Center|Centre|Foundation|Endowment|Brookings)\b"), "ThinkTank"),
+    (re.compile(r"\b(?:University|College|School)\b"), "AcademicInstitution"),
+    (re.compile(r"\b(?:Times|Post|Journal|News|Press|Reuters|Television|Agency News|Radio)\b"), "MediaOrganisation"),
+    (re.compile(r"\b(?:Agency|Intelligence|CIA|Mossad)\b"), "IntelligenceAgency"),
+    (re.compile(r"\b(?:Parliament|Congress|Senate|Assembly|Majlis)\b"), "Legislature"),
+    (re.compile(r"\b(?:Ministry|Government|Administration|Cabinet|Department|Pentagon|White House)\b"), "Government"),
+    (re.compile(r"\b(?:Brigades?|Militias?|Hezbollah|Kataib|Hashd|Mobilization)\b"), "Militia"),
+    (re.compile(r"\b(?:Army|Forces?|Navy|Guards?|Corps|Command|Coalition|Marines)\b"), "ArmedForce"),
+    (re.compile(r"\b(?:United Nations|NATO|Union|League)\b"), "InternationalOrganisation"),
+    (re.compile(r"\b(?:Base|Camp|Air Base|Fort)\b"), "MilitaryBase"),
+    (re.compile(r"\b(?:Airport|Embassy|Facility|Refinery|Port|Depot|Plant)\b"), "Facility"),
+    (re.compile(r"\b(?:Gulf|Sea|Strait|River|Ocean)\b"), "WaterBody"),
+    (re.compile(r"\b(?:Province|Region|Governorate|Kurdistan)\b"), "Region"),
+]
+_PLACE_CONTEXT = re.compile(r"\b(?:in|near|at|north of|south of|east of|west of|outside|from|to)\s+$")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """A lower-case id from a name, accents dropped ("António Guterres" -> antonio-guterres)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join(_SLUG.sub(" ", plain.lower().replace("'", "")).split()) or "item"
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name in the text: a registry entity, or an unknown one with the entry proposed for it."""
+
+    begin: int
+    end: int
+    text: str
+    entity: str  # registry id, or the proposed id of a new entry
+    known: bool
+    kind: str  # registry type(s) joined by '/', or the guessed class
+    title: str | None = None
+    title_begin: int | None = None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a sentence's words: an entity id, an unnamed source, or the author."""
+
+    id: str  # entity id, 'source:<slug>' or 'author'
+    words: str  # the words that attribute it ('' for the author)
+    mode: str  # direct-quote | paraphrase | author-opinion
+    why: str
+    source_description: str | None = None
+
+
+def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
+    if titled:
+        return "Person"
+    for pattern, cls in CLASS_WORDS:
+        if pattern.search(name):
+            return cls
+    if name.isupper() and len(name) > 1:
+        return "Organisation"
+    if _PLACE_CONTEXT.search(text[max(0, begin - 12):begin]) and len(name.split()) <= 3:
+        return "City"
+    if 2 <= len(name.split()) <= 4 and all(w[:1].isupper() or w.startswith(("al-", "bin", "ibn")) for w in name.split()):
+        return "Person"
+    return "Organisation"
+
+
+def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None = None) -> list[Name]:
+    """Every known and unknown name of ``text`` in order, titles split from persons' names."""
+    skip = skip or []
+    found: list[Name] = []
+    for m in knowledge.matcher().find(text, skip):
+        kind = "/".join(sorted(knowledge.types(m.entity)))
+        found.append(Name(m.begin, m.end, m.text, m.entity, True, kind))
+    titles: dict[tuple[int, int], tuple[str, int]] = {}
+    for pattern in (TITLED, LOWER_TITLED):
+        for m in pattern.finditer(text):
+            titles.setdefault((m.start("name"), m.end("name")), (m.group("title"), m.start("title")))
+    for m in APPOSITION.finditer(text):
+        titles.setdefault((m.start("name"), m.end("name")), (m.group("title").strip(), m.start("title")))
+    # a known person's title: attach it where it stands right before the name
+    out: list[Name] = []
+    for n in found:
+        t = titles.get((n.begin, n.end)) or next((v for (b, e), v in titles.items() if e == n.end and b <= n.begin), None)
+        out.append(Name(n.begin, n.end, n.text, n.entity, True, n.kind, *(t or (None, None))) if t and "Person" in n.kind else n)
+    taken = [(n.begin, n.end) for n in out] + list(skip)
+    unknown: list[tuple[int, int, str]] = [(b, e, nm) for (b, e), _ in titles.items() for nm in [text[b:e]]]
+    unknown += candidate_names(text)
+    for b, e, nm in sorted(unknown, key=lambda x: (x[0], -(x[1] - x[0]))):
+        title = titles.get((b, e))
+        inside = [(tb, te) for (tb, te) in titles if tb <= b and e <= te and (tb, te) != (b, e)]
+        if any(overlaps((b, e), r) for r in taken):
+            continue
+        # a candidate phrase that begins with a title: keep the name part only
+        for (tb, te), (tt, tstart) in titles.items():
+            if tstart <= b < tb and te <= e + 1 and not inside:
+                b, e, nm, title = tb, te, text[tb:te], (tt, tstart)
+                break
+        if any(overlaps((b, e), r) for r in taken) or len(nm) < 3:
+            continue
+        cls = guess_class(nm, text, b, titled=title is not None)
+        # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
+        ident = slug(" ".join(w for i, w in enumerate(nm.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(nm)
+        out.append(Name(b, e, nm, ident, False, cls, *(title or (None, None))))
+        taken.append((b, e))
+    return sorted(out, key=lambda n: n.begin)
+
+
+class Attributor:
+    """Finds the holder of each sentence, remembering the last speaker for pronouns and quotations."""
+
+    def __init__(self, text: str, all_names: list[Name], knowledge: Knowledge):
+        self.text = text
+        titles = [(n.title_begin, n.begin) for n in all_names if n.title_begin is not None and n.title_begin < n.begin]
+        self.names = [n for n in all_names if (not any(p in n.kind for p in ("City", "MilitaryBase", "Facility", "WaterBody", "Region", "Weapon"))
+                                               or "State" in n.kind) and not any(b <= n.begin < e for b, e in titles)]
+        self.last: Name | None = None
+        self.knowledge = knowledge
+        self.paragraph = -1
+        self.in_quote = False  # inside a quotation that an earlier sentence opened
+
+    def _in(self, seg: Segment) -> list[Name]:
+        return [n for n in self.names if seg.begin <= n.begin and n.end <= seg.end]
+
+    def holder(self, seg: Segment) -> Holder:
+        """The holder of ``seg``'s words; call it on the sentences in order."""
+        if seg.paragraph != self.paragraph:
+            # a paragraph that opens with a quotation mark goes on with the quotation, and so does a
+            # bullet of a list inside it; another paragraph ends it
+            bullet = seg.text.startswith(("•", "- ", "* ", "– "))
+            self.paragraph, self.in_quote = seg.paragraph, seg.text.startswith(("“", '"')) or (bullet and self.in_quote)
+        continuing = self.in_quote
+        opened, closed = seg.text.count("“"), seg.text.count("”")
+        if opened > closed:
+            self.in_quote = True
+        elif closed > opened:
+            self.in_quote = False
+        found = self._holder(seg)
+        if found.id == "author" and continuing and self.last is not None:
+            return Holder(self.last.entity, "", "direct-quote", f"inside a quotation of {self.last.text}")
+        if found.id == "author" and not continuing and not opened and found.why.startswith("no attribution"):
+            self.last = None  # the author's own words: a later "He" or quotation needs a new speaker
+        return found
+
+    def _holder(self, seg: Segment) -> Holder:
+        text, inside = seg.text, self._in(seg)
+        quoted = bool(re.search(r"[“\"]", text))
+        for n in inside:
+            before = self.text[seg.begin:n.begin if n.title_begin is None else min(n.begin, n.title_begin)]
+            if _ACCORDING.search(before):
+                return self._named(n, f"according to {n.text}", "paraphrase", "'according to' names the source")
+        for n in inside:
+            after = self.text[n.end:seg.end]
+            if _SPEECH_AFTER.match(after) and not re.match(r"^\s*(?:that|who|which)\b", after):
+                mode = "direct-quote" if re.search(r"[“\"]", after) else "paraphrase"
+                verb = _SPEECH_AFTER.match(after).group(0).strip(", ")  # type: ignore[union-attr]
+                return self._named(n, f"{n.text} {verb.split()[-1]}", mode, f"'{n.text} {verb.split()[-1]}'")
+            before = self.text[seg.begin:n.begin]
+            if _SPEECH_BEFORE.search(before.rstrip(" ,")) and before.rstrip().endswith((",", "said", "says", "told")):
+                return self._named(n, f"said {n.text}", "direct-quote" if quoted else "paraphrase", f"'..., said {n.text}'")
+        m = UNNAMED.search(text)
+        if m and (re.search(rf"\b(?:{SPEECH}|may view|believe)\b", text[m.end():m.end() + 40]) or _ACCORDING.search(text[:m.start()])):
+            who = m.group("who")
+            return Holder(f"source:{slug(who)}", who, "paraphrase", f"unnamed source '{who}'", source_description=who)
+        m2 = _SOME.match(text)
+        if m2:
+            return Holder(f"source:{slug(m2.group(0))}", text[:m2.end() + 20].rsplit(" ", 1)[0], "paraphrase",
+                          f"unnamed source '{m2.group(0)}'", source_description=m2.group(0).lower())
+        p = _PRONOUN.match(text)
+        if p and self.last is not None:
+            return Holder(self.last.entity, p.group(0), "direct-quote" if quoted else "paraphrase", f"'{p.group('p')}' after {self.last.text}")
+        # an expert's paragraph ("Name, director of ...") introduces the quotations that follow
+        intro = next((n for n in inside if n.title and n.title_begin is not None and n.title_begin > n.begin and n.begin == seg.begin), None)
+        if intro is not None:
+            self.last = intro
+            return Holder("author", "", "author-opinion", "introduces a speaker")
+        return Holder("author", "", "author-opinion", "no attribution: the author's words")
+
+    def _named(self, n: Name, words: str, mode: str, why: str) -> Holder:
+        self.last = n
+        return Holder(n.entity, words, mode, why)

@@ -1,0 +1,98 @@
+"""Counts in a sentence with their qualifiers: munitions, casualties and other counted things.
+
+"around 18 small Katyusha rockets" is 18 munitions, ``approximately``; "killed three coalition
+personnel, two American and one British" is three killed and, by nationality, two and one; "nearly a
+dozen" is 12, ``nearly``; "no confirmed casualties" reports none (``none-reported``), which is not a
+count of zero. Each count keeps the words it was read from as its quote.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+           "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+           "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+           "a dozen": 12, "dozen": 12, "two dozen": 24, "a couple of": 2, "a few": 3, "a single": 1}
+QUALIFIERS = [(r"at least|no fewer than|no less than", "at-least"), (r"more than|over|upwards of", "more-than"),
+              (r"nearly|almost|close to", "nearly"), (r"around|about|approximately|roughly|some|an estimated|up to \w+ of", "approximately"),
+              (r"up to|at most|no more than|fewer than|less than", "at-most")]
+_QUAL = "|".join(q for q, _ in QUALIFIERS)
+_NUM = r"\d[\d,]*|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
+COUNT = re.compile(rf"(?<![\w-])(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w’'-]+\s+){{0,3}}?"
+                   r"(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers|troops|personnel|servicemembers|"
+                   r"service members|civilians|people|Americans|Iraqis|Iranians|contractors|officials|vehicles|aircraft|"
+                   r"American|British|Iraqi|Iranian|dead|killed|injured|wounded))\b", re.IGNORECASE)
+# "injured nearly a dozen more": the verb before a number that names no noun
+VERB_COUNT = re.compile(rf"\b(?P<verb>killed|killing|injured|injuring|wounded|wounding)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?(?=[\s.,;])", re.IGNORECASE)
+NONE_REPORTED = re.compile(r"\bno (?:confirmed |reported |immediate reports of )?(?P<what>casualties|deaths|injuries|fatalities)\b|"
+                           r"\b(?:no one|nobody) was (?P<verb>killed|hurt|injured|wounded)\b|\bfailed to kill any (?P<who>\w+)", re.IGNORECASE)
+_KILLED = re.compile(r"\b(?:killed|killing|dead|died|deaths?|slain|fatalities)\b", re.IGNORECASE)
+_INJURED = re.compile(r"\b(?:injured|injuring|wounded|wounding|hurt|injuries)\b", re.IGNORECASE)
+MUNITIONS = {"rocket", "missile", "drone", "shell", "mortar", "round"}
+DEMONYMS = {"American": "united-states", "Americans": "united-states", "British": "united-kingdom", "Iraqi": "iraq",
+            "Iraqis": "iraq", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel"}
+
+
+def _number(word: str) -> int | None:
+    word = word.lower().replace(",", "")
+    if word.isdigit():
+        return int(word)
+    return NUMBERS.get(word)
+
+
+def _qualifier(words: str | None) -> str:
+    if not words:
+        return "exact"
+    return next(q for pattern, q in QUALIFIERS if re.fullmatch(pattern, words.lower()))
+
+
+def read(sentence: str, known: set[str]) -> dict[str, Any]:
+    """The munitions, casualties and other counts of one sentence, as seed-format mappings
+    (``known``: the registry ids a nationality may name)."""
+    out: dict[str, list[dict[str, Any]]] = {"munitions": [], "casualties": [], "counts": []}
+    killed, injured = _KILLED.search(sentence), _INJURED.search(sentence)
+    previous_status = None
+    for m in COUNT.finditer(sentence):
+        count = _number(m.group("num"))
+        if count is None:
+            continue
+        noun = m.group("noun").lower().rstrip("s")
+        item: dict[str, Any] = {"count": count, "qualifier": _qualifier(m.group("qual")), "quote": m.group(0)}
+        if noun in MUNITIONS:
+            out["munitions"].append(item)
+            continue
+        # the status: the casualty verb nearest the number
+        verbs = [(abs(v.start() - m.start()), status) for status, v in (("killed", killed), ("injured", injured)) if v]
+        near = [(d, s) for d, s in verbs if d < 80]
+        status = min(near)[1] if near else previous_status
+        nationality = DEMONYMS.get(m.group("noun")) or next((DEMONYMS[w] for w in m.group("what").split() if w in DEMONYMS), None)
+        if status:
+            item = {"status": status, **item}
+            if nationality and nationality in known:
+                item["nationality"] = nationality
+            what = m.group("what")
+            if m.group("noun").lower() not in ("american", "british", "iraqi", "iranian", "dead", "killed", "injured", "wounded"):
+                item["population"] = what
+            out["casualties"].append(item)
+            previous_status = status
+        elif noun in ("base", "vehicle", "aircraft"):
+            out["counts"].append({"what": m.group("what"), **item})
+    taken = [c["quote"] for c in out["casualties"]]
+    for m in VERB_COUNT.finditer(sentence):
+        count = _number(m.group("num"))
+        if count is None or any(m.group("num") in q for q in taken):
+            continue
+        status = "killed" if m.group("verb").lower().startswith("kill") else "injured"
+        out["casualties"].append({"status": status, "count": count, "qualifier": _qualifier(m.group("qual")), "quote": m.group(0)})
+    for m in NONE_REPORTED.finditer(sentence):
+        verb = (m.group("verb") or "").lower()
+        status = "killed" if m.group("who") or (m.group("what") or "").lower() in ("deaths", "fatalities") or verb == "killed" else \
+            "injured" if verb or (m.group("what") or "").lower() == "injuries" else "casualties"
+        item = {"status": status, "count": 0, "qualifier": "none-reported" if not m.group("who") else "exact", "quote": m.group(0)}
+        who = m.group("who")
+        if who and DEMONYMS.get(who) in known:
+            item["nationality"] = DEMONYMS[who]
+        out["casualties"].append(item)
+    return {k: v for k, v in out.items() if v}

@@ -1,0 +1,143 @@
+"""Dates for drafted events: read from a sentence, resolved against the publication date, carried
+across neighbouring sentences, always with the derivation a curator can check.
+
+A date is written in the seed format's date model (``crisiskg.loaders.dates``): a day, a month, a
+year or a range, never a day the text does not give ("in early January" is the month). A sentence
+that names no date takes the day named in the sentence just before it ("Rockets hit the base on
+Friday. Two soldiers were hurt."), and the derivation says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from crisiskg.curate.segments import Segment
+from crisiskg.loaders import dates
+from crisiskg.textscan import MONTHS, WEEKDAYS
+
+_MONTH = "|".join(MONTHS)
+_DAY_OF_MONTH = re.compile(rf"\b(?:(?P<d1>\d{{1,2}})\s+)?(?P<month>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?\b(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?")
+_WEEKDAY = re.compile(rf"\b(?:(?:on|last|this|early|late)\s+)?(?P<day>{'|'.join(WEEKDAYS)})(?:\s+(?:night|morning|afternoon|evening))?\b")
+_RELATIVE = re.compile(r"\b(?:yesterday|today|tonight|this morning|last night|overnight|earlier this week|last week)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:(?:in|since|of|until)\s+)?(?P<year>(?:19|20)\d{2})\b")
+
+
+@dataclass(frozen=True)
+class DateGuess:
+    """A drafted date: value and precision as the seed format writes them, and how it was found."""
+
+    value: str
+    precision: str
+    derivation: str
+    earliest: str | None = None
+    latest: str | None = None
+
+    def as_seed(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "precision": self.precision}
+        if self.earliest:
+            out["earliest"] = self.earliest
+        if self.latest:
+            out["latest"] = self.latest
+        out["derivation"] = self.derivation
+        return out
+
+    def carried(self, previous: str) -> DateGuess:
+        return DateGuess(self.value, self.precision, f"from the previous sentence ({previous!r}): {self.derivation}",
+                         self.earliest, self.latest)
+
+
+def _pub(published: dt.date) -> str:
+    return f"{WEEKDAYS[published.weekday()]} {published.isoformat()}"
+
+
+def _checked(guess: DateGuess) -> DateGuess | None:
+    try:
+        dates.parse(guess.value, guess.precision, earliest=guess.earliest, latest=guess.latest)
+    except ValueError:
+        return None
+    return guess
+
+
+def _month_year(month: int, published: dt.date) -> int:
+    """The year of a month named without one: the latest such month not after publication."""
+    return published.year if month <= published.month else published.year - 1
+
+
+def find(sentence: str, published: dt.date | None) -> DateGuess | None:
+    """The date a sentence gives, resolved against the publication date, or None. Without a
+    publication date only dates that carry their year are read."""
+    if published is None:
+        return _absolute(sentence)
+    m = _DAY_OF_MONTH.search(sentence)
+    if m:
+        month = MONTHS.index(m.group("month")) + 1
+        day = m.group("d1") or m.group("d2")
+        year = int(m.group("year")) if m.group("year") else _month_year(month, published)
+        how = "from the text" if m.group("year") else f"the year of publication ({published.isoformat()}) or the one before"
+        if day:
+            try:
+                value = dt.date(year, month, int(day))
+            except ValueError:
+                return None
+            return _checked(DateGuess(value.isoformat(), "day", f"{m.group(0)!r}: {how}"))
+        return _checked(DateGuess(f"{year:04d}-{month:02d}", "month", f"{m.group(0)!r}: the month, {how} (the text gives no day)"))
+    m = _WEEKDAY.search(sentence)
+    if m:
+        back = (published.weekday() - WEEKDAYS.index(m.group("day"))) % 7
+        value = published - dt.timedelta(days=back)
+        when = "the publication day" if back == 0 else ("the day before publication" if back == 1 else f"the {m.group('day')} before publication")
+        return DateGuess(value.isoformat(), "day", f"{m.group(0)!r}: {when} ({_pub(published)})")
+    m = _RELATIVE.search(sentence)
+    if m:
+        word = m.group(0).lower()
+        before = published - dt.timedelta(days=1)
+        if word in ("yesterday", "last night"):
+            return DateGuess(before.isoformat(), "day", f"{m.group(0)!r}: the day before publication ({_pub(published)})")
+        if word == "overnight":
+            return DateGuess(f"{before.isoformat()}/{published.isoformat()}", "range",
+                             f"{m.group(0)!r}: the night before publication ({_pub(published)})")
+        if word in ("last week", "earlier this week"):
+            start = published - dt.timedelta(days=7 if word == "last week" else published.weekday())
+            return _checked(DateGuess(f"{start.isoformat()}/{before.isoformat()}", "range", f"{m.group(0)!r}: the days before publication ({_pub(published)})"))
+        return DateGuess(published.isoformat(), "day", f"{m.group(0)!r}: the publication day ({_pub(published)})")
+    m = _YEAR.search(sentence)
+    if m and int(m.group("year")) <= published.year:
+        return DateGuess(m.group("year"), "year", f"{m.group(0)!r}: the year (the text gives no month)")
+    return None
+
+
+def _absolute(sentence: str) -> DateGuess | None:
+    m = _DAY_OF_MONTH.search(sentence)
+    if m and m.group("year"):
+        return find(m.group(0), dt.date(int(m.group("year")), 12, 31))
+    m = _YEAR.search(sentence)
+    if m:
+        return DateGuess(m.group("year"), "year", f"{m.group(0)!r}: the year (the text gives no month)")
+    return None
+
+
+def resolve(segs: list[Segment], published: dt.date | None) -> dict[int, DateGuess]:
+    """The date of each sentence (by ``Segment.index``): its own, or the day named in the sentence just
+    before it (a heading or dateline passes nothing on), carried with the derivation."""
+    out: dict[int, DateGuess] = {}
+    own_dates: set[int] = set()
+    previous: Segment | None = None
+    for seg in segs:
+        own = find(seg.text, published)
+        if own is not None:
+            out[seg.index] = own
+            own_dates.add(seg.index)
+        elif (previous is not None and previous.index in own_dates and out[previous.index].precision == "day"
+              and previous.text.rstrip()[-1:] in ".!?\"”"):
+            short = previous.text if len(previous.text) <= 60 else previous.text[:57] + "..."
+            out[seg.index] = out[previous.index].carried(short)
+        previous = seg
+    return out
+
+
+def day_of(guess: DateGuess) -> dates.DateSpan:
+    """The interval of days a drafted date stands for (the date model's DateSpan)."""
+    return dates.parse(guess.value, guess.precision, earliest=guess.earliest, latest=guess.latest)

@@ -1,0 +1,391 @@
+"""Candidate events of a sentence: class told apart, roles, places, weapon, counts, and the known event
+it reports.
+
+A sentence is read in this order, so that words which merely name violence are not drafted as
+attacks: a claim of responsibility (a denied one, "No group claimed responsibility", is a relation
+with polarity ``denied``, not an event); a hypothetical or recommended act ("should avoid further
+strikes", "could launch airstrikes") is no event (the stance reader looks at it); a threat (warned,
+vowed, threatened, "options are on the table"); a statement by a named speaker (what a minister says
+about an attack is the minister's statement); then an act (an attack classed by its means, a killing,
+a vote, sanctions, a protest, negotiations, a withdrawal). A drafted event whose class, date, places
+and actors agree with an event of the graph takes that event's id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from crisiskg.curate import draft_counts
+from crisiskg.curate.attribution import Holder, Name, slug
+from crisiskg.curate.draft_dates import DateGuess, day_of
+from crisiskg.curate.knowledge import PLACE_TYPES, Knowledge, KnownEvent
+from crisiskg.curate.segments import Segment, quoted, stems
+
+ATTACKS = frozenset({"Attack", "RocketAttack", "MissileAttack", "DroneStrike", "Airstrike", "Killing", "CyberAttack"})
+# means word -> (class, CAMEO); the first that the sentence names classes its attack
+MEANS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"\brockets?\b|\brocket fire\b|\bKatyushas?\b", re.IGNORECASE), "RocketAttack", "194"),
+    (re.compile(r"\bmissiles?\b", re.IGNORECASE), "MissileAttack", "195"),
+    (re.compile(r"\bdrones?\b", re.IGNORECASE), "DroneStrike", "195"),
+    (re.compile(r"\bair ?strikes?\b|\bbomb(?:ed|ing|s)\b", re.IGNORECASE), "Airstrike", "195"),
+    (re.compile(r"\bcyber ?(?:attacks?|strikes?)\b", re.IGNORECASE), "CyberAttack", "190"),
+]
+ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired|launched|hit|shelled|came under\b[^.]{0,30}\bfire|"
+                 r"received fire|rocket fire|targeted|assassinat\w+|kill(?:ed|ing)|slaying|demise|dead)\b", re.IGNORECASE)
+# a finite verb of an act that happened ("militias launched rockets", "came under rocket fire"); a noun
+# ("the attack", "these strikes") or a gerund ("by attacking") drafts no new event on its own
+DONE = re.compile(r"\b(?:attacked|struck|fired|launched|hit|shelled|bombed|came under\b[^.]{0,30}\bfire|"
+                  r"(?:has|have|had) (?:previously )?received fire|targeted|assassinated|killed)\b", re.IGNORECASE)
+KILL = re.compile(r"\b(?:kill(?:ed|ing)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
+# other acts: pattern -> (class, CAMEO)
+OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
+    (re.compile(r"\bvot(?:ed|e to|e on)\b", re.IGNORECASE), "Vote", "100"),
+    (re.compile(r"\b(?:imposed|reimposed|reintroduced|new|fresh)\s+(?:\w+\s+)?sanctions\b|\bsanctions (?:were|have been) (?:imposed|reintroduced)", re.IGNORECASE), "Sanction", "163"),
+    (re.compile(r"\bprotest(?:s|ers| movement)\b|\bprotested\b", re.IGNORECASE), "Protest", "141"),
+    (re.compile(r"\bnegotiations?\b|\btalks with\b", re.IGNORECASE), "Negotiation", "046"),
+    (re.compile(r"\bwithdr(?:ew|awal)\b", re.IGNORECASE), "Withdrawal", None),
+    (re.compile(r"\bannouncement\b", re.IGNORECASE), "Announcement", "010"),
+    (re.compile(r"\bdeploy(?:ed|ment of)\b", re.IGNORECASE), "Deployment", None),
+    (re.compile(r"\b(?:form(?:ed|ing)? a (?:new )?government|appoint(?:ed|s)?\b|designate)", re.IGNORECASE), "GovernmentFormation", None),
+    (re.compile(r"\b(?:political|humanitarian|economic|international|constitutional) crisis\b|\bpandemic\b", re.IGNORECASE), "Crisis", None),
+    (re.compile(r"\b(?:signed|negotiated|reached|struck) (?:an? |the )?(?:\w+ ){0,3}(?:agreement|accord|deal)\b", re.IGNORECASE), "Agreement", None),
+]
+THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|promised|promises|"
+                    r"options are on the table)\b", re.IGNORECASE)
+# a named speaker's "will retaliate" is a threat; the author's or an unnamed source's is a prediction
+SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"\b(?:said|says|told|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
+CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es)|took|accept(?:ed|s)?)\s+responsibility\b", re.IGNORECASE)
+DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
+HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|if|unless|avoid|refrain|whether|ought|"
+                          r"need to|needs to|to|any|future|further|possible|potential|likely|risk|prevent|deter|not|never|"
+                          r"as long as)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+# "This announcement", "These attacks": a word pointing back at an event the article told before
+DEMONSTRATIVE = re.compile(r"^(?:This|These|That|Those|Such)\s+(?:\w+\s+)?(?:attacks?|strikes?|announcement|vote|threats?|"
+                           r"statement|tweet|killing|barrage|rockets|missiles)\b")
+ADVICE = re.compile(r"\b(?:should(?:n[’']t)?|must|ought to|needs? to|avoid|refrain)\b", re.IGNORECASE)
+CONDITION = re.compile(r"\b(?:if|unless|should it|as long as)\b[^.;:”\"]{3,120}", re.IGNORECASE)
+CHANNELS = [(re.compile(r"\btweet", re.IGNORECASE), "Tweet"), (re.compile(r"\bTelegram\b"), "Telegram"),
+            (re.compile(r"\bspeech\b", re.IGNORECASE), "Speech"), (re.compile(r"\bstatement\b", re.IGNORECASE), "FormalStatement")]
+_AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+)?$", re.IGNORECASE)
+_SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
+_ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _act(text: str) -> re.Match[str] | None:
+    """The act word of a sentence: a finite verb that is not negated ("no one was killed"), else a noun."""
+    return next((m for m in DONE.finditer(text) if not _NEGATED.search(text[:m.start()])), None) or ACT.search(text)
+
+
+@dataclass
+class Reading:
+    """What one sentence gives: an event (or none), a relation, and why."""
+
+    event: dict[str, Any] | None
+    relation: dict[str, Any] | None
+    why: str
+
+
+def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
+    """(class, CAMEO, why) for a sentence, or (None, None, why) when it drafts no event."""
+    claim = CLAIM.search(text)
+    if claim:
+        if DENIED.search(text[:claim.start()]):
+            return None, None, "a denied claim of responsibility: a relation, not an event"
+        return "ClaimOfResponsibility", "016", f"'{claim.group(0)}'"
+    threat = THREAT.search(text)
+    if threat is None and holder.id != "author" and not holder.id.startswith("source:"):
+        threat = SPOKEN_THREAT.search(text)
+    # a speaker named in this sentence ("X said", "He told"), not one whose quotation goes on
+    named = holder.id != "author" and not holder.id.startswith("source:") and not holder.why.startswith("inside a quotation")
+    if threat and not HYPOTHETICAL.search(text[:threat.start()]):
+        if ADVICE.search(text) and not CONDITION.search(text):
+            # a warning that something should (not) be done is advice: a stance, said in a statement
+            if named:
+                return "Statement", "010", f"'{threat.group(0)}' gives advice, not a threat: {holder.why}"
+            return None, None, f"'{threat.group(0)}' gives advice, not a threat: a stance, no event"
+        return "Threat", "130", f"threat word '{threat.group(0)}'"
+    act = _act(text)
+    speech = STATEMENT.search(text)
+    if named and not holder.words.startswith("according") and speech:
+        done = DONE.search(text[:speech.start()])
+        if not done:
+            return "Statement", "010", f"{holder.why}: a statement, not the act it speaks of"
+    if act:
+        if HYPOTHETICAL.search(text[:act.start()]):
+            return None, None, f"'{act.group(0)}' is hypothetical or recommended here: no event"
+        # the means named nearest the act word classes the attack
+        acts = [a.start() for a in ACT.finditer(text)] + [a.start() for a in DONE.finditer(text)]
+        means = sorted((min(abs(m.start() - a) for a in acts), cls, cameo, m.group(0)) for pattern, cls, cameo in MEANS for m in pattern.finditer(text))
+        if means and means[0][0] < 60:
+            return means[0][1], means[0][2], f"act '{act.group(0)}' by means '{means[0][3]}'"
+        if KILL.search(text):
+            return "Killing", "186", f"'{KILL.search(text).group(0)}'"  # type: ignore[union-attr]
+        return "Attack", "190", f"act '{act.group(0)}'"
+    for pattern, cls, code in OTHER:
+        m = pattern.search(text)
+        if m and not HYPOTHETICAL.search(text[:m.start()]):
+            return cls, code, f"'{m.group(0)}'"
+    if speech and named:
+        return "Statement", "010", holder.why
+    return None, None, "no event word"
+
+
+def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge: Knowledge) -> tuple[dict[str, list[str]], list[str], list[str], str | None]:
+    """(roles, places, target places, weapon) of an event read from its sentence."""
+    roles: dict[str, list[str]] = {}
+    places: list[str] = []
+    target_places: list[str] = []
+    weapon = None
+    act = _act(seg.text)
+    pivot = seg.begin + (act.end() if act else len(seg.text))
+    for n in names:
+        if not (seg.begin <= n.begin and n.end <= seg.end):
+            continue
+        kinds = set(n.kind.split("/"))
+        if "Weapon" in kinds:
+            weapon = weapon or n.entity
+            continue
+        before = seg.text[:n.begin - seg.begin]
+        hit = bool(act) and n.begin >= pivot and bool(re.fullmatch(r"\s+(?:(?:at|on|against|the|a|an)\s+)*", seg.text[pivot - seg.begin:n.begin - seg.begin]))
+        against = _AGAINST.search(before[-25:]) or hit
+        if kinds & PLACE_TYPES and not kinds & {"State"}:
+            if n.entity not in places:
+                places.append(n.entity)
+            if cls in ATTACKS and against and n.entity not in target_places:
+                target_places.append(n.entity)
+            continue
+        if cls in ("Statement", "Threat", "ClaimOfResponsibility"):
+            role = {"Statement": "speaker", "Threat": "speaker", "ClaimOfResponsibility": "claimant"}[cls]
+            if n.entity == holder.id:
+                roles.setdefault(role, []).append(n.entity)
+            elif cls == "Threat" and n.begin > pivot and "Person" not in kinds:
+                roles.setdefault("target", []).append(n.entity)
+            continue
+        if cls in ATTACKS:
+            if cls == "Killing" and "Person" in kinds and n.begin > pivot:
+                role = "victim"
+            elif n.begin < pivot and not against and not re.search(r"\bcame under\b", seg.text):
+                role = "suspectedAttacker" if _SUSPECT.search(before) else "attacker"
+            elif against or re.search(r"\bcame under\b", seg.text) and n.begin < pivot:
+                role = "target"
+            else:
+                continue
+        elif cls == "Crisis":
+            continue  # a crisis has no agent a sentence can name by position
+        elif cls in ("Vote", "Protest", "Sanction", "Announcement", "Withdrawal", "Deployment", "GovernmentFormation"):
+            role = "agent" if n.begin < pivot or not roles.get("agent") else "affected"
+        else:
+            role = "participant"
+        if n.entity not in roles.get(role, []):
+            roles.setdefault(role, []).append(n.entity)
+    if cls in ("Statement", "Threat") and "speaker" not in roles and holder.id != "author" and not holder.id.startswith("source:"):
+        roles["speaker"] = [holder.id]  # "He told reporters ...": the speaker named before
+    # the most specific places: a country drops out when a place inside it is named
+    inner = {knowledge.entities.get(p, {}).get("located_in") for p in places}
+    places = [p for p in places if p not in inner] or places
+    return roles, places, target_places, weapon
+
+
+def _classes(event: dict[str, Any]) -> set[str]:
+    return {event["class"]} if isinstance(event["class"], str) else set(event["class"])
+
+
+def same_family(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two drafted events have a class in common, or are both attacks."""
+    ca, cb = _classes(a), _classes(b)
+    return bool(ca & cb or (ca & ATTACKS and cb & ATTACKS))
+
+
+def same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two events drafted from one article tell of the same event: one kind, and the same
+    day or the same place, and no date that sets them apart."""
+    if not same_family(a, b) or (_classes(a) | _classes(b)) & {"Statement", "Threat", "Announcement", "ClaimOfResponsibility"}:
+        return False  # two things said are two statements, even on one day
+    da, db = (a.get("date") or {}).get("value"), (b.get("date") or {}).get("value")
+    if da and db and da != db:
+        return False
+    places_a = set(a.get("places", [])) | set(a.get("target_places", []))
+    places_b = set(b.get("places", [])) | set(b.get("target_places", []))
+    if not _classes(a) & ATTACKS:
+        # a crisis, protest or negotiation told twice: the same class with the same (or no) actors and places
+        actors_a = places_a | {i for ids in a.get("roles", {}).values() for i in ids}
+        actors_b = places_b | {i for ids in b.get("roles", {}).values() for i in ids}
+        return _classes(a) == _classes(b) and (actors_a == actors_b or bool(actors_a & actors_b))
+    return bool(da and da == db) or bool(places_a & places_b)
+
+
+def link(event: dict[str, Any], date: DateGuess | None, knowledge: Knowledge) -> tuple[str, float, str] | None:
+    """The known event this draft reports (id, confidence, why), or None."""
+    classes = {event["class"]} if isinstance(event["class"], str) else set(event["class"])
+    mine = set(event.get("places", [])) | set(event.get("target_places", [])) | {i for ids in event.get("roles", {}).values() for i in ids}
+    if event.get("weapon"):
+        mine.add(event["weapon"])
+    span = day_of(date) if date else None
+    best: tuple[float, str, str] | None = None
+    for known in knowledge.events.values():
+        same_family = classes & known.classes or (classes & ATTACKS and known.classes & ATTACKS)
+        if not same_family:
+            continue
+        score, reasons = 0.0, []
+        if classes & known.classes:
+            score += 1
+            reasons.append("same class")
+        if span and known.span:
+            if span.latest < known.span.earliest or known.span.latest < span.earliest:
+                continue
+            score += 2 if span.precision == known.span.precision == "day" else 1
+            reasons.append("date agrees")
+        shared = mine & known.entities
+        score += 1.5 * len(shared)
+        if shared:
+            reasons.append("shares " + ", ".join(sorted(shared)))
+        if score >= 3.5 and (best is None or score > best[0]):
+            best = (score, known.id, "; ".join(reasons))
+    if best is None:
+        return None
+    return best[1], round(min(0.95, best[0] / 7), 2), best[2]
+
+
+def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateGuess | None, knowledge: Knowledge,
+         previous: dict[str, Any] | None) -> Reading:
+    """The event (or relation) one sentence gives; ``previous`` is the last attack drafted, which a
+    sentence such as "The attack killed three" adds its counts to instead of drafting a new event."""
+    cls, cameo, why = _classify(seg.text, holder)
+    counts = draft_counts.read(seg.text, set(knowledge.entities))
+    for items in counts.values():
+        for item in items:
+            item.update(quoted(text, item.pop("quote"), seg.begin))
+            if holder.id != "author":
+                item["claimed_by"] = holder.id
+                if holder.words:
+                    item["attribution"] = holder.words
+    if cls is None:
+        claim = CLAIM.search(seg.text)
+        if claim and previous is not None:
+            phrase = seg.text[DENIED.search(seg.text[:claim.start()]).start():claim.end()]  # type: ignore[union-attr]
+            return Reading(None, {"subject": "anyone", "predicate": "claimedResponsibilityFor", "object": previous["id"],
+                                  "polarity": "denied", **quoted(text, phrase, seg.begin)}, why)
+        if counts and previous is not None and _ANAPHORA.match(seg.text):
+            _merge(previous, counts)
+        return Reading(None, None, why)
+    own_date = date is not None and not date.derivation.startswith("from the previous")
+    if cls in ATTACKS and previous is not None and _ANAPHORA.match(seg.text) and not own_date:
+        _merge(previous, counts)
+        return Reading(None, None, f"'{seg.text.split()[0]} ...' continues the attack before it")
+    event: dict[str, Any] = {"id": "", "label": seg.text if len(seg.text) <= 100 else seg.text[:97] + "...", "class": cls}
+    if cameo:
+        event["cameo"] = cameo
+    event.update(quoted(text, seg.text, seg.begin))
+    if date:
+        event["date"] = date.as_seed()
+    roles, places, target_places, weapon = _roles(cls, seg, names, holder, knowledge)
+    if places:
+        event["places"] = places
+    if target_places:
+        event["target_places"] = target_places
+    if roles:
+        event["roles"] = roles
+    if cls in ("Statement", "Threat"):
+        event["channel"] = next((ch for p, ch in CHANNELS if p.search(seg.text)), "Unspecified")
+    if cls == "Threat":
+        cond = CONDITION.search(seg.text)
+        event["condition"] = cond.group(0).strip() if cond else None
+    if weapon:
+        event["weapon"] = weapon
+    if holder.id != "author" and cls not in ("Statement", "Threat"):
+        event["reported_by"] = holder.id
+        source = {"source": {"description": holder.source_description, "quote": holder.words}} if holder.source_description else {}
+    else:
+        source = {}
+    _merge(event, counts)
+    linked = link(event, date, knowledge)
+    if cls in ATTACKS and not linked and not DONE.search(seg.text) and not own_date:
+        return Reading(None, None, f"{why}: a mention of an attack, not a new one (no act verb, no date)")
+    if cls in ATTACKS and not linked and not own_date and \
+            (holder.id != "author" and not holder.words.startswith("according") or seg.text.startswith(("“", '"'))):
+        return Reading(None, None, f"{why}: a speaker's account of an attack the graph does not hold; the speaker's words, not an event")
+    confidence = 0.6 if cls in ATTACKS or cls in ("Statement", "Threat") else 0.4
+    if linked:
+        event["id"] = linked[0]
+        event["suggested"] = {"why": f"{why}; the graph's event {linked[0]} ({linked[2]})", "confidence": linked[1], "links": linked[0], **source}
+    else:
+        main = next((i for role in ("target", "victim", "speaker", "agent", "attacker") for i in roles.get(role, [])), None) or (places[0] if places else "")
+        event["id"] = "draft-" + slug(" ".join(x for x in (re.sub(r"(?<=[a-z])(?=[A-Z])", " ", cls), main, date.value.split("/")[0] if date else "") if x))
+        event["suggested"] = {"why": why, "confidence": confidence, **source}
+    return Reading(event, None, why)
+
+
+def _merge(event: dict[str, Any], counts: dict[str, list[dict[str, Any]]]) -> None:
+    for key, items in counts.items():
+        if key == "munitions":
+            if "munitions" not in event:
+                event["munitions"] = items[0] if len(items) == 1 else items
+            continue
+        event.setdefault(key, []).extend(items)
+
+
+# event class -> the nouns and verbs that refer to an event of that class
+REFERS: dict[str, re.Pattern[str]] = {cls: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for cls, words in {
+    "Killing": r"kill(?:ing|ed)|assassinat\w+|slaying|demise|death of|took out|taken out",
+    "DroneStrike": r"drone strike|drone",
+    "MissileAttack": r"missile (?:attacks?|strikes?)|missiles",
+    "RocketAttack": r"rocket (?:attacks?|fire)|rockets",
+    "Attack": r"attacks?|strikes?",
+    "Agreement": r"accord|agreement|deal|JCPOA",
+    "Withdrawal": r"withdr(?:awal|ew)|quit",
+    "Sanction": r"sanctions|maximum pressure|pressure campaign",
+    "Announcement": r"announcement|announced",
+    "Vote": r"vot(?:e|ed)",
+    "Protest": r"protests?|protest movement",
+    "Statement": r"tweet(?:ed)?|statement",
+    "Threat": r"threat(?:en(?:ed|ing))?|pledge|promised|warn(?:ed|ing)",
+    "Crisis": r"crisis|pandemic",
+    "Negotiation": r"negotiations?|talks",
+}.items()}
+
+
+def references(text: str, seg: Segment, names: list[Name], date: DateGuess | None, knowledge: Knowledge) -> list[dict[str, Any]]:
+    """Events of the graph that a sentence refers to ("Soleimani's killing", "the 2015 nuclear accord"):
+    a word for the event's class together with its actors, places or date, and words of its label."""
+    inside = {n.entity for n in names if seg.begin <= n.begin and n.end <= seg.end and n.known}
+    places_named = {e for e in inside if knowledge.types(e) & (PLACE_TYPES - {"Country"}) and not knowledge.types(e) & {"State"}}
+    mine = set(stems(seg.text))
+    span = day_of(date) if date and not date.derivation.startswith("from the previous") else None
+    out: list[tuple[float, KnownEvent, str, list[str], list[str]]] = []
+    for known in knowledge.events.values():
+        hits = [(cls, m) for cls in sorted(known.classes, key=lambda c: c in ("Attack", "Event")) if cls in REFERS
+                for m in [REFERS[cls].search(seg.text)] if m]
+        if not hits:
+            continue
+        specific, word = hits[0]
+        shared = inside & known.entities
+        salient = {e for e in shared if not knowledge.types(e) & {"State", "Country", "Weapon"}}
+        # a sentence that names a specific place refers to an event at that place, not elsewhere
+        elsewhere = bool(places_named) and not places_named & known.entities
+        label_words = (mine & {w for label in known.labels for w in stems(label)}) - {stems(word.group(0))[0] if stems(word.group(0)) else ""}
+        score = 1.5 * len(salient) + 0.5 * len(shared - salient) + 0.5 * len(label_words) + (0.5 if specific not in ("Attack", "Event") else 0) \
+            - (1.5 if elsewhere else 0)
+        if span and known.span and span.precision in ("day", "year") and known.span.precision == span.precision \
+                and span.earliest <= known.span.latest and known.span.earliest <= span.latest:
+            score += 1.5
+        if score >= 2.5:
+            out.append((score, known, word.group(0), sorted(shared), sorted(label_words)))
+    out.sort(key=lambda x: -x[0])
+    # the best reference, and a second one only if it is of another kind and as well supported
+    kept = out[:1] + [o for o in out[1:2] if out and not (o[1].classes & out[0][1].classes) and o[0] >= out[0][0] - 0.5]
+    events = []
+    for score, known, said, common, words in kept:
+        ev: dict[str, Any] = {"id": known.id, "label": known.labels[0] if known.labels else known.id,
+                              "class": next(iter(known.classes)) if len(known.classes) == 1 else sorted(known.classes)}
+        ev.update(quoted(text, seg.text, seg.begin))
+        if date and not date.derivation.startswith("from the previous"):
+            ev["date"] = date.as_seed()
+        why = f"refers to the graph's event {known.id}: '{said}'" + (f", {', '.join(common)}" if common else "") + \
+              (f", label words {', '.join(words)}" if words else "")
+        ev["suggested"] = {"why": why, "confidence": round(min(0.9, score / 6), 2), "links": known.id}
+        events.append(ev)
+    return events

@@ -1,0 +1,81 @@
+"""Sentences of an article with their offsets and paragraph, and word stems, for drafting.
+
+Sentence boundaries come from pySBD (rule-based, offline), run on each line of the text so that a
+headline, a dateline or a paragraph never runs into the next one; offsets are Python string indices
+into the verbatim text, as the seed format's quotes are. Word stems (Snowball's English stemmer,
+stop words left out) let a sentence be compared with a proposition or an event's label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pysbd
+import snowballstemmer
+
+from crisiskg.loaders.anchor import occurrences
+
+STOP = frozenset({"a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "but", "with", "by", "from", "at", "as", "is", "are",
+    "was", "were", "be", "been", "being", "that", "this", "these", "those", "it", "its", "their", "his", "her", "they", "them", "he",
+    "she", "we", "our", "us", "not", "no", "any", "all", "more", "most", "other", "such", "than", "then", "there", "which", "who",
+    "whom", "whose", "what", "when", "where", "why", "how", "will", "would", "may", "might", "could", "should", "must", "can", "has",
+    "have", "had", "do", "does", "did", "so", "also", "only", "very", "into", "over", "after", "before", "about", "against",
+    "between", "through", "during", "without", "within", "upon", "out", "up", "down", "off", "again", "further", "once", "here",
+    "both", "each", "few", "own", "same", "too", "just"})
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    return snowballstemmer.stemmer("english")
+
+
+def stems(text: str) -> list[str]:
+    words = [w.lower().replace("’", "'").split("'")[0] for w in _WORD.findall(text)]
+    words = [w for part in words for w in part.split("-") if w and w not in STOP and len(w) > 2]
+    return list(_stemmer().stemWords(words))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence: its offsets, text, paragraph number and position in the article."""
+
+    begin: int
+    end: int
+    text: str
+    paragraph: int
+    index: int
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def segments(text: str) -> list[Segment]:
+    """The sentences of ``text`` in order (blank lines and whitespace left out)."""
+    out: list[Segment] = []
+    for paragraph, line in enumerate(re.finditer(r"[^\n]+", text)):
+        base = line.start()
+        for span in _segmenter().segment(line.group(0)):
+            chunk = line.group(0)[span.start:span.end]
+            stripped = chunk.strip()
+            if not stripped:
+                continue
+            begin = base + span.start + (len(chunk) - len(chunk.lstrip()))
+            out.append(Segment(begin, begin + len(stripped), stripped, paragraph, len(out)))
+    return out
+
+
+def quoted(text: str, quote: str, start: int = 0) -> dict[str, Any]:
+    """``{quote: ...}`` for the first occurrence of ``quote`` at or after ``start``, with the
+    ``occurrence`` number the seed format needs when the quote is not unique in ``text``."""
+    starts = occurrences(text, quote)
+    item: dict[str, Any] = {"quote": quote}
+    if len(starts) > 1:
+        at = next((i for i, s in enumerate(starts) if s >= start), len(starts) - 1)
+        item["occurrence"] = at + 1
+    return item
