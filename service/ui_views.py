@@ -55,14 +55,19 @@ def map_svg(places: list[PlacePoint], *, href: dict[str, str], width: int = 720,
     lons = [p.lon for p in places] or [0.0]
     south, north = min(lats) - pad, max(lats) + pad
     west, east = min(lons) - pad, max(lons) + pad
+    # one scale for both axes, the box grown on its short side around the points (it was grown from
+    # the south-west corner by the longer span, which put the grid far north of the points)
+    scale = min(width / (east - west), height / (north - south))
+    mid_lat, mid_lon = (north + south) / 2, (east + west) / 2
+    south, north = mid_lat - height / scale / 2, mid_lat + height / scale / 2
+    west, east = mid_lon - width / scale / 2, mid_lon + width / scale / 2
     span = max(north - south, east - west)
-    north, east = south + span, west + span * width / height
 
     def xy(lat: float, lon: float) -> tuple[float, float]:
         return (lon - west) / (east - west) * width, (north - lat) / (north - south) * height
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {width} {height}" width="100%" role="img" '
-             f'aria-labelledby="map-title" font-family="system-ui, sans-serif" font-size="12">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {width} {height}" width="100%" role="img" '
+              f'aria-labelledby="map-title" font-family="system-ui, sans-serif" font-size="12">'),
              f'<title id="map-title">Map of {len(places)} places (longitude and latitude grid)</title>',
              f'<rect width="{width}" height="{height}" fill="#f4f7fa" stroke="#888"/>']
     step = 1 if span <= 8 else 5
@@ -80,6 +85,7 @@ def map_svg(places: list[PlacePoint], *, href: dict[str, str], width: int = 720,
         x, y = xy(p.lat, p.lon)
         parts.append(f'<a href="{escape(href.get(p.iri, p.iri))}"><title>{escape(p.label)} ({p.lat:.2f}, {p.lon:.2f})</title>'
                      f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#b3261e" stroke="#000"/>'
-                     f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" fill="#111">{escape(p.label)}</text></a>')
+                     + (f'<text x="{x - 9:.1f}" y="{y + 4:.1f}" fill="#111" text-anchor="end">' if x > width * 0.7  # not clipped at the edge
+                        else f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" fill="#111">') + f'{escape(p.label)}</text></a>')
     parts.append("</svg>")
     return Markup("".join(parts))
