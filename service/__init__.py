@@ -55,4 +55,7 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     for blueprint in (sparql.bp, linkeddata.bp, api.bp, ops.bp, home.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(ui.bp)
+    from crisiskg.service import views  # the saved questions' views (map, timeline, charts, graph)
+
+    app.register_blueprint(views.bp)
     return app

@@ -83,7 +83,7 @@ def test_at_least_25_questions_each_documented() -> None:
     for q in QUERIES.values():
         assert q.summary and len(q.description) > 40, q.id
         assert q.tags, q.id
-        assert q.view in ("table", "timeline", "map", "graph"), q.id
+        assert q.view in ("table", "timeline", "map", "graph", "curve", "chart"), q.id
         for p in q.params:
             assert p.description, (q.id, p.name)
 
@@ -104,6 +104,10 @@ def test_views_have_the_columns_they_draw(qid: str) -> None:
         assert "?wkt" in q.sparql
     if q.view == "graph":
         assert q.kind == "graph"
+    if q.view == "curve":
+        assert "?goldstein" in q.sparql and "?earliest" in q.sparql
+    if q.view == "chart":
+        assert "COUNT(" in q.sparql
 
 
 def test_issue_questions_are_all_there() -> None:

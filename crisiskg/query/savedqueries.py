@@ -58,7 +58,7 @@ __all__ = ["LISTED", "PARAM_TYPES", "_CHOICES", "Ambiguous", "Choice", "Param", 
            "split_header", "subquery_spans"]
 
 QUERIES_DIR = package_folder("crisiskg.queries")
-VIEWS = ("table", "timeline", "map", "graph")
+VIEWS = ("table", "timeline", "map", "graph", "curve", "chart")  # curve: Goldstein scores over time; chart: bars
 # The header's keys: every key a saved query's #+ header may hold is parsed in parse_query below.
 HEADER_KEYS = ("summary", "description", "tags", "defaults", "enumerate", "params", "view", "timeout",
                "endpoint", "method", "pagination", "transform")  # the last four: grlc's, accepted, unused

@@ -65,6 +65,16 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     assert not outside, f"the page asked for outside resources: {outside}"
 
 
+@pytest.fixture
+def static_page(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh page with JavaScript off: what a page shows without its scripts (views, editor)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server, java_script_enabled=False)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

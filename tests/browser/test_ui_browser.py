@@ -90,7 +90,8 @@ def test_follow_a_quote_to_its_place_in_the_article(page: Any, artifacts: Path) 
     shot(page, artifacts, "04-article-quote")
 
 
-def test_timeline(page: Any, artifacts: Path) -> None:
+def test_timeline(static_page: Any, artifacts: Path) -> None:
+    page = static_page  # the server's SVG is the timeline without scripts (with them: tests/browser/test_views_browser.py)
     page.goto("/ui/")
     page.get_by_role("link", name="Timeline").first.click()
     page.wait_for_url("**/ui/timeline")
@@ -156,7 +157,8 @@ def _month_event(seed_store: Any) -> tuple[str, str, str]:
     return "/ui/id/" + str(r["ev"]).split("/id/", 1)[1], str(r["label"]), str(r["value"])
 
 
-def test_timeline_draws_a_month_as_a_labelled_span(page: Any, artifacts: Path, seed_store: Any) -> None:
+def test_timeline_draws_a_month_as_a_labelled_span(static_page: Any, artifacts: Path, seed_store: Any) -> None:
+    page = static_page  # the server's SVG, shown without scripts
     href, label, value = _month_event(seed_store)
     page.goto("/ui/timeline")
     marker = page.locator(f'svg.timeline a.tl-event[href="{href}"]')
