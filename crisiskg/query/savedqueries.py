@@ -24,6 +24,7 @@ SPARQL variable of the same name as an RDF term (a ``VALUES`` block written by
 ``required: false`` must be given.
 
 ``timeout`` (seconds, optional) lowers the server's time limit for this question; it never raises it.
+``columns`` (optional) titles the answer's columns for people: ``#+ columns: {quote: Quote, holder: Who}``.
 
 Every surface (CLI, HTTP, OpenAPI) reads the same :class:`SavedQuery` objects from
 :func:`load_queries`; :meth:`SavedQuery.bind` checks and converts values, raising
@@ -60,7 +61,7 @@ __all__ = ["LISTED", "PARAM_TYPES", "_CHOICES", "Ambiguous", "Choice", "Param", 
 QUERIES_DIR = package_folder("crisiskg.queries")
 VIEWS = ("table", "timeline", "map", "graph", "curve", "chart")  # curve: Goldstein scores over time; chart: bars
 # The header's keys: every key a saved query's #+ header may hold is parsed in parse_query below.
-HEADER_KEYS = ("summary", "description", "tags", "defaults", "enumerate", "params", "view", "timeout",
+HEADER_KEYS = ("summary", "description", "tags", "defaults", "enumerate", "params", "view", "timeout", "columns",
                "endpoint", "method", "pagination", "transform")  # the last four: grlc's, accepted, unused
 PARAM_KEYS = ("name", "type", "class", "default", "description", "choices", "required", "min", "max")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -83,6 +84,7 @@ class SavedQuery:
     view: str = "table"
     file: str = ""
     timeout: float | None = None  # seconds; lowers the server's limit, never raises it
+    columns: tuple[tuple[str, str], ...] = ()  # (variable, column title) from the header's ``columns:``
 
     @property
     def defaults(self) -> dict[str, str]:
@@ -280,9 +282,13 @@ def parse_query(path: Path | str) -> SavedQuery:
     timeout = header.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf")):
         raise _problem(path, f"'timeout' is a number of seconds above 0 (e.g. 'timeout: 2'), got {timeout!r}")
+    columns = header.get("columns") or {}
+    if not isinstance(columns, dict) or not all(isinstance(t, str) and t.strip() for t in columns.values()):
+        raise _problem(path, f"'columns' maps variables to titles (e.g. 'columns: {{quote: Quote, holder: Who}}'), got {columns!r}")
     return SavedQuery(id=qid, summary=header["summary"].strip(), description=" ".join(header["description"].split()),
                       sparql=sparql, kind=kind, tags=tuple(str(t) for t in tags), params=params, enumerate=enum,
-                      view=view, file=str(path), timeout=None if timeout is None else float(timeout))
+                      view=view, file=str(path), timeout=None if timeout is None else float(timeout),
+                      columns=tuple((str(k), str(v).strip()) for k, v in columns.items()))
 
 
 @lru_cache(maxsize=8)
