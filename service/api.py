@@ -20,7 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
 
 from crisiskg.errors import ParameterError, QueryError
-from crisiskg.query.savedqueries import SavedQuery, param_choices
+from crisiskg.query.savedqueries import SavedQuery
 from crisiskg.query.sparqltext import bind_values
 from crisiskg.query.store import REASONING
 from crisiskg.service import negotiation as neg
@@ -30,6 +30,7 @@ from crisiskg.service.limits import parse_timeout, time_limit
 from crisiskg.service.openapi import build_openapi
 from crisiskg.service.sparql import TRUNCATED, pick_format
 from crisiskg.service.state import state
+from crisiskg.service.ui_answer import by_topic, question_context
 
 bp = Blueprint("api", __name__)
 
@@ -83,8 +84,10 @@ def catalogue() -> Response:
     """Every saved question: id, summary, parameters, links (HTML or JSON)."""
     queries = state().queries()
     items = [{**q.to_dict(), "url": url_for("api.saved_query", query_id=q.id, _external=True)} for q in queries.values()]
-    if neg.choose(request.headers.get("Accept"), ["application/json", neg.HTML]) == neg.HTML or request.args.get("_format") == "html":
-        resp = Response(render_template("queries.html", queries=list(queries.values())), mimetype=neg.HTML)
+    fmt = request.args.get("_format")
+    if fmt == "html" or (fmt is None and neg.choose(request.headers.get("Accept"), ["application/json", neg.HTML]) == neg.HTML):
+        resp = Response(render_template("ui/questions.html", topics=by_topic(queries.values()),
+                                               question_href=lambda q: url_for("api.saved_query", query_id=q.id)), mimetype=neg.HTML)
     else:
         resp = jsonify({"ok": True, "queries": items})
     resp.vary.add("Accept")
@@ -108,7 +111,7 @@ def saved_query(query_id: str) -> Response:
     timeout = time_limit(st.settings.query_timeout, q.timeout, parse_timeout(request.args.get("_timeout"), "_timeout"))
     store = st.require_store()
     values = _values(q)
-    error: str | None = None
+    error: ParameterError | None = None
     answer: Answer | None = None
     try:
         bound = q.bind(values, store)
@@ -118,15 +121,12 @@ def saved_query(query_id: str) -> Response:
     except (ParameterError, QueryError) as exc:
         if fmt != "html" or not isinstance(exc, ParameterError):
             raise
-        error = str(exc)
-    if fmt == "html":
-        choices = {p.name: param_choices(store, p) for p in q.params}
-        args: dict[str, Any] = {k: v for k, v in values.items() if k in {p.name for p in q.params}}
-        downloads = [(key, url_for("api.saved_query", query_id=q.id, **args, _format=key)) for key in
-                     (("json", "csv", "tsv") if kind != "graph" else ("ttl", "nt", "jsonld"))]
-        page = render_template("query.html", q=q, values=values, choices=choices, result=answer.result if answer else None,
-                               error=error, downloads=downloads)
-        resp = Response(page, status=400 if error else 200, mimetype=neg.HTML)
+        error = exc
+    if fmt == "html":  # the UI's question page, its downloads from this API
+        context = question_context(store, q, values, answer.result if answer else None, error=error,
+                                   download=lambda **a: _download(q, a),
+                                   ask=lambda **a: url_for("api.saved_query", query_id=q.id, **a))
+        resp = Response(render_template("ui/question.html", **context), status=400 if error else 200, mimetype=neg.HTML)
     else:
         assert answer is not None
         content_type = f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else media
@@ -136,6 +136,14 @@ def saved_query(query_id: str) -> Response:
         resp.headers.add("Link", f'<{_next_page(q, values, offset, limit)}>; rel="next"')
     resp.vary.add("Accept")
     return resp
+
+
+def _download(q: SavedQuery, args: dict[str, Any]) -> str:
+    """A download of the answer as the page shows it: this API's URL, or for a sorted or paged view
+    (``_sort``, ``_page``, ``_size``: the UI's view parameters) the UI's download of that view."""
+    if any(k in args for k in ("_sort", "_page", "_size")):
+        return url_for("ui.download", qid=q.id, **args)
+    return url_for("api.saved_query", query_id=q.id, **args)
 
 
 @bp.route("/openapi.json")

@@ -1,10 +1,10 @@
 """``/``: an index of what the service offers as JSON (with the latest audit's estimate of the
 facts' precision, or "not audited"); a browser is sent on to the analyst UI, whose home page says
-the same."""
+the same. ``/favicon.ico``: the site's icon (an SVG from this host)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, send_from_directory, url_for
 from werkzeug.wrappers import Response
 
 from crisiskg.loaders import audits
@@ -41,3 +41,9 @@ def index() -> Response:
         resp = jsonify({"ok": True, "version": st.version, "audit": audit, "audit_summary": audits.describe(audit), "links": links()})
     resp.vary.add("Accept")
     return resp
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The icon browsers ask for by this name; pages link it as ``/static/favicon.svg``."""
+    return send_from_directory(current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml")

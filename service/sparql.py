@@ -7,7 +7,8 @@
   (``update=``, ``application/sparql-update``, an update in ``query``); 405 other methods; 406 no
   acceptable format; 413 body too large; 415 wrong or missing media type or a charset other than
   UTF-8; 500 evaluation failure; 503 + Retry-After past the time limit.
-- GET without a query: the service description (RDF, negotiated) or, for a browser, the query page.
+- GET without a query: the service description (RDF, negotiated) or, for a browser, the UI's editor
+  page (:mod:`crisiskg.service.ui_editor`), which also shows a query's answer or error asked as HTML.
 - System parameters: ``_format`` (a format key or ``html``, instead of Accept) and
   ``_reasoning=none`` (leave the inferred graph out of the default graph); ``timeout`` (seconds)
   lowers the server's time limit for this query, never raises it.
@@ -24,9 +25,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from crisiskg.errors import QueryError
 from crisiskg.query.results import Result
 from crisiskg.query.sparqltext import keywords
 from crisiskg.query.store import REASONING, Store
@@ -37,6 +39,7 @@ from crisiskg.service.evaluation import Answer, QueryJob
 from crisiskg.service.limits import check_text, parse_timeout, time_limit
 from crisiskg.service.settings import Settings
 from crisiskg.service.state import KEY, state
+from crisiskg.service.ui_editor import editor_page
 
 bp = Blueprint("sparql", __name__)
 
@@ -184,15 +187,36 @@ def endpoint() -> Response:
     job = QueryJob(req.query or "", reasoning=reasoning, default_graph_uris=tuple(req.default_graphs),
                    named_graph_uris=tuple(req.named_graphs), base_iri=endpoint_url(),  # relative IRIs resolve against the endpoint
                    limit=st.settings.max_result_rows, fmt=fmt if fmt != "html" else None, timeout=timeout, store=store)
+    if fmt == "html" or (kind is None and _wants_html(req.params)):
+        return _editor(store, req.query or "", job, reasoning)
     answer: Answer = st.evaluate(job, route="/sparql")
     if media is None:  # the form was not recognised from the text; it is known now
         media, fmt = pick_format(answer.kind, req.params, html=True)
-    if fmt == "html":
-        resp = Response(render_template("sparql.html", query=req.query, result=answer.result, params=req.params), mimetype=neg.HTML)
-    else:
-        resp = Response(answer.serialize(fmt or "json"), content_type=_text_type(media))
+    resp = Response(answer.serialize(fmt or "json"), content_type=_text_type(media))
     if answer.truncated:
         resp.headers[TRUNCATED] = "true"
+    resp.vary.add("Accept")
+    return resp
+
+
+def _wants_html(params: MultiDict[str, str]) -> bool:
+    try:
+        return pick_format("select", params, html=True)[1] == "html"
+    except ServiceError:
+        return False
+
+
+def _editor(store: Store, text: str, job: QueryJob, reasoning: str) -> Response:
+    """A query asked for as HTML: the UI's editor page with its answer or its error."""
+    st = state()
+    result, error = None, None
+    try:
+        result = st.evaluate(job, route="/sparql").result
+    except QueryError as exc:
+        error = str(exc)
+    page = editor_page(store, text, reasoning=reasoning, result=result, error=error, examples=st.queries(),
+                       action=url_for("ui.editor"))
+    resp = Response(page, status=400 if error else 200, mimetype=neg.HTML)
     resp.vary.add("Accept")
     return resp
 
@@ -216,7 +240,10 @@ def description(params: MultiDict[str, str]) -> Response:
     """The service description (negotiated RDF) or, for a browser, the query page."""
     media, fmt = pick_format("graph", params, html=True)
     if fmt == "html":
-        resp = Response(render_template("sparql.html", query=None, result=None, params=params), mimetype=neg.HTML)
+        st = state()
+        page = editor_page(st.require_store(), "", reasoning="owlrl", result=None, error=None, examples=st.queries(),
+                           action=url_for("ui.editor"))
+        resp = Response(page, mimetype=neg.HTML)
     else:
         st = state()
         store = st.require_store()

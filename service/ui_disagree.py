@@ -36,13 +36,13 @@ from crisiskg.service.ui_data import (
     When,
     article_key,
     date_pattern,
-    days_text,
     describe_terms,
     local_name,
     span_parts,
     term,
     when_of,
 )
+from crisiskg.service.ui_dates import days_text
 
 KINDS = ("casualties", "munitions", "counts", "date", "claim", "stance")
 TITLES = {"casualties": "Casualty counts", "munitions": "Munitions", "counts": "Other counts", "date": "Dates",
