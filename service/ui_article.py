@@ -114,6 +114,13 @@ def href_of(iri: str) -> str:
     return "/ui/id/" + iri[len(str(ID)):] if iri.startswith(str(ID)) else iri
 
 
+def tooltip(kind: str, name: str) -> str:
+    """"stance: Jane Roe: against — X" for a passage's target, never "stance: stance: ..." (a
+    stance's, claim's or role's own label already starts with its kind)."""
+    label = KIND_LABELS.get(kind, kind)
+    return name if name.lower().startswith((kind + ": ", label.lower() + ": ")) else f"{label}: {name}"
+
+
 def markup(text: str, spans: list[Annotation], names: dict[str, str], *, target: tuple[int, int] | None = None) -> Markup:
     """``text`` as HTML with ``spans`` as nested elements. ``target`` (begin, end), when given, is
     the span the reader was sent to: it gets the class ``target`` (and an id, if no annotation has
@@ -139,7 +146,7 @@ def markup(text: str, spans: list[Annotation], names: dict[str, str], *, target:
         attrs = f' class="{" ".join(classes)}"'
         if first:
             attrs += f' id="{a.anchor}"'
-        title = "; ".join(f"{KIND_LABELS.get(k, k)}: {names.get(t, local_name(t))}" for t, k in a.targets.items())
+        title = "; ".join(tooltip(k, names.get(t, local_name(t))) for t, k in a.targets.items())
         if "target" in a.kinds and not a.targets:
             title = "the quoted passage"
         if title:

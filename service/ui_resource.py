@@ -226,7 +226,6 @@ def resource_page(store: Store, iri: str) -> Page:
         keys, inferred, others = _graph_split(graphs)
         facts.append(Fact(vals[p], vals[o], keys, inferred, others))
     facts.sort(key=lambda f: (f.inferred, f.predicate.text, f.value.text))
-
     events, links = [], []
     for (x, p), graphs in incoming.items():
         keys, inferred, _ = _graph_split(graphs)
@@ -236,8 +235,12 @@ def resource_page(store: Store, iri: str) -> Page:
             events.append(link)
         elif "Stance" not in t and "Role" not in t:
             links.append(link)
-    events.sort(key=lambda l: (l.inferred, l.subject.text))
-    links.sort(key=lambda l: (l.inferred, l.predicate.text, l.subject.text))
+    # inferred rows that repeat an asserted one (an event by its role, again by sem:hasActor) are left out
+    asserted = {l.subject.iri for l in events + links if not l.inferred}
+    events = sorted((l for l in events if not (l.inferred and l.subject.iri in asserted)), key=lambda l: (l.inferred, l.subject.text))
+    links = sorted((l for l in links if not (l.inferred and l.subject.iri in asserted)), key=lambda l: (l.inferred, l.predicate.text, l.subject.text))
+    stated = {(f.value.iri or f.value.text) for f in facts if not f.inferred}
+    facts = [f for f in facts if not (f.inferred and (f.value.iri or f.value.text) in stated)]
 
     asserted_types = [vals[t] for t, gs in type_graphs.items() if gs != {str(INFERRED_GRAPH)}]
     inferred_types = [vals[t] for t, gs in type_graphs.items() if gs == {str(INFERRED_GRAPH)}]
@@ -394,8 +397,3 @@ SELECT ?g ?st ?prop ?holder ?pol ?mod ?ev ?value ?prec ?deriv ?early ?late ?a_va
         row.evidence = _evidence(store, spans.get(st, []), texts)
         row.dates = [dates[st][k] for k in sorted(dates.get(st, {}))]
     return sorted(rows.values(), key=lambda s: (s.proposition.text if s.proposition else "", s.polarity))
-
-
-def class_of_interest(page: Page) -> list[str]:
-    """Local names of the page's types (asserted and inferred)."""
-    return [local_name(v.iri or "") for v in page.types + page.inferred_types]
