@@ -128,7 +128,7 @@ def test_csv_has_the_json_rows(client: FlaskClient) -> None:
 def test_html_page_has_form_results_and_downloads(client: FlaskClient) -> None:
     page = client.get("/queries/stances-on-proposition", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "<form" in page and 'name="proposition"' in page and 'name="polarity"' in page
-    assert "_format=csv" in page and "<table>" in page
+    assert "_format=csv" in page and '<table class="results">' in page  # the UI's answer table (issue 17)
 
 
 def test_406_when_nothing_acceptable(client: FlaskClient) -> None:

@@ -159,7 +159,7 @@ def test_unknown_format_parameter_is_400(client: FlaskClient) -> None:
 def test_html_results_for_a_browser(client: FlaskClient) -> None:
     resp = client.get("/sparql", query_string={"query": ENTITY_LABELS}, headers={"Accept": "text/html,*/*;q=0.8"})
     assert resp.status_code == 200 and resp.mimetype == "text/html"
-    assert b"Jane Roe" in resp.data and b"<table>" in resp.data
+    assert b"Jane Roe" in resp.data and b'<table class="results">' in resp.data  # the UI's editor page (issue 17)
 
 
 # ------------------------------------------------------------------------------ dataset

@@ -23,7 +23,7 @@ def test_home_page(page: Any, artifacts: Path) -> None:
         assert counts.locator("dt", has_text=name).count() == 1
     assert counts.locator("dt:has-text('articles') + dd").inner_text() == str(len(article_keys()))  # one per article file
     assert page.locator("text=conforms").count() >= 1
-    assert page.locator("#questions ~ h3").count() >= 3  # saved questions grouped by tag
+    assert page.locator("#questions ~ .topics h3").count() >= 3  # saved questions by topic (issue 17)
     # keyboard: the first Tab reaches the skip link
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
@@ -51,7 +51,7 @@ def test_search_an_alias_reaches_the_entity(page: Any, artifacts: Path, alias: s
 
 def test_saved_question_form_gives_the_expected_rows(page: Any, artifacts: Path) -> None:
     page.goto("/ui/questions/stances-on-proposition")
-    page.get_by_label("proposition").select_option("us-military-retaliation-jan-8")
+    page.get_by_label("proposition").fill("us-military-retaliation-jan-8")  # a searchable picker (issue 17)
     page.get_by_label("polarity").select_option("favor")
     page.get_by_role("button", name="Ask").click()
     page.wait_for_url(re.compile(r"polarity=favor"))
@@ -124,10 +124,12 @@ def test_disagreements_and_editor(page: Any, artifacts: Path) -> None:
     cards.first.scroll_into_view_if_needed()
     shot(page, artifacts, "06-disagreements")
     page.goto("/ui/sparql")
-    page.get_by_label("SPARQL query").fill("SELECT ?e WHERE {\n  ?e a ckg:RocketAttack .\n  ?e nope:x ?y .\n}")
+    page.wait_for_selector(".CodeMirror")  # the editor (issue 17): its text is set through CodeMirror
+    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", "SELECT ?e WHERE {\n  ?e a ckg:RocketAttack .\n  ?e nope:x ?y .\n}")
     page.get_by_role("button", name="Run").click()
     assert page.locator("li.error-line").inner_text().strip().startswith("?e nope:x ?y")
-    page.get_by_label("SPARQL query").fill("SELECT ?e ?label WHERE { ?e a ckg:RocketAttack ; rdfs:label ?label } ORDER BY ?label")
+    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)",
+                  "SELECT ?e ?label WHERE { ?e a ckg:RocketAttack ; rdfs:label ?label } ORDER BY ?label")
     page.get_by_role("button", name="Run").click()
     assert page.locator("table.results", has_text="Rocket attack on Camp Taji").count() == 1
     shot(page, artifacts, "07-editor")
