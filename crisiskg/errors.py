@@ -23,9 +23,12 @@ class Problem:
     field: str
     message: str
     hint: str | None = None
+    column: int | None = None  # 1-based, where known: the character to look at
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
+        if self.line and self.column:
+            where += f":{self.column}"
         text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 

@@ -7,6 +7,7 @@ Offsets are Python string indices (code points), 0-based, end exclusive, with no
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -18,7 +19,30 @@ class Span:
 
 
 class AnchorError(ValueError):
-    """A quote is missing or ambiguous; the message shows the closest passage or the choices."""
+    """A quote is missing or ambiguous; the message shows the closest passage or the choices.
+    ``at``: the index in the quote of the first character that differs from the closest passage;
+    ``hint``: how to fix it."""
+
+    def __init__(self, message: str, hint: str | None = None, at: int | None = None):
+        super().__init__(message)
+        self.hint = hint
+        self.at = at
+
+
+def _char(c: str) -> str:
+    return f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})"
+
+
+def first_difference(quote: str, passage: str) -> tuple[int, str] | None:
+    """Where ``quote`` first departs from ``passage`` (an index in the quote) and what differs
+    there, in words; None when they are equal."""
+    for tag, i1, _i2, j1, _j2 in difflib.SequenceMatcher(None, quote, passage, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "insert" and i1 in (0, len(quote))):
+            continue  # the same, or words of the text around the passage
+        has = _char(quote[i1]) if i1 < len(quote) else "its end"
+        text = _char(passage[j1]) if j1 < len(passage) else "nothing more"
+        return min(i1, len(quote) - 1), f"character {i1 + 1} of the quote is {has} where the text has {text}"
+    return None
 
 
 def occurrences(text: str, quote: str) -> list[int]:
@@ -37,19 +61,24 @@ def anchor(text: str, quote: str, occurrence: int | None = None) -> Span:
     without ``occurrence`` (showing where), or ``occurrence`` is out of range.
     """
     if not quote:
-        raise AnchorError("the quote is empty")
+        raise AnchorError("the quote is empty", "copy the words from the article's text")
     starts = occurrences(text, quote)
     if not starts:
-        raise AnchorError(f"quote not found in the article; closest passage: {closest_passage(text, quote)!r}")
+        passage = closest_passage(text, quote)
+        diff = first_difference(quote, passage)
+        if diff is None:
+            raise AnchorError(f"quote not found in the article; closest passage: {passage!r}")
+        raise AnchorError(f"quote not found in the article; closest passage: {passage!r}; {diff[1]}",
+                          "copy the words from the article's text exactly", diff[0])
     if occurrence is None:
         if len(starts) > 1:
             raise AnchorError(
                 f"quote occurs {len(starts)} times (at offsets {', '.join(map(str, starts))}); "
-                "add 'occurrence: N' (1-based) or quote more words"
+                "add 'occurrence: N' (1-based) or quote more words", "say which one with 'occurrence: N', or quote more words"
             )
         occurrence = 1
     if not 1 <= occurrence <= len(starts):
-        raise AnchorError(f"occurrence {occurrence} asked, but the quote occurs {len(starts)} time(s)")
+        raise AnchorError(f"occurrence {occurrence} asked, but the quote occurs {len(starts)} time(s)", f"use an occurrence from 1 to {len(starts)}")
     begin = starts[occurrence - 1]
     return Span(begin, begin + len(quote), quote)
 

@@ -254,4 +254,4 @@ def _problem(doc: YamlDoc, err: ValidationError) -> Problem:
     if err.validator == "propertyNames":
         near = nearest(value, ROLES)
         return Problem(doc.file, line, field, f"unknown role {value!r}", f"did you mean {near!r}?" if near else f"roles: {', '.join(ROLES)}")
-    return Problem(doc.file, line, field, err.message)
+    return Problem(doc.file, line, field, err.message, "write it in the form seeds/README.md gives for this field")

@@ -40,6 +40,8 @@ class YamlDoc:
     file: str
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    columns: dict[Path_, int] = field(default_factory=dict)  # 1-based, where each value starts
+    quoted: set[Path_] = field(default_factory=set)  # scalars written in quotes
 
     def line(self, path: Path_) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -49,6 +51,21 @@ class YamlDoc:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), 1)
+
+    def column(self, path: Path_, offset: int | None = None) -> int | None:
+        """The column where ``path``'s value starts (of its nearest ancestor that has one); with
+        ``offset``, the column of that character of a one-line scalar (past its opening quote)."""
+        path = tuple(path)
+        while path and path not in self.columns:
+            path = path[:-1]
+        col = self.columns.get(path)
+        if col is None or offset is None:
+            return col
+        return col + offset + (1 if path in self.quoted else 0)
+
+    def problem(self, path: Path_, message: str, hint: str | None = None, offset: int | None = None) -> Problem:
+        """A Problem at ``path`` of this file, with its line and column."""
+        return Problem(self.file, self.line(path), dotted(path), message, hint, self.column(path, offset))
 
 
 def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
@@ -83,6 +100,9 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
 
     def walk(n: Node, path: Path_) -> Any:
         doc.lines[path] = n.start_mark.line + 1
+        doc.columns[path] = n.start_mark.column + 1
+        if isinstance(n, ScalarNode) and n.style in ("'", '"'):
+            doc.quoted.add(path)
         if n.tag not in _PLAIN_TAGS:  # e.g. !!python/tuple on a list: refused by name, never dropped
             tag = n.tag.replace("tag:yaml.org,2002:", "!!")
             problems.append(Problem(file, n.start_mark.line + 1, _dotted(path), f"the YAML tag {tag} is not allowed in seed files",
@@ -154,3 +174,39 @@ def _dotted(path: Path_) -> str:
 
 
 dotted = _dotted
+
+_PART = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
+
+
+def undotted(field_: str) -> Path_:
+    """The path a dotted field name stands for: ``events[3].roles.target[0]`` ->
+    ``("events", 3, "roles", "target", 0)`` (the inverse of :func:`dotted`)."""
+    out: list[Any] = []
+    for index, key in _PART.findall(field_ or ""):
+        out.append(int(index) if index else key)
+    return tuple(out)
+
+
+def pruned(doc: YamlDoc, drop: set[Path_]) -> YamlDoc:
+    """``doc`` without the list items or mapping keys at the paths ``drop``, every other value
+    keeping its line and column (the paths of later list items are renumbered)."""
+    moved: dict[Path_, Path_] = {}
+
+    def walk(value: Any, path: Path_, old: Path_) -> Any:
+        moved[path] = old
+        if isinstance(value, dict):
+            return {k: walk(v, path + (k,), old + (k,)) for k, v in value.items() if old + (k,) not in drop}
+        if isinstance(value, list):
+            kept = [(i, v) for i, v in enumerate(value) if old + (i,) not in drop]
+            return [walk(v, path + (j,), old + (i,)) for j, (i, v) in enumerate(kept)]
+        return value
+
+    out = YamlDoc(doc.file, walk(doc.data, (), ()))
+    for new, old in moved.items():
+        if old in doc.lines:
+            out.lines[new] = doc.lines[old]
+        if old in doc.columns:
+            out.columns[new] = doc.columns[old]
+        if old in doc.quoted:
+            out.quoted.add(new)
+    return out

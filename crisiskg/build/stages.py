@@ -16,10 +16,12 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
 from crisiskg import __version__
+from crisiskg.build import gate
 from crisiskg.build.publish import Release
 from crisiskg.build.validation import Validation
 from crisiskg.errors import SeedError, ValidationFailed
-from crisiskg.loaders import SeedSet, audits, iris, read_seeds
+from crisiskg.loaders import SeedSet, audits, iris
+from crisiskg.loaders.seeds import check_seeds, usable
 from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.vocab import CKG, ENTITIES_GRAPH, ID, INFERRED_GRAPH, NIF, PROVENANCE_GRAPH, article_graph, package_folder
 
@@ -276,23 +278,28 @@ def manifest_of(seeds: SeedSet, *, data_version: str, audit: audits.Audit | None
 
 
 def read_inputs(seeds_dir: Path | str, *, allow_drafts: bool) -> tuple[SeedSet, audits.Audit | None]:
-    """The checked seeds and the newest complete audit; SeedError naming every problem in both."""
+    """The checked seeds and the newest complete audit; SeedError naming every problem in both,
+    with the SHACL violations of what the seed checks leave usable (:mod:`crisiskg.build.gate`),
+    so that one run shows every mistake of every stage."""
     problems = []
     try:
         audit = audits.latest(seeds_dir)
     except SeedError as exc:
         problems, audit = exc.problems, None
-    try:
-        seeds = read_seeds(seeds_dir, allow_drafts=allow_drafts)
-    except SeedError as exc:
-        raise SeedError([*exc.problems, *problems]) from exc
+    seeds, found = check_seeds(seeds_dir, allow_drafts=allow_drafts)
+    if found:
+        raise SeedError([*found, *gate.shape_problems(usable(seeds, found)), *problems])
     if problems:
         raise SeedError(problems)
     return seeds, audit
 
 
-def raise_unless_conforming(inconsistencies: list[str], validation: Validation) -> None:
-    """ValidationFailed naming every OWL RL inconsistency and SHACL violation, if there is one."""
+def raise_unless_conforming(inconsistencies: list[str], validation: Validation, *, seeds: SeedSet | None = None) -> None:
+    """ValidationFailed naming every OWL RL inconsistency and SHACL violation, if there is one;
+    with ``seeds`` (what was built), each at the file, line and column of the seed entry that made it."""
+    if seeds is not None and (inconsistencies or not validation.conforms):
+        found = gate.located(validation, inconsistencies, seeds)
+        raise ValidationFailed("\n".join(f"- {p}" for p in found), len(found))
     if inconsistencies:
         raise ValidationFailed("\n".join(f"- OWL RL inconsistency: {m}" for m in inconsistencies) + ("\n" + validation.report if not validation.conforms else ""),
                                len(inconsistencies) + len(validation.violations))

@@ -17,25 +17,32 @@ from crisiskg.cli.common import DEFAULT_SEEDS, fail_on_error, seeds_option
 @fail_on_error
 def coverage(seeds_dir: Path, strict: bool, dates: bool) -> None:
     """Per article: names resolved to registry entities, cue sentences ('should', 'must',
-    'need to', ...) with no stance, and date expressions with no event.
+    'need to', ...) with no stance, and date expressions with no event, each at the text file's
+    line:column with what to do. Runs while other mistakes remain (it says how many).
 
     Example: crisiskg coverage --strict
     """
-    from crisiskg.curate.coverage import coverage as run_coverage
+    from crisiskg.curate.coverage import check
 
     complete = True
-    for cov in run_coverage(seeds_dir):
+    found, problems = check(seeds_dir)
+    if problems:
+        click.echo(f"{len(problems)} other problem(s) in the seeds (crisiskg build lists them); the entries they point at are left out here")
+    for cov in found:
         total = len(cov.names_resolved) + len(cov.names_unresolved)
         click.echo(f"{cov.file}: {cov.mentions} alias mentions; names resolved {len(cov.names_resolved)}/{total} "
                    f"({cov.resolved_share:.0%}); cue sentences: {cov.cues_covered} with a stance, {cov.cues_skipped} skipped "
                    f"with a reason, {len(cov.cues_uncovered)} uncovered; dates: {cov.dates_covered} in events, {len(cov.dates_uncovered)} not")
         for offset, name in cov.names_unresolved:
-            click.echo(f"  unresolved name at {offset}: {name!r} (add an alias, or list it under ignored_names with a reason)")
+            click.echo(f"  unresolved name at {cov.where(offset)}: {name!r} (add it to registry.yaml as an alias of its entity, "
+                       f"or list it under ignored_names in {cov.file} with a reason)")
         for offset, sentence in cov.cues_uncovered:
-            click.echo(f"  cue sentence at {offset} has no stance: {sentence[:100]!r}")
+            click.echo(f"  cue sentence at {cov.where(offset)} has no stance: {sentence[:100]!r} (add a stance quoting it, "
+                       f"or a skipped_cues entry with the reason it holds none)")
         if dates:
             for offset, expr in cov.dates_uncovered:
-                click.echo(f"  date expression at {offset} in no event quote: {expr!r}")
+                click.echo(f"  date expression at {cov.where(offset)} in no event quote: {expr!r} (annotate the event it dates, "
+                           f"or leave it if it dates none)")
         complete = complete and cov.complete
     if strict and not complete:
         sys.exit(1)

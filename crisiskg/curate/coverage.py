@@ -4,6 +4,7 @@ Per article: the name-like phrases and whether each is resolved to a registry en
 match overlaps it, or the article lists it under ``ignored_names`` with a reason); the sentences with
 a recommendation cue and whether a stance or a ``skipped_cues`` entry covers them; the date
 expressions and whether an event's quote covers them. Page furniture and captions are left out.
+It runs while other mistakes remain: the entries they point at are left out.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crisiskg.errors import Problem
 from crisiskg.loaders.mentions import AliasMatcher
-from crisiskg.loaders.seeds import ArticleSeed, SeedSet, read_seeds
+from crisiskg.loaders.seeds import ArticleSeed, SeedSet, check_seeds, usable
 from crisiskg.textscan import CUES, DATE_EXPR, candidate_names, overlaps, sentences
 
 
@@ -28,6 +30,14 @@ class ArticleCoverage:
     cues_uncovered: list[tuple[int, str]] = field(default_factory=list)
     dates_covered: int = 0
     dates_uncovered: list[tuple[int, str]] = field(default_factory=list)
+    text_file: str = ""
+    text: str = field(default="", repr=False)
+
+    def where(self, offset: int) -> str:
+        """``file:line:column`` of a character offset of the article's text (both 1-based)."""
+        before = self.text[:offset]
+        line = before.count("\n") + 1
+        return f"{self.text_file}:{line}:{offset - (before.rfind(chr(10)) + 1) + 1}"
 
     @property
     def resolved_share(self) -> float:
@@ -48,7 +58,7 @@ def article_coverage(seeds: SeedSet, art: ArticleSeed, matcher: AliasMatcher) ->
     meta_spans = [(sp.begin, sp.end) for (key, path), sp in seeds.spans.items()
                   if key == art.key and path[:2] in (("article", "furniture"), ("article", "captions"))]
     furniture = [(sp.begin, sp.end) for (key, path), sp in seeds.spans.items() if key == art.key and path[:2] == ("article", "furniture")]
-    cov = ArticleCoverage(art.key, art.yaml_file)
+    cov = ArticleCoverage(art.key, art.yaml_file, text_file=art.text_file, text=text)
     found = matcher.find(text, furniture)
     cov.mentions = len(found)
     mention_ranges = [(m.begin, m.end) for m in found]
@@ -87,6 +97,13 @@ def article_coverage(seeds: SeedSet, art: ArticleSeed, matcher: AliasMatcher) ->
 
 def coverage(seeds_dir: Path | str, *, allow_drafts: bool = True) -> list[ArticleCoverage]:
     """Coverage of every article under ``seeds_dir`` (drafts included by default)."""
-    seeds = read_seeds(seeds_dir, allow_drafts=allow_drafts)
+    return check(seeds_dir, allow_drafts=allow_drafts)[0]
+
+
+def check(seeds_dir: Path | str, *, allow_drafts: bool = True) -> tuple[list[ArticleCoverage], list[Problem]]:
+    """Coverage of every article under ``seeds_dir`` as far as its entries load, and the seed
+    problems that left entries out (coverage runs while they are being fixed)."""
+    seeds, problems = check_seeds(seeds_dir, allow_drafts=allow_drafts)
+    seeds = usable(seeds, problems) if problems else seeds
     matcher = AliasMatcher(seeds.entities)
-    return [article_coverage(seeds, art, matcher) for art in seeds.articles]
+    return [article_coverage(seeds, art, matcher) for art in seeds.articles], problems
