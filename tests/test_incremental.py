@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -63,16 +64,23 @@ def test_adding_articles_equals_a_full_build(corpus: tuple[Path, list[Path]], tm
 
 
 def test_a_changed_registry_falls_back_to_a_full_build(corpus: tuple[Path, list[Path]], tmp_path: Path) -> None:
-    seeds = shutil.copytree(corpus[0], tmp_path / "seeds")
-    out = tmp_path / "build"
-    build(seeds, out)
-    for p in corpus[1]:
-        shutil.copy(p, seeds / "articles" / p.name)
-    registry = seeds / "registry.yaml"
-    registry.write_text(registry.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    result = build(seeds, out, incremental=True)
-    assert result.note == "full build: the registry or the propositions changed" or result.note.startswith("full build: a seed file")
-    assert "incremental" not in result.manifest
+    for name, change in (("same", "spacing"), ("renamed", "label")):
+        seeds = shutil.copytree(corpus[0], tmp_path / name / "seeds")
+        out = tmp_path / name / "build"
+        build(seeds, out)
+        for p in corpus[1]:
+            shutil.copy(p, seeds / "articles" / p.name)
+        registry = seeds / "registry.yaml"
+        text = registry.read_text(encoding="utf-8")
+        if change == "spacing":  # the same entries: still incremental
+            registry.write_text(text + "\n", encoding="utf-8")
+            assert build(seeds, out, incremental=True).note.startswith("incremental:")
+            continue
+        first = text.index("\n  label: ") + len("\n  label: ")
+        registry.write_text(text[:first] + "Renamed " + text[first:], encoding="utf-8")  # an entry the build holds
+        result = build(seeds, out, incremental=True)
+        assert re.fullmatch(r"full build: seeds/registry\.yaml:\d+: entity '[a-z0-9-]+' changed \(label\)", result.note), result.note
+        assert "incremental" not in result.manifest
 
 
 def test_a_violating_new_article_publishes_nothing(corpus: tuple[Path, list[Path]], tmp_path: Path) -> None:
