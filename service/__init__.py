@@ -12,6 +12,7 @@ once (never re-running the pipeline); with no build it still starts, ``/healthz`
 ``api``            ``/queries``, ``/queries/<id>``, ``/openapi.json``
 ``ops``            ``/healthz``, ``/readyz``, ``/metrics``
 ``home``           ``/``
+``curate``         ``/curate/`` (only with the ``curate`` setting: ``crisiskg serve --curate``)
 =================  ==========================================================================
 
 Run it with ``crisiskg serve`` (waitress). Example::
@@ -58,4 +59,13 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     from crisiskg.service import views  # the saved questions' views (map, timeline, charts, graph)
 
     app.register_blueprint(views.bp)
+    if config.curate:  # it writes the seed files: registered only when asked for, behind its token
+        import secrets
+
+        from crisiskg.service import curate
+
+        app.config["CRISISKG_CURATE_TOKEN"] = config.curate_token or secrets.token_urlsafe(24)
+        app.config["CRISISKG_SEEDS_DIR"] = str(config.seeds_dir)
+        app.config["CRISISKG_BUILD_DIR"] = str(config.build_dir)
+        app.register_blueprint(curate.bp)
     return app

@@ -26,6 +26,11 @@ setting                    environment                            meaning
                                                                   published build is opened beside the served one and
                                                                   swapped in once ready (0 turns it off)
 ``store``                  (none: overrides only)                 an already open :class:`crisiskg.query.store.Store`
+``curate``                 ``CRISISKG_CURATE``                    ``1``: the curation workbench at ``/curate/``, which
+                                                                  writes the seed files (:mod:`crisiskg.service.curate`)
+``curate_token``           ``CRISISKG_CURATE_TOKEN``              the token the workbench asks for (default: a new
+                                                                  random one each start)
+``seeds_dir``              ``CRISISKG_SEEDS_DIR``                 the seeds folder the workbench edits
 =========================  =====================================  ============================================
 """
 
@@ -65,6 +70,9 @@ class Settings:
     cache_bytes: int = 64_000_000
     reload_every: float = 2.0
     store: Any = None
+    curate: bool = False
+    curate_token: str | None = None
+    seeds_dir: Path = Path("seeds")
 
 
 _CONVERT: dict[str, Any] = {
@@ -81,6 +89,9 @@ _CONVERT: dict[str, Any] = {
     "evaluation": str,
     "cache_bytes": int,
     "reload_every": float,
+    "curate": lambda raw: raw if isinstance(raw, bool) else {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}[str(raw).lower()],
+    "curate_token": str,
+    "seeds_dir": Path,
 }
 _ENV_NAMES = {"store_spec": "STORE"}  # environment names that differ from the setting's
 
@@ -121,5 +132,5 @@ def load_settings(overrides: Mapping[str, Any] | Settings | None = None, *, envi
 def _convert(name: str, raw: Any, convert: Any, *, source: str) -> Any:
     try:
         return convert(raw)
-    except (TypeError, ValueError):
-        raise SettingsError(f"setting {source}={raw!r} is not a valid {convert.__name__} for {name}") from None
+    except (TypeError, ValueError, KeyError):
+        raise SettingsError(f"setting {source}={raw!r} is not a valid {getattr(convert, '__name__', 'value')} for {name}") from None

@@ -36,8 +36,12 @@ class _NoBuild(click.ClickException):
               help="Seconds between looks for a newly published build, which is then opened and swapped in without "
                    "a restart; 0 serves the build found at start only [default: $CRISISKG_RELOAD_EVERY or 2].")
 @click.option("--quiet", is_flag=True, help="No access log (by default one line a request on standard error, in the common log format).")
+@click.option("--curate", is_flag=True, help="Also serve the curation workbench at /curate/, which edits the seed files and "
+              "publishes incrementally; it asks for the token printed at start ($CRISISKG_CURATE_TOKEN, else a new one).")
+@click.option("--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
+              help="The seeds folder the workbench edits [default: $CRISISKG_SEEDS_DIR or seeds].")
 def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, threads: int, query_timeout: float | None,
-          reload_every: float | None, quiet: bool) -> None:
+          reload_every: float | None, quiet: bool, curate: bool = False, seeds_dir: Path | None = None) -> None:
     """Serve the SPARQL endpoint, saved questions, linked data and dumps of the published build.
 
     Settings come from CRISISKG_* environment variables, then these options. Exits 2 when there is
@@ -62,6 +66,10 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
         overrides["store_spec"] = store_spec
     if reload_every is not None:
         overrides["reload_every"] = reload_every
+    if curate:
+        overrides["curate"] = True
+    if seeds_dir is not None:
+        overrides["seeds_dir"] = seeds_dir
     try:  # bound before anything starts or is said: a taken port is one line and exit 2, not a traceback
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
@@ -81,7 +89,13 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     base = f"http://{shown}:{sock.getsockname()[1]}"
     click.echo(f"serving build {st.version} ({len(st.store)} triples, {st.store.kind} store) on {base}/\n"
-               f"  web UI           {base}/ui/\n  SPARQL endpoint  {base}/sparql\nCtrl-C stops", err=True)
+               f"  web UI           {base}/ui/\n  SPARQL endpoint  {base}/sparql", err=True)
+    if "CRISISKG_CURATE_TOKEN" in app.config:
+        click.echo(f"  workbench        {base}/curate/?token={app.config['CRISISKG_CURATE_TOKEN']} (it edits "
+                   f"{app.config['CRISISKG_SEEDS_DIR']}; keep the token private)", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"  warning: listening on {host}, beyond this machine: anyone who has the token can edit the seeds", err=True)
+    click.echo("Ctrl-C stops", err=True)
     try:
         server.run()
     except KeyboardInterrupt:

@@ -1,0 +1,55 @@
+"""The workbench's writes keep the seed files readable: comments, key order and quoting stay, and
+an edit changes only the lines it touches; suggestions move into their sections when accepted."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+from seedcorpus import article_files
+
+from crisiskg.loaders.seeds import read_seeds
+from crisiskg.service import curate_files as files
+
+
+def test_an_edit_keeps_comments_and_order_and_changes_its_lines_only(tmp_path: Path) -> None:
+    source = max(article_files(), key=lambda p: p.read_text(encoding="utf-8").count("#"))  # the most commented file
+    path = tmp_path / source.name
+    shutil.copy(source, path)
+    before = path.read_text(encoding="utf-8")
+    data = files.read(path)
+    files.write(path, data)
+    assert path.read_text(encoding="utf-8") == before  # read and written unchanged: byte for byte
+    stance = data["stances"][0]
+    stance["strength"] = "weak" if stance.get("strength") != "weak" else "strong"
+    files.write(path, data)
+    after = path.read_text(encoding="utf-8")
+    changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert len(changed) == 2 and all("strength:" in line for line in changed), changed
+    assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == \
+           [line for line in after.splitlines() if line.lstrip().startswith("#")]
+
+
+def test_accept_and_reject_suggestions(tmp_path: Path) -> None:
+    data = files.drafted({"article": {"status": "draft"}, "events": [{"id": "a", "quote": "x y"}, {"id": "b", "quote": "y z"}],
+                          "stances": [{"id": "s", "quote": "z w"}]})
+    assert data["events"] == [] and len(files.suggestions(data)) == 3
+    files.reject(data, 1)
+    section, index = files.accept(data, 1, files.parse_item("id: s2\nquote: z w\n"))
+    assert (section, index) == ("stances", 0) and data["stances"][0]["id"] == "s2"
+    assert files.accept(data, 0) == ("events", 0) and files.suggestions(data) == []
+    files.ready_to_publish(data)
+    assert "draft_notes" not in data and data["article"]["status"] == "reviewed"
+
+
+def test_a_new_registry_entry_is_appended(tmp_path: Path) -> None:
+    seeds = shutil.copytree(Path(__file__).parent / "fixtures" / "mini", tmp_path / "seeds")
+    before = (seeds / "registry.yaml").read_text(encoding="utf-8")
+    files.add_entity(seeds, {"id": "omar-quill", "type": "Person", "label": "Omar Quill"})
+    files.add_alias(seeds, "jane-roe", "J. Roe")
+    after = (seeds / "registry.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before.split("  - id: jane-roe")[0])
+    assert after.endswith("  - id: omar-quill\n    type: Person\n    label: Omar Quill\n")
+    assert read_seeds(seeds).entities["jane-roe"]["aliases"] == ["Roe", "J. Roe"]
