@@ -11,7 +11,7 @@ from crisiskg.curate import draft as drafting
 
 
 def draft_mapping(article: Path, seeds: Path) -> dict[str, Any]:
-    """``crisiskg draft``'s annotation of ``article`` as a mapping (its YAML text parsed, until the
-    draft module gives the mapping itself)."""
+    """``crisiskg draft``'s annotation of ``article`` as a mapping, in the form the draft file has
+    (suggestions and items naming proposed entities under ``draft_notes``), which the workbench edits."""
     found = yaml.safe_load(drafting.draft(article, seeds))
     return found if isinstance(found, dict) else {}

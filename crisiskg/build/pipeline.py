@@ -119,7 +119,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
 
     if out is None:
         validation = stage("validate", check)
-        raise_unless_conforming(inference.inconsistencies, validation)
+        raise_unless_conforming(inference.inconsistencies, validation, seeds=seeds)
         manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         return BuildResult(quads, validation, manifest, seconds)
 
@@ -128,7 +128,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     writer = workstate.WorkWriter(staging.work, store)
     try:
         validation = stage("validate", check)
-        raise_unless_conforming(inference.inconsistencies, validation)
+        raise_unless_conforming(inference.inconsistencies, validation, seeds=seeds)
         manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         result = BuildResult(quads, validation, manifest, seconds)
         t0 = time.perf_counter()
