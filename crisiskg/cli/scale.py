@@ -27,22 +27,42 @@ def synth(articles: int, out: Path, seed: int) -> None:
 
 
 @click.command()
-@click.option("--store", "spec", required=True, envvar="CRISISKG_STORE", help="oxigraph:PATH or sparql:URL (memory needs no push).")
+@click.option("--store", "spec", required=True, envvar="CRISISKG_STORE",
+              help="oxigraph:PATH or sparql:URL[#store=GSP_URL] (memory needs no push); credentials from "
+                   "CRISISKG_STORE_USER / CRISISKG_STORE_PASSWORD or ~/.netrc.")
 @click.option("--build", "build_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True, help="The build folder (published builds).")
-def push(spec: str, build_dir: Path) -> None:
+@click.option("--replace-existing", is_flag=True,
+              help="sparql:URL only: take over graphs of the build's names that are on the server but were not created by push "
+                   "(by default push refuses to replace them).")
+def push(spec: str, build_dir: Path, replace_existing: bool) -> None:
     """Copy the current published build into an on-disk Oxigraph store or a remote SPARQL store.
 
     oxigraph:PATH writes PATH/<release> and swaps PATH/current atomically (readers open it
-    read-only); sparql:URL replaces each named graph over the Graph Store Protocol (URL's /query ->
-    /store, /sparql -> /data, or sparql:URL#store=GSP_URL).
+    read-only). sparql:URL replaces the build's named graphs over the Graph Store Protocol (URL's
+    /query -> /store, /sparql -> /data, or sparql:URL#store=GSP_URL) and records them on the
+    server; it replaces or deletes only graphs it created, never anyone else's, and says what it
+    did. A terminal shows its progress.
 
-    Example: crisiskg build && crisiskg push --store oxigraph:build/oxigraph
+    Example: crisiskg build && crisiskg push --store sparql:http://127.0.0.1:7878/query
     """
+    import sys
+
     from crisiskg.cli.common import Failure
     from crisiskg.errors import CrisisKGError
     from crisiskg.scale.push import push as run_push
 
     try:
-        click.echo(run_push(spec, build_dir))
+        if spec.startswith("sparql:") and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("pushing", total=None)
+
+                def tell(what: str, done: int, total: int) -> None:
+                    bar.update(task, description=what[-60:], completed=done, total=total)
+
+                click.echo(run_push(spec, build_dir, replace_existing=replace_existing, progress=tell))
+        else:
+            click.echo(run_push(spec, build_dir, replace_existing=replace_existing))
     except CrisisKGError as exc:
         raise Failure(exc) from exc

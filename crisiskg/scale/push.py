@@ -3,6 +3,7 @@ swapped atomically) or a remote SPARQL store over the Graph Store Protocol."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +12,22 @@ import pyoxigraph as ox
 from crisiskg.build.publish import Release, current, point_current, read_section
 from crisiskg.errors import PublishError
 from crisiskg.query.embedded import _Embedded, copy_union
-from crisiskg.query.remote import _Remote
+from crisiskg.query.remote import PROV_MEMBER, PUSHED_GRAPH, _Remote
 from crisiskg.query.store import _stored_version, parse_spec
 from crisiskg.terms import quads_matching
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 
+Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all)
 
-def push(spec: str, build_dir: Path | str, *, keep: int = 3) -> str:
+
+def push(spec: str, build_dir: Path | str, *, keep: int = 3, replace_existing: bool = False,
+         progress: Progress | None = None) -> str:
     """Copy the current published build under ``build_dir`` into the store ``spec`` names.
 
     ``oxigraph:PATH``: a new store PATH/<release>, bulk-loaded and made PATH/current atomically (a
-    reader keeps the one it opened); older ones beyond ``keep`` are removed. ``sparql:URL``: every
-    named graph PUT over the Graph Store Protocol, graphs no longer in the build DELETEd, the
-    provenance graph (which carries the build version) last; not atomic across graphs. ``memory``:
-    nothing to do. Returns a one-line summary. Raises PublishError.
+    reader keeps the one it opened); older ones beyond ``keep`` are removed. ``sparql:URL``: see
+    :func:`push_remote` (only graphs push created are replaced or deleted; ``replace_existing``
+    takes over same-named graphs it did not create; ``progress`` is told of each graph). ``memory``: nothing to do. Returns a one-line summary. Raises PublishError.
 
     An incremental build (``crisiskg build --incremental``) is pushed onto the store PATH holds of
     the release it was built from (copied by hard links, the difference applied: 2 s instead of 37 s
@@ -56,24 +59,61 @@ def push(spec: str, build_dir: Path | str, *, keep: int = 3) -> str:
             if old != final:
                 shutil.rmtree(old, ignore_errors=True)
         return f"{done} and made it {root / 'current'}"
-    remote = _Remote(arg)
+    return push_remote(arg, release, replace_existing=replace_existing, progress=progress)
+
+
+def push_remote(url: str, release: Release, *, replace_existing: bool = False, progress: Progress | None = None) -> str:
+    """Copy ``release`` into the SPARQL store at ``url`` over the Graph Store Protocol, touching
+    only the graphs push created there.
+
+    The server keeps push's record of them (:data:`PUSHED_GRAPH`, ``prov:hadMember`` each graph).
+    The record is widened first (so an interrupted push still owns what it wrote), each build graph
+    is PUT (the provenance graph, which carries the build version, last), graphs push created that
+    the build no longer has are DELETEd, and the record is narrowed to the build's graphs. A build
+    graph already on the server but not push's is refused (someone else's data) unless
+    ``replace_existing``. Every other graph is left alone. Returns what it did; PublishError.
+    """
+    remote = _Remote(url)
     by_graph: dict[str, list[Any]] = {}
     for quad in ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS):
         if isinstance(quad.graph_name, ox.DefaultGraph):
             raise PublishError("the published dataset has triples in the default graph; only named graphs can be pushed")
         by_graph.setdefault(quad.graph_name.value, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
     try:
-        before = set(remote.named_graphs())
+        ours = remote.pushed_graphs() or set()
+        held = remote.graphs_held(set(by_graph) | ours)
+        foreign = sorted((held & set(by_graph)) - ours)
+        if foreign and not replace_existing:
+            raise PublishError(f"{url} already holds {len(foreign)} graph(s) of this build that crisiskg push did not create "
+                               f"(e.g. {foreign[0]}); push never replaces someone else's graph: delete them, or pass "
+                               f"--replace-existing to take them over")
         order = sorted(g for g in by_graph if g != str(PROVENANCE_GRAPH)) + [g for g in by_graph if g == str(PROVENANCE_GRAPH)]
-        for g in order:
-            remote.put_graph(g, ox.serialize(by_graph[g], format=ox.RdfFormat.N_TRIPLES))
-        for g in sorted(before - set(by_graph)):
+        gone = sorted((ours & held) - set(by_graph))
+        total = len(order) + len(gone) + 2
+        tell = progress or (lambda what, done, total: None)
+        tell("recording the graphs push writes", 0, total)
+        remote.put_graph(PUSHED_GRAPH, _record(ours | set(by_graph)))
+        for i, g in enumerate(order, 1):
+            tell(f"PUT {g}", i, total)
+            remote.put_graph(g, ox.serialize(by_graph[g], format=ox.RdfFormat.N_TRIPLES) or b"")
+        for i, g in enumerate(gone, len(order) + 1):
+            tell(f"DELETE {g}", i, total)
             remote.delete_graph(g)
+        remote.put_graph(PUSHED_GRAPH, _record(set(by_graph)))
+        tell("done", total, total)
     except OSError as exc:
-        raise PublishError(f"could not push to {spec}: {exc}") from exc
+        raise PublishError(f"could not push to sparql:{url}: {exc}") from exc
     finally:
         remote.close()
-    return f"pushed build {release.version} to {arg}: {len(by_graph)} graphs, {sum(map(len, by_graph.values()))} triples"
+    replaced = len(set(by_graph) & held)
+    return (f"pushed build {release.version} to {remote.url}: {len(by_graph)} graphs, {sum(map(len, by_graph.values()))} triples "
+            f"({replaced} replaced, {len(by_graph) - replaced} new); deleted {len(gone)} graph(s) of an earlier push"
+            f"{': ' + ', '.join(gone) if gone else ''}; every other graph left untouched")
+
+
+def _record(graphs: set[str]) -> bytes:
+    """N-Triples of push's record: ``<PUSHED_GRAPH> prov:hadMember <g>`` for each graph."""
+    return "".join(f"<{PUSHED_GRAPH}> <{PROV_MEMBER}> <{g}> .\n" for g in sorted(graphs)).encode("utf-8")
 
 
 class _Rebuild(Exception):
