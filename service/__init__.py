@@ -68,4 +68,7 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
         app.config["CRISISKG_SEEDS_DIR"] = str(config.seeds_dir)
         app.config["CRISISKG_BUILD_DIR"] = str(config.build_dir)
         app.register_blueprint(curate.bp)
+    from crisiskg.service import dumps
+
+    app.register_blueprint(dumps.bp)  # /context.jsonld
     return app

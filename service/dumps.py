@@ -1,44 +1,39 @@
-"""Whole-dataset dumps written from a release's ``dataset.nq`` (pyoxigraph's parser and writers).
+"""Whole-dataset dumps, written by the one export path (:func:`crisiskg.build.export.export`, which
+``crisiskg export`` calls too: the same bytes), and ``/context.jsonld``, the JSON-LD context every
+JSON-LD dump is compacted with.
 
 Quad formats (N-Quads, TriG, JSON-LD) keep the named graphs; triple formats (Turtle, N-Triples)
-merge them, as ``crisiskg export`` does. The parser is used, not the store: the store turns derived
-integer types (``xsd:nonNegativeInteger``) into ``xsd:integer``, a dump keeps them as published.
+merge them. Every dump is canonical (the same bytes for the same build) and keeps the literals'
+datatypes as published.
 """
 
 from __future__ import annotations
 
-import io
+import json
 from pathlib import Path
 
-import pyoxigraph as ox
+from flask import Blueprint, Response
 
-from crisiskg.vocab import PREFIXES
+from crisiskg.build.export import CONTEXT, FORMATS, export
+
+bp = Blueprint("context", __name__)
 
 # format key -> (file name in /dumps, media type)
-DUMPS = {
-    "nq": ("crisiskg.nq", "application/n-quads"),
-    "trig": ("crisiskg.trig", "application/trig"),
-    "jsonld": ("crisiskg.jsonld", "application/ld+json"),
-    "ttl": ("crisiskg.ttl", "text/turtle"),
-    "nt": ("crisiskg.nt", "application/n-triples"),
-}
+DUMPS = {fmt: (f"crisiskg.{fmt}", media) for fmt, (_, _, media) in FORMATS.items()}
 # the release's schema files served beside the data
 SCHEMA_FILES = {"ontology.ttl": "crisiskg.ttl", "cameo.ttl": "cameo.ttl", "shapes.ttl": "shapes.ttl"}
-_WRITERS = {"trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-# pyoxigraph escapes "/" in prefixed local names (id:entity\/x); leave the path-like prefixes out
-_PREFIXES = {p: u for p, u in PREFIXES.items() if p not in ("id", "graph")}
 
 
 def dump(dataset_file: Path, fmt: str) -> bytes:
     """The dataset in ``fmt`` (a key of :data:`DUMPS`)."""
-    if fmt == "nq":
-        return dataset_file.read_bytes()
-    quads = list(ox.parse(path=str(dataset_file), format=ox.RdfFormat.N_QUADS))
-    out = io.BytesIO()
-    prefixes = _PREFIXES if fmt in ("ttl", "trig") else None
-    if fmt in ("trig", "jsonld"):
-        ox.serialize(quads, out, _WRITERS[fmt], prefixes=prefixes)
-    else:
-        triples = list(dict.fromkeys(q.triple for q in quads))
-        ox.serialize(triples, out, _WRITERS[fmt], prefixes=prefixes)
-    return out.getvalue()
+    return export(dataset_file, fmt)
+
+
+@bp.route("/context.jsonld")
+def context() -> Response:
+    """The JSON-LD context of the JSON-LD dumps (the project's prefixes), for clients that compact
+    their own JSON-LD the same way."""
+    body = json.dumps({"@context": CONTEXT}, indent=1, sort_keys=True) + "\n"
+    resp = Response(body, content_type="application/ld+json")
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    return resp
