@@ -7,6 +7,8 @@
   (``update=``, ``application/sparql-update``, an update in ``query``); 405 other methods; 406 no
   acceptable format; 413 body too large; 415 wrong or missing media type or a charset other than
   UTF-8; 500 evaluation failure; 503 + Retry-After past the time limit.
+- ``default-graph-uri=urn:x-rdflib:default`` (what rdflib's ``SPARQLStore`` sends for a
+  ``Dataset``'s default graph) names the endpoint's default graph, the union of the named graphs.
 - GET without a query: the service description (RDF, negotiated) or, for a browser, the UI's editor
   page (:mod:`crisiskg.service.ui_editor`), which also shows a query's answer or error asked as HTML.
 - System parameters: ``_format`` (a format key or ``html``, instead of Accept) and
@@ -50,6 +52,7 @@ FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "gr
 UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 TRUNCATED = "X-Crisiskg-Truncated"  # "true" when the answer was cut at max_result_rows
+RDFLIB_DEFAULT = "urn:x-rdflib:default"  # what rdflib's SPARQLStore sends as default-graph-uri for a Dataset's default graph
 READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted (send a query with 'query=' "
              "or as application/sparql-query)")
 
@@ -184,6 +187,9 @@ def endpoint() -> Response:
         raise ServiceError(400, f"_reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
     timeout = time_limit(st.settings.query_timeout, parse_timeout(req.params.get("timeout"), "timeout"))
     store = st.require_store()
+    if RDFLIB_DEFAULT in req.default_graphs:  # rdflib's name for the default graph: the union, or its graphs beside others
+        others = [g for g in req.default_graphs if g != RDFLIB_DEFAULT]
+        req.default_graphs = others + [g for g in store.default_graphs(reasoning) if g not in others] if others or req.named_graphs else []
     job = QueryJob(req.query or "", reasoning=reasoning, default_graph_uris=tuple(req.default_graphs),
                    named_graph_uris=tuple(req.named_graphs), base_iri=endpoint_url(),  # relative IRIs resolve against the endpoint
                    limit=st.settings.max_result_rows, fmt=fmt if fmt != "html" else None, timeout=timeout, store=store)
