@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import threading
@@ -82,6 +83,7 @@ def trusted_stats(folder: Path, files: dict[str, str], before_ns: int) -> Stats:
 
 
 STORE, STATE, STATE_FORMAT = "store", "state.json", 3
+WORK_BATCH = 200_000  # quads per bulk load: its sort buffers stay small beside the store being validated
 
 
 def stance_digests(articles: Iterable[ArticleSeed]) -> dict[str, str]:
@@ -96,10 +98,11 @@ def stance_digests(articles: Iterable[ArticleSeed]) -> dict[str, str]:
 
 
 class WorkWriter:
-    """Writes a work store in a background thread: the default graph of the in-memory ``store``
-    (dumped by pyoxigraph, then bulk-loaded, both without the GIL for most of the time). The
-    store must not change meanwhile (the full build starts it after reasoning; validating only
-    reads)."""
+    """Writes a work store in a background thread: the default graph of the in-memory ``store``,
+    bulk-loaded in batches of ``WORK_BATCH`` quads (loaded without the GIL), so that the loader's
+    buffers stay small while the build validates beside it (one bulk load of a dump of the whole
+    graph made it the build's memory peak). The store must not change meanwhile (the full build
+    starts it after reasoning; validating only reads)."""
 
     def __init__(self, folder: Path, store: ox.Store):
         self.folder = folder
@@ -111,10 +114,11 @@ class WorkWriter:
     def _run(self, store: ox.Store) -> None:
         t0 = time.perf_counter()
         try:
-            union = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
             disk = ox.Store(str(self.folder / STORE))
-            disk.bulk_load(union, format=ox.RdfFormat.N_TRIPLES)
-            del union
+            quads = store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            while batch := list(itertools.islice(quads, WORK_BATCH)):
+                disk.bulk_extend(batch)
+            del batch
             disk.flush()
             del disk  # closed: its folder can be renamed
         except BaseException as exc:  # noqa: BLE001 (re-raised by join())
