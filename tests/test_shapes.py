@@ -292,10 +292,16 @@ def test_a_violation_stops_the_build_with_a_readable_report(mini_copy: Path) -> 
     assert exc.value.count == len(lines) == 2
     dated = next(line for line in lines if "dated after" in line)
     assert "Rocket attack on Camp Alpha" in dated  # the label
-    assert "[articles/100_mini.yaml]" in dated  # the seed file to fix
+    assert dated.startswith(f"- articles/100_mini.yaml:{_entry_line(art, 'camp-alpha-attack')}:5: events[0]: ")  # where to fix it
     assert "2020-03-19" in dated  # the value
     base = next(line for line in lines if "located in a containing place" in line)
-    assert "Camp Alpha" in base and "[registry.yaml]" in base and "ckg:locatedIn" in base  # label, file, property
+    assert base.startswith(f"- registry.yaml:{_entry_line(reg, 'camp-alpha')}:5: ")  # the entry to fix
+    assert "Camp Alpha" in base and "ckg:locatedIn" in base  # label, property
+
+
+def _entry_line(path: Path, ident: str) -> int:
+    """The line (1-based) of the seed entry ``- id: ident`` in ``path``."""
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.strip() == f"- id: {ident}")
 
 
 DATATYPES = [XSD.string, RDF.langString, XSD.integer, XSD.nonNegativeInteger, XSD.int, XSD.float, XSD.double, XSD.decimal,
@@ -316,10 +322,10 @@ def literal_of(lexical: str, datatype: URIRef | None, lang: bool) -> Literal:
 @settings(max_examples=400, deadline=None)
 @given(LEXICAL, st.sampled_from([None, *DATATYPES]), st.booleans(), st.sampled_from(DATATYPES))
 def test_the_datatype_check_is_pyshacls(lexical: str, datatype: URIRef | None, lang: bool, rule: URIRef) -> None:
-    """shacl._actual_datatype (no pyshacl import) against pyshacl's own sh:datatype value check."""
+    """shaclvalues._actual_datatype (no pyshacl import) against pyshacl's own sh:datatype value check."""
     from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
 
-    from crisiskg.build.shacl import _actual_datatype
+    from crisiskg.build.shaclvalues import _actual_datatype
 
     v = literal_of(lexical, datatype, lang)
     assert _actual_datatype(v, rule) == bool(DatatypeConstraintComponent._assert_actual_datatype(None, v, rule))  # type: ignore[arg-type]
@@ -329,10 +335,10 @@ def test_the_datatype_check_is_pyshacls(lexical: str, datatype: URIRef | None, l
 @given(LEXICAL, LEXICAL, st.sampled_from([XSD.integer, XSD.nonNegativeInteger, XSD.decimal, XSD.date, XSD.string]),
        st.sampled_from([XSD.integer, XSD.nonNegativeInteger, XSD.decimal]))
 def test_the_range_comparison_is_pyshacls(a: str, b: str, da: URIRef, db: URIRef) -> None:
-    """shacl._compare (integers compared natively) against pyshacl's compare_literal: same order, or both refuse."""
+    """shaclvalues._compare (integers compared natively) against pyshacl's compare_literal: same order, or both refuse."""
     from pyshacl.rdfutil import compare_literal
 
-    from crisiskg.build.shacl import _compare
+    from crisiskg.build.shaclvalues import _compare
 
     value, bound = literal_of(a, da, False), literal_of(b, db, False)
 
