@@ -1,4 +1,5 @@
-"""SHACL shapes compiled into whole-graph queries on pyoxigraph.
+"""SHACL shapes compiled into whole-graph queries on pyoxigraph: the plan (this module), the value
+rules (:mod:`crisiskg.build.shaclvalues`), and the runs (:mod:`crisiskg.build.shaclrun`).
 
 pyshacl checks each constraint once per focus node, in Python, which does not scale to the
 benchmark corpora. :func:`compile_shapes` turns each property shape into a few queries over *all* its focus
@@ -23,7 +24,7 @@ the two together check every shape. Each result carries what pyshacl's ``sh:Vali
 carries (focus node, path, value, source constraint component, message, severity); the tests prove
 the results equal plain pyshacl's.
 
-**Focused runs** (``run(..., focus=nodes)``, the incremental build): each shape's targets are
+**Focused runs** (``shaclrun.run(..., focus=nodes)``, the incremental build): each shape's targets are
 resolved for the focus nodes alone, node by node; the focus nodes each shape targets are written
 to a scratch named graph of the store (so the store must be writable; the graph is dropped after),
 and every check joins from that graph instead of evaluating its targets, so its cost follows the
@@ -37,20 +38,16 @@ pyshacl. The loaders never write explicit ``xsd:string`` literals.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS
 
-from crisiskg.terms import holds, to_rdflib
+from crisiskg.build.shaclvalues import ValueTest, _value_test
 from crisiskg.vocab import SH
 
 _TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
@@ -78,7 +75,6 @@ class Result:
     severity: str  # sh:Violation, sh:Warning or sh:Info
 
 
-ValueTest = Callable[[Any], bool]  # an rdflib term -> does it conform?
 
 
 @dataclass
@@ -134,99 +130,7 @@ class Plan:
     # "objectsOf", "node" (focused runs resolve them node by node; see _focused)
     target_specs: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
 
-
-# ---------------------------------------------------------------- value rules, as pyshacl has them
-
-_VALUE_TYPES: dict[URIRef, type | tuple[type, ...]] = {
-    XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
-    XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: dt.date, XSD.time: dt.time, XSD.dateTime: dt.datetime,
-}
-"""The Python value rdflib must have parsed a literal of these datatypes to; pyshacl's datatype
-check is this test (``isinstance``, so a bool passes as an integer and a datetime as a date), and
-passes every other datatype. ``tests/test_shapes.py`` holds it to pyshacl's own check, which is
-not imported here: pyshacl takes 0.17 s to import, more than validating one new article costs."""
-
-
-def _actual_datatype(v: Literal, dtype: URIRef) -> bool:
-    """Whether ``v``'s value is what pyshacl's sh:datatype check wants for ``dtype``."""
-    wanted = _VALUE_TYPES.get(dtype)
-    return wanted is None or isinstance(v.value, wanted)
-
-
-def _datatype_test(dtype: URIRef) -> ValueTest:
-    def test(v: Any) -> bool:
-        if not isinstance(v, Literal):
-            return False
-        if v.datatype == dtype:
-            return getattr(v, "ill_typed", None) is not True and _actual_datatype(v, dtype)
-        if dtype == RDFS.Literal:
-            return True
-        if dtype == RDFS.Datatype and v.datatype:
-            return True
-        if v.datatype is None and v.language is None and dtype == XSD.string:
-            return _actual_datatype(v, dtype)
-        if dtype == RDF.langString and v.language:
-            return _actual_datatype(v, dtype)
-        return False
-
-    return test
-
-
-def _node_kind_test(kind: URIRef) -> ValueTest:
-    allowed = {SH.BlankNode: (BNode,), SH.IRI: (URIRef,), SH.Literal: (Literal,), SH.BlankNodeOrIRI: (BNode, URIRef),
-               SH.BlankNodeOrLiteral: (BNode, Literal), SH.IRIOrLiteral: (URIRef, Literal)}[kind]
-    return lambda v: isinstance(v, allowed)
-
-
-def _pattern_test(pattern: str, flags: str) -> ValueTest:
-    bits = 0
-    for ch, bit in (("i", re.IGNORECASE), ("s", re.DOTALL), ("m", re.MULTILINE), ("x", re.VERBOSE)):
-        if ch in flags:
-            bits |= bit
-    rx = re.compile(pattern, bits)
-    return lambda v: not isinstance(v, BNode) and bool(rx.match(str(v)) or rx.search(str(v)))
-
-
-def _range_test(bound: Literal, ok: Callable[[int], bool]) -> ValueTest:
-    bound_is_string = isinstance(bound.value, str)
-
-    def test(v: Any) -> bool:
-        if not isinstance(v, Literal) or isinstance(v.value, str) != bound_is_string:
-            return False
-        try:
-            return ok(_compare(v, bound))
-        except (TypeError, NotImplementedError):
-            return False
-
-    return test
-
-
-def _compare(value: Literal, bound: Literal) -> int:
-    """-1, 0 or 1 as pyshacl's ``compare_literal`` orders ``value`` against ``bound``: two
-    well-typed integers of one datatype by their values here (tested against pyshacl's in
-    ``tests/test_shapes.py``), anything else by pyshacl's own function (imported on first use)."""
-    a, b = value.value, bound.value
-    if (value.datatype == bound.datatype and type(a) is int and type(b) is int
-            and getattr(value, "ill_typed", None) is not True and getattr(bound, "ill_typed", None) is not True):
-        return (a > b) - (a < b)
-    from pyshacl.rdfutil import compare_literal
-
-    return int(compare_literal(value, bound))
-
-
-def _value_test(shapes: Graph, prop_shape: Any, key: URIRef, arg: Any) -> ValueTest:
-    if key == SH.datatype:
-        return _datatype_test(arg)
-    if key == SH["in"]:
-        members = set(Collection(shapes, arg))
-        return lambda v: v in members
-    if key == SH.nodeKind:
-        return _node_kind_test(arg)
-    if key == SH.pattern:
-        return _pattern_test(str(arg), str(shapes.value(prop_shape, SH.flags) or ""))
-    ok = {SH.minInclusive: lambda c: c >= 0, SH.maxInclusive: lambda c: c <= 0,
-          SH.minExclusive: lambda c: c > 0, SH.maxExclusive: lambda c: c < 0}[key]
-    return _range_test(arg, ok)
+Originals = Mapping[str, Mapping[Any, Any]]  # property IRI -> {typed literal as stored: as written}
 
 
 # ---------------------------------------------------------------- compiling
@@ -394,186 +298,5 @@ def compile_shapes(shapes: Graph) -> Plan:
     return Plan(checks, sparql, rest if left else None, nodes, specs)
 
 
-def _select(store: ox.Store, query: str) -> Any:
-    """The solutions of a SELECT (typed loosely: pyoxigraph's stubs union every query form)."""
-    return store.query(query)
-
-
 def _has(g: Graph, s: Any, p: Any) -> bool:
     return next(iter(g.triples((s, p, None))), None) is not None
-
-
-# ---------------------------------------------------------------- running
-
-Originals = Mapping[str, Mapping[Any, Any]]  # property IRI -> {typed literal as stored: as written}
-
-
-FOCUS = ox.NamedNode("urn:crisiskg:shacl:focus")  # focused runs: the focus nodes, a scratch graph
-_FOCUS_NODE = ox.NamedNode("urn:crisiskg:shacl:node")
-
-
-def run(plan: Plan, store: ox.Store, originals: Originals | None = None, focus: Iterable[Any] | None = None) -> list[Result]:
-    """Every result of the compiled checks over the default graph of ``store``.
-
-    pyoxigraph stores typed literals in a canonical form (``"07"^^xsd:nonNegativeInteger`` comes
-    back as ``"7"^^xsd:integer``); ``originals`` gives, per property, the literals as written, so
-    that value rules (sh:datatype...) judge those, as pyshacl does. ``focus`` (any terms: IRIs,
-    blank nodes, literals) limits every check to those focus nodes (the incremental build: the
-    nodes a new article touches), with exactly the results a whole-graph run gives about them, at
-    a cost that follows the focus nodes rather than the store: see :func:`_focused`.
-    """
-    if focus is not None:
-        return _focused(plan, store, originals, focus)
-    return list(_run_all(plan, store, originals))
-
-
-def _run_all(plan: Plan, store: ox.Store, originals: Originals | None, pins: Mapping[str, str] | None = None) -> Iterable[Result]:
-    """The checks; ``pins`` replaces each targets pattern by one binding only the focus nodes
-    among its targets (a check whose targets are not in ``pins`` has no focus node: skipped)."""
-
-    def targets_of(targets: str) -> str | None:
-        return targets if pins is None else pins.get(targets)
-
-    for check in plan.checks:
-        if (targets := targets_of(check.targets)) is not None:
-            yield from _run_property(check, store, (originals or {}).get(check.path, {}), targets, focused=pins is not None)
-    for nc in plan.nodes:
-        if (targets := targets_of(nc.targets)) is not None:
-            for row in _select(store, f"SELECT DISTINCT ?this WHERE {{ {targets} FILTER (!({nc.condition})) }}"):
-                yield Result(row["this"], "", row["this"], nc.component, nc.message, nc.severity)
-    for sq in plan.sparql:
-        if (targets := targets_of(sq.targets)) is None:
-            continue
-        seen = set()
-        for row in _select(store, f"{sq.before} {{ {targets} }} {sq.after}"):
-            value = row["value"] if "value" in sq.query else None
-            key = (row["this"], value)
-            if key in seen:
-                continue
-            seen.add(key)
-            yield Result(row["this"], "", value, str(SH.SPARQLConstraintComponent), sq.message, sq.severity)
-
-
-def _focused(plan: Plan, store: ox.Store, originals: Originals | None, focus: Iterable[Any]) -> list[Result]:
-    """The checks on ``focus`` only. First the focus nodes each targets pattern selects are found
-    node by node (:func:`_targeted`: index lookups, as a join from a few bound nodes to
-    ``[] p ?this`` is evaluated by pyoxigraph over the whole property) and written into a scratch
-    graph of ``store``, under a predicate per targets pattern (a graph can hold blank nodes and
-    literals, which VALUES cannot list); every check then starts from those few nodes instead of
-    its targets, and checks whose targets select no focus node are skipped. The scratch graph is
-    dropped after."""
-    groups = sorted({c.targets for c in plan.checks} | {n.targets for n in plan.nodes} | {q.targets for q in plan.sparql})
-    store.update(f"DROP SILENT GRAPH {FOCUS}")
-    try:
-        nodes = set(focus)
-        found = _targeted(plan, store, groups, nodes)
-        if any(found[t] is None for t in groups):  # a targets pattern without its declarations: by a query
-            store.extend([ox.Quad(FOCUS, _FOCUS_NODE, node, FOCUS) for node in nodes])
-        pins, quads = {}, []
-        for i, targets in enumerate(groups):
-            key = ox.NamedNode(f"{_FOCUS_NODE.value}/{i}")
-            selected = found[targets]
-            if selected is None:
-                store.update(f"INSERT {{ GRAPH {FOCUS} {{ {FOCUS} {key} ?this }} }} "
-                             f"WHERE {{ GRAPH {FOCUS} {{ {FOCUS} {_FOCUS_NODE} ?this }} {{ {targets} }} }}")
-                selected = {q.object for q in store.quads_for_pattern(FOCUS, key, None, FOCUS)}
-            if selected:
-                quads += [ox.Quad(FOCUS, key, node, FOCUS) for node in selected]
-                pins[targets] = f"GRAPH {FOCUS} {{ {FOCUS} {key} ?this }}"
-        store.extend(quads)
-        return list(_run_all(plan, store, originals, pins))
-    finally:
-        store.update(f"DROP SILENT GRAPH {FOCUS}")
-
-
-def _targeted(plan: Plan, store: ox.Store, groups: list[str], nodes: set[Any]) -> dict[str, set[Any] | None]:
-    """For each targets pattern, the focus nodes it selects (None: no declarations to go by).
-
-    SHACL instances of a target class C: nodes with an rdf:type T where T rdfs:subClassOf* C in the
-    data graph (the subclasses of every target class are looked up once)."""
-    dg = ox.DefaultGraph()
-    rdf_type = ox.NamedNode(str(RDF.type))
-    classes = {term for t in groups for kind, term in plan.target_specs.get(t, []) if kind == "class"}
-    below: dict[Any, set[Any]] = {c: {c} for c in classes}
-    if classes:
-        listed = " ".join(str(c) for c in classes)
-        for row in _select(store, f"SELECT ?c ?sub WHERE {{ VALUES ?c {{ {listed} }} ?sub <{RDFS.subClassOf}>* ?c }}"):
-            below[row["c"]].add(row["sub"])
-    resources = [n for n in nodes if not isinstance(n, ox.Literal)]
-    types = {n: {q.object for q in store.quads_for_pattern(n, rdf_type, None, dg)} for n in resources} if classes else {}
-    memo: dict[tuple[str, Any], set[Any]] = {}
-
-    def select(kind: str, term: Any) -> set[Any]:
-        if (kind, term) not in memo:
-            if kind == "class":
-                out = {n for n, ts in types.items() if ts & below[term]}
-            elif kind == "subjectsOf":
-                out = {n for n in resources if holds(store, n, term, None, dg)}
-            elif kind == "objectsOf":
-                out = {n for n in nodes if holds(store, None, term, n, dg)}
-            else:
-                out = {term} & nodes
-            memo[kind, term] = out
-        return memo[kind, term]
-
-    found: dict[str, set[Any] | None] = {}
-    for targets in groups:
-        spec = plan.target_specs.get(targets)
-        found[targets] = None if not spec else set().union(*(select(kind, term) for kind, term in spec))
-    return found
-
-
-def _run_property(check: PropertyCheck, store: ox.Store, originals: Mapping[Any, Any], targets: str, *,
-                  focused: bool = False) -> Iterable[Result]:
-    """The results of one property shape; ``targets`` binds ?this (the shape's targets, or the
-    focus nodes among them). ``focused``: few focus nodes, so value rules test the values of
-    those nodes only rather than every value of the path."""
-    path = f"<{check.path}>"
-
-    def result(focus: Any, value: Any, component: Any) -> Result:
-        return Result(focus, check.path, originals.get(value, value), str(component), check.message, check.severity)
-
-    if check.min_count is not None and check.min_count > 0:
-        if check.min_count == 1:
-            q = f"SELECT DISTINCT ?this WHERE {{ {targets} FILTER NOT EXISTS {{ ?this {path} ?v }} }}"
-        else:
-            q = (f"SELECT ?this WHERE {{ {targets} OPTIONAL {{ ?this {path} ?v }} }} GROUP BY ?this "
-                 f"HAVING (COUNT(DISTINCT ?v) < {check.min_count})")
-        for row in _select(store, q):
-            yield result(row["this"], None, SH.MinCountConstraintComponent)
-    if check.max_count is not None:
-        q = (f"SELECT ?this WHERE {{ {targets} ?this {path} ?v }} GROUP BY ?this "
-             f"HAVING (COUNT(DISTINCT ?v) > {check.max_count})")
-        for row in _select(store, q):
-            yield result(row["this"], None, SH.MaxCountConstraintComponent)
-    for cls in check.classes:
-        q = f"SELECT DISTINCT ?this ?v WHERE {{ {targets} ?this {path} ?v FILTER NOT EXISTS {{ ?v {_TYPE_PATH} <{cls}> }} }}"
-        for row in _select(store, q):
-            yield result(row["this"], row["v"], SH.ClassConstraintComponent)
-    if check.value_tests and focused:
-        pairs = [(row["this"], row["v"]) for row in _select(store, f"SELECT DISTINCT ?this ?v WHERE {{ {targets} ?this {path} ?v }}")]
-        verdicts: dict[Any, bool] = {}
-        for component, test in check.value_tests:
-            verdicts.clear()
-            for focus, v in pairs:
-                if v not in verdicts:
-                    verdicts[v] = test(to_rdflib(originals.get(v, v)))
-                if not verdicts[v]:
-                    yield result(focus, v, component)
-    elif check.value_tests:
-        # every value any subject has for the path (a superset of the focus nodes' values), once each
-        values = [row["v"] for row in _select(store, f"SELECT DISTINCT ?v WHERE {{ ?s {path} ?v }}")]
-        for component, test in check.value_tests:
-            bad = [v for v in values if not test(to_rdflib(originals.get(v, v)))]
-            named = [v for v in bad if not isinstance(v, ox.BlankNode)]  # VALUES cannot list blank nodes
-            for chunk in range(0, len(named), 500):
-                listed = " ".join(str(v) for v in named[chunk:chunk + 500])
-                q = f"SELECT DISTINCT ?this ?v WHERE {{ VALUES ?v {{ {listed} }} ?this {path} ?v . {targets} }}"
-                for row in _select(store, q):
-                    yield result(row["this"], row["v"], component)
-            if len(named) < len(bad):
-                blank = set(bad) - set(named)
-                q = f"SELECT DISTINCT ?this ?v WHERE {{ ?this {path} ?v FILTER (isBlank(?v)) {targets} }}"
-                for row in _select(store, q):
-                    if row["v"] in blank:
-                        yield result(row["this"], row["v"], component)

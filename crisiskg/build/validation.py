@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from crisiskg.build import shacl
+from crisiskg.build import shacl, shaclrun
 from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.vocab import ID, NIF, SH, SHAPES_FILE
 
@@ -115,7 +115,7 @@ def validate(data: Graph | ox.Store, *, origins: Mapping[URIRef, str] | None = N
         store = data if isinstance(data, ox.Store) else to_store(data)
         plan = compiled(shapes)
         labels = _Labels(store)
-        for r in shacl.run(plan, store, originals, focus):
+        for r in shaclrun.run(plan, store, originals, focus):
             node = to_rdflib(r.focus)
             violations.append(Violation(
                 focus=str(node), label=labels(r.focus), path=_short(r.path), message=r.message,
@@ -125,7 +125,7 @@ def validate(data: Graph | ox.Store, *, origins: Mapping[URIRef, str] | None = N
         if plan.rest is None:
             return _done(violations)
         shapes = plan.rest
-    from pyshacl import validate as shacl_validate  # only here: fast mode never needs it (about 0.2 s of imports)
+    from pyshacl import validate as shacl_validate  # only here: fast mode never needs it (its imports are slow)
 
     graph = data if isinstance(data, Graph) else to_graph(data)
     _conforms, results, _text = shacl_validate(
