@@ -8,13 +8,13 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from conftest import MINI
 
 from crisiskg.cli import main
 from crisiskg.cli.progress import FULL_BUILD
 
 STAGE = re.compile(r"^  ([a-z][a-z ]*?)\s+\d+\.\d\d s$")
 ESCAPE = "\x1b["
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"  # not imported from conftest: tests/browser has one too
 
 
 def run(args: list[str], *, terminal: bool) -> Result:
