@@ -141,7 +141,7 @@ _NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD
 
 
 def _compose_fast(text: str) -> tuple[Any, Node | None] | None:
-    """The document's node tree from libyaml (about 10x faster), when that is safe: no ``&`` or
+    """The document's node tree from libyaml (much faster than the Python reader), when that is safe: no ``&`` or
     ``*`` anywhere (so no anchors or aliases to refuse) and only characters the Python reader
     accepts. None otherwise, or on any error: the Python loader then reads it and words the
     problem as it always has."""

@@ -38,7 +38,7 @@ def as_process() -> None:
 def done() -> None:
     """End a finished command's process now, when it is one: output flushed, logging shut down,
     other threads joined, then ``os._exit(0)``, which skips the interpreter's teardown of every
-    module and object (about 0.1 s once rdflib, pyshacl and a store were loaded; a quarter of what
+    module and object (slow once rdflib, pyshacl and a store are loaded: a good part of what
     adding an article to a small build costs). Used by commands that leave nothing to clean up
     (no worker processes or servers); under a caller of :func:`crisiskg.cli.main` it does nothing."""
     if not _PROCESS:

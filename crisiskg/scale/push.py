@@ -30,8 +30,8 @@ def push(spec: str, build_dir: Path | str, *, keep: int = 3, replace_existing: b
     takes over same-named graphs it did not create; ``progress`` is told of each graph). ``memory``: nothing to do. Returns a one-line summary. Raises PublishError.
 
     An incremental build (``crisiskg build --incremental``) is pushed onto the store PATH holds of
-    the release it was built from (copied by hard links, the difference applied: 2 s instead of 37 s
-    at 1M triples), or else loaded in full (see :func:`_push_increment`); the summary says which.
+    the release it was built from (copied by hard links, the difference applied: far less than a
+    full load), or else loaded in full (see :func:`_push_increment`); the summary says which.
     """
     import shutil
 
@@ -183,7 +183,7 @@ def _push_increment(root: Path, final: Path, release: Release, build_dir: Path) 
                                read_section(new, state.inferred_at, state.provenance_at), union=False)
                 _replace_graph(store, ox.NamedNode(str(PROVENANCE_GRAPH)), read_section(old, base_state.provenance_at, base_state.size),
                                read_section(new, state.provenance_at, state.size), union=True)
-                store.flush()  # no optimize: at 1M triples it takes 3 s, and compacts what is shared by hard links
+                store.flush()  # no optimize: slow at scale, and it compacts what is shared by hard links
             finally:
                 del store
         except (OSError, SyntaxError, ValueError) as exc:
