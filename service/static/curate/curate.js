@@ -60,4 +60,5 @@
         });
     });
   });
+  document.documentElement.dataset.workbench = "ready";  // the listeners are in place (tests wait for it)
 })();
