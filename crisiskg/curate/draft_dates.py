@@ -4,7 +4,9 @@ across neighbouring sentences, always with the derivation a curator can check.
 A date is written in the seed format's date model (``crisiskg.loaders.dates``): a day, a month, a
 year or a range, never a day the text does not give ("in early January" is the month). A sentence
 that names no date takes the day named in the sentence just before it ("Rockets hit the base on
-Friday. Two soldiers were hurt."), and the derivation says so.
+Friday. Two soldiers were hurt."), and the derivation says so. An article that gives no publication
+date is dated by the latest day of the known events it names (``estimated``), and something done
+"shortly after the attack" takes the day of that attack (``soon_after``).
 """
 
 from __future__ import annotations
@@ -66,9 +68,11 @@ def _month_year(month: int, published: dt.date) -> int:
     return published.year if month <= published.month else published.year - 1
 
 
-def find(sentence: str, published: dt.date | None) -> DateGuess | None:
+def find(sentence: str, published: dt.date | None, *, estimated: bool = False) -> DateGuess | None:
     """The date a sentence gives, resolved against the publication date, or None. Without a
-    publication date only dates that carry their year are read."""
+    publication date only dates that carry their year are read. ``estimated``: ``published`` is
+    not in the text but the latest day of a known event the article names, so the article was
+    written on it or soon after: a weekday is the first such day on or after it."""
     if published is None:
         return _absolute(sentence)
     m = _DAY_OF_MONTH.search(sentence)
@@ -85,6 +89,11 @@ def find(sentence: str, published: dt.date | None) -> DateGuess | None:
             return _checked(DateGuess(value.isoformat(), "day", f"{m.group(0)!r}: {how}"))
         return _checked(DateGuess(f"{year:04d}-{month:02d}", "month", f"{m.group(0)!r}: the month, {how} (the text gives no day)"))
     m = _WEEKDAY.search(sentence)
+    if m and estimated:
+        ahead = (WEEKDAYS.index(m.group("day")) - published.weekday()) % 7
+        value = published + dt.timedelta(days=ahead)
+        return DateGuess(value.isoformat(), "day", f"{m.group(0)!r}: the first {m.group('day')} on or after {_pub(published)}, "
+                         "the latest day of a known event the article names (its publication date is not in the text)")
     if m:
         back = (published.weekday() - WEEKDAYS.index(m.group("day"))) % 7
         value = published - dt.timedelta(days=back)
@@ -119,14 +128,14 @@ def _absolute(sentence: str) -> DateGuess | None:
     return None
 
 
-def resolve(segs: list[Segment], published: dt.date | None) -> dict[int, DateGuess]:
+def resolve(segs: list[Segment], published: dt.date | None, *, estimated: bool = False) -> dict[int, DateGuess]:
     """The date of each sentence (by ``Segment.index``): its own, or the day named in the sentence just
     before it (a heading or dateline passes nothing on), carried with the derivation."""
     out: dict[int, DateGuess] = {}
     own_dates: set[int] = set()
     previous: Segment | None = None
     for seg in segs:
-        own = find(seg.text, published)
+        own = find(seg.text, published, estimated=estimated)
         if own is not None:
             out[seg.index] = own
             own_dates.add(seg.index)
@@ -141,3 +150,17 @@ def resolve(segs: list[Segment], published: dt.date | None) -> dict[int, DateGue
 def day_of(guess: DateGuess) -> dates.DateSpan:
     """The interval of days a drafted date stands for (the date model's DateSpan)."""
     return dates.parse(guess.value, guess.precision, earliest=guess.earliest, latest=guess.latest)
+
+
+_SOON_AFTER = re.compile(r"\b(?:shortly|soon|hours|minutes|moments|right|immediately)\s+after\s+(?:the|this|that|these|those)\s+"
+                         r"(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault|killing)\b", re.IGNORECASE)
+
+
+def soon_after(sentence: str, event_id: str, date: dict[str, Any] | None) -> DateGuess | None:
+    """The day of a sentence that happens "shortly after the attack": the day of that attack
+    (``event_id`` with its seed ``date``: the article's news, the first attack it dates), when the
+    attack has a day."""
+    m = _SOON_AFTER.search(sentence)
+    if m is None or not date or date.get("precision") != "day":
+        return None
+    return DateGuess(str(date["value"]), "day", f"{m.group(0)!r}: the day of {event_id} ({date['value']}), the attack the article reports")

@@ -3,7 +3,8 @@
 A sentence is a stance candidate when it recommends, predicts, intends, demands or evaluates (modal
 and evaluative cues). Its proposition is the one of ``propositions.yaml`` whose label and definition
 share the most informative word stems with it (stems by the Snowball English stemmer, weighted by how
-rare they are among the propositions); its polarity is ``against`` when the words before the
+rare they are among the propositions), unless a second one scores about as well: then the stance is
+a candidate naming both, for the curator to pick; its polarity is ``against`` when the words before the
 proposition's terms negate or oppose ("should not", "avoid", "prevent", "does not seek"), ``none``
 when the sentence says the matter is open ("unclear", "no predicting"). The holder is the sentence's
 attributed speaker, an unnamed source, or the author. A passage another article already carries word
@@ -53,18 +54,22 @@ class PropositionIndex:
         n = max(1, len(propositions))
         self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
 
-    def best(self, sentence: str) -> tuple[str, float, list[str]] | None:
-        """The best proposition for ``sentence``: (id, score, shared stems)."""
+    def ranked(self, sentence: str) -> list[tuple[float, str, list[str]]]:
+        """Propositions by score for ``sentence``, best first: (score, id, shared stems)."""
         mine = set(stems(sentence))
         scored = []
         for pid, terms in self.terms.items():
             shared = sorted(t for t in mine if t in terms)
-            score = sum(self.idf[t] for t in shared) / math.sqrt(1 + len(terms) / 4)
             if shared:
-                scored.append((score, pid, shared))
+                scored.append((sum(self.idf[t] for t in shared) / math.sqrt(1 + len(terms) / 4), pid, shared))
+        scored.sort(reverse=True)
+        return scored
+
+    def best(self, sentence: str) -> tuple[str, float, list[str]] | None:
+        """The best proposition for ``sentence``: (id, score, shared stems)."""
+        scored = self.ranked(sentence)
         if not scored:
             return None
-        scored.sort(reverse=True)
         score, pid, shared = scored[0]
         return pid, score, shared
 
@@ -140,9 +145,11 @@ def _subject(seg: Segment, cue_at: int, names: list[Name]) -> list[str]:
 
 
 def read(text: str, seg: Segment, holder: Holder, index: PropositionIndex, *, names: list[Name] | None = None,
-         threshold: float = 3.0) -> dict[str, Any] | None:
+         threshold: float = 3.0, margin: float = 0.2) -> dict[str, Any] | None:
     """The stance one sentence gives, or None. A recommendation or demand, or a named holder's
-    view, that fits no proposition comes with ``proposition: None`` (a proposition to add)."""
+    view, that fits no proposition comes with ``proposition: None`` (a proposition to add); so
+    does one whose second-best proposition scores within ``margin`` (a fraction) of the best,
+    with both named in its ``suggested.why``: the curator picks."""
     modality, cue = _modality(seg.text)
     if not modality:
         return None
@@ -151,8 +158,12 @@ def read(text: str, seg: Segment, holder: Holder, index: PropositionIndex, *, na
         holder = Holder(subject[0], " and ".join(subject), "paraphrase", f"the actor before '{cue}'")
     if seg.text.endswith("?"):
         return None  # a rhetorical question carries no stance
-    best = index.best(seg.text)
-    if best is None or best[1] < threshold:
+    ranked = index.ranked(seg.text)
+    best = (ranked[0][1], ranked[0][0], ranked[0][2]) if ranked else None
+    close = [p for sc, p, _ in ranked[:3] if margin and sc >= ranked[0][0] * (1 - margin)] if best and best[1] >= threshold else []
+    if len(close) > 1:
+        best = (None, 0.0, [])  # type: ignore[assignment]  # two propositions fit about as well: the curator picks
+    elif best is None or best[1] < threshold:
         if modality not in ("recommendation", "demand") and holder.id == "author":
             return None
         # a clear cue with no proposition that fits: a candidate for a new proposition
@@ -165,6 +176,7 @@ def read(text: str, seg: Segment, holder: Holder, index: PropositionIndex, *, na
         "strength": _strength(seg.text), "condition": cond.group(0).strip() if cond else None, "speech_mode": holder.mode,
         **quoted(text, seg.text, seg.begin),
         "suggested": {"why": f"{modality} cue '{cue}'; " + (f"shares {', '.join(shared)} with {pid}" if pid else
+                                                             f"about as close: {', '.join(close)}" if len(close) > 1 else
                                                              "no proposition of propositions.yaml fits: add one") + f"; holder: {holder.why}",
                       "confidence": round(min(0.9, score / 10), 2)},
     }

@@ -1,0 +1,100 @@
+"""Events named by a phrase inside a sentence, beside the one its main verb tells.
+
+A sentence often names more than one event: "having not reacted to previous Iranian attacks on
+shipping", "when he tweeted on January 4 that if Iran struck any Americans, he would target ...",
+"by warning Iraq that it was going to send missiles", "the widespread anti-Iranian protests". Each
+phrase pattern below gives a class and the words it quotes; the sentence reader
+(``crisiskg.curate.draft_events``) keeps the sentence's main event, and a phrase adds an event only
+when its class is not one the sentence already drafted (so one event is not drafted twice).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crisiskg.curate.attribution import Holder, Name, slug
+from crisiskg.curate.draft_dates import DateGuess, find
+from crisiskg.curate.draft_events import ATTACKS, CHANNELS, MEANS
+from crisiskg.curate.segments import Segment, quoted
+
+# a past attack named by a noun phrase: a word that sets it in the past and a target or a doer
+_PAST = r"(?:previous|earlier|past|prior|repeated|original)"  # not "recent", "the latest": they point back at the news
+PAST_ATTACK = re.compile(rf"\b{_PAST}\s+(?:[\w-]+\s+){{0,2}}?(?:attacks?|strikes?|rocket fire|fire)\b"
+                         r"(?:\s+(?:on|against|at|by|from)\s+(?:the\s+)?[\w-]+(?:\s+(?:and|of)\s+[\w-]+){0,2}(?:\s+[\w-]+)?)?",
+                         re.IGNORECASE)
+RECEIVED_FIRE = re.compile(r"\b(?:has|have|had)\s+(?:previously|repeatedly|already|often|long)\s+(?:received|come under|been (?:hit|targeted))\b[^.;]{0,60}",
+                           re.IGNORECASE)
+# words of a speaker inside a sentence: "he tweeted on January 4 that ...", "by warning Iraq ... that"
+SAID_THAT = re.compile(r"\b(?:(?P<verb>tweeted|warned|threatened|vowed|pledged|announced|declared)|by (?P<gerund>warning|threatening))\b"
+                       r"(?P<rest>[^.;]{0,120}?\bthat\b[^.;]{5,200})", re.IGNORECASE)
+CONDITIONAL = re.compile(r"\bif\b[^.;]{3,120}\b(?:would|will)\b|\b(?:was|were) going to\b|\bwould\s+(?:target|strike|hit|respond|retaliate)\b",
+                         re.IGNORECASE)
+_MAIN_SPEECH = re.compile(r"\b(?:said|says|told|tweet(?:ed|s)|stated|announced|declared|warn(?:ed|s)|threaten(?:ed|s)|vow(?:ed|s)|pledged?|promised)\b",
+                          re.IGNORECASE)
+_SAY_WORD = re.compile(r"\b(?:tweeted|warned|threatened|vowed|pledged|announced|declared|by warning|by threatening)\b", re.IGNORECASE)
+_TRAILING = re.compile(r"(?:\s+(?:in|on|at|of|the|and|from|by|to|with|for))+$", re.IGNORECASE)
+PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
+                      r"(?:\s+(?:in|against)\s+[\w-]+)?", re.IGNORECASE)
+
+
+def _class_of_attack(words: str) -> str:
+    return next((cls for pattern, cls, _ in MEANS if pattern.search(words)), "Attack")
+
+
+def _speaker(seg: Segment, names: list[Name], at: int, holder: Holder) -> str | None:
+    """The named actor closest before ``at`` in the sentence (a pronoun: the sentence's holder)."""
+    before = [n for n in names if seg.begin <= n.begin and n.end <= seg.begin + at and "Person" in n.kind or
+              seg.begin <= n.begin and n.end <= seg.begin + at and {"Organization", "State", "Government"} & set(n.kind.split("/"))]
+    if before:
+        return before[-1].entity
+    if re.search(r"\b(?:he|she|they|it)\s*$", seg.text[:at], re.IGNORECASE) and holder.id != "author" and not holder.id.startswith("source:"):
+        return holder.id
+    return None
+
+
+def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_date: Any, drafted: set[str],
+         *, estimated: bool = False) -> list[dict[str, Any]]:
+    """Events named by phrases of ``seg`` whose classes are not in ``drafted`` (the classes the
+    sentence already drafted), each with its phrase as quote and ``suggested``."""
+    out: list[dict[str, Any]] = []
+    taken = set(drafted)
+
+    def add(cls: str, words: str, at: int, why: str, extra: dict[str, Any] | None = None) -> None:
+        family = ATTACKS if cls in ATTACKS else {cls}
+        if taken & family or not words.strip():
+            return
+        taken.update(family)
+        date: DateGuess | None = find(words, published_date, estimated=estimated)
+        event: dict[str, Any] = {"id": "draft-" + slug(f"{cls} {words[:40]}"), "label": words if len(words) <= 100 else words[:97] + "...",
+                                 "class": cls, **quoted(text, words, seg.begin + at)}
+        if date is not None:
+            event["date"] = date.as_seed()
+        event.update(extra or {})
+        event["suggested"] = {"why": why, "confidence": 0.4}
+        out.append(event)
+
+    for m in PAST_ATTACK.finditer(seg.text):
+        words = _TRAILING.sub("", m.group(0))
+        add(_class_of_attack(words), words, m.start(), f"a past attack named inside the sentence: '{words}'")
+    for m in RECEIVED_FIRE.finditer(seg.text):
+        add(_class_of_attack(m.group(0)), m.group(0), m.start(), f"fire received before: '{m.group(0)}'")
+    # the sentence's own words, when it drafted them, are its first verb of saying; a claim of
+    # responsibility holds what its statement says
+    own = _MAIN_SPEECH.search(seg.text) if drafted & {"Statement", "Threat"} else None
+    starts = [] if "ClaimOfResponsibility" in drafted else [v.start() for v in _SAY_WORD.finditer(seg.text)]
+    for m in (found for at in starts for found in [SAID_THAT.match(seg.text, at)] if found):
+        if own is not None and m.start() == own.start():
+            continue
+        words = m.group(0)
+        threat = bool(m.group("gerund")) or m.group("verb").lower() in ("warned", "threatened", "vowed", "pledged") or bool(CONDITIONAL.search(m.group("rest")))
+        cls = "Threat" if threat else "Statement"
+        who = _speaker(seg, names, m.start(), holder)
+        extra: dict[str, Any] = {"channel": next((ch for p, ch in CHANNELS if p.search(words)), "Unspecified")}
+        if who:
+            extra["roles"] = {"speaker": [who]}
+        taken -= {"Statement", "Threat"}  # words said apart from the sentence's own
+        add(cls, words, m.start(), f"words said inside the sentence: '{(m.group('verb') or m.group('gerund'))} ... that'", extra)
+    for m in PROTESTS.finditer(seg.text):
+        add("Protest", m.group(0), m.start(), f"protests named inside the sentence: '{m.group(0)}'")
+    return out
