@@ -35,3 +35,12 @@ def test_the_benchmark_scores_every_article() -> None:
             assert 0.0 <= f["precision"] <= 1.0 and 0.0 <= f["recall"] <= 1.0
     assert result["total"]["events"]["matched"] > 0 and result["total"]["stances"]["matched"] > 0
     assert table(result).count("\n") == 7
+
+
+def test_without_repeated_passages_only_stances_and_attributions_change() -> None:
+    full, strict = score(SEEDS), score(SEEDS, repeats=False)
+    assert sorted(strict["articles"]) == sorted(full["articles"])
+    for key, figures in full["articles"].items():
+        # events and entities do not depend on the other articles' curated stances
+        assert strict["articles"][key]["events"] == figures["events"]
+        assert strict["articles"][key]["entities"] == figures["entities"]
