@@ -5,6 +5,8 @@
      +-- BuildError               a pipeline stage failed for another reason
      |    +-- ValidationFailed    SHACL found violations (exit code 1); carries the readable report
      +-- PublishError             no published build, or it cannot be read
+     |    +-- DamagedRelease      a published build's files do not match their checksums
+     |    +-- Unwritable          the build folder is read-only or full (also an OSError)
      +-- QueryError               a query cannot be parsed or evaluated
           +-- ParameterError      a saved question's parameter is unknown or has a bad value
 """
@@ -65,6 +67,15 @@ class ValidationFailed(BuildError):
 
 class PublishError(CrisisKGError):
     """No published build, or it cannot be read."""
+
+
+class DamagedRelease(PublishError):
+    """A published build's files do not match the checksums in its manifest: never served."""
+
+
+class Unwritable(PublishError, OSError):
+    """The build folder cannot be written (read-only, not this user's, full); an OSError too, for
+    callers that handle the file system's errors."""
 
 
 class QueryError(CrisisKGError):

@@ -58,7 +58,7 @@ def register(app: Flask) -> None:
     metrics.describe("crisiskg_saved_query_timeouts_total", "counter", "Saved questions stopped at the time limit, by question.")
     metrics.describe("crisiskg_saved_query_duration_seconds", "histogram", "Time to answer a saved question, by question.")
     st = app.extensions["crisiskg"]  # its evaluator changes when a new build is swapped in: read it each time
-    metrics.gauge("crisiskg_query_workers_killed_total", "Query worker processes killed at the time limit (and replaced).",
+    metrics.gauge("crisiskg_query_workers_killed_total", "Query worker processes killed at the time limit or ended at the memory cap (and replaced).",
                   lambda: [((), float(st.killed_workers))], kind="counter")
     metrics.gauge("crisiskg_query_workers", "Query worker processes started (idle or busy); 0 when queries run on threads.",
                   lambda: [((), float(st.evaluator.pool.ready if st.evaluator.pool is not None else 0))])

@@ -9,6 +9,13 @@ setting                    environment                            meaning
 ``retry_after``            ``CRISISKG_RETRY_AFTER``               seconds sent in ``Retry-After`` with a 503
 ``max_running_queries``    ``CRISISKG_MAX_RUNNING_QUERIES``       evaluations allowed at once (timed-out ones count
                                                                   until they stop)
+``max_queued_queries``     ``CRISISKG_MAX_QUEUED_QUERIES``        requests that may wait for a busy query worker; more get
+                                                                  503 with ``Retry-After`` at once
+``queue_wait``             ``CRISISKG_QUEUE_WAIT``                seconds a request waits for a query worker before 503
+``query_memory``           ``CRISISKG_QUERY_MEMORY``              bytes a query worker may grow by beyond its opened store;
+                                                                  past it the query is stopped (503) and the worker replaced
+``max_result_bytes``       ``CRISISKG_MAX_RESULT_BYTES``          bytes of one serialised answer (503 beyond: ask for fewer
+                                                                  rows or columns)
 ``max_request_bytes``      ``CRISISKG_MAX_REQUEST_BYTES``         largest request body accepted (413 beyond)
 ``store_spec``             ``CRISISKG_STORE``                     where the build is queried: ``memory`` (default),
                                                                   ``oxigraph:PATH`` or ``sparql:URL`` (see
@@ -61,6 +68,10 @@ class Settings:
     query_timeout: float = 10.0
     retry_after: int = 5
     max_running_queries: int = 4
+    max_queued_queries: int = 4
+    queue_wait: float = 1.0
+    query_memory: int = 2 << 30
+    max_result_bytes: int = 64 << 20
     max_request_bytes: int = 1_000_000
     store_spec: str | None = None
     max_result_rows: int = 10_000
@@ -81,6 +92,10 @@ _CONVERT: dict[str, Any] = {
     "query_timeout": float,
     "retry_after": int,
     "max_running_queries": int,
+    "max_queued_queries": int,
+    "queue_wait": float,
+    "query_memory": int,
+    "max_result_bytes": int,
     "max_request_bytes": int,
     "store_spec": str,
     "max_result_rows": int,
@@ -120,6 +135,11 @@ def load_settings(overrides: Mapping[str, Any] | Settings | None = None, *, envi
     settings = Settings(**values)
     if settings.query_timeout <= 0 or settings.max_running_queries < 1 or settings.max_request_bytes < 1:
         raise SettingsError("query_timeout, max_running_queries and max_request_bytes must be positive")
+    if settings.max_queued_queries < 0 or settings.queue_wait < 0:
+        raise SettingsError("max_queued_queries and queue_wait must be 0 or more")
+    if settings.query_memory < (16 << 20) or settings.max_result_bytes < 1024:
+        raise SettingsError(f"query_memory={settings.query_memory} must be at least 16 MiB (16777216) and "
+                            f"max_result_bytes={settings.max_result_bytes} at least 1024")
     if min(settings.max_result_rows, settings.max_query_length, settings.max_query_depth) < 1:
         raise SettingsError("max_result_rows, max_query_length and max_query_depth must be positive")
     if settings.reload_every < 0:

@@ -7,7 +7,10 @@ A newly published build is served without a restart (:meth:`State.reload`, run e
 query workers, and swapped in only once they are ready; the old build's workers are stopped after
 the longest a query may run, so requests already running finish on the build they started on. A
 build that cannot be opened (e.g. an on-disk store not pushed yet) leaves the served one in place
-and is tried again at the next look. Answers are cached per build version, so none is stale.
+and is tried again at the next look; one that is damaged (its files do not match the checksums of
+its manifest, or its data cannot be parsed) is refused for good: never read again. Either way the
+refusal is counted in ``crisiskg_build_reload_failures_total`` and logged once, with its reason.
+Answers are cached per build version, so none is stale.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from typing import Any
 from flask import current_app
 
 from crisiskg.build.publish import current
-from crisiskg.errors import CrisisKGError
+from crisiskg.errors import CrisisKGError, DamagedRelease
 from crisiskg.query.savedqueries import SavedQuery, load_queries
 from crisiskg.query.store import Store, open_store
 from crisiskg.service.errors import QueryTimeout, ServiceError
-from crisiskg.service.evaluation import Evaluator
+from crisiskg.service.evaluation import Busy, Evaluator, OutOfMemory
+from crisiskg.service.jobs import TooLarge
 from crisiskg.service.metrics import Metrics
 from crisiskg.service.settings import Settings
 
@@ -51,7 +55,8 @@ class State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     retired_killed: int = 0  # workers killed at the time limit by evaluators of builds served before
     _reload_lock: threading.Lock = field(default_factory=threading.Lock)
-    _refused: str | None = None  # the release last refused, logged once
+    _refused: str | None = None  # the release last refused, counted and logged once
+    _damaged: set[str] = field(default_factory=set)  # releases refused for good: never read again
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
@@ -64,6 +69,10 @@ class State:
                 store, error = None, str(exc)
         evaluator = Evaluator.for_settings(settings, store)  # worker processes unless given an open store
         st = cls(settings, store, error, Metrics(), evaluator)
+        st.metrics.describe("crisiskg_query_rejected_total", "counter",
+                            "Queries refused (503) because every query worker was busy and the wait was full or over, by route.")
+        st.metrics.describe("crisiskg_query_memory_stops_total", "counter",
+                            "Queries stopped (503) at the memory cap of their worker, by route.")
         st.metrics.describe("crisiskg_build_reloads_total", "counter", "Newly published builds swapped in without a restart.")
         st.metrics.describe("crisiskg_build_reload_failures_total", "counter",
                             "Newly published builds that could not be opened (the served build stays).")
@@ -98,23 +107,18 @@ class State:
             except CrisisKGError:
                 return False  # nothing published (or being replaced): keep what is served
             served = self.store.release if self.store is not None else None
-            if served is not None and release.path == served.path:
+            if (served is not None and release.path == served.path) or str(release.path) in self._damaged:
                 return False
             try:
                 store = open_store(self.settings.store_spec, self.settings.build_dir)
-            except CrisisKGError as exc:
-                self.metrics.inc("crisiskg_build_reload_failures_total", {})
-                if self._refused != str(release.path):
-                    self._refused = str(release.path)
-                    log.warning("the build published in %s cannot be served yet (%s); still serving %s",
-                                self.settings.build_dir, exc, self.version or "nothing")
+            except Exception as exc:  # noqa: BLE001  # any failure to open leaves the served build
+                self._refuse(str(release.path), exc)
                 return False
             evaluator = Evaluator.for_settings(self.settings, store)
             if evaluator.pool is not None and not evaluator.pool.wait_ready(self.settings.query_timeout + 60):
                 evaluator.close()
-                self.metrics.inc("crisiskg_build_reload_failures_total", {})
-                log.warning("the query workers for build %s did not start (%s); still serving %s",
-                            store.version, evaluator.pool.start_error, self.version or "nothing")
+                self._refuse(str(release.path), CrisisKGError(f"the query workers for build {store.version} did not start: "
+                                                              f"{evaluator.pool.start_error or 'not ready in time'}"))
                 return False
             with self.lock:
                 old = self.evaluator
@@ -129,6 +133,21 @@ class State:
             retire.daemon = True
             retire.start()
             return True
+
+    def _refuse(self, path: str, exc: Exception) -> None:
+        """Count and log (once per release) that ``path`` could not be opened; a damaged release,
+        or one whose data cannot be read, is never tried again."""
+        damaged = isinstance(exc, DamagedRelease) or not isinstance(exc, CrisisKGError)
+        if damaged:
+            self._damaged.add(path)
+        if self._refused == path:
+            return
+        self._refused = path
+        self.metrics.inc("crisiskg_build_reload_failures_total", {})
+        reason = str(exc) if isinstance(exc, CrisisKGError) else f"{type(exc).__name__}: {exc}"
+        log.warning("the build published in %s %s (%s); still serving %s", self.settings.build_dir,
+                    "is damaged and will not be served" if damaged else "cannot be served yet", reason,
+                    self.version or "nothing")
 
     def require_store(self) -> Store:
         """The opened build, or a 503 saying why there is none."""
@@ -177,8 +196,19 @@ class State:
     def evaluate(self, fn: Callable[[Callable[[int], None]], Any], *, route: str, query_id: str | None = None) -> Any:
         """``fn(check)`` under the time limit; a timeout is counted (per route, and per saved
         question when ``query_id`` is given) and raised as a 503."""
+        retry = {"Retry-After": str(self.settings.retry_after)}
         try:
             return self.evaluator.run(fn)
+        except Busy as exc:
+            self.metrics.inc("crisiskg_query_rejected_total", {"route": route})
+            raise ServiceError(503, f"{exc}; try again in {self.settings.retry_after} s", retry) from None
+        except OutOfMemory:
+            self.metrics.inc("crisiskg_query_memory_stops_total", {"route": route})
+            raise ServiceError(503, f"the query was stopped: it needed more than {self.settings.query_memory >> 20} MiB of "
+                                    f"memory (query_memory), and its worker was replaced; ask for less (a LIMIT, a more "
+                                    f"selective pattern, no ORDER BY over a cross product)", retry) from None
+        except TooLarge as exc:
+            raise ServiceError(503, str(exc)) from None
         except TimeoutError:
             self.metrics.inc("crisiskg_query_timeouts_total", {"route": route})
             if query_id is not None:

@@ -70,7 +70,7 @@ def test_runaway_inside_one_call_is_killed_and_replaced(make_app: object, query:
     app = make_app(query_timeout=0.5, retry_after=3)  # type: ignore[operator]
     client = app.test_client()
     pool = pool_of(app)
-    before = {w.proc.pid for w in pool._workers}
+    before = pool.pids()
     started = time.monotonic()
     resp = client.get("/sparql", query_string={"query": query})
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "3"
@@ -80,7 +80,8 @@ def test_runaway_inside_one_call_is_killed_and_replaced(make_app: object, query:
     assert wait_until(lambda: pool.ready == 2)
     assert metric(app, "crisiskg_query_workers_killed_total") == 1
     assert metric(app, 'crisiskg_query_timeouts_total{route="/sparql"}') == 1
-    after = {w.proc.pid for w in pool._workers}
+    assert wait_until(lambda: len(pool.pids()) == 2)
+    after = pool.pids()
     assert len(before - after) == 1, "exactly the runaway's worker was replaced"
     assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
 
@@ -112,18 +113,18 @@ def test_a_crashed_worker_is_replaced(make_app: object) -> None:
     app = make_app(query_timeout=20)  # type: ignore[operator]
     client = app.test_client()
     pool = pool_of(app)
-    idle = next(iter(pool._workers))
-    os.kill(idle.proc.pid, signal.SIGKILL)  # dies while idle
-    assert wait_until(lambda: not idle.proc.is_alive())
+    idle = next(iter(pool.pids()))
+    os.kill(idle, signal.SIGKILL)  # dies while idle
+    assert wait_until(lambda: idle not in pool.pids())
+    assert wait_until(lambda: pool.ready == 2)  # replaced
     for _ in range(3):
         assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
     got: list[object] = []
     runner = threading.Thread(target=lambda: got.append(client.get("/sparql", query_string={"query": COUNT_RUNAWAY})))
     runner.start()
     assert wait_until(lambda: pool.busy == 1)
-    busy = [w for w in list(pool._workers) if w.proc.is_alive()]
-    for w in busy:  # one of them evaluates the runaway: kill both, the idle one is replaced too
-        os.kill(w.proc.pid, signal.SIGKILL)
+    for pid in pool.pids():  # one of them evaluates the runaway: kill both, the idle one is replaced too
+        os.kill(pid, signal.SIGKILL)
     runner.join(30)
     resp = got[0]
     assert resp.status_code == 500  # type: ignore[attr-defined]

@@ -19,6 +19,11 @@ renamed into ``work/`` just after the release and before ``current`` moves; it l
 release, not in it, so a release folder stays plain files. Work stores are copied for the next
 build by hard links (RocksDB checkpoints of immutable files), never changed in place, and pruned
 with their release.
+
+Integrity: the manifest holds the SHA-256 of every other file of its release (``checksums``),
+written at commit; :func:`crisiskg.build.integrity.verify` checks them, so a damaged release (a truncated ``dataset.nq``) is
+never opened. A build folder that is read-only or full is a :class:`PublishError` naming the
+folder and the fix, never a traceback.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from typing import Any, Self
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from crisiskg.build.integrity import CHECKSUMS, DISK_FIXES, sha256_of, unwritable
 from crisiskg.errors import PublishError
 from crisiskg.vocab import CAMEO_FILE, ONTOLOGY_FILE, SHAPES_FILE
 
@@ -132,8 +138,11 @@ class Staging:
     def __init__(self, out: Path | str):
         self.out = Path(out)
         self.releases = self.out / "releases"
-        self.releases.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=self.releases))
+        try:
+            self.releases.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=self.releases))
+        except OSError as exc:
+            raise unwritable(self.out, exc) from exc
         _ACTIVE.add(self.path)
         self._work: Path | None = None
 
@@ -143,6 +152,8 @@ class Staging:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is not None:
             self.abort()
+            if isinstance(exc, OSError) and exc.errno in DISK_FIXES:
+                raise unwritable(self.out, exc) from exc
 
     @property
     def work(self) -> Path:
@@ -168,6 +179,8 @@ class Staging:
         try:
             for src in (ONTOLOGY_FILE, CAMEO_FILE, SHAPES_FILE):
                 shutil.copyfile(src, self.path / src.name)
+            manifest[CHECKSUMS] = {f.name: sha256_of(f) for f in sorted(self.path.iterdir())
+                                   if f.is_file() and f.name != MANIFEST}
             with open(self.path / MANIFEST, "w", encoding="utf-8") as fh:
                 json.dump(manifest, fh, indent=2, sort_keys=True)
                 fh.flush()
@@ -184,15 +197,20 @@ class Staging:
                 _fsync_dir(self._work)
                 os.rename(self._work, work_root / final.name)
                 _fsync_dir(work_root)
-        except BaseException:
+        except BaseException as exc:
             if final is not None:
                 shutil.rmtree(final, ignore_errors=True)
             self.abort()
+            if isinstance(exc, OSError) and exc.errno in DISK_FIXES:
+                raise unwritable(self.out, exc) from exc
             raise
         _ACTIVE.discard(self.path)
         if self._work is not None:
             _ACTIVE.discard(self._work)
-        point_current(self.out, Path("releases") / final.name)
+        try:
+            point_current(self.out, Path("releases") / final.name)
+        except OSError as exc:
+            raise unwritable(self.out, exc) from exc
         _prune(self.releases, keep=final)
         return Release(final, manifest)
 

@@ -29,7 +29,13 @@ class _NoBuild(click.ClickException):
               help="Where the build is queried: memory (load build/current into memory), oxigraph:PATH (the on-disk "
                    "store 'crisiskg push' wrote, opened read-only) or sparql:URL (a SPARQL 1.1 store) "
                    "[default: $CRISISKG_STORE or memory].")
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Request threads.")
+@click.option("--threads", type=click.IntRange(1, 256), default=None,
+              help="Request threads [default: 8 more than the query workers and the requests that may wait for one, so "
+                   "that answers needing no evaluation, and /healthz, never wait behind queries].")
+@click.option("--connections", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Open client connections at most (idle ones included); more wait in the listen backlog.")
+@click.option("--idle-timeout", type=click.IntRange(1, 3600), default=30, show_default=True, metavar="SECONDS",
+              help="Seconds an idle connection (no request in progress) is kept open.")
 @click.option("--query-timeout", type=click.FloatRange(min=0.001), default=None,
               help="Seconds a query may run before the answer is 503 [default: $CRISISKG_QUERY_TIMEOUT or 10].")
 @click.option("--reload-every", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
@@ -40,12 +46,14 @@ class _NoBuild(click.ClickException):
               "publishes incrementally; it asks for the token printed at start ($CRISISKG_CURATE_TOKEN, else a new one).")
 @click.option("--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
               help="The seeds folder the workbench edits [default: $CRISISKG_SEEDS_DIR or seeds].")
-def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, threads: int, query_timeout: float | None,
-          reload_every: float | None, quiet: bool, curate: bool = False, seeds_dir: Path | None = None) -> None:
+def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, threads: int | None, connections: int,
+          idle_timeout: int, query_timeout: float | None, reload_every: float | None, quiet: bool, curate: bool = False,
+          seeds_dir: Path | None = None) -> None:
     """Serve the SPARQL endpoint, saved questions, linked data and dumps of the published build.
 
     Settings come from CRISISKG_* environment variables, then these options. Exits 2 when there is
-    no published build (run 'crisiskg build' first), when --store is not a known kind, when the
+    no published build (run 'crisiskg build' first), when its files do not match their checksums
+    (damaged: build again), when --store is not a known kind, when the
     store holds another build than the one published (run 'crisiskg push' again), or when the
     address cannot be bound (the port is taken: choose another with --port).
 
@@ -85,7 +93,12 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     st = app.extensions[KEY]
     if st.store is None:
         raise _NoBuild(str(st.store_error))
-    server = create_server(app if quiet else access_log(app), sockets=[sock], threads=threads, ident="crisiskg")
+    if threads is None:
+        threads = st.settings.max_running_queries + st.settings.max_queued_queries + 8
+    server = create_server(app if quiet else access_log(app), sockets=[sock], threads=threads, ident="crisiskg",
+                           connection_limit=connections, channel_timeout=idle_timeout,
+                           cleanup_interval=max(1, min(30, idle_timeout // 2)), asyncore_use_poll=True)
+    strict_framing(server)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     base = f"http://{shown}:{sock.getsockname()[1]}"
     click.echo(f"serving build {st.version} ({len(st.store)} triples, {st.store.kind} store) on {base}/\n"
@@ -100,6 +113,27 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
         server.run()
     except KeyboardInterrupt:
         pass
+
+
+def strict_framing(server: Any) -> None:
+    """Make ``server`` (waitress) refuse a request that has both Content-Length and Transfer-Encoding
+    with 400 and close its connection (RFC 9112 section 6.1): a proxy in front might frame it by the
+    other header, and the bytes after the body would then run as a request of their own."""
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser, ParsingError
+
+    class Parser(HTTPRequestParser):  # type: ignore[misc]
+        def parse_header(self, header_plus: bytes) -> None:
+            super().parse_header(header_plus)
+            if self.chunked and "CONTENT_LENGTH" in self.headers:
+                raise ParsingError("a request may not have both Content-Length and Transfer-Encoding")
+
+    class Channel(HTTPChannel):  # type: ignore[misc]
+        parser_class = Parser
+
+    for dispatcher in [server, *getattr(server, "map", {}).values()]:
+        if hasattr(dispatcher, "channel_class"):
+            dispatcher.channel_class = Channel
 
 
 def access_log(app: Callable[..., Any], out: Any = None) -> Callable[..., Any]:

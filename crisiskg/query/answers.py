@@ -18,43 +18,39 @@ the store look again (one ``stat``, at most every 2 s) whether they were written
 how a running server picks up answers written after it opened the release, or written again by
 ``crisiskg answers`` after a saved question was edited.
 
-Each call has a time limit: its question's ``timeout`` header if it has one, else :data:`LIMIT`
-(60 s). A call past it is left out, named in :attr:`Written.skipped` ("stopped after 60 s:
-evaluated when asked instead"), and the stage goes on; so a saved question that never finishes
-(a half-written ``.rq`` with a cross product) costs the build a minute instead of hanging it. A
-pyoxigraph query cannot be interrupted from inside its process (the ``check`` of a query runs
-between rows, never inside an ORDER BY or GROUP BY), so the calls are evaluated in a forked child
-process. For :func:`keep` (the build, ``crisiskg answers``) the child loads the store itself: a
-store shared copy-on-write with the parent would be copied page by page as the child's first query
-reads it (1.5 s more at 1M triples); :func:`write` shares the store it is given. The child
-evaluates the calls in order, writes each answer
-and reports it as a line of JSON on a pipe; the parent waits for each report until the call's
-limit, kills the child (SIGKILL) at the limit and forks a new one for the next call. A child that
-ends by itself (a crash, the out-of-memory killer) is reported the same way for the call it was
-on. The child is killed with the parent (Linux), so a build stopped while a call is stuck leaves
-no process behind. Where ``os.fork`` does not exist, and for on-disk and remote stores (neither
-safe to use across a fork; a remote one has its own HTTP time limit), calls are evaluated in this
-process as they come, without a limit.
+Each call has a time limit: its question's ``timeout`` header if it has one, else :data:`LIMIT`.
+A call past it is left out, named in :attr:`Written.skipped` ("stopped after 60 s: evaluated when
+asked instead"), and the stage goes on; so a saved question that never finishes (a half-written
+``.rq`` with a cross product) costs the build a minute instead of hanging it. A pyoxigraph query
+cannot be interrupted from inside its process, so on an in-memory store the calls are evaluated
+in order by a killable worker process (:mod:`crisiskg.query.killable`, the one mechanism the
+service uses too) that loads the release's ``dataset.nq`` itself, writes each answer and returns
+its report; at a call's limit the worker is killed and a new one goes on with the next call. A
+worker that ends by itself (a crash, the out-of-memory killer) is reported the same way for the
+call it was on, and a worker ends with the process that started it, so a build stopped while a
+call is stuck leaves no process behind. For on-disk and remote stores (neither safe to share with
+another process; a remote one has its own HTTP time limit), and where ``os.fork`` does not exist,
+calls are evaluated in this process as they come, without a limit.
+
+Every answer file's SHA-256 is in the index (``sha256``); the reader checks it, and evaluates a
+query whose kept answer is damaged (:mod:`crisiskg.query.kept`).
 
 Layout: ``answers/index.json`` (``{"version": ..., "answers": {key: {"question", "values",
-"kind", "file", "size"}}}``) and one file per answer: SPARQL JSON results for SELECT and ASK,
+"kind", "file", "size", "sha256"}}}``) and one file per answer: SPARQL JSON results for SELECT and ASK,
 N-Triples for a graph.
 """
 
 from __future__ import annotations
 
 import functools
-import gc
+import hashlib
 import itertools
 import json
-import math
 import os
-import select
 import shutil
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,7 +112,15 @@ def write(store: Store, queries: Mapping[str, SavedQuery], *, reasoning: str = "
     On an in-memory store where ``os.fork`` exists, calls are evaluated in a child process that is
     killed at the limit; elsewhere in this process, without a limit. Raises OSError when the
     answers cannot be written."""
-    return _write(store.release, store.kind, lambda: store, queries, reasoning=reasoning, limit=limit)
+    from crisiskg.query.store import Store
+
+    opener = functools.partial(Store, store.release) if store.kind in _FORKABLE else functools.partial(_same, store)
+    return _write(store.release, store.kind, opener, queries, reasoning=reasoning, limit=limit)
+
+
+def _same(store: Store) -> Store:
+    """``store`` itself: the opener of calls evaluated in this process."""
+    return store
 
 
 def _write(release: Release, kind: str, opener: Callable[[], Store], queries: Mapping[str, SavedQuery], *,
@@ -140,7 +144,7 @@ def _write(release: Release, kind: str, opener: Callable[[], Store], queries: Ma
                 out.skipped[call.qid] = report["failed"]
             else:
                 index[report["key"]] = {"question": call.qid, "values": call.values, "kind": report["kind"],
-                                        "file": report["file"], "size": report["size"]}
+                                        "file": report["file"], "size": report["size"], "sha256": report["sha256"]}
                 out.answers += 1
                 out.rows += report["size"]
                 out.size += report["bytes"]
@@ -189,7 +193,8 @@ def _answer(store: Store, call: _Call, n: int, reasoning: str, folder: Path) -> 
         return {"failed": why if len(why) < 300 else why[:297] + "..."}
     name = f"{n:04d}.{_FILE_FORMAT[kind]}"  # by call, so that what a stopped call left is known
     (folder / name).write_bytes(body)
-    return {"key": key(text, reasoning), "kind": kind, "file": name, "size": _size(kind, body), "bytes": len(body)}
+    return {"key": key(text, reasoning), "kind": kind, "file": name, "size": _size(kind, body), "bytes": len(body),
+            "sha256": hashlib.sha256(body).hexdigest()}
 
 
 def _in_process(opener: Callable[[], Store], todo: list[_Call], reasoning: str, folder: Path) -> list[dict[str, Any]]:
@@ -199,166 +204,45 @@ def _in_process(opener: Callable[[], Store], todo: list[_Call], reasoning: str, 
 
 
 def _in_children(opener: Callable[[], Store], todo: list[_Call], reasoning: str, folder: Path) -> list[dict[str, Any]]:
-    """Every call's report, evaluated in forked children (see :func:`_child`): a call that ran
-    past its limit, or whose child ended (crashed, killed from outside: out of memory), is
-    reported ``failed``, what it wrote is removed, and a new child goes on with the next call."""
+    """Every call's report, evaluated in order by one killable worker process
+    (:class:`crisiskg.query.killable.Killable`) that opens the store with ``opener`` (picklable);
+    opening is part of no call's time. A call that ran past its limit, or whose worker ended
+    (killed from outside: the out-of-memory killer), is reported ``failed``, what it wrote is
+    removed, and a new worker goes on with the next call. Raises OSError when an answer cannot be
+    written or the store cannot be opened."""
+    from crisiskg.query.killable import Killable, OpenFailed, OutOfMemory, Stopped, WorkerExited, outcome
+
     reports: list[dict[str, Any]] = []
-    while len(reports) < len(todo):
-        done, stopped = _child(opener, todo, len(reports), reasoning, folder)
-        reports += done
-        if stopped is not None:
-            for part in folder.glob(f"{len(reports):04d}.*"):
+    workers = Killable(opener, size=1, preload=("crisiskg.query.answers", "crisiskg.query.store", "crisiskg.query.savedqueries"))
+    try:
+        for n, call in enumerate(todo):
+            future = workers.submit(_answer, call, n, reasoning, folder, timeout=call.limit)
+            try:
+                reports.append(outcome(future))
+                continue
+            except Stopped:
+                why = f"stopped after {call.limit:g} s"
+            except (OutOfMemory, WorkerExited) as exc:
+                why = f"the process evaluating it ended ({exc})"
+            except OpenFailed as exc:
+                raise OSError(f"could not open the store to keep answers: {exc}") from None
+            for part in folder.glob(f"{n:04d}.*"):
                 part.unlink()
-            reports.append({"failed": todo[len(reports)].why(stopped)})
+            reports.append({"failed": call.why(why)})
+    finally:
+        workers.close()
     return reports
 
 
-def _child(opener: Callable[[], Store], todo: list[_Call], start: int, reasoning: str, folder: Path) -> tuple[list[dict[str, Any]], str | None]:
-    """Fork a child that opens the store (``opener``; a store this process holds is shared
-    copy-on-write, but the first query then copies every page it touches: 1.5 s at 1M triples, so
-    :func:`keep` has each child load its own), says it is ready, evaluates ``todo[start:]`` in
-    order, writes each answer into ``folder`` and sends each report as a line of JSON. The wait
-    for the store has no limit; each report is waited for until its call's limit. The
-    reports received and, if the child did not finish, what stopped it on the next call (it is
-    then killed at the limit, or has ended by itself; either way waited for). Raises OSError
-    when the child could not write an answer."""
-    prctl = _prctl()  # looked up here, so that the child only calls it
-    parent = os.getpid()
-    r, w = os.pipe()
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()  # the child's collections then leave the parent's objects alone (and their pages shared)
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
-        raise
-    finally:
-        if freeze and os.getpid() == parent:
-            gc.unfreeze()
-    if pid == 0:  # the child: never returns, so never runs the parent's cleanup
-        code = 1
-        try:
-            os.close(r)
-            if prctl is not None:
-                prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # killed with the stage, even inside a query
-            if os.getppid() == parent:
-                try:
-                    store = opener()
-                except OSError as exc:
-                    _send(w, {"oserror": str(exc)})
-                    raise
-                _send(w, {"ready": True})
-                for n in range(start, len(todo)):
-                    try:
-                        report = _answer(store, todo[n], n, reasoning, folder)
-                    except OSError as exc:
-                        report = {"oserror": str(exc)}
-                    _send(w, report)
-                code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    reports: list[dict[str, Any]] = []
-    lines = _Lines(r)
-    alive = True
-    try:
-        deadline: float | None = None  # the first line says the store is open: not part of any call's time
-        limit = 0.0
-        while True:
-            line = lines.next(deadline)
-            if line is None:
-                return reports, f"stopped after {limit:g} s"
-            if not line:
-                alive = False
-                return reports, f"the process evaluating it ended ({_ended(os.waitpid(pid, 0)[1])})"
-            report = json.loads(line)
-            if "oserror" in report:
-                raise OSError(report["oserror"])
-            if "ready" not in report:
-                reports.append(report)
-            if start + len(reports) == len(todo):
-                break
-            limit = todo[start + len(reports)].limit
-            deadline = time.monotonic() + limit
-        alive = False
-        os.waitpid(pid, 0)  # exits once its last report is sent
-        return reports, None
-    finally:
-        os.close(r)
-        if alive:  # past the limit, or the parent stopped waiting (an error, Ctrl-C)
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-
-
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-@functools.cache
-def _prctl() -> Callable[..., int] | None:
-    """Linux's ``prctl``, or None elsewhere."""
-    import ctypes
-
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-
-def _send(fd: int, report: Mapping[str, Any]) -> None:
-    data = (json.dumps(report) + "\n").encode()
-    while data:
-        data = data[os.write(fd, data):]
-
-
-class _Lines:
-    """The lines a child writes to the pipe ``fd``, each read until a deadline."""
-
-    def __init__(self, fd: int):
-        self.fd = fd
-        self.buffer = b""
-        self.poll = select.poll()
-        self.poll.register(fd, select.POLLIN)
-
-    def next(self, deadline: float | None) -> bytes | None:
-        """The next line (without its newline), b"" at the end of the pipe (a line cut short
-        included), None when the deadline passed first."""
-        while b"\n" not in self.buffer:
-            wait = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
-            if not self.poll.poll(wait):
-                return None
-            chunk = os.read(self.fd, 65536)
-            if not chunk:
-                return b""
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return line
-
-
-def _ended(status: int) -> str:
-    """How a child ended, from its wait status: "exit status 1", "killed by SIGKILL"."""
-    code = os.waitstatus_to_exitcode(status)
-    if code >= 0:
-        return f"exit status {code}"
-    try:
-        return f"killed by {signal.Signals(-code).name}"
-    except ValueError:
-        return f"killed by signal {-code}"
-
-
-def keep(release: Release, quads: Iterable[Any] | None = None, on_call: Callable[[str, int, int], None] | None = None) -> Written:
+def keep(release: Release, on_call: Callable[[str, int, int], None] | None = None) -> Written:
     """Write ``release``'s kept answers to the saved questions in ``queries/``, on a store read from
-    its ``dataset.nq``, or filled from its ``quads`` when the caller has them (a full build); ``on_call``
-    hears of each call evaluated (question, calls done, calls in all)."""
+    its ``dataset.nq`` where the calls are evaluated (and freed there, within the caller's timing);
+    ``on_call`` hears of each call evaluated (question, calls done, calls in all)."""
     from crisiskg.query.savedqueries import load_queries
     from crisiskg.query.store import Store
 
-    def opener() -> Store:
-        return Store(release) if quads is None else Store.from_quads(release, quads)
-
-    # opened where the calls are evaluated, and freed there, within the caller's timing
-    return _write(release, "memory", opener, load_queries(), reasoning="owlrl", limit=LIMIT, on_call=on_call)
+    return _write(release, "memory", functools.partial(Store, release), load_queries(), reasoning="owlrl", limit=LIMIT,
+                  on_call=on_call)
 
 
 def _size(kind: str, body: bytes) -> int:
@@ -389,8 +273,7 @@ def keep_answers(result: BuildResult, on_stage: Callable[[str, float], None] | N
     assert result.release is not None
     t0 = time.perf_counter()
     try:
-        # a full build has its quads at hand; an incremental one reads the dataset it wrote
-        result.answers = keep(result.release, result._quads, on_call)
+        result.answers = keep(result.release, on_call)
     except OSError as exc:
         raise BuildError(f"published {result.release.path}, but could not keep the answers to its saved questions: {exc}; "
                          f"they are evaluated when asked") from exc

@@ -1,11 +1,13 @@
 """A release's kept answers, as the store reads them: the one key of a query text and its
 reasoning, and the reader that answers a query from them (:mod:`crisiskg.query.answers` writes
-them)."""
+them). Each answer file is checked against the SHA-256 its index gives: a damaged one (truncated,
+overwritten) is never served; the query is evaluated instead, and the damage logged once."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -17,6 +19,8 @@ from crisiskg.query.results import Result, StoredTable
 
 if TYPE_CHECKING:
     from crisiskg.build.publish import Release
+
+log = logging.getLogger("crisiskg.query")
 
 ANSWERS = "answers"  # the folder in a release
 INDEX = "index.json"
@@ -43,7 +47,9 @@ class Kept:
         self._seen: tuple[int, int] | None = None  # the index file read: inode, mtime
         self._checked = 0.0
         self._loaded: dict[str, Result] = {}
+        self._damaged: set[str] = set()  # answer files found damaged (logged once each)
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
@@ -53,17 +59,18 @@ class Kept:
         return st.st_ino, st.st_mtime_ns
 
     def _refresh(self) -> None:
-        """Read the index again if it changed since it was read (at most every RECHECK s)."""
-        now = time.monotonic()
-        if now - self._checked < self.RECHECK:
-            return
-        self._checked = now
-        stamp = self._stamp()
-        if stamp is None or stamp == self._seen:
-            return
-        index = self._read_index()
-        with self._lock:
-            self._index, self._seen, self._loaded = index, stamp, {}
+        """Read the index again if it changed since it was read (at most every RECHECK s). Callers
+        that come while it is read wait for it, so none takes a missing index for a miss."""
+        with self._refreshing:
+            now = time.monotonic()
+            if now - self._checked < self.RECHECK:
+                return
+            stamp = self._stamp()
+            if stamp is not None and stamp != self._seen:
+                index = self._read_index()
+                with self._lock:
+                    self._index, self._seen, self._loaded, self._damaged = index, stamp, {}, set()
+            self._checked = time.monotonic()
 
     def _read_index(self) -> dict[str, dict[str, Any]] | None:
         try:
@@ -85,7 +92,7 @@ class Kept:
         with self._lock:
             entry = (self._index or {}).get(k)
             found = self._loaded.get(k)
-            if found is None and entry is not None:
+            if found is None and entry is not None and str(entry.get("file")) not in self._damaged:
                 found = self._load(entry)  # None when removed or damaged: evaluated instead
                 if found is not None:
                     self._loaded[k] = found
@@ -96,14 +103,20 @@ class Kept:
     def _load(self, entry: Mapping[str, Any]) -> Result | None:
         path = self.folder / str(entry["file"])
         try:
-            if entry["kind"] == "graph":
-                triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
-                return Result("graph", ox_triples=triples, kept=True)
             body = path.read_bytes()
+            want = entry.get("sha256")
+            if want is not None and hashlib.sha256(body).hexdigest() != want:
+                raise ValueError(f"its SHA-256 is not the {want} its index gives (damaged or overwritten)")
+            if entry["kind"] == "graph":
+                triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+                return Result("graph", ox_triples=triples, kept=True)
             parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)  # reads the head (or the boolean)
             if isinstance(parsed, ox.QueryBoolean):
                 return Result("ask", boolean=bool(parsed), kept=True)
             stored = StoredTable(body, [v.value for v in parsed.variables], int(entry["size"]))
             return Result("select", kept=True, stored=stored)
-        except (OSError, SyntaxError, ValueError):
-            return None  # removed or damaged: evaluated instead
+        except (OSError, SyntaxError, ValueError) as exc:  # removed or damaged: evaluated instead
+            if str(entry["file"]) not in self._damaged:
+                self._damaged.add(str(entry["file"]))
+                log.warning("the kept answer %s cannot be used (%s); its query is evaluated instead", path, exc)
+            return None

@@ -24,8 +24,9 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from crisiskg import REASONING  # defined beside the version, so that the CLI reads it without this module
+from crisiskg.build.integrity import verify
 from crisiskg.build.publish import Release, current
-from crisiskg.errors import PublishError, QueryError
+from crisiskg.errors import DamagedRelease, PublishError, QueryError
 from crisiskg.query.embedded import _Embedded, copy_union
 from crisiskg.query.kept import Kept
 from crisiskg.query.remote import _Remote
@@ -43,7 +44,11 @@ class Store:
         self.release = release
         if backend is None:
             self._ox = ox.Store()
-            self._ox.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
+            try:
+                self._ox.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise DamagedRelease(f"the published build {release.path} cannot be loaded: {release.dataset_file.name}: "
+                                     f"{exc}; rebuild it with 'crisiskg build'") from exc
             quads = len(self._ox)
             copy_union(self._ox)
             backend = _Embedded(self._ox, "memory", quads=quads)
@@ -240,10 +245,12 @@ def open_store(spec: str | None, build_dir: Path | str) -> Store:
 
     ``spec`` is ``memory`` (or None), ``oxigraph:PATH`` or ``sparql:URL``. An on-disk or remote store
     must hold the same build as ``build_dir/current`` (``crisiskg push`` puts it there). Raises
-    PublishError for an unknown spec, a missing or unreachable store, or one holding another build.
+    PublishError for an unknown spec, a missing or unreachable store, or one holding another build;
+    DamagedRelease when the published build's files do not match their checksums.
     """
     kind, arg = parse_spec(spec)
     release = current(build_dir)
+    verify(release)
     backend = STORE_KINDS[kind](arg, release)
     if backend is None:
         return Store(release)

@@ -1,0 +1,201 @@
+"""The one way to evaluate something that may never end: in a worker process that can be killed.
+
+pyoxigraph cannot be interrupted: one call (an ORDER BY or COUNT over a cross product) can run for
+hours and grow without bound. So such work runs in a :class:`Killable` pool (pebble's
+``ProcessPool`` started from a ``forkserver``, never ``fork`` from a threaded process): each worker
+opens its state once with ``opener()`` (a store), then runs ``fn(state, *args)`` for each task.
+
+- A task past its ``timeout`` is killed with its worker, which pebble replaces; its future then
+  raises :class:`Stopped`.
+- With ``memory`` set, a worker may grow at most that many bytes beyond what it holds once its
+  state is open (``RLIMIT_AS``): past it an allocation fails, the worker ends, and the task raises
+  :class:`OutOfMemory` (the worker is replaced).
+- A worker that ends otherwise (killed from outside) makes its task raise :class:`WorkerExited`.
+- A worker whose ``opener`` failed stays up and answers every task with :class:`OpenFailed`, so a
+  store that cannot be opened is reported, not retried in a loop.
+
+A worker exits as soon as the process that started it is gone, even in the middle of a task.
+Used by the service's query workers and by the build's kept answers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import resource
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import pebble
+
+_ERROR = pebble.pool.base_pool.PoolStatus.ERROR
+_STATE: dict[str, Any] = {}  # in a worker: "value" (what opener returned) or "error" (why it failed)
+
+
+class Stopped(Exception):
+    """The task ran past its time limit; its worker was killed."""
+
+
+class OutOfMemory(Exception):
+    """The task needed more memory than its worker may use; its worker ended."""
+
+
+class WorkerExited(Exception):
+    """The task's worker ended by itself or was killed from outside (``exitcode`` says how)."""
+
+    def __init__(self, exitcode: int | None):
+        self.exitcode = exitcode
+        super().__init__(ended(exitcode))
+
+
+class OpenFailed(Exception):
+    """The worker could not open its state (the message says why)."""
+
+
+def ended(code: int | None) -> str:
+    """How a process ended, from its exit code: "exit status 1", "killed by SIGKILL"."""
+    if code is None:
+        return "ended unexpectedly"
+    if code >= 0:
+        return f"exit status {code}"
+    try:
+        return f"killed by {signal.Signals(-code).name}"
+    except ValueError:
+        return f"killed by signal {-code}"
+
+
+def _vm_size() -> int:
+    """This process's virtual memory in bytes (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _watch_parent() -> None:
+    """End this worker as soon as the process that started it is gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="crisiskg-parent-watch", daemon=True).start()
+
+
+def _start(opener: Callable[[], Any], memory: int | None, started: Any, error: Any) -> None:
+    """A worker's initializer: open the state, then cap the address space at what it uses plus
+    ``memory``; count the worker in ``started``, or say why it failed in ``error``."""
+    os.environ["RUST_BACKTRACE"] = "0"  # an allocation that fails past the cap: one line, not a backtrace
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped at once, even inside an engine call
+    _watch_parent()
+    try:
+        _STATE["value"] = opener()
+    except Exception as exc:  # noqa: BLE001  # reported by every task of this worker
+        _STATE["error"] = f"{type(exc).__name__}: {exc}"
+        error.value = _STATE["error"].encode("utf-8", "replace")[: len(error) - 1]
+        return
+    if memory is not None and _vm_size():
+        cap = _vm_size() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    with started.get_lock():
+        started.value += 1
+
+
+def _ping() -> None:
+    """A task that does nothing."""
+
+
+def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    if "error" in _STATE:
+        raise OpenFailed(_STATE["error"])
+    try:
+        return fn(_STATE["value"], *args)
+    except MemoryError:
+        raise OutOfMemory("a memory allocation failed") from None
+
+
+class Killable:
+    """``size`` worker processes, each holding what ``opener`` (picklable) returns; see the module
+    docstring. ``preload`` names modules the forkserver imports once, so that workers start fast."""
+
+    def __init__(self, opener: Callable[[], Any], *, size: int, memory: int | None = None, preload: tuple[str, ...] = ()):
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["crisiskg.query.killable", *preload])
+        self.size = size
+        self.memory = memory
+        self._ctx = ctx
+        self._opener = opener
+        self._started = ctx.Value("i", 0)
+        self._error = ctx.Array("c", 1000)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> pebble.ProcessPool:
+        pool = pebble.ProcessPool(max_workers=self.size, initializer=_start,
+                                  initargs=(self._opener, self.memory, self._started, self._error), context=self._ctx)
+        pool.schedule(_ping)  # pebble starts its workers with the first task: start them now
+        return pool
+
+    def _current(self) -> pebble.ProcessPool:
+        """The pool, replaced by a new one if pebble gave it up (it does when a worker ends while
+        no task runs: the worker was killed from outside)."""
+        with self._lock:
+            if not self._closed and self._pool._context.status == _ERROR:
+                old, self._pool = self._pool, self._new_pool()
+                threading.Thread(target=old.stop, name="crisiskg-pool-stop", daemon=True).start()
+            return self._pool
+
+    @property
+    def started(self) -> int:
+        """Workers that have opened their state since the pool began (replacements included)."""
+        return int(self._started.value)
+
+    @property
+    def start_error(self) -> str | None:
+        """Why a worker could not open its state (the last such failure), or None."""
+        return self._error.value.decode("utf-8", "replace") or None  # type: ignore[attr-defined]
+
+    def pids(self) -> set[int]:
+        """Process ids of the workers alive now."""
+        workers = self._current()._pool_manager.worker_manager.workers  # pebble keeps them by pid
+        return {pid for pid, proc in list(workers.items()) if proc.is_alive()}
+
+    def submit(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None) -> Future[Any]:
+        """Run ``fn(state, *args)`` in a worker; a future of its value. :func:`outcome` reads it."""
+        return self._current().schedule(_call, args=(fn, args), timeout=timeout)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Kill every worker; nothing runs after this."""
+        with self._lock:
+            self._closed = True
+        self._pool.stop()
+        self._pool.join(5)
+
+
+def outcome(future: Future[Any], wait: float | None = None) -> Any:
+    """The value of a finished (or, waiting at most ``wait`` seconds, finishing) task. Raises the
+    task's own exception, :class:`Stopped`, :class:`OutOfMemory`, :class:`WorkerExited`,
+    :class:`OpenFailed`, or ``concurrent.futures.TimeoutError`` when ``wait`` passed first."""
+    try:
+        return future.result(wait)
+    except FutureTimeout:
+        if not future.done():
+            raise
+        raise Stopped("stopped at its time limit") from None
+    except pebble.ProcessExpired as exc:
+        if exc.exitcode == -signal.SIGABRT:  # a failed allocation past the cap aborts the process
+            raise OutOfMemory(f"its worker ended ({ended(exc.exitcode)})") from None
+        raise WorkerExited(exc.exitcode) from None
+    except BrokenProcessPool:  # pebble gives a pool up when a worker ends with no task running; it is replaced
+        raise WorkerExited(None) from None
