@@ -276,7 +276,7 @@ def test_unexpected_errors_are_a_plain_500(client: FlaskClient, mini_store: Stor
 
 
 def test_timeout_is_503_with_retry_after_and_the_work_stops(mini_store: Store) -> None:
-    app = create_app({"store": mini_store, "query_timeout": 0.3, "retry_after": 7})
+    app = create_app({"store": mini_store, "query_timeout": 0.3, "retry_after": 7, "max_result_rows": 1_000_000_000})
     client = app.test_client()
     endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 1,220^3 rows, streamed
     started = time.monotonic()

@@ -6,7 +6,6 @@ engine's terms."""
 from __future__ import annotations
 
 import io
-import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -38,21 +37,40 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 
 
 class StoredTable:
-    """A SELECT answer kept as SPARQL JSON (``body``) with its ``variables`` and number of rows:
-    served as it is, and parsed into the engine's terms only when rows are read (once, shared by
-    every :class:`Result` made from it)."""
+    """A SELECT answer as the engine wrote it, with its ``variables`` and number of rows: SPARQL JSON
+    (``fmt`` "json": a kept answer) or SPARQL TSV ("tsv": a table read from the engine as it
+    streamed, one row a line). Served as it is in its own format, converted by the engine to the
+    others, sliced as lines (TSV), and parsed into the engine's terms only when rows are read (once,
+    shared by every :class:`Result` made from it)."""
 
-    def __init__(self, body: bytes, variables: list[str], size: int):
-        self.body, self.variables, self.size = body, variables, size
+    def __init__(self, body: bytes, variables: list[str], size: int, fmt: str = "json"):
+        self.body, self.variables, self.size, self.fmt = body, variables, size, fmt
         self._table: list[tuple[Any, ...]] | None = None
         self._lock = threading.Lock()
+
+    def __getstate__(self) -> tuple[bytes, list[str], int, str]:
+        return self.body, self.variables, self.size, self.fmt  # not the lock, nor the parsed rows
+
+    def __setstate__(self, state: tuple[bytes, list[str], int, str]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
+
+    def parsed(self) -> Any:
+        """The engine's reader over ``body``: an iterator of solutions, or a boolean."""
+        return ox.parse_query_results(self.body, format=RESULT_FORMATS[self.fmt])
 
     def table(self) -> list[tuple[Any, ...]]:
         with self._lock:
             if self._table is None:
-                parsed = ox.parse_query_results(self.body, format=ox.QueryResultsFormat.JSON)
-                self._table = [tuple(sol) for sol in parsed]  # type: ignore[union-attr]
+                self._table = [tuple(sol) for sol in self.parsed()]
             return self._table
+
+    def page(self, start: int, end: int | None) -> StoredTable | None:
+        """Rows ``start`` to ``end`` as a table of their own (lines of TSV, never parsed); None for JSON."""
+        if self.fmt != "tsv":
+            return None
+        lines = self.body.split(b"\n")  # the header, one line a row, and the empty tail
+        rows = lines[1:1 + self.size][start:end]
+        return StoredTable(b"\n".join([lines[0], *rows]) + b"\n", self.variables, len(rows), "tsv")
 
 
 class Result:
@@ -64,7 +82,8 @@ class Result:
     and slicing never need them (converting a large answer can cost more than evaluating the
     query). Either form may be given; the other is made from it. ``kept`` says the
     answer was read from the build's kept answers (:mod:`crisiskg.query.answers`), not evaluated;
-    ``stored`` is such an answer's SPARQL JSON, used as it is until its rows are needed.
+    ``stored`` is a table as the engine wrote it (a kept answer's SPARQL JSON, or the TSV an
+    evaluated table is read as), used as it is until its rows are needed.
     """
 
     def __init__(self, kind: str, variables: list[str] | None = None, rows: list[dict[str, Node | None]] | None = None,
@@ -129,6 +148,10 @@ class Result:
     def triples(self, value: list[tuple[Node, Node, Node]]) -> None:
         self._triples, self._ox_triples = value, None
 
+    def column(self, index: int) -> list[Any]:
+        """The bound terms of one column of a SELECT table, in the engine's terms."""
+        return [row[index] for row in self._engine_table() if row[index] is not None]
+
     def _engine_table(self) -> list[tuple[Any, ...]]:
         if self._table is not None:
             return self._table
@@ -153,6 +176,9 @@ class Result:
         if self.kind == "select" and start == 0 and (end is None or end >= len(self)):
             return self.copy()  # all of it: a kept answer keeps its bytes
         if self.kind == "select":
+            page = self._stored.page(start, end) if self._stored is not None and self._table is None else None
+            if page is not None:
+                return Result("select", variables=self.variables, stored=page, kept=self.kept)
             if self._rows is None or self._table is not None:
                 return Result("select", variables=self.variables, table=self._engine_table()[start:end], kept=self.kept)
             return Result("select", variables=self.variables, rows=self._rows[start:end], kept=self.kept)
@@ -183,17 +209,18 @@ class Result:
             return buf.getvalue()
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"format {fmt!r} is not available for a {self.kind.upper()} result; choose one of: {', '.join(RESULT_FORMATS)}")
-        if self._stored is not None:  # the engine converts SPARQL JSON to the other formats as it reads it
-            if fmt == "json":
+        if self._stored is not None:  # the engine converts its own output to the other formats as it reads it
+            if fmt == self._stored.fmt:
                 return self._stored.body
-            parsed = ox.parse_query_results(self._stored.body, format=ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=RESULT_FORMATS[fmt])
+            body = self._stored.parsed().serialize(format=RESULT_FORMATS[fmt])
             assert isinstance(body, bytes)  # given no output, serialize returns the bytes
             return body
         if self.kind == "ask":
-            raw = ox.Store().query("ASK {}" if self.boolean else "ASK { FILTER(false) }")
-            return raw.serialize(format=RESULT_FORMATS[fmt])
-        return _serialize_solutions([ox.Variable(v) for v in self.variables], self._engine_table(), RESULT_FORMATS[fmt])
+            parsed = ox.parse_query_results(_BOOLEANS[bool(self.boolean)], format=ox.QueryResultsFormat.JSON)
+            body = parsed.serialize(format=RESULT_FORMATS[fmt])
+            assert isinstance(body, bytes)
+            return body
+        return _serialize_solutions(self.variables, self._engine_table(), RESULT_FORMATS[fmt])
 
 
 class _Converter:
@@ -213,51 +240,74 @@ class _Converter:
             return out
 
 
-_BNODE = "urn:crisiskg:bnode:"  # stands in for a blank node while a table is serialised
-_BNODE_OUT = {  # how each results format writes that stand-in, and how it writes a blank node
-    ox.QueryResultsFormat.JSON: (re.compile(rb'\{"type":"uri","value":"urn:crisiskg:bnode:([^"]*)"\}'), rb'{"type":"bnode","value":"\1"}'),
-    ox.QueryResultsFormat.XML: (re.compile(rb"<uri>urn:crisiskg:bnode:([^<]*)</uri>"), rb"<bnode>\1</bnode>"),
-    ox.QueryResultsFormat.CSV: (re.compile(rb"(?<![^,\n])urn:crisiskg:bnode:([A-Za-z0-9_.-]*)"), rb"_:\1"),
-    ox.QueryResultsFormat.TSV: (re.compile(rb"<urn:crisiskg:bnode:([^>]*)>"), rb"_:\1"),
-}
+def _tsv(term: Any) -> str:
+    """One term as SPARQL TSV writes it: N-Triples syntax (tabs and newlines in a literal escaped),
+    a triple term as ``<<( s p o )>>``; empty when unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv(term.subject)} {_tsv(term.predicate)} {_tsv(term.object)} )>>"
+    return str(term)
 
 
-def _serialize_solutions(variables: list[Any], solutions: list[tuple[Any, ...]], fmt: Any) -> bytes:
-    # Re-run a VALUES query on an empty store: the simplest way to get pyoxigraph's serializer
-    # for an already materialised table. VALUES admits no blank nodes: they go through as
-    # stand-in IRIs, written back as blank nodes afterwards.
-    store = ox.Store()
-    if not variables:
-        res = store.query("SELECT * WHERE {}" if solutions else "SELECT * WHERE { FILTER(false) }")
-        return res.serialize(format=fmt)
-    blank = any(isinstance(t, ox.BlankNode) for sol in solutions for t in sol)
-    if blank:
-        solutions = [tuple(ox.NamedNode(_BNODE + t.value) if isinstance(t, ox.BlankNode) else t for t in sol) for sol in solutions]
-    names = " ".join(f"?{v.value}" for v in variables)
-    rows = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in sol) + ")" for sol in solutions)
-    body: bytes = store.query(f"SELECT {names} WHERE {{ VALUES ({names}) {{ {rows} }} }}").serialize(format=fmt)
-    if blank:
-        pattern, replacement = _BNODE_OUT[fmt]
-        body = pattern.sub(replacement, body)
+def _serialize_solutions(variables: list[str], solutions: list[tuple[Any, ...]], fmt: Any) -> bytes:
+    """A table already read from the engine, in ``fmt``, by the engine's own results writer: each
+    term is written once, as SPARQL TSV (every term in its full form, blank nodes as they are),
+    which the engine reads back as a stream of solutions and writes out in ``fmt``."""
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join(map(_tsv, sol)) for sol in solutions]
+    parsed = ox.parse_query_results(("\n".join(lines) + "\n").encode("utf-8"), format=ox.QueryResultsFormat.TSV)
+    body = parsed.serialize(format=fmt)
+    assert isinstance(body, bytes)  # given no output, serialize returns the bytes
     return body
+
+
+_BOOLEANS = {True: b'{"head":{},"boolean":true}', False: b'{"head":{},"boolean":false}'}
 
 
 CHECK_EVERY = 256
 
 
+class _Rows:
+    """The engine's TSV as it writes it (in chunks of a few kilobytes), counting rows (one a line
+    after the header) and calling ``check`` with the number of rows read at every
+    :data:`CHECK_EVERY`-th row, as reading the rows one by one would."""
+
+    def __init__(self, check: Callable[[int], None]):
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.due = 0
+        self.check = check
+
+    def write(self, chunk: bytes) -> int:
+        data = bytes(chunk)
+        self.parts.append(data)
+        self.lines += data.count(b"\n")
+        while self.due < self.lines - 1:  # row number `due` has been read
+            self.check(self.due)
+            self.due += CHECK_EVERY
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
 def _materialise(raw: Any, check: Callable[[int], None] | None = None) -> Result:
+    """The engine's answer as a :class:`Result`. A table is written by the engine itself, as SPARQL
+    TSV while it streams (the fastest way to read it out: no Python object per row); ``check`` may
+    raise to stop the evaluation, and what it raises comes through as it is."""
     if isinstance(raw, ox.QueryBoolean):
         return Result("ask", boolean=bool(raw))
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
         if check is None:
-            return Result("select", variables=variables, table=[tuple(sol) for sol in raw])
-        table = []
-        for n, sol in enumerate(raw):
-            if n % CHECK_EVERY == 0:
-                check(n)
-            table.append(tuple(sol))
-        return Result("select", variables=variables, table=table)
+            body = raw.serialize(format=ox.QueryResultsFormat.TSV)
+            assert isinstance(body, bytes)
+        else:
+            out = _Rows(check)
+            raw.serialize(out, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]  # any object with write()
+            body = b"".join(out.parts)
+        return Result("select", variables=variables, stored=StoredTable(body, variables, body.count(b"\n") - 1, "tsv"))
     triples = []
     for n, t in enumerate(raw):
         if check is not None and n % CHECK_EVERY == 0:
