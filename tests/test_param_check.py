@@ -1,6 +1,6 @@
-"""The check of an IRI parameter's value (``Param._iri``): an IRI, a CURIE or a key is confirmed with
-one small query instead of listing every instance of the class; labels, shared keys and rejected
-values still go through the listing. The answers (terms and error texts) are the listing's, which
+"""The check of an IRI parameter's value (``Param._iri``): an IRI, a CURIE or a key is confirmed in
+the class's instances (read once per store) instead of listing every instance with its labels;
+labels, shared keys and rejected values still go through the listing. The answers (terms and error texts) are the listing's, which
 :func:`before` spells out as the check was written before the shortcut."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The valid values of an IRI parameter, read from the store: the instances of its class(es) with
-their keys, labels and aliases (cached per store), and the one-query check of a value that names its
-IRI by itself (an IRI, a CURIE or a key), which spares the listing.
+their keys, labels and aliases (cached per store), and the check of a value that names its IRI by
+itself (an IRI, a CURIE or a key) against the class's instances, read once per store and then looked
+up in memory: no query per request, and no listing.
 
 A value is matched against each instance's IRI, ``<IRI>``, CURIE and key; then its labels and
 aliases (rdfs:label, skos:prefLabel, skos:altLabel, any case); then its key in any case. A label or
@@ -21,7 +22,6 @@ from rdflib.term import Node
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.query.store import Store
-from crisiskg.terms import to_oxigraph
 from crisiskg.vocab import GEONAMES, ID, PREFIXES, local_name, shorten
 
 _IRI_CHARS = re.compile(r'^[^\s<>"{}|\\^`]+$')
@@ -95,13 +95,14 @@ SELECT ?item (MIN(STR(?l)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?a); separator=
   FILTER(isIRI(?item))
 } GROUP BY ?item ORDER BY ?item
 """
-# The same class test as _CHOICES_QUERY (rdf:type/rdfs:subClassOf*, read with reasoning "owlrl"), written
-# as a join and a FILTER EXISTS so that the planner starts from the few given items whatever the order
-# of the VALUES blocks (the path form, with ?class bound first, scans every instance to answer "no").
+# The instances of the class(es) as one set per store (IRIs as text), read once with the same class
+# test as _CHOICES_QUERY (rdf:type/rdfs:subClassOf*, with reasoning "owlrl") but no labels: a value that
+# names its IRI by itself is then checked in memory, with no query per request (the store's data never
+# changes: a new build is a new Store).
+_INSTANCES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], frozenset[str]]] = weakref.WeakKeyDictionary()
 _INSTANCES_QUERY = """
 SELECT DISTINCT ?item WHERE {
-  ?item rdf:type ?type .
-  FILTER EXISTS { ?type rdfs:subClassOf* ?class }
+  ?item rdf:type/rdfs:subClassOf* ?class .
   FILTER(isIRI(?item))
 }
 """
@@ -120,66 +121,61 @@ _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 _BARE_IRI = re.compile(r"^(https?)://\S+$", re.IGNORECASE)
 
 
-def _named(text: str) -> URIRef | None:
-    """``text`` as an IRI the store can hold, or None (pyoxigraph's own check: no store holds an invalid IRI)."""
-    if not _IRI_CHARS.match(text):
-        return None
-    term = URIRef(text)
-    try:
-        to_oxigraph(term)
-    except ValueError:
-        return None
-    return term
-
-
-def _lookup(text: str) -> tuple[list[URIRef], list[URIRef]] | None:
-    """(candidates, guards) for a value that names its IRI by itself: an IRI (``<...>`` or bare
-    ``http...``), a CURIE, or a key; None for anything else (a label, say). The value stands for a
-    candidate when exactly one candidate, and no guard, is an instance of the class(es): then
-    :meth:`Param._iri`'s listing gives that candidate for it too (the listing matches a value against
-    each instance's IRI, ``<IRI>``, CURIE and key, in that order, before any label). A guard is an
-    IRI the listing would also match the value to, were it an instance."""
+def _lookup(text: str) -> tuple[list[str], list[str]] | None:
+    """(candidates, guards), IRIs as text, for a value that names its IRI by itself: an IRI
+    (``<...>`` or bare ``http...``), a CURIE, or a key; None for anything else (a label, say). The
+    value stands for a candidate when exactly one candidate, and no guard, is an instance of the
+    class(es): then :meth:`Param._iri`'s listing gives that candidate for it too (the listing matches
+    a value against each instance's IRI, ``<IRI>``, CURIE and key, in that order, before any label).
+    A guard is an IRI the listing would also match the value to, were it an instance. The texts are
+    not checked as IRIs: one that is not valid is no instance (no store holds an invalid IRI)."""
     if text.startswith("<") and text.endswith(">"):  # only <IRI> matches <...>
-        term = _named(text[1:-1])
-        return ([term], []) if term is not None else None
+        return [text[1:-1]], []
     m = _BARE_IRI.match(text)
     if m:  # an http IRI is only itself: keys have no '/', CURIEs no http: prefix
-        if m.group(1) in PREFIXES:
-            return None
-        term = _named(text)
-        return ([term], []) if term is not None else None
+        return None if m.group(1) in PREFIXES else ([text], [])
     prefix, sep, local = text.partition(":")
     if sep:  # a CURIE, as the listing writes it (the longest prefix); or the IRI it spells
         if prefix not in PREFIXES or local.startswith("//"):
             return None
-        term = _named(PREFIXES[prefix] + local)
-        if term is None or shorten(str(term)) != text:
+        iri = PREFIXES[prefix] + local
+        if shorten(iri) != text:
             return None
         # guards: the IRI the CURIE spells ('ckg:Event', scheme ckg), and IRIs whose key it would be
-        guards = [text] + ([ns + text for ns in _KEY_NAMESPACES] if "/" not in text and "#" not in text else [])
-        return [term], [g for g in map(_named, guards) if g is not None]
+        return [iri], [text] + ([ns + text for ns in _KEY_NAMESPACES] if "/" not in text and "#" not in text else [])
     if not _KEY.match(text) or text in _NESTED_KEYS:
         return None
-    terms = [term for ns in _KEY_NAMESPACES if (term := _named(ns + text)) is not None]
-    slashed = [term for ns in _KEY_NAMESPACES if (term := _named(ns + text + "/")) is not None]  # key_of drops a final '/'
-    return (terms, slashed) if terms else None
+    return [ns + text for ns in _KEY_NAMESPACES], [ns + text + "/" for ns in _KEY_NAMESPACES]  # key_of drops a final '/'
+
+
+def class_instances(store: Store, classes: tuple[str, ...] | str) -> frozenset[str]:
+    """The IRIs (as text) of the instances of ``classes`` in ``store``: one query the first time,
+    then kept with the store."""
+    cls = (classes,) if isinstance(classes, str) else tuple(classes)
+    cache = _INSTANCES.setdefault(store, {})
+    found = cache.get(cls)
+    if found is None and cls in _CHOICES.get(store, {}):  # the listing has them already
+        found = cache[cls] = frozenset(str(c.term) for c in _CHOICES[store][cls])
+    if found is None:
+        bound = cast(Mapping[str, Node], {"class": [expand(c) for c in cls]})
+        res = store.query(_INSTANCES_QUERY, bindings=bound, reasoning="owlrl")
+        found = cache[cls] = frozenset(term.value for term in res.column(0))
+    return found
 
 
 def quick_instance(store: Store, classes: tuple[str, ...] | str, text: str) -> URIRef | None:
-    """The IRI ``text`` names if it is an instance of ``classes`` in ``store``, found with one small
-    query; None if it is not, or if only the listing (:func:`class_choices`) can say (a label,
-    a key that several IRIs share, a value the query rejects)."""
+    """The IRI ``text`` names if it is an instance of ``classes`` in ``store``, looked up in the
+    class's instances (:func:`class_instances`, no query once read); None if it is not, or if only
+    the listing (:func:`class_choices`) can say (a label, a key that several IRIs share)."""
     lookup = _lookup(text)
     if lookup is None:
         return None
     candidates, guards = lookup
-    cls = (classes,) if isinstance(classes, str) else tuple(classes)
-    bound = cast(Mapping[str, Node], {"item": candidates + guards, "class": [expand(c) for c in cls]})
-    found = {str(r["item"]) for r in store.query(_INSTANCES_QUERY, bindings=bound, reasoning="owlrl").rows}
-    hits = [c for c in candidates if str(c) in found]
-    if len(hits) != 1 or any(str(g) in found for g in guards):
+    found = class_instances(store, classes)
+    hits = [c for c in candidates if c in found]
+    if len(hits) != 1 or any(g in found for g in guards):
         return None
-    return hits[0]
+    return URIRef(hits[0])
 
 
 def class_choices(store: Store, classes: tuple[str, ...] | str) -> tuple[Choice, ...]:

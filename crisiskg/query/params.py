@@ -14,7 +14,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from crisiskg.errors import ParameterError
-from crisiskg.query.choices import _CHOICES, LISTED, Ambiguous, Choice, class_choices, find, key_of, nearest, quick_instance
+from crisiskg.query.choices import LISTED, Ambiguous, Choice, class_choices, find, key_of, nearest, quick_instance
 from crisiskg.query.store import Store
 
 PARAM_TYPES = ("iri", "date", "integer", "string", "enum")
@@ -95,11 +95,9 @@ class Param:
         return self._iri(value, where, store)
 
     def _iri(self, value: str, where: str, store: Store) -> Node:
-        text = value.strip()
-        if self.classes not in _CHOICES.get(store, {}):  # else the listing is at hand: no query at all
-            found = quick_instance(store, self.classes, text)
-            if found is not None:
-                return found
+        found = quick_instance(store, self.classes, value.strip())  # in memory: the instances are read once per store
+        if found is not None:
+            return found
         return self.from_listing(value, where, store)
 
     def from_listing(self, value: str, where: str, store: Store) -> Node:
