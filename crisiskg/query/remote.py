@@ -179,7 +179,7 @@ class _Remote:
               default: list[str] | None, named: list[str] | None, union: bool, reasoning: str | None = None) -> Any:
         import urllib.parse
 
-        local = self._syntax.query(sparql, prefixes=prefixes, base_iri=base_iri)  # SyntaxError as the embedded kinds raise it
+        local = self._syntax.query(sparql, prefixes=dict(prefixes) if prefixes is not None else None, base_iri=base_iri)  # SyntaxError as the embedded kinds raise it
         accept = _ACCEPT["graph" if isinstance(local, ox.QueryTriples) else "results"]
         if default is None and named is None and not union:
             default, named = _from_clauses(sparql, prefixes or {})  # some servers let their union setting override FROM

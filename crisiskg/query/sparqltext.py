@@ -4,6 +4,7 @@ strings and IRIs as the SPARQL grammar does."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -13,13 +14,15 @@ from crisiskg.errors import QueryError
 from crisiskg.terms import to_oxigraph
 
 
-def keywords(sparql: str) -> list[str]:
+@functools.lru_cache(maxsize=256)  # the same texts come again and again (saved questions)
+def keywords(sparql: str) -> tuple[str, ...]:
     """The bare words of a query, upper-cased and in order, outside comments, strings, IRIs and
     variables (``SELECT``, ``FROM``, ``SERVICE``...). Prefixed names keep their colon
     (``EX:SERVICE``), so they never pass for a keyword."""
-    return [tok.upper() for _, _, tok in tokens(sparql) if tok[0].isalpha() or tok[0] in "_:"]
+    return tuple(tok.upper() for _, _, tok in tokens(sparql) if tok[0].isalpha() or tok[0] in "_:")
 
 
+@functools.lru_cache(maxsize=256)
 def _where_brace(sparql: str) -> int:
     """Offset of the '{' that opens the query's WHERE group: the first top-level '{' after the
     keyword ``WHERE``, or the first top-level '{' when the keyword is left out."""

@@ -15,7 +15,7 @@ Results come back as :class:`~crisiskg.query.results.Result`; a query whose answ
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,7 @@ class Store:
             ox.serialize(raw, buf, ox.RdfFormat.N_TRIPLES)
             return "graph", buf.getvalue()
 
-    def kept_answer(self, sparql: str, reasoning: str = "owlrl", *, words: list[str] | None = None) -> Result | None:
+    def kept_answer(self, sparql: str, reasoning: str = "owlrl", *, words: Sequence[str] | None = None) -> Result | None:
         """The build's kept answer to ``sparql`` (bindings bound) on the default dataset, or None
         (``words``: its :func:`keywords`, if known)."""
         found = self.kept.get(sparql, reasoning) if reasoning in REASONING else None
@@ -108,7 +108,7 @@ class Store:
             return None  # a dataset of its own, or refused
         return found
 
-    def _dataset(self, words: list[str], reasoning: str, defaults: list[str] | None = None,
+    def _dataset(self, words: Sequence[str], reasoning: str, defaults: list[str] | None = None,
                  named: list[str] | None = None) -> dict[str, Any]:
         """The backend's dataset arguments: the protocol's, else the query's FROM clauses, else the
         default dataset (the union of the named graphs; ``reasoning`` set only then)."""
@@ -174,7 +174,7 @@ def _engine_errors(sparql: str | None = None, prefixes: Mapping[str, str] | None
         raise QueryError(f"query evaluation failed: {exc}") from exc
 
 
-def _refuse_service(words: list[str]) -> None:
+def _refuse_service(words: Sequence[str]) -> None:
     if "SERVICE" in words:
         raise QueryError("SERVICE is refused: this store answers from its own graphs and never makes outbound "
                          "requests; remove the SERVICE clause")

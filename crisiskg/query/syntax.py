@@ -123,8 +123,8 @@ def explain(text: str, message: str, prefixes: Iterable[str] = ()) -> Explained:
             continue
         name = m.group(1) or ""
         if name not in declared:
-            known = ", ".join(f"{p}:" for p in sorted(declared)) or "none"
-            return at(off, f"the prefix {name}: is not declared", f"declare it (PREFIX {name}: <...>) or use a declared prefix: {known}")
+            declared_list = ", ".join(f"{p}:" for p in sorted(declared)) or "none"
+            return at(off, f"the prefix {name}: is not declared", f"declare it (PREFIX {name}: <...>) or use a declared prefix: {declared_list}")
     # brackets left open, or closed twice
     stack: list[tuple[int, str]] = []
     for _, off, tok in tokens:
