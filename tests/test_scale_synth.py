@@ -51,3 +51,21 @@ def test_cli(tmp_path: Path) -> None:
     assert len(list((out / "articles").glob("*.yaml"))) == 2
     again = runner.invoke(main, ["synth", "--articles", "2", "--out", str(out)])
     assert again.exit_code == 1 and "not empty" in again.output
+
+
+def test_cli_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    """On a terminal synth shows a progress bar on standard error; elsewhere only its one line."""
+    for terminal in (True, False):
+        env = {"TTY_COMPATIBLE": "1" if terminal else "0", "TTY_INTERACTIVE": "1" if terminal else "0", "COLUMNS": "100"}
+        out = tmp_path / f"corpus-{terminal}"
+        result = CliRunner(env=env).invoke(main, ["synth", "--articles", "3", "--out", str(out)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith(f"wrote {out}: articles 3")
+        assert ("writing articles" in result.stderr) is terminal, result.stderr
+        assert ("\x1b[" in result.stderr) is terminal
+
+
+def test_synthesize_tells_of_each_article(tmp_path: Path) -> None:
+    heard: list[tuple[int, int]] = []
+    synthesize(articles=4, out=tmp_path / "corpus", on_article=lambda done, total: heard.append((done, total)))
+    assert heard == [(n, 4) for n in range(1, 5)]

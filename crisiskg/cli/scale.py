@@ -14,7 +14,8 @@ import click
 def synth(articles: int, out: Path, seed: int) -> None:
     """Write a synthetic corpus with the seeds' shape (a seeds folder the normal build reads).
 
-    About 270 asserted triples an article; deterministic for a given --seed.
+    About 270 asserted triples an article; deterministic for a given --seed. A terminal shows its
+    progress.
 
     Example: crisiskg synth --articles 400 --out /tmp/synth && crisiskg build --seeds /tmp/synth --build /tmp/synth-build
     """
@@ -22,7 +23,17 @@ def synth(articles: int, out: Path, seed: int) -> None:
 
     if out.exists() and any(out.iterdir()):
         raise click.ClickException(f"{out} is not empty; pass a new folder to --out")
-    counts = synthesize(articles=articles, out=out, seed=seed)
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if console.is_terminal:  # a terminal: a progress bar on standard error; elsewhere the one line below
+        from rich.progress import Progress
+
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("writing articles", total=articles)
+            counts = synthesize(articles=articles, out=out, seed=seed, on_article=lambda done, _all: bar.update(task, completed=done))
+    else:
+        counts = synthesize(articles=articles, out=out, seed=seed)
     click.echo(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -321,8 +322,9 @@ def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
 
 
-def synthesize(*, articles: int, out: Path | str, seed: int = 0) -> dict[str, int]:
+def synthesize(*, articles: int, out: Path | str, seed: int = 0, on_article: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Write a synthetic seeds folder with ``articles`` articles to ``out``; return counts.
+    ``on_article`` hears of each article written (articles done, articles in all).
 
     ``out`` is created if needed; existing synthetic files in it are replaced (the folder is not
     emptied first, so point it at a fresh folder). Deterministic: the same ``articles`` and
@@ -341,6 +343,8 @@ def synthesize(*, articles: int, out: Path | str, seed: int = 0) -> dict[str, in
         counts["articles"] += 1
         for name in ("events", "stances", "relations", "roles"):
             counts[name] += len(doc.get(name, []))
+        if on_article is not None:
+            on_article(i + 1, articles)
     (out / "registry.yaml").write_text(_dump({"entities": corpus.entities}), encoding="utf-8")
     props = [{k: v for k, v in p.items() if k != "phrase"} for p in corpus.propositions]
     (out / "propositions.yaml").write_text(_dump({"propositions": props}), encoding="utf-8")
