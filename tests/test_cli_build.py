@@ -150,7 +150,8 @@ def test_a_shacl_violation_fails_the_build_with_exit_1(mini_copy: Path, tmp_path
     result = run("build", "--seeds", mini_copy, "--build", tmp_path / "build")
     assert result.exit_code == 1
     assert "Rocket attack on Camp Alpha" in result.output and "dated after the article" in result.output
-    assert "[articles/100_mini.yaml]" in result.output
+    line = line_of(mini_copy, ARTICLE, "- id: camp-alpha-attack")
+    assert re.search(rf"articles/100_mini\.yaml:{line}:\d+: events\[0\]: ", result.output)  # the entry to fix
     assert not (tmp_path / "build" / "current").exists()
 
 
