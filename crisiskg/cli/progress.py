@@ -65,7 +65,7 @@ class StageProgress:
         self._progress.console.print(stage_line(name, seconds), markup=False)
         if name in self.stages:
             self._progress.advance(self._task)
-        self._progress.update(self._task, description=self._running())
+        self._progress.update(self._task, description=self._running(), refresh=True)  # the live line names each stage as it starts
 
     def call(self, question: str, done: int, total: int) -> None:
         """The kept answers: ``done`` of ``total`` calls evaluated, the last of ``question``. Shown on
