@@ -59,6 +59,9 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     from crisiskg.service import views  # the saved questions' views (map, timeline, charts, graph)
 
     app.register_blueprint(views.bp)
+    from crisiskg.service import place_map  # the small map on a place's page
+
+    app.register_blueprint(place_map.bp)
     if config.curate:  # it writes the seed files: registered only when asked for, behind its token
         import secrets
 

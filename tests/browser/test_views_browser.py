@@ -2,7 +2,8 @@
 ``crisiskg serve`` on the seed build: per view, what is drawn matches the question's answer (read
 from the SPARQL protocol of the same server), nothing goes to the console as an error, no request
 leaves 127.0.0.1 (the ``page`` fixture fails the test otherwise), and with JavaScript off the page
-still answers with its table. Screenshots go to tests/artifacts/."""
+still answers with its table. The same map view draws each place's point on its page. Screenshots go
+to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 import itertools
 import json
 import re
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from crisiskg.query.savedqueries import load_queries
+from crisiskg.vocab import ID
 
 QUERY_EVENT = load_queries()["event-graph"].params[0].default or ""  # the event event-graph shows by default
 
@@ -189,3 +192,51 @@ def test_timeline_page_draws_the_events_it_lists(drawn: Any, artifacts: Path) ->
     shown = drawn.locator("#view a.view-event").evaluate_all("(as) => as.map((a) => a.getAttribute('href'))")
     assert sorted(shown) == sorted(listed) and shown
     assert drawn.locator("figure.timeline-figure").is_hidden()
+
+
+# ---------------------------------------------------------------- the small map on a place's page (service/place_map.py)
+PLACES = ("PREFIX geo: <http://www.opengis.net/ont/geosparql#> "
+          "SELECT DISTINCT ?place ?wkt WHERE { ?place geo:hasGeometry/geo:asWKT ?wkt } ORDER BY ?place")
+
+
+def places_with_points(server: str) -> dict[str, tuple[float, float]]:
+    """Every place the build gives a WKT point, as ``{page path: (latitude, longitude)}``, asked of
+    the server's SPARQL endpoint."""
+    rows = json.loads(fetch(server, "/sparql?query=" + urllib.parse.quote(PLACES), "application/sparql-results+json"))
+    found = {}
+    for r in rows["results"]["bindings"]:
+        lon, lat = map(float, re.findall(r"[-+\d.eE]+", r["wkt"]["value"].split("(", 1)[1]))
+        found["/ui/id/" + r["place"]["value"].removeprefix(str(ID))] = (lat, lon)
+    assert found, "the build has no place with a point"
+    return found
+
+
+def test_place_pages_show_their_point_on_the_basemap(drawn: Any, artifacts: Path, server: str) -> None:
+    for path, (lat, lon) in places_with_points(server).items():
+        show(drawn, artifacts, path, "place-" + path.rsplit("/", 1)[-1])
+        state = drawn.evaluate("""() => { const v = window.crisiskgView;
+            return {view: v.view, markers: v.markers.map((m) => [m.getLatLng().lat, m.getLatLng().lng]),
+                    countries: Object.keys(v.countries).length, bounds: v.map.getBounds().toBBoxString()}; }""")
+        assert state["view"] == "map" and state["markers"] == [[lat, lon]], path
+        assert state["countries"] > 150, path  # the Natural Earth outlines are there
+        west, south, east, north = map(float, state["bounds"].split(","))
+        assert west <= lon <= east and south <= lat <= north, path
+        pins = drawn.locator("#view .view-pin")
+        assert pins.count() == 1, path
+        pin, box = pins.bounding_box(), drawn.locator("#view").bounding_box()
+        assert box["x"] <= pin["x"] and pin["x"] + pin["width"] <= box["x"] + box["width"], path
+        assert box["y"] <= pin["y"] and pin["y"] + pin["height"] <= box["y"] + box["height"], path
+        assert drawn.locator("#view path.leaflet-interactive").count() > 150, path  # the outlines, drawn
+
+
+def test_place_pages_give_their_point_without_javascript(static_page: Any, server: str) -> None:
+    for path, (lat, lon) in places_with_points(server).items():
+        response = static_page.goto(path)
+        assert response.status == 200, path
+        coords = static_page.locator(".place-map .coords")
+        assert coords.count() == 1, path
+        assert (float(coords.get_attribute("data-lat")), float(coords.get_attribute("data-lon"))) == (lat, lon), path
+        text = coords.inner_text()
+        assert f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}" in text and f"{abs(lon):.4f}° {'E' if lon >= 0 else 'W'}" in text, path
+        assert static_page.locator("#view[data-drawn]").count() == 0
+        assert "without scripts the point is given above" in static_page.locator("#view").inner_text()
