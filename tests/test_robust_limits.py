@@ -154,7 +154,7 @@ def test_saved_question_pages_follow_link_next(app: Flask, seed_store: Store) ->
     capped = client.get("/queries/timeline?_limit=999")
     assert len(bindings(capped)) == 4 and "_offset=4" in capped.headers["Link"]
     html = client.get("/queries/timeline?_limit=2&_format=html")
-    assert html.status_code == 200 and "_offset=2" in html.headers["Link"] and b"2 row(s)" in html.data
+    assert html.status_code == 200 and "_offset=2" in html.headers["Link"] and b"Answer: 2 rows." in html.data
 
 
 @pytest.mark.parametrize("params", [{"_limit": "0"}, {"_limit": "-1"}, {"_limit": "ten"}, {"_offset": "-3"},
