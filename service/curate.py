@@ -273,6 +273,6 @@ def publish_article(stem: str) -> Any:
         abort(404)
     ok, said, problems = publish(_seeds(), Path(current_app.config["CRISISKG_BUILD_DIR"]), stem, files.ready_to_publish)
     if ok:
-        return render_template("curate/published.html", stem=stem, said=said)
-    return render_template("curate/published.html", stem=stem, said=said, problems=problems), 422
+        return render_template("curate/published.html", stem=stem, said=said, ok=True)
+    return render_template("curate/published.html", stem=stem, said=said, problems=problems, ok=False), 422
 

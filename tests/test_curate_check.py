@@ -66,7 +66,10 @@ def test_a_refused_publish_leaves_the_file_as_it_was(bench: tuple[Any, str, Path
     before = yaml_file.read_bytes()
     waiting = client.post(f"/curate/{NEW}/publish", data={"_csrf": csrf})
     assert waiting.status_code == 422 and b"neither accepted nor rejected" in waiting.data
+    assert b"swaps the new build in" not in waiting.data  # a refusal says nothing of success
     assert yaml_file.read_bytes() == before
+    page = client.get(f"/curate/{NEW}").data
+    assert b"ready to publish" not in page and b"still to accept or reject" in page  # not ready while suggestions wait
     while b'action="/curate/101_new/suggestion/0/reject"' in client.get(f"/curate/{NEW}").data:
         client.post(f"/curate/{NEW}/suggestion/0/reject", data={"_csrf": csrf})
     client.post(f"/curate/{NEW}/new", data={"_csrf": csrf, "kind": "event", "id": "camp-alpha-attack-again", "class": "RocketAttack",
