@@ -45,7 +45,9 @@ bp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates",
 DOWNLOADS = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
              "json": "application/sparql-results+json", "ttl": "text/turtle; charset=utf-8",
              "nt": "application/n-triples", "jsonld": "application/ld+json"}
-RDF_FORMATS = [(key, media) for media, key in RDF if key in ("ttl", "nt", "jsonld")]  # an entity page's other formats
+# an entity page's other formats, each once under its first media type (RDF lists aliases too)
+RDF_FORMATS = [(key, media) for key, media in {key: media for media, key in reversed(RDF)}.items() if key in ("ttl", "nt", "jsonld")]
+RDF_FORMATS.sort(key=lambda f: ("ttl", "nt", "jsonld").index(f[0]))
 
 
 def current_store() -> Store:

@@ -238,6 +238,8 @@ def test_entity_page_lists_each_event_once_by_label_with_rdf_links(client: Flask
         href = f"/id/{key}?_format={fmt}"
         assert f'<link rel="alternate" type="{media}" href="{href}">' in html and f'href="{href}"' in html
         assert client.get(href).mimetype == media
+    links = re.findall(r'<link rel="alternate" type="[^"]+" href="([^"]+)">', html)
+    assert links and len(links) == len(set(links)), links  # each format once
 
 
 def test_article_tooltips_do_not_repeat_their_kind(client: FlaskClient) -> None:
