@@ -101,7 +101,7 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     strict_framing(server)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     base = f"http://{shown}:{sock.getsockname()[1]}"
-    click.echo(f"serving build {st.version} ({len(st.store)} triples, {st.store.kind} store) on {base}/\n"
+    click.echo(f"serving build {st.version} ({len(st.store)} quads, {st.store.kind} store) on {base}/\n"
                f"  web UI           {base}/ui/\n  SPARQL endpoint  {base}/sparql", err=True)
     if "CRISISKG_CURATE_TOKEN" in app.config:
         click.echo(f"  workbench        {base}/curate/?token={app.config['CRISISKG_CURATE_TOKEN']} (it edits "

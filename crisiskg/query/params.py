@@ -118,7 +118,8 @@ class Param:
         listing = ", ".join(o.shown for o in options[:LISTED]) if keys else "(none in this build)"
         if len(keys) > LISTED:  # at scale there are thousands: the message names where to find them all
             listing += f" and {len(keys) - LISTED:,} more ('crisiskg query show' and the question's web page list them all)"
-        raise ParameterError(f"{where}: {value!r} is not a {self.cls} in this build"
+        article = "an" if str(self.cls).rsplit(":", 1)[-1][:1].lower() in "aeiou" else "a"
+        raise ParameterError(f"{where}: {value!r} is not {article} {self.cls} in this build"
                              f"{f' (did you mean {hint!r}?)' if hint else ''}; valid choices: {listing}")
 
 
