@@ -6,9 +6,10 @@ answers into the release (``answers/``): each saved question that needs no value
 once for every combination of its enum parameters' values (and once without an optional one),
 its other parameters at their defaults. A later query whose text (parameters bound) and reasoning
 are exactly those of a kept answer is answered from it, on every store kind; anything else is
-evaluated. At 1M triples this is what keeps a question that lists 8,000 dated events, or compares
-every stance with every other, under 50 ms: evaluating them costs 100-600 ms (pyoxigraph needs
-microseconds per row and lookup, and ORDER BY reads every row before the first).
+evaluated. At scale this is what keeps a question that lists thousands of dated events, or
+compares every stance with every other, fast: evaluating them costs far more (pyoxigraph needs
+microseconds per row and lookup, and ORDER BY reads every row before the first; figures in
+``benchmarks/README.md``).
 
 An answer is found by a key of the query text and the reasoning, so an edited ``.rq`` file can
 never be answered by an answer kept for its old text; answers kept for another version of the
@@ -67,9 +68,9 @@ if TYPE_CHECKING:
     from crisiskg.query.store import Store
 
 _FILE_FORMAT = {"select": "json", "ask": "json", "graph": "nt"}
-# Seconds a kept call may take unless its question sets a ``timeout``: 100 times the slowest one at
-# 1M triples (0.6 s) and 6 times the server's default limit, so that a question kept because it is
-# too slow to answer live is still kept, while one that never finishes costs the stage a minute.
+# Seconds a kept call may take unless its question sets a ``timeout``: far above the slowest one at
+# the benchmarks' largest size and above the server's default limit, so that a question kept because
+# it is too slow to answer live is still kept, while one that never finishes costs the stage a minute.
 LIMIT = 60.0
 _FORKABLE = {"memory"}  # store kinds evaluated in a child: not an on-disk RocksDB, nor a remote store
 
