@@ -5,7 +5,10 @@ proposed as a registry entry with a class guessed from its words and its title (
 Mark Esper" is the title "Defense Secretary" and the person Mark Esper). A sentence's holder comes
 from attribution patterns: "according to X", "X said / told / warned ...", "..., X said", a pronoun
 after a named speaker, a quotation continuing the last speaker's words, and unnamed sources ("one
-former official", "some commentators") that become the article's ``sources:``.
+former official", "some commentators") that become the article's ``sources:``; "..., said X" needs X
+to end the clause ("said Iraq must ..." makes Iraq the subject, not the speaker). A count ("Three")
+is never a name, and a weapon's name ("Katyusha rockets") is proposed as a Weapon. ``byline`` reads
+"By NAME[, PUBLISHER]" at the top of the text.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import Segment
 from crisiskg.textscan import candidate_names, overlaps
 
-HEADS = (r"Secretary(?:-General)?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
+HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen[cs]e|War|Energy|Commerce|Treasury|Homeland Security))?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
          r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
          r"Spokesman|Spokeswoman|Commander|Chief|King|Prince|Sheikh|Speaker|Governor|Gov\.|Mayor|Judge|Dr\.")
 _LOW = r"(?:[^\W\d_A-Z]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
@@ -39,12 +42,15 @@ UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|othe
                      r"(?:officials?|diplomats?|sources?|analysts?|experts?|commentators?|observers?|critics?|lawmakers?|"
                      r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans))\b", re.IGNORECASE)
 _SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|say|argue|believe|think|view|see|will|would))")
-_SPEECH_AFTER = re.compile(rf"^(?:,[^,]{{0,100}},)?\s*(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{SPEECH})\b")
+_SPEECH_AFTER = re.compile(rf"^(?:,[^,]{{0,100}},)?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
 # "From Iran's perspective, ...", "In Tehran's view, ...": the view is the named actor's
 _VIEW_BEFORE = re.compile(r"(?:^|[,;]\s*)(?:from|in|to)\s+(?:the\s+)?$", re.IGNORECASE)
 _VIEW_AFTER = re.compile(r"^[’']s?\s+(?:perspective|point of view|view|eyes|calculus|thinking|mind)\b", re.IGNORECASE)
+# after "said X": a lower-case word other than these makes X the subject of the words said
+_CLAUSE_GOES_ON = re.compile(r"^[’']?s?\s+(?!(?:in|on|at|of|from|to|during|after|before|and|who|whose|which|according|earlier|later|last|"
+                             r"this|that|when|while|as|with|by|late|early|today|yesterday|on|via|through|adding|citing)\b)[a-z]")
 _PRONOUN = re.compile(rf"^(?P<p>He|She|They)\s+(?:also\s+)?(?:{SPEECH})\b")
 
 # word in an unknown name -> class guessed for it (first hit wins; a title makes a Person)
@@ -63,6 +69,13 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:Gulf|Sea|Strait|River|Ocean)\b"), "WaterBody"),
     (re.compile(r"\b(?:Province|Region|Governorate|Kurdistan)\b"), "Region"),
 ]
+# words that are never a name, capitalised or not: a count ("Three rockets") or a weapon
+_COUNTS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+           r"eighteen|nineteen|twenty|thirty|forty|fifty|dozens?|scores?|hundreds?|thousands?|several|multiple|numerous|\d+")
+_WEAPONS = (r"rockets?|missiles?|drones?|mortars?|bombs?|shells?|grenades?|katyushas?|IEDs?|explosives?|munitions?|"
+            r"artillery|launchers?|warheads?|projectiles?")
+NOT_A_NAME = re.compile(rf"(?:(?:{_COUNTS})(?:[^\S\n]+|$))+", re.IGNORECASE)
+WEAPON_WORDS = re.compile(rf"\b(?:{_WEAPONS})\b", re.IGNORECASE)
 _PLACE_CONTEXT = re.compile(r"\b(?:in|near|at|north of|south of|east of|west of|outside|from|to)\s+$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -104,6 +117,9 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
     for pattern, cls in CLASS_WORDS:
         if pattern.search(name):
             return cls
+    # "Katyusha rockets", "Grad Rockets": a weapon's name, never an actor's
+    if WEAPON_WORDS.fullmatch(name.split()[-1]) or (len(name.split()) == 1 and WEAPON_WORDS.match(text[begin + len(name):begin + len(name) + 14].strip())):
+        return "Weapon"
     if name.isupper() and len(name) > 1:
         return "Organisation"
     if _PLACE_CONTEXT.search(text[max(0, begin - 12):begin]) and len(name.split()) <= 3:
@@ -144,7 +160,10 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
             if tstart <= b < tb and te <= e + 1 and not inside:
                 b, e, nm, title = tb, te, text[tb:te], (tt, tstart)
                 break
-        if any(overlaps((b, e), r) for r in taken) or len(nm) < 3:
+        count = NOT_A_NAME.match(nm)  # "Four Zelzal": the count is not part of the name
+        if count and count.end() < len(nm):
+            b, nm = b + count.end(), nm[count.end():]
+        if any(overlaps((b, e), r) for r in taken) or len(nm) < 3 or NOT_A_NAME.fullmatch(nm):
             continue
         cls = guess_class(nm, text, b, titled=title is not None)
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
@@ -207,7 +226,8 @@ class Attributor:
                 verb = _SPEECH_AFTER.match(after).group(0).strip(", ")  # type: ignore[union-attr]
                 return self._named(n, f"{n.text} {verb.split()[-1]}", mode, f"'{n.text} {verb.split()[-1]}'")
             before = self.text[seg.begin:n.begin]
-            if _SPEECH_BEFORE.search(before.rstrip(" ,")) and before.rstrip().endswith((",", "said", "says", "told")):
+            if (_SPEECH_BEFORE.search(before.rstrip(" ,")) and before.rstrip().endswith((",", "said", "says", "told"))
+                    and not _CLAUSE_GOES_ON.match(self.text[n.end:seg.end])):
                 return self._named(n, f"said {n.text}", "direct-quote" if quoted else "paraphrase", f"'..., said {n.text}'")
         m = UNNAMED.search(text)
         if m and (re.search(rf"\b(?:{SPEECH}|may view|believe)\b", text[m.end():m.end() + 40]) or _ACCORDING.search(text[:m.start()])):
@@ -250,3 +270,23 @@ def authors(segs: list[Segment], all_names: list[Name], *, last: int = 4) -> lis
         if n is not None and _BIO.match(s.text[n.end - s.begin:]) and all(o.entity != n.entity for o in out):
             out.append(n)
     return out
+
+
+_BYLINE = re.compile(r"^[^\S\n]*By[^\S\n]+(?P<who>[^\n,]+?)(?:,[^\S\n]*(?P<pub>[^\n]+?))?[^\S\n]*$", re.MULTILINE)
+
+
+def byline(text: str, all_names: list[Name], *, lines: int = 6) -> tuple[list[Name], Name | None]:
+    """The authors and the publisher a byline names ("By Jane Roe and John Doe, Reuters") on one of
+    the first ``lines`` non-empty lines: the persons before the comma, the organisation after it."""
+    head = [m for m in re.finditer(r"[^\n]+", text) if m.group(0).strip()][:lines]
+    for line in head:
+        m = _BYLINE.match(line.group(0))
+        if m is None:
+            continue
+        b = line.start()
+        who = [n for n in all_names if b + m.start("who") <= n.begin and n.end <= b + m.end("who") and "Person" in n.kind]
+        pub = next((n for n in all_names if m.group("pub") and b + m.start("pub") <= n.begin and n.end <= b + m.end("pub")
+                    and "Person" not in n.kind), None)
+        if who or pub:
+            return who, pub
+    return [], None

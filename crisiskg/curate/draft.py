@@ -14,15 +14,15 @@ stances) and returns a mapping in the seed format (``seeds/README.md``) with the
   (stances whose proposition is ``None``: none of ``propositions.yaml`` fits, add one) and
   ``left_out`` (sentences with an event word that drafted no event, and why).
 
-The article's ``authors`` are the registry people a closing line names ("Jane Doe is a fellow at
-..."); a single one holds the author's own words. With no publication date in the text,
+The article's ``authors`` are the people a byline ("By Jane Doe, Reuters", which also gives the
+``publisher``) or a closing line ("Jane Doe is a fellow at ...") names; a single one holds the author's own words. With no publication date in the text,
 ``published`` is estimated from the known events the article names, and the derivation says so.
 A sentence drafts its main event and the events its phrases name (``crisiskg.curate.draft_phrases``).
 
 ``draft(article, seeds_dir)`` renders that mapping as the YAML of a ``status: draft`` seed file that
 the loader reads (the build refuses it as a draft): the ``suggested`` keys move to
 ``draft_notes.suggestions`` (by item path), and an item that needs a proposed entity moves to
-``draft_notes.needs_new_entities`` until the curator adds that entity to the registry.
+``draft_notes.needs_new_entities`` (with any item naming it) until the curator adds that entity to the registry.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import yaml
 
 from crisiskg.curate import draft_dates, draft_events, draft_phrases, draft_stances
 from crisiskg.curate import knowledge as knowledge_mod
-from crisiskg.curate.attribution import Attributor, Holder, authors, names, slug
+from crisiskg.curate.attribution import Attributor, Holder, authors, byline, names, slug
 from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import quoted, segments
 from crisiskg.errors import CrisisKGError
@@ -103,7 +103,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         estimated = published is not None
     dates = draft_dates.resolve(segs, published, estimated=estimated)
     pub = published or dt.date.today()  # a placeholder the curator replaces; relative dates stay unresolved
-    writers = authors(segs, found)
+    signed, publisher = byline(text, found)
+    writers = signed + [w for w in authors(segs, found) if all(w.entity != s.entity for s in signed)]
     # a single author named in the closing lines holds the author's own words
     sole = writers[0] if len(writers) == 1 and writers[0].known else None
     repeated = draft_stances.repeated(text, know)
@@ -213,7 +214,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     head = _headline(text, title_m)
     return {
         "article": {
-            "text": path.name, "status": "draft", "title": title, "genre": "news", "publisher": None, "authors": [w.entity for w in writers if w.known],
+            "text": path.name, "status": "draft", "title": title, "genre": "news", "publisher": publisher.entity if publisher else None, "authors": [w.entity for w in writers],
             "published": {"date": pub.isoformat(), "precision": "day", "derivation": derivation},
             "headline": head, "furniture": [quoted(text, m.group(0).strip(), m.start()) for m in furniture], "captions": [],
         },
@@ -356,20 +357,33 @@ def render(mapping: dict[str, Any]) -> dict[str, Any]:
     proposed = {e["id"] for e in notes.get("new_entities", [])}
     suggestions: dict[str, Any] = {}
     waiting: list[dict[str, Any]] = []
+    # an item that names a waiting item (a relation's event) waits with it: a seed file names only
+    # the ids the registry, the graph or the file itself defines
+    held: set[str] = set()
     for section in ("sources", "events", "relations", "roles", "stances"):
         kept: list[dict[str, Any]] = []
         for item in doc.get(section) or []:
             item = dict(item)
             suggested = item.pop("suggested", None)
-            needs = sorted(_refs(item) & proposed)
+            needs = sorted(_refs(item) & (proposed | held))
             if needs:
                 waiting.append({"section": section, "needs": needs, "item": item})
+                if isinstance(item.get("id"), str):
+                    held.add(item["id"])
                 continue
             if suggested:
                 suggested = {k: v for k, v in suggested.items() if k != "source"}
                 suggestions[f"{section}[{len(kept)}] {item.get('id', item.get('holder', ''))}".strip()] = suggested
             kept.append(item)
         doc[section] = kept
+    article = dict(doc["article"])
+    for key in ("authors", "publisher"):  # a byline's author or publisher not yet in the registry
+        value = article.get(key)
+        needs = sorted(_flat(value) & proposed) if value else []
+        if needs:
+            article[key] = [v for v in value if v not in proposed] if isinstance(value, list) else None
+            waiting.append({"section": "article", "needs": needs, "item": {key: value}})
+    doc["article"] = article
     for entry in notes.get("new_entities", []):
         entry.pop("suggested", None)
     notes["suggestions"] = suggestions

@@ -144,6 +144,17 @@ def _subject(seg: Segment, cue_at: int, names: list[Name]) -> list[str]:
     return ids
 
 
+def _content(text: str, seg: Segment, holder: Holder, names: list[Name]) -> str:
+    """The sentence without the words that say who speaks (the speaker's title and name): they
+    tell whose the stance is, not what it is about."""
+    out = list(seg.text)
+    for n in names:
+        start = n.begin if n.title_begin is None else min(n.begin, n.title_begin)
+        if n.entity == holder.id and seg.begin <= start and n.end <= seg.end and n.text in holder.words:
+            out[start - seg.begin:n.end - seg.begin] = " " * (n.end - start)
+    return "".join(out)
+
+
 def read(text: str, seg: Segment, holder: Holder, index: PropositionIndex, *, names: list[Name] | None = None,
          threshold: float = 3.0, margin: float = 0.2) -> dict[str, Any] | None:
     """The stance one sentence gives, or None. A recommendation or demand, or a named holder's
@@ -158,7 +169,7 @@ def read(text: str, seg: Segment, holder: Holder, index: PropositionIndex, *, na
         holder = Holder(subject[0], " and ".join(subject), "paraphrase", f"the actor before '{cue}'")
     if seg.text.endswith("?"):
         return None  # a rhetorical question carries no stance
-    ranked = index.ranked(seg.text)
+    ranked = index.ranked(_content(text, seg, holder, names or []))
     best = (ranked[0][1], ranked[0][0], ranked[0][2]) if ranked else None
     close = [p for sc, p, _ in ranked[:3] if margin and sc >= ranked[0][0] * (1 - margin)] if best and best[1] >= threshold else []
     if len(close) > 1:
