@@ -11,6 +11,7 @@ Every page works with forms alone; ``static/curate/curate.js`` adds selection, s
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
@@ -27,6 +28,7 @@ bp = Blueprint("curate", __name__, url_prefix="/curate", template_folder="templa
                static_folder="static/curate", static_url_path="/static")
 
 COOKIE = "crisiskg_curate"
+FLASH = "crisiskg_curate_message"
 KINDS = ("event", "stance", "claim", "entity", "mention")
 
 
@@ -43,6 +45,13 @@ def _seeds() -> Path:
     return Path(current_app.config["CRISISKG_SEEDS_DIR"])
 
 
+def _refuse(message: str) -> Response:
+    """A 403 in the site layout, or as plain text for a script that does not ask for HTML."""
+    if request.accept_mimetypes.accept_html:
+        return Response(render_template("curate/forbidden.html", message=message), status=403, mimetype="text/html")
+    return Response(message + "\n", status=403, mimetype="text/plain")
+
+
 @bp.before_request
 def guard() -> Any:
     given = request.args.get("token")
@@ -54,21 +63,22 @@ def guard() -> Any:
         return resp
     held = request.cookies.get(COOKIE) or request.headers.get("X-Curate-Token") or ""
     if not hmac.compare_digest(held.encode(), _token().encode()):
-        return Response("the workbench needs the token that 'crisiskg serve --curate' printed: open the address it gave\n",
-                        status=403, mimetype="text/plain")
+        return _refuse("the workbench needs the token that 'crisiskg serve --curate' printed: open the address it gave")
     if request.method not in ("GET", "HEAD"):
         sent = request.form.get("_csrf") or request.headers.get("X-CSRF-Token") or ""
         if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
-            return Response("missing or wrong CSRF token: reload the page and try again\n", status=403, mimetype="text/plain")
+            return _refuse("missing or wrong CSRF token: reload the page and try again")
         origin = request.headers.get("Origin")
         if origin and urlsplit(origin).netloc != request.host:
-            return Response(f"a write from another origin ({origin}) is refused\n", status=403, mimetype="text/plain")
+            return _refuse(f"a write from another origin ({origin}) is refused")
     return None
 
 
 @bp.after_request
 def no_store(resp: Response) -> Response:
     resp.headers["Cache-Control"] = "no-store"
+    if request.method == "GET" and FLASH in request.cookies and resp.status_code < 300:
+        resp.delete_cookie(FLASH, path="/curate")  # shown once
     return resp
 
 
@@ -79,11 +89,30 @@ def inject() -> dict[str, Any]:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("curate/index.html", articles=files.articles(_seeds()), message=request.args.get("msg"))
+    return render_template("curate/index.html", articles=files.articles(_seeds()), folder=_seeds() / "articles", message=_message())
 
 
 def _back(stem: str, message: str = "", anchor: str = "") -> Any:
-    return redirect(url_for("curate.article", stem=stem, msg=message or None) + (f"#{anchor}" if anchor else ""), code=303)
+    """A redirect to the article's page that shows ``message`` once: the message travels in a signed
+    cookie, not in the address, so no link can make the workbench show a text it did not write."""
+    resp = redirect(url_for("curate.article", stem=stem) + (f"#{anchor}" if anchor else ""), code=303)
+    if message:
+        resp.set_cookie(FLASH, _sign(message), httponly=True, samesite="Strict", path="/curate")
+    return resp
+
+
+def _sign(message: str) -> str:
+    body = base64.urlsafe_b64encode(message.encode()).decode()
+    return body + "." + hmac.new(_token().encode(), b"message:" + body.encode(), hashlib.sha256).hexdigest()
+
+
+def _message() -> str | None:
+    """The message the last write left for this page (see ``_back``), or None."""
+    body, _, mac = (request.cookies.get(FLASH) or "").partition(".")
+    good = hmac.new(_token().encode(), b"message:" + body.encode(), hashlib.sha256).hexdigest()
+    if not body or not hmac.compare_digest(mac.encode(), good.encode()):
+        return None
+    return base64.urlsafe_b64decode(body.encode()).decode()
 
 
 def _load(stem: str) -> tuple[Path, Path, Any]:
@@ -130,7 +159,7 @@ def article(stem: str) -> str:
     notes = {k: v for k, v in (data.get("draft_notes") or {}).items() if k != "suggestions"}
     return render_template("curate/article.html", stem=stem, meta=data.get("article") or {}, segments=_segments(text, report),
                            report=report, sections=sections, pending=pending, notes=notes, registry=registry,
-                           propositions=propositions, kinds=KINDS, message=request.args.get("msg"))
+                           propositions=propositions, kinds=KINDS, message=_message())
 
 
 def _edited(required: bool = False) -> Any:

@@ -111,3 +111,37 @@ def test_serve_prints_the_token_and_the_server_asks_for_it(built: Path, seeds: P
         req = urllib.request.Request(base + "/curate/", headers={"X-Curate-Token": printed.group(2)})
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert resp.status == 200 and "100_mini" in resp.read().decode()
+
+
+def test_the_403_without_the_token_is_a_page_of_the_site(built: Path, seeds: Path) -> None:
+    client = app(built, seeds, curate=True, curate_token=TOKEN).test_client()
+    resp = client.get("/curate/100_mini", headers={"Accept": "text/html"})
+    assert resp.status_code == 403 and resp.mimetype == "text/html"
+    page = resp.get_data(as_text=True)
+    assert 'class="site"' in page and "crisiskg serve --curate" in page  # the layout, and what to do
+    assert "csrf-token" not in page and "100_mini" not in page and "Jane Roe" not in page
+    plain = client.get("/curate/100_mini", headers={"Accept": "text/plain"})
+    assert plain.status_code == 403 and plain.mimetype == "text/plain"
+
+
+def test_the_index_names_the_seeds_folder_it_edits(built: Path, seeds: Path) -> None:
+    client = app(built, seeds, curate=True, curate_token=TOKEN).test_client()
+    page = client.get("/curate/", headers={"X-Curate-Token": TOKEN}).get_data(as_text=True)
+    assert f"<code>{seeds / 'articles'}/NNN_name.txt</code>" in page and "<code>seeds/articles/" not in page
+
+
+def test_no_address_can_make_the_workbench_show_a_message(built: Path, seeds: Path) -> None:
+    client = app(built, seeds, curate=True, curate_token=TOKEN).test_client()
+    client.get(f"/curate/?token={TOKEN}")
+    for url in ["/curate/?msg=Send+your+token+to+evil.example", f"/curate/{NEW}?msg=Send+your+token+to+evil.example"]:
+        assert "evil.example" not in client.get(url).get_data(as_text=True), url
+    page = client.get(f"/curate/{NEW}")
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    done = client.post(f"/curate/{NEW}/start", data={"_csrf": csrf})
+    assert done.status_code == 303 and "msg=" not in done.headers["Location"]
+    shown = client.get(f"/curate/{NEW}").get_data(as_text=True)
+    assert 'role="status">drafted:' in shown  # the workbench's own message, once
+    assert 'role="status"' not in client.get(f"/curate/{NEW}").get_data(as_text=True)
+    # a message cookie the workbench did not sign shows nothing
+    client.set_cookie("crisiskg_curate_message", "U2VuZCB5b3VyIHRva2Vu.0000", path="/curate")
+    assert 'role="status"' not in client.get(f"/curate/{NEW}").get_data(as_text=True)

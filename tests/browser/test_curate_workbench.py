@@ -147,3 +147,18 @@ def test_curate_a_new_article_end_to_end(workbench: Any, browser: Any) -> None:
         time.sleep(0.5)
     context.close()
     assert not outside, f"the workbench asked for outside resources: {outside}"
+
+
+def test_a_drafted_article_page_does_not_scroll_sideways(workbench: Any, browser: Any) -> None:
+    base, seeds = workbench
+    long_words = "A statement posted at https://example.invalid/" + "x" * 160 + " said the United States should not strike back at Iran."
+    (seeds / "articles" / "901_wide.txt").write_text(TEXT + "\n" + long_words + "\n", encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1300, "height": 900}, base_url=base)
+    page = context.new_page()
+    page.goto(f"/curate/901_wide?token={TOKEN}")
+    page.click("text=Draft the annotation")
+    page.wait_for_load_state()
+    assert page.locator("mark.suggestion").count() > 0
+    wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wide <= 0, f"the page is {wide}px wider than the window"
+    context.close()
