@@ -120,23 +120,23 @@ def _events(result: Result, describe: Describe) -> list[dict[str, Any]]:
     return sorted(out.values(), key=lambda e: (e["earliest"], e["latest"], e["label"]))
 
 
-def focus(events: list[dict[str, Any]], pad_days: int = 2, gap_days: int = 90) -> tuple[str, str] | None:
-    """The days the crisis happens on: the events dated to the day (all events if none is), cut into
-    runs wherever more than ``gap_days`` pass without one, and the run with the most events (the
-    latest of equals), padded by ``pad_days``. The time views open on it and zoom out to the rest."""
+def focus(events: list[dict[str, Any]], pad_days: int = 2, min_days: int = 7) -> tuple[str, str] | None:
+    """The crisis days: the shortest run of days holding at least half of the events dated to the
+    day (of all events if none is), the latest of equals, padded by ``pad_days`` and widened to
+    ``min_days``. Derived from the answer, so a dense week is not lost in months of stray dates;
+    the time views open on it and zoom out to the rest ("All dates")."""
     dated = sorted((dt.date.fromisoformat(e["earliest"]), dt.date.fromisoformat(e["latest"]))
                    for e in ([e for e in events if not e["span"]] or events))
     if not dated:
         return None
-    runs: list[list[tuple[dt.date, dt.date]]] = []
-    for lo, hi in dated:
-        if runs and (lo - max(h for _, h in runs[-1])).days <= gap_days:
-            runs[-1].append((lo, hi))
-        else:
-            runs.append([(lo, hi)])
-    best = max(reversed(runs), key=len)
-    pad = dt.timedelta(days=pad_days)
-    return (min(lo for lo, _ in best) - pad).isoformat(), (max(hi for _, hi in best) + pad).isoformat()
+    k = (len(dated) + 1) // 2
+    windows = [(dated[i][0], max(hi for _, hi in dated[i:i + k])) for i in range(len(dated) - k + 1)]
+    lo, hi = min(windows, key=lambda w: ((w[1] - w[0]).days, -w[0].toordinal()))
+    lo, hi = lo - dt.timedelta(days=pad_days), hi + dt.timedelta(days=pad_days)
+    short = min_days - ((hi - lo).days + 1)
+    if short > 0:
+        lo, hi = lo - dt.timedelta(days=short // 2), hi + dt.timedelta(days=short - short // 2)
+    return lo.isoformat(), hi.isoformat()
 
 
 def timeline_data(result: Result, describe: Describe) -> dict[str, Any]:

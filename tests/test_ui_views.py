@@ -108,13 +108,29 @@ def test_escalation_curve_scores_each_event(client: FlaskClient) -> None:
     assert {e["iri"]: e["goldstein"] for e in data["events"]} == scores
 
 
-def test_focus_is_the_busiest_run_of_days() -> None:
+def test_focus_is_the_densest_run_of_days() -> None:
     def ev(lo: str, hi: str | None = None) -> dict[str, Any]:
         return {"earliest": lo, "latest": hi or lo, "span": hi is not None and hi != lo}
     events = [ev("2019-09-14"), ev("2020-01-03"), ev("2020-01-08"), ev("2020-03-11"), ev("2013-01-01", "2013-12-31")]
-    assert focus(events) == ("2020-01-01", "2020-03-13")  # Sept 2019 is more than 90 days before the run
+    assert focus(events) == ("2020-01-01", "2020-01-10")  # the 3-8 January pair, padded by two days
+    assert focus([ev("2020-01-05"), ev("2020-01-05"), ev("2020-02-01")]) == ("2020-01-02", "2020-01-08")  # at least a week
     assert focus([ev("2013-01-01", "2013-12-31")]) == ("2012-12-30", "2014-01-02")  # no day: the spans
     assert focus([]) is None
+
+
+@pytest.mark.parametrize("qid", ["timeline", "escalation-curve"])
+def test_focus_on_the_seeds_is_the_shortest_window_holding_half_the_days(client: FlaskClient, qid: str) -> None:
+    import datetime as dt
+
+    data = view(client, qid, "timeline")
+    days = sorted(dt.date.fromisoformat(e["earliest"]) for e in data["events"] if not e["span"])
+    if not days:
+        pytest.skip("no event of this answer is dated to the day")
+    lo, hi = (dt.date.fromisoformat(d) for d in data["focus"])
+    half = (len(days) + 1) // 2
+    assert sum(lo <= d <= hi for d in days) >= half
+    shortest = min((days[i + half - 1] - days[i]).days for i in range(len(days) - half + 1))
+    assert (hi - lo).days <= max(shortest + 4, 6)  # padded by two days each side, at least a week
 
 
 def test_chart_has_a_bar_per_number_of_each_row(client: FlaskClient) -> None:

@@ -125,6 +125,11 @@ def test_timeline_opens_on_the_crisis_days_and_zooms_out(drawn: Any, artifacts: 
     assert days[0] - dt.timedelta(days=3) <= ticks[0] and ticks[-1] <= days[-1] + dt.timedelta(days=3)
     labels = texts(drawn.locator("#view a.view-event text"))
     assert all(labels) and len(labels) == len(events)
+    # it opens on the densest days: a window holding half the events dated to the day, little wider than the shortest such
+    lo, hi = (dt.date.fromisoformat(d) for d in drawn.evaluate("() => window.crisiskgView.x().domain().map((d) => d.toISOString().slice(0, 10))"))
+    half = (len(days) + 1) // 2
+    shortest = min((days[i + half - 1] - days[i]).days for i in range(len(days) - half + 1))
+    assert sum(lo <= d <= hi for d in days) >= half and (hi - lo).days <= max(shortest + 5, 7)
     drawn.get_by_role("button", name="All dates").click()
     drawn.wait_for_timeout(300)
     lo, hi = drawn.evaluate("() => window.crisiskgView.x().domain().map((d) => d.toISOString().slice(0, 10))")
