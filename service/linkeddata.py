@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from crisiskg.errors import CrisisKGError
@@ -31,7 +31,7 @@ from crisiskg.service.hooks import route_label
 from crisiskg.service.sparql import endpoint_url
 from crisiskg.service.state import state
 from crisiskg.service.ui import entity_html
-from crisiskg.vocab import BASE
+from crisiskg.vocab import BASE, PREFIXES
 
 bp = Blueprint("ld", __name__)
 
@@ -256,6 +256,35 @@ def dump_file(name: str) -> Response:
     return resp
 
 
+# vocabularies a VoID description uses beside the project's own prefixes
+_VOID_PREFIXES = {"void": "http://rdfs.org/ns/void#", "dqv": "http://www.w3.org/ns/dqv#", "dcat": "http://www.w3.org/ns/dcat#",
+                  "sd": "http://www.w3.org/ns/sparql-service-description#", "foaf": "http://xmlns.com/foaf/0.1/",
+                  "sh": "http://www.w3.org/ns/shacl#", "oa": "http://www.w3.org/ns/oa#", "ldqd": "http://www.w3.org/2016/05/ldqd#",
+                  "vann": "http://purl.org/vocab/vann/"}
+
+
+def readable_turtle(g: Graph) -> str:
+    """``g`` as Turtle for people: prefixes (those used), subjects and predicates sorted, blank
+    nodes used once nested in place and renamed in the order of their content (so the class and
+    property partitions come sorted by class and property)."""
+    prefixes = {**PREFIXES, **_VOID_PREFIXES}
+
+    def short(t: Any) -> str:  # as the Turtle shows it, to sort by
+        return next((f"{p}:{str(t)[len(ns):]}" for p, ns in prefixes.items() if isinstance(t, URIRef) and str(t).startswith(ns)), f"<{t}>")
+
+    def content(b: BNode) -> str:
+        return " ".join(sorted(f"{short(p)} {short(o)}" for p, o in g.predicate_objects(b) if not isinstance(o, BNode)))
+
+    blanks = sorted({t for t in g.all_nodes() if isinstance(t, BNode)}, key=content)
+    names: dict[Any, Any] = {b: BNode(f"b{i:05d}") for i, b in enumerate(blanks)}
+    out = Graph(bind_namespaces="none")
+    for prefix, ns in prefixes.items():
+        out.bind(prefix, ns)
+    for triple in g:
+        out.add((names.get(triple[0], triple[0]), triple[1], names.get(triple[2], triple[2])))
+    return out.serialize(format="turtle")
+
+
 @bp.route("/.well-known/void")
 @bp.route("/dataset")
 def void_description() -> Response:
@@ -270,7 +299,7 @@ def void_description() -> Response:
         audit=manifest.get("audit")))
     alternates = _alternates("ld.void_description")
     if fmt == "html":
-        text = _rdf(list(g), "ttl").decode("utf-8")
-        page = render_template("document.html", title="VoID description of the dataset", terms=[], text=text, alternates=alternates)
+        page = render_template("ui/void.html", title="VoID description of the dataset", text=readable_turtle(g),
+                               alternates=alternates)
         return _answer(media, fmt, page, alternates)
     return _answer(media, fmt, _rdf(list(g), fmt), alternates)

@@ -93,6 +93,16 @@ def view_result(store: Store, result: Result, view: View, *, paged: bool = True)
     return Result("select", variables=result.variables, rows=rows)
 
 
+def _repeats_a_link(rows: list[list[Value | None]], i: int) -> bool:
+    """True if column ``i`` holds text, and some column of resources shows that same text (their
+    label) in every row where ``i`` is bound."""
+    bound = [row for row in rows if row[i] is not None]
+    if not bound or any(row[i].kind != "literal" for row in bound):  # type: ignore[union-attr]
+        return False
+    return any(all(row[j] is not None and row[j].kind == "resource" and row[j].text == row[i].text for row in bound)  # type: ignore[union-attr]
+               for j in range(len(rows[0])) if j != i)
+
+
 def answer_table(store: Store, result: Result, view: View, *, titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """One page of a SELECT result as rows of :class:`Value` (labels fetched once), with its
     columns (title, whether it holds text to read, sort link) and paging. Quote columns link to
@@ -123,10 +133,12 @@ def answer_table(store: Store, result: Result, view: View, *, titles: Mapping[st
                 cells[i] = Value(c.text, kind="span", iri=found, span=span_parts(found))
         out.append(cells)
     wide = {i for i in range(len(result.variables)) if any(row[i] is not None and row[i].kind == "span" for row in out)}  # type: ignore[union-attr]
-    # ?xLabel beside an IRI column ?x says again what ?x's link already shows: the page leaves it out
+    # ?xLabel beside an IRI column ?x, or a label column that in every row repeats what another
+    # column's link shows (?label beside ?event), says it again: the page leaves it out
     shown = [i for i, v in enumerate(result.variables)
              if not (v.endswith("Label") and v[:-5] in result.variables
-                     and any(row[result.variables.index(v[:-5])] is not None and row[result.variables.index(v[:-5])].kind == "resource" for row in out))]  # type: ignore[union-attr]
+                     and any(row[result.variables.index(v[:-5])] is not None and row[result.variables.index(v[:-5])].kind == "resource" for row in out))  # type: ignore[union-attr]
+             and not (v.lower().endswith("label") and _repeats_a_link(out, i))]
     out = [[row[i] for i in shown] for row in out]
     wide = {shown.index(i) for i in wide if i in shown}
     columns = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -112,6 +112,30 @@ def value_of(term: Node, names: dict[str, str], quotes: dict[str, str]) -> Value
     if shorten(iri) != iri:  # a vocabulary term without a label: its name in words ("has place"), not a CURIE
         return Value(label or words(local_name(iri)), kind="term", iri=iri)
     return Value(label or iri, kind="external", iri=iri, href=iri)
+
+
+# other vocabularies in words, for a class they name beside ours ("Actor (SEM)")
+VOCABULARIES = {"sem": "SEM", "prov": "PROV-O", "schema": "schema.org", "gaf": "GAF", "nif": "NIF", "geo": "GeoSPARQL",
+                "skos": "SKOS", "dct": "Dublin Core", "rdf": "RDF", "rdfs": "RDFS", "owl": "OWL", "wd": "Wikidata"}
+
+
+def class_values(values: Iterable[Value]) -> list[Value]:
+    """A resource's classes for its Type line, each once: ours by label first, then those of other
+    vocabularies with the vocabulary in words ("Actor (SEM)", "Person (schema.org)"). Those are kept
+    (they are what a query in a standard vocabulary matches) but named so they do not read as
+    duplicates of ours ("Person" beside "person")."""
+    ours: dict[str, Value] = {}
+    others: dict[str, Value] = {}
+    for v in values:
+        iri = v.iri or v.text
+        if iri.startswith(BASE) or not v.iri:
+            ours.setdefault(iri, v)
+            continue
+        prefix = next((p for p, ns in PREFIXES.items() if iri.startswith(ns)), None)
+        vocabulary = VOCABULARIES.get(prefix or "", f"{prefix}:" if prefix else iri.rsplit("/", 1)[0].split("//")[-1])
+        name = v.text if v.text != iri else local_name(iri)
+        others.setdefault(iri, replace(v, text=f"{name} ({vocabulary})"))
+    return sorted(ours.values(), key=lambda v: v.text.lower()) + sorted(others.values(), key=lambda v: v.text.lower())
 
 
 def words(name: str) -> str:

@@ -3,7 +3,8 @@ completes (prefixes, classes, properties and entities by label, read from the gr
 
 The page is a textarea in a GET form (so every result has a link); a script turns it into a
 CodeMirror editor with highlighting and completion. A syntax error is shown at the line and column
-that :func:`crisiskg.query.syntax.explain` found (not the engine's own position, often later).
+that :func:`crisiskg.query.syntax.explain` found, as preformatted lines (the caret under the mistake), with
+the engine's own message (its position often later) below it, labelled as the engine's.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from crisiskg.vocab import ID, PREFIXES, shorten
 
 _AT = re.compile(r"line (\d+), column (\d+)")
 _ENGINE_AT = re.compile(r"error at (\d+):(\d+)")
+_ENGINE_SAID = re.compile(r"^\(the engine said: (.*)\)$", re.DOTALL)  # the last line of an explained error
+_REPEATS = re.compile(r"\[characters\](?:, \[characters\])+")
 VENDOR = "/static/vendor/codemirror/"  # the npm package codemirror@5, served from this host
 
 
@@ -33,11 +36,32 @@ def error_position(error: str | None) -> tuple[int | None, int | None]:
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
+def split_error(error: str | None) -> tuple[list[tuple[str, bool]], str | None]:
+    """An error message as (its explanation, the engine's own message or None). The explanation is
+    a list of (text, is the query excerpt): the excerpt (the line and its caret, indented) is shown
+    preformatted so the caret stays under the mistake, the other lines wrap. An explained syntax
+    error ends with "(the engine said: ...)", shown apart because its position is often later."""
+    if not error:
+        return [], None
+    head, _, last = error.rstrip().rpartition("\n")
+    m = _ENGINE_SAID.match(last.strip())
+    text, engine = (head, _REPEATS.sub("[characters]", m.group(1))) if m and head else (error, None)
+    parts: list[tuple[str, bool]] = []
+    for line in text.split("\n"):
+        code = line.startswith("  ")
+        if parts and parts[-1][1] == code:
+            parts[-1] = (parts[-1][0] + "\n" + line, code)
+        else:
+            parts.append((line, code))
+    return parts, engine
+
+
 def editor_page(store: Store, text: str, *, reasoning: str, result: Result | None, error: str | None,
                 examples: Mapping[str, SavedQuery], action: str) -> str:
     """The editor with ``text``, its result (one sorted page of rows, or Turtle) or its error,
     the saved questions as examples and the predeclared prefixes; the form GETs ``action``."""
     line, column = error_position(error)
+    explained, engine = split_error(error)
     table = answer_table(store, result, view_of(request.args)) if result is not None and result.kind == "select" else None
     turtle = result.serialize("ttl").decode("utf-8") if result is not None and result.kind == "graph" else None
     lines = text.split("\n")
@@ -46,8 +70,8 @@ def editor_page(store: Store, text: str, *, reasoning: str, result: Result | Non
         formats = ("csv", "json", "tsv") if result.kind != "graph" else ("ttl", "nt", "jsonld")
         extra: dict[str, Any] = {"_reasoning": "none"} if reasoning == "none" else {}
         downloads = [(fmt, url_for("sparql.endpoint", query=text, _format=fmt, **extra)) for fmt in formats]
-    return render_template("ui/editor.html", text=text, reasoning=reasoning, result=result, error=error,
-                           error_line=line, error_column=column, lines=lines, table=table, turtle=turtle,
+    return render_template("ui/editor.html", text=text, reasoning=reasoning, result=result, error=error, explained=explained,
+                           engine=engine, error_line=line, error_column=column, lines=lines, table=table, turtle=turtle,
                            prefixes=PREFIXES, examples=sorted(examples.values(), key=lambda q: q.summary.lower()),
                            rows=max(12, min(30, len(lines) + 2)), action=action, downloads=downloads, vendor=VENDOR)
 

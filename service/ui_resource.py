@@ -21,6 +21,7 @@ from crisiskg.service.ui_data import (
     When,
     article_key,
     article_text,
+    class_values,
     date_pattern,
     describe_terms,
     local_name,
@@ -241,12 +242,11 @@ def resource_page(store: Store, iri: str) -> Page:
     links = sorted((l for l in links if not (l.inferred and l.subject.iri in asserted)), key=lambda l: (l.inferred, l.predicate.text, l.subject.text))
     stated = {(f.value.iri or f.value.text) for f in facts if not f.inferred}
     facts = [f for f in facts if not (f.inferred and (f.value.iri or f.value.text) in stated)]
-
-    asserted_types = [vals[t] for t, gs in type_graphs.items() if gs != {str(INFERRED_GRAPH)}]
-    inferred_types = [vals[t] for t, gs in type_graphs.items() if gs == {str(INFERRED_GRAPH)}]
+    inferred_types = {t for t, gs in type_graphs.items() if gs == {str(INFERRED_GRAPH)}}  # each class once, by label
     return Page(
         iri=iri, label=label,
-        types=sorted(asserted_types, key=lambda v: v.text), inferred_types=sorted(inferred_types, key=lambda v: v.text),
+        types=class_values(vals[t] for t in type_graphs if t not in inferred_types),
+        inferred_types=class_values(vals[t] for t in inferred_types),
         aliases=sorted(set(aliases)), facts=facts, events=events,
         stances=_stances(store, node, texts), roles=_roles(store, node, texts), incoming=links,
         evidence=_evidence(store, evidence_spans, texts), mentions=_mentions(store, node, texts),

@@ -16,8 +16,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
+from rdflib import URIRef
 from test_ui_pages import check_page, plain
 
+from crisiskg.query.names import labels
 from crisiskg.query.savedqueries import get_query, load_queries
 from crisiskg.query.store import Store
 from crisiskg.service import create_app
@@ -127,14 +129,21 @@ def test_column_titles_come_from_the_question_header(client: FlaskClient, seed_s
     q = QUERIES[qid]
     if any(p.required and p.default is None for p in q.params):
         pytest.skip("needs a parameter")
-    variables = q.run(seed_store).variables
+    result = q.run(seed_store)
+    variables = result.variables
     html = page(client, f"/ui/questions/{qid}")
     titles = dict(q.columns)
     shown = re.findall(r'<th scope="col" data-var="([^"]+)"', html)
     assert header_titles(html) == [titles.get(v, v) for v in shown]
-    # in the query's order; a ?xLabel is left out only beside its ?x (whose link shows the label)
+    # in the query's order; a label column is left out only beside its ?x, or where every row's link
+    # in another column shows that same label (?label beside ?event)
     assert shown == [v for v in variables if v in shown]
-    assert all(v.endswith("Label") and v[:-5] in shown for v in variables if v not in shown)
+    names = labels(seed_store, [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)])
+
+    def repeats(v: str) -> bool:
+        bound = [r for r in result.rows if r.get(v) is not None]
+        return any(all(isinstance(r.get(c), URIRef) and names.get(str(r[c])) == str(r[v]) for r in bound) for c in shown)
+    assert all(v.lower().endswith("label") and (v[:-5] in shown or repeats(v)) for v in variables if v not in shown)
 
 
 def test_quote_columns_are_wide_and_wrap_at_words(client: FlaskClient, seed_store: Store) -> None:
@@ -159,9 +168,8 @@ def test_iris_are_shown_by_label_and_linked(client: FlaskClient, seed_store: Sto
 
 def test_sort_links_sort_the_answer_both_ways(client: FlaskClient, seed_store: Store) -> None:
     qid, col = a_question_with_rows(seed_store, 3)
-    variables = QUERIES[qid].run(seed_store).variables
-    index = variables.index(col)
     html = page(client, f"/ui/questions/{qid}?_size=1000")
+    index = re.findall(r'<th scope="col" data-var="([^"]+)"', html).index(col)  # among the columns shown
     sort = re.search(rf'data-var="{col}"[^>]*><a href="([^"]+)"', html)
     assert sort
     up = page(client, f"/ui/questions/{qid}" + sort.group(1).replace("&amp;", "&"))
@@ -186,7 +194,7 @@ def test_pages_and_the_csv_of_each_page(client: FlaskClient, seed_store: Store) 
     url = href.group(1).replace("&amp;", "&")
     assert dict(parse_qsl(urlsplit(url).query)).get("_page") == "2"
     rows = list(csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True))))
-    index = QUERIES[qid].run(seed_store).variables.index(col)
+    index = re.findall(r'<th scope="col" data-var="([^"]+)"', second).index(col)  # among the columns shown
     assert [" ".join(r[col].split()) for r in rows] == [unquote(r[index]) for r in body_rows(second)]
     data = json.loads(client.get(url.replace("_format=csv", "_format=json")).data)
     assert len(data["results"]["bindings"]) == len(rows)
@@ -218,6 +226,9 @@ def test_entity_picker_is_searchable(client: FlaskClient, seed_store: Store) -> 
     datalist = html[html.index(f'<datalist id="c-{p.name}">'):]
     datalist = datalist[:datalist.index("</datalist>")]
     assert datalist.count("<option ") == len(param_choices(seed_store, p))
+    n = len(param_choices(seed_store, p))
+    placeholder = re.search(rf'<input id="p-{p.name}"[^>]* placeholder="([^"]*)"', html).group(1)
+    assert placeholder == f"type a name ({n} to choose from)"  # the number says what it counts
 
 
 def test_entity_page_lists_each_event_once_by_label_with_rdf_links(client: FlaskClient, seed_store: Store) -> None:
@@ -294,3 +305,80 @@ def test_disagreements_page_shows_every_row_of_source_disagreements(seed_store: 
         pair = {str(r["quote1"]), str(r["quote2"])}
         assert any(d.kind == kind(str(r["property"])) and pair <= {v.quote.text for v in d.versions if v.quote is not None}
                    for d in cards), (str(r["subject"]), str(r["property"]), sorted(pair))
+
+
+def test_editor_error_is_preformatted_with_the_engines_message_apart(client: FlaskClient) -> None:
+    import html as htmllib
+
+    bad = "SELECT * WHERE { ?s foo:bar ?o }"
+    resp = client.get("/ui/sparql", query_string={"query": bad})
+    assert resp.status_code == 400
+    box = re.search(r'<div id="query-error".*?</section>', resp.get_data(as_text=True), re.DOTALL)
+    assert box, "the error box"
+    explained = re.search(r'<div class="explained">(.*?)</div>', box.group(0), re.DOTALL)
+    assert explained
+    paragraphs = [htmllib.unescape(p) for p in re.findall(r"<p>(.*?)</p>", explained.group(1), re.DOTALL)]
+    assert re.search(rf"\bline 1, column {bad.index('foo:') + 1}: ", paragraphs[0])
+    excerpt = re.search(r'<pre class="excerpt">(.*?)</pre>', explained.group(1), re.DOTALL)
+    assert excerpt and explained.group(1).index("<p>") < excerpt.start()  # where first, then the line
+    row, caret = htmllib.unescape(excerpt.group(1)).split("\n")
+    assert row.strip() == bad and caret.index("^") == row.index("foo:")  # the caret under the mistake
+    assert "engine said" not in explained.group(1)
+    label = box.group(0).index("engine's own message")
+    engine = re.search(r'<pre class="engine">(.*?)</pre>', box.group(0), re.DOTALL)
+    assert engine and re.match(r"error at \d+:\d+", htmllib.unescape(engine.group(1)))
+    assert explained.end() < label < engine.start()  # explained first, the engine's below
+    assert plain(box.group(0)).lower().count("line 1") == 1
+
+
+def test_entity_type_line_names_each_class_once_with_its_vocabulary(client: FlaskClient, seed_store: Store) -> None:
+    from crisiskg.service.ui_data import VOCABULARIES
+    from crisiskg.vocab import BASE, PREFIXES
+
+    # the actor in the most events: it has inferred classes of ours and of other vocabularies
+    res = seed_store.query("SELECT ?a (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ckg:Event ; sem:hasActor ?a } GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1")
+    actor = str(res.rows[0]["a"])
+    classes = {str(r["t"]) for r in seed_store.query(f"SELECT DISTINCT ?t WHERE {{ <{actor}> a ?t }}").rows}
+    others = {c for c in classes if not c.startswith(BASE)}
+    assert others, "the reasoner gives the actor classes of other vocabularies"
+    html = page(client, "/ui/id/" + actor.split("/id/", 1)[1])
+    line = re.search(r"<dt>Type</dt><dd>(.*?)</dd>", html, re.DOTALL).group(1)
+    shown = [plain(t) for t in re.findall(r'<span class="(?:v-term|inferred)"[^>]*>(.*?)</span>', line)]
+    assert len(shown) == len(classes), shown  # each class once
+    assert len({t.lower() for t in shown}) == len(shown), shown  # no "Actor" beside "actor"
+    for c in others:
+        prefix = next(p for p, ns in PREFIXES.items() if c.startswith(ns))
+        assert any(t.endswith(f"({VOCABULARIES[prefix]})") for t in shown), (c, shown)
+
+
+def test_a_label_column_repeating_a_links_label_is_left_out(client: FlaskClient, seed_store: Store) -> None:
+    html = page(client, "/ui/questions/actor-events")
+    shown = re.findall(r'<th scope="col" data-var="([^"]+)"', html)
+    assert "event" in shown and "label" not in shown  # the event's link already shows its label
+    rows = client.get("/queries/actor-events", headers={"Accept": "application/sparql-results+json"}).get_json()["results"]["bindings"]
+    assert rows and all("label" in r and "event" in r for r in rows)  # the data keeps it
+
+
+def test_void_page_is_readable_turtle_in_the_one_layout(client: FlaskClient) -> None:
+    import html as htmllib
+
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    html = page(client, "/dataset")
+    assert '<nav aria-label="Main">' in html
+    pre = re.search(r'<pre class="turtle wrapped"[^>]*>(.*?)</pre>', html, re.DOTALL)
+    assert pre
+    text = htmllib.unescape(pre.group(1))
+    shown = Graph().parse(data=text, format="turtle")
+    data = Graph().parse(data=client.get("/dataset", headers={"Accept": "application/n-triples"}).data, format="nt")
+    assert isomorphic(shown, data)  # the same description
+    declared = dict(re.findall(r"^@prefix (\w+): <([^>]+)> \.$", text, re.MULTILINE))
+    body = text.split("\n\n", 1)[1]
+    assert "void" in declared and "<http://rdfs.org/ns/void#" not in body  # prefixed, not full IRIs
+    assert not [m for ns in declared.values() for m in re.findall("<" + re.escape(ns) + r"[A-Za-z_][\w-]*>", body)]
+    for what in ("class", "property"):  # the partitions sorted by what they count
+        listed = re.findall(rf"void:{what} (\S+)", text)
+        assert listed and listed == sorted(listed), what
+    with client.get("/ui/static/ui.css") as resp:
+        assert re.search(r"pre\.turtle\.wrapped \{[^}]*white-space: pre-wrap", resp.get_data(as_text=True))

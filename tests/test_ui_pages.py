@@ -434,7 +434,7 @@ def test_editor_error_shown_at_its_line(client: FlaskClient) -> None:
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     check_page(html)
-    assert "Line 3:" in html
+    assert re.search(r'<div class="explained"><p>[^<]*\bline 3, column 6: ', html)  # the explained position, once
     assert re.search(r'<li class="error-line" aria-current="true"><code>  \?s nope:thing \?o \.</code>', html)
 
 
