@@ -150,7 +150,7 @@ class Store:
         words = keywords(sparql)
         _refuse_service(words)
         dataset = self._dataset(words, reasoning, list(default_graph_uris or []), list(named_graph_uris or []))
-        if bindings:
+        if bindings:  # as text on every kind, not pyoxigraph's substitutions: see bind_values
             sparql = bind_values(sparql, bindings)
         if answers and dataset["reasoning"] is not None and prefixes and base_iri is None:
             kept = self.kept_answer(sparql, reasoning, words=words)
