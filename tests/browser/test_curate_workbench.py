@@ -51,7 +51,7 @@ def workbench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 def select(page: Any, words: str) -> None:
     """Select ``words`` in the article text, as a curator's mouse would (once the page's script
     listens: it is deferred, and a page just loaded after a form may not have run it yet)."""
-    page.wait_for_function("document.documentElement.dataset.workbench === 'ready'")
+    page.wait_for_function("() => document.documentElement.dataset.workbench === 'ready'")  # a function: an expression string is eval'd, which the CSP refuses
     page.evaluate("""words => {
         const root = document.getElementById('article-text');
         const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
