@@ -8,6 +8,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Iterable
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,7 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
                            connection_limit=connections, channel_timeout=idle_timeout,
                            cleanup_interval=max(1, min(30, idle_timeout // 2)), asyncore_use_poll=True)
     strict_framing(server)
+    health_inline(server, st.metrics, None if quiet else sys.stderr)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     base = f"http://{shown}:{sock.getsockname()[1]}"
     click.echo(f"serving build {st.version} ({len(st.store)} quads, {st.store.kind} store) on {base}/\n"
@@ -149,11 +151,76 @@ def access_log(app: Callable[..., Any], out: Any = None) -> Callable[..., Any]:
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         body = app(environ, start)
-        query = environ.get("QUERY_STRING")
-        line = (f'{environ.get("REMOTE_ADDR", "-")} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
-                f'"{environ.get("REQUEST_METHOD", "-")} {environ.get("PATH_INFO", "")}{"?" + query if query else ""} '
-                f'{environ.get("SERVER_PROTOCOL", "-")}" {seen.get("status", "-")} {seen.get("size", "-")}')
-        print(line, file=out or sys.stderr, flush=True)
+        print(log_line(environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD", "-"), environ.get("PATH_INFO", ""),
+                       environ.get("QUERY_STRING", ""), environ.get("SERVER_PROTOCOL", "-"), seen.get("status", "-"),
+                       seen.get("size", "-")), file=out or sys.stderr, flush=True)
         return body
 
     return logged
+
+
+def log_line(client: str, method: str, path: str, query: str, protocol: str, status: str, size: str) -> str:
+    """One access-log line in the common log format."""
+    return (f'{client} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] "{method} {path}{"?" + query if query else ""} '
+            f'{protocol}" {status} {size}')
+
+
+def health_response(version: str, close: bool) -> bytes:
+    """The whole ``/healthz`` answer (headers and body) as the Flask route gives it, with waitress's
+    Server and Date, for an HTTP ``version`` request; ``close`` ends the connection after it."""
+    from crisiskg.service.hooks import CORS_HEADERS, SECURITY_HEADERS
+
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(HEALTH_BODY)), **CORS_HEADERS,
+               **SECURITY_HEADERS, "Cache-Control": "no-store", "Server": "crisiskg", "Date": formatdate(usegmt=True)}
+    if close:
+        headers["Connection"] = "close"
+    head = f"HTTP/{version} 200 OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    return head.encode("latin-1")
+
+
+HEALTH_BODY = b'{"ok":true,"status":200}\n'  # what service/ops.py's jsonify gives (a test compares them)
+
+
+def health_inline(server: Any, metrics: Any, out: Any) -> None:
+    """Answer ``GET`` or ``HEAD /healthz`` on waitress's event-loop thread when the request is whole,
+    never entering its task queue or the WSGI app: liveness then waits for neither a free thread nor
+    the threads busy with queries. Counted in the metrics and logged to ``out`` (None: not logged) as
+    the app would; every other request, and one the connection still owes earlier answers to, is
+    queued as before."""
+    from crisiskg.service.hooks import count_request
+
+    def answered(channel: Any) -> bool:
+        req = channel.requests[0]
+        if (len(channel.requests) != 1 or req.error or req.command not in ("GET", "HEAD") or req.path != "/healthz"
+                or req.chunked or req.content_length or req.version not in ("1.0", "1.1")):
+            return False
+        wanted = req.headers.get("CONNECTION", "").lower()
+        close = "close" in wanted or (req.version == "1.0" and "keep-alive" not in wanted)
+        data = health_response(req.version, close) + (HEALTH_BODY if req.command == "GET" else b"")
+        if channel.total_outbufs_len + len(data) > channel.adj.outbuf_high_watermark:
+            return False  # an earlier answer is still being sent: writing now could block this thread
+        started = time.perf_counter()
+        channel.write_soon(data)
+        channel.requests.pop(0)
+        req.close()
+        if close:
+            channel.close_when_flushed = True
+        count_request(metrics, "/healthz", req.command, 200, time.perf_counter() - started, None)
+        if out is not None:
+            print(log_line(channel.addr[0] if channel.addr else "-", req.command, req.path, req.query,
+                           f"HTTP/{req.version}", "200", str(len(HEALTH_BODY))), file=out, flush=True)
+        return True
+
+    for dispatcher in [server, *getattr(server, "map", {}).values()]:
+        if hasattr(dispatcher, "task_dispatcher"):
+            queue = dispatcher.add_task
+
+            def add_task(channel: Any, queue: Callable[[Any], None] = queue) -> None:
+                if channel.close_when_flushed:  # answered a /healthz that closes: what was pipelined after it is dropped
+                    for req in channel.requests:
+                        req.close()
+                    channel.requests.clear()
+                elif not answered(channel):
+                    queue(channel)
+
+            dispatcher.add_task = add_task
