@@ -67,6 +67,16 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture(scope="module")
+def seed_app(seed_store: Store) -> Flask:
+    """The HTTP service on the seeds' build (a module uses it by overriding ``app`` with it)."""
+    from crisiskg.service import create_app
+
+    app = create_app({"store": seed_store})
+    app.config["TESTING"] = True
+    return app
+
+
 @pytest.fixture
 def mini_copy(tmp_path: Path) -> Path:
     """A writable copy of the fixture seeds, for tests that break them."""

@@ -6,7 +6,6 @@ option. Drawing the map is tested in a browser: tests/browser/test_views_browser
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -23,17 +22,8 @@ WITHOUT_POINT = f"""SELECT DISTINCT ?e WHERE {{ GRAPH graph:entities {{ ?e rdfs:
 
 
 @pytest.fixture(scope="module")
-def app(seed_store: Store) -> Flask:
-    from crisiskg.service import create_app
-
-    app = create_app({"store": seed_store})
-    app.config["TESTING"] = True
-    return app
-
-
-@pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
+def app(seed_app: Flask) -> Flask:
+    return seed_app  # the seeds' build; conftest's client asks it
 
 
 def _points(store: Store) -> dict[str, tuple[float, float]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from crisiskg.query.savedqueries import load_queries
-from crisiskg.query.store import Store
 from crisiskg.service import vendor
 from crisiskg.service.hooks import SECURITY_HEADERS
 from crisiskg.service.viewdata import focus
@@ -29,17 +27,8 @@ DRAWN = sorted(qid for qid, q in QUERIES.items() if q.view != "table")
 
 
 @pytest.fixture(scope="module")
-def app(seed_store: Store) -> Flask:
-    from crisiskg.service import create_app
-
-    app = create_app({"store": seed_store})
-    app.config["TESTING"] = True
-    return app
-
-
-@pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
+def app(seed_app: Flask) -> Flask:
+    return seed_app  # the seeds' build; conftest's client asks it
 
 
 def answer(client: FlaskClient, qid: str, query: str = "") -> list[dict[str, Any]]:
