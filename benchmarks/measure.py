@@ -233,7 +233,7 @@ def choose_values(store: Any, q: Any, tries: int = 40) -> dict[str, str]:
     (otherwise the first instance). The instances are tried in IRI order, at most ``tries`` of them
     spread evenly over the whole list: at 1M the first thousands by IRI are article authors, for
     which questions about organisations have no answer. Deterministic for a given corpus."""
-    from crisiskg.query.savedqueries import param_choices
+    from crisiskg.query.params import param_choices
 
     values: dict[str, str] = {}
     for p in q.params:

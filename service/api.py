@@ -38,7 +38,7 @@ bp = Blueprint("api", __name__)
 def _get(query_id: str) -> SavedQuery:
     queries = state().queries()
     if query_id not in queries:
-        from crisiskg.query.savedqueries import nearest
+        from crisiskg.query.choices import nearest
 
         hint = nearest(query_id, list(queries))
         raise ServiceError(404, f"no saved query '{query_id}'{f' (did you mean {hint!r}?)' if hint else ''}; "

@@ -20,8 +20,8 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from crisiskg.errors import CrisisKGError
+from crisiskg.query.choices import class_choices
 from crisiskg.query.results import Result
-from crisiskg.query.savedqueries import class_choices
 from crisiskg.query.store import Store
 from crisiskg.service import negotiation as neg
 from crisiskg.service.descriptions import Description, describe, describe_graph, void

@@ -8,7 +8,8 @@ from typing import Any
 
 from crisiskg import __version__
 from crisiskg.errors import CrisisKGError
-from crisiskg.query.savedqueries import Param, SavedQuery, param_choices
+from crisiskg.query.params import Param, param_choices
+from crisiskg.query.savedqueries import SavedQuery
 from crisiskg.query.store import Store
 
 ERROR = {"$ref": "#/components/responses/Error"}

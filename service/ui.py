@@ -22,7 +22,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from crisiskg.errors import CrisisKGError, ParameterError, QueryError
-from crisiskg.query.savedqueries import SavedQuery, expand, get_query, load_queries
+from crisiskg.query.choices import expand
+from crisiskg.query.savedqueries import SavedQuery, get_query, load_queries
 from crisiskg.query.sparqltext import bind_values
 from crisiskg.query.store import Store
 from crisiskg.service.html import safe_href

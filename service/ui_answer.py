@@ -24,8 +24,9 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from crisiskg.errors import ParameterError
+from crisiskg.query.params import param_choices
 from crisiskg.query.results import Result
-from crisiskg.query.savedqueries import SavedQuery, param_choices
+from crisiskg.query.savedqueries import SavedQuery
 from crisiskg.query.store import Store
 from crisiskg.service.html import safe_href
 from crisiskg.service.ui_article import href_of

@@ -20,7 +20,8 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from crisiskg.cli import main
-from crisiskg.query.savedqueries import SavedQuery, load_queries, param_choices
+from crisiskg.query.params import param_choices
+from crisiskg.query.savedqueries import SavedQuery, load_queries
 from crisiskg.query.store import Store
 from crisiskg.service import create_app
 

@@ -19,8 +19,11 @@ from seedcorpus import SEEDS
 from crisiskg.build.publish import Release, current
 from crisiskg.cli import main
 from crisiskg.errors import ParameterError
-from crisiskg.query.savedqueries import _CHOICES, LISTED, Ambiguous, Param, class_choices, key_of, load_queries, shorten
+from crisiskg.query.choices import _CHOICES, LISTED, Ambiguous, class_choices, key_of
+from crisiskg.query.params import Param
+from crisiskg.query.savedqueries import load_queries
 from crisiskg.query.store import Store
+from crisiskg.vocab import shorten
 
 ID = "https://w3id.org/crisiskg/id/"
 CKG = "https://w3id.org/crisiskg/ontology#"

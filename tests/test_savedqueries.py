@@ -24,20 +24,11 @@ from rdflib.term import Node
 from seedcorpus import FIVE, SEEDS, annotations, others
 
 from crisiskg.errors import ParameterError, QueryError
-from crisiskg.query.savedqueries import (
-    Param,
-    SavedQuery,
-    expand,
-    get_query,
-    key_of,
-    load_queries,
-    parse_query,
-    shorten,
-    split_header,
-    subquery_spans,
-)
+from crisiskg.query.choices import expand, key_of
+from crisiskg.query.params import Param
+from crisiskg.query.savedqueries import SavedQuery, get_query, load_queries, parse_query, split_header, subquery_spans
 from crisiskg.query.store import Store
-from crisiskg.vocab import INFERRED_GRAPH, PREFIXES
+from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, shorten
 
 QUERIES = load_queries()
 ID = "https://w3id.org/crisiskg/id/"
@@ -283,7 +274,7 @@ def test_iri_parameter_of_the_wrong_class_names_the_choices(seed_store: Store) -
 
 def test_a_long_list_of_valid_choices_is_cut(tmp_path: Path) -> None:
     from crisiskg.build.pipeline import build
-    from crisiskg.query.savedqueries import LISTED, class_choices
+    from crisiskg.query.choices import LISTED, class_choices
     from crisiskg.scale.synth import synthesize
 
     synthesize(articles=70, out=tmp_path / "seeds", seed=1)  # an author per article: more actors than are listed

@@ -14,8 +14,9 @@ from rdflib import URIRef
 from crisiskg.build.publish import Release, current
 from crisiskg.errors import ParameterError
 from crisiskg.query.choices import _INSTANCES, class_choices, class_instances
-from crisiskg.query.savedqueries import load_queries, shorten
+from crisiskg.query.savedqueries import load_queries
 from crisiskg.query.store import Store
+from crisiskg.vocab import shorten
 
 ID = "https://w3id.org/crisiskg/id/"
 CKG = "https://w3id.org/crisiskg/ontology#"

@@ -217,7 +217,7 @@ def test_form_error_in_web_terms_with_did_you_mean_links(client: FlaskClient) ->
 
 
 def test_entity_picker_is_searchable(client: FlaskClient, seed_store: Store) -> None:
-    from crisiskg.query.savedqueries import param_choices
+    from crisiskg.query.params import param_choices
 
     q = next(q for q in QUERIES.values() if any(p.type == "iri" for p in q.params))
     p = next(p for p in q.params if p.type == "iri")

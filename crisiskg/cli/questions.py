@@ -233,7 +233,7 @@ def list_queries(tag: str | None, as_json: bool, width: int | None) -> None:
 
 
 def _describe(q: SavedQuery, store: Store | None) -> Iterable[str]:
-    from crisiskg.query.savedqueries import param_choices
+    from crisiskg.query.params import param_choices
 
     yield f"{q.id}: {q.summary}"
     yield ""

@@ -48,15 +48,11 @@ from rdflib import Literal
 from rdflib.term import Node
 
 from crisiskg.errors import ParameterError, QueryError
-from crisiskg.query.choices import _CHOICES, LISTED, Ambiguous, Choice, class_choices, expand, find, key_of, nearest, quick_instance
-from crisiskg.query.params import PARAM_TYPES, Param, param_choices
+from crisiskg.query.choices import expand, nearest
+from crisiskg.query.params import PARAM_TYPES, Param
 from crisiskg.query.results import Result
 from crisiskg.query.store import Store
-from crisiskg.vocab import package_folder, shorten
-
-__all__ = ["LISTED", "PARAM_TYPES", "_CHOICES", "Ambiguous", "Choice", "Param", "SavedQuery", "class_choices", "expand", "find",
-           "get_query", "key_of", "load_queries", "nearest", "param_choices", "parse_query", "quick_instance", "shorten",
-           "split_header", "subquery_spans"]
+from crisiskg.vocab import package_folder
 
 QUERIES_DIR = package_folder("crisiskg.queries")
 VIEWS = ("table", "timeline", "map", "graph", "curve", "chart")  # curve: Goldstein scores over time; chart: bars
