@@ -8,7 +8,7 @@ missing; ``.ci/run`` installs both.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,16 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     finally:
         context.close()
     assert not outside, f"the page asked for outside resources: {outside}"
+
+
+@pytest.fixture
+def set_query() -> Callable[[Any, str], None]:
+    """Sets the SPARQL editor's text once CodeMirror has started on the current page: its script is
+    deferred, so right after a navigation the textarea can be there and the editor not yet."""
+    def set_(page: Any, text: str) -> None:
+        page.wait_for_function("() => !!document.querySelector('.CodeMirror')?.CodeMirror")
+        page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", text)
+    return set_
 
 
 @pytest.fixture

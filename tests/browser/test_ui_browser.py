@@ -107,7 +107,7 @@ def test_timeline(static_page: Any, artifacts: Path) -> None:
     assert page.locator("h1").inner_text()
 
 
-def test_disagreements_and_editor(page: Any, artifacts: Path) -> None:
+def test_disagreements_and_editor(page: Any, artifacts: Path, set_query: Any) -> None:
     page.goto("/ui/disagreements")
     # every card puts two or more versions side by side, each with its quote linked into its article
     cards = page.locator("article.disagreement")
@@ -124,14 +124,14 @@ def test_disagreements_and_editor(page: Any, artifacts: Path) -> None:
     cards.first.scroll_into_view_if_needed()
     shot(page, artifacts, "06-disagreements")
     page.goto("/ui/sparql")
-    page.wait_for_selector(".CodeMirror")  # the editor (issue 17): its text is set through CodeMirror
-    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", "SELECT ?e WHERE {\n  ?e a ckg:RocketAttack .\n  ?e nope:x ?y .\n}")
+    set_query(page, "SELECT ?e WHERE {\n  ?e a ckg:RocketAttack .\n  ?e nope:x ?y .\n}")
     page.get_by_role("button", name="Run").click()
     assert page.locator("li.error-line").inner_text().strip().startswith("?e nope:x ?y")
-    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)",
-                  "SELECT ?e ?label WHERE { ?e a ckg:RocketAttack ; rdfs:label ?label } ORDER BY ?label")
+    set_query(page, "SELECT ?e ?label WHERE { ?e a ckg:RocketAttack ; rdfs:label ?label } ORDER BY ?label")
     page.get_by_role("button", name="Run").click()
-    assert page.locator("table.results", has_text="Rocket attack on Camp Taji").count() == 1
+    answer = page.locator("table.results", has_text="Rocket attack on Camp Taji")
+    answer.wait_for()  # the Run is a navigation: wait for the new page, then count
+    assert answer.count() == 1
     shot(page, artifacts, "07-editor")
 
 

@@ -59,7 +59,7 @@ def test_editor_highlights_and_completes_a_class_and_an_entity(page: Any, artifa
     assert not errors, errors
 
 
-def test_editor_marks_the_error_on_its_line_and_runs_by_get(page: Any, artifacts: Path) -> None:
+def test_editor_marks_the_error_on_its_line_and_runs_by_get(page: Any, artifacts: Path, set_query: Any) -> None:
     errors = errors_of(page)
     bad = "SELECT ?s WHERE {\n  ?s a ckg:Event .\n  ?s nope:x ?o .\n}"
     page.goto("/ui/sparql?query=" + quote(bad))
@@ -74,7 +74,7 @@ def test_editor_marks_the_error_on_its_line_and_runs_by_get(page: Any, artifacts
     dialog = page.locator("dialog.examples")
     assert dialog.is_visible() and dialog.locator("li").count() == len(QUERIES)
     dialog.get_by_role("button", name="Close").click()
-    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setValue('SELECT ?e WHERE { ?e a ckg:Event } LIMIT 3')")
+    set_query(page, "SELECT ?e WHERE { ?e a ckg:Event } LIMIT 3")
     page.get_by_role("button", name="Run").click()
     page.wait_for_url(re.compile(r"/ui/sparql\?query=SELECT"))
     assert page.locator("table.results tbody tr").count() == 3
