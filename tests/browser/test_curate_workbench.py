@@ -17,6 +17,8 @@ from serving import running_server  # tests/serving.py
 
 from crisiskg.build.pipeline import build
 
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
+
 TOKEN = "test-token-for-the-workbench"
 STEM = "900_taji_followup"
 TEXT = """More rockets hit Camp Taji
@@ -82,7 +84,7 @@ def test_curate_a_new_article_end_to_end(workbench: Any, browser: Any) -> None:
     page.goto(f"/curate/?token={TOKEN}")
     page.click(f"text={STEM}")
     page.click("text=Draft the annotation")
-    assert page.locator("mark.suggestion").count() > 0  # every suggestion highlighted in the text
+    expect(page.locator("mark.suggestion").first).to_be_visible()  # every suggestion highlighted in the text
 
     # accept the draft's event for the first sentence, reject every other suggestion
     accepted = False
@@ -104,12 +106,13 @@ def test_curate_a_new_article_end_to_end(workbench: Any, browser: Any) -> None:
     live.filter(has_text="did you mean 'us-led-coalition'").wait_for()
     page.locator("#events-0 button", has_text="Save").click()
     flagged = page.locator("#problems li[data-entry='events-0']", has_text="unknown entity 'us-led-coalitoin'")
-    assert flagged.count() == 1 and f"articles/{STEM}.yaml:" in flagged.inner_text()
+    expect(flagged).to_have_count(1)  # (Save is a navigation: expect waits for the new page)
+    assert f"articles/{STEM}.yaml:" in flagged.inner_text()
     assert page.locator("#article-text mark.problem").count() > 0  # shown at its span
     page.locator("#events-0 textarea").fill(EVENT.format(target="us-led-coalition"))
     page.locator("#events-0 output.live", has_text="no problems").wait_for()
     page.locator("#events-0 button", has_text="Save").click()
-    assert page.locator("#problems li[data-entry='events-0']").count() == 0
+    expect(page.locator("#problems li[data-entry='events-0']")).to_have_count(0)
 
     # a new entity from the selected name, then a stance from the selected sentence
     select(page, "Dana Whitlock")
@@ -125,7 +128,7 @@ def test_curate_a_new_article_end_to_end(workbench: Any, browser: Any) -> None:
     page.fill("#new-form input[name=proposition]", "us-retaliation-camp-taji")
     page.select_option("#new-form select[name=polarity]", "against")
     page.click("#new-form button[type=submit]")
-    assert page.locator("#stances-0").count() == 1
+    expect(page.locator("#stances-0")).to_have_count(1)
     assert page.inner_text("#problems") == "No problems: ready to publish."
 
     page.click("#publish")
