@@ -233,6 +233,7 @@ def choose_values(store: Any, q: Any, tries: int = 40) -> dict[str, str]:
     (otherwise the first instance). The instances are tried in IRI order, at most ``tries`` of them
     spread evenly over the whole list: at 1M the first thousands by IRI are article authors, for
     which questions about organisations have no answer. Deterministic for a given corpus."""
+    from crisiskg.errors import QueryError
     from crisiskg.query.params import param_choices
 
     values: dict[str, str] = {}
@@ -244,7 +245,7 @@ def choose_values(store: Any, q: Any, tries: int = 40) -> dict[str, str]:
                 try:
                     if len(store.query(q.sparql, bindings=q.bind(values, store))):  # rows, or triples of a CONSTRUCT
                         break
-                except Exception:  # a value the question refuses: try the next one
+                except QueryError:  # a value the question refuses: try the next one
                     continue
             else:
                 if choices:

@@ -57,7 +57,7 @@ def label(n: int) -> str:
 
 def child(*args: str, timeout: float = 3600) -> Any:
     """Run one measurement in a fresh Python process; its JSON answer."""
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.measure", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.measure", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"measurement {args[0]} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -162,7 +162,7 @@ class Server:
 def wrk(url: str, connections: int, seconds: int, accept: str) -> dict[str, float]:
     threads = 1 if connections == 1 else 2
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
-                          "-H", f"Accept: {accept}", url], capture_output=True, text=True, timeout=seconds + 60).stdout
+                          "-H", f"Accept: {accept}", url], capture_output=True, text=True, timeout=seconds + 60, check=False).stdout
 
     def ms(text: str) -> float:
         m = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
@@ -325,7 +325,7 @@ def one_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 def growth(values: list[float], sizes: list[int]) -> str:
     """How a cost grows: the exponent k in cost ~ size^k between the first and the last size."""
-    pts = [(s, v) for s, v in zip(sizes, values) if v and v == v and v > 0]
+    pts = [(s, v) for s, v in zip(sizes, values) if v and not math.isnan(v) and v > 0]
     if len(pts) < 2:
         return ""
     (s0, v0), (s1, v1) = pts[0], pts[-1]
@@ -344,7 +344,7 @@ def ratio(ours: float, theirs: float) -> str:
 
 
 def fmt(x: float | None, digits: int = 2) -> str:
-    if x is None or x != x:
+    if x is None or math.isnan(x):
         return "-"
     return f"{x:,.{digits}f}"
 
@@ -357,7 +357,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
     sizes = [r["triples_asserted"] for r in results]
     heads = [f"{r['label']} ({r['triples_asserted']:,} asserted, {r['articles']:,} articles)" for r in results]
     lines = ["# Benchmarks", "",
-             f"Written by `python -m benchmarks.run --sizes {args.sizes}` on {started}" + (f" in {seconds / 60:.0f} min" if seconds == seconds else "") + ": "
+             f"Written by `python -m benchmarks.run --sizes {args.sizes}` on {started}" + (f" in {seconds / 60:.0f} min" if not math.isnan(seconds) else "") + ": "
              f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. Synthetic corpora from "
              "`crisiskg synth` (the seeds' shape, conforming to the shapes). Medians of "
              f"{args.repeat} builds ({args.repeat_1m} at 1M), each in a fresh process; peak memory is the process's "
@@ -408,20 +408,20 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
     lines.append("| reference / fast | " + " | ".join(ratio_v) + " | |")
     same = all(r["reason"]["owlrl"]["inferred"] == r["reason"]["rules"]["inferred"] for r in results if "owlrl" in r["reason"])
     same_v = all(r["validate"]["reference"]["violations"] == r["validate"]["fast"]["violations"] for r in results if "reference" in r["validate"])
-    lines += ["", f"Same number of useful inferred triples from both engines wherever owlrl ran: {'yes' if same else 'NO'}; "
+    lines += ["", (f"Same number of useful inferred triples from both engines wherever owlrl ran: {'yes' if same else 'NO'}; "
               f"same number of violations from both validation modes: {'yes' if same_v else 'NO'} (the tests compare the triples "
-              f"and violations themselves). Oracles run up to {label(args.oracle_max)} triples."]
+              f"and violations themselves). Oracles run up to {label(args.oracle_max)} triples.")]
 
     kinds = list(results[0]["queries"]["latency"][next(iter(results[0]["queries"]["latency"]))])
     lines += ["", "## Saved questions: latency p50 in ms, per store kind", "",
-              "Every saved question with the first parameter value (by IRI) that gives it an answer; median of 15 runs after "
+              ("Every saved question with the first parameter value (by IRI) that gives it an answer; median of 15 runs after "
               "2 warm-ups (5 runs for a question over 0.2 s, 1 over 2 s); a question still running after "
               f"{args.question_limit:g} s is stopped. Kinds: "
               "`memory` (pyoxigraph in memory), `oxigraph` (on disk, read-only), `sparql` (a real `oxigraph serve "
               "--union-default-graph` on loopback, filled over the Graph Store Protocol), each as a user asks: a call the "
               "build kept the answer to (a question asked without values, or with an enum choice) is answered from it "
               "(`crisiskg/query/answers.py`); `memory evaluated` is the memory store with kept answers off, so every ask is "
-              "evaluated.", "",
+              "evaluated."), "",
               "| question | " + " | ".join(f"{r['label']} {k}" for r in results for k in kinds) + " | growth (memory) |",
               "|---|" + "---|" * (len(results) * len(kinds) + 1)]
     worst: dict[str, float] = {}

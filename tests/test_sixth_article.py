@@ -99,7 +99,7 @@ def test_the_sixth_article_conforms_and_is_fully_covered(six: Path) -> None:
 def test_the_whole_suite_passes_with_a_sixth_article(six: Path, tmp_path: Path) -> None:
     env = {**os.environ, "CRISISKG_TEST_SEEDS": str(six), RUN_ON_A_COPY: "1", "CRISISKG_TEST_ARTIFACTS": str(tmp_path / "artifacts")}
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", f"--basetemp={tmp_path / 'run'}", str(ROOT / "tests")]
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600, check=False)
     assert run.returncode == 0, f"{run.stdout[-8000:]}\n{run.stderr[-2000:]}"
     summary = run.stdout.strip().splitlines()[-1]  # e.g. "1591 passed, 2 skipped, 7 xfailed in 427.77s"
     assert int(re.search(r"(\d+) passed", summary).group(1)) > 0, summary  # type: ignore[union-attr]

@@ -117,7 +117,7 @@ def client(mini_store: Store, mini_queries: Path) -> FlaskClient:
 class _Checker(HTMLParser):
     """Collects ids, links and nesting errors; every <input>/<select>/<textarea> must have a label."""
 
-    VOID = {"meta", "link", "input", "br", "img", "hr", "source", "circle", "rect", "line", "path"}
+    VOID = frozenset({"meta", "link", "input", "br", "img", "hr", "source", "circle", "rect", "line", "path"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -308,11 +308,11 @@ def test_article_reader_highlights_every_kind(client: FlaskClient, mini_store: S
 
 def test_article_reader_marks_the_quoted_place(client: FlaskClient) -> None:
     text_start = "On Tuesday, rockets struck"
-    html, page = get(client, "/ui/article/100")
+    html, _page = get(client, "/ui/article/100")
     m = re.search(r'id="char=(\d+),(\d+)"[^>]*>(?:<a class="marker[^>]*>E</a>)?' + text_start, html)
     assert m, "event span with its id"
     b, e = m.group(1), m.group(2)
-    html, page = get(client, f"/ui/article/100?hl={b},{e}")
+    html, _page = get(client, f"/ui/article/100?hl={b},{e}")
     assert re.search(rf'class="[^"]*target[^"]*" id="char={b},{e}"', html)
     assert "Highlighted: characters" in html
     # an offset pair that no annotation has gets its own highlighted element
@@ -346,7 +346,7 @@ def test_disagreements_page(client: FlaskClient) -> None:
 
 
 def test_question_form_is_built_from_typed_params(client: FlaskClient) -> None:
-    html, page = get(client, "/ui/questions/mini-attacks")
+    html, _page = get(client, "/ui/questions/mini-attacks")
     assert 'type="date"' in html and 'value="2020-01-01"' in html
     # a searchable entity picker (a text field with its choices) restricted to the class: places only
     picker = html[html.index('id="p-place"'):html.index("</datalist>", html.index('id="p-place"'))]
@@ -379,7 +379,7 @@ def test_question_bad_parameter_is_shown(client: FlaskClient) -> None:
 
 
 def test_question_downloads(client: FlaskClient) -> None:
-    html, page = get(client, "/ui/questions/mini-stances")
+    _html, page = get(client, "/ui/questions/mini-stances")
     for fmt in ("csv", "tsv", "json"):
         assert any(f"_format={fmt}" in l for l in page.links)
     csv = client.get("/ui/questions/mini-stances/download?_format=csv")

@@ -57,7 +57,7 @@ def test_duplicate_keys_are_reported_with_line_and_field(text: str, line: int, f
 
 
 def test_every_duplicate_key_is_reported_not_only_the_first() -> None:
-    doc, problems = load_yaml("a: 1\na: 2\nb: 1\nb: 2\n", "f.yaml")
+    _doc, problems = load_yaml("a: 1\na: 2\nb: 1\nb: 2\n", "f.yaml")
     assert [(p.line, p.field) for p in problems] == [(2, "a"), (4, "b")]
 
 

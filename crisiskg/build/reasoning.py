@@ -45,9 +45,7 @@ def useful(triple: Triple) -> bool:
         return False
     if p == RDF.type and o in _TRIVIAL_TYPES:
         return False
-    if isinstance(o, Literal) and p in (RDF.type,):
-        return False
-    return True
+    return not (isinstance(o, Literal) and p in (RDF.type,))
 
 
 ENGINES = ("owlrl", "rules")
@@ -89,9 +87,7 @@ def useful_ox(s: Any, p: Any, o: Any) -> bool:
         return False
     if p.value == _SAME_AS and s == o:
         return False
-    if p.value == _RDF_TYPE and (isinstance(o, ox.Literal) or o.value in _TRIVIAL_IRIS):
-        return False
-    return True
+    return not (p.value == _RDF_TYPE and (isinstance(o, ox.Literal) or o.value in _TRIVIAL_IRIS))
 
 
 _SAME_AS, _RDF_TYPE = str(OWL.sameAs), str(RDF.type)

@@ -214,7 +214,7 @@ def test_protocol(server: tuple[str, int], test: ProtocolTest) -> None:
 def test_updates_are_refused_with_403(server: tuple[str, int]) -> None:
     """What the xfailed update tests get: a clear 403, never a 2xx or a 5xx."""
     for test in (t for t in TESTS if t.is_update):
-        status, media, body = send(server, test.requests[0])
+        status, _media, body = send(server, test.requests[0])
         assert status == 403, (test.name, status, body)
         assert json.loads(body)["error"].startswith("this endpoint is read-only")
 
