@@ -46,6 +46,14 @@ def to_oxigraph(term: Node) -> Any:
     raise QueryError(f"cannot bind {term!r}")
 
 
+def solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The rows of a SELECT ``query`` on ``store`` (TypeError for an ASK or CONSTRUCT)."""
+    result = store.query(query)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query[:60]!r}")
+    return result
+
+
 def quads_matching(store: Any, subject: Any, predicate: Any, obj: Any, graph: Any) -> Iterator[Any]:
     """``store.quads_for_pattern(...)``, checked: on an on-disk pyoxigraph store (0.5.13), a
     pattern whose object is an xsd:integer literal the store does not hold also yields the quads

@@ -28,6 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from crisiskg.build.rules import _SAME, _TYPE, DELTA, DELTA_IN, NEW, SEED, RuleSet
+from crisiskg.terms import solutions
 
 MAX_PASSES = 100
 
@@ -45,9 +46,9 @@ class Outcome:
 
 def _touched(store: ox.Store) -> set[str]:
     """Predicates (and 'rdf:type C' keys) that gained triples in the last pass."""
-    keys = {row["p"].value for row in store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH {DELTA} {{ ?s ?p ?o }} }}")}
+    keys = {row["p"].value for row in solutions(store, f"SELECT DISTINCT ?p WHERE {{ GRAPH {DELTA} {{ ?s ?p ?o }} }}")}
     if _TYPE in keys:
-        keys |= {f"{_TYPE} {row['c'].value}" for row in store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH {DELTA} {{ ?s <{_TYPE}> ?c }} }}")}
+        keys |= {f"{_TYPE} {row['c'].value}" for row in solutions(store, f"SELECT DISTINCT ?c WHERE {{ GRAPH {DELTA} {{ ?s <{_TYPE}> ?c }} }}")}
     return keys
 
 

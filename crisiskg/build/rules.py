@@ -43,6 +43,8 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from crisiskg.terms import solutions
+
 NEW = ox.NamedNode("urn:crisiskg:rules:new")
 DELTA = ox.NamedNode("urn:crisiskg:rules:delta")
 DELTA_IN = ox.NamedNode("urn:crisiskg:rules:delta-in")  # semi-naive: the triples new since the last pass
@@ -220,12 +222,12 @@ class RuleSet:
                                         filters=f"FILTER (?{var} != ?{var}2)")))
         # prp-dom / prp-rng, folded with the class closure: s p o -> s a C for every C above the domain
         dom, rng = [], []
-        for p, d in schema.subject_objects(RDFS.domain):
-            if named(p) and named(d):
-                dom += [(str(p), c) for c in uppers(str(d))]
-        for p, r in schema.subject_objects(RDFS.range):
-            if named(p) and named(r):
-                rng += [(str(p), c) for c in uppers(str(r))]
+        for prop, d in schema.subject_objects(RDFS.domain):
+            if named(prop) and named(d):
+                dom += [(str(prop), c) for c in uppers(str(d))]
+        for prop, r in schema.subject_objects(RDFS.range):
+            if named(prop) and named(r):
+                rng += [(str(prop), c) for c in uppers(str(r))]
         if dom:
             reads = frozenset(p for p, _ in dom)
             rules.append(Rule("prp-dom", _insert(f"?s <{_TYPE}> ?c .", f"{_values('?p ?c', dom)} ?s ?p ?o ."), reads,
@@ -243,7 +245,8 @@ class RuleSet:
         # cax-dw / cax-adc: pairs of disjoint classes, as declared (checked after the fixpoint)
         disjoint = [(str(a), str(b)) for a, b in schema.subject_objects(OWL.disjointWith) if named(a) and named(b)]
         for node in schema.subjects(RDF.type, OWL.AllDisjointClasses):
-            members = [str(m) for m in Collection(schema, schema.value(node, OWL.members))] if schema.value(node, OWL.members) else []
+            first = schema.value(node, OWL.members)
+            members = [str(m) for m in Collection(schema, first)] if first is not None else []
             disjoint += [(members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members))]
         return cls(rules, disjoint)
 
@@ -265,7 +268,7 @@ class RuleSet:
                         out.add(f"Disjoint classes {a} and {b} have a common individual {_plain(x)}")
             return sorted(out)
         query = f"SELECT ?a ?b ?x WHERE {{ {_values('?a ?b', self.disjoint)} ?x <{_TYPE}> ?a . ?x <{_TYPE}> ?b . }}"
-        for row in store.query(query):
+        for row in solutions(store, query):
             out.add(f"Disjoint classes {row['a'].value} and {row['b'].value} have a common individual {_plain(row['x'])}")
         return sorted(out)
 
@@ -291,6 +294,6 @@ def schema_of(store: ox.Store) -> Graph:
     g = Graph()
     for query in (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }}",
                   f"SELECT ?s ?p ?o WHERE {{ VALUES ?o {{ {types} }} BIND (<{_TYPE}> AS ?p) ?s ?p ?o }}"):
-        for row in store.query(query):
+        for row in solutions(store, query):
             g.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))  # type: ignore[arg-type]
     return g

@@ -23,7 +23,7 @@ class Failure(click.ClickException):
 
     def __init__(self, error: CrisisKGError):
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it per class; here it is the error's
 
 
 _PROCESS = False  # True when this process is the command (run), not a caller of main (tests, scripts)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crisiskg import REASONING
+from crisiskg.cli.common import Failure
 from crisiskg.cli.text import render_table
 from crisiskg.errors import CrisisKGError, QueryError
 
@@ -36,21 +37,13 @@ FORMATS = ("table", "text", "csv", "tsv", "json", "jsonld", "ttl")
 DEFAULT_BUILD = Path("build")
 
 
-class _Failure(click.ClickException):
-    """A library error shown as 'Error: ...' with its exit code (2 for query and parameter errors)."""
-
-    def __init__(self, error: CrisisKGError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
-
-
 def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except CrisisKGError as exc:
-            raise _Failure(exc) from exc
+            raise Failure(exc) from exc
 
     return wrapper
 
