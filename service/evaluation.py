@@ -105,7 +105,7 @@ class WorkerPool:
     """``size`` worker processes answering :class:`QueryJob` s (see the module docstring)."""
 
     def __init__(self, spec: str | None, build_dir: Path | str, *, size: int, release: Any = None,
-                 memory: int | None = None, max_bytes: int = 64 << 20):
+                 memory: int | None = None, nice: int = 0, max_bytes: int = 64 << 20):
         self.size = size
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
@@ -114,7 +114,7 @@ class WorkerPool:
         self.killed = 0  # at the time limit
         self.over_memory = 0  # ended at the memory cap
         self.lost = 0  # ended otherwise (killed from outside)
-        self._killable = Killable(functools.partial(_open, spec, str(build_dir), release), size=size, memory=memory,
+        self._killable = Killable(functools.partial(_open, spec, str(build_dir), release), size=size, memory=memory, nice=nice,
                                   preload=("crisiskg.service.jobs", "crisiskg.query.store"))
 
     @property
@@ -239,7 +239,7 @@ class Evaluator:
         pool = None
         if settings.store is None and store is not None and settings.evaluation == "process":
             pool = WorkerPool(settings.store_spec, settings.build_dir, size=settings.max_running_queries,
-                              release=getattr(store, "release", None), memory=settings.query_memory,
+                              release=getattr(store, "release", None), memory=settings.query_memory, nice=settings.query_worker_nice,
                               max_bytes=settings.max_result_bytes)
         return cls(timeout=settings.query_timeout, max_running=settings.max_running_queries, pool=pool,
                    max_queued=settings.max_queued_queries, queue_wait=settings.queue_wait, max_bytes=settings.max_result_bytes)

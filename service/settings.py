@@ -14,6 +14,9 @@ setting                    environment                            meaning
 ``queue_wait``             ``CRISISKG_QUEUE_WAIT``                seconds a request waits for a query worker before 503
 ``query_memory``           ``CRISISKG_QUERY_MEMORY``              bytes a query worker may grow by beyond its opened store;
                                                                   past it the query is stopped (503) and the worker replaced
+``query_worker_nice``      ``CRISISKG_QUERY_WORKER_NICE``         how much lower the query workers' CPU priority is than the
+                                                                  server's (``nice``, 0 to 19): busy workers never starve
+                                                                  ``/healthz``, kept answers and pages
 ``max_result_bytes``       ``CRISISKG_MAX_RESULT_BYTES``          bytes of one serialised answer (503 beyond: ask for fewer
                                                                   rows or columns)
 ``max_request_bytes``      ``CRISISKG_MAX_REQUEST_BYTES``         largest request body accepted (413 beyond)
@@ -71,6 +74,7 @@ class Settings:
     max_queued_queries: int = 4
     queue_wait: float = 1.0
     query_memory: int = 2 << 30
+    query_worker_nice: int = 10
     max_result_bytes: int = 64 << 20
     max_request_bytes: int = 1_000_000
     store_spec: str | None = None
@@ -95,6 +99,7 @@ _CONVERT: dict[str, Any] = {
     "max_queued_queries": int,
     "queue_wait": float,
     "query_memory": int,
+    "query_worker_nice": int,
     "max_result_bytes": int,
     "max_request_bytes": int,
     "store_spec": str,
@@ -140,6 +145,8 @@ def load_settings(overrides: Mapping[str, Any] | Settings | None = None, *, envi
     if settings.query_memory < (16 << 20) or settings.max_result_bytes < 1024:
         raise SettingsError(f"query_memory={settings.query_memory} must be at least 16 MiB (16777216) and "
                             f"max_result_bytes={settings.max_result_bytes} at least 1024")
+    if not 0 <= settings.query_worker_nice <= 19:
+        raise SettingsError(f"query_worker_nice={settings.query_worker_nice} must be 0 (the server's priority) to 19 (the lowest)")
     if min(settings.max_result_rows, settings.max_query_length, settings.max_query_depth) < 1:
         raise SettingsError("max_result_rows, max_query_length and max_query_depth must be positive")
     if settings.reload_every < 0:

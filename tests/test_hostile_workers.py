@@ -139,3 +139,19 @@ def test_memory_and_queue_settings_are_checked() -> None:
         load_settings({"query_memory": 1000}, environ={})
     with pytest.raises(SettingsError, match="queue_wait"):
         load_settings({"queue_wait": -1}, environ={})
+
+
+def test_query_workers_run_at_a_lower_cpu_priority(make_app: Callable[..., Flask]) -> None:
+    import os
+
+    from crisiskg.service.settings import SettingsError, load_settings
+
+    app = make_app(query_worker_nice=7)
+    pool = app.extensions[KEY].evaluator.pool
+    pids = pool.pids() if pool is not None else set()
+    assert pids
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    for pid in pids:  # what the kernel says of each worker, not what was asked
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, own + 7)
+    with pytest.raises(SettingsError, match="query_worker_nice"):
+        load_settings({"query_worker_nice": 20}, environ={})

@@ -10,6 +10,8 @@ opens its state once with ``opener()`` (a store), then runs ``fn(state, *args)``
 - With ``memory`` set, a worker may grow at most that many bytes beyond what it holds once its
   state is open (``RLIMIT_AS``): past it an allocation fails, the worker ends, and the task raises
   :class:`OutOfMemory` (the worker is replaced).
+- With ``nice`` set, workers run at that much lower a CPU priority than the process that started
+  them, so busy workers never starve it of the CPU.
 - A worker that ends otherwise (killed from outside) makes its task raise :class:`WorkerExited`.
 - A worker whose ``opener`` failed stays up and answers every task with :class:`OpenFailed`, so a
   store that cannot be opened is reported, not retried in a loop.
@@ -92,12 +94,15 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="crisiskg-parent-watch", daemon=True).start()
 
 
-def _start(opener: Callable[[], Any], memory: int | None, started: Any, error: Any) -> None:
-    """A worker's initializer: open the state, then cap the address space at what it uses plus
-    ``memory``; count the worker in ``started``, or say why it failed in ``error``."""
+def _start(opener: Callable[[], Any], memory: int | None, nice: int, started: Any, error: Any) -> None:
+    """A worker's initializer: lower its CPU priority by ``nice``, open the state, then cap the
+    address space at what it uses plus ``memory``; count the worker in ``started``, or say why it
+    failed in ``error``."""
     os.environ["RUST_BACKTRACE"] = "0"  # an allocation that fails past the cap: one line, not a backtrace
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped at once, even inside an engine call
     _watch_parent()
+    if nice:
+        os.nice(nice)
     try:
         _STATE["value"] = opener()
     except Exception as exc:  # noqa: BLE001  # reported by every task of this worker
@@ -128,11 +133,13 @@ class Killable:
     """``size`` worker processes, each holding what ``opener`` (picklable) returns; see the module
     docstring. ``preload`` names modules the forkserver imports once, so that workers start fast."""
 
-    def __init__(self, opener: Callable[[], Any], *, size: int, memory: int | None = None, preload: tuple[str, ...] = ()):
+    def __init__(self, opener: Callable[[], Any], *, size: int, memory: int | None = None, nice: int = 0,
+                 preload: tuple[str, ...] = ()):
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["crisiskg.query.killable", *preload])
         self.size = size
         self.memory = memory
+        self.nice = nice
         self._ctx = ctx
         self._opener = opener
         self._started = ctx.Value("i", 0)
@@ -143,7 +150,7 @@ class Killable:
 
     def _new_pool(self) -> pebble.ProcessPool:
         pool = pebble.ProcessPool(max_workers=self.size, initializer=_start,
-                                  initargs=(self._opener, self.memory, self._started, self._error), context=self._ctx)
+                                  initargs=(self._opener, self.memory, self.nice, self._started, self._error), context=self._ctx)
         pool.schedule(_ping)  # pebble starts its workers with the first task: start them now
         return pool
 
