@@ -35,18 +35,15 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from benchmarks.load import percentile
+from benchmarks.run import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CROSS_SORT = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
 DOUBLING = ("SELECT (STRLEN(?s30) AS ?n) WHERE { BIND(\"ab\" AS ?s0) "
             + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(30)) + " }")
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"  # SELECT and ASK, or a graph
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def request(port: int, path: str, timeout: float = 60) -> tuple[int, float]:
@@ -64,15 +61,8 @@ def request(port: int, path: str, timeout: float = 60) -> tuple[int, float]:
         conn.close()
 
 
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def ms(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50_ms": round(pct(values, 50) * 1000, 1), "p99_ms": round(pct(values, 99) * 1000, 1),
+    return {"n": len(values), "p50_ms": round(percentile(values, 50) * 1000, 1), "p99_ms": round(percentile(values, 99) * 1000, 1),
             "max_ms": round(max(values, default=float("nan")) * 1000, 1)}
 
 

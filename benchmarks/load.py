@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.run import free_port
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CLASSES = ("saved", "sparql", "entity", "runaway")
@@ -221,14 +223,6 @@ def run_level(host: str, port: int, requests: list[Request], *, concurrency: int
 
 
 # ------------------------------------------------------------------------------ the server
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def ensure_build(build_dir: Path) -> None:
