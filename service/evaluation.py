@@ -219,7 +219,7 @@ class Evaluator:
     """Runs query functions under a deadline: :class:`QueryJob` s on worker processes when there is
     a ``pool``, everything else on a fixed set of daemon threads; both behind an :class:`Admission`."""
 
-    def __init__(self, *, timeout: float, max_running: int, pool: WorkerPool | None = None, max_queued: int = 4,
+    def __init__(self, *, timeout: float, max_running: int, pool: WorkerPool | None = None, max_queued: int = 64,
                  queue_wait: float = 1.0, max_bytes: int = 64 << 20):
         self.timeout = timeout
         self.max_running = max_running

@@ -71,7 +71,7 @@ class Settings:
     query_timeout: float = 10.0
     retry_after: int = 5
     max_running_queries: int = 4
-    max_queued_queries: int = 4
+    max_queued_queries: int = 64
     queue_wait: float = 1.0
     query_memory: int = 2 << 30
     query_worker_nice: int = 10
