@@ -15,7 +15,7 @@ draft mapping is compared with its curated annotation:
 - attributions: who gives a fact other than the author (stance holders, ``claimed_by``,
   ``reported_by``, declared sources): same attributor (unnamed matches unnamed), quotes overlapping.
 
-Matching is one to one (greedy). Prints a Markdown table and writes the figures as JSON.
+Matching is one to one (the largest pairing, not a greedy one). Prints a Markdown table and writes the figures as JSON.
 """
 
 from __future__ import annotations
@@ -56,14 +56,23 @@ def _classes(ev: dict[str, Any]) -> set[str]:
 
 
 def _match(pred: list[Any], gold: list[Any], same: Callable[[Any, Any], bool]) -> list[tuple[Any, Any]]:
-    pairs, used = [], set()
-    for p in pred:
-        for j, g in enumerate(gold):
-            if j not in used and same(p, g):
-                used.add(j)
-                pairs.append((p, g))
-                break
-    return pairs
+    """The largest one-to-one pairing of ``pred`` with ``gold`` under ``same`` (augmenting paths):
+    a greedy pairing could give a drafted item the curated one that only another drafted item fits."""
+    fits = [[j for j, g in enumerate(gold) if same(p, g)] for p in pred]
+    owner: dict[int, int] = {}  # gold index -> pred index
+
+    def place(i: int, seen: set[int]) -> bool:
+        for j in fits[i]:
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or place(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    for i in range(len(pred)):
+        place(i, set())
+    return [(pred[i], gold[j]) for j, i in sorted(owner.items(), key=lambda item: item[1])]
 
 
 def _same_entity(spellings: dict[str, set[str]], pred: tuple[str, str | None], gold: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 from seedcorpus import SEEDS, article_files
 
-from benchmarks.draft_quality import score, table
+from benchmarks.draft_quality import _match, score, table
 from crisiskg.curate import knowledge
 
 
@@ -44,3 +44,10 @@ def test_without_repeated_passages_only_stances_and_attributions_change() -> Non
         # events and entities do not depend on the other articles' curated stances
         assert strict["articles"][key]["events"] == figures["events"]
         assert strict["articles"][key]["entities"] == figures["entities"]
+
+
+def test_matching_pairs_as_many_as_can_be_paired() -> None:
+    # "a" fits both curated items, "b" only the first: a greedy pairing would leave "b" out
+    fits = {("a", "x"), ("a", "y"), ("b", "x")}
+    pairs = _match(["a", "b"], ["x", "y"], lambda p, g: (p, g) in fits)
+    assert sorted(pairs) == [("a", "y"), ("b", "x")]
