@@ -42,7 +42,7 @@ UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|othe
                      r"(?:officials?|diplomats?|sources?|analysts?|experts?|commentators?|observers?|critics?|lawmakers?|"
                      r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans))\b", re.IGNORECASE)
 _SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|say|argue|believe|think|view|see|will|would))")
-_SPEECH_AFTER = re.compile(rf"^(?:,[^,]{{0,100}},)?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{SPEECH})\b")
+_SPEECH_AFTER = re.compile(rf"^(?:,[^,]{{0,100}},)?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:also\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
 # "From Iran's perspective, ...", "In Tehran's view, ...": the view is the named actor's
@@ -69,6 +69,11 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:Gulf|Sea|Strait|River|Ocean)\b"), "WaterBody"),
     (re.compile(r"\b(?:Province|Region|Governorate|Kurdistan)\b"), "Region"),
 ]
+# an institution a nationality adjective names ("the Iraqi parliament", "the Turkish army"): an actor
+# ("military" and "militia" are left out: mostly adjectives, "Iraqi military bases", "an Iraqi militia leader")
+INSTITUTIONS = {"parliament": "Legislature", "legislature": "Legislature", "government": "Government", "cabinet": "Government",
+                "authorities": "Government", "army": "ArmedForce", "navy": "ArmedForce"}
+INSTITUTION = re.compile(r"\b[A-Z][a-z]+(?:i|ian|ese|ish|an)\s+(?P<what>" + "|".join(INSTITUTIONS) + r")\b")
 # words that are never a name, capitalised or not: a count ("Three rockets") or a weapon
 _COUNTS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
            r"eighteen|nineteen|twenty|thirty|forty|fifty|dozens?|scores?|hundreds?|thousands?|several|multiple|numerous|\d+")
@@ -114,6 +119,9 @@ class Holder:
 def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
     if titled:
         return "Person"
+    institution = INSTITUTION.fullmatch(name)
+    if institution:
+        return INSTITUTIONS[institution.group("what").lower().split()[0]]
     for pattern, cls in CLASS_WORDS:
         if pattern.search(name):
             return cls
@@ -150,6 +158,7 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
     taken = [(n.begin, n.end) for n in out] + list(skip)
     unknown: list[tuple[int, int, str]] = [(b, e, nm) for (b, e), _ in titles.items() for nm in [text[b:e]]]
     unknown += candidate_names(text)
+    unknown += [(m.start(), m.end(), m.group(0)) for m in INSTITUTION.finditer(text)]
     for b, e, nm in sorted(unknown, key=lambda x: (x[0], -(x[1] - x[0]))):
         title = titles.get((b, e))
         inside = [(tb, te) for (tb, te) in titles if tb <= b and e <= te and (tb, te) != (b, e)]
@@ -170,7 +179,18 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
         ident = slug(" ".join(w for i, w in enumerate(nm.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(nm)
         out.append(Name(b, e, nm, ident, False, cls, *(title or (None, None))))
         taken.append((b, e))
-    return sorted(out, key=lambda n: n.begin)
+    return _surnames(sorted(out, key=lambda n: n.begin))
+
+
+def _surnames(found: list[Name]) -> list[Name]:
+    """A one-word unknown name that is the last word of a person's full name in the same text
+    ("Doe" after "Jane Doe") is that person."""
+    people = {n.text.split()[-1]: n for n in found if "Person" in n.kind and len(n.text.split()) > 1}
+    out = []
+    for n in found:
+        full = people.get(n.text) if not n.known and len(n.text.split()) == 1 else None
+        out.append(Name(n.begin, n.end, n.text, full.entity, full.known, full.kind, n.title, n.title_begin) if full is not None else n)
+    return out
 
 
 class Attributor:

@@ -95,7 +95,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     skip = [(m.start(), m.end()) for m in furniture]
     found = names(text, know, skip=skip)
     attributor = Attributor(text, found, know)
-    index = draft_stances.PropositionIndex(know.propositions)
+    index = draft_stances.PropositionIndex(know.propositions, know.matcher())
     segs = [s for s in segments(text) if not any(b <= s.begin < e for b, e in skip)]
     estimated = False
     if published is None:
@@ -178,16 +178,13 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         if reading.relation is not None:
             relations.append({**reading.relation, "suggested": {"why": reading.why, "confidence": 0.6}})
         if not any(b <= seg.begin < e or seg.begin <= b < seg.end for b, e in covered):
-            stance = draft_stances.read(text, seg, holder, index, names=found)
-            if stance is not None and contrasted is not None:
-                other = draft_stances.read(text, seg, contrasted, index, names=found)
+            read = draft_stances.read_all(text, seg, holder, index, names=found, know=know, written=published)
+            if read and contrasted is not None:
+                other = draft_stances.set_aside(text, seg, contrasted, read[0], index, names=found, know=know, written=published)
                 if other is not None:
-                    other["suggested"]["why"] += f"; the view the author sets aside (probably against {stance['proposition']})"
-                    candidates.append({**other, "proposition": None})
-            if stance is not None and stance["proposition"] is None:
-                candidates.append(stance)
-            elif stance is not None:
-                stances.append(stance)
+                    (candidates if other["proposition"] is None else stances).append(other)
+            for stance in read:
+                (candidates if stance["proposition"] is None else stances).append(stance)
 
     sources = _sources(text, events, relations, stances, candidates)
     for st in stances + candidates:

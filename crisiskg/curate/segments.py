@@ -33,10 +33,25 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("english")
 
 
+# a prefix that a hyphen joins to its word changes the word's sense ("de-escalation" is not "escalation")
+_BOUND_PREFIX = re.compile(r"^(de|non|anti|counter|un|re)-(?=[a-z])")
+# derived forms Snowball leaves apart: "retaliatory" ~ "retaliate", "militarily" ~ "military",
+# "response" ~ "respond", "defense" ~ "defend"
+_FOLD = ((re.compile(r"atori$"), ""), (re.compile(r"ili$"), "i"), (re.compile(r"(spo|fe|pe)ns$"), r"\1nd"))
+
+
+def _fold(stem: str) -> str:
+    for pattern, repl in _FOLD:
+        stem = pattern.sub(repl, stem)
+    return stem
+
+
 def stems(text: str) -> list[str]:
-    words = [w.lower().replace("’", "'").split("'")[0] for w in _WORD.findall(text)]
+    """The Snowball stems of ``text``'s content words (stop words and words of two letters left out),
+    derived forms folded together."""
+    words = [_BOUND_PREFIX.sub(r"\1", w.lower().replace("’", "'").split("'")[0]) for w in _WORD.findall(text)]
     words = [w for part in words for w in part.split("-") if w and w not in STOP and len(w) > 2]
-    return list(_stemmer().stemWords(words))
+    return [_fold(s) for s in _stemmer().stemWords(words)]
 
 
 @dataclass(frozen=True)
