@@ -357,7 +357,7 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
     span = day_of(date) if date and not date.derivation.startswith("from the previous") else None
     out: list[tuple[float, KnownEvent, str, list[str], list[str]]] = []
     for known in knowledge.events.values():
-        hits = [(cls, m) for cls in sorted(known.classes, key=lambda c: c in ("Attack", "Event")) if cls in REFERS
+        hits = [(cls, m) for cls in sorted(known.classes, key=lambda c: (c in ("Attack", "Event"), c)) if cls in REFERS
                 for m in [REFERS[cls].search(seg.text)] if m]
         if not hits:
             continue
