@@ -7,22 +7,29 @@
 - :func:`describe_graph`: the content of one named graph, plus what the provenance says about it.
 - :func:`service_description`: the SPARQL 1.1 Service Description of the endpoint.
 - :func:`void`: the VoID description of the dataset (sizes, partitions, dumps, endpoint, validation).
+- :func:`written_literals` and :func:`as_written`: typed literals as the published data writes them
+  (pyoxigraph stores ``"7"^^xsd:nonNegativeInteger`` as ``"7"^^xsd:integer``, ``"-10.0"`` as ``"-10"``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ClosedNamespace
 from rdflib.term import Node
 
+from crisiskg.build.publish import Release
+from crisiskg.build.validation import literal_originals
+from crisiskg.build.workstate import load_state
 from crisiskg.query.results import Result
 from crisiskg.query.store import Store
 from crisiskg.service.quality import quality
+from crisiskg.terms import to_rdflib
 from crisiskg.textscan import Sentence, sentence_at
 from crisiskg.vocab import BASE, INFERRED_GRAPH, NIF, PREFIXES, SH, VOID, article_graph
 
@@ -205,6 +212,40 @@ def describe_graph(store: Store, iri: str, *, check: Check = None) -> Descriptio
     desc.incoming = [(s, p) for s, p, _ in incoming]
     desc.triples = sorted(set(content) | set(about) | set(incoming))
     desc.labels = labels_of(store, [this, *(p for p, _ in desc.outgoing), *(o for _, o in desc.outgoing)], check)
+    return desc
+
+
+Written = dict[Node, dict[Node, Node]]
+"""Per property: {a literal as the store gives it: the literal as the published data writes it}."""
+
+_PLAIN = {ox.NamedNode(str(XSD.string)), ox.NamedNode(str(RDF.langString))}
+
+
+def written_literals(release: Release) -> Written:
+    """The typed literals of ``release`` that the store gives in another form than its data writes
+    them, per property: from the work state the build recorded (:mod:`crisiskg.build.workstate`),
+    else read from ``dataset.nq``. Empty when two written forms of one property are stored as one
+    (which to show could not be told)."""
+    state = load_state(release)
+    originals: Mapping[str, Mapping[Any, Any]]
+    if state is not None:
+        originals, exact = state.originals, state.exact
+    else:
+        quads = ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
+        originals, exact = literal_originals({(q.predicate, q.object) for q in quads
+                                              if isinstance(q.object, ox.Literal) and q.object.datatype not in _PLAIN})
+    out: Written = {}
+    for prop, forms in originals.items() if exact else ():
+        pairs = [(to_rdflib(stored), to_rdflib(written)) for stored, written in forms.items()]
+        out[URIRef(prop)] = {k: v for k, v in pairs if k is not None and v is not None}
+    return out
+
+
+def as_written(desc: Description, written: Written) -> Description:
+    """``desc`` with its literals as the published data writes them (see :func:`written_literals`)."""
+    if written:
+        desc.triples = sorted({(s, p, written.get(p, {}).get(o, o)) for s, p, o in desc.triples})
+        desc.outgoing = [(p, written.get(p, {}).get(o, o)) for p, o in desc.outgoing]
     return desc
 
 

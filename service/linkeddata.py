@@ -24,7 +24,7 @@ from crisiskg.query.choices import class_choices
 from crisiskg.query.results import Result
 from crisiskg.query.store import Store
 from crisiskg.service import negotiation as neg
-from crisiskg.service.descriptions import Description, describe, describe_graph, void
+from crisiskg.service.descriptions import Description, as_written, describe, describe_graph, void, written_literals
 from crisiskg.service.dumps import DUMPS, SCHEMA_FILES, dump
 from crisiskg.service.errors import ServiceError
 from crisiskg.service.hooks import route_label
@@ -104,6 +104,7 @@ def _resource(iri: str, describer: Callable[..., Description], endpoint: str, **
     store = st.require_store()
     media, fmt = _negotiate(neg.RDF)
     desc: Description = st.evaluate(lambda check: describer(store, iri, check=check), route=route_label())
+    desc = as_written(desc, st.cached(("written", st.version), lambda: written_literals(store.release)))
     if not desc.found:
         raise ServiceError(404, f"<{iri}> is not in build {st.version}: nothing is said about it; "
                                 f"search with /sparql or start from /dumps")
