@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from crisiskg.query.sparqltext import tokens
 from crisiskg.vocab import GRAPH
 
+_MAX_HEADERS = 100_000  # headers one answer may carry (see _Remote._session)
 EMPTY_GRAPH = "urn:crisiskg:empty"  # names an empty graph where the protocol cannot say "no graph"
 PUSHED_GRAPH = str(GRAPH["pushed"])  # push's record of the graphs it created on the server
 PROV_MEMBER = "http://www.w3.org/ns/prov#hadMember"  # <PUSHED_GRAPH> prov:hadMember <graph>
@@ -92,8 +93,14 @@ class _Remote:
         self.all_graphs: list[str] = []
 
     def _session(self) -> Any:
+        import http.client
+
         import requests
 
+        # Virtuoso echoes the protocol dataset as one X-SPARQL-*-graph header per graph asked for,
+        # and a build has a graph per article: Python's HTTP client refuses more than 100 headers
+        # (its only setting for it is this module global; raising it loosens nothing else)
+        http.client._MAXHEADERS = max(http.client._MAXHEADERS, _MAX_HEADERS)  # type: ignore[attr-defined]
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
