@@ -2,7 +2,7 @@
 
 A query the app can describe as plain data, a :class:`~crisiskg.service.jobs.QueryJob`, is answered
 by a pool of ``max_running_queries`` worker processes (:class:`WorkerPool`, over the one killable
-mechanism :class:`crisiskg.query.killable.Killable`), each with its own copy of the store:
+mechanism :class:`crisiskg.query.killable.Killable`), each with the store open:
 
 1. A query whose answer the build kept is answered from it at once, in the request thread: it
    never waits for a worker.
@@ -16,10 +16,15 @@ mechanism :class:`crisiskg.query.killable.Killable`), each with its own copy of 
    (``crisiskg_query_workers_killed_total``). A query that grows its worker by more than
    ``query_memory`` bytes ends it: 503 (:class:`~crisiskg.query.killable.OutOfMemory`), replaced too.
 
-A memory worker loads the very release the server opened, so answers never come from a newer build
-than the server advertises. Falls back to threads (not killable: a runaway engine call holds its
-thread until it ends) for other callables (linked-data descriptions), and for every query when the
-app was given an already open store (``settings.store``, as tests do) or ``evaluation = "thread"``.
+A memory worker opens the very release the server opened, so answers never come from a newer build
+than the server advertises: its on-disk store read-only (:mod:`crisiskg.build.diskstore`), whose
+pages the operating system keeps once for the server and every worker, during a reload too (the
+new release's workers open its own store beside); or, for a release published without one, its
+``dataset.nq`` loaded into the worker's memory (a copy per worker).
+
+Falls back to threads (not killable: a runaway engine call holds its thread until it ends) for
+other callables (linked-data descriptions), and for every query when the app was given an already
+open store (``settings.store``, as tests do) or ``evaluation = "thread"``.
 """
 
 from __future__ import annotations
@@ -93,7 +98,8 @@ class Admission:
 
 
 def _open(spec: str | None, build_dir: str, release: Any) -> Store:
-    """A worker's store: the server's own release for ``memory``, else what ``spec`` names."""
+    """A worker's store: the server's own release for ``memory`` (verified by the server before),
+    else what ``spec`` names."""
     from crisiskg.query.store import open_store, parse_spec
 
     if release is not None and parse_spec(spec)[0] == "memory" and Path(release.dataset_file).exists():

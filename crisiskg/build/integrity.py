@@ -1,5 +1,6 @@
-"""A release's integrity: the SHA-256 of each of its files, kept in its manifest (``checksums``) and
-checked before it is opened, so a damaged release (a truncated ``dataset.nq``) is never served; and
+"""A release's integrity: the SHA-256 of each of its files (its on-disk store's too, as
+``store/NAME``), kept in its manifest (``checksums``) and checked before it is opened, so a damaged
+release (a truncated ``dataset.nq``, a changed store file) is never served; and
 the one error for a build folder that cannot be written (read-only, full), with its path and fix.
 """
 

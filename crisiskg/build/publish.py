@@ -8,6 +8,7 @@ Layout of the build folder::
         dataset.nq        every named graph, N-Quads
         manifest.json     version, counts, validation result, seconds per stage, inputs
         ontology.ttl, cameo.ttl, shapes.ttl
+        store/            dataset.nq in on-disk Oxigraph, opened read-only by every query process
       work/<version>-<stamp>/                   what the next incremental build starts from
         store/            on-disk Oxigraph: the union the rules and shapes saw (its default graph only)
         state.json        event ids, literals as written, where dataset.nq's sections start
@@ -16,13 +17,14 @@ A release is written in full into a temporary folder (:class:`Staging`), fsynced
 ``releases/`` and only then made current, so a failed or killed build never changes what
 ``current`` points to. Its work folder (optional: a release without one is still complete) is
 renamed into ``work/`` just after the release and before ``current`` moves; it lives beside the
-release, not in it, so a release folder stays plain files. Work stores are copied for the next
-build by hard links (RocksDB checkpoints of immutable files), never changed in place, and pruned
-with their release.
+release, not in it: a release holds only what serving reads (its ``store/`` too: see
+:mod:`crisiskg.build.diskstore`). Work stores are copied for the next build by hard links (RocksDB
+checkpoints of immutable files), never changed in place, and pruned with their release.
 
-Integrity: the manifest holds the SHA-256 of every other file of its release (``checksums``),
-written at commit; :func:`crisiskg.build.integrity.verify` checks them, so a damaged release (a truncated ``dataset.nq``) is
-never opened. A build folder that is read-only or full is a :class:`PublishError` naming the
+Integrity: the manifest holds the SHA-256 of every other file of its release (``checksums``; a
+file of its store as ``store/NAME``), written at commit; :func:`crisiskg.build.integrity.verify`
+checks them, so a damaged release (a truncated ``dataset.nq``, a changed store file) is never
+opened. A build folder that is read-only or full is a :class:`PublishError` naming the
 folder and the fix, never a traceback.
 """
 
@@ -45,6 +47,7 @@ from typing import Any, Self
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from crisiskg.build.diskstore import STORE, store_files, write_store
 from crisiskg.build.integrity import CHECKSUMS, DISK_FIXES, sha256_of, unwritable
 from crisiskg.errors import PublishError
 from crisiskg.vocab import CAMEO_FILE, ONTOLOGY_FILE, SHAPES_FILE
@@ -171,16 +174,20 @@ class Staging:
                 _ACTIVE.discard(path)
 
     def commit(self, manifest: dict[str, Any]) -> Release:
-        """Add the ontology files and ``manifest``, rename the release (then its work folder) into
-        place, make it current and prune old releases. On any error nothing is published."""
+        """Add the ontology files, the on-disk store of ``dataset.nq`` (:mod:`crisiskg.build.diskstore`;
+        a full build's only) and ``manifest``, rename the release (then its work folder) into place, make it current and
+        prune old releases. On any error nothing is published."""
         name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
         work_root = self.out / WORK
         final = None
         try:
             for src in (ONTOLOGY_FILE, CAMEO_FILE, SHAPES_FILE):
                 shutil.copyfile(src, self.path / src.name)
+            if (self.path / DATASET).is_file() and not (self.path / STORE).exists() and not manifest.get("incremental"):
+                write_store(self.path, self.path / DATASET)  # not for an incremental build: see diskstore
             manifest[CHECKSUMS] = {f.name: sha256_of(f) for f in sorted(self.path.iterdir())
                                    if f.is_file() and f.name != MANIFEST}
+            manifest[CHECKSUMS].update({f"{STORE}/{f.name}": sha256_of(f) for f in store_files(self.path)})
             with open(self.path / MANIFEST, "w", encoding="utf-8") as fh:
                 json.dump(manifest, fh, indent=2, sort_keys=True)
                 fh.flush()

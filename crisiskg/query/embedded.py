@@ -1,9 +1,10 @@
-"""The embedded store kinds: pyoxigraph in memory, or on disk read-only.
+"""The embedded store kinds: pyoxigraph in memory, or on disk read-only (a store ``push`` wrote, or
+the release's own: :mod:`crisiskg.build.diskstore`).
 
 They keep the union of the named graphs as a set: pyoxigraph 0.5 counts a triple once per named
 graph in its union default graph (oxigraph#1919), so a triple two articles assert would be two rows.
 The store's own default graph therefore holds a copy of the distinct union of the asserted graphs
-(made at open for memory, at push for the on-disk store), and a query reads that copy (plus the
+(made at open for memory, at push or publish for an on-disk store), and a query reads that copy (plus the
 inferred graph, which never repeats an asserted triple, unless ``reasoning="none"``).
 """
 
@@ -28,11 +29,13 @@ def copy_union(store: Any) -> None:
 class _Embedded:
     """A pyoxigraph store in this process (in memory or on disk). ``union_copy`` says whether its
     default graph holds the asserted union (:func:`copy_union`; an on-disk store pushed before it
-    existed does not, and is queried through pyoxigraph's union instead)."""
+    existed does not, and is queried through pyoxigraph's union instead). ``shared`` says that it
+    is a release's own on-disk store, read by every process that serves the release."""
 
-    def __init__(self, store: Any, kind: str, quads: int | None = None):
+    def __init__(self, store: Any, kind: str, quads: int | None = None, *, shared: bool = False):
         self.ox = store
         self.kind = kind
+        self.shared = shared
         self.union_copy = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
         self._quads = quads if quads is not None or not self.union_copy else None
         self._inferred = [ox.DefaultGraph(), ox.NamedNode(str(INFERRED_GRAPH))]

@@ -9,7 +9,9 @@ opens its state once with ``opener()`` (a store), then runs ``fn(state, *args)``
   raises :class:`Stopped`.
 - With ``memory`` set, a worker may grow at most that many bytes beyond what it holds once its
   state is open (``RLIMIT_AS``): past it an allocation fails, the worker ends, and the task raises
-  :class:`OutOfMemory` (the worker is replaced).
+  :class:`OutOfMemory` (the worker is replaced). An on-disk store opened read-only counts what it
+  reserved at open (its block cache, its threads); its files are read into the operating system's
+  page cache, not mapped into the worker, so they count against no worker's cap.
 - With ``nice`` set, workers run at that much lower a CPU priority than the process that started
   them, so busy workers never starve it of the CPU.
 - A worker that ends otherwise (killed from outside) makes its task raise :class:`WorkerExited`.

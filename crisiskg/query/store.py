@@ -3,8 +3,11 @@ knows the engine.
 
 The store kinds are :mod:`crisiskg.query.embedded` (memory, on-disk Oxigraph) and
 :mod:`crisiskg.query.remote` (a SPARQL 1.1 endpoint); :func:`open_store` picks one from a spec
-(:data:`STORE_KINDS`). The embedded default opens the published build (``build/current/dataset.nq``) into pyoxigraph in
-memory (far faster than rdflib's evaluator: see ``benchmarks/README.md``). The default graph of a
+(:data:`STORE_KINDS`). The embedded default (``memory``) reads the published build itself: its own
+on-disk store (``build/current/store``, :mod:`crisiskg.build.diskstore`) opened read-only, so that
+every process querying it shares one copy of the data in the operating system's page cache; or, for
+a release published without one, its ``dataset.nq`` loaded into pyoxigraph in memory (either is far
+faster than rdflib's evaluator: see ``benchmarks/README.md``). The default graph of a
 query is the union of the named graphs; with ``reasoning="none"`` it leaves out the inferred graph.
 The embedded kinds keep that union as a set (see :mod:`crisiskg.query.embedded`).
 
@@ -24,6 +27,7 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from crisiskg import REASONING  # defined beside the version, so that the CLI reads it without this module
+from crisiskg.build.diskstore import store_dir
 from crisiskg.build.integrity import verify
 from crisiskg.build.publish import Release, current
 from crisiskg.errors import DamagedRelease, PublishError, QueryError
@@ -37,11 +41,14 @@ from crisiskg.vocab import INFERRED_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 
 class Store:
-    """A published build opened for querying: in memory by default, or another store kind (see
+    """A published build opened for querying: from the release itself by default (its on-disk
+    store read-only, else in memory; ``shared`` says which), or another store kind (see
     :func:`open_store`); ``kind`` says which, and nothing else differs."""
 
     def __init__(self, release: Release, backend: Any = None):
         self.release = release
+        if backend is None:
+            backend = _release_store(release)
         if backend is None:
             self._ox = ox.Store()
             try:
@@ -54,6 +61,7 @@ class Store:
             backend = _Embedded(self._ox, "memory", quads=quads)
         self._backend = backend
         self.kind: str = backend.kind
+        self.shared: bool = getattr(backend, "shared", False)  # a release's own store, read-only
         self.graphs = backend.named_graphs()
         self.kept = Kept(release)
 
@@ -184,7 +192,9 @@ def _refuse_service(words: Sequence[str]) -> None:
 #
 # One setting chooses where the published build is queried from (``--store``, ``CRISISKG_STORE``):
 #
-#   memory            the default: the release's dataset.nq loaded into pyoxigraph in memory
+#   memory            the default: the release itself, its store/ opened read-only (one copy in the
+#                     page cache for every process), or its dataset.nq loaded into memory when it
+#                     was published without a store
 #   oxigraph:PATH     an on-disk Oxigraph store that ``push`` writes (PATH/<version>-<stamp>, with
 #                     PATH/current swapped atomically) and readers open read-only
 #   sparql:URL        any SPARQL 1.1 store: queries over the SPARQL protocol at URL, ``push`` over
@@ -203,6 +213,19 @@ def parse_spec(spec: str | None) -> tuple[str, str]:
     if kind == "sparql" and not arg.startswith(("http://", "https://")):
         raise PublishError(f"store {spec!r}: the SPARQL endpoint must be an http(s) URL, e.g. sparql:http://127.0.0.1:7878/query")
     return kind, arg
+
+
+def _release_store(release: Release) -> Any:
+    """The release's own on-disk store opened read-only (the ``memory`` kind's backend), or None
+    when it was published without one; DamagedRelease when it is there but cannot be opened."""
+    folder = store_dir(release.path)
+    if not folder.is_dir():
+        return None
+    try:
+        return _Embedded(ox.Store.read_only(str(folder)), "memory", shared=True)
+    except OSError as exc:
+        raise DamagedRelease(f"the published build {release.path} is damaged: its store cannot be opened ({exc}); "
+                             f"rebuild it with 'crisiskg build'") from exc
 
 
 def _stored_version(backend: Any) -> str | None:
