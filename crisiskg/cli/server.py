@@ -103,7 +103,7 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     health_inline(server, st.metrics, None if quiet else sys.stderr)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     base = f"http://{shown}:{sock.getsockname()[1]}"
-    click.echo(f"serving build {st.version} ({len(st.store)} quads, {st.store.kind} store) on {base}/\n"
+    click.echo(f"serving build {st.version} ({len(st.store)} quads, {st.store.kind} store{', one copy on disk for every worker' if getattr(st.store, 'shared', False) else ''}) on {base}/\n"
                f"  web UI           {base}/ui/\n  SPARQL endpoint  {base}/sparql", err=True)
     if "CRISISKG_CURATE_TOKEN" in app.config:
         click.echo(f"  workbench        {base}/curate/?token={app.config['CRISISKG_CURATE_TOKEN']} (it edits "
