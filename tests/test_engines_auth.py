@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import base64
 import http.client
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from engineservers import running_oxigraph  # tests/engineservers.py
+from serving import loopback_http  # tests/serving.py
 
 from crisiskg.errors import PublishError
 from crisiskg.query.remote import PASSWORD_ENV, USER_ENV
@@ -57,14 +57,8 @@ def guarded() -> Iterator[str]:
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/query"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with loopback_http(Proxy) as url:
+            yield f"{url}/query"
 
 
 def test_basic_credentials_from_the_environment_or_netrc(guarded: str, mini_build: tuple[Path, object],

@@ -6,12 +6,12 @@ refuses more than 100 headers by default."""
 from __future__ import annotations
 
 import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from serving import loopback_http  # tests/serving.py
 
 from crisiskg.query.remote import _Remote
 
@@ -38,14 +38,8 @@ class _EchoingServer(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def echoing() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_http(_EchoingServer) as url:
+        yield f"{url}/sparql"
 
 
 def test_an_answer_with_a_header_per_graph_is_read(echoing: str) -> None:
