@@ -14,7 +14,6 @@ from __future__ import annotations
 import click
 
 from crisiskg import __version__
-from crisiskg.cli import common
 from crisiskg.cli.curation import coverage, draft
 from crisiskg.cli.dataset import answers, build, export, stats, validate
 from crisiskg.cli.questions import query, sparql
@@ -37,7 +36,5 @@ for command in (build, answers, validate, export, stats, coverage, draft, query,
 
 
 def run() -> None:
-    """The console entry point (``crisiskg``, ``python -m crisiskg``): :func:`main`, in a process
-    of its own, so that a command may end it at once when it is done (:func:`common.done`)."""
-    common.as_process()
+    """The console entry point (``crisiskg``, ``python -m crisiskg``): :func:`main`."""
     main()

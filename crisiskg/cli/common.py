@@ -1,9 +1,8 @@
-"""What every command shares: the default folders, the ``--seeds`` and ``--build`` options, a
-library error as a clean exit, and ending a finished command's process at once."""
+"""What every command shares: the default folders, the ``--seeds`` and ``--build`` options, and
+a library error as a clean exit."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,36 +23,6 @@ class Failure(click.ClickException):
     def __init__(self, error: CrisisKGError):
         super().__init__(str(error))
         self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it per class; here it is the error's
-
-
-_PROCESS = False  # True when this process is the command (run), not a caller of main (tests, scripts)
-
-
-def as_process() -> None:
-    """Mark this process as the command's own (:func:`crisiskg.cli.run`), so that :func:`done` may end it."""
-    global _PROCESS
-    _PROCESS = True
-
-
-def done() -> None:
-    """End a finished command's process now, when it is one: output flushed, logging shut down,
-    other threads joined, then ``os._exit(0)``, which skips the interpreter's teardown of every
-    module and object (slow once rdflib, pyshacl and a store are loaded: a good part of what
-    adding an article to a small build costs). Used by commands that leave nothing to clean up
-    (no worker processes or servers); under a caller of :func:`crisiskg.cli.main` it does nothing."""
-    if not _PROCESS:
-        return
-    import logging
-    import os
-    import threading
-
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
 
 
 def fail_on_error(fn):  # type: ignore[no-untyped-def]

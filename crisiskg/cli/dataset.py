@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from crisiskg.cli.common import Failure, build_option, done, fail_on_error, seeds_option
+from crisiskg.cli.common import Failure, build_option, fail_on_error, seeds_option
 from crisiskg.errors import CrisisKGError
 
 
@@ -60,7 +60,6 @@ def build(seeds_dir: Path, build_dir: Path, allow_drafts: bool, incremental: boo
         pid = spawn(build_dir)
         click.echo(f"  kept answers: being written by process {pid} (log: {build_dir / 'answers.log'}); evaluated when asked until then")
     click.echo("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
-    done()
 
 
 def _kept_line(kept: Any) -> str:

@@ -257,7 +257,12 @@ def _size(kind: str, body: bytes) -> int:
 def spawn(build_dir: Path | str) -> int:
     """Start ``crisiskg answers`` for ``build_dir``'s published build in a process of its own
     (its own session: it outlives the command that started it), output to ``answers.log`` in
-    ``build_dir``; its process id. Nothing waits for it (a CLI command exits at once)."""
+    ``build_dir``; its process id. Nothing waits for it (a CLI command exits at once).
+
+    Not an evaluation that may be stopped (that is :mod:`crisiskg.query.killable`, whose workers
+    end with their pool and so with the command), but a process meant to outlive its parent: a
+    ``subprocess.Popen`` object would warn (ResourceWarning) when dropped while its child runs,
+    which is the point here; ``posix_spawn`` gives a process id and nothing to wait for."""
     import sys
 
     log = str(Path(build_dir) / "answers.log")
