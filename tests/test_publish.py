@@ -55,7 +55,7 @@ def test_a_build_publishes_the_dataset_and_the_manifest(mini_build: tuple[Path, 
     assert release.path == result.release.path  # type: ignore[union-attr]
     assert (out / "current").is_symlink() and not os.path.isabs(os.readlink(out / "current"))  # relative: the folder can move
     assert {p.name for p in release.path.iterdir()} == {DATASET, MANIFEST, "crisiskg.ttl", "cameo.ttl", "shapes.ttl", "answers", "store"}
-    assert {p.name for p in release.work_dir.iterdir()} == {"store", "state.json"}  # beside the release, for --incremental
+    assert {p.name for p in release.work_dir.iterdir()} == {"store", "state.json", "texts"}  # beside the release, for --incremental
     m = json.loads((release.path / MANIFEST).read_text(encoding="utf-8"))
     assert m["version"] == release.version and len(m["version"]) == 16
     assert m["validation"] == {"conforms": True, "violations": 0}

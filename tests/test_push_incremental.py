@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 from seedcorpus import SEEDS
 
-from crisiskg.build import workstate
+from crisiskg.build.incremental import workstate
 from crisiskg.build.pipeline import build
 from crisiskg.build.publish import Release, current, point_current
 from crisiskg.query.embedded import copy_union

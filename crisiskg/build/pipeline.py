@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from crisiskg.build import incremental as inc
-from crisiskg.build import workstate
+from crisiskg.build.incremental import workstate
 from crisiskg.build.publish import DATASET, DatasetWriter, Staging
 from crisiskg.build.reasoning import materialise
 from crisiskg.build.reissue import reissue
@@ -144,8 +144,9 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         writer.join()
         seconds["work store"] = round(writer.seconds, 3)  # in the background; publish waited for it
         seconds["work store wait"] = round(time.perf_counter() - waited, 3)
+        workstate.write_texts(staging.work, seeds.articles)
         workstate.write_state(staging.work, version=version, events={e["id"] for a in seeds.articles for e in a.items("events")},
-                              stances=workstate.stance_digests(seeds.articles),
+                              stances=workstate.stance_digests(seeds.articles), entries=workstate.entry_digests(seeds),
                               originals=literals[0], exact=literals[1], sections=(at_inferred, at_provenance, size),
                               stats=workstate.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
         result.release = staging.commit(manifest)

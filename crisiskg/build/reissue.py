@@ -13,6 +13,7 @@ result is what a full build of the same seeds publishes, build times aside.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,11 +21,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.build.incremental import Fallback, Planned, _all_articles
+from crisiskg.build.incremental import Fallback, Planned, all_articles
+from crisiskg.build.incremental.workstate import STORE, TEXTS, write_state
 from crisiskg.build.publish import DATASET, DatasetWriter, Staging
 from crisiskg.build.stages import BuildResult, manifest_of, run_provenance
 from crisiskg.build.validation import Validation
-from crisiskg.build.workstate import STORE, write_state
 from crisiskg.loaders import SeedSet
 from crisiskg.loaders.audits import Audit, stamp
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
@@ -33,19 +34,20 @@ from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: Audit | None, code: list[tuple[str, str]],
             on_stage: Callable[[str, float], None] | None = None) -> Any:
     """Publish ``planned.release`` again with the estimate of ``audit``; a BuildResult. Raises
-    :class:`~crisiskg.build.incremental.Fallback` when the release keeps no work state or data version
-    (older code built it)."""
+    :class:`~crisiskg.build.incremental.Fallback` when the release keeps no data version (older
+    code built it)."""
     release, state = planned.release, planned.state
     data_version = release.manifest.get("data_version")
-    if state is None or not data_version:
-        raise Fallback("the audit changed, and the published build keeps no work state or data version to reissue it with")
+    if not data_version:
+        raise Fallback("the audit changed, and the published build keeps no data version to reissue it with")
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     files = {k[len("seeds/"):]: v for k, v in release.manifest["inputs"].items() if k.startswith("seeds/")}
-    seeds = SeedSet(Path(seeds_dir), {}, {}, _all_articles(files), {}, files)
+    seeds = SeedSet(Path(seeds_dir), {}, {}, all_articles(files), {}, files)
     version = stamp(data_version, audit)
     with Staging(out) as staging:
         ox.Store.read_only(str(state.store)).backup(str(staging.work / STORE))
+        os.link(state.texts, staging.work / TEXTS)  # never changed in place: the next build writes a new one
         with DatasetWriter(staging.path / DATASET) as dataset:
             dataset.copy(release.dataset_file, 0, state.provenance_at)
             prov, ended = run_provenance(seeds, version=version, code=code, started=started, audit=audit)
@@ -58,8 +60,8 @@ def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: 
         seconds = {"reissue": round(time.perf_counter() - t0, 3)}
         manifest = manifest_of(seeds, data_version=data_version, audit=audit, code=code, ended=ended, counted=counts,
                                seconds=seconds, incremental={"from": release.version, "articles": [], "reissued": True})
-        write_state(staging.work, version=version, events=state.events, stances=state.stances, originals=state.originals,
-                    exact=state.exact, sections=(state.inferred_at, state.provenance_at, size), stats=planned.stats)
+        write_state(staging.work, version=version, events=state.events, stances=state.stances, entries=state.entries,
+                    originals=state.originals, exact=state.exact, sections=(state.inferred_at, state.provenance_at, size), stats=planned.stats)
         result = BuildResult(None, Validation(True), manifest, seconds)
         result.release = staging.commit(manifest)
     if on_stage:

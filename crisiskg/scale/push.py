@@ -149,7 +149,7 @@ def _push_increment(root: Path, final: Path, release: Release, build_dir: Path) 
     import tempfile
     import time
 
-    from crisiskg.build.workstate import load_state
+    from crisiskg.build.incremental.workstate import load_state
 
     t0 = time.perf_counter()
     if not release.manifest.get("incremental"):

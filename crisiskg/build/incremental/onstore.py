@@ -1,4 +1,5 @@
-"""The incremental build on the previous release's work store (see :mod:`crisiskg.build.incremental`)."""
+"""The incremental build on a hard-linked copy of the previous release's work store, and the
+new release's ``dataset.nq`` written section by section (see :mod:`crisiskg.build.incremental`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.build.parts import Fallback, Laps, additions, full_seeds, read_part, refuse_shared
+from crisiskg.build.incremental.parts import Fallback, Laps, additions, full_seeds, read_part, refuse_shared
+from crisiskg.build.incremental.workstate import STORE, Stats, WorkState, stance_digests, write_state, write_texts
 from crisiskg.build.publish import DATASET, DatasetWriter, Release, Staging, read_section
 from crisiskg.build.reasoning import materialise
 from crisiskg.build.stages import (
@@ -28,7 +30,6 @@ from crisiskg.build.stages import (
     version_of,
 )
 from crisiskg.build.validation import Validation, literal_originals, validate
-from crisiskg.build.workstate import STORE, Stats, WorkState, stance_digests, write_state
 from crisiskg.loaders.audits import Audit, stamp
 from crisiskg.loaders.graph import to_graphs
 from crisiskg.terms import holds, quads_matching
@@ -54,7 +55,8 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
         folder = Path(seeds_dir)
         part = read_part(folder, stems, allow_drafts, state.events, release)
         typed: set[Any] = set()
-        extra = additions(part, release, changed, end=state.inferred_at, events=state.events, typed=typed)
+        extra = additions(part, release, changed, end=state.inferred_at, events=state.events, published=state.entries, texts=state.texts,
+                          typed=typed)
         lap("read")
 
         digests = stance_digests(part.articles)
@@ -125,8 +127,9 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
     closing.join()
     if closing.error is not None:
         raise closing.error
+    write_texts(staging.work, part.articles, previous=state.texts)
     write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
-                stances={**state.stances, **digests},
+                stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
                 originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
     result = BuildResult(None, validation, manifest, lap.seconds)
     result.release = staging.commit(manifest)
@@ -182,9 +185,6 @@ def _inferred_section(dataset: DatasetWriter, previous: Path, state: WorkState, 
     if len(lines) - len(kept) != len(drop):
         raise OSError(f"the inferred section of {previous} does not hold what was found in it")
     dataset.write(b"".join(kept))
-
-
-_STRINGS = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
 
 
 def _originals(state: WorkState, prev: ox.Store, typed: set[Any]) -> dict[str, dict[Any, Any]] | None:

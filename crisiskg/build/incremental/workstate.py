@@ -1,6 +1,7 @@
 """The work state a published build leaves for the next incremental one: its union store on disk
-(``store``), ``state.json`` (event ids, stance digests, literals as written, where
-``dataset.nq``'s sections start) and the seed files' stats."""
+(``store``), ``state.json`` (event ids, stance digests, registry and proposition entry digests,
+literals as written, where ``dataset.nq``'s sections start, the seed files' stats) and ``texts``
+(the published articles' texts in one file)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterable
@@ -18,7 +20,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from crisiskg.build.publish import Release
-from crisiskg.loaders.seeds import STANCE_CORE, ArticleSeed
+from crisiskg.loaders import iris
+from crisiskg.loaders.seeds import STANCE_CORE, ArticleSeed, SeedSet
 
 FIXED = ("registry.yaml", "propositions.yaml")
 
@@ -82,7 +85,7 @@ def trusted_stats(folder: Path, files: dict[str, str], before_ns: int) -> Stats:
     return out
 
 
-STORE, STATE, STATE_FORMAT = "store", "state.json", 3
+STORE, STATE, TEXTS, STATE_FORMAT = "store", "state.json", "texts", 4
 WORK_BATCH = 200_000  # quads per bulk load: its sort buffers stay small beside the store being validated
 
 
@@ -95,6 +98,50 @@ def stance_digests(articles: Iterable[ArticleSeed]) -> dict[str, str]:
             core = json.dumps({k: st.get(k) for k in STANCE_CORE}, sort_keys=True, default=str)
             out[st["id"]] = hashlib.sha256(core.encode("utf-8")).hexdigest()[:16]
     return out
+
+
+def entry_digests(seeds: SeedSet) -> dict[str, str]:
+    """Registry entity and proposition IRI -> digest of its entry as written, so that the next
+    incremental build finds the new and the changed entries without reading the published ones
+    (an entry's triples follow from its entry and the ontology alone)."""
+    out = {}
+    for iri, entry in [*((iris.entity(k), v) for k, v in seeds.entities.items()),
+                       *((iris.proposition(k), v) for k, v in seeds.propositions.items())]:
+        text = json.dumps(entry, sort_keys=True, default=str)
+        out[str(iri)] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return out
+
+
+_HEAD = b"\x1e"  # starts the line naming an article's text file, before the text
+
+
+def write_texts(folder: Path, articles: Iterable[ArticleSeed], previous: Path | None = None) -> None:
+    """``texts`` in the work ``folder``: the texts of ``previous`` (a work folder's ``texts``, copied)
+    and of ``articles``, each after a line with its file name, so that a new registry name is looked
+    for in every published text with one read (:func:`text_holding`)."""
+    target = folder / TEXTS
+    if previous is not None:
+        shutil.copyfile(previous, target)
+    with open(target, "ab") as fh:
+        fh.writelines(_HEAD + a.text_file.encode("utf-8") + b"\n" + a.text.encode("utf-8") for a in articles)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def text_holding(texts: Path, names: Iterable[str]) -> tuple[str, str] | None:
+    """The first of ``names`` that occurs in a text of ``texts`` (see :func:`write_texts`) and that
+    text's file name, or None."""
+    data = texts.read_bytes()
+    for name in names:
+        needle = name.encode("utf-8")
+        at = data.find(needle)
+        while at != -1:
+            head = data.rfind(_HEAD, 0, at)
+            eol = data.find(b"\n", head)
+            if eol < at:  # in the text, not in the line naming it
+                return name, data[head + 1:eol].decode("utf-8")
+            at = data.find(needle, at + 1)
+    return None
 
 
 class WorkWriter:
@@ -131,7 +178,7 @@ class WorkWriter:
             raise self.error
 
 
-def write_state(folder: Path, *, version: str, events: Iterable[str], stances: dict[str, str],
+def write_state(folder: Path, *, version: str, events: Iterable[str], stances: dict[str, str], entries: dict[str, str],
                 originals: dict[str, dict[Any, Any]], exact: bool, sections: tuple[int, int, int], stats: Stats) -> None:
     """``state.json`` of a work folder (see the module's docstring)."""
     state = {
@@ -139,6 +186,7 @@ def write_state(folder: Path, *, version: str, events: Iterable[str], stances: d
         "version": version,
         "events": sorted(events),
         "stances": dict(sorted(stances.items())),
+        "entries": dict(sorted(entries.items())),
         "literals": {"exact": exact, "originals": {p: sorted([str(k), str(v)] for k, v in m.items()) for p, m in sorted(originals.items()) if m}},
         "dataset": {"inferred": sections[0], "provenance": sections[1], "size": sections[2]},
         "stats": stats,
@@ -156,6 +204,8 @@ class WorkState:
     store: Path
     events: frozenset[str]
     stances: dict[str, str]
+    entries: dict[str, str]
+    texts: Path
     originals: dict[str, dict[Any, Any]]
     exact: bool
     inferred_at: int
@@ -169,13 +219,15 @@ def load_state(release: Release) -> WorkState | None:
     folder = release.work_dir
     try:
         state = json.loads((folder / STATE).read_text(encoding="utf-8"))
-        if state.get("format") != STATE_FORMAT or state.get("version") != release.version or not (folder / STORE).is_dir():
+        if (state.get("format") != STATE_FORMAT or state.get("version") != release.version or not (folder / STORE).is_dir()
+                or not (folder / TEXTS).is_file()):
             return None
         sections = state["dataset"]
         if release.dataset_file.stat().st_size != sections["size"]:
             return None
         originals = _parse_originals(state["literals"]["originals"])
-        return WorkState(folder / STORE, frozenset(state["events"]), dict(state["stances"]), originals, bool(state["literals"]["exact"]),
+        return WorkState(folder / STORE, frozenset(state["events"]), dict(state["stances"]), dict(state["entries"]), folder / TEXTS, originals,
+                         bool(state["literals"]["exact"]),
                          int(sections["inferred"]), int(sections["provenance"]), int(sections["size"]), dict(state["stats"]))
     except (OSError, ValueError, KeyError, TypeError, SyntaxError):
         return None

@@ -8,15 +8,14 @@ incrementally; otherwise the full build runs and says which file changed and how
 
 1. read the registry, the propositions and the new articles only; when the registry or the
    propositions changed, compare their entries with the published ones
-   (:mod:`crisiskg.build.additions`): new entries are added to the entities graph, a changed or
+   (:mod:`.additions`): new entries are added to the entities graph, a changed or
    removed one needs the full build;
 2. write the new articles' graphs. A new article may annotate an event that published articles
    annotate too (one IRI, one more source: the usual case), and refer to published events. It may
    share a stance id when the stance is the same everywhere (holder, proposition, polarity,
    modality, strength, condition: the work state keeps a digest of each published stance's).
    A full build runs instead when a new article reuses a published article key, or shares a stance
-   that differs (the full build reports both, with the files and lines), or shares a stance with
-   a release that has no work state;
+   that differs (the full build reports both, with the files and lines);
 3. start from the previous release's work store (see below), copied by hard links into the new
    release's work folder, whose default graph is the union the full build reasoned and validated
    (a fixpoint); add the new triples, and run the rules seeded with them
@@ -31,20 +30,23 @@ incrementally; otherwise the full build runs and says which file changed and how
    inferred quads and a new provenance graph; the manifest's counts are the previous ones plus
    what the new quads add. Nothing reads the whole previous dataset.
 
-**The work store** (``build/work/<release>/``, :class:`WorkWriter`, :func:`write_state`): every
-build that publishes leaves its union store on disk (``store/``: the default graph as the rules
-and shapes saw it, nothing else: a named graph would double what RocksDB flushes) and
-``state.json`` (the event ids the articles annotate, a digest of each stance's core, the typed literals pyoxigraph
-stores in another form than they were written, and where ``dataset.nq``'s inferred and
-provenance sections start). The next incremental build copies it with ``Store.backup`` (a RocksDB
-checkpoint: hard links to the previous store's immutable files, opened read-only, so neither the
-previous release nor a server is disturbed) and never changes the previous one. A release without
-a work store (removed, or a publish that failed to write it) is built on by reading its
-``dataset.nq`` back as before (slow at scale, same result).
+**The work store** (``build/work/<release>/``, :mod:`.workstate`): every build that publishes
+leaves its union store on disk (``store/``: the default graph as the rules and shapes saw it,
+nothing else: a named graph would double what RocksDB flushes), ``state.json`` (the event ids the
+articles annotate, a digest of each stance's core and of each registry and proposition entry, the
+typed literals pyoxigraph stores in another form than they were written, and where
+``dataset.nq``'s inferred and provenance sections start) and ``texts`` (the articles' texts, where
+a new registry name is looked for). The next incremental build copies the store with
+``Store.backup`` (a RocksDB checkpoint: hard links to the previous store's immutable files, opened
+read-only, so neither the previous release nor a server is disturbed) and never changes the
+previous one. A release without a usable work store (removed, or of an older format) gets the
+full build, which says so and leaves one for the next incremental build: there is one
+incremental path.
 
-``plan`` returns the reason instead when a full build is needed (the caller says so). The build
-on the work store is :mod:`crisiskg.build.onstore`, the one on a release without it
-:mod:`crisiskg.build.readback`; what they share is in :mod:`crisiskg.build.parts`.
+The family: this module plans and runs it; :mod:`.workstate` writes and reads the work state;
+:mod:`.parts` reads the new part of the seeds and refuses what needs the full build;
+:mod:`.additions` compares the registry and propositions with the published ones; :mod:`.onstore`
+builds on the work store and writes the dataset's sections.
 """
 
 from __future__ import annotations
@@ -55,16 +57,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from crisiskg.build.onstore import build_on_store
-from crisiskg.build.parts import Fallback, Planned, all_articles
+from crisiskg.build.incremental.onstore import build_on_store
+from crisiskg.build.incremental.parts import Fallback, Planned, all_articles
+from crisiskg.build.incremental.workstate import FIXED, Stats, load_state, seed_inputs
 from crisiskg.build.publish import Staging, current
-from crisiskg.build.readback import build_from_dataset
-from crisiskg.build.workstate import FIXED, Stats, load_state, seed_inputs
 from crisiskg.errors import PublishError
 from crisiskg.loaders.audits import Audit
 
-__all__ = ["Fallback", "Planned", "build", "plan"]
-_all_articles = all_articles  # for crisiskg.build.reissue
+__all__ = ["Fallback", "Planned", "all_articles", "build", "plan"]
 
 
 def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) -> Planned | str:
@@ -96,6 +96,8 @@ def plan(seeds_dir: Path | str, out: Path | str, code: list[tuple[str, str]]) ->
     changed = sorted(k[len("seeds/"):] for k in fixed if k in old and now.get(k) != old[k])
     if changed and not stems:
         return f"seeds/{changed[0]} changed and no article is new (new entries are added incrementally beside new articles)"
+    if state is None:
+        return f"build {release.version} keeps no work store to add to (removed, or of an older format); this build leaves one"
     return Planned(release, stems, state, stats, changed)  # no stems: nothing new but perhaps the audit (see crisiskg.build.reissue)
 
 
@@ -108,13 +110,9 @@ def build(seeds_dir: Path | str, out: Path | str, planned: Planned, *, code: lis
     Raises :class:`Fallback` when a full build is needed, and what the full build raises
     (SeedError, ValidationFailed) for mistakes in the new articles.
     """
-    release, stems, state = planned.release, planned.stems, planned.state
-    if state is None:
-        return build_from_dataset(seeds_dir, out, release, stems, code=code, audit=audit, allow_drafts=allow_drafts, on_stage=on_stage,
-                                  changed=planned.changed)
     with Staging(out) as staging:
         try:
-            return build_on_store(seeds_dir, staging, release, state, planned.stats, stems, code=code, audit=audit,
+            return build_on_store(seeds_dir, staging, planned.release, planned.state, planned.stats, planned.stems, code=code, audit=audit,
                                   allow_drafts=allow_drafts, on_stage=on_stage, changed=planned.changed)
         except BaseException as exc:
             # the stores die with the frames that hold them, so that the staging folder can go

@@ -2,11 +2,14 @@
 
 New entries (registry entities, propositions) beside new articles stay incremental; changing or
 removing an entry the published build holds needs the full build, and :func:`compare` says which
-file, which entry (with its line) and what changed. The published entries are read back from the
-release's entities graph (the lines of ``dataset.nq`` in that graph), so no other record is needed;
-a new entry whose label or alias occurs in a published article's text would add mentions to that
-article, and a new id equal to a published event's would change what that article's ids mean:
-both need the full build too.
+file, which entry (with its line) and what changed. The work state keeps a digest of every
+published entry as written (:func:`~crisiskg.build.incremental.workstate.entry_digests`), so the
+new and the changed ones are found without reading the published ones; only an entry whose digest
+changed is compared triple by triple with the one published (read back from the lines of
+``dataset.nq`` in the entities graph): one written differently with the same triples stays
+incremental. A new entry whose label or alias occurs in a published article's text would add
+mentions to that article, and a new id equal to a published event's would change what that
+article's ids mean: both need the full build too.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from crisiskg.build.incremental.workstate import entry_digests, text_holding
 from crisiskg.build.publish import Release
 from crisiskg.loaders.graph import to_graphs
 from crisiskg.loaders.seeds import SeedSet
@@ -52,6 +56,7 @@ class Additions:
     entities: list[str] = field(default_factory=list)
     propositions: list[str] = field(default_factory=list)
     quads: list[Any] = field(default_factory=list)
+    digests: dict[str, str] | None = None  # every entry's, for the next work state; None: unchanged
 
     def __bool__(self) -> bool:
         return bool(self.entities or self.propositions)
@@ -98,9 +103,14 @@ def published_entries(release: Release, end: int | None = None) -> dict[str, set
     return out
 
 
-def entry_triples(seeds: SeedSet) -> dict[str, set[Any]]:
-    """The entities-graph triples of every registry entity and proposition of ``seeds``, by entry IRI."""
-    only = SeedSet(seeds.folder, seeds.entities, seeds.propositions, [], {}, seeds.files, registry_doc=seeds.registry_doc)
+def entry_triples(seeds: SeedSet, entries: set[str] | None = None) -> dict[str, set[Any]]:
+    """The entities-graph triples of the registry entities and propositions of ``seeds`` (those
+    whose IRI is in ``entries``, default all), by entry IRI."""
+    ents, props = seeds.entities, seeds.propositions
+    if entries is not None:
+        ents = {k: v for k, v in ents.items() if _ENTITY + k in entries}
+        props = {k: v for k, v in props.items() if _PROPOSITION + k in entries}
+    only = SeedSet(seeds.folder, ents, props, [], {}, seeds.files, registry_doc=seeds.registry_doc)
     graphs, _origins = to_graphs(only, ontology=False)
     out: dict[str, set[Any]] = defaultdict(set)
     for s, p, o in graphs.get(ENTITIES_GRAPH, ()):
@@ -125,23 +135,29 @@ def _where(seeds: SeedSet, entry: str) -> str:
     return f"{name}:{line}: {kind} {ent_id!r}" if line else f"{name}: {kind} {ent_id!r}"
 
 
-def compare(seeds: SeedSet, release: Release, *, end: int | None, events: frozenset[str], texts: list[Path]) -> Additions:
+def compare(seeds: SeedSet, release: Release, *, end: int, events: frozenset[str], texts: Path, published: dict[str, str]) -> Additions:
     """The entries of ``seeds`` that ``release`` does not hold, with their quads; raises
     NeedsFullBuild when one it holds changed or is gone, when a new id is a published event's
-    (``events``), or when a new label or alias occurs in a published article's text (``texts``)."""
-    before = published_entries(release, end)
-    now = entry_triples(seeds)
-    for entry, triples in sorted(before.items()):
-        if entry not in now:
-            kind = "entity" if entry.startswith(_ENTITY) else "proposition"
-            file = "seeds/registry.yaml" if kind == "entity" else "seeds/propositions.yaml"
-            raise NeedsFullBuild(f"{file}: {kind} {entry.rsplit('/', 1)[-1]!r} was removed")
-        if now[entry] != triples:
-            fields = sorted({_FIELDS.get(t[1].value, t[1].value) for t in now[entry] ^ triples})
-            raise NeedsFullBuild(f"{_where(seeds, entry)} changed ({', '.join(fields)})")
-    added = Additions()
+    (``events``), or when a new label or alias occurs in a published article's text (``texts``: the
+    work state's file of them, :func:`~crisiskg.build.incremental.workstate.write_texts`).
+    ``published``: the digest of every entry ``release`` holds (its work state's)."""
+    digests = entry_digests(seeds)
+    for entry in sorted(set(published) - set(digests)):
+        kind = "entity" if entry.startswith(_ENTITY) else "proposition"
+        file = "seeds/registry.yaml" if kind == "entity" else "seeds/propositions.yaml"
+        raise NeedsFullBuild(f"{file}: {kind} {entry.rsplit('/', 1)[-1]!r} was removed")
+    rewritten = {e for e, d in digests.items() if e in published and published[e] != d}
+    fresh = set(digests) - set(published)
+    now = entry_triples(seeds, rewritten | fresh)
+    if rewritten:
+        before = published_entries(release, end)
+        for entry in sorted(rewritten):
+            if now[entry] != before.get(entry, set()):
+                fields = sorted({_FIELDS.get(t[1].value, t[1].value) for t in now[entry] ^ before.get(entry, set())})
+                raise NeedsFullBuild(f"{_where(seeds, entry)} changed ({', '.join(fields)})")
+    added = Additions(digests=digests)
     names: list[str] = []
-    for entry in sorted(set(now) - set(before)):
+    for entry in sorted(fresh):
         local = entry.rsplit("/", 1)[-1]
         if local in events:
             raise NeedsFullBuild(f"{_where(seeds, entry)} is new and has the id of a published event")
@@ -153,11 +169,9 @@ def compare(seeds: SeedSet, release: Release, *, end: int | None, events: frozen
             added.propositions.append(local)
         gn = ox.NamedNode(str(ENTITIES_GRAPH))
         added.quads += [ox.Quad(s, p, o, gn) for s, p, o in sorted(now[entry], key=str)]
-    for path in texts:
-        text = path.read_text(encoding="utf-8")
-        hit = next((n for n in names if n in text), None)
-        if hit is not None:
-            raise NeedsFullBuild(f"the new registry name {hit!r} occurs in published article {path.name} (the full build adds its mentions)")
+    hit = text_holding(texts, names) if names else None
+    if hit is not None:
+        raise NeedsFullBuild(f"the new registry name {hit[0]!r} occurs in published article {Path(hit[1]).name} (the full build adds its mentions)")
     return added
 
 

@@ -1,5 +1,5 @@
-"""What both incremental builds share: the plan they follow, the new articles read with the
-registry and propositions, the checks that send them to the full build, and their timing."""
+"""The new part of the seeds: the plan, the new articles read with the registry and
+propositions, the checks that send them to the full build, and the build's timing."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.build.additions import Additions, NeedsFullBuild, compare
+from crisiskg.build.incremental.additions import Additions, NeedsFullBuild, compare
+from crisiskg.build.incremental.workstate import FIXED, Stats, WorkState
 from crisiskg.build.publish import Release
-from crisiskg.build.workstate import FIXED, Stats, WorkState
 from crisiskg.errors import SeedError
 from crisiskg.loaders import SeedSet, iris, read_seeds
 from crisiskg.loaders.seeds import ArticleSeed
@@ -23,13 +23,13 @@ from crisiskg.terms import holds
 
 @dataclass
 class Planned:
-    """What ``plan`` found: the release to build on, the new articles, its work state (or None),
+    """What ``plan`` found: the release to build on, the new articles, its work state,
     the seed files' stat entries the new release may record, and which of the registry and the
-    propositions changed (new entries, checked by :mod:`crisiskg.build.additions`)."""
+    propositions changed (new entries, checked by :mod:`crisiskg.build.incremental.additions`)."""
 
     release: Release
     stems: list[str]
-    state: WorkState | None
+    state: WorkState
     stats: Stats
     changed: list[str] = field(default_factory=list)
 
@@ -74,11 +74,10 @@ def read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozens
         raise
 
 
-def refuse_shared(part: SeedSet, store: ox.Store, digests: dict[str, str], stances: dict[str, str] | None) -> None:
+def refuse_shared(part: SeedSet, store: ox.Store, digests: dict[str, str], stances: dict[str, str]) -> None:
     """Fallback when a new article reuses a published article key, or shares a published stance
     that differs from it (``digests``: the new stances' :func:`stance_digests`; ``stances``: the
-    published ones', None when not known, so that any shared stance needs the full build). Shared
-    events need nothing: see the module docstring."""
+    published ones'). Shared events need nothing: see :mod:`crisiskg.build.incremental`."""
     dg = ox.DefaultGraph()
 
     def published(node: Any) -> bool:
@@ -88,10 +87,7 @@ def refuse_shared(part: SeedSet, store: ox.Store, digests: dict[str, str], stanc
         if published(iris.article(a.key)):
             raise Fallback(f"article key {a.key!r} is already published (the full build reports it)")
     for sid, digest in digests.items():
-        if stances is None:
-            if published(iris.stance(sid)):
-                raise Fallback(f"stance {sid!r} is shared with a published article, and this release keeps no digest of it")
-        elif stances.get(sid, digest) != digest:
+        if stances.get(sid, digest) != digest:
             raise Fallback(f"stance {sid!r} differs from the published one (the full build reports how)")
 
 
@@ -104,17 +100,16 @@ def full_seeds(folder: Path, release: Release, part: SeedSet) -> SeedSet:
 _STRINGS = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
 
 
-def additions(part: SeedSet, release: Release, changed: list[str], *, end: int | None, events: frozenset[str],
-              typed: set[Any]) -> Additions:
+def additions(part: SeedSet, release: Release, changed: list[str], *, end: int, events: frozenset[str],
+              published: dict[str, str], texts: Path, typed: set[Any]) -> Additions:
     """The registry entities and propositions ``part`` adds to ``release`` (nothing when neither
-    file ``changed``), their typed literals added to ``typed``; Fallback when one it holds
-    changed or went (the message says which file, which entry and what)."""
+    file ``changed``; ``published``: its entries' digests; ``texts``: its articles' texts), their
+    typed literals added to ``typed``; Fallback when one it holds changed or went (the message
+    says which file, which entry and what)."""
     if not changed:
         return Additions()
-    folder = Path(part.folder)
-    texts = [folder / k[len("seeds/"):] for k in release.manifest.get("inputs", {}) if k.startswith("seeds/articles/") and k.endswith(".txt")]
     try:
-        found = compare(part, release, end=end, events=events, texts=texts)
+        found = compare(part, release, end=end, events=events, texts=texts, published=published)
     except NeedsFullBuild as exc:
         raise Fallback(str(exc)) from exc
     for q in found.quads:
