@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from crisiskg.build.publish import Release
 from crisiskg.build.validation import literal_originals
-from crisiskg.build.workstate import load_state
+from crisiskg.build.incremental.workstate import load_state
 from crisiskg.query.results import Result
 from crisiskg.query.store import Store
 from crisiskg.service.quality import quality
@@ -223,7 +223,7 @@ _PLAIN = {ox.NamedNode(str(XSD.string)), ox.NamedNode(str(RDF.langString))}
 
 def written_literals(release: Release) -> Written:
     """The typed literals of ``release`` that the store gives in another form than its data writes
-    them, per property: from the work state the build recorded (:mod:`crisiskg.build.workstate`),
+    them, per property: from the work state the build recorded (:mod:`crisiskg.build.incremental.workstate`),
     else read from ``dataset.nq``. Empty when two written forms of one property are stored as one
     (which to show could not be told)."""
     state = load_state(release)
