@@ -29,7 +29,10 @@ def errors_of(page: Any) -> list[str]:
 
 
 def editor(page: Any) -> Any:
+    """The editor, once CodeMirror is on the page and the terms it completes from have arrived
+    (typed before that, a word gets no hints)."""
     page.wait_for_selector(".CodeMirror")
+    page.wait_for_selector("form.editor[data-terms-loaded]", state="attached")
     return page.locator(".CodeMirror")
 
 

@@ -11,7 +11,8 @@
   fetch(form.getAttribute("data-terms"), { headers: { Accept: "application/json" } })
     .then(function (r) { return r.ok ? r.json() : terms; })
     .then(function (t) { terms = t; })
-    .catch(function () { /* no completion from the graph: the editor still works */ });
+    .catch(function () { /* no completion from the graph: the editor still works */ })
+    .then(function () { form.setAttribute("data-terms-loaded", ""); });  // completion has what it will have
 
   function hint(cm) {
     var cur = cm.getCursor();
