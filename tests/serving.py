@@ -4,6 +4,7 @@ small HTTP server of a test's own (a proxy, a server that answers in a given way
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,6 +25,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def log_with(log: Path, pattern: str | re.Pattern[str], seconds: float = 20) -> str:
+    """The text of the server's ``log`` once ``pattern`` (a text, or a compiled pattern) is in it,
+    or at the deadline: a server writes a request's access-log line after its answer, so a test
+    that reads the log right after the answer can be early on a busy machine."""
+    found = pattern.search if isinstance(pattern, re.Pattern) else (lambda text: pattern in text)
+    deadline = time.monotonic() + seconds
+    text = log.read_text(errors="replace")
+    while not found(text) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        text = log.read_text(errors="replace")
+    return text
 
 
 @contextmanager

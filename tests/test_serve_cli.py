@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from serving import ROOT, running_server
+from serving import ROOT, log_with, running_server
 
 COMMON_LOG = re.compile(r'^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET /healthz HTTP/1\.[01]" 200 \d+$', re.MULTILINE)
 
@@ -33,7 +33,7 @@ def test_it_says_where_the_ui_is_and_logs_each_request(mini_build: tuple[Path, A
     with running_server(mini_build[0], log) as base:
         with urllib.request.urlopen(base + "/healthz", timeout=10) as resp:
             assert resp.status == 200
-        text = log.read_text(errors="replace")
+        text = log_with(log, COMMON_LOG)
     port = base.rsplit(":", 1)[1]
     assert f"web UI           http://localhost:{port}/ui/" in text
     assert COMMON_LOG.search(text), text
