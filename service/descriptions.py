@@ -23,9 +23,9 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ClosedNamespace
 from rdflib.term import Node
 
+from crisiskg.build.incremental.workstate import load_state
 from crisiskg.build.publish import Release
 from crisiskg.build.validation import literal_originals
-from crisiskg.build.incremental.workstate import load_state
 from crisiskg.query.results import Result
 from crisiskg.query.store import Store
 from crisiskg.service.quality import quality
