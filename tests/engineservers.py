@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from serving import free_port  # tests/serving.py
+from serving import free_port, stop  # tests/serving.py
 
 VIRTUOSO_MISSING = ("Virtuoso is not installed: apt-get install virtuoso-opensource (Debian's package, "
                     "which .ci/run installs)")
@@ -50,8 +50,7 @@ def running_oxigraph(*, union: bool = False) -> Iterator[str]:
         _wait(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", proc, "oxigraph serve", 30)
         yield f"http://127.0.0.1:{port}/query"
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 @dataclass
@@ -115,9 +114,4 @@ def running_virtuoso(folder: Path) -> Iterator[Virtuoso]:
         _wait(f"{base}/sparql?query=ASK%7B%7D", proc, "virtuoso-t", 180, log)
         yield Virtuoso(base)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc, grace=30)

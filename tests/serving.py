@@ -27,6 +27,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop(proc: subprocess.Popen[bytes], grace: float = 10) -> None:
+    """Ask ``proc`` to end (SIGTERM), kill it if it has not within ``grace`` seconds, and reap it."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def log_with(log: Path, pattern: str | re.Pattern[str], seconds: float = 20) -> str:
     """The text of the server's ``log`` once ``pattern`` (a text, or a compiled pattern) is in it,
     or at the deadline: a server writes a request's access-log line after its answer, so a test
@@ -83,9 +93,4 @@ def running_server(build_dir: Path, log: Path, *, extra: Sequence[str] = (), rea
             time.sleep(0.1)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)

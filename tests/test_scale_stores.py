@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from rdflib import BNode
-from serving import free_port  # tests/serving.py
+from serving import free_port, stop  # tests/serving.py
 
 from crisiskg.errors import PublishError, QueryError
 from crisiskg.query.results import Result
@@ -57,8 +57,7 @@ def oxigraph_server() -> Iterator[Any]:
 
     yield start
     for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 @pytest.fixture(scope="module")
