@@ -20,7 +20,7 @@ from engineservers import DBA, VIRTUOSO_MISSING, running_oxigraph, running_virtu
 from test_scale_stores import canonical
 
 from crisiskg.errors import PublishError
-from crisiskg.query.remote import PASSWORD_ENV, PUSHED_GRAPH, USER_ENV, _Remote
+from crisiskg.query.remote import PASSWORD_ENV, PUSHED_GRAPH, USER_ENV, Remote
 from crisiskg.query.savedqueries import load_queries
 from crisiskg.query.store import Store, open_store
 from crisiskg.scale.push import push
@@ -68,7 +68,7 @@ def engines(servers: dict[str, str], seed_build_dir: Path) -> dict[str, Engine]:
     """Each server given a foreign graph, then pushed to twice."""
     out = {}
     for name, spec in servers.items():
-        remote = _Remote(spec.partition(":")[2])
+        remote = Remote(spec.partition(":")[2])
         remote.put_graph(FOREIGN, FOREIGN_TRIPLE)
         remote.close()
         out[name] = Engine(name, spec, [push(spec, seed_build_dir), push(spec, seed_build_dir)])
@@ -91,7 +91,7 @@ def test_push_replaces_only_its_own_graphs_and_says_so(engine: str, engines: dic
     assert f"{len(graphs)} graphs" in first and f"0 replaced, {len(graphs)} new" in first, first
     assert f"{len(graphs)} replaced, 0 new" in second, second
     assert "deleted 0 graph(s)" in second and "every other graph left untouched" in second
-    remote = _Remote(e.spec.partition(":")[2])
+    remote = Remote(e.spec.partition(":")[2])
     try:
         assert remote.graphs_held([FOREIGN, PUSHED_GRAPH, "urn:no-such-graph"]) == {FOREIGN, PUSHED_GRAPH}
         assert remote.pushed_graphs() == set(graphs)
@@ -107,7 +107,7 @@ def test_push_replaces_only_its_own_graphs_and_says_so(engine: str, engines: dic
 def test_push_deletes_its_old_graphs_and_refuses_others(engine: str, engines: dict[str, Engine], stores: dict[str, Store],
                                                         seed_build_dir: Path) -> None:
     spec = engines[engine].spec
-    remote = _Remote(spec.partition(":")[2])
+    remote = Remote(spec.partition(":")[2])
     stale, theirs = "https://w3id.org/crisiskg/graph/article/stale", stores["embedded"].graphs[0]
     try:
         # a graph an earlier push made and the build no longer has: recorded, then deleted by the next push
@@ -160,7 +160,7 @@ def test_virtuoso_graph_listing_and_accept(stores: dict[str, Store], engines: di
     """Virtuoso answers an empty GRAPH pattern with one empty row, and a CONSTRUCT asked with a
     results media type in Accept with JSON: the client lists graphs from triples and asks each form
     for its own media types."""
-    remote = _Remote(engines["virtuoso"].spec.partition(":")[2])
+    remote = Remote(engines["virtuoso"].spec.partition(":")[2])
     try:
         rows = remote._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         assert rows in ([], [{}])
@@ -191,7 +191,7 @@ def test_authentication_errors_name_the_server_answer(engines: dict[str, Engine]
 
 def test_virtuoso_open_endpoint_refuses_writes_clearly(engines: dict[str, Engine]) -> None:
     base = engines["virtuoso"].spec.partition(":")[2].partition("/sparql-auth")[0]
-    remote = _Remote(f"{base}/sparql#store={base}/sparql-graph-crud")
+    remote = Remote(f"{base}/sparql#store={base}/sparql-graph-crud")
     try:
         with pytest.raises(OSError, match="PUT of graph urn:x to .*sparql-graph-crud answered 403"):
             remote.put_graph("urn:x", b"<urn:a> <urn:b> <urn:c> .\n")

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 from serving import loopback_http  # tests/serving.py
 
-from crisiskg.query.remote import _Remote
+from crisiskg.query.remote import Remote
 
 GRAPHS = [f"urn:graph:{i}" for i in range(400)]
 ANSWER = {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}}
@@ -43,7 +43,7 @@ def echoing() -> Iterator[str]:
 
 
 def test_an_answer_with_a_header_per_graph_is_read(echoing: str) -> None:
-    remote = _Remote(echoing)
+    remote = Remote(echoing)
     try:
         result = remote.query("SELECT ?n WHERE { ?s ?p ?o }", prefixes=None, base_iri=None,
                               default=GRAPHS, named=GRAPHS, union=False)

@@ -26,7 +26,7 @@ def copy_union(store: Any) -> None:
     store.update(_UNION_COPY)
 
 
-class _Embedded:
+class Embedded:
     """A pyoxigraph store in this process (in memory or on disk). ``union_copy`` says whether its
     default graph holds the asserted union (:func:`copy_union`; an on-disk store pushed before it
     existed does not, and is queried through pyoxigraph's union instead). ``shared`` says that it

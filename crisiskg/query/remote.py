@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from crisiskg.query.sparqltext import tokens
 from crisiskg.vocab import GRAPH
 
-_MAX_HEADERS = 100_000  # headers one answer may carry (see _Remote._session)
+_MAX_HEADERS = 100_000  # headers one answer may carry (see Remote._session)
 EMPTY_GRAPH = "urn:crisiskg:empty"  # names an empty graph where the protocol cannot say "no graph"
 PUSHED_GRAPH = str(GRAPH["pushed"])  # push's record of the graphs it created on the server
 PROV_MEMBER = "http://www.w3.org/ns/prov#hadMember"  # <PUSHED_GRAPH> prov:hadMember <graph>
@@ -67,7 +67,7 @@ def _excerpt(body: bytes) -> str:
     return (text[:300] + "...") if len(text) > 300 else text or "(no body)"
 
 
-class _Remote:
+class Remote:
     """A SPARQL 1.1 store over HTTP: the SPARQL protocol to query, the Graph Store Protocol to write."""
 
     def __init__(self, url: str, timeout: float = 60.0):

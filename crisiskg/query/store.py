@@ -31,9 +31,10 @@ from crisiskg.build.diskstore import store_dir
 from crisiskg.build.integrity import verify
 from crisiskg.build.publish import Release, current
 from crisiskg.errors import DamagedRelease, PublishError, QueryError
-from crisiskg.query.embedded import _Embedded, copy_union
+from crisiskg.query.backend import Backend
+from crisiskg.query.embedded import Embedded, copy_union
 from crisiskg.query.kept import Kept
-from crisiskg.query.remote import _Remote
+from crisiskg.query.remote import Remote
 from crisiskg.query.results import Result, _materialise
 from crisiskg.query.sparqltext import bind_values, keywords
 from crisiskg.query.syntax import explain
@@ -45,7 +46,7 @@ class Store:
     store read-only, else in memory; ``shared`` says which), or another store kind (see
     :func:`open_store`); ``kind`` says which, and nothing else differs."""
 
-    def __init__(self, release: Release, backend: Any = None):
+    def __init__(self, release: Release, backend: Backend | None = None):
         self.release = release
         if backend is None:
             backend = _release_store(release)
@@ -58,8 +59,8 @@ class Store:
                                      f"{exc}; rebuild it with 'crisiskg build'") from exc
             quads = len(self._ox)
             copy_union(self._ox)
-            backend = _Embedded(self._ox, "memory", quads=quads)
-        self._backend = backend
+            backend = Embedded(self._ox, "memory", quads=quads)
+        self._backend: Backend = backend
         self.kind: str = backend.kind
         self.shared: bool = getattr(backend, "shared", False)  # a release's own store, read-only
         self.graphs = backend.named_graphs()
@@ -73,7 +74,7 @@ class Store:
         engine.bulk_extend(quads)
         n = len(engine)
         copy_union(engine)
-        return cls(release, backend=_Embedded(engine, "memory", quads=n))
+        return cls(release, backend=Embedded(engine, "memory", quads=n))
 
     @classmethod
     def open(cls, build_dir: Path | str) -> Store:
@@ -215,20 +216,21 @@ def parse_spec(spec: str | None) -> tuple[str, str]:
     return kind, arg
 
 
-def _release_store(release: Release) -> Any:
+def _release_store(release: Release) -> Backend | None:
     """The release's own on-disk store opened read-only (the ``memory`` kind's backend), or None
     when it was published without one; DamagedRelease when it is there but cannot be opened."""
     folder = store_dir(release.path)
     if not folder.is_dir():
         return None
     try:
-        return _Embedded(ox.Store.read_only(str(folder)), "memory", shared=True)
+        return Embedded(ox.Store.read_only(str(folder)), "memory", shared=True)
     except OSError as exc:
         raise DamagedRelease(f"the published build {release.path} is damaged: its store cannot be opened ({exc}); "
                              f"rebuild it with 'crisiskg build'") from exc
 
 
-def _stored_version(backend: Any) -> str | None:
+def stored_version(backend: Backend) -> str | None:
+    """The build version the store's provenance graph names, or None when it names none or several."""
     from crisiskg.vocab import CKG_URI
 
     res = backend.query(f"SELECT ?v WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?run <{CKG_URI}buildVersion> ?v }} }}",
@@ -237,22 +239,22 @@ def _stored_version(backend: Any) -> str | None:
     return versions[0] if len(versions) == 1 else None
 
 
-def _open_memory(arg: str, release: Release) -> Any:
+def _open_memory(arg: str, release: Release) -> Backend | None:
     return None  # Store.__init__ loads the release itself
 
 
-def _open_disk(arg: str, release: Release) -> Any:
+def _open_disk(arg: str, release: Release) -> Backend | None:
     path = Path(arg) / "current"
     if not path.exists():
         raise PublishError(f"no Oxigraph store at {arg} (run 'crisiskg push --store oxigraph:{arg}' after the build)")
     try:
-        return _Embedded(ox.Store.read_only(str(path.resolve())), "oxigraph")
+        return Embedded(ox.Store.read_only(str(path.resolve())), "oxigraph")
     except OSError as exc:
         raise PublishError(f"cannot open the Oxigraph store at {path.resolve()}: {exc}") from exc
 
 
-def _open_remote(arg: str, release: Release) -> Any:
-    remote = _Remote(arg)
+def _open_remote(arg: str, release: Release) -> Backend | None:
+    remote = Remote(arg)
     try:
         remote.detect_union(remote.named_graphs())
     except OSError as exc:
@@ -260,7 +262,7 @@ def _open_remote(arg: str, release: Release) -> Any:
     return remote
 
 
-STORE_KINDS: dict[str, Callable[[str, Release], Any]] = {"memory": _open_memory, "oxigraph": _open_disk, "sparql": _open_remote}
+STORE_KINDS: dict[str, Callable[[str, Release], Backend | None]] = {"memory": _open_memory, "oxigraph": _open_disk, "sparql": _open_remote}
 
 
 def open_store(spec: str | None, build_dir: Path | str) -> Store:
@@ -278,7 +280,7 @@ def open_store(spec: str | None, build_dir: Path | str) -> Store:
     if backend is None:
         return Store(release)
     try:
-        found = _stored_version(backend)
+        found = stored_version(backend)
     except OSError as exc:
         raise PublishError(f"cannot query the store {spec}: {exc}") from exc
     if found != release.version:

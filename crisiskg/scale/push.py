@@ -11,9 +11,9 @@ import pyoxigraph as ox
 
 from crisiskg.build.publish import Release, current, point_current, read_section
 from crisiskg.errors import PublishError
-from crisiskg.query.embedded import _Embedded, copy_union
-from crisiskg.query.remote import PROV_MEMBER, PUSHED_GRAPH, _Remote
-from crisiskg.query.store import _stored_version, parse_spec
+from crisiskg.query.embedded import Embedded, copy_union
+from crisiskg.query.remote import PROV_MEMBER, PUSHED_GRAPH, Remote
+from crisiskg.query.store import parse_spec, stored_version
 from crisiskg.terms import quads_matching
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 
@@ -73,7 +73,7 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
     graph already on the server but not push's is refused (someone else's data) unless
     ``replace_existing``. Every other graph is left alone. Returns what it did; PublishError.
     """
-    remote = _Remote(url)
+    remote = Remote(url)
     by_graph: dict[str, list[Any]] = {}
     for quad in ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS):
         if isinstance(quad.graph_name, ox.DefaultGraph):
@@ -170,7 +170,7 @@ def _push_increment(root: Path, final: Path, release: Release, build_dir: Path) 
             try:
                 if next(iter(source.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
                     raise _Rebuild(f"the store of build {base.version} has no union copy in its default graph")
-                if _stored_version(_Embedded(source, "oxigraph")) != base.version:
+                if stored_version(Embedded(source, "oxigraph")) != base.version:
                     raise _Rebuild(f"the store {root / base.path.name} does not hold build {base.version}")
                 source.backup(str(tmp / "store"))
             finally:
