@@ -4,6 +4,7 @@ runs is swapped in once opened (``--reload-every``)."""
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 import time
@@ -56,7 +57,8 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     no published build (run 'crisiskg build' first), when its files do not match their checksums
     (damaged: build again), when --store is not a known kind, when the
     store holds another build than the one published (run 'crisiskg push' again), or when the
-    address cannot be bound (the port is taken: choose another with --port).
+    address cannot be bound (the port is taken: choose another with --port; the host is not an
+    address of this machine: choose another with --host).
 
     Example: crisiskg serve --store oxigraph:build/oxigraph --port 8000
     """
@@ -85,8 +87,7 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
     except OSError as exc:
-        raise _NoBuild(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port "
-                       f"(or stop what listens there)") from exc
+        raise _NoBuild(f"cannot listen on {host}:{port}: {exc.strerror or exc}; {_bind_hint(exc, host)}") from exc
     try:
         app = create_app(overrides)
     except SettingsError as exc:
@@ -115,6 +116,17 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
         server.run()
     except KeyboardInterrupt:
         pass
+
+
+def _bind_hint(exc: OSError, host: str) -> str:
+    """What to do when the address cannot be bound: another --host when it is not an address of
+    this machine (unknown name, or not assigned here), another --port otherwise (taken)."""
+    hosts = "choose another with --host (127.0.0.1: this machine only; 0.0.0.0: all its interfaces)"
+    if isinstance(exc, socket.gaierror):
+        return f"{host!r} is neither an IP address nor a known host name: {hosts}"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: {hosts}"
+    return "choose another port with --port (or stop what listens there)"
 
 
 def strict_framing(server: Any) -> None:
