@@ -224,3 +224,26 @@ def test_push_command(tmp_path: Path, mini_build: tuple[Path, Any]) -> None:
     assert len(open_store(f"oxigraph:{tmp_path / 'ox'}", mini_build[0])) == len(open_store("memory", mini_build[0]))
     bad = runner.invoke(main, ["push", "--store", "disk:/x", "--build", str(mini_build[0])])
     assert bad.exit_code == 2 and "oxigraph:PATH" in bad.output
+
+
+def test_push_command_to_a_remote_store_shows_its_stages(mini_build: tuple[Path, Any], oxigraph_server: Any) -> None:
+    """Off a terminal one line per finished stage; on one a live line naming each graph as it is PUT."""
+    import re
+
+    from click.testing import CliRunner
+
+    from crisiskg.cli import main
+
+    url = oxigraph_server(False)
+    for terminal in (False, True):
+        env = {"TTY_COMPATIBLE": "1" if terminal else "0", "TTY_INTERACTIVE": "1" if terminal else "0", "COLUMNS": "100"}
+        result = CliRunner(env=env).invoke(main, ["push", "--store", f"sparql:{url}", "--build", str(mini_build[0])], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("pushed build ") and "\x1b[" not in result.stdout
+        plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr).replace("\r", "\n")
+        stages = re.findall(r"^  ([a-z]+)\s+\d+\.\d\d s$", plain, re.MULTILINE)
+        assert stages == ["claim", "put", "delete", "record"], plain
+        assert ("\x1b[" in result.stderr) is terminal
+        assert ("push: PUT " in plain) is terminal  # the live line names the graph being written
+        if not terminal:
+            assert len(plain.splitlines()) == len(stages)

@@ -1,4 +1,4 @@
-"""Progress of the long commands (``build``, ``answers``), per stage.
+"""Progress of the long commands (``build``, ``answers``, ``push``), per stage.
 
 On a terminal (standard error, as rich sees it) a live line shows the stage at work, a bar over the
 stages when their number is known, and the time so far; each stage, once done, is printed above it
@@ -26,8 +26,9 @@ def stage_line(name: str, seconds: float) -> str:
 
 
 class StageProgress:
-    """Use as a context manager; :meth:`stage` is the build's ``on_stage`` callback and :meth:`call`
-    the kept answers' per-question one. ``stages``: the stages expected, in order (empty: unknown)."""
+    """Use as a context manager; :meth:`stage` is the build's and push's ``on_stage`` callback,
+    :meth:`step` push's ``progress`` one and :meth:`call` the kept answers' per-question one.
+    ``stages``: the stages expected, in order (empty: unknown)."""
 
     def __init__(self, title: str, stages: Sequence[str] = (), *, console: Console | None = None):
         self.title = title
@@ -66,6 +67,14 @@ class StageProgress:
         if name in self.stages:
             self._progress.advance(self._task)
         self._progress.update(self._task, description=self._running(), refresh=True)  # the live line names each stage as it starts
+
+    def step(self, what: str, done: int, total: int) -> None:
+        """What is at work now, ``done`` of ``total`` steps (0 of 0: not counted), on the live line of
+        a terminal; elsewhere nothing (the stage lines say what finished). Meant for unknown stages:
+        the bar then counts the steps."""
+        if self._progress is None or self._task is None:
+            return
+        self._progress.update(self._task, description=f"{self.title}: {what[-60:]}", completed=done, total=total or None, refresh=True)
 
     def call(self, question: str, done: int, total: int) -> None:
         """The kept answers: ``done`` of ``total`` calls evaluated, the last of ``question``. Shown on

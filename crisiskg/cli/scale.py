@@ -52,28 +52,19 @@ def push(spec: str, build_dir: Path, replace_existing: bool) -> None:
     read-only). sparql:URL replaces the build's named graphs over the Graph Store Protocol (URL's
     /query -> /store, /sparql -> /data, or sparql:URL#store=GSP_URL) and records them on the
     server; it replaces or deletes only graphs it created, never anyone else's, and says what it
-    did. A terminal shows its progress.
+    did. A terminal shows a live line with the stage at work; each finished stage is printed with
+    its seconds (one line each, on standard error).
 
     Example: crisiskg build && crisiskg push --store sparql:http://127.0.0.1:7878/query
     """
-    import sys
-
     from crisiskg.cli.common import Failure
+    from crisiskg.cli.progress import StageProgress
     from crisiskg.errors import CrisisKGError
     from crisiskg.scale.push import push as run_push
 
     try:
-        if spec.startswith("sparql:") and sys.stderr.isatty():
-            from rich.progress import Progress
-
-            with Progress(transient=True) as bar:
-                task = bar.add_task("pushing", total=None)
-
-                def tell(what: str, done: int, total: int) -> None:
-                    bar.update(task, description=what[-60:], completed=done, total=total)
-
-                click.echo(run_push(spec, build_dir, replace_existing=replace_existing, progress=tell))
-        else:
-            click.echo(run_push(spec, build_dir, replace_existing=replace_existing))
+        with StageProgress("push") as progress:  # the stages differ by store kind and by build: not listed ahead
+            said = run_push(spec, build_dir, replace_existing=replace_existing, progress=progress.step, on_stage=progress.stage)
     except CrisisKGError as exc:
         raise Failure(exc) from exc
+    click.echo(said)

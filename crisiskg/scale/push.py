@@ -3,7 +3,8 @@ swapped atomically) or a remote SPARQL store over the Graph Store Protocol."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +18,35 @@ from crisiskg.query.store import parse_spec, stored_version
 from crisiskg.terms import quads_matching
 from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 
-Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all)
+Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all; 0 and 0: not counted)
+OnStage = Callable[[str, float], None]  # (a stage that finished, its seconds)
+
+
+@contextmanager
+def _stage(name: str, progress: Progress | None, on_stage: OnStage | None) -> Iterator[None]:
+    """One stage of a push: ``progress`` told as it starts, ``on_stage`` once it has finished (not when it fails)."""
+    import time
+
+    if progress is not None:
+        progress(name, 0, 0)
+    t0 = time.perf_counter()
+    yield
+    if on_stage is not None:
+        on_stage(name, round(time.perf_counter() - t0, 3))
 
 
 def push(spec: str, build_dir: Path | str, *, keep: int = 3, replace_existing: bool = False,
-         progress: Progress | None = None) -> str:
+         progress: Progress | None = None, on_stage: OnStage | None = None) -> str:
     """Copy the current published build under ``build_dir`` into the store ``spec`` names.
 
     ``oxigraph:PATH``: a new store PATH/<release>, bulk-loaded and made PATH/current atomically (a
     reader keeps the one it opened); older ones beyond ``keep`` are removed. ``sparql:URL``: see
     :func:`push_remote` (only graphs push created are replaced or deleted; ``replace_existing``
-    takes over same-named graphs it did not create; ``progress`` is told of each graph). ``memory``: nothing to do. Returns a one-line summary. Raises PublishError.
+    takes over same-named graphs it did not create). ``memory``: nothing to do. Returns a one-line summary. Raises PublishError.
+
+    ``progress`` is told what is at work (each stage as it starts, each graph of a remote push) and
+    ``on_stage`` of each stage once done, with its seconds: ``load``, ``union copy``, ``optimize``
+    (or ``increment``) and ``current`` on disk; ``claim``, ``put``, ``delete`` and ``record`` remotely.
 
     An incremental build (``crisiskg build --incremental``) is pushed onto the store PATH holds of
     the release it was built from (copied by hard links, the difference applied: far less than a
@@ -47,22 +66,25 @@ def push(spec: str, build_dir: Path | str, *, keep: int = 3, replace_existing: b
         if not final.exists():
             why: str | None = None
             try:
-                done = _push_increment(root, final, release, Path(build_dir))
+                with _stage("increment", progress, on_stage):
+                    done = _push_increment(root, final, release, Path(build_dir))
             except _Rebuild as exc:  # left before the full load, so that the stores its traceback holds close
                 why = str(exc)
             if why is not None:
-                done = _push_full(root, final, release) + (f" (not incrementally: {why})" if release.manifest.get("incremental") else "")
-        point_current(root, Path(final.name))
-        stores = sorted((p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
-                        key=lambda p: p.stat().st_mtime)
-        for old in stores[:-keep]:
-            if old != final:
-                shutil.rmtree(old, ignore_errors=True)
+                done = _push_full(root, final, release, progress, on_stage) + (f" (not incrementally: {why})" if release.manifest.get("incremental") else "")
+        with _stage("current", progress, on_stage):  # made current, older stores removed
+            point_current(root, Path(final.name))
+            stores = sorted((p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
+                            key=lambda p: p.stat().st_mtime)
+            for old in stores[:-keep]:
+                if old != final:
+                    shutil.rmtree(old, ignore_errors=True)
         return f"{done} and made it {root / 'current'}"
-    return push_remote(arg, release, replace_existing=replace_existing, progress=progress)
+    return push_remote(arg, release, replace_existing=replace_existing, progress=progress, on_stage=on_stage)
 
 
-def push_remote(url: str, release: Release, *, replace_existing: bool = False, progress: Progress | None = None) -> str:
+def push_remote(url: str, release: Release, *, replace_existing: bool = False, progress: Progress | None = None,
+                on_stage: OnStage | None = None) -> str:
     """Copy ``release`` into the SPARQL store at ``url`` over the Graph Store Protocol, touching
     only the graphs push created there.
 
@@ -92,14 +114,19 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
         total = len(order) + len(gone) + 2
         tell = progress or (lambda what, done, total: None)
         tell("recording the graphs push writes", 0, total)
-        remote.put_graph(PUSHED_GRAPH, _record(ours | set(by_graph)))
-        for i, g in enumerate(order, 1):
-            tell(f"PUT {g}", i, total)
-            remote.put_graph(g, ox.serialize(by_graph[g], format=ox.RdfFormat.N_TRIPLES) or b"")
-        for i, g in enumerate(gone, len(order) + 1):
-            tell(f"DELETE {g}", i, total)
-            remote.delete_graph(g)
-        remote.put_graph(PUSHED_GRAPH, _record(set(by_graph)))
+        with _stage("claim", None, on_stage):
+            remote.put_graph(PUSHED_GRAPH, _record(ours | set(by_graph)))
+        with _stage("put", None, on_stage):
+            for i, g in enumerate(order, 1):
+                tell(f"PUT {g}", i, total)
+                remote.put_graph(g, ox.serialize(by_graph[g], format=ox.RdfFormat.N_TRIPLES) or b"")
+        with _stage("delete", None, on_stage):
+            for i, g in enumerate(gone, len(order) + 1):
+                tell(f"DELETE {g}", i, total)
+                remote.delete_graph(g)
+        with _stage("record", None, on_stage):
+            tell("recording the graphs pushed", len(order) + len(gone) + 1, total)
+            remote.put_graph(PUSHED_GRAPH, _record(set(by_graph)))
         tell("done", total, total)
     except OSError as exc:
         raise PublishError(f"could not push to sparql:{url}: {exc}") from exc
@@ -120,8 +147,9 @@ class _Rebuild(Exception):
     """The store cannot be made from a previous one (the message says why): push loads it in full."""
 
 
-def _push_full(root: Path, final: Path, release: Release) -> str:
-    """Bulk-load ``release`` into a new store ``final`` (via a temporary folder under ``root``)."""
+def _push_full(root: Path, final: Path, release: Release, progress: Progress | None = None, on_stage: OnStage | None = None) -> str:
+    """Bulk-load ``release`` into a new store ``final`` (via a temporary folder under ``root``);
+    ``progress`` and ``on_stage`` as for :func:`push`."""
     import os
     import shutil
     import tempfile
@@ -129,10 +157,13 @@ def _push_full(root: Path, final: Path, release: Release) -> str:
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
         store = ox.Store(str(tmp))
-        store.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
-        copy_union(store)
-        store.flush()
-        store.optimize()
+        with _stage("load", progress, on_stage):
+            store.bulk_load(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS)
+        with _stage("union copy", progress, on_stage):
+            copy_union(store)
+        with _stage("optimize", progress, on_stage):
+            store.flush()
+            store.optimize()
         del store
         os.rename(tmp, final)
     except BaseException:
