@@ -18,7 +18,7 @@ from typing import Any
 
 from crisiskg.errors import QueryError
 from crisiskg.query.results import Result
-from crisiskg.query.store import Store
+from crisiskg.query.store import Store, check_syntax
 from crisiskg.service.limits import with_row_limit
 
 
@@ -112,9 +112,14 @@ class QueryJob:
                 text = limited
             else:
                 guard = _RowGuard(need, check)
-        result = store.query(text, reasoning=self.reasoning, default_graph_uris=list(self.default_graph_uris),
-                             named_graph_uris=list(self.named_graph_uris), base_iri=self.base_iri, check=guard,
-                             answers=False)  # the kept answer was looked for already, once, by the evaluator
+        try:
+            result = store.query(text, reasoning=self.reasoning, default_graph_uris=list(self.default_graph_uris),
+                                 named_graph_uris=list(self.named_graph_uris), base_iri=self.base_iri, check=guard,
+                                 answers=False)  # the kept answer was looked for already, once, by the evaluator
+        except QueryError as exc:
+            if text != self.sparql and isinstance(exc.__cause__, SyntaxError):
+                check_syntax(self.sparql, base_iri=self.base_iri)  # the error in the text as sent: its lines, not the added LIMIT's
+            raise
         return self._page(result)
 
     def _page(self, result: Result) -> Answer:

@@ -23,8 +23,7 @@ from crisiskg.vocab import ID, PREFIXES, shorten
 
 _AT = re.compile(r"line (\d+), column (\d+)")
 _ENGINE_AT = re.compile(r"error at (\d+):(\d+)")
-_ENGINE_SAID = re.compile(r"^\(the engine said: (.*)\)$", re.DOTALL)  # the last line of an explained error
-_REPEATS = re.compile(r"\[characters\](?:, \[characters\])+")
+_ENGINE_SAID = re.compile(r"\n\(the engine said: (.*)\)$", re.DOTALL)  # the end of an explained error (the engine's words may span lines)
 VENDOR = "/static/vendor/codemirror/"  # the npm package codemirror@5, served from this host
 
 
@@ -40,12 +39,12 @@ def split_error(error: str | None) -> tuple[list[tuple[str, bool]], str | None]:
     """An error message as (its explanation, the engine's own message or None). The explanation is
     a list of (text, is the query excerpt): the excerpt (the line and its caret, indented) is shown
     preformatted so the caret stays under the mistake, the other lines wrap. An explained syntax
-    error ends with "(the engine said: ...)", shown apart because its position is often later."""
+    error ends with "(the engine said: ...)", shown apart, word for word, because its position is
+    often later."""
     if not error:
         return [], None
-    head, _, last = error.rstrip().rpartition("\n")
-    m = _ENGINE_SAID.match(last.strip())
-    text, engine = (head, _REPEATS.sub("[characters]", m.group(1))) if m and head else (error, None)
+    m = _ENGINE_SAID.search(error.rstrip())
+    text, engine = (error[:m.start()], m.group(1)) if m and m.start() else (error, None)
     parts: list[tuple[str, bool]] = []
     for line in text.split("\n"):
         code = line.startswith("  ")

@@ -87,6 +87,20 @@ def test_run_table_wraps_to_the_width(seed_build_dir: Path) -> None:
     assert max(len(line) for line in result.output.splitlines()) <= 100
 
 
+def test_entity_mentions_under_a_spelling_as_typed(seed_build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's command, word for word (the default build folder, the default format):
+    crisiskg query run entity-mentions -p entity="Qasem Soleimani"."""
+    (tmp_path / "build").symlink_to(seed_build_dir, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    typed = invoke("query", "run", "entity-mentions", "-p", "entity=Qasem Soleimani")
+    assert typed.exit_code == 0, typed.output
+    assert typed.output == invoke("query", "run", "entity-mentions", "-p", "entity=qassem-soleimani").output  # as by its id
+    rows = get_query("entity-mentions").run(Store.open(seed_build_dir), {"entity": "qassem-soleimani"}).rows
+    assert rows and typed.output.splitlines()[-1] == f"{len(rows)} rows"
+    for mention in {str(r["mention"]) for r in rows}:  # each spelling the articles use is shown
+        assert mention in typed.output, mention
+
+
 def test_run_csv_tsv_json(seed_build_dir: Path) -> None:
     args = ("query", "run", "attack-casualties", "-p", "nationality=united-kingdom", "--build", seed_build_dir)
     table = list(csv.DictReader(io.StringIO(invoke(*args, "--format", "csv").output)))

@@ -73,12 +73,26 @@ _SKIP = re.compile(
 )
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _SCAN_TOKEN = re.compile(r"(?:[A-Za-z_][\w.\-]*)?:[\w.\-:%]*|[A-Za-z_]\w*|[?$]\w+|\d+|\S")  # prefixed names keep their colon
+_CLOSED_STRING = re.compile(  # a string literal with its closing quote (as _SKIP, the closing quote required)
+    r'''"""(?:[^"\\]|\\.|"(?!""))*"""'''
+    r"""|'''(?:[^'\\]|\\.|'(?!''))*'''"""
+    r'''|"(?:[^"\\\n\r]|\\.)*"'''
+    r"""|'(?:[^'\\\n\r]|\\.)*'""",
+    re.DOTALL,
+)
 
 
-def tokens(sparql: str, *, iri_brackets: bool = False) -> list[tuple[int, int, str]]:
+def closed_string(token: str) -> bool:
+    """Whether a string token (from :func:`tokens` with ``strings``) ends with its closing quote:
+    an unterminated short string runs to the end of its line, a long one to the end of the text."""
+    return _CLOSED_STRING.fullmatch(token) is not None
+
+
+def tokens(sparql: str, *, iri_brackets: bool = False, strings: bool = False) -> list[tuple[int, int, str]]:
     """(depth, offset, token) of every token outside comments and strings; brackets carry the
     depth outside them (an opening one the depth before it). With ``iri_brackets``, brackets inside
-    IRIs count as well (each a token of its own)."""
+    IRIs count as well (each a token of its own); with ``strings``, each string literal is a token
+    too (quotes included; see :func:`closed_string`)."""
     out: list[tuple[int, int, str]] = []
     depth, i, n = 0, 0, len(sparql)
     while i < n:
@@ -88,6 +102,8 @@ def tokens(sparql: str, *, iri_brackets: bool = False) -> list[tuple[int, int, s
             continue
         if c in "#\"'":
             m = _SKIP.match(sparql, i)
+            if strings and c != "#" and m and m.end() > i:
+                out.append((depth, i, m.group(0)))
             i = m.end() if m and m.end() > i else i + 1
             continue
         if c == "<":

@@ -170,6 +170,15 @@ class Store:
             return _materialise(raw, check)
 
 
+def check_syntax(sparql: str, *, base_iri: str | None = None) -> None:
+    """Raise QueryError, explained as :meth:`Store.query` would, when ``sparql`` (with the store's
+    predeclared prefixes) is not valid SPARQL; nothing otherwise. Only parsed, never evaluated: a
+    caller that queried a text derived from a person's (a LIMIT added) gets the error at their line
+    and column, in the engine's words for their text."""
+    with _engine_errors(sparql, PREFIXES):
+        ox.Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)  # an empty store: a valid text is not evaluated (read lazily)
+
+
 @contextmanager
 def _engine_errors(sparql: str | None = None, prefixes: Mapping[str, str] | None = None) -> Iterator[None]:
     """The engine's errors, while a query is evaluated and read, as QueryError; a syntax error in

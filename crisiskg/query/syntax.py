@@ -1,18 +1,19 @@
 """SPARQL syntax errors as a person reads them: where, what was expected in words, and a hint.
 
 The engine's messages name grammar rules and Unicode ranges ("expected one of Prefix not found,
-['%'], ['-' | '0' ..= '9' ..."), sometimes at a place after the mistake. :func:`explain` keeps the
-engine's message for experts and puts before it the line and column, the line itself with a
-caret, and a hint for the common mistakes: an undeclared prefix (with the declared ones), a
-bracket left open or closed twice, an operator with no operand, a misspelt keyword, and an update
-sent to a read-only endpoint.
+['%'], ['-' | '0' ..= '9' ..."), sometimes at a place after the mistake. :func:`explain` puts
+before the engine's message the line and column, the line itself with a caret, and a hint for the
+common mistakes: an undeclared prefix (with the declared ones), a string never closed, a SELECT
+with nothing to select, a triple without its object, a bracket left open or closed twice, an
+operator with no operand, a misspelt keyword, and an update sent to a read-only endpoint. The
+engine's message follows word for word, for experts (and for a search or a bug report).
 
     >>> print(explain("SELECT * WHERE { ?s foo:bar ?o }", "error at 1:28: expected one of Prefix not found, ['%']", ["ckg"]))
     line 1, column 21: the prefix foo: is not declared
       SELECT * WHERE { ?s foo:bar ?o }
                           ^
     hint: declare it (PREFIX foo: <...>) or use a declared prefix: ckg:
-    (the engine said: error at 1:28: expected one of Prefix not found, [characters])
+    (the engine said: error at 1:28: expected one of Prefix not found, ['%'])
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 from crisiskg.query.sparqltext import BRACKETS_CLOSE as _CLOSE
 from crisiskg.query.sparqltext import BRACKETS_OPEN as _OPEN
+from crisiskg.query.sparqltext import closed_string
 from crisiskg.query.sparqltext import tokens as scan
 
 UPDATE = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -38,7 +40,6 @@ FUNCTIONS = ("STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "B
              "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR", "REPLACE", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE",
              "GROUP_CONCAT", "SEPARATOR", "A")
 OPERATORS = ("=", "!=", "<", ">", "<=", ">=", "&&", "||", "+", "-", "*", "/", "!")
-_CLASSES = re.compile(r"\['[^\]]*\]")  # the engine's character classes: ['A' ..= 'Z' | ...]
 _AT = re.compile(r"error at (\d+):(\d+)")
 _WORDS = re.compile(r'"([^"]+)"|(?<![\'\w])([A-Za-z][A-Za-z_]*)(?![\'\w])')
 _PREFIXED = re.compile(r"^([A-Za-z_][\w.\-]*)?:")
@@ -63,7 +64,7 @@ class Explained:
             parts.append(self.excerpt)
         if self.hint:
             parts.append("hint: " + self.hint)
-        parts.append(f"(the engine said: {_CLASSES.sub('[characters]', self.original)})")
+        parts.append(f"(the engine said: {self.original})")
         return "\n".join(parts)
 
 
@@ -95,17 +96,55 @@ def expected_words(message: str) -> list[str]:
     return out
 
 
+def _term(tok: str) -> bool:
+    """Whether ``tok`` is a whole RDF term or variable by itself (a triple's subject, predicate or object)."""
+    return ((tok[0] in "?$" and len(tok) > 1) or (tok[0] == "<" and len(tok) > 1) or tok[0] in "\"'" or tok.isdigit()
+            or tok in ("a", "true", "false") or _PREFIXED.match(tok) is not None)
+
+
+def _missing_object(words: list[tuple[int, str]]) -> tuple[int, str, str] | None:
+    """(offset, message, hint) of a triple pattern left without its object (``{ ?s ?p }``, ``?s ?p .``,
+    ``; ?q }``), read only where it is plain: terms one by one between ``{``, ``.``, ``;`` and ``}``
+    (not in a VALUES block; a path, a blank node or a function leaves the triple unread)."""
+    run: list[str] | None = None  # the terms of the triple being read; None: not reading one
+    after_semicolon = values = False
+    for off, tok in words:
+        if tok in ("}", ".") and run is not None and len(run) == (1 if after_semicolon else 2):
+            what = " ".join(run)
+            if after_semicolon:
+                return off, f"'{what}' after ';' has no object", f"add its object before '{tok}' (a variable, an IRI or a value), or remove it"
+            return off, f"the triple '{what}' has no object", f"add its object before '{tok}' (a variable, an IRI or a value), or remove the triple"
+        if tok.upper() == "VALUES":
+            values, run = True, None
+        elif tok == "{":
+            run, values, after_semicolon = (None if values else []), False, False
+        elif tok in ("}", "."):
+            run, after_semicolon = [], False
+        elif tok == ";":
+            run, after_semicolon = ([] if run is not None else None), True
+        elif run is not None and _term(tok):
+            run.append(tok)
+        else:
+            run = None
+    return None
+
+
 def explain(text: str, message: str, prefixes: Iterable[str] = ()) -> Explained:
     """``message`` (the engine's SyntaxError, for ``text``) explained; ``prefixes`` are those the
     store declares itself."""
     found = _AT.search(message)
     line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
-    tokens = scan(text)
+    tokens = scan(text, strings=True)
     words = [(off, tok) for _, off, tok in tokens]
+    reached = None if line is None or column is None else _offset(text, line, column)
 
     def at(offset: int, what: str, hint: str | None) -> Explained:
         ln, col = _position(text, offset)
         return Explained(ln, col, what, hint, _excerpt(text, ln, col), message)
+
+    def engine_read(offset: int) -> bool:
+        """Whether the engine read as far as ``offset`` (a mistake after where it stopped is not the one it found)."""
+        return reached is None or offset <= reached
 
     # an update sent to a read-only endpoint (its first keyword after the prologue)
     body = [(off, tok) for off, tok in words if tok.upper() not in ("PREFIX", "BASE") and not tok.endswith(":") and not tok.startswith("<")]
@@ -125,6 +164,21 @@ def explain(text: str, message: str, prefixes: Iterable[str] = ()) -> Explained:
         if name not in declared:
             declared_list = ", ".join(f"{p}:" for p in sorted(declared)) or "none"
             return at(off, f"the prefix {name}: is not declared", f"declare it (PREFIX {name}: <...>) or use a declared prefix: {declared_list}")
+    # a string never closed (a short one ends at its line's end, so its brackets seem unbalanced)
+    for off, tok in words:
+        if tok[0] in "\"'" and not closed_string(tok) and engine_read(off):
+            quote = tok[:3] if tok[:3] in ('"""', "'''") else tok[0]
+            spans = "" if len(quote) == 3 else f" on the same line (a string over several lines is written {quote * 3}...{quote * 3})"
+            return at(off, "this string is never closed", f"end it with {quote}{spans}")
+    # SELECT with nothing to select
+    for i, (off, tok) in enumerate(words):
+        if tok.upper() == "SELECT":
+            j = next((k for k in range(i + 1, len(words)) if words[k][1].upper() not in ("DISTINCT", "REDUCED")), len(words))
+            if (j == len(words) or words[j][1].upper() in ("WHERE", "FROM") or words[j][1] == "{") and engine_read(off):
+                return at(off, "SELECT names nothing to select", "name the variables to return (SELECT ?s ?o), or write SELECT * for all of them")
+    missing = _missing_object(words)
+    if missing is not None and engine_read(missing[0]):
+        return at(*missing)
     # brackets left open, or closed twice
     stack: list[tuple[int, str]] = []
     for _, off, tok in tokens:
