@@ -33,6 +33,7 @@ from crisiskg.service.ui_answer import by_topic, question_context, ui_value, val
 from crisiskg.service.ui_article import KIND_LABELS, article_meta, article_spans, href_of, markup, target_labels
 from crisiskg.service.ui_data import Value, article_text, articles, overview, search
 from crisiskg.service.ui_disagree import KINDS as DISAGREEMENT_KINDS
+from crisiskg.service.ui_disagree import PAGE_ONLY as DISAGREEMENT_PAGE_ONLY
 from crisiskg.service.ui_disagree import TITLES as DISAGREEMENT_TITLES
 from crisiskg.service.ui_disagree import disagreements
 from crisiskg.service.ui_editor import completion_terms, editor_page
@@ -225,7 +226,8 @@ def timeline() -> str:
 def disagreements_page() -> str:
     """Claims and facts that sources state differently, side by side with their quotes."""
     found = disagreements(current_store())
-    return render_template("ui/disagreements.html", found=found, kinds=DISAGREEMENT_KINDS, titles=DISAGREEMENT_TITLES)
+    return render_template("ui/disagreements.html", found=found, kinds=DISAGREEMENT_KINDS, titles=DISAGREEMENT_TITLES,
+                           page_only=DISAGREEMENT_PAGE_ONLY)
 
 
 # ------------------------------------------------------------------------------ saved questions

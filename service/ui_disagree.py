@@ -16,9 +16,14 @@ Each kind is read per named graph, so every version keeps its article and its sp
   ckg:latestDate), and two dates disagree only when they cannot both be true, that is when their
   intervals do not overlap; dates written differently that overlap ("January 2020" and
   "2020-01-03") are compatible;
-- claims about the same subject, predicate and object that one source affirms and another denies;
+- claims about the same subject, predicate and object that one source affirms and another denies
+  (two articles, or two speakers of one article);
 - stances on the same proposition with the same modality (recommendation, prediction...) that
-  some holders take in favour and others against.
+  some holders take in favour and others against. Only the page shows these: opposite stances are
+  opinions, not facts that cannot both be true, and ``source-disagreements`` leaves them out.
+
+Dates, counts and claims that cannot all be true are the rows of ``source-disagreements``, pair by
+pair (a test holds the two to each other, both ways).
 """
 
 from __future__ import annotations
@@ -45,6 +50,11 @@ from crisiskg.service.ui_data import (
 from crisiskg.service.ui_dates import days_text
 
 KINDS = ("casualties", "munitions", "counts", "date", "claim", "stance")
+# the kinds the saved question source-disagreements does not list, and why (the page says so)
+PAGE_ONLY = {"counts": "counts of other things (bases, countries, vehicles) are not among the rows of the saved question "
+                       "source-disagreements, which compares casualty counts and munitions.",
+             "stance": "opposite stances are opinions that can all be held, not facts that cannot all be true, so the saved "
+                       "question source-disagreements leaves them out."}
 TITLES = {"casualties": "Casualty counts", "munitions": "Munitions", "counts": "Other counts", "date": "Dates",
           "claim": "Claims", "stance": "Opposite stances"}
 
@@ -292,7 +302,7 @@ def disagreements(store: Store) -> list[Disagreement]:
     for r in rows["claim"]:
         claims.setdefault((term(r, "s"), term(r, "p"), term(r, "o")), []).append(r)
     for (s, p, o), rs in claims.items():
-        if len({local_name(str(r["pol"])) for r in rs}) > 1:
+        if _opposed(rs):
             versions = _merge_who([Version(local_name(str(r["pol"])).lower(), article_key(str(r["g"])), quote(r),
                                            [vals[term(r, "who")]] if r.get("who") is not None else [], "claimed by",
                                            quote(r, "attr")) for r in rs])
@@ -315,6 +325,19 @@ def disagreements(store: Store) -> list[Disagreement]:
         out.append(Disagreement("stance", vals[prop], f"{kind}: for or against", versions,
                                 "holders take opposite positions on the same proposition"))
     return out
+
+
+def _opposed(rows: list[dict]) -> bool:
+    """Whether one claim is affirmed and another denied by different sources: in two articles, or
+    by two speakers of one article (as ``source-disagreements`` compares them), never one speaker
+    against itself in one article."""
+    sides: dict[tuple[str, str], tuple[str, set[Node]]] = {}  # (graph, claim) -> (polarity, claimants)
+    for r in rows:
+        _, who = sides.setdefault((str(r["g"]), str(r["c"])), (local_name(str(r["pol"])), set()))
+        if r.get("who") is not None:
+            who.add(r["who"])
+    return any(pa == "Affirmed" and pb == "Denied" and (ga != gb or not wa & wb)
+               for (ga, _), (pa, wa) in sides.items() for (gb, _), (pb, wb) in sides.items())
 
 
 def _merge_who(versions: list[Version]) -> list[Version]:

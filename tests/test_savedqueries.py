@@ -603,13 +603,20 @@ def test_source_disagreements(seed_store: Store) -> None:
     # 'early January' holds the 3 and 8 January of 002 and 003, 000's 'overnight' holds 8 January.
     strikes = EV("iran-missile-strikes-2020-01-08")
     warrick = "at-least 1 killed (per Thomas S. Warrick)"
+    # and two speakers of 002 on who started it: "Iran has tried to portray itself as an innocent
+    # victim not responsible for the original attacks that started this current cycle of
+    # escalation" (Iran denies), Pfaff: "No one seriously believes them." (he affirms)
+    started = "event/original-attacks-of-escalation-cycle"
     assert {(r["subject"], r["property"], r["article1"], r["value1"], r["article2"], r["value2"]) for r in found} == {
         (strikes, "casualties (iraq)", A("000"), "none-reported 0 casualties (per author of article 000)", A("002"), warrick),
         (strikes, "casualties (iraq)", A("002"), "none-reported 0 casualties (per US and Iraqi officials)", A("002"), warrick),
         (strikes, "casualties (iraq)", A("002"), warrick, A("002"), "exact 0 casualties (per Abbas Kadhim)"),
-        (strikes, "casualties (iraq)", A("002"), warrick, A("002"), "exact 0 casualties (per C. Anthony Pfaff)")}
+        (strikes, "casualties (iraq)", A("002"), warrick, A("002"), "exact 0 casualties (per C. Anthony Pfaff)"),
+        (E("iran"), "responsibleFor", A("002"), f"affirmed: {started}", A("002"), f"denied: {started}")}
     kadhim = next(r for r in found if "Kadhim" in r["value2"])
     assert (kadhim["quote1"], kadhim["quote2"]) == ("The death of Iraqis is, of course, a terrible thing.", "the attacks thankfully left no casualties")
+    claim = next(r for r in found if r["property"] == "responsibleFor")
+    assert claim["quote1"] == "No one seriously believes them." and claim["quote2"].startswith("Iran has tried to portray itself as an innocent victim")
     # counts that can both be true are no disagreement: Warrick's own "initial indications have not
     # spoken of US casualties" against 004's "failed to kill any Americans", 004's three coalition
     # personnel killed against its "two American and one British"
