@@ -24,6 +24,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from crisiskg.errors import ParameterError
+from crisiskg.query.choices import Ambiguous
 from crisiskg.query.params import param_choices
 from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import SavedQuery
@@ -183,6 +184,16 @@ def form_fields(store: Store, q: SavedQuery, given: Mapping[str, str]) -> list[d
     return fields
 
 
+def class_words(classes: Iterable[str]) -> str:
+    """Classes (CURIEs or IRIs) in words, for a web user: ``[ckg:Actor, ckg:Place, ckg:Weapon]`` ->
+    "an actor, place or weapon", ``ckg:ArmedGroup`` -> "an armed group"."""
+    words = [re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", re.split(r"[:/#]", c)[-1]).lower() for c in classes]
+    if not words:
+        return "one of the choices"
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    return ("an " if listed[:1] in "aeiou" else "a ") + listed
+
+
 def form_error(store: Store, q: SavedQuery, given: Mapping[str, str], exc: ParameterError,
                href: Callable[..., str]) -> tuple[str, list[tuple[str, str]]]:
     """A parameter error in a web user's terms: which field, what is wrong, and the nearest valid
@@ -198,6 +209,10 @@ def form_error(store: Store, q: SavedQuery, given: Mapping[str, str], exc: Param
             continue
         try:
             p.convert(value, query_id=q.id, store=store)
+        except Ambiguous as err:  # a label or alias that several entities share: each is a link
+            message = (f"“{value}” is ambiguous: {len(err.candidates)} entities in this graph go by that name "
+                       f"(field “{p.name}”, {class_words(p.classes)}). Pick the one you mean:")
+            return message, [(f"{c.label} ({c.key})", href(**{**given, p.name: c.key})) for c in err.candidates]
         except ParameterError as err:
             message = str(err).split(": ", 1)[-1].split(" (did you mean")[0].split("; valid choices")[0]
             if p.type in ("iri", "enum"):
@@ -205,7 +220,7 @@ def form_error(store: Store, q: SavedQuery, given: Mapping[str, str], exc: Param
                 by_text = {c.label.lower(): c for c in choices} | {c.key.lower(): c for c in choices}
                 close = difflib.get_close_matches(value.lower(), list(by_text), n=6, cutoff=0.5)
                 picks = list(dict.fromkeys(by_text[c] for c in close))[:3]
-                what = f"a {p.cls.split(':')[-1]}" if p.cls else "one of the choices"
+                what = class_words(p.classes) if p.classes else "one of the choices"
                 tail = ", or did you mean one of these?" if picks else "."
                 return (f"“{value}” is not {what} in this graph (field “{p.name}”). Pick one from the list{tail}",
                         [(c.label, href(**{**given, p.name: c.key})) for c in picks])

@@ -216,6 +216,39 @@ def test_form_error_in_web_terms_with_did_you_mean_links(client: FlaskClient) ->
     assert "no field “nosuchfield”" in html
 
 
+def test_form_error_for_a_shared_name_links_every_candidate(client: FlaskClient, seed_store: Store) -> None:
+    """A name two entities share is ambiguous: the error says so, names the field's classes in
+    words and links each entity that goes by it, by label and id (not one of them as if it were a typo)."""
+    from crisiskg.query.choices import class_choices, expand
+
+    q = QUERIES["entity-mentions"]
+    p = next(p for p in q.params if p.name == "entity")
+    assert len(p.classes) > 1
+    # the entities of the field's classes whose label or alias is "some" (the graph, not the code, says which)
+    res = seed_store.query("SELECT DISTINCT ?x WHERE { ?x rdf:type/rdfs:subClassOf* ?c ; rdfs:label|skos:altLabel|skos:prefLabel ?l "
+                           "FILTER(isIRI(?x) && LCASE(STR(?l)) = 'some') }", bindings={"c": [expand(c) for c in p.classes]},
+                           reasoning="owlrl")
+    named = {str(r["x"]) for r in res.rows}
+    assert len(named) >= 2, named  # the seeds have two sources called "some" (in articles 001 and 004)
+    keys = {str(c.term): c.key for c in class_choices(seed_store, p.classes)}
+    labels_of = {str(r["x"]): str(r["l"]) for r in seed_store.query(  # the name a picker shows: rdfs:label
+        "SELECT ?x (MIN(STR(?rl)) AS ?l) WHERE { ?x rdfs:label ?rl } GROUP BY ?x", bindings={"x": [URIRef(i) for i in named]}).rows}
+    html = page(client, f"/ui/questions/{q.id}?entity=some", 400)
+    alert = html[html.index('role="alert"'):html.index("</div>", html.index('role="alert"'))]
+    text = plain(alert)
+    assert "“some” is ambiguous" in text and f"{len(named)} entities" in text
+    words = [c.split(":")[-1].lower() for c in p.classes]  # ckg:Actor, ckg:Place, ckg:Weapon: "an actor, place or weapon"
+    assert f"{', '.join(words[:-1])} or {words[-1]}" in text, text
+    links = {plain(t): h.replace("&amp;", "&") for h, t in re.findall(r'<a href="([^"]+)">(.*?)</a>', alert)}
+    assert {t: (urlsplit(h).path, parse_qsl(urlsplit(h).query)) for t, h in links.items()} == {
+        f"{labels_of[i]} ({keys[i]})": (f"/ui/questions/{q.id}", [("entity", keys[i])]) for i in named}
+    for href in links.values():  # each link asks for one of them, and is answered
+        page(client, href)
+    # a name no entity has: "not an actor, place or weapon", every class named (not only the last)
+    wrong = page(client, f"/ui/questions/{q.id}?entity=qzxq-nobody", 400)
+    assert f"“qzxq-nobody” is not an {', '.join(words[:-1])} or {words[-1]} in this graph" in plain(wrong)
+
+
 def test_entity_picker_is_searchable(client: FlaskClient, seed_store: Store) -> None:
     from crisiskg.query.params import param_choices
 
@@ -291,20 +324,40 @@ def test_editor_completes_from_the_graph(client: FlaskClient, seed_store: Store)
     assert {"text": "<https://w3id.org/crisiskg/id/entity/iraq>", "label": str(label)} in terms["entity"]
 
 
-def test_disagreements_page_shows_every_row_of_source_disagreements(seed_store: Store) -> None:
-    from crisiskg.service.ui_disagree import disagreements
+def test_disagreements_page_and_source_disagreements_agree_both_ways(client: FlaskClient, seed_store: Store) -> None:
+    """Every row of the saved question is on the page (a card about its subject, of its kind, with
+    both its quotes), and every card on the page that the question covers (dates, casualty counts,
+    munitions and claims that cannot all be true) is backed by rows of the question. The page
+    says which of its sections the question leaves out."""
+    from crisiskg.service.ui_disagree import PAGE_ONLY, TITLES, disagreements
 
     rows = get_query("source-disagreements").run(seed_store).rows
     assert rows
-    cards = [d for d in disagreements(seed_store) if not d.compatible]
+    found = disagreements(seed_store)
+    cards = [d for d in found if not d.compatible and d.kind not in PAGE_ONLY]
 
     def kind(prop: str) -> str:
         return "date" if prop == "date" else "munitions" if prop == "munitions" else "casualties" if prop.startswith("casualties") else "claim"
 
-    for r in rows:
-        pair = {str(r["quote1"]), str(r["quote2"])}
-        assert any(d.kind == kind(str(r["property"])) and pair <= {v.quote.text for v in d.versions if v.quote is not None}
-                   for d in cards), (str(r["subject"]), str(r["property"]), sorted(pair))
+    def quotes(d: object) -> set[str]:
+        return {v.quote.text for v in d.versions if v.quote is not None}  # type: ignore[attr-defined]
+
+    def backs(r: dict, d: object) -> bool:
+        return (d.kind == kind(str(r["property"])) and d.about.iri == str(r["subject"])  # type: ignore[attr-defined]
+                and {str(r["quote1"]), str(r["quote2"])} <= quotes(d))
+
+    for r in rows:  # question -> page
+        assert any(backs(r, d) for d in cards), (str(r["subject"]), str(r["property"]), str(r["quote1"]), str(r["quote2"]))
+    for d in cards:  # page -> question
+        assert any(backs(r, d) for r in rows), (d.kind, d.about.iri, d.topic, sorted(quotes(d)))
+    # both kinds of source the question compares within one article are there: counts and claims
+    assert {kind(str(r["property"])) for r in rows if r["article1"] == r["article2"]} >= {"casualties", "claim"}
+    # the sections the question leaves out say so on the page
+    html = page(client, "/ui/disagreements")
+    for k in TITLES:
+        section = html[html.index(">", html.index(f'id="d-{k}"')) + 1:]
+        section = plain(section[:section.index("</section>")])
+        assert section.startswith(TITLES[k]) and ("On this page only" in section) == (k in PAGE_ONLY), (k, section[:200])
 
 
 def test_editor_error_is_preformatted_with_the_engines_message_apart(client: FlaskClient) -> None:
