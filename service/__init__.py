@@ -59,6 +59,7 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     from crisiskg.service import views  # the saved questions' views (map, timeline, charts, graph)
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.editor_bp)  # /ui/sparql/view.json: the editor's views
     from crisiskg.service import place_map  # the small map on a place's page
 
     app.register_blueprint(place_map.bp)

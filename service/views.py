@@ -6,6 +6,9 @@ the map, events for the timeline and the escalation curve, bars for the chart, n
 the graph. The scripts in ``static/views/`` draw it with the bundled libraries
 (:mod:`crisiskg.service.vendor`); without scripts the page keeps its table, and the switch's links
 (``?_view=map``) still say which views there are.
+
+The SPARQL editor has the same switch for the query typed there (:func:`editor_view_switch`): the
+views its answer's columns allow, the data at ``GET /ui/sparql/view.json?query=...&_view=<view>``.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from crisiskg.errors import CrisisKGError, ParameterError, QueryError
 from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import SavedQuery, get_query
+from crisiskg.service.sparql import evaluate_text
 from crisiskg.service.ui import current_store, queries_dir
 from crisiskg.service.viewdata import VIEW_TITLES, view_data, views_for
 
 bp = Blueprint("views", __name__, url_prefix="/ui/views")
+editor_bp = Blueprint("editorviews", __name__, url_prefix="/ui/sparql")  # the editor's views: an ad-hoc query's
 
 # the libraries each view loads, as /static/vendor/<package>/<path> (see crisiskg.service.vendor)
 SCRIPTS = {
@@ -92,3 +97,67 @@ def view_canvas(qid: str, view: str, args: dict[str, Any] | None = None) -> dict
             "styles": [url_for("static", filename=f"vendor/{s}") for s in STYLES.get(view, ())],
             "basemap": url_for("static", filename="vendor/world-atlas/countries-50m.json"),
             "script": url_for("static", filename="views/views.js"), "css": url_for("static", filename="views/views.css")}
+
+
+# ------------------------------------------------------------------------------ the editor's views
+
+
+_EDITOR_ARGS = ("query", "reasoning", "_sort", "_desc", "_page", "_size")  # what the switch's links keep
+
+
+def _adhoc(text: str, result: Result) -> SavedQuery:
+    """A query typed in the editor as a question without parameters or a declared view: its views
+    are those its answer's columns allow (:func:`crisiskg.service.viewdata.views_for`)."""
+    return SavedQuery(id="sparql", summary="", description="", sparql=text, kind=result.kind)
+
+
+def _reasoning() -> str:
+    return "none" if request.values.get("reasoning") == "none" else "owlrl"
+
+
+def _drawable(text: str, result: Result) -> list[str]:
+    return [v for v in views_for(_adhoc(text, result), result) if v != "table"]
+
+
+@editor_bp.get("/view.json")
+def editor_data() -> Response:
+    """The data of one view of a query typed in the editor: ``?query=...&reasoning=...&_view=map``,
+    the editor's own parameters; the query is evaluated under the endpoint's limits, as the editor
+    evaluates it."""
+    text = request.args.get("query", "")
+    if not text.strip():
+        return _error(400, "no query: give the SPARQL text as ?query=...")
+    store = current_store()
+    try:
+        result = evaluate_text(store, text, reasoning=_reasoning(), route="/ui/sparql")
+    except QueryError as exc:
+        return _error(400, str(exc))
+    views = _drawable(text, result)
+    view = request.args.get("_view", "")
+    if view not in views:
+        offered = ", ".join(views) or "none (its answer is a table only)"
+        return _error(400, f"this query has no view {view!r}; its answer can be drawn as: {offered}")
+    return jsonify({"ok": True, "title": VIEW_TITLES[view], **view_data(store, result, view)})
+
+
+@bp.app_template_global()
+def editor_view_switch(text: str, result: Result | None) -> dict[str, Any] | None:
+    """The editor's view switch (``ui/views/_switch.html``, as on a question's page): the table
+    first (what the editor shows by default), then the views the answer's columns allow, each a link
+    to the editor with ``_view``; the data URL of the one chosen. None when the answer has no view."""
+    if result is None or not text.strip():
+        return None
+    views = _drawable(text, result)
+    if not views:
+        return None
+    keep: dict[str, Any] = {k: v for k, v in request.values.items() if k in _EDITOR_ARGS}
+    chosen = request.values.get("_view", "table")
+    current = chosen if chosen in views else "table"
+    links = [("table", "Table" if result.kind == "select" else "Turtle", url_for("ui.editor", **keep))]
+    links += [(v, VIEW_TITLES[v], url_for("ui.editor", _view=v, **keep)) for v in views]
+    canvas: dict[str, Any] = {"src": ""}
+    if current != "table":
+        canvas = view_canvas("", current)
+        extra: dict[str, Any] = {"reasoning": "none"} if _reasoning() == "none" else {}
+        canvas["src"] = url_for("editorviews.editor_data", query=text, _view=current, **extra)
+    return {"views": ["table", *views], "current": current, "links": links, **canvas}

@@ -178,6 +178,30 @@ def test_bad_view_requests_say_what_to_do(client: FlaskClient) -> None:
     assert resp.status_code == 404 and resp.get_json()["ok"] is False
 
 
+def test_editor_offers_the_views_of_a_typed_querys_columns(client: FlaskClient) -> None:
+    """A query typed in the editor gets the views its answer's columns allow (dates: the timeline),
+    each by a GET link to the editor, with its data at /ui/sparql/view.json for the same text; the
+    table stays the default and the page's Content-Security-Policy is the service's."""
+    text = "SELECT ?event ?earliest ?latest WHERE { ?event a ckg:Event ; ckg:earliestDate ?earliest ; ckg:latestDate ?latest }"
+    rows = client.get("/sparql", query_string={"query": text}, headers={"Accept": "application/sparql-results+json"}).get_json()
+    events = {r["event"]["value"] for r in rows["results"]["bindings"]}
+    assert events
+    html = client.get("/ui/sparql", query_string={"query": text}).get_data(as_text=True)
+    switch = html[html.index('class="view-switch"'):html.index("</nav>", html.index('class="view-switch"'))]
+    assert re.findall(r'data-view="(\w+)"', switch) == ["table", "timeline"]
+    assert 'aria-current="page" data-view="table"' in switch and 'id="view"' not in html
+    resp = client.get("/ui/sparql", query_string={"query": text, "_view": "timeline"})
+    html = resp.get_data(as_text=True)
+    src = re.search(r'data-src="([^"]+)"', html).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert src.startswith("/ui/sparql/view.json?") and "/static/vendor/d3/dist/d3.min.js" in html
+    assert resp.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+    data = client.get(src).get_json()
+    assert data["ok"] and data["view"] == "timeline" and {e["iri"] for e in data["events"]} == events
+    resp = client.get("/ui/sparql/view.json", query_string={"query": text, "_view": "map"})
+    assert resp.status_code == 400 and resp.get_json()["error"] == "this query has no view 'map'; its answer can be drawn as: timeline"
+    assert client.get("/ui/sparql/view.json").status_code == 400
+
+
 def test_bundled_libraries_are_served_from_this_host(client: FlaskClient) -> None:
     pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]

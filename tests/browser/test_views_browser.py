@@ -107,8 +107,24 @@ def _events(rows: list[dict[str, Any]]) -> set[str]:
 
 
 def _ticks(page: Any) -> list[dt.date]:
-    dates = page.locator("#view .view-axis:not(.view-y) .tick").evaluate_all("(ts) => ts.map((t) => t.dataset.date)")
-    return [dt.date.fromisoformat(d) for d in dates]
+    """The days of the time axis's ticks, in order; no two ticks carry the same label (the labels
+    name days: a tick every 12 hours labelled each day twice)."""
+    ticks = page.locator("#view .view-axis:not(.view-y) .tick").evaluate_all(
+        "(ts) => ts.map((t) => [t.dataset.date, t.textContent])")
+    labels = [label for _, label in ticks]
+    assert len(set(labels)) == len(labels), labels
+    return [dt.date.fromisoformat(d) for d, _ in ticks]
+
+
+def _crisis_days(page: Any, server: str, qid: str) -> list[dt.date]:
+    """The days a time view opens on: its data's ``focus`` (first to last day), as served to the
+    page. The axis gives each a tick when they fit, one per 90 px of the drawing (else fewer)."""
+    focus = json.loads(fetch(server, f"/ui/views/{qid}.json", "application/json"))["focus"]
+    first, last = (dt.date.fromisoformat(d) for d in focus)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    width = float(page.locator("#view svg.view-svg").first.get_attribute("width"))
+    assert len(days) <= max(4, int(width // 90)), (len(days), width)  # else the axis thins them out
+    return days
 
 
 def test_timeline_opens_on_the_crisis_days_and_zooms_out(drawn: Any, artifacts: Path, server: str) -> None:
@@ -120,6 +136,7 @@ def test_timeline_opens_on_the_crisis_days_and_zooms_out(drawn: Any, artifacts: 
     assert drawn.locator("#view a.view-span").count() <= len(spans)  # drawn at their narrowest date
     days = sorted(dt.date.fromisoformat(r["earliest"]["value"]) for r in rows if r["earliest"]["value"] == r["latest"]["value"])
     ticks = _ticks(drawn)
+    assert ticks == _crisis_days(drawn, server, "timeline")  # a tick per day shown, each day once
     # a true time scale over the crisis days: ticks at most two weeks apart, all among the days events are dated to
     assert len(ticks) >= 5 and all(b - a <= dt.timedelta(days=14) for a, b in itertools.pairwise(ticks))
     assert days[0] - dt.timedelta(days=3) <= ticks[0] and ticks[-1] <= days[-1] + dt.timedelta(days=3)
@@ -146,6 +163,7 @@ def test_escalation_curve_has_a_point_per_scored_event(drawn: Any, artifacts: Pa
     conflict = {r["event"]["value"] for r in rows if float(r["goldstein"]["value"]) < 0}
     assert drawn.locator("#view circle.conflict").count() == len(conflict)
     assert drawn.locator("#view .view-y .tick").count() == 5  # -10, -5, 0, 5, 10
+    assert _ticks(drawn) == _crisis_days(drawn, server, "escalation-curve")  # a tick per day shown, each day once
 
 
 def test_chart_has_a_category_per_row_and_a_bar_per_count(drawn: Any, artifacts: Path, server: str) -> None:
@@ -245,3 +263,38 @@ def test_place_pages_give_their_point_without_javascript(static_page: Any, serve
         assert f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}" in text and f"{abs(lon):.4f}° {'E' if lon >= 0 else 'W'}" in text, path
         assert static_page.locator("#view[data-drawn]").count() == 0
         assert "without scripts the point is given above" in static_page.locator("#view").inner_text()
+
+
+# ---------------------------------------------------------------- views of a query typed in the editor (service/views.py)
+TYPED = ("SELECT DISTINCT ?place ?label ?wkt WHERE {\n  ?event sem:hasPlace ?place .\n"
+         "  ?place rdfs:label ?label ; geo:hasGeometry/geo:asWKT ?wkt .\n}")
+
+
+def test_editor_switches_a_typed_query_to_its_map(drawn: Any, static_page: Any, artifacts: Path, server: str, set_query: Any) -> None:
+    """A query typed in the editor whose answer has a ``wkt`` column gets the map in its view
+    switch: one marker per place of its answer (read from the SPARQL protocol of the same server);
+    with scripts off the same link shows the table."""
+    body = json.loads(fetch(server, "/sparql?query=" + urllib.parse.quote(TYPED), "application/sparql-results+json"))
+    rows = body["results"]["bindings"]
+    places = {r["place"]["value"] for r in rows if "wkt" in r}
+    assert places
+    drawn.goto("/ui/sparql")
+    set_query(drawn, TYPED)
+    drawn.get_by_role("button", name="Run").click()
+    drawn.locator(".view-switch a[data-view='map']").wait_for()  # the Run is a navigation: the new page's switch
+    assert drawn.locator(".view-switch a[aria-current='page']").get_attribute("data-view") == "table"
+    assert drawn.locator("table.results tbody tr").count() == len(rows)
+    drawn.locator(".view-switch a[data-view='map']").click()
+    drawn.wait_for_selector("#view[data-drawn]", state="attached", timeout=20000)
+    drawn.locator("#view").screenshot(path=str(artifacts / "views-editor-map.png"))
+    markers = drawn.evaluate("() => window.crisiskgView.group.getLayers().map((m) => m.options.crisiskg.iri)")
+    assert sorted(markers) == sorted(places)
+    shown = drawn.locator(".view-pin").count() + sum(int(t) for t in drawn.locator(".marker-cluster span").all_inner_texts())
+    assert shown == len(places)
+    assert drawn.locator("table.results tbody tr").count() == len(rows)  # the table stays under the map
+    link = drawn.url
+    assert "_view=map" in link and "query=" in link  # a GET URL: the drawn view has a link
+    static_page.goto(link)
+    assert static_page.locator("table.results tbody tr").count() == len(rows)
+    assert static_page.locator("#view[data-drawn]").count() == 0
+    assert "without scripts the answer is in the table below" in static_page.locator("#view").inner_text()

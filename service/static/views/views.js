@@ -104,9 +104,18 @@
     return () => x;
   }
 
+  // The ticks of a time axis: whole days at least (the labels name days), never more than the days
+  // the domain spans, and at most one per 90 px; a tick at the domain's end (the boundary after its
+  // last day) is left out, so the crisis days show one tick per day.
+  function dayTicks(x, width) {
+    const [a, b] = x.domain();
+    const most = Math.max(1, Math.min(Math.max(4, Math.floor(width / 90)), Math.floor((b - a) / DAY)));
+    return x.ticks(most).filter((d) => d % DAY === 0 && d < b);
+  }
+
   function axis(g, x, y, width) {
-    const ticks = Math.max(4, Math.floor(width / 90));
-    g.attr("transform", `translate(0,${y})`).call(d3.axisBottom(x).ticks(ticks).tickFormat(d3.utcFormat("%-d %b %Y")));
+    g.attr("transform", `translate(0,${y})`)
+      .call(d3.axisBottom(x).tickValues(dayTicks(x, width)).tickFormat(d3.utcFormat("%-d %b %Y")));
     g.selectAll(".tick").attr("data-date", (d) => d.toISOString().slice(0, 10));
   }
 
