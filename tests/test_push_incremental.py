@@ -13,12 +13,13 @@ import pyoxigraph as ox
 import pytest
 from seedcorpus import SEEDS
 
+from crisiskg.build.delta import Refused, replace_graph
 from crisiskg.build.incremental import workstate
 from crisiskg.build.pipeline import build
 from crisiskg.build.publish import Release, current, point_current
 from crisiskg.query.embedded import copy_union
 from crisiskg.query.store import open_store
-from crisiskg.scale.push import _Rebuild, _replace_graph, push
+from crisiskg.scale.push import push
 from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import CKG_URI, INFERRED_GRAPH, PROVENANCE_GRAPH
 
@@ -246,7 +247,7 @@ def test_a_provenance_triple_leaves_the_union_copy_only_when_no_other_graph_hold
     new = nquads(f"<{EX}s> <{EX}v> \"01\"^^<{XSD_INT}> {PROV}", f"<{EX}s> <{EX}p> <{EX}new> {PROV}")
     rest = nquads(article, f"{inferred} {INFERRED}")
     store = loaded(rest + old)
-    _replace_graph(store, ox.NamedNode(str(PROVENANCE_GRAPH)), old, new, union=True)
+    replace_graph(store, ox.NamedNode(str(PROVENANCE_GRAPH)), old, new, union=True)
     assert set(store) == set(loaded(rest + new))  # the integer written another way stays
 
 
@@ -254,8 +255,24 @@ def test_a_difference_that_cannot_be_applied_line_by_line_is_refused() -> None:
     graph = ox.NamedNode(str(PROVENANCE_GRAPH))
     old = nquads(f"<{EX}s> <{EX}v> \"1\"^^<{XSD_INT}> {PROV}", f"<{EX}s> <{EX}v> \"01\"^^<{XSD_INT}> {PROV}")
     new = nquads(f"<{EX}s> <{EX}v> \"01\"^^<{XSD_INT}> {PROV}")  # a gone line of a quad a kept line holds
-    with pytest.raises(_Rebuild, match="would hold 0 quads, not the 1 lines"):
-        _replace_graph(loaded(old), graph, old, new, union=True)
+    with pytest.raises(Refused, match="would hold 0 quads, not the 1 lines"):
+        replace_graph(loaded(old), graph, old, new, union=True)
     blank = nquads(f"_:b <{EX}p> <{EX}o> {PROV}")
-    with pytest.raises(_Rebuild, match="blank nodes"):
-        _replace_graph(loaded(old), graph, old, old + blank, union=True)
+    with pytest.raises(Refused, match="blank nodes"):
+        replace_graph(loaded(old), graph, old, old + blank, union=True)
+
+
+def test_appended_lines_are_counted_only_when_one_of_them_was_held_already() -> None:
+    graph = ox.NamedNode(str(INFERRED_GRAPH))
+    old = nquads(f"<{EX}s> <{EX}v> \"1\"^^<{XSD_INT}> {INFERRED}")
+    fresh = old + nquads(f"<{EX}s> <{EX}p> <{EX}o> {INFERRED}", f"<{EX}s> <{EX}p> <{EX}o2> {INFERRED}")
+    store = loaded(old)
+    replace_graph(store, graph, old, fresh, union=False)
+    assert set(store) == set(loaded(fresh))
+    held = old + nquads(f"<{EX}s> <{EX}v> \"01\"^^<{XSD_INT}> {INFERRED}")  # the quad of the old line, written another way
+    with pytest.raises(Refused, match="would hold 1 quads, not the 2 lines"):
+        replace_graph(loaded(old), graph, old, held, union=False)
+    twice = old + nquads(f"<{EX}s> <{EX}p> <{EX}o> {INFERRED}", f"<{EX}s> <{EX}p> <{EX}o> {INFERRED}")
+    store = loaded(old)
+    replace_graph(store, graph, old, twice, union=False)  # two lines of one new quad: counted, and right
+    assert set(store) == set(loaded(twice))

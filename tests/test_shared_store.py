@@ -2,7 +2,8 @@
 (``store/``, crisiskg.build.diskstore), covered by its checksums; the server and every query worker
 open it read-only instead of loading ``dataset.nq`` each, during a reload too; its answers are the
 in-memory store's (the same rows and triples; the order of what no ORDER BY sorts may differ); a damaged store is refused like any damaged release; a release
-published without one (by an incremental build, or older code) is loaded into memory as before.
+published without one (by older code, or an incremental build on such a release) is loaded into memory as before.
+An incremental build's store: tests/test_incremental_shared_store.py.
 """
 
 from __future__ import annotations

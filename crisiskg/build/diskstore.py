@@ -12,9 +12,11 @@ asserted (not inferred) named graphs, as the in-memory store's does (see
 once more, and a triple several graphs hold is one key there; it is loaded in batches, so that the
 loader's memory stays bounded whatever the size.
 
-Only a full build writes one: an incremental build (or a reissue) publishes in a fraction of the
-time a store of the whole dataset takes to write (see ``benchmarks/README.md``), so its release has
-none yet, and is loaded into memory, as is a release published by older code.
+Only a full build bulk-loads one: an incremental build (or a reissue) publishes in a fraction of
+the time a store of the whole dataset takes to write (see ``benchmarks/README.md``), so its store is
+the previous release's, checkpointed by hard links, plus what changed (:mod:`crisiskg.build.delta`);
+a release without one (its previous release had none, or it was published by older code) is loaded
+into memory.
 """
 
 from __future__ import annotations

@@ -62,12 +62,12 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
             try:
                 if planned.stems:
                     result = inc.build(seeds_dir, out, planned, code=code, audit=audit, allow_drafts=allow_drafts, on_stage=on_stage)
-                    result.note = f"incremental: added {', '.join(planned.stems)} to build {planned.release.version}"
+                    result.note = f"incremental: added {', '.join(planned.stems)} to build {planned.release.version}" + _also(result.note)
                     result.path = "incremental"
                 else:
                     result = reissue(seeds_dir, out, planned, audit=audit, code=code, on_stage=on_stage)
                     which = f"the audit seeds/{audit.file}" if audit else "no audit"
-                    result.note = f"incremental: build {planned.release.version} reissued with {which} (the graphs unchanged)"
+                    result.note = f"incremental: build {planned.release.version} reissued with {which} (the graphs unchanged)" + _also(result.note)
                     result.path = "reissue"
             except inc.Fallback as exc:
                 note = f"full build: {exc}"
@@ -78,6 +78,11 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
     result = _full_build(seeds_dir, out, allow_drafts=allow_drafts, on_stage=on_stage)
     result.note = note
     return result
+
+
+def _also(note: str) -> str:
+    """What an incremental build said of its release (e.g. why it has no store of its own), after the note's first part."""
+    return f"; {note}" if note else ""
 
 
 def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,

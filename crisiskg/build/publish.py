@@ -37,7 +37,7 @@ import shutil
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,10 +173,13 @@ class Staging:
                 shutil.rmtree(path, ignore_errors=True)
                 _ACTIVE.discard(path)
 
-    def commit(self, manifest: dict[str, Any]) -> Release:
+    def commit(self, manifest: dict[str, Any], *, store_sums: Callable[[], dict[str, str]] | None = None) -> Release:
         """Add the ontology files, the on-disk store of ``dataset.nq`` (:mod:`crisiskg.build.diskstore`;
-        a full build's only) and ``manifest``, rename the release (then its work folder) into place, make it current and
-        prune old releases. On any error nothing is published."""
+        a full build's only: an incremental build has made its own already, or has none) and ``manifest``, rename the
+        release (then its work folder) into place, make it current and prune old releases. ``store_sums``: called once
+        the other files are checksummed (it may wait for the store being written meanwhile), the checksums of store
+        files already known (``store/NAME``: files an earlier release's manifest covers, see
+        :func:`crisiskg.build.delta.reused_checksums`), not read again. On any error nothing is published."""
         name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
         work_root = self.out / WORK
         final = None
@@ -187,7 +190,8 @@ class Staging:
                 write_store(self.path, self.path / DATASET)  # not for an incremental build: see diskstore
             manifest[CHECKSUMS] = {f.name: sha256_of(f) for f in sorted(self.path.iterdir())
                                    if f.is_file() and f.name != MANIFEST}
-            manifest[CHECKSUMS].update({f"{STORE}/{f.name}": sha256_of(f) for f in store_files(self.path)})
+            known = store_sums() if store_sums is not None else {}
+            manifest[CHECKSUMS].update({f"{STORE}/{f.name}": known.get(f"{STORE}/{f.name}") or sha256_of(f) for f in store_files(self.path)})
             with open(self.path / MANIFEST, "w", encoding="utf-8") as fh:
                 json.dump(manifest, fh, indent=2, sort_keys=True)
                 fh.flush()

@@ -4,7 +4,8 @@ When the only change since the published build is the newest complete audit file
 (``seeds/audits/``), nothing is read, reasoned or validated again: the new release's
 ``dataset.nq`` is the previous one's asserted and inferred sections (copied by the kernel) and a
 new provenance graph (the new version, the audit file among the inputs); its work store is a
-hard-linked copy of the previous one (which holds no provenance); its manifest is the previous one
+hard-linked copy of the previous one (which holds no provenance), and so is its own store, with the
+provenance graph replaced (:mod:`crisiskg.build.delta`); its manifest is the previous one
 with the new version, time and audit estimate, and says it was built from the previous one with no
 article added (so ``crisiskg push`` applies only the provenance graph to that release's store). The
 result is what a full build of the same seeds publishes, build times aside.
@@ -21,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from crisiskg.build.delta import Sections, StoreWriter
 from crisiskg.build.incremental import Fallback, Planned, all_articles
 from crisiskg.build.incremental.workstate import STORE, TEXTS, write_state
 from crisiskg.build.publish import DATASET, DatasetWriter, Staging
@@ -53,17 +55,25 @@ def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: 
             prov, ended = run_provenance(seeds, version=version, code=code, started=started, audit=audit)
             dataset.write(prov)
             size = dataset.finish()
-        counts = dict(release.manifest["counts"])
-        graphs = {**counts["graphs"], str(PROVENANCE_GRAPH): prov.count(b"\n")}
-        counts["graphs"] = graphs
-        counts["triples_asserted"] = sum(graphs.values()) - graphs.get(str(INFERRED_GRAPH), 0)
-        seconds = {"reissue": round(time.perf_counter() - t0, 3)}
-        manifest = manifest_of(seeds, data_version=data_version, audit=audit, code=code, ended=ended, counted=counts,
-                               seconds=seconds, incremental={"from": release.version, "articles": [], "reissued": True})
-        write_state(staging.work, version=version, events=state.events, stances=state.stances, entries=state.entries,
-                    originals=state.originals, exact=state.exact, sections=(state.inferred_at, state.provenance_at, size), stats=planned.stats)
-        result = BuildResult(None, Validation(True), manifest, seconds)
-        result.release = staging.commit(manifest)
+        writer = StoreWriter(release, state.sections, staging.path, Sections(state.inferred_at, state.provenance_at, size))
+        try:  # the release's own store is written meanwhile
+            counts = dict(release.manifest["counts"])
+            graphs = {**counts["graphs"], str(PROVENANCE_GRAPH): prov.count(b"\n")}
+            counts["graphs"] = graphs
+            counts["triples_asserted"] = sum(graphs.values()) - graphs.get(str(INFERRED_GRAPH), 0)
+            seconds = {"reissue": round(time.perf_counter() - t0, 3)}
+            manifest = manifest_of(seeds, data_version=data_version, audit=audit, code=code, ended=ended, counted=counts,
+                                   seconds=seconds, incremental={"from": release.version, "articles": [], "reissued": True})
+            write_state(staging.work, version=version, events=state.events, stances=state.stances, entries=state.entries, originals=state.originals,
+                        exact=state.exact, sections=(state.inferred_at, state.provenance_at, size), stats=planned.stats)
+            result = BuildResult(None, Validation(True), manifest, seconds)
+            result.release = staging.commit(manifest, store_sums=writer.checksums)
+        finally:
+            writer.join()  # before the staging folder may go
+        if writer.why:
+            result.note = f"published without a store of its own (it is loaded into memory): {writer.why}"
+    seconds["publish"] = round(time.perf_counter() - t0 - seconds["reissue"], 3)  # the store's wait included (not in the manifest)
     if on_stage:
         on_stage("reissue", seconds["reissue"])
+        on_stage("publish", seconds["publish"])
     return result

@@ -10,13 +10,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crisiskg.build.publish import Release, current, point_current, read_section
+from crisiskg.build import delta
+from crisiskg.build.publish import Release, current, point_current
 from crisiskg.errors import PublishError
 from crisiskg.query.embedded import Embedded, copy_union
 from crisiskg.query.remote import PROV_MEMBER, PUSHED_GRAPH, Remote
 from crisiskg.query.store import parse_spec, stored_version
-from crisiskg.terms import quads_matching
-from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
+from crisiskg.vocab import PROVENANCE_GRAPH
 
 Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all; 0 and 0: not counted)
 OnStage = Callable[[str, float], None]  # (a stage that finished, its seconds)
@@ -192,7 +192,7 @@ def _push_increment(root: Path, final: Path, release: Release, build_dir: Path) 
     base_state = load_state(base)
     if base_state is None:
         raise _Rebuild(f"build {base.version} has no work state")
-    if not _same_prefix(release.dataset_file, base.dataset_file, base_state.inferred_at):
+    if not delta.same_prefix(release.dataset_file, base.dataset_file, base_state.inferred_at):
         raise _Rebuild(f"the dataset of build {release.version} does not start with build {base.version}'s")
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
@@ -208,16 +208,11 @@ def _push_increment(root: Path, final: Path, release: Release, build_dir: Path) 
                 del source
             store = ox.Store(str(tmp / "store"))
             try:
-                new, old = release.dataset_file, base.dataset_file
-                _add_asserted(store, read_section(new, base_state.inferred_at, state.inferred_at))
-                _replace_graph(store, ox.NamedNode(str(INFERRED_GRAPH)), read_section(old, base_state.inferred_at, base_state.provenance_at),
-                               read_section(new, state.inferred_at, state.provenance_at), union=False)
-                _replace_graph(store, ox.NamedNode(str(PROVENANCE_GRAPH)), read_section(old, base_state.provenance_at, base_state.size),
-                               read_section(new, state.provenance_at, state.size), union=True)
+                delta.apply(store, base.dataset_file, base_state.sections, release.dataset_file, state.sections)
                 store.flush()  # no optimize: slow at scale, and it compacts what is shared by hard links
             finally:
                 del store
-        except (OSError, SyntaxError, ValueError) as exc:
+        except (delta.Refused, OSError, SyntaxError, ValueError) as exc:
             raise _Rebuild(f"the store of build {base.version} could not be updated: {exc}") from exc
         os.rename(tmp / "store", final)
     finally:
@@ -256,73 +251,3 @@ def _base_release(root: Path, release: Release, build_dir: Path) -> tuple[Releas
         if (root / at.path.name).is_dir():
             return at, articles
 
-
-def _same_prefix(new: Path, old: Path, size: int, block: int = 1 << 16, samples: int = 16) -> bool:
-    """Whether ``new`` starts with the first ``size`` bytes of ``old`` (the incremental build copies
-    them), looked at in ``samples`` blocks spread over them, the first and the last included: a
-    release of the same version built another way orders its quads differently."""
-    if min(new.stat().st_size, old.stat().st_size) < size:
-        return False
-    offsets = sorted({min(i * size // max(samples - 1, 1), max(size - block, 0)) for i in range(samples)})
-    with open(new, "rb") as a, open(old, "rb") as b:
-        for at in offsets:
-            n = min(block, size - at)
-            a.seek(at)
-            b.seek(at)
-            if a.read(n) != b.read(n):
-                return False
-    return True
-
-
-def _add_asserted(store: Any, section: bytes) -> None:
-    """Add the N-Quads ``section`` (named graphs other than the inferred and provenance ones) to
-    ``store``, and its triples to the default graph's union copy."""
-    quads = _quads_in(section, None)
-    if any(isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value in (str(INFERRED_GRAPH), str(PROVENANCE_GRAPH)) for q in quads):
-        raise _Rebuild("the new asserted quads are not all in article, ontology or entity graphs")
-    dg = ox.DefaultGraph()
-    store.extend([*quads, *(ox.Quad(q.subject, q.predicate, q.object, dg) for q in quads)])
-
-
-def _quads_in(section: bytes, graph: Any) -> list[Any]:
-    """The quads of the N-Quads ``section``, all in ``graph`` unless it is None, and none with a
-    blank node (else _Rebuild): a store renames those it loads, so a label here may stand for one
-    the store holds under another name."""
-    quads = list(ox.parse(input=section, format=ox.RdfFormat.N_QUADS))
-    if graph is not None and any(q.graph_name != graph for q in quads):
-        raise _Rebuild(f"a section of the dataset holds quads outside {graph}")
-    if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object, q.graph_name)):
-        raise _Rebuild("the quads that changed have blank nodes")
-    return quads
-
-
-_COUNT = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}"
-
-
-def _replace_graph(store: Any, graph: Any, old: bytes, new: bytes, *, union: bool) -> None:
-    """Make ``graph`` (loaded from the N-Quads section ``old``) hold the section ``new``, changing
-    only the quads of the lines that differ; ``union``: keep the default graph's union copy too (a
-    triple leaves it when no other graph but the inferred one holds it)."""
-    if new.startswith(old):  # the usual inferred section: the old one, then the new quads
-        gone_lines, added_lines = b"", new[len(old):]
-    else:
-        before, after = set(old.splitlines(keepends=True)), new.splitlines(keepends=True)
-        now = set(after)
-        gone_lines = b"".join(line for line in before if line not in now)
-        added_lines = b"".join(line for line in after if line not in before)
-    gone, added = _quads_in(gone_lines, graph), _quads_in(added_lines, graph)
-    for quad in gone:  # first: a quad written one way in a gone line and another in an added one stays
-        store.remove(quad)
-    dg = ox.DefaultGraph()
-    store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object, dg) for q in added if union)])
-    # the graph now holds at most the quads of the new lines (as the store writes their terms), and
-    # exactly them when it holds as many as there are lines (two lines of one quad, or a gone line
-    # of a quad a kept line holds too, would make it fewer)
-    held = int(next(iter(store.query(_COUNT.format(graph.value))))["n"].value)
-    if held != len(set(new.splitlines())):
-        raise _Rebuild(f"{graph.value} would hold {held} quads, not the {len(set(new.splitlines()))} lines of its section")
-    if union:
-        elsewhere = {dg, ox.NamedNode(str(INFERRED_GRAPH))}
-        for q in gone:
-            if not any(x.graph_name not in elsewhere for x in quads_matching(store, q.subject, q.predicate, q.object, None)):
-                store.remove(ox.Quad(q.subject, q.predicate, q.object, dg))

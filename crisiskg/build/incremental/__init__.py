@@ -28,7 +28,10 @@ incrementally; otherwise the full build runs and says which file changed and how
    the previous one's asserted section (copied by the kernel, in the background from the start),
    the new asserted quads, the previous inferred section (less what became asserted), the new
    inferred quads and a new provenance graph; the manifest's counts are the previous ones plus
-   what the new quads add. Nothing reads the whole previous dataset.
+   what the new quads add. Its own store (``store/``, which the server and its workers open) is
+   the previous release's, checkpointed by hard links, plus the difference
+   (:mod:`crisiskg.build.delta`); when that cannot be done (the previous release has none), it is
+   published without one, and the build's note says why. Nothing reads the whole previous dataset.
 
 **The work store** (``build/work/<release>/``, :mod:`.workstate`): every build that publishes
 leaves its union store on disk (``store/``: the default graph as the rules and shapes saw it,

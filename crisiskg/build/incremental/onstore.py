@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from crisiskg.build.delta import Sections, StoreWriter
 from crisiskg.build.incremental.parts import Fallback, Laps, additions, full_seeds, read_part, refuse_shared
 from crisiskg.build.incremental.workstate import STORE, Stats, WorkState, stance_digests, write_state, write_texts
 from crisiskg.build.publish import DATASET, DatasetWriter, Release, Staging, read_section
@@ -127,13 +128,21 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
     closing.join()
     if closing.error is not None:
         raise closing.error
-    write_texts(staging.work, part.articles, previous=state.texts)
-    write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
-                stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
-                originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
-    result = BuildResult(None, validation, manifest, lap.seconds)
-    result.release = staging.commit(manifest)
+    # the release's own store: the previous one's, checkpointed, plus the difference (or none, and
+    # why), written while the rest is written and checksummed
+    writer = StoreWriter(release, state.sections, staging.path, Sections(at_inferred, at_provenance, size))
+    try:
+        write_texts(staging.work, part.articles, previous=state.texts)
+        write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
+                    stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
+                    originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
+        result = BuildResult(None, validation, manifest, lap.seconds)
+        result.release = staging.commit(manifest, store_sums=writer.checksums)
+    finally:
+        writer.join()  # before the staging folder may go
     lap("publish")
+    if writer.why:
+        result.note = f"published without a store of its own (it is loaded into memory): {writer.why}"
     return result
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from crisiskg.build.delta import Sections
 from crisiskg.build.publish import Release
 from crisiskg.loaders import iris
 from crisiskg.loaders.seeds import STANCE_CORE, ArticleSeed, SeedSet
@@ -212,6 +213,11 @@ class WorkState:
     provenance_at: int
     size: int
     stats: Stats
+
+    @property
+    def sections(self) -> Sections:
+        """Where the sections of the release's ``dataset.nq`` start, and its size."""
+        return Sections(self.inferred_at, self.provenance_at, self.size)
 
 
 def load_state(release: Release) -> WorkState | None:
