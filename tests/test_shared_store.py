@@ -20,7 +20,8 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
-from crisiskg.build.diskstore import STORE, store_files
+from crisiskg.build import diskstore
+from crisiskg.build.diskstore import STORE, store_files, write_store
 from crisiskg.build.integrity import CHECKSUMS, verify
 from crisiskg.build.publish import MANIFEST, current, point_current, publish
 from crisiskg.errors import DamagedRelease
@@ -30,6 +31,7 @@ from crisiskg.query.sparqltext import bind_values
 from crisiskg.query.store import Store, open_store
 from crisiskg.service import create_app
 from crisiskg.service.state import KEY
+from crisiskg.vocab import INFERRED_GRAPH
 
 JSON = {"Accept": "application/sparql-results+json"}
 ARTICLES = "SELECT ?a WHERE { ?a a ckg:Article } ORDER BY ?a"
@@ -112,6 +114,34 @@ def test_a_release_carries_its_store_under_its_checksums(mini_build: tuple[Path,
     assert {f"{STORE}/{f.name}" for f in files} <= set(release.manifest[CHECKSUMS])
     store = open_store("memory", mini_build[0])
     assert store.shared and store.kind == "memory" and len(store) > 0
+
+
+def test_the_store_holds_every_quad_and_the_asserted_union_however_the_lines_are_written(tmp_path: Path,
+                                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    ex, dg = "http://example.org/", ox.DefaultGraph()
+    g1, g2, inferred = ox.NamedNode(ex + "g1"), ox.NamedNode(ex + "g2"), ox.NamedNode(str(INFERRED_GRAPH))
+    s, p, node = ox.NamedNode(ex + "s"), ox.NamedNode(ex + "p"), ox.BlankNode("list1")
+    literals = [ox.Literal('say "no" \\ twice\nthen _:not-a-node'), ox.Literal("colour", language="en-GB"),
+                ox.Literal("-10.0", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")), ox.Literal("x\u00e9\u4e2d\t")]
+    written = [ox.Quad(ox.NamedNode(f"{ex}e{i}"), p, o, g) for i in range(40) for o, g in ((literals[i % 4], g1), (ox.NamedNode(f"{ex}o{i}"), g2))]
+    written += [ox.Quad(s, p, ox.NamedNode(ex + "o1"), g2),  # in g1 and g2: one triple in the copy
+                ox.Quad(s, p, ox.NamedNode(ex + "o1"), g1),
+                ox.Quad(s, p, node, g1), ox.Quad(node, p, literals[0], g1),  # one blank node, in its graph and in the copy
+                ox.Quad(s, p, ox.NamedNode(ex + "only-inferred"), inferred)]
+    regular = ox.serialize(written[:80], format=ox.RdfFormat.N_QUADS)
+    # what pyoxigraph writes (dataset.nq) is read by the pattern: those chunks take the fast path
+    assert diskstore._QUAD_LINE.subn(b"", regular)[1] == regular.count(b"\n") == 80
+    dataset = tmp_path / "dataset.nq"
+    dataset.write_bytes(ox.serialize(written, format=ox.RdfFormat.N_QUADS)
+                        + b"<http://example.org/d> <http://example.org/p> <http://example.org/o> .")  # a default-graph line, no newline
+    monkeypatch.setattr(diskstore, "CHUNK", 900)  # many chunks: lines cut between reads, each kind of chunk
+    write_store(tmp_path, dataset)
+    loaded = set(ox.Store.read_only(str(tmp_path / STORE)))
+    reference = ox.Store()  # the quads as parsed, their copies made one by one, in a store (which writes -10.0 as -10)
+    reference.extend(written + [ox.Quad(q.subject, q.predicate, q.object, dg) for q in written if q.graph_name != inferred]
+                     + [ox.Quad(ox.NamedNode(ex + "d"), p, ox.NamedNode(ex + "o"), dg)])
+    assert loaded == set(reference)
+    assert ox.Quad(s, p, node, dg) in loaded and ox.Quad(node, p, literals[0], dg) in loaded  # the same blank node
 
 
 def test_only_a_full_build_writes_a_store(mini_build: tuple[Path, Any], tmp_path: Path) -> None:

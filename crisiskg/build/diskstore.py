@@ -9,8 +9,16 @@ the checksums, so each of its files is covered by the release's integrity check
 ``Store.read_only``, which changes no file. Its default graph holds the distinct union of the
 asserted (not inferred) named graphs, as the in-memory store's does (see
 :mod:`crisiskg.query.embedded`): the bulk loader writes each asserted triple into the default graph
-once more, and a triple several graphs hold is one key there; it is loaded in batches, so that the
-loader's memory stays bounded whatever the size.
+once more, and a triple several graphs hold is one key there.
+
+It is read in chunks of whole lines and loaded by pyoxigraph's bulk loader from the file's own
+bytes, without making a Python object per quad: each chunk's lines as they are, and its union copy
+as the same lines without their graph (``s p o g .`` becomes ``s p o .``, a default-graph triple),
+when a strict pattern reads every asserted line of the chunk; a chunk it does not read (a line
+written otherwise) is copied from its parsed quads instead. A line with a blank node is loaded as
+parsed quads, with its copy: the bulk loader gives blank nodes new labels at each call, and a
+blank node must stay one node in its graph and in the copy (it keeps the label ``dataset.nq``
+gives it). Loading chunk by chunk bounds the loader's memory whatever the size.
 
 Only a full build bulk-loads one: an incremental build (or a reissue) publishes in a fraction of
 the time a store of the whole dataset takes to write (see ``benchmarks/README.md``), so its store is
@@ -21,8 +29,8 @@ into memory.
 
 from __future__ import annotations
 
-import itertools
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +40,13 @@ import pyoxigraph as ox
 from crisiskg.vocab import INFERRED_GRAPH
 
 STORE = "store"  # the folder, in a release
-BATCH = 100_000  # quads a bulk load holds at once (the loader's memory grows with it)
+CHUNK = 16 << 20  # bytes of dataset.nq a bulk load reads at once (the loader's memory grows with it)
+
+_IRI = rb"<[^<>\"{}|^`\\\x00-\x20]*>"
+_LITERAL = rb'"(?:[^"\\\n\r]|\\.)*"(?:@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*|\^\^' + _IRI + rb")?"
+# a quad of IRIs and literals, as pyoxigraph writes it: group 1 is its triple
+_QUAD_LINE = re.compile(rb"^(" + _IRI + rb" " + _IRI + rb" (?:" + _IRI + rb"|" + _LITERAL + rb")) " + _IRI + rb" \.\n", re.MULTILINE)
+_INFERRED_END = f" <{INFERRED_GRAPH}> .\n".encode()
 
 
 def store_dir(release_path: Path) -> Path:
@@ -46,17 +60,48 @@ def write_store(release_path: Path, dataset: Path) -> Path:
     target = store_dir(release_path)
     store: Any = ox.Store(str(target))
     try:
-        quads = _with_union(ox.parse(path=str(dataset), format=ox.RdfFormat.N_QUADS))
-        while batch := list(itertools.islice(quads, BATCH)):  # one bulk load a batch: its memory stays bounded
-            store.bulk_extend(batch)
+        for chunk in _chunks(dataset):
+            _load_chunk(store, chunk)
         store.flush()
-        store.optimize()
+        store.optimize()  # one file per index: queries on a store of many files are slower
     finally:
         del store  # closed before its files are checksummed and the release renamed
     for f in store_files(release_path):  # on disk before the release is published, as dataset.nq is
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
     return target
+
+
+def _chunks(dataset: Path) -> Iterator[bytes]:
+    """``dataset``'s bytes in chunks of whole lines (each ends with a newline)."""
+    with open(dataset, "rb") as fh:
+        rest = b""
+        while block := fh.read(CHUNK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut:
+                yield block[:cut]
+            rest = block[cut:]
+        if rest:
+            yield rest + b"\n"
+
+
+def _load_chunk(store: Any, chunk: bytes) -> None:
+    """Load ``chunk`` (whole N-Quads lines) and its union copy (see the module docstring)."""
+    if b"_:" in chunk:  # maybe a blank node (or "_:" in a literal): those lines as parsed quads
+        lines = chunk.splitlines(keepends=True)
+        store.bulk_extend(list(_with_union(ox.parse(input=b"".join(x for x in lines if b"_:" in x), format=ox.RdfFormat.N_QUADS))))
+        chunk = b"".join(x for x in lines if b"_:" not in x)
+    store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
+    asserted = chunk
+    if _INFERRED_END in chunk:
+        asserted = b"".join(x for x in chunk.splitlines(keepends=True) if not x.endswith(_INFERRED_END))
+    copy, read = _QUAD_LINE.subn(rb"\1 .\n", asserted)
+    if read == asserted.count(b"\n"):  # every line read by the pattern (a match is one whole line)
+        store.bulk_load(input=copy, format=ox.RdfFormat.N_QUADS)
+    else:
+        default = ox.DefaultGraph()
+        store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object, default) for q in ox.parse(input=asserted, format=ox.RdfFormat.N_QUADS)])
 
 
 def _with_union(quads: Iterator[Any]) -> Iterator[Any]:
