@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 
 from crisiskg.query.sparqltext import BRACKETS_OPEN as _OPEN
-from crisiskg.query.sparqltext import tokens
+from crisiskg.query.sparqltext import edit, tokens, top_level
 from crisiskg.service.errors import ServiceError
 
 
@@ -51,7 +51,7 @@ def with_row_limit(sparql: str, n: int) -> str | None:
     """``sparql`` asking for at most ``n`` solutions: its top-level ``LIMIT`` lowered to ``n``, or
     ``LIMIT n`` added (before a trailing ``VALUES`` block). None when the text has no place for it
     (not a SELECT, CONSTRUCT or DESCRIBE, or a ``LIMIT`` without a number)."""
-    top = [(i, tok.upper()) for d, i, tok in tokens(sparql) if d == 0]
+    top = top_level(sparql)
     words = [w for _, w in top]
     form = next((w for w in words if w in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")), None)
     if form not in ("SELECT", "CONSTRUCT", "DESCRIBE"):
@@ -64,11 +64,11 @@ def with_row_limit(sparql: str, n: int) -> str | None:
             value = top[k + 1][1]
             if int(value) <= n:
                 return sparql
-            return sparql[:start] + str(n) + sparql[start + len(value):]
+            return edit(sparql, start, start + len(value), str(n))
     values = [at for at, word in top if word == "VALUES"]  # only the trailing VALUES block is top-level
     if values:
-        return sparql[:values[-1]] + f"LIMIT {n}\n" + sparql[values[-1]:]
-    return sparql + f"\nLIMIT {n}\n"
+        return edit(sparql, values[-1], values[-1], f"LIMIT {n}\n")
+    return edit(sparql, len(sparql), len(sparql), f"\nLIMIT {n}\n")
 
 
 def time_limit(server: float, *lower: float | None) -> float:
