@@ -6,6 +6,7 @@ engine's terms."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -38,10 +39,10 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 
 class StoredTable:
     """A SELECT answer as the engine wrote it, with its ``variables`` and number of rows: SPARQL JSON
-    (``fmt`` "json": a kept answer) or SPARQL TSV ("tsv": a table read from the engine as it
-    streamed, one row a line). Served as it is in its own format, converted by the engine to the
-    others, sliced as lines (TSV), and parsed into the engine's terms only when rows are read (once,
-    shared by every :class:`Result` made from it)."""
+    (a kept answer, or a table read from the engine as it streamed; ``fmt`` names the format).
+    Served as it is in its own format, converted by the engine to the others, paged by cutting its
+    bytes at row boundaries (:meth:`page`), and parsed into the engine's terms only when rows are
+    read (once, shared by every :class:`Result` made from it)."""
 
     def __init__(self, body: bytes, variables: list[str], size: int, fmt: str = "json"):
         self.body, self.variables, self.size, self.fmt = body, variables, size, fmt
@@ -65,12 +66,55 @@ class StoredTable:
             return self._table
 
     def page(self, start: int, end: int | None) -> StoredTable | None:
-        """Rows ``start`` to ``end`` as a table of their own (lines of TSV, never parsed); None for JSON."""
-        if self.fmt != "tsv":
+        """Rows ``start`` to ``end`` as a table of their own, cut from the bytes (never parsed); None
+        when the rows cannot be told apart without parsing (see :func:`json_rows`)."""
+        if self.fmt != "json" or json_rows(self.body) != self.size:
             return None
-        lines = self.body.split(b"\n")  # the header, one line a row, and the empty tail
-        rows = lines[1:1 + self.size][start:end]
-        return StoredTable(b"\n".join([lines[0], *rows]) + b"\n", self.variables, len(rows), "tsv")
+        stop = self.size if end is None else min(end, self.size)
+        start = min(start, stop)
+        if self.size == 0 or start == stop:
+            empty = self.body if self.size == 0 else self.body[:_row_marks(self.body, 1)[0] + 1] + _JSON_TAIL
+            return StoredTable(empty, self.variables, 0, "json")
+        marks = _row_marks(self.body, stop + 1 if stop < self.size else stop)  # marks[0]: the bindings' '['
+        cut = self.body[marks[start] + 1:marks[stop] if stop < self.size else len(self.body) - len(_JSON_TAIL)]
+        return StoredTable(self.body[:marks[0] + 1] + cut + _JSON_TAIL, self.variables, stop - start, "json")
+
+
+# SPARQL JSON as the engine writes it: {"head":{"vars":[...]},"results":{"bindings":[{...},{...}]}}, with
+# no white space. Inside a JSON string every '"' is escaped, so a '{"' is an object opening with its
+# first key, except where a string ends in '{' and its closing quote follows: then the next byte is
+# the ',' or '}' that follows a value, never a key's first character. So when no '{",' or '{"}' is
+# there, a row with a bound variable starts with '[{"' (the first) or ',{"' (the others), and the
+# term objects inside a row follow a ':'. A row with no bound variable, '{}', cannot be told from
+# the same two characters in a string. A body holding any of the three is counted and paged by
+# reading it (:data:`_UNSURE`: one pass finds them all).
+_JSON_TAIL = b"]}}"
+_ROW_STARTS = (b'[{"', b',{"')
+_UNSURE = re.compile(rb'\{(?:\}|"[,}])')
+
+
+def _countable(body: bytes) -> bool:
+    """Whether ``body``'s rows can be told from its bytes (see above)."""
+    return body.endswith(_JSON_TAIL) and _UNSURE.search(body) is None
+
+
+def json_rows(body: bytes) -> int | None:
+    """The number of rows of a SPARQL JSON table the engine wrote, counted in its bytes; None when
+    they cannot be told apart without parsing (a row with no bound variable, or a string ending
+    in '{', may be there)."""
+    if not _countable(body):
+        return None
+    return body.count(_ROW_STARTS[1]) + (_ROW_STARTS[0] in body)
+
+
+def _row_marks(body: bytes, n: int) -> list[int]:
+    """Offsets of the '[' or ',' before each of the first ``n`` rows."""
+    marks: list[int] = []
+    at = body.find(_ROW_STARTS[0])
+    while at != -1 and len(marks) < n:
+        marks.append(at)
+        at = body.find(_ROW_STARTS[1], at + 1)
+    return marks
 
 
 class Result:
@@ -82,7 +126,7 @@ class Result:
     and slicing never need them (converting a large answer can cost more than evaluating the
     query). Either form may be given; the other is made from it. ``kept`` says the
     answer was read from the build's kept answers (:mod:`crisiskg.query.answers`), not evaluated;
-    ``stored`` is a table as the engine wrote it (a kept answer's SPARQL JSON, or the TSV an
+    ``stored`` is a table as the engine wrote it (a kept answer's SPARQL JSON, or the JSON an
     evaluated table is read as), used as it is until its rows are needed.
     """
 
@@ -183,7 +227,9 @@ class Result:
                 return Result("select", variables=self.variables, table=self._engine_table()[start:end], kept=self.kept)
             return Result("select", variables=self.variables, rows=self._rows[start:end], kept=self.kept)
         if self.kind == "graph":
-            ordered = sorted(self._engine_triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+            # any order fixed by the triples alone will do (every worker's copy gives the same bytes): the
+            # triple's own text, one string per triple, which is by subject, predicate, object for IRIs and blank nodes
+            ordered = sorted(self._engine_triples(), key=str)
             return Result("graph", ox_triples=ordered[start:end], kept=self.kept)
         return self
 
@@ -269,23 +315,38 @@ CHECK_EVERY = 256
 
 
 class _Rows:
-    """The engine's TSV as it writes it (in chunks of a few kilobytes), counting rows (one a line
-    after the header) and calling ``check`` with the number of rows read at every
-    :data:`CHECK_EVERY`-th row, as reading the rows one by one would."""
+    """The engine's SPARQL JSON as it writes it (in chunks of a few kilobytes), counting the rows
+    that start in it (see :func:`json_rows`) and calling ``check`` with the number of rows read at
+    every :data:`CHECK_EVERY`-th row, as reading the rows one by one would. Rows with nothing bound,
+    '{}', are not counted: a chunk that may hold only such rows is checked with the count so far. In
+    a body :func:`json_rows` cannot count (a string ending in '{') the count may run ahead, which
+    only brings the checks earlier; the table's size is then read from the whole body."""
 
     def __init__(self, check: Callable[[int], None]):
         self.parts: list[bytes] = []
-        self.lines = 0
+        self.rows = 0
         self.due = 0
         self.check = check
+        self._tail = b""  # the last two bytes written: a row start may be cut between two chunks
+        self._first = False  # the first row ('[{"') seen
 
     def write(self, chunk: bytes) -> int:
-        data = bytes(chunk)
+        data = chunk if type(chunk) is bytes else bytes(chunk)  # pyoxigraph writes bytes: no copy
         self.parts.append(data)
-        self.lines += data.count(b"\n")
-        while self.due < self.lines - 1:  # row number `due` has been read
-            self.check(self.due)
-            self.due += CHECK_EVERY
+        found = data.count(_ROW_STARTS[1])  # one pass over the bytes: the rows after the first
+        if self._tail:  # a row start cut between the last chunk and this one
+            found += (self._tail + data[:2]).count(_ROW_STARTS[1])
+        if not self._first and _ROW_STARTS[0] in self._tail + data:  # in the first chunk with a row
+            self._first = True
+            found += 1
+        self._tail = (self._tail + data)[-2:] if len(data) < 2 else data[-2:]
+        self.rows += found
+        if self.due < self.rows:
+            while self.due < self.rows:  # row number `due` has been read
+                self.check(self.due)
+                self.due += CHECK_EVERY
+        elif not found and b"{}" in data:
+            self.check(self.rows)
         return len(data)
 
     def flush(self) -> None:
@@ -294,20 +355,27 @@ class _Rows:
 
 def _materialise(raw: Any, check: Callable[[int], None] | None = None) -> Result:
     """The engine's answer as a :class:`Result`. A table is written by the engine itself, as SPARQL
-    TSV while it streams (the fastest way to read it out: no Python object per row); ``check`` may
-    raise to stop the evaluation, and what it raises comes through as it is."""
+    JSON while it streams (the fastest way to read it out: no Python object per row, and JSON,
+    which is asked for most, is then served as it is); ``check`` may raise to stop the evaluation,
+    and what it raises comes through as it is."""
     if isinstance(raw, ox.QueryBoolean):
         return Result("ask", boolean=bool(raw))
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
+        size: int | None
         if check is None:
-            body = raw.serialize(format=ox.QueryResultsFormat.TSV)
+            body = raw.serialize(format=ox.QueryResultsFormat.JSON)
             assert isinstance(body, bytes)
+            size = json_rows(body)
         else:
             out = _Rows(check)
-            raw.serialize(out, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]  # any object with write()
+            raw.serialize(out, format=ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]  # any object with write()
             body = b"".join(out.parts)
-        return Result("select", variables=variables, stored=StoredTable(body, variables, body.count(b"\n") - 1, "tsv"))
+            size = out.rows if _countable(body) else None  # as json_rows counts
+        if size is None:  # rows that cannot be told apart in the bytes: count by reading
+            parsed: Any = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            size = sum(1 for _ in parsed)
+        return Result("select", variables=variables, stored=StoredTable(body, variables, size, "json"))
     triples = []
     for n, t in enumerate(raw):
         if check is not None and n % CHECK_EVERY == 0:
