@@ -61,10 +61,12 @@ def sentences(text: str) -> list[Sentence]:
     return result
 
 
-def sentence_at(text: str, begin: int, end: int) -> Sentence | None:
+def sentence_at(text: str, begin: int, end: int, *, split: list[Sentence] | None = None) -> Sentence | None:
     """The sentence (or sentences) of ``text`` that contain the span ``[begin, end)``: what the
-    linked data states as ``nif:sentence`` and what an audit shows around a quote."""
-    found = [s for s in sentences(text) if s.begin < max(end, begin + 1) and begin < s.end]
+    build states as a mention's ``nif:sentence``, the linked data as an evidence span's, and what an
+    audit shows around a quote. ``split``: ``sentences(text)`` when already made (many spans of
+    one text split it once)."""
+    found = [s for s in (sentences(text) if split is None else split) if s.begin < max(end, begin + 1) and begin < s.end]
     if not found:
         return None
     b, e = min(s.begin for s in found), max(s.end for s in found)

@@ -50,8 +50,8 @@ SEM = ClosedNamespace(
 NIF = ClosedNamespace(
     "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
     [
-        "Context", "Phrase", "String", "OffsetBasedString", "RFC5147String", "isString",
-        "beginIndex", "endIndex", "anchorOf", "referenceContext", "taIdentRef", "sourceUrl",
+        "Context", "Phrase", "Sentence", "String", "OffsetBasedString", "RFC5147String", "isString",
+        "beginIndex", "endIndex", "anchorOf", "referenceContext", "sentence", "taIdentRef", "sourceUrl",
     ],
 )
 GAF = ClosedNamespace("http://groundedannotationframework.org/gaf#", ["denotedBy", "denotes"])

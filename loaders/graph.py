@@ -10,28 +10,25 @@ from collections.abc import Iterable
 from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from crisiskg.loaders import dates, iris, schema
 from crisiskg.loaders.anchor import Span
+from crisiskg.loaders.entities import Origins, entities, entity_origins
 from crisiskg.loaders.mentions import AliasMatcher
 from crisiskg.loaders.seeds import ArticleSeed, SeedSet, munitions
+from crisiskg.textscan import Sentence, sentence_at, sentences
 from crisiskg.vocab import (
     CAMEO,
     CKG,
     ENTITIES_GRAPH,
     GAF,
-    GEO,
-    GEONAMES,
     NIF,
     ONTOLOGY_GRAPH,
     SEM,
-    WIKIDATA,
     article_graph,
     ontology_graph,
 )
-
-Origins = dict[URIRef, str]
 
 
 def to_dataset(seeds: SeedSet) -> tuple[Dataset, Origins]:
@@ -71,54 +68,15 @@ def to_graphs(seeds: SeedSet, *, articles: Iterable[ArticleSeed] | None = None,
     if ontology:
         graph(ONTOLOGY_GRAPH).update(ontology_graph())
     if articles is None:
-        _entities(graph(ENTITIES_GRAPH), seeds, origins)  # type: ignore[arg-type]
+        entities(graph(ENTITIES_GRAPH), seeds, origins)  # type: ignore[arg-type]
     else:
-        _origins_of_entities(seeds, origins)
+        entity_origins(seeds, origins)
     chosen = list(seeds.articles if articles is None else articles)
     # a few articles (an incremental build): a pattern of only the aliases their texts contain
     matcher = AliasMatcher(seeds.entities, texts=[a.text for a in chosen] if len(chosen) <= FEW else None)
     for art in chosen:
         _ArticleWriter(graph(article_graph(art.key)), graph(ENTITIES_GRAPH), seeds, art, origins).write(matcher)  # type: ignore[arg-type]
     return graphs, origins
-
-
-def _origins_of_entities(seeds: SeedSet, origins: Origins) -> None:
-    for ent_id in seeds.entities:
-        origins[iris.entity(ent_id)] = seeds.registry_file
-    for prop_id in seeds.propositions:
-        origins[iris.proposition(prop_id)] = "propositions.yaml"
-
-
-def _entities(g: Graph, seeds: SeedSet, origins: Origins) -> None:
-    for ent_id, ent in seeds.entities.items():
-        node = iris.entity(ent_id)
-        origins[node] = seeds.registry_file
-        for t in seeds.types(ent_id):
-            g.add((node, RDF.type, CKG[t]))
-        g.add((node, RDFS.label, Literal(ent["label"])))
-        g.add((node, SKOS.prefLabel, Literal(ent["label"])))
-        for alias in ent.get("aliases", []):
-            g.add((node, SKOS.altLabel, Literal(alias)))
-        if "description" in ent:
-            g.add((node, RDFS.comment, Literal(ent["description"])))
-        if "located_in" in ent:
-            g.add((node, CKG.locatedIn, iris.entity(ent["located_in"])))
-        if "point" in ent:
-            lat, lon = ent["point"]
-            geom = iris.geometry(ent_id)
-            g.add((node, GEO.hasGeometry, geom))
-            g.add((geom, RDF.type, GEO.Geometry))
-            g.add((geom, GEO.asWKT, Literal(f"POINT({lon} {lat})", datatype=GEO.wktLiteral)))
-        for ref in ent.get("same_as", []):
-            scheme, local = ref.split(":", 1)
-            g.add((node, SKOS.exactMatch, (WIKIDATA if scheme == "wikidata" else GEONAMES)[local if scheme == "wikidata" else local + "/"]))
-    for prop_id, prop in seeds.propositions.items():
-        node = iris.proposition(prop_id)
-        origins[node] = "propositions.yaml"
-        g.add((node, RDF.type, CKG.Proposition))
-        g.add((node, RDFS.label, Literal(prop["label"])))
-        g.add((node, SKOS.prefLabel, Literal(prop["label"])))
-        g.add((node, SKOS.definition, Literal(prop["definition"])))
 
 
 def _typed(span: dates.DateSpan) -> Literal | None:
@@ -207,6 +165,20 @@ class _ArticleWriter:
         g.add((node, CKG.annotationMethod, method))
         return node
 
+    def sentence(self, span: URIRef, sentence: Sentence | None) -> None:
+        """``span``'s ``nif:sentence``: a ``nif:Sentence`` span of the same IRI scheme, as the
+        linked-data pages describe it (one rule, :func:`crisiskg.textscan.sentence_at`)."""
+        if sentence is None:
+            return
+        node, g = iris.span(self.art.key, sentence.begin, sentence.end), self.g
+        g.add((span, NIF.sentence, node))
+        g.add((node, RDF.type, NIF.Sentence))
+        g.add((node, RDF.type, NIF.OffsetBasedString))
+        g.add((node, NIF.referenceContext, self.context))
+        g.add((node, NIF.beginIndex, Literal(sentence.begin, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.endIndex, Literal(sentence.end, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.anchorOf, Literal(sentence.text)))
+
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
         if o is None:
             return
@@ -254,11 +226,13 @@ class _ArticleWriter:
                 if part == "furniture":
                     sp = self.seeds.spans[(art.key, ("article", part, i))]
                     skip.append((sp.begin, sp.end))
+        split = sentences(art.text)
         for m in matcher.find(art.text, skip):
             node = self.phrase(m.begin, m.end, m.text, CKG.AliasMatch)
             g.add((node, NIF.taIdentRef, iris.entity(m.entity)))
             # gaf:denotedBy is the instance -> mention link (the inverse of nif:taIdentRef)
             g.add((iris.entity(m.entity), GAF.denotedBy, node))
+            self.sentence(node, sentence_at(art.text, m.begin, m.end, split=split))
 
         for i, ev in enumerate(art.items("events")):
             self.event(i, ev)

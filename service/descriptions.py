@@ -3,7 +3,8 @@
 - :func:`describe`: what the graph says about one minted IRI: its own triples, the incoming links,
   the triples of the hash IRIs of its document (an article's text spans), and each mention or
   evidence span with the sentence around it (``nif:sentence`` to a ``nif:Sentence`` span whose IRI
-  follows the same RFC 5147 ``#char=b,e`` scheme).
+  follows the same RFC 5147 ``#char=b,e`` scheme), by :func:`crisiskg.textscan.sentence_at`: the
+  rule by which the build states each mention's sentence, so page and graph give the same one.
 - :func:`describe_graph`: the content of one named graph, plus what the provenance says about it.
 - :func:`service_description`: the SPARQL 1.1 Service Description of the endpoint.
 - :func:`void`: the VoID description of the dataset (sizes, partitions, dumps, endpoint, validation).
@@ -42,7 +43,6 @@ SD = ClosedNamespace(
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 OWL_PROFILE = Namespace("http://www.w3.org/ns/owl-profile/")
-NIF_CORE = Namespace(str(NIF))  # the closed NIF of crisiskg.vocab lacks Sentence/sentence, used only here
 DATASET_IRI = URIRef(BASE + "dataset")
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 SHAPES_IRI = URIRef(BASE + "shapes")
@@ -186,8 +186,8 @@ def describe(store: Store, iri: str, *, check: Check = None) -> Description:
             if sentence is not None and mention.sentence_iri:
                 s_iri = URIRef(mention.sentence_iri)
                 triples |= {
-                    (URIRef(span), NIF_CORE.sentence, s_iri),
-                    (s_iri, RDF.type, NIF_CORE.Sentence),
+                    (URIRef(span), NIF.sentence, s_iri),
+                    (s_iri, RDF.type, NIF.Sentence),
                     (s_iri, RDF.type, NIF.OffsetBasedString),
                     (s_iri, NIF.anchorOf, Literal(sentence.text)),
                     (s_iri, NIF.beginIndex, Literal(sentence.begin, datatype=XSD.nonNegativeInteger)),

@@ -36,8 +36,7 @@ _PART_KIND = {"Headline": "headline", "Furniture": "furniture", "Caption": "capt
 _SPANS = """
 SELECT ?span ?ref ?part ?owner ?otype ?event ?attributes ?method WHERE {
   GRAPH ?g {
-    ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:referenceContext ?ctx .
-    FILTER(?span != ?ctx)
+    ?span a nif:Phrase ; nif:beginIndex ?b ; nif:endIndex ?e ; nif:referenceContext ?ctx .  # not a mention's nif:Sentence
     OPTIONAL { ?span nif:taIdentRef ?ref }
     OPTIONAL { ?span rdf:type ?part FILTER(?part IN (ckg:Headline, ckg:Furniture, ckg:Caption)) }
     OPTIONAL { ?owner ckg:evidence ?span . ?owner rdf:type ?otype

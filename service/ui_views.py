@@ -1,11 +1,16 @@
 """The map view of a saved question: the places in its answer (and the places of the events in it)
-with known coordinates, drawn as SVG on the server (equirectangular, no base map, no scripts)."""
+with known coordinates, drawn as SVG on the server (equirectangular, no base map, no scripts).
+
+:func:`point_of` is the one reader of a point in an answer row, for every map (this one, the
+scripted map view's data, a place's page).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 from rdflib import URIRef
@@ -14,13 +19,32 @@ from crisiskg.query.names import many
 from crisiskg.query.store import Store
 
 _POINT = re.compile(r"POINT\s*\(\s*([-+\d.eE]+)\s+([-+\d.eE]+)\s*\)")
+COORDINATES = ("lat", "long")  # an answer's point columns, decimal degrees; else a WKT point in ``wkt``
+# schema:latitude/longitude rather than the WKT: engines that rewrite WKT on load keep these digits
 _PLACES = """
-SELECT DISTINCT ?place ?label ?wkt WHERE {
+SELECT DISTINCT ?place ?label ?lat ?long WHERE {
   { BIND(?x AS ?place) } UNION { ?x sem:hasPlace ?place } UNION { ?x ckg:targetPlace ?place }
-  ?place geo:hasGeometry/geo:asWKT ?wkt .
+  ?place schema:latitude ?lat ; schema:longitude ?long .
   OPTIONAL { ?place skos:prefLabel ?label }
 }
 """
+
+
+def point_of(row: Mapping[str, Any]) -> tuple[float, float] | None:
+    """``(latitude, longitude)`` of an answer row: its ``lat`` and ``long`` columns (decimal
+    degrees), else the ``POINT(lon lat)`` of its ``wkt`` column; None when it has neither.
+
+    >>> point_of({"lat": "33.3152", "long": "44.3661"}), point_of({"wkt": "POINT(44.4 33.3)"}), point_of({})
+    ((33.3152, 44.3661), (33.3, 44.4), None)
+    """
+    lat, lon = row.get(COORDINATES[0]), row.get(COORDINATES[1])
+    if lat is not None and lon is not None:
+        try:
+            return float(str(lat)), float(str(lon))
+        except ValueError:
+            return None
+    m = _POINT.search(str(row.get("wkt") or ""))
+    return (float(m.group(2)), float(m.group(1))) if m else None
 
 
 @dataclass(frozen=True)
@@ -41,10 +65,10 @@ def places_of(store: Store, iris: Iterable[str]) -> list[PlacePoint]:
     res = store.query(_PLACES, bindings={"x": many(URIRef(i) for i in wanted)})
     out: dict[str, PlacePoint] = {}
     for r in res.rows:
-        m = _POINT.search(str(r["wkt"]))
-        if m:
+        point = point_of(r)
+        if point:
             iri = str(r["place"])
-            out[iri] = PlacePoint(iri, str(r.get("label") or iri.rsplit("/", 1)[-1]), float(m.group(2)), float(m.group(1)))
+            out[iri] = PlacePoint(iri, str(r.get("label") or iri.rsplit("/", 1)[-1]), *point)
     return sorted(out.values(), key=lambda p: p.label)
 
 

@@ -10,7 +10,6 @@ give (by its columns); :func:`view_data` builds one. Every IRI comes with its la
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,11 +22,11 @@ from crisiskg.query.savedqueries import SavedQuery
 from crisiskg.query.store import Store
 from crisiskg.service.ui_article import href_of
 from crisiskg.service.ui_data import Value, describe_terms, local_name, span_parts
+from crisiskg.service.ui_views import COORDINATES, point_of
 
 VIEW_TITLES = {"table": "Table", "map": "Map", "timeline": "Timeline", "curve": "Escalation curve", "chart": "Bar chart",
                "graph": "Graph"}
 NUMERIC = {XSD.integer, XSD.int, XSD.long, XSD.decimal, XSD.double, XSD.float, XSD.nonNegativeInteger}
-_POINT = re.compile(r"POINT\s*\(\s*([-+\d.eE]+)\s+([-+\d.eE]+)\s*\)")
 _HIDDEN = {"referenceContext", "text"}  # edges to an article text
 Describe = Callable[[Iterable[Node | None]], dict[Node, Value]]
 
@@ -38,7 +37,7 @@ def views_for(q: SavedQuery, result: Result) -> list[str]:
     found = []
     if result.kind == "graph":
         found.append("graph")
-    if "wkt" in cols:
+    if "wkt" in cols or set(COORDINATES) <= cols:
         found.append("map")
     if {"earliest", "latest"} <= cols:
         found.append("timeline")
@@ -80,18 +79,19 @@ def _day(term: Node | None) -> dt.date | None:
 
 
 def map_data(result: Result, describe: Describe) -> dict[str, Any]:
-    """``points``: one per place with a WKT point (``place`` column, else the row's first IRI), with
+    """``points``: one per place with a point (``lat`` and ``long`` columns, else a WKT point in
+    ``wkt``; the ``place`` column, else the row's first IRI), with
     its label, latitude, longitude, page and the events of the rows there (``event`` column)."""
     rows = result.rows
     values = describe(t for r in rows for t in r.values())
     points: dict[str, dict[str, Any]] = {}
     for r in rows:
-        m = _POINT.search(str(r.get("wkt") or ""))
+        point = point_of(r)
         place = r.get("place") or next((t for t in r.values() if isinstance(t, URIRef)), None)
-        if not m or place is None:
+        if not point or place is None:
             continue
         label = str(r.get("placeLabel") or "") or _label(values, place)
-        pt = points.setdefault(str(place), {"iri": str(place), "label": label, "lon": float(m.group(1)), "lat": float(m.group(2)),
+        pt = points.setdefault(str(place), {"iri": str(place), "label": label, "lat": point[0], "lon": point[1],
                                             "href": _href(place), "events": []})
         ev = r.get("event")
         if ev is not None and all(e["iri"] != str(ev) for e in pt["events"]):
@@ -155,9 +155,12 @@ def curve_data(result: Result, describe: Describe) -> dict[str, Any]:
 
 
 def _numeric_columns(result: Result) -> list[str]:
-    """Columns whose every bound value is a number (and at least one is bound)."""
+    """Columns whose every bound value is a number (and at least one is bound); a point's latitude
+    and longitude are coordinates for a map, not amounts to chart."""
     cols = []
     for v in result.variables:
+        if v in COORDINATES:
+            continue
         vals = [r.get(v) for r in result.rows if r.get(v) is not None]
         if vals and all(isinstance(t, Literal) and t.datatype in NUMERIC for t in vals):
             cols.append(v)

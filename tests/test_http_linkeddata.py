@@ -20,7 +20,7 @@ from crisiskg.build.export import export_dataset
 from crisiskg.build.publish import rdflib_dataset_io
 from crisiskg.query.store import Store
 from crisiskg.service import create_app
-from crisiskg.service.descriptions import NIF_CORE, sentence_at
+from crisiskg.service.descriptions import sentence_at
 from crisiskg.vocab import BASE, ENTITIES_GRAPH, GAF, NIF, SH, VOID
 
 JANE = BASE + "id/entity/jane-roe"
@@ -103,17 +103,24 @@ def test_rdf_has_mentions_with_their_sentences(client: FlaskClient, mini_store: 
     spans = set(g.objects(URIRef(JANE), GAF.denotedBy))
     assert len(spans) >= 2  # "Jane Roe" and "Roe"
     for span in spans:
-        sentence = g.value(span, NIF_CORE.sentence)
+        sentence = g.value(span, NIF.sentence)
         assert sentence is not None, span
-        assert (sentence, RDF.type, NIF_CORE.Sentence) in g
+        assert (sentence, RDF.type, NIF.Sentence) in g
         b, e = int(g.value(sentence, NIF.beginIndex)), int(g.value(sentence, NIF.endIndex))
         mb, me = int(g.value(span, NIF.beginIndex)), int(g.value(span, NIF.endIndex))
         assert b <= mb < me <= e
         assert str(sentence) == f"{ARTICLE}#char={b},{e}"
         assert article_text[b:e] == str(g.value(sentence, NIF.anchorOf))
         assert article_text[mb:me] == str(g.value(span, NIF.anchorOf))
-    sentences = {str(g.value(g.value(s, NIF_CORE.sentence), NIF.anchorOf)) for s in spans}
+    sentences = {str(g.value(g.value(s, NIF.sentence), NIF.anchorOf)) for s in spans}
     assert "Analyst Jane Roe said the United States should not retaliate." in sentences
+    # the build states each mention's sentence, and the page states the same one (one rule)
+    stated = mini_store.query("""SELECT ?m ?s ?p ?o WHERE { ?m nif:taIdentRef ?x ; nif:sentence ?s . ?s a nif:Sentence ; ?p ?o
+                                 VALUES ?p { nif:anchorOf nif:beginIndex nif:endIndex nif:referenceContext } }""",
+                              bindings={"x": URIRef(JANE)}).rows
+    assert {r["m"] for r in stated} == spans
+    page = {(s, p, str(o)) for s, p, o in g}
+    assert all((r["m"], NIF.sentence, str(r["s"])) in page and (r["s"], r["p"], str(r["o"])) in page for r in stated)
 
 
 @pytest.mark.parametrize("work_state", [True, False], ids=["work-state", "dataset-only"])

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import PROV, RDF, RDFS
+from rdflib.namespace import PROV, RDF, RDFS, SDO, XSD
 
 from crisiskg.build.stages import BuildResult
 from crisiskg.errors import SeedError
 from crisiskg.loaders import iris, read_seeds, to_dataset
-from crisiskg.vocab import CKG, ENTITIES_GRAPH, GAF, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, article_graph
+from crisiskg.vocab import CKG, ENTITIES_GRAPH, GAF, GEO, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, article_graph
 
 ARTICLE = Path("articles") / "100_mini.yaml"
 
@@ -280,6 +280,30 @@ def test_alias_mentions_are_found_and_furniture_skipped(mini_dataset: Dataset, m
         assert (g.value(s, NIF.taIdentRef), GAF.denotedBy, s) in g
     furniture_start = text.index("Related Content")
     assert all(int(g.value(s, NIF.beginIndex)) < furniture_start for s in g.subjects(NIF.taIdentRef, None))  # type: ignore[arg-type]
+
+
+def test_each_mention_states_its_sentence(mini_dataset: Dataset, mini_seeds) -> None:  # type: ignore[no-untyped-def]
+    g = mini_dataset.graph(article_graph("100"))
+    text = mini_seeds.articles[0].text
+    mentions = list(g.subjects(NIF.taIdentRef, None))
+    assert mentions
+    for m in mentions:
+        sentence = g.value(m, NIF.sentence)
+        b, e = int(g.value(sentence, NIF.beginIndex)), int(g.value(sentence, NIF.endIndex))  # type: ignore[arg-type]
+        mb, me = int(g.value(m, NIF.beginIndex)), int(g.value(m, NIF.endIndex))  # type: ignore[arg-type]
+        assert (sentence, RDF.type, NIF.Sentence) in g and sentence == iris.span("100", b, e)
+        assert b <= mb < me <= e and str(g.value(sentence, NIF.anchorOf)) == text[b:e]
+        assert g.value(sentence, NIF.referenceContext) == g.value(m, NIF.referenceContext)
+    said = {str(g.value(g.value(m, NIF.sentence), NIF.anchorOf)) for m in g.subjects(NIF.taIdentRef, iris.entity("jane-roe"))}
+    assert "Analyst Jane Roe said the United States should not retaliate." in said  # 100_mini.txt
+
+
+def test_a_point_is_wkt_and_decimal_degrees(mini_dataset: Dataset) -> None:
+    g = mini_dataset.graph(ENTITIES_GRAPH)
+    riverton = iris.entity("riverton")  # registry.yaml: point [33.3, 44.4]
+    assert str(g.value(g.value(riverton, GEO.hasGeometry), GEO.asWKT)) == "POINT(44.4 33.3)"
+    assert (g.value(riverton, SDO.latitude), g.value(riverton, SDO.longitude)) == (
+        Literal("33.3", datatype=XSD.decimal), Literal("44.4", datatype=XSD.decimal))
 
 
 def test_spans_of_non_ascii_text_use_code_point_offsets(mini_copy: Path) -> None:

@@ -11,6 +11,7 @@ theirs. Tests about the corpus as a whole derive their expectations from the see
 
 from __future__ import annotations
 
+import re
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -92,7 +93,7 @@ def test_views_have_the_columns_they_draw(qid: str) -> None:
     if q.view == "timeline":
         assert "?date" in q.sparql
     if q.view == "map":
-        assert "?wkt" in q.sparql
+        assert "?wkt" in q.sparql or {"?lat", "?long"} <= set(re.findall(r"\?\w+", q.sparql))
     if q.view == "graph":
         assert q.kind == "graph"
     if q.view == "curve":
@@ -880,7 +881,12 @@ def test_event_map(seed_store: Store) -> None:
     places = pairs(found, "event", "place")
     assert (EV("camp-taji-rocket-attack-2020-03-11"), E("camp-taji")) in places
     assert {(EV("iran-missile-strikes-2020-01-08"), E("ain-al-asad-air-base")), (EV("iran-missile-strikes-2020-01-08"), E("erbil-air-base"))} <= places
-    assert all(r["wkt"].startswith("POINT(") for r in found)
+    # the registry's points (registry.yaml: camp-taji [33.52, 44.26], ain-al-asad-air-base
+    # [33.786, 42.441], erbil-air-base [36.237, 43.963]) as decimals, every digit kept
+    assert {(E("camp-taji"), "33.52", "44.26"), (E("ain-al-asad-air-base"), "33.786", "42.441"),
+            (E("erbil-air-base"), "36.237", "43.963")} <= pairs(found, "place", "lat", "long")
+    answer = get_query("event-map").run(seed_store)
+    assert answer.rows and all(r[c].datatype == XSD.decimal for r in answer.rows for c in ("lat", "long"))
 
 
 def test_find_entity(seed_store: Store) -> None:
@@ -962,6 +968,11 @@ def test_places_in_country(seed_store: Store) -> None:
     assert {(E("camp-taji"), E("baghdad-governorate")), (E("ain-al-asad-air-base"), E("anbar-governorate")),
             (E("erbil-air-base"), E("erbil"))} <= iraq
     assert pairs(rows(seed_store, "places-in-country", country="israel"), "place") == {(E("haifa"),)}
+    # registry.yaml: haifa [32.794, 34.990] (the decimal 34.99); tehran [35.6892, 51.3890]; a place with no point has neither
+    assert pairs(rows(seed_store, "places-in-country", country="israel"), "lat", "long") == {("32.794", "34.99")}
+    iran = {r["place"]: r for r in rows(seed_store, "places-in-country", country="iran")}
+    assert (iran[E("tehran")]["lat"], iran[E("tehran")]["long"]) == ("35.6892", "51.389")
+    assert all(("lat" in r) == ("long" in r) for r in iran.values())
 
 
 def test_event_graph(seed_store: Store) -> None:

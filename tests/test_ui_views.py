@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from crisiskg.query.savedqueries import load_queries
 from crisiskg.service import vendor
@@ -55,13 +55,13 @@ def test_every_declared_view_is_the_default_of_its_question(client: FlaskClient)
 
 def test_map_has_one_point_per_place_of_the_answer(client: FlaskClient) -> None:
     rows = answer(client, "event-map")
-    places = {r["place"]["value"] for r in rows if "wkt" in r}
+    places = {r["place"]["value"] for r in rows if "lat" in r}
     data = view(client, "event-map", "map")
     assert {p["iri"] for p in data["points"]} == places
     for p in data["points"]:
-        wkt = next(r["wkt"]["value"] for r in rows if r["place"]["value"] == p["iri"])
-        lon, lat = map(float, re.findall(r"[-\d.]+", wkt))
-        assert (p["lon"], p["lat"]) == (lon, lat)
+        row = next(r for r in rows if r["place"]["value"] == p["iri"])
+        assert row["lat"]["datatype"] == row["long"]["datatype"] == str(XSD.decimal)
+        assert (p["lat"], p["lon"]) == (float(row["lat"]["value"]), float(row["long"]["value"]))
         assert {e["iri"] for e in p["events"]} == {r["event"]["value"] for r in rows if r["place"]["value"] == p["iri"]}
         assert p["label"] and p["href"].startswith("/ui/id/")
 
@@ -163,7 +163,7 @@ def test_view_data_follows_the_parameters(client: FlaskClient) -> None:
     for country in ("iraq", "iran"):
         rows = answer(client, "places-in-country", f"?country={country}")
         points = view(client, "places-in-country", "map", f"?country={country}")["points"]
-        assert {p["iri"] for p in points} == {r["place"]["value"] for r in rows if "wkt" in r}
+        assert {p["iri"] for p in points} == {r["place"]["value"] for r in rows if "lat" in r}
 
 
 def test_bad_view_requests_say_what_to_do(client: FlaskClient) -> None:

@@ -44,6 +44,7 @@ FIELDS = {
     "ckg:latestDate": "date", "sem:hasPlace": "places", "ckg:proposition": "proposition", "ckg:holder": "holder",
     "ckg:polarity": "polarity", "ckg:modality": "modality", "ckg:weapon": "weapon", "ckg:condition": "condition",
     "ckg:evidence": "quote", "nif:anchorOf": "quote", "ckg:count": "count", "ckg:nationality": "nationality",
+    "schema:latitude": "point", "schema:longitude": "point",
 }
 
 

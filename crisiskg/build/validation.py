@@ -63,7 +63,7 @@ def _short(term: object) -> str:
     for prefix, name in (("https://w3id.org/crisiskg/ontology#", "ckg:"), ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
                          ("http://purl.org/dc/terms/", "dct:"), ("http://semanticweb.cs.vu.nl/2009/11/sem/", "sem:"),
                          ("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#", "nif:"),
-                         ("http://www.w3.org/ns/shacl#", "sh:")):
+                         ("http://www.w3.org/ns/shacl#", "sh:"), ("https://schema.org/", "schema:")):
         if text.startswith(prefix):
             return name + text[len(prefix):]
     return text

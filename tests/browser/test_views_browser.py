@@ -63,7 +63,7 @@ def show(page: Any, artifacts: Path, path: str, name: str) -> None:
 
 def test_map_draws_one_marker_per_place_on_the_basemap(drawn: Any, artifacts: Path, server: str) -> None:
     rows = answer(server, "event-map")
-    places = {r["place"]["value"] for r in rows if "wkt" in r}
+    places = {r["place"]["value"] for r in rows if "lat" in r}
     show(drawn, artifacts, "/ui/questions/event-map", "map")
     state = drawn.evaluate("""() => { const v = window.crisiskgView;
         return {markers: v.group.getLayers().map((m) => m.options.crisiskg.iri), countries: Object.keys(v.countries).length,
@@ -75,7 +75,7 @@ def test_map_draws_one_marker_per_place_on_the_basemap(drawn: Any, artifacts: Pa
     assert shown == len(places)
     west, south, east, north = map(float, state["bounds"].split(","))
     for r in rows:
-        lon, lat = map(float, re.findall(r"[-\d.]+", r["wkt"]["value"]))
+        lat, lon = float(r["lat"]["value"]), float(r["long"]["value"])
         assert west <= lon <= east and south <= lat <= north, r["placeLabel"]["value"]
     assert drawn.locator(".leaflet-tooltip.view-label").count() == drawn.locator(".view-pin").count()  # labelled
     assert drawn.locator("path.leaflet-interactive").count() > 150  # the country outlines, drawn
@@ -86,7 +86,7 @@ def test_map_markers_fall_inside_their_countrys_outline(drawn: Any, artifacts: P
     """The places the graph puts in a country (places-in-country) are drawn inside that country's
     outline on the basemap, and outside the other's."""
     rows = answer(server, "places-in-country", f"?country={country}")
-    places = {r["place"]["value"] for r in rows if "wkt" in r}
+    places = {r["place"]["value"] for r in rows if "lat" in r}
     assert places
     show(drawn, artifacts, f"/ui/questions/places-in-country?country={country}", f"map-{country}")
     inside = drawn.evaluate("""([name, other]) => { const v = window.crisiskgView;

@@ -40,6 +40,8 @@ _FIELDS = {
     "https://w3id.org/crisiskg/ontology#locatedIn": "located_in",
     "http://www.opengis.net/ont/geosparql#hasGeometry": "point",
     "http://www.opengis.net/ont/geosparql#asWKT": "point",
+    "https://schema.org/latitude": "point",
+    "https://schema.org/longitude": "point",
     "http://www.w3.org/2004/02/skos/core#exactMatch": "same_as",
     "http://www.w3.org/2004/02/skos/core#definition": "definition",
 }
