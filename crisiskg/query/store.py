@@ -64,6 +64,7 @@ class Store:
         self.kind: str = backend.kind
         self.shared: bool = getattr(backend, "shared", False)  # a release's own store, read-only
         self.graphs = backend.named_graphs()
+        self._defaults: dict[str, list[str]] = {}
         self.kept = Kept(release)
 
     @classmethod
@@ -89,9 +90,19 @@ class Store:
         return self._backend.count()
 
     def default_graphs(self, reasoning: str = "owlrl") -> list[str]:
-        if reasoning not in REASONING:
-            raise QueryError(f"reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
-        return [g for g in self.graphs if reasoning == "owlrl" or g != str(INFERRED_GRAPH)]
+        """The graphs whose union is the default graph under ``reasoning`` (a list of the caller's own)."""
+        return list(self._default_graphs(reasoning))
+
+    def _default_graphs(self, reasoning: str) -> list[str]:
+        """:meth:`default_graphs`, made once per ``reasoning`` (a store's graphs never change, and a
+        build of many articles has thousands: listing them again for every query shows in its
+        latency); shared, so never changed by its readers."""
+        found = self._defaults.get(reasoning)
+        if found is None:
+            if reasoning not in REASONING:
+                raise QueryError(f"reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
+            found = self._defaults[reasoning] = [g for g in self.graphs if reasoning == "owlrl" or g != str(INFERRED_GRAPH)]
+        return found
 
     def serialized(self, sparql: str, *, reasoning: str = "owlrl") -> tuple[str, bytes]:
         """Evaluate ``sparql`` on the default dataset (never from a kept answer) and serialise the
@@ -125,7 +136,7 @@ class Store:
             return {"default": defaults, "named": named, "union": False, "reasoning": None}
         if "FROM" in words:
             return {"default": None, "named": None, "union": False, "reasoning": None}
-        graphs = self.default_graphs(reasoning)
+        graphs = self._default_graphs(reasoning)
         # union: same answer, no list to scan; reasoning: the backend may have the union ready
         return {"default": graphs, "named": None, "union": len(graphs) == len(self.graphs), "reasoning": reasoning}
 
