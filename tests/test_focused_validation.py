@@ -81,7 +81,7 @@ def test_a_broken_article(corpus: tuple[list, Graph, dict]) -> None:
     g.remove((event, RDFS.label, None))  # minCount
     g.set((event, SEM.hasTimeStamp, Literal("2099-01-01", datatype=XSD.date)))  # SPARQL: dated after its article
     g.add((event, CKG.datePrecision, Literal("hour")))  # sh:in (and a second precision)
-    span = next(s for s in g.subjects(NIF.anchorOf, None))
+    span = a_phrase(g)
     g.set((span, NIF.anchorOf, Literal("not the text")))  # SPARQL: the span's text
     g.set((span, NIF.beginIndex, Literal("007", datatype=XSD.nonNegativeInteger)))  # as written, well formed
     person = a_person(rest)  # an old entity
@@ -143,3 +143,9 @@ def test_a_violation_outside_the_focus_is_not_reported(corpus: tuple[list, Graph
     focused = validate(store, origins=origins, originals=originals, focus=touched - {to_oxigraph(URIRef(str(person)))})
     assert not any(v.focus == str(person) for v in focused.violations)
     assert focused.violations == [v for v in full.violations if v.focus != str(person)]
+
+
+def a_phrase(g: Graph) -> URIRef:
+    """The first annotated span by IRI that is only a phrase: a mention's sentence is a span too
+    (nif:Sentence), under shapes of its own, and rdflib's order of subjects changes with the hash seed."""
+    return min(URIRef(s) for s in g.subjects(RDF.type, NIF.Phrase) if (s, RDF.type, NIF.Sentence) not in g)

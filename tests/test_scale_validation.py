@@ -74,6 +74,12 @@ def test_violating_data(synthetic: tuple[Graph, dict]) -> None:
     assert str(ID) in found[0].focus
 
 
+def a_phrase(g: Graph) -> URIRef:
+    """The first annotated span by IRI that is only a phrase: a mention's sentence is a span too
+    (nif:Sentence), under shapes of its own, and rdflib's order of subjects changes with the hash seed."""
+    return min(URIRef(s) for s in g.subjects(RDF.type, NIF.Phrase) if (s, RDF.type, NIF.Sentence) not in g)
+
+
 def copy(data: Graph) -> Graph:
     g = Graph()
     for t in data:
@@ -100,7 +106,7 @@ def test_every_compiled_component_violated(synthetic: tuple[Graph, dict]) -> Non
     geom = next(iter(g.subjects(RDF.type, GEO.Geometry)), None)
     if geom is not None:
         g.set((geom, GEO.asWKT, Literal("POINT(a b)", datatype=GEO.wktLiteral)))  # pattern
-    span = next(s for s in g.subjects(NIF.anchorOf, None))
+    span = a_phrase(g)
     g.set((span, NIF.beginIndex, Literal("007", datatype=XSD.nonNegativeInteger)))  # pyoxigraph: "7"^^xsd:integer
     g.set((span, CKG.annotationMethod, CKG.Strong))  # sh:in
     casualty = next(iter(g.subjects(RDF.type, CKG.CasualtyCount)), None)
@@ -141,7 +147,7 @@ def test_shapes_that_do_not_compile_run_through_pyshacl(synthetic: tuple[Graph, 
 
 def test_literals_the_store_would_merge_fall_back_to_pyshacl(synthetic: tuple[Graph, dict]) -> None:
     g = copy(synthetic[0])
-    span = next(s for s in g.subjects(NIF.anchorOf, None))
+    span = a_phrase(g)
     begin = g.value(span, NIF.beginIndex)
     g.add((span, NIF.beginIndex, Literal(str(begin), datatype=XSD.integer)))  # one value in pyoxigraph, two in rdflib
     found = same_violations(g, synthetic[1])
