@@ -1,6 +1,13 @@
 """The PROV-O record of a build run as an rdflib graph: the seed and code files it read (with their
 SHA-256), the software, the times, and which graph came from which file.
 
+Only a handful of its lines name the run: the run itself, the files it used that are not one
+article's (the registry, the propositions, an audit, the code) and the entities graph it generated.
+An article graph is a ``prov:Entity`` derived from its article's two files, which are content-named
+(``id/input/<sha256>``), so its lines stay the same from one build to the next while those files do:
+an incremental build changes a few lines of this graph, not a few per article. (Which run made an
+article graph is the one run of its release.)
+
 The build writes the same record directly as N-Quads (:func:`crisiskg.build.stages.provenance_nquads`);
 this graph is the readable reference that ``tests/test_incremental_store.py`` compares it with.
 """
@@ -33,20 +40,27 @@ def provenance(seeds: SeedSet, *, version: str, started: str, ended: str, code_f
     g.add((agent, RDFS.label, Literal("crisiskg")))
     g.add((agent, CKG.softwareVersion, Literal(__version__)))
     file_nodes: dict[str, URIRef] = {}
+    of_articles = article_files(seeds)
     for rel, sha in [*(("seeds/" + r, h) for r, h in seeds.files.items()), *code_files]:
         node = iris.input_file(sha)
         file_nodes[rel] = node
         g.add((node, RDF.type, PROV.Entity))
         g.add((node, CKG.seedFile, Literal(rel)))
         g.add((node, CKG.sha256, Literal(sha)))
-        g.add((run, PROV.used, node))
+        if rel not in of_articles:
+            g.add((run, PROV.used, node))
     for art in seeds.articles:
         graph_iri = article_graph(art.key)
         g.add((graph_iri, RDF.type, PROV.Entity))
-        g.add((graph_iri, PROV.wasGeneratedBy, run))
         g.add((iris.article(art.key), PROV.wasDerivedFrom, file_nodes["seeds/" + art.text_file]))
         g.add((graph_iri, PROV.wasDerivedFrom, file_nodes["seeds/" + art.yaml_file]))
         g.add((graph_iri, PROV.wasDerivedFrom, file_nodes["seeds/" + art.text_file]))
     g.add((ENTITIES_GRAPH, PROV.wasGeneratedBy, run))
     g.add((ENTITIES_GRAPH, PROV.wasDerivedFrom, file_nodes["seeds/registry.yaml"]))
     return g
+
+
+def article_files(seeds: SeedSet) -> set[str]:
+    """The seed files of articles (``seeds/...``): what an article graph is derived from, not what
+    the run is recorded to use (see the module docstring)."""
+    return {"seeds/" + f for art in seeds.articles for f in (art.yaml_file, art.text_file)}

@@ -197,7 +197,7 @@ SELECT ?title ?value ?prec ?deriv ?early ?late ?genre ?seed ?publisher ?creator 
              OPTIONAL { ?a dct:publisher ?publisher } OPTIONAL { ?a dct:creator ?creator } }
   OPTIONAL { GRAPH graph:provenance { { ?g prov:wasDerivedFrom ?in } UNION { ?a prov:wasDerivedFrom ?in }
              ?in ckg:seedFile ?file ; ckg:sha256 ?sha .
-             OPTIONAL { ?g prov:wasGeneratedBy ?run OPTIONAL { ?run ckg:buildVersion ?version } OPTIONAL { ?run prov:endedAtTime ?ended } } } }
+             OPTIONAL { ?run ckg:buildVersion ?version OPTIONAL { ?run prov:endedAtTime ?ended } } } }
 }""", bindings={"g": article_graph(key), "a": node}, reasoning="none")
     if not res.rows:
         return None

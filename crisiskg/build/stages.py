@@ -21,6 +21,7 @@ from crisiskg.build.publish import Release
 from crisiskg.build.validation import Validation
 from crisiskg.errors import SeedError, ValidationFailed
 from crisiskg.loaders import SeedSet, audits, iris
+from crisiskg.loaders.provenance import article_files
 from crisiskg.loaders.seeds import check_seeds, usable
 from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.vocab import CKG, ENTITIES_GRAPH, ID, INFERRED_GRAPH, NIF, PROVENANCE_GRAPH, article_graph, package_folder
@@ -175,16 +176,17 @@ def provenance_nquads(seeds: SeedSet, *, version: str, started: str, ended: str,
     add(agent, label, _nt_literal("crisiskg"))
     add(agent, f"<{CKG.softwareVersion}>", _nt_literal(__version__))
     file_nodes: dict[str, str] = {}
+    of_articles = article_files(seeds)
     for rel, sha in [*(("seeds/" + r, h) for r, h in seeds.files.items()), *code]:
         node = file_nodes[rel] = f"<{iris.input_file(sha)}>"
         add(node, a, entity)
         add(node, seed_file, _nt_literal(rel))
         add(node, sha256, _nt_literal(sha))
-        add(run, used, node)
+        if rel not in of_articles:
+            add(run, used, node)
     for art in seeds.articles:
         graph_iri = f"<{article_graph(art.key)}>"
         add(graph_iri, a, entity)
-        add(graph_iri, generated, run)
         add(f"<{iris.article(art.key)}>", derived, file_nodes["seeds/" + art.text_file])
         add(graph_iri, derived, file_nodes["seeds/" + art.yaml_file])
         add(graph_iri, derived, file_nodes["seeds/" + art.text_file])
