@@ -10,10 +10,13 @@ caching headers, and CORS.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 
 from flask import Flask, Response, g, request
+from werkzeug.datastructures import Headers
+from werkzeug.http import http_date
 
 from crisiskg.service.metrics import Metrics
 from crisiskg.service.state import state
@@ -30,6 +33,9 @@ SECURITY_HEADERS = {
                                 "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
     "X-Content-Type-Options": "nosniff",
 }
+ALWAYS_HEADERS = {**CORS_HEADERS, **SECURITY_HEADERS}
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE",
+               "HTTP_IF_RANGE")  # request headers werkzeug's make_conditional answers
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match",
@@ -42,6 +48,7 @@ def route_label() -> str:
     return request.url_rule.rule if request.url_rule is not None else "unmatched"
 
 
+@functools.lru_cache(maxsize=256)
 def etag_for(version: str, content_type: str) -> str:
     return f"{version}-{hashlib.sha256(content_type.encode('utf-8')).hexdigest()[:8]}"
 
@@ -71,31 +78,55 @@ def register(app: Flask) -> None:
     @app.after_request
     def finish(resp: Response) -> Response:
         st = state()
-        route = route_label()
-        for key, value in CORS_HEADERS.items():
-            resp.headers.setdefault(key, value)
-        for key, value in SECURITY_HEADERS.items():
-            resp.headers.setdefault(key, value)
-        if request.method == "OPTIONS":
-            for key, value in PREFLIGHT_HEADERS.items():
-                resp.headers.setdefault(key, value)
+        headers = resp.headers
+        present = {key.lower() for key, _ in headers}  # werkzeug's setdefault raises and catches an error per absent name
+        method = request.method
+        _add_absent(headers, present, ALWAYS_HEADERS)
+        if method == "OPTIONS":
+            _add_absent(headers, present, PREFLIGHT_HEADERS)
         endpoint = request.endpoint or ""
         served = g.get("crisiskg_version", st.version)
-        cacheable = (request.method in ("GET", "HEAD", "POST") and resp.status_code == 200 and served is not None
+        cacheable = (method in ("GET", "HEAD", "POST") and resp.status_code == 200 and served is not None
                      and not endpoint.startswith(UNCACHED) and endpoint != "static")
         if cacheable:
             version = served or ""
             if endpoint.startswith(("api.", "home.", "ui.")):  # saved questions can change between builds
                 version += "-" + st.queries_fingerprint()
-            resp.set_etag(etag_for(version, resp.headers.get("Content-Type", "")))
-            resp.headers.setdefault("Cache-Control", "no-cache")
-            if request.method != "POST":  # a POST query is a read too: tagged, never answered 304
-                resp.make_conditional(request)
+            resp.set_etag(etag_for(version, resp.content_type or ""))
+            _add_absent(headers, present, {"Cache-Control": "no-cache"})
+            if method != "POST":  # a POST query is a read too: tagged, never answered 304
+                _conditional(resp, present)
         elif endpoint.startswith(UNCACHED):
-            resp.headers["Cache-Control"] = "no-store"
+            headers["Cache-Control"] = "no-store"
         elapsed = time.perf_counter() - g.get("crisiskg_started", time.perf_counter())
-        count_request(st.metrics, route, request.method, resp.status_code, elapsed, g.get("saved_query_id"))
+        count_request(st.metrics, route_label(), method, resp.status_code, elapsed, g.get("saved_query_id"))
         return resp
+
+
+def _add_absent(headers: Headers, present: set[str], extra: dict[str, str]) -> None:
+    """Add each of ``extra`` whose name is not in ``present`` (lower-cased names, kept up to date)."""
+    for key, value in extra.items():
+        if key.lower() not in present:
+            headers.add(key, value)
+            present.add(key.lower())
+
+
+def _conditional(resp: Response, present: set[str]) -> None:
+    """What werkzeug's ``make_conditional`` does to the response of a GET or HEAD: a 304 or 412 (or a
+    range) only for a request that asks for one, which is left to werkzeug; for any other, only the
+    Date and Content-Length it would add, without its header look-ups."""
+    environ = request.environ
+    if any(name in environ for name in CONDITIONAL):
+        resp.make_conditional(request)
+        return
+    if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+        return
+    if "date" not in present:
+        resp.headers["Date"] = http_date()
+    if resp.automatically_set_content_length and "content-length" not in present:
+        length = resp.calculate_content_length()
+        if length is not None:
+            resp.headers["Content-Length"] = str(length)
 
 
 def count_request(metrics: Metrics, route: str, method: str, status_code: int, elapsed: float, query_id: str | None) -> None:

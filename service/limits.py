@@ -41,6 +41,8 @@ def check_text(sparql: str, *, max_length: int, max_depth: int) -> None:
     if len(sparql) > max_length:
         raise ServiceError(400, f"the query is {len(sparql)} characters long; the limit is {max_length}: shorten it "
                                 f"(a saved question, /queries, may already ask it)")
+    if sum(sparql.count(b) for b in _OPEN) <= max_depth:
+        return  # no more opening brackets than the limit (strings, comments and IRIs counted too): none deeper
     depth = nesting_depth(sparql)
     if depth > max_depth:
         raise ServiceError(400, f"the query nests {{ }}, ( ) or [ ] {depth} levels deep; the limit is {max_depth}: "

@@ -72,6 +72,14 @@ def test_depth_within_the_limit_is_answered(client: FlaskClient) -> None:
     assert resp.status_code == 400 and "41 levels deep; the limit is 40" in json.loads(resp.data)["error"]
 
 
+def test_more_brackets_than_the_depth_limit_side_by_side_are_answered(client: FlaskClient) -> None:
+    """Only nesting counts: 46 groups, two deep, under a depth limit of 40 (the bracket count alone
+    is not enough to refuse a query)."""
+    query = "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 45) + " } LIMIT 1"
+    assert query.count("{") > 40
+    assert client.get("/sparql", query_string={"query": query}).status_code == 200
+
+
 def test_nesting_depth_counts_what_the_parser_sees() -> None:
     assert nesting_depth("SELECT * WHERE { ?s ?p ?o }") == 1
     assert nesting_depth('SELECT * WHERE { ?s ?p "((((({{{{" }') == 1  # strings do not nest
