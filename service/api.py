@@ -21,7 +21,6 @@ from flask import Blueprint, Response, g, jsonify, render_template, request, url
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.query.savedqueries import SavedQuery
-from crisiskg.query.sparqltext import bind_values
 from crisiskg.query.store import REASONING
 from crisiskg.service import negotiation as neg
 from crisiskg.service.errors import ServiceError
@@ -115,8 +114,8 @@ def saved_query(query_id: str) -> Response:
     answer: Answer | None = None
     try:
         bound = q.bind(values, store)
-        job = QueryJob(bind_values(q.sparql, bound) if bound else q.sparql, reasoning=reasoning, offset=offset, limit=limit,
-                       fmt=fmt if fmt != "html" else None, timeout=timeout, store=store)
+        job = QueryJob.saved(q.sparql, bound, reasoning=reasoning, offset=offset, limit=limit,
+                             fmt=fmt if fmt != "html" else None, timeout=timeout, store=store)
         answer = st.evaluate(job, route="/queries/<query_id>", query_id=q.id)
     except (ParameterError, QueryError) as exc:
         if fmt != "html" or not isinstance(exc, ParameterError):

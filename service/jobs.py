@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from crisiskg.errors import QueryError
 from crisiskg.query.results import Result
+from crisiskg.query.sparqltext import bind_values
 from crisiskg.query.store import Store, check_syntax
 from crisiskg.service.limits import with_row_limit
 
@@ -72,6 +73,11 @@ class QueryJob:
 
     Called with a check (``job(check)``) it answers on ``store`` in the calling thread, which is
     what :meth:`Evaluator.run` does when there are no worker processes.
+
+    A saved question's job also carries its text before binding (``question``) and the values
+    (``bindings``), which ``sparql`` binds: the worker places the row limit in ``question``, which it
+    has scanned before, and binds the values after (the same text: the values go inside the WHERE
+    group, the limit outside it), instead of scanning every new bound text again.
     """
 
     sparql: str
@@ -84,6 +90,15 @@ class QueryJob:
     fmt: str | None = None
     timeout: float | None = None
     store: Any = field(default=None, compare=False, repr=False)
+    question: str | None = None
+    bindings: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def saved(cls, question: str, bindings: Mapping[str, Any], **kwargs: Any) -> QueryJob:
+        """The job of a saved question's text with ``bindings`` bound (see the class docstring)."""
+        if not bindings:
+            return cls(question, **kwargs)
+        return cls(bind_values(question, bindings), question=question, bindings=tuple(bindings.items()), **kwargs)
 
     def __call__(self, check: Callable[[int], None] | None = None) -> Answer:
         if self.store is None:
@@ -103,7 +118,7 @@ class QueryJob:
         is lowered or added; a query without room for one fails once it has more rows). Triples of
         a graph answer are sorted, so every worker's copy of the store gives the same bytes. (The
         build's kept answers are looked up before, by :meth:`Evaluator.run`.)"""
-        text = self.sparql
+        text = self.sparql if self.question is None else self.question
         need = None if self.limit is None else self.offset + self.limit + 1
         guard = check
         if need is not None:
@@ -112,6 +127,8 @@ class QueryJob:
                 text = limited
             else:
                 guard = _RowGuard(need, check)
+        if self.question is not None:
+            text = bind_values(text, dict(self.bindings))
         try:
             result = store.query(text, reasoning=self.reasoning, default_graph_uris=list(self.default_graph_uris),
                                  named_graph_uris=list(self.named_graph_uris), base_iri=self.base_iri, check=guard,

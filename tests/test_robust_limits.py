@@ -213,3 +213,28 @@ def test_blank_nodes_in_a_select_answer_are_written(client: FlaskClient, fmt: st
     """The store's serialiser fails on them (found by the fuzz test: it was a 500)."""
     resp = client.get("/sparql", query_string={"query": "SELECT (BNODE() AS ?b) ?x WHERE { VALUES ?x { 1 2 } }", "_format": fmt})
     assert resp.status_code == 200 and resp.data.count(blank) == 2 and b"urn:crisiskg" not in resp.data
+
+
+def test_a_saved_question_job_evaluates_the_text_it_is_keyed_by(seed_store: Store) -> None:
+    """A worker places the row limit in the question's unbound text and binds the values after;
+    that gives the text the job is keyed (and its kept answer looked up) by, with the limit placed,
+    and the same answer, for every saved question with parameters and values the build holds."""
+    from crisiskg.query.params import param_choices
+    from crisiskg.query.savedqueries import load_queries
+    from crisiskg.query.sparqltext import bind_values
+    from crisiskg.service.jobs import QueryJob
+
+    tried = 0
+    for q in load_queries().values():
+        values = {p.name: choices[len(choices) // 2].key for p in q.params if (choices := param_choices(seed_store, p))}
+        bound = q.bind(values, seed_store)
+        if not bound:
+            continue
+        job = QueryJob.saved(q.sparql, bound, limit=3, fmt="json" if q.kind != "graph" else "nt")
+        assert job.sparql == bind_values(q.sparql, bound) and job.question == q.sparql
+        limited = with_row_limit(job.sparql, 4)
+        assert limited is None or bind_values(with_row_limit(q.sparql, 4) or "", bound) == limited
+        plain = QueryJob(job.sparql, limit=3, fmt=job.fmt)
+        assert job.answer(seed_store).body == plain.answer(seed_store).body
+        tried += 1
+    assert tried >= 10  # most saved questions take a value the seeds hold
