@@ -96,6 +96,14 @@ def test_incremental_builds_and_a_reissue_publish_a_store(chain: Chain) -> None:
         verify(release)  # every store file checksummed, those not read again included
 
 
+def test_the_dataset_checksum_hashed_while_writing_is_the_files(chain: Chain) -> None:
+    """The full build, an increment and a reissue each hash ``dataset.nq`` as they write it (the
+    increment's first section copied from the previous file in a background thread): the checksum
+    in the manifest is the one the file's bytes give."""
+    for release in chain.releases:
+        assert release.manifest[CHECKSUMS]["dataset.nq"] == sha256_of(release.dataset_file)
+
+
 @pytest.mark.parametrize("n", [1, 2])
 def test_the_store_is_quad_for_quad_a_full_load_of_the_dataset(chain: Chain, tmp_path: Path, n: int) -> None:
     release = chain.releases[n]

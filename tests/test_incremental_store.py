@@ -3,6 +3,7 @@ build copies it, adds to it and publishes without reading the whole previous rel
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -274,14 +275,20 @@ def test_the_dataset_writer_copies_byte_ranges(tmp_path: Path) -> None:
         fh.copy_in_background(src, 10, 300_000)
         fh.write(b"--")
         fh.copy(src, 5, 7)
+        fh.quads([ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"),
+                          ox.NamedNode("http://example.org/g"))])
         size = fh.finish()
+        digest = fh.sha256()
     data = src.read_bytes()
-    assert (tmp_path / DATASET).read_bytes() == data[10:300_000] + b"--" + data[5:7]
-    assert size == 300_000 - 10 + 4
+    line = b'<http://example.org/s> <http://example.org/p> "o" <http://example.org/g> .\n'
+    written = (tmp_path / DATASET).read_bytes()
+    assert written == data[10:300_000] + b"--" + data[5:7] + line
+    assert size == 300_000 - 10 + 4 + len(line)
+    assert digest == hashlib.sha256(written).hexdigest()  # every byte hashed once, in the file's order
     fd = os.open(tmp_path / "dst", os.O_WRONLY | os.O_CREAT)
     try:
         with pytest.raises(OSError, match="shorter"):
-            copy_range(src, fd, 0, len(data) + 1, 0)
+            copy_range(src, fd, 0, len(data) + 1, 0, hashlib.sha256())
     finally:
         os.close(fd)
 

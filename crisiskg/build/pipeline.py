@@ -145,6 +145,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
             at_provenance = fh.tell()
             fh.quads(quads[n_inferred:])
             size = fh.finish()
+            dataset_sha = fh.sha256()
         waited = time.perf_counter()
         writer.join()
         seconds["work store"] = round(writer.seconds, 3)  # in the background; publish waited for it
@@ -154,7 +155,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
                               stances=workstate.stance_digests(seeds.articles), entries=workstate.entry_digests(seeds),
                               originals=literals[0], exact=literals[1], sections=(at_inferred, at_provenance, size),
                               stats=workstate.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
-        result.release = staging.commit(manifest)
+        result.release = staging.commit(manifest, sums={DATASET: dataset_sha})
     except BaseException as exc:
         writer.join(raise_error=False)
         staging.abort()

@@ -30,7 +30,7 @@ folder and the fix, never a traceback.
 
 from __future__ import annotations
 
-import errno
+import hashlib
 import json
 import os
 import shutil
@@ -173,13 +173,16 @@ class Staging:
                 shutil.rmtree(path, ignore_errors=True)
                 _ACTIVE.discard(path)
 
-    def commit(self, manifest: dict[str, Any], *, store_sums: Callable[[], dict[str, str]] | None = None) -> Release:
+    def commit(self, manifest: dict[str, Any], *, store_sums: Callable[[], dict[str, str]] | None = None,
+               sums: dict[str, str] | None = None) -> Release:
         """Add the ontology files, the on-disk store of ``dataset.nq`` (:mod:`crisiskg.build.diskstore`;
         a full build's only: an incremental build has made its own already, or has none) and ``manifest``, rename the
         release (then its work folder) into place, make it current and prune old releases. ``store_sums``: called once
         the other files are checksummed (it may wait for the store being written meanwhile), the checksums of store
         files already known (``store/NAME``: files an earlier release's manifest covers, see
-        :func:`crisiskg.build.delta.reused_checksums`), not read again. On any error nothing is published."""
+        :func:`crisiskg.build.delta.reused_checksums`), not read again; ``sums``: those of the release's own files
+        already known (``dataset.nq``'s, hashed as it was written: :meth:`DatasetWriter.sha256`). On any error
+        nothing is published."""
         name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
         work_root = self.out / WORK
         final = None
@@ -188,7 +191,7 @@ class Staging:
                 shutil.copyfile(src, self.path / src.name)
             if (self.path / DATASET).is_file() and not (self.path / STORE).exists() and not manifest.get("incremental"):
                 write_store(self.path, self.path / DATASET)  # not for an incremental build: see diskstore
-            manifest[CHECKSUMS] = {f.name: sha256_of(f) for f in sorted(self.path.iterdir())
+            manifest[CHECKSUMS] = {f.name: (sums or {}).get(f.name) or sha256_of(f) for f in sorted(self.path.iterdir())
                                    if f.is_file() and f.name != MANIFEST}
             known = store_sums() if store_sums is not None else {}
             manifest[CHECKSUMS].update({f"{STORE}/{f.name}": known.get(f"{STORE}/{f.name}") or sha256_of(f) for f in store_files(self.path)})
@@ -228,11 +231,14 @@ class Staging:
 
 class DatasetWriter:
     """Writes a release's ``dataset.nq`` in sections: quads serialised by pyoxigraph, and byte
-    ranges of an earlier release's file copied by the kernel (``os.copy_file_range``), the first of
-    them possibly in a background thread (:meth:`copy_in_background`) while the build goes on."""
+    ranges of an earlier release's file, the first of them possibly in a background thread
+    (:meth:`copy_in_background`) while the build goes on. Every byte is hashed as it is written, so
+    the release's checksum of the file (:meth:`sha256`) needs no second read of it (at 1M, most of
+    an incremental build's publish stage before)."""
 
     def __init__(self, path: Path):
         self.fh = open(path, "wb")  # noqa: SIM115 (closed by __exit__)
+        self._digest = hashlib.sha256()  # of the bytes in the file so far, in their order
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -250,7 +256,7 @@ class DatasetWriter:
 
         def run() -> None:
             try:
-                copy_range(src, self.fh.fileno(), start, end, at)
+                copy_range(src, self.fh.fileno(), start, end, at, self._digest)
             except BaseException as exc:  # noqa: BLE001 (re-raised by wait())
                 self._error = exc
 
@@ -273,16 +279,17 @@ class DatasetWriter:
     def copy(self, src: Path, start: int, end: int) -> None:
         self.wait()
         self.fh.flush()
-        copy_range(src, self.fh.fileno(), start, end, self.fh.tell())
+        copy_range(src, self.fh.fileno(), start, end, self.fh.tell(), self._digest)
         self.fh.seek(0, os.SEEK_END)
 
     def write(self, data: bytes) -> None:
         self.wait()
+        self._digest.update(data)
         self.fh.write(data)
 
     def quads(self, quads: Iterable[ox.Quad]) -> None:
         self.wait()
-        ox.serialize(quads, self.fh, ox.RdfFormat.N_QUADS)
+        ox.serialize(quads, _Hashed(self.fh, self._digest), ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # any object with write()
 
     def finish(self) -> int:
         """Flush and fsync; the file's size."""
@@ -291,8 +298,24 @@ class DatasetWriter:
         os.fsync(self.fh.fileno())
         return self.fh.tell()
 
+    def sha256(self) -> str:
+        """The SHA-256 of what was written (call after :meth:`finish`)."""
+        self.wait()
+        return self._digest.hexdigest()
 
-_NO_COPY_RANGE = (errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP)  # copy by hand instead
+
+class _Hashed:
+    """A file that hashes what is written to it (pyoxigraph's writer buffers: a call per 8 KiB or so)."""
+
+    def __init__(self, fh: Any, digest: Any):
+        self.fh, self.digest = fh, digest
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return int(self.fh.write(data))
+
+    def flush(self) -> None:
+        self.fh.flush()
 
 
 def read_section(path: Path, start: int, end: int) -> bytes:
@@ -306,28 +329,25 @@ def read_section(path: Path, start: int, end: int) -> bytes:
     return data
 
 
-def copy_range(src: Path, dst_fd: int, start: int, end: int, at: int) -> None:
-    """Copy bytes ``start:end`` of ``src`` to offset ``at`` of the open file ``dst_fd``."""
-    with open(src, "rb") as fh:
-        fd = fh.fileno()
+def copy_range(src: Path, dst_fd: int, start: int, end: int, at: int, digest: Any) -> None:
+    """Copy bytes ``start:end`` of ``src`` to offset ``at`` of the open file ``dst_fd``, updating
+    ``digest`` (a hashlib object) with them in order. Read into one buffer and written from it: the
+    bytes pass through the process once, for the hash (the kernel's ``copy_file_range`` would not
+    show them)."""
+    buf = bytearray(1 << 22)
+    view = memoryview(buf)
+    with open(src, "rb", buffering=0) as fh:
+        fh.seek(start)
         done = 0
-        try:
-            while done < end - start:
-                n = os.copy_file_range(fd, dst_fd, end - start - done, start + done, at + done)
-                if n == 0:
-                    raise OSError(f"{src} is shorter than expected ({start + done} < {end})")
-                done += n
-            return
-        except (AttributeError, OSError) as exc:
-            if isinstance(exc, OSError) and exc.errno not in _NO_COPY_RANGE:
-                raise
-        fh.seek(start + done)
         while done < end - start:
-            chunk = fh.read(min(1 << 22, end - start - done))
-            if not chunk:
+            n = fh.readinto(view[:min(len(buf), end - start - done)])  # type: ignore[attr-defined]
+            if not n:
                 raise OSError(f"{src} is shorter than expected ({start + done} < {end})")
-            os.pwrite(dst_fd, chunk, at + done)
-            done += len(chunk)
+            digest.update(view[:n])
+            written = 0
+            while written < n:
+                written += os.pwrite(dst_fd, view[written:n], at + done + written)
+            done += n
 
 
 def _stale(path: Path) -> bool:

@@ -55,6 +55,7 @@ def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: 
             prov, ended = run_provenance(seeds, version=version, code=code, started=started, audit=audit)
             dataset.write(prov)
             size = dataset.finish()
+            dataset_sha = dataset.sha256()
         writer = StoreWriter(release, state.sections, staging.path, Sections(state.inferred_at, state.provenance_at, size))
         try:  # the release's own store is written meanwhile
             counts = dict(release.manifest["counts"])
@@ -67,7 +68,7 @@ def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: 
             write_state(staging.work, version=version, events=state.events, stances=state.stances, entries=state.entries, originals=state.originals,
                         exact=state.exact, sections=(state.inferred_at, state.provenance_at, size), stats=planned.stats)
             result = BuildResult(None, Validation(True), manifest, seconds)
-            result.release = staging.commit(manifest, store_sums=writer.checksums)
+            result.release = staging.commit(manifest, store_sums=writer.checksums, sums={DATASET: dataset_sha})
         finally:
             writer.join()  # before the staging folder may go
         if writer.why:

@@ -122,6 +122,7 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
             at_provenance = dataset.tell()
             dataset.write(prov)
             size = dataset.finish()
+            dataset_sha = dataset.sha256()
         except BaseException:
             closing.join()  # the store is closed before its folder goes
             raise
@@ -137,7 +138,7 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
                     stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
                     originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
         result = BuildResult(None, validation, manifest, lap.seconds)
-        result.release = staging.commit(manifest, store_sums=writer.checksums)
+        result.release = staging.commit(manifest, store_sums=writer.checksums, sums={DATASET: dataset_sha})
     finally:
         writer.join()  # before the staging folder may go
     lap("publish")
