@@ -94,8 +94,8 @@ def crisiskg_answer(store: Any, case: Case, settings: Any) -> bytes:
     """The evaluated path of a saved question as a worker runs it: SPARQL JSON (N-Triples for a graph)."""
     q = case.question
     bound = q.bind(case.values, store)
-    job = QueryJob(bind_values(q.sparql, bound) if bound else q.sparql, fmt="nt" if case.kind == "graph" else "json",
-                   limit=settings.max_result_rows, timeout=settings.query_timeout)
+    job = QueryJob.saved(q.sparql, bound, fmt="nt" if case.kind == "graph" else "json",
+                         limit=settings.max_result_rows, timeout=settings.query_timeout)  # as service/api.py makes it
     kept = job.kept(store)  # the evaluator looks for a kept answer first; a build without them has none
     answer = kept if kept is not None else job.answer(store, _Deadline(settings.query_timeout))
     assert answer.body is not None
