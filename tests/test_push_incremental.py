@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 from seedcorpus import SEEDS
 
+from crisiskg.build import delta
 from crisiskg.build.delta import Refused, replace_graph
 from crisiskg.build.incremental import workstate
 from crisiskg.build.pipeline import build
@@ -240,7 +241,9 @@ def loaded(section: bytes) -> ox.Store:
     return store
 
 
-def test_a_provenance_triple_leaves_the_union_copy_only_when_no_other_graph_holds_it() -> None:
+@pytest.mark.parametrize("few", [1000, 0])  # gone quads looked up one by one, or by predicate first (many of them)
+def test_a_provenance_triple_leaves_the_union_copy_only_when_no_other_graph_holds_it(few: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delta, "_FEW", few)
     article = f"<{EX}s> <{EX}p> <{EX}o> <{EX}article>"
     shared, alone, inferred = (f"<{EX}s> <{EX}p> <{EX}{o}>" for o in ("o", "gone", "inferred"))
     old = nquads(f"{shared} {PROV}", f"{alone} {PROV}", f"{inferred} {PROV}", f"<{EX}s> <{EX}v> \"1\"^^<{XSD_INT}> {PROV}")

@@ -190,6 +190,7 @@ def quads_in(section: bytes, graph: Any) -> list[Any]:
 
 
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}"
+_FEW = 1000  # gone quads looked up one by one (see replace_graph)
 _USED_ELSEWHERE = "ASK {{ GRAPH ?g {{ ?s <{}> ?o }} FILTER(?g != <{}> && ?g != <{}>) }}"
 
 
@@ -222,14 +223,16 @@ def replace_graph(store: Any, graph: Any, old: bytes, new: bytes, *, union: bool
             raise Refused(f"{graph.value} would hold {held} quads, not the {len(set(new.splitlines()))} lines of its section")
     if union:
         inferred = ox.NamedNode(str(INFERRED_GRAPH))
-        # a predicate no other asserted graph uses (most of them, for the provenance graph): one
-        # look for it, instead of one for each of its triples
-        shared = {p for p in {q.predicate for q in gone} if bool(store.query(_USED_ELSEWHERE.format(p.value, graph.value, inferred.value)))}
+        # many gone quads (a graph rewritten whole): a predicate no other asserted graph uses is
+        # looked for once, instead of each of its triples; a few (the provenance graph of an
+        # increment): each triple is looked up alone, cheaper than scanning a common predicate
+        shared = None if len(gone) <= _FEW else {
+            p for p in {q.predicate for q in gone} if bool(store.query(_USED_ELSEWHERE.format(p.value, graph.value, inferred.value)))}
         for q in gone:
             if q in store:  # still in the graph: an added line writes it another way
                 continue
-            if q.predicate in shared and any(x.graph_name not in (dg, inferred, graph)
-                                             for x in quads_matching(store, q.subject, q.predicate, q.object, None)):
+            if (shared is None or q.predicate in shared) and any(x.graph_name not in (dg, inferred, graph)
+                                                                 for x in quads_matching(store, q.subject, q.predicate, q.object, None)):
                 continue
             store.remove(ox.Quad(q.subject, q.predicate, q.object, dg))
 
