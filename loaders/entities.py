@@ -31,9 +31,9 @@ def entity_origins(seeds: SeedSet, origins: Origins) -> None:
 def entities(g: Graph, seeds: SeedSet, origins: Origins) -> None:
     """The entities graph: every registry entity (types, labels, containment, point, links) and
     every proposition, into ``g``; ``origins`` records their seed files."""
+    entity_origins(seeds, origins)
     for ent_id, ent in seeds.entities.items():
         node = iris.entity(ent_id)
-        origins[node] = seeds.registry_file
         for t in seeds.types(ent_id):
             g.add((node, RDF.type, CKG[t]))
         g.add((node, RDFS.label, Literal(ent["label"])))
@@ -59,7 +59,6 @@ def entities(g: Graph, seeds: SeedSet, origins: Origins) -> None:
             g.add((node, SKOS.exactMatch, (WIKIDATA if scheme == "wikidata" else GEONAMES)[local if scheme == "wikidata" else local + "/"]))
     for prop_id, prop in seeds.propositions.items():
         node = iris.proposition(prop_id)
-        origins[node] = "propositions.yaml"
         g.add((node, RDF.type, CKG.Proposition))
         g.add((node, RDFS.label, Literal(prop["label"])))
         g.add((node, SKOS.prefLabel, Literal(prop["label"])))

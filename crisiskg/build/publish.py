@@ -239,6 +239,7 @@ class DatasetWriter:
     def __init__(self, path: Path):
         self.fh = open(path, "wb")  # noqa: SIM115 (closed by __exit__)
         self._digest = hashlib.sha256()  # of the bytes in the file so far, in their order
+        self._out = _Hashed(self.fh, self._digest)  # what writes through it is hashed
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -284,12 +285,11 @@ class DatasetWriter:
 
     def write(self, data: bytes) -> None:
         self.wait()
-        self._digest.update(data)
-        self.fh.write(data)
+        self._out.write(data)
 
     def quads(self, quads: Iterable[ox.Quad]) -> None:
         self.wait()
-        ox.serialize(quads, _Hashed(self.fh, self._digest), ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # any object with write()
+        ox.serialize(quads, self._out, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # any object with write()
 
     def finish(self) -> int:
         """Flush and fsync; the file's size."""
@@ -340,7 +340,7 @@ def copy_range(src: Path, dst_fd: int, start: int, end: int, at: int, digest: An
         fh.seek(start)
         done = 0
         while done < end - start:
-            n = fh.readinto(view[:min(len(buf), end - start - done)])  # type: ignore[attr-defined]
+            n = fh.readinto(view[:min(len(buf), end - start - done)])
             if not n:
                 raise OSError(f"{src} is shorter than expected ({start + done} < {end})")
             digest.update(view[:n])
