@@ -8,13 +8,17 @@ mechanism :class:`crisiskg.query.killable.Killable`), each with the store open:
    never waits for a worker.
 2. Admission (:class:`Admission`): a query takes a free worker; when all are busy it waits at most
    ``queue_wait`` seconds, and at most ``max_queued_queries`` requests wait at once; anything more
-   is refused at once (:class:`Busy`, a 503 with ``Retry-After``). So queries hold at most
-   ``max_running_queries + max_queued_queries`` request threads, and the rest of the server's
-   threads answer cheap work (kept and cached answers, pages, ``/healthz``) without waiting.
+   is refused at once (:class:`Busy`, a 503 with ``Retry-After``; its ``reason`` says which limit
+   refused it). So queries hold at most ``max_running_queries + max_queued_queries`` request
+   threads, and the rest of the server's threads answer cheap work (kept and cached answers, pages,
+   ``/healthz``) without waiting.
 3. Past its deadline a request answers 503 at once; its worker has :data:`GRACE` seconds more to
    stop by itself (a streaming query does) before it is killed and replaced
    (``crisiskg_query_workers_killed_total``). A query that grows its worker by more than
    ``query_memory`` bytes ends it: 503 (:class:`~crisiskg.query.killable.OutOfMemory`), replaced too.
+4. When no worker process can be started (:class:`~crisiskg.query.killable.Unavailable`: the
+   forkserver cannot run, the system is out of processes) a query is answered 503 at once, and the
+   workers are started again for the next one.
 
 A memory worker opens the very release the server opened, so answers never come from a newer build
 than the server advertises: its on-disk store read-only (:mod:`crisiskg.build.diskstore`), whose
@@ -42,21 +46,29 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from crisiskg.errors import QueryError
-from crisiskg.query.killable import Killable, OpenFailed, OutOfMemory, Stopped, WorkerExited, outcome
+from crisiskg.query.killable import Killable, OpenFailed, OutOfMemory, Stopped, Unavailable, WorkerExited, outcome
 from crisiskg.query.store import Store
 from crisiskg.service.jobs import Answer, QueryJob, reply, too_large, unpack
 from crisiskg.service.jobs import Stopped as CheckStopped
 
-__all__ = ["GRACE", "Admission", "Answer", "Busy", "Evaluator", "OutOfMemory", "QueryJob", "WorkerPool"]
+__all__ = ["GRACE", "QUEUE_FULL", "WAIT_OVER", "Admission", "Answer", "Busy", "Evaluator", "OutOfMemory", "QueryJob", "Unavailable",
+           "WorkerPool"]
 
 T = TypeVar("T")
 log = logging.getLogger("crisiskg.service")
 
 GRACE = 0.5  # seconds a worker past its deadline has to stop by itself before it is killed
+QUEUE_FULL = "queue full"  # a Busy's reason: as many requests as may wait for a worker wait already
+WAIT_OVER = "waited past its time limit"  # a Busy's reason: no worker became free within the wait
 
 
 class Busy(TimeoutError):
-    """Every query worker is busy and the wait for one is full or over."""
+    """Every query worker is busy and the wait for one is full or over (``reason``:
+    :data:`QUEUE_FULL` or :data:`WAIT_OVER`)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 class Admission:
@@ -75,14 +87,14 @@ class Admission:
                 self.used += 1
                 return
             if self.waiting >= self.queued:
-                raise self._busy()
+                raise self._busy(QUEUE_FULL)
             self.waiting += 1
             try:
                 end = time.monotonic() + min(self.wait, limit)
                 while self.used >= self.slots:
                     remaining = end - time.monotonic()
                     if remaining <= 0:
-                        raise self._busy()
+                        raise self._busy(WAIT_OVER, f"; none became free within {min(self.wait, limit):g} s")
                     self._cond.wait(remaining)
             finally:
                 self.waiting -= 1
@@ -93,8 +105,8 @@ class Admission:
             self.used -= 1
             self._cond.notify()
 
-    def _busy(self) -> Busy:
-        return Busy(f"all {self.slots} query workers are busy and {self.waiting} requests wait for one")
+    def _busy(self, reason: str, more: str = "") -> Busy:
+        return Busy(f"all {self.slots} query workers are busy and {self.waiting} requests wait for one{more}", reason)
 
 
 def _open(spec: str | None, build_dir: str, release: Any) -> Store:
@@ -124,8 +136,14 @@ class WorkerPool:
                                   preload=("crisiskg.service.jobs", "crisiskg.query.store"))
 
     @property
+    def unavailable(self) -> str | None:
+        """Why no worker process could be started at the last try, or None."""
+        return self._killable.unavailable
+
+    @property
     def start_error(self) -> str | None:
-        return self._killable.start_error
+        """Why no worker could be started (the last try), else why one could not open the store, or None."""
+        return self.unavailable or self._killable.start_error
 
     @property
     def ready(self) -> int:
@@ -174,8 +192,8 @@ class WorkerPool:
     def run(self, job: QueryJob, limit: float, leave: Callable[[], None]) -> Answer:
         """``job``'s answer from a worker within ``limit`` seconds; TimeoutError otherwise (the
         worker then stops or is killed in the background). ``leave`` is called once the task has
-        ended. Raises the job's QueryError, :class:`OutOfMemory`, or QueryError when the worker
-        ended another way."""
+        ended. Raises the job's QueryError, :class:`OutOfMemory`, :class:`Unavailable` when no
+        worker can be started, or QueryError when the worker ended another way."""
         try:
             future = self._killable.submit(reply, job, limit, self.max_bytes, timeout=limit + GRACE)
         except BaseException:
@@ -298,7 +316,8 @@ class Evaluator:
 
         The limit is ``timeout``, else the job's own ``timeout``, else the evaluator's; never more
         than the evaluator's. Raises TimeoutError when no answer came within it, :class:`Busy`
-        when no worker became free in time, :class:`OutOfMemory` past the memory cap.
+        when no worker became free in time, :class:`OutOfMemory` past the memory cap,
+        :class:`Unavailable` when no worker process can be started.
         """
         asked = timeout if timeout is not None else getattr(fn, "timeout", None)
         limit = self.timeout if asked is None else min(asked, self.timeout)

@@ -11,6 +11,10 @@ and is tried again at the next look; one that is damaged (its files do not match
 its manifest, or its data cannot be parsed) is refused for good: never read again. Either way the
 refusal is counted in ``crisiskg_build_reload_failures_total`` and logged once, with its reason.
 Answers are cached per build version, so none is stale.
+
+A query refused with 503 because every worker is busy (:class:`~crisiskg.service.evaluation.Busy`)
+or none can be started is logged on ``crisiskg.service`` with its request and why, through a
+:class:`Throttle`: at most one line a second for each reason, saying how many more it held back.
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from crisiskg.build.publish import current
 from crisiskg.errors import CrisisKGError, DamagedRelease
 from crisiskg.query.savedqueries import SavedQuery, load_queries
 from crisiskg.query.store import Store, open_store
 from crisiskg.service.errors import QueryTimeout, ServiceError
-from crisiskg.service.evaluation import Busy, Evaluator, OutOfMemory
+from crisiskg.service.evaluation import Busy, Evaluator, OutOfMemory, Unavailable
 from crisiskg.service.jobs import TooLarge
 from crisiskg.service.metrics import Metrics
 from crisiskg.service.settings import Settings
@@ -40,6 +44,39 @@ log = logging.getLogger("crisiskg.service")
 
 KEY = "crisiskg"
 QUERIES_RECHECK = 1.0  # seconds between looks at the saved-question files
+UNAVAILABLE = "no worker can be started"  # the reason logged for a query refused because of that
+
+
+class Throttle:
+    """Log lines that come in bursts (one per refused request under load) at most once a ``period``
+    seconds for each reason; the next line logged for a reason says how many it held back."""
+
+    def __init__(self, logger: logging.Logger, period: float = 1.0, clock: Callable[[], float] = time.monotonic):
+        self.logger, self.period, self._clock = logger, period, clock
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def log(self, level: int, reason: str, message: str, *args: Any) -> bool:
+        """Log ``message % args`` at ``level`` unless a line for ``reason`` was logged less than
+        ``period`` seconds ago (then it is only counted); True if it was logged."""
+        now = self._clock()
+        with self._lock:
+            last = self._last.get(reason)
+            if last is not None and now - last < self.period:
+                self._held[reason] = self._held.get(reason, 0) + 1
+                return False
+            self._last[reason] = now
+            held = self._held.pop(reason, 0)
+        if held:
+            message, args = message + " (and %d more for this reason since the last line)", (*args, held)
+        self.logger.log(level, message, *args)
+        return True
+
+
+def _asked() -> str:
+    """The request being answered, as its method and path, for a log line."""
+    return f"{request.method} {request.path}" if has_request_context() else "a request"
 
 
 @dataclass
@@ -58,6 +95,7 @@ class State:
     _refused: str | None = None  # the release last refused, counted and logged once
     _damaged: set[str] = field(default_factory=set)  # releases refused for good: never read again
     _stop: threading.Event = field(default_factory=threading.Event)
+    refusals: Throttle = field(default_factory=lambda: Throttle(log))  # queries refused with 503, logged
 
     @classmethod
     def open(cls, settings: Settings) -> State:
@@ -68,6 +106,8 @@ class State:
             except CrisisKGError as exc:
                 store, error = None, str(exc)
         evaluator = Evaluator.for_settings(settings, store)  # worker processes unless given an open store
+        if evaluator.pool is not None and evaluator.pool.unavailable:
+            log.error("%s; each query is answered 503 until they can be", evaluator.pool.unavailable)
         st = cls(settings, store, error, Metrics(), evaluator)
         st.metrics.describe("crisiskg_query_rejected_total", "counter",
                             "Queries refused (503) because every query worker was busy and the wait was full or over, by route.")
@@ -195,13 +235,19 @@ class State:
 
     def evaluate(self, fn: Callable[[Callable[[int], None]], Any], *, route: str, query_id: str | None = None) -> Any:
         """``fn(check)`` under the time limit; a timeout is counted (per route, and per saved
-        question when ``query_id`` is given) and raised as a 503."""
+        question when ``query_id`` is given) and raised as a 503, as is a query refused because
+        every worker is busy or none can be started (those are logged too, see :class:`Throttle`)."""
         retry = {"Retry-After": str(self.settings.retry_after)}
         try:
             return self.evaluator.run(fn)
         except Busy as exc:
             self.metrics.inc("crisiskg_query_rejected_total", {"route": route})
+            self.refusals.log(logging.WARNING, exc.reason, "refused %s with 503 (%s): %s", _asked(), exc.reason, exc)
             raise ServiceError(503, f"{exc}; try again in {self.settings.retry_after} s", retry) from None
+        except Unavailable as exc:
+            self.refusals.log(logging.ERROR, UNAVAILABLE, "refused %s with 503 (%s): %s", _asked(), UNAVAILABLE, exc)
+            raise ServiceError(503, f"no query worker can be started just now (the server log says why); try again in "
+                                    f"{self.settings.retry_after} s", retry) from None
         except OutOfMemory:
             self.metrics.inc("crisiskg_query_memory_stops_total", {"route": route})
             raise ServiceError(503, f"the query was stopped: it needed more than {self.settings.query_memory >> 20} MiB of "

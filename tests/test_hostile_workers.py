@@ -1,7 +1,8 @@
 """Admission and memory (issue 18): cheap work never waits behind runaways; when every query worker
-is busy a request waits a bounded time, then gets 503 with Retry-After; a query that grows its worker
-past the memory cap is stopped with a clear 503 and its worker replaced; an answer larger than the
-byte limit is refused.
+is busy a request waits a bounded time, then gets 503 with Retry-After, and the refusal is logged
+with why (at most a line a second for each reason); a query that grows its worker past the memory
+cap is stopped with a clear 503 and its worker replaced; an answer larger than the byte limit is
+refused.
 
 Apps here open the mini build themselves, so they evaluate in worker processes. Time bounds are
 generous (the limits under test are a few seconds; nothing asserts a latency).
@@ -10,6 +11,7 @@ generous (the limits under test are a few seconds; nothing asserts a latency).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +22,7 @@ import pytest
 from flask import Flask
 
 from crisiskg.service import create_app
-from crisiskg.service.state import KEY
+from crisiskg.service.state import KEY, Throttle
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CROSS_SORT = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
@@ -92,6 +94,55 @@ def test_a_busy_worker_means_a_bounded_wait_then_503_and_cheap_work_goes_on(make
     assert 'crisiskg_query_rejected_total{route="/sparql"} 2' in text
     assert wait_until(lambda: st.evaluator.running == 0 and st.evaluator.pool.ready == 1)
     assert sparql(app, "ASK { ?s ?p ?o }").status_code == 200
+
+
+def test_refusals_are_logged_with_why_at_most_once_a_second_per_reason(make_app: Callable[..., Flask],
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(query_timeout=10, max_queued_queries=1, queue_wait=1.5)
+    st = app.extensions[KEY]
+    holder, held = in_thread(lambda: app.test_client().get("/sparql", query_string={"query": RUNAWAY, "timeout": "8"}, headers=JSON))
+    assert wait_until(lambda: st.evaluator.running == 1)
+    with caplog.at_level(logging.WARNING, logger="crisiskg.service"):
+        waiter, waited = in_thread(lambda: sparql(app, "ASK { ?s ?p ?o }"))  # refused after 1.5 s: no worker became free
+        assert wait_until(lambda: st.evaluator.admission.waiting == 1)
+        first = time.monotonic()
+        burst = [sparql(app, "ASK { ?s ?p ?o }").status_code for _ in range(3)]  # refused at once: the queue is full
+        waiter.join(30)
+        again, waited_again = in_thread(lambda: sparql(app, "ASK { ?s ?p ?o }"))  # waits, and is refused, a second time
+        assert wait_until(lambda: st.evaluator.admission.waiting == 1)
+        time.sleep(max(0.0, first + 1.2 - time.monotonic()))
+        late = sparql(app, "ASK { ?s ?p ?o }").status_code  # the queue is full again, over a second after the first line
+        again.join(30)
+    assert not held, "the runaway ended before every refusal was made"
+    assert burst == [503] * 3 and late == 503 and waited[0][0].status_code == waited_again[0][0].status_code == 503
+    lines = [r.getMessage() for r in caplog.records if r.name == "crisiskg.service" and r.levelno == logging.WARNING]
+    full = [line for line in lines if "(queue full)" in line]
+    over = [line for line in lines if "(waited past its time limit)" in line]
+    assert len(full) == 2 and len(over) == 2 and len(lines) == 4, lines
+    assert all(line.startswith("refused GET /sparql with 503 (") and "query workers are busy" in line for line in lines), lines
+    assert "more for this reason" not in full[0]
+    assert full[1].endswith("(and 2 more for this reason since the last line)"), full  # the burst's other two
+    assert all("none became free within 1.5 s" in line and "more for this reason" not in line for line in over), over
+    holder.join(60)
+    assert held[0][0].status_code == 503
+
+
+def test_the_refusal_log_holds_back_lines_within_a_second_and_counts_them(caplog: pytest.LogCaptureFixture) -> None:
+    now = [100.0]
+    throttle = Throttle(logging.getLogger("crisiskg.service"), clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING, logger="crisiskg.service"):
+        logged = [throttle.log(logging.WARNING, "queue full", "refused %d", n) for n in range(4)]
+        logged.append(throttle.log(logging.ERROR, "no worker can be started", "refused late"))  # another reason: logged
+        now[0] += 0.99
+        logged.append(throttle.log(logging.WARNING, "queue full", "refused %d", 4))
+        now[0] += 0.02
+        logged.append(throttle.log(logging.WARNING, "queue full", "refused %d", 5))
+        now[0] += 5
+        logged.append(throttle.log(logging.WARNING, "queue full", "refused %d", 6))
+    assert logged == [True, False, False, False, True, False, True, True]
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "refused 0"), ("ERROR", "refused late"),
+        ("WARNING", "refused 5 (and 4 more for this reason since the last line)"), ("WARNING", "refused 6")]
 
 
 def test_a_waiting_request_gets_the_worker_when_it_frees_in_time(make_app: Callable[..., Flask]) -> None:

@@ -17,6 +17,9 @@ opens its state once with ``opener()`` (a store), then runs ``fn(state, *args)``
 - A worker that ends otherwise (killed from outside) makes its task raise :class:`WorkerExited`.
 - A worker whose ``opener`` failed stays up and answers every task with :class:`OpenFailed`, so a
   store that cannot be opened is reported, not retried in a loop.
+- When no worker process can be made (the forkserver cannot start, the system is out of
+  processes or file descriptors) a task raises :class:`Unavailable`, and the pool is made again
+  when next needed (a task, or a look at the workers): nothing is retried in between.
 
 A worker exits as soon as the process that started it is gone, even in the middle of a task.
 Used by the service's query workers and by the build's kept answers.
@@ -60,6 +63,16 @@ class WorkerExited(Exception):
 
 class OpenFailed(Exception):
     """The worker could not open its state (the message says why)."""
+
+
+class Unavailable(Exception):
+    """No worker process could be made (the message says why); the next task tries again."""
+
+
+def _why(exc: BaseException) -> str:
+    """What failed, in one line: the operating system's error under pebble's BrokenProcessPool."""
+    cause = exc.__cause__ if isinstance(exc, BrokenProcessPool) and exc.__cause__ is not None else exc
+    return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
 
 
 def ended(code: int | None) -> str:
@@ -148,22 +161,43 @@ class Killable:
         self._error = ctx.Array("c", 1000)
         self._lock = threading.Lock()
         self._closed = False
-        self._pool = self._new_pool()
+        self._pool: pebble.ProcessPool | None = None
+        self._unavailable: str | None = None  # why the last pool could not be started
+        try:
+            self._current()
+        except Unavailable:
+            pass  # said by `unavailable`; the first task tries again
 
     def _new_pool(self) -> pebble.ProcessPool:
+        """A started pool; :class:`Unavailable` when its workers cannot be made."""
         pool = pebble.ProcessPool(max_workers=self.size, initializer=_start,
                                   initargs=(self._opener, self.memory, self.nice, self._started, self._error), context=self._ctx)
-        pool.schedule(_ping)  # pebble starts its workers with the first task: start them now
+        try:
+            pool.schedule(_ping)  # pebble starts its workers with the first task: start them now
+        except (OSError, EOFError, BrokenProcessPool) as exc:
+            pool.stop()
+            pool.join()  # never started: only the workers made before the failure are stopped
+            raise Unavailable(f"the worker processes could not be started ({_why(exc)})") from exc
         return pool
 
     def _current(self) -> pebble.ProcessPool:
-        """The pool, replaced by a new one if pebble gave it up (it does when a worker ends while
-        no task runs: the worker was killed from outside)."""
+        """The pool, made again if pebble gave it up (it does when a worker ends while no task runs:
+        the worker was killed from outside; or when a worker cannot be replaced) or it could not be
+        started. Raises :class:`Unavailable` when it cannot be made now."""
         with self._lock:
-            if not self._closed and self._pool._context.status == _ERROR:
-                old, self._pool = self._pool, self._new_pool()
+            if self._pool is not None and (self._closed or self._pool._context.status != _ERROR):
+                return self._pool
+            if self._closed:
+                raise Unavailable("the pool is closed")
+            try:
+                pool = self._new_pool()
+            except Unavailable as exc:
+                self._unavailable = str(exc)
+                raise
+            old, self._pool, self._unavailable = self._pool, pool, None
+            if old is not None:
                 threading.Thread(target=old.stop, name="crisiskg-pool-stop", daemon=True).start()
-            return self._pool
+            return pool
 
     @property
     def started(self) -> int:
@@ -175,27 +209,40 @@ class Killable:
         """Why a worker could not open its state (the last such failure), or None."""
         return self._error.value.decode("utf-8", "replace") or None  # type: ignore[attr-defined]
 
+    @property
+    def unavailable(self) -> str | None:
+        """Why the worker processes could not be started at the last try, or None (they were)."""
+        return self._unavailable
+
     def pids(self) -> set[int]:
-        """Process ids of the workers alive now."""
-        workers = self._current()._pool_manager.worker_manager.workers  # pebble keeps them by pid
+        """Process ids of the workers alive now (none when they cannot be started)."""
+        try:
+            pool = self._current()
+        except Unavailable:
+            return set()
+        workers = pool._pool_manager.worker_manager.workers  # pebble keeps them by pid
         return {pid for pid, proc in list(workers.items()) if proc.is_alive()}
 
     def submit(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None) -> Future[Any]:
-        """Run ``fn(state, *args)`` in a worker; a future of its value. :func:`outcome` reads it."""
+        """Run ``fn(state, *args)`` in a worker; a future of its value. :func:`outcome` reads it.
+        Raises :class:`Unavailable` when no worker can be started."""
         return self._current().schedule(_call, args=(fn, args), timeout=timeout)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Kill every worker; nothing runs after this."""
         with self._lock:
             self._closed = True
-        self._pool.stop()
-        self._pool.join(5)
+            pool = self._pool
+        if pool is not None:
+            pool.stop()
+            pool.join(5)
 
 
 def outcome(future: Future[Any], wait: float | None = None) -> Any:
     """The value of a finished (or, waiting at most ``wait`` seconds, finishing) task. Raises the
     task's own exception, :class:`Stopped`, :class:`OutOfMemory`, :class:`WorkerExited`,
-    :class:`OpenFailed`, or ``concurrent.futures.TimeoutError`` when ``wait`` passed first."""
+    :class:`OpenFailed`, :class:`Unavailable` (a worker could not be replaced), or
+    ``concurrent.futures.TimeoutError`` when ``wait`` passed first."""
     try:
         return future.result(wait)
     except FutureTimeout:
@@ -206,5 +253,7 @@ def outcome(future: Future[Any], wait: float | None = None) -> Any:
         if exc.exitcode == -signal.SIGABRT:  # a failed allocation past the cap aborts the process
             raise OutOfMemory(f"its worker ended ({ended(exc.exitcode)})") from None
         raise WorkerExited(exc.exitcode) from None
-    except BrokenProcessPool:  # pebble gives a pool up when a worker ends with no task running; it is replaced
+    except BrokenProcessPool as exc:  # pebble gives a pool up when a worker ends with no task running; it is replaced
+        if isinstance(exc.__cause__, (OSError, EOFError)):  # or when a worker cannot be made: the next task tries again
+            raise Unavailable(f"the worker processes failed ({_why(exc)})") from None
         raise WorkerExited(None) from None

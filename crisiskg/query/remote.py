@@ -22,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from crisiskg.query.parser import answer_kind
 from crisiskg.query.sparqltext import tokens
 from crisiskg.vocab import GRAPH
 
@@ -88,7 +89,6 @@ class Remote:
         self._local = threading.local()
         self._opened: list[Any] = []  # every session, from any thread, closed by close()
         self._lock = threading.Lock()
-        self._syntax = ox.Store()  # parses queries locally, so syntax errors read the same on every kind
         self.union_default = False
         self.all_graphs: list[str] = []
 
@@ -182,22 +182,11 @@ class Remote:
         probe = self.query("ASK { ?s ?p ?o }", prefixes=None, base_iri=None, default=None, named=None, union=False)
         self.union_default = bool(probe)
 
-    def _constructs(self, sparql: str, prefixes: Mapping[str, str] | None, base_iri: str | None) -> bool:
-        """Whether ``sparql`` asks for a graph (CONSTRUCT, DESCRIBE), read by parsing it on an empty
-        local store: a syntax error is raised as the embedded kinds raise it. The parsed query is
-        dropped here, in this thread: pyoxigraph's answers may only be freed by the thread that made
-        them, and one kept in a frame that an error's traceback holds would be freed by whichever
-        thread next runs the garbage collector."""
-        local = self._syntax.query(sparql, prefixes=dict(prefixes) if prefixes is not None else None, base_iri=base_iri)
-        graph = isinstance(local, ox.QueryTriples)
-        del local
-        return graph
-
     def query(self, sparql: str, *, prefixes: Mapping[str, str] | None, base_iri: str | None,
               default: list[str] | None, named: list[str] | None, union: bool, reasoning: str | None = None) -> Any:
         import urllib.parse
 
-        accept = _ACCEPT["graph" if self._constructs(sparql, prefixes, base_iri) else "results"]
+        accept = _ACCEPT[answer_kind(sparql, prefixes=prefixes, base_iri=base_iri)]  # a syntax error raised as the embedded kinds raise it
         if default is None and named is None and not union:
             default, named = _from_clauses(sparql, prefixes or {})  # some servers let their union setting override FROM
         head = (f"BASE <{base_iri}>\n" if base_iri else "") + "".join(f"PREFIX {p}: <{u}>\n" for p, u in (prefixes or {}).items())

@@ -34,6 +34,7 @@ from crisiskg.errors import DamagedRelease, PublishError, QueryError
 from crisiskg.query.backend import Backend
 from crisiskg.query.embedded import Embedded, copy_union
 from crisiskg.query.kept import Kept
+from crisiskg.query.parser import answer_kind
 from crisiskg.query.remote import Remote
 from crisiskg.query.results import Result, _materialise
 from crisiskg.query.sparqltext import bind_values, keywords
@@ -187,7 +188,7 @@ def check_syntax(sparql: str, *, base_iri: str | None = None) -> None:
     caller that queried a text derived from a person's (a LIMIT added) gets the error at their line
     and column, in the engine's words for their text."""
     with _engine_errors(sparql, PREFIXES):
-        ox.Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)  # an empty store: a valid text is not evaluated (read lazily)
+        answer_kind(sparql, prefixes=PREFIXES, base_iri=base_iri)
 
 
 @contextmanager

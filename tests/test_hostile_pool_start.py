@@ -1,0 +1,66 @@
+"""Query workers that cannot be started: every query is answered 503 with ``Retry-After`` in the
+service's error body, the failure is logged on ``crisiskg.service``, ``/readyz`` says why, and the
+next query once the cause is gone starts the workers and is answered.
+
+The cause is a real one: the interpreter that ``multiprocessing`` starts the forkserver from is not
+there (as when a server's virtual environment is removed or upgraded under it). It runs in a Python
+process of its own, so that no other test's forkserver or resource tracker is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from serving import ROOT  # tests/serving.py
+
+SCRIPT = r"""
+import json, logging, multiprocessing, sys
+from multiprocessing import resource_tracker
+
+logging.basicConfig(format="LOG %(name)s %(levelname)s %(message)s", stream=sys.stderr)
+resource_tracker.ensure_running()  # from the real interpreter: only the forkserver needs the missing one
+multiprocessing.set_executable(sys.argv[2])
+
+from crisiskg.service import create_app
+
+app = create_app({"build_dir": sys.argv[1], "max_running_queries": 1, "reload_every": 0, "cache_bytes": 0,
+                  "query_timeout": 120, "retry_after": 9})
+client = app.test_client()
+seen = []
+for step in ("missing", "missing", "back"):
+    if step == "back":
+        multiprocessing.set_executable(sys.executable)
+    resp = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
+                      headers={"Accept": "application/sparql-results+json"})
+    ready = client.get("/readyz")
+    seen.append({"status": resp.status_code, "retry_after": resp.headers.get("Retry-After"), "body": resp.get_json(),
+                 "ready": ready.status_code, "ready_error": ready.get_json().get("error")})
+print(json.dumps(seen))
+app.extensions["crisiskg"].close()
+"""
+
+
+def test_workers_that_cannot_start_give_503_and_a_log_line_then_recover(mini_build: tuple[Path, Any], tmp_path: Path) -> None:
+    missing = tmp_path / "gone" / "python3"
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(mini_build[0]), str(missing)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second, back = json.loads(done.stdout.strip().splitlines()[-1])
+    for refused in (first, second):
+        assert refused["status"] == 503 and refused["retry_after"] == "9", refused
+        body = refused["body"]
+        assert body["ok"] is False and body["status"] == 503
+        assert "no query worker can be started" in body["error"] and "try again in 9 s" in body["error"]
+        assert str(missing) not in body["error"]  # the cause is for the operator's log, not the client
+        assert refused["ready"] == 503 and "could not be started" in refused["ready_error"]
+    assert back["status"] == 200 and back["body"]["boolean"] is True, back  # the workers were started again
+    assert back["ready"] == 200
+    logged = [line for line in done.stderr.splitlines() if line.startswith("LOG crisiskg.service ERROR")]
+    assert any("the worker processes could not be started" in line and "answered 503 until" in line for line in logged), logged
+    refusals = [line for line in logged if "refused GET /sparql with 503 (no worker can be started)" in line]
+    assert refusals and all("could not be started" in line for line in refusals), logged
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
