@@ -175,21 +175,24 @@ def provenance_nquads(seeds: SeedSet, *, version: str, started: str, ended: str,
     add(agent, a, f"<{_PROV}SoftwareAgent>")
     add(agent, label, _nt_literal("crisiskg"))
     add(agent, f"<{CKG.softwareVersion}>", _nt_literal(__version__))
+    # the IRIs of loaders.iris and vocab.article_graph, written as strings: this is most of the
+    # record, and minting each as an rdflib term was most of its time
     file_nodes: dict[str, str] = {}
     of_articles = article_files(seeds)
+    input_file, article, graph = f"<{iris.input_file('')}", f"<{iris.article('')}", f"<{article_graph('')}"
     for rel, sha in [*(("seeds/" + r, h) for r, h in seeds.files.items()), *code]:
-        node = file_nodes[rel] = f"<{iris.input_file(sha)}>"
-        add(node, a, entity)
-        add(node, seed_file, _nt_literal(rel))
-        add(node, sha256, _nt_literal(sha))
+        node = file_nodes[rel] = f"{input_file}{sha[:16]}>"
+        lines[f"{node} {a} {entity}{g}"] = None
+        lines[f"{node} {seed_file} {_nt_literal(rel)}{g}"] = None
+        lines[f"{node} {sha256} {_nt_literal(sha)}{g}"] = None
         if rel not in of_articles:
-            add(run, used, node)
+            lines[f"{run} {used} {node}{g}"] = None
     for art in seeds.articles:
-        graph_iri = f"<{article_graph(art.key)}>"
-        add(graph_iri, a, entity)
-        add(f"<{iris.article(art.key)}>", derived, file_nodes["seeds/" + art.text_file])
-        add(graph_iri, derived, file_nodes["seeds/" + art.yaml_file])
-        add(graph_iri, derived, file_nodes["seeds/" + art.text_file])
+        graph_iri, yaml_node, text_node = f"{graph}{art.key}>", file_nodes["seeds/" + art.yaml_file], file_nodes["seeds/" + art.text_file]
+        lines[f"{graph_iri} {a} {entity}{g}"] = None
+        lines[f"{article}{art.key}> {derived} {text_node}{g}"] = None
+        lines[f"{graph_iri} {derived} {yaml_node}{g}"] = None
+        lines[f"{graph_iri} {derived} {text_node}{g}"] = None
     entities = f"<{ENTITIES_GRAPH}>"
     add(entities, generated, run)
     add(entities, derived, file_nodes["seeds/registry.yaml"])
