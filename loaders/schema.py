@@ -8,6 +8,7 @@ where there is one, the nearest valid choice.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -201,10 +202,24 @@ def article_schema() -> dict[str, Any]:
     )
 
 
-def check(doc: YamlDoc, schema: dict[str, Any]) -> list[Problem]:
-    """Every schema violation of ``doc`` as a readable Problem."""
-    validator = Draft202012Validator(schema)
-    problems = [_problem(doc, err) for err in validator.iter_errors(doc.data)]
+def check(doc: YamlDoc, schema: dict[str, Any], *, items: str | None = None, checked: Callable[[Any], bool] | None = None) -> list[Problem]:
+    """Every schema violation of ``doc`` as a readable Problem. With ``items`` (a top-level list
+    of ``schema``) and ``checked``, the items of that list that ``checked`` accepts (unchanged
+    since a check found them right) are not checked again: the rest of the document is."""
+    found = doc.data.get(items) if items is not None and checked is not None and isinstance(doc.data, dict) else None
+    if not isinstance(found, list):
+        errors = list(Draft202012Validator(schema).iter_errors(doc.data))
+    else:
+        assert checked is not None and items is not None
+        outer = {**schema, "properties": {**schema["properties"], items: {"type": "array"}}}
+        each = Draft202012Validator(schema["properties"][items]["items"])
+        errors = list(Draft202012Validator(outer).iter_errors(doc.data))
+        for i, item in enumerate(found):
+            if not checked(item):
+                for err in each.iter_errors(item):
+                    err.path.extendleft((i, items))  # the item's path in the document: items, i, ...
+                    errors.append(err)
+    problems = [_problem(doc, err) for err in errors]
     return sorted(problems, key=lambda p: (p.line or 0, p.field))
 
 

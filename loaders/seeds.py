@@ -8,6 +8,7 @@ every mistake in one run, each with file, line, column and a fix. ``read_seeds``
 from __future__ import annotations
 
 import hashlib
+import json
 import stat
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -20,9 +21,15 @@ from crisiskg.loaders.reviewed import check_attacks, check_reviewed, harmless
 from crisiskg.loaders.seedset import CLAIMED, MAX_TEXT_CHARS, PLACE_TYPES, STANCE_CORE, ArticleSeed, SeedSet, munitions
 from crisiskg.loaders.yamlio import Path_, YamlDoc, load_yaml, pruned, undotted
 
-__all__ = ["CLAIMED", "PLACE_TYPES", "STANCE_CORE", "ArticleSeed", "SeedSet", "check_seeds", "munitions", "read_seeds", "usable"]
+__all__ = ["CLAIMED", "PLACE_TYPES", "STANCE_CORE", "ArticleSeed", "SeedSet", "check_seeds", "entry_digest", "munitions", "read_seeds",
+           "usable"]
 
 MAX_FILE_BYTES = MAX_TEXT_CHARS * 4
+
+
+def entry_digest(entry: Any) -> str:
+    """A digest of a registry or proposition entry as written (its fields in any order)."""
+    return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
 
 
 def _refused(path: Path, root: Path) -> str | None:
@@ -83,18 +90,23 @@ def _load(folder: Path, rel: str, problems: list[Problem], files: dict[str, str]
 
 
 def read_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events: frozenset[str] = frozenset(),
-               checked: Mapping[str, str] | None = None, only: Collection[str] | None = None) -> SeedSet:
+               checked: Mapping[str, str] | None = None, checked_entries: Collection[str] = frozenset(),
+               only: Collection[str] | None = None) -> SeedSet:
     """Read and check every seed file under ``folder``.
 
     ``known_events``: ids of events annotated in articles read before (the incremental build
     reads the new articles only), which the new ones may refer to. ``checked``: the registry or
     propositions file (name -> sha256) as a published build read and checked it; a file with that
-    content is not checked again (its schema, aliases and containment), only read. ``only``: the
+    content is not checked again (its schema, aliases and containment), only read.
+    ``checked_entries``: the :func:`entry_digest` of each registry and proposition entry a
+    published build checked; in a changed file, such an entry is not checked against the schema
+    again (the rest of the file is, and its aliases and containment). ``only``: the
     stems of the articles to read (the incremental build's new ones); default every article.
 
     Raises SeedError with every problem found (file, line, column, field, value, hint).
     """
-    seeds, problems = check_seeds(folder, allow_drafts=allow_drafts, known_events=known_events, checked=checked, only=only)
+    seeds, problems = check_seeds(folder, allow_drafts=allow_drafts, known_events=known_events, checked=checked,
+                                  checked_entries=checked_entries, only=only)
     if problems:
         raise SeedError(problems)
     return seeds
@@ -158,7 +170,8 @@ def _with_columns(problems: list[Problem], docs: Mapping[str, YamlDoc]) -> list[
 
 
 def check_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events: frozenset[str] = frozenset(),
-                checked: Mapping[str, str] | None = None, only: Collection[str] | None = None) -> tuple[SeedSet, list[Problem]]:
+                checked: Mapping[str, str] | None = None, checked_entries: Collection[str] = frozenset(),
+                only: Collection[str] | None = None) -> tuple[SeedSet, list[Problem]]:
     """The seeds under ``folder`` as far as they can be read, and every problem found in them
     (the same arguments as :func:`read_seeds`). An article item with a schema mistake is left out
     of the SeedSet and the rest of its file checked; an item with another mistake (a quote not
@@ -180,11 +193,14 @@ def check_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events:
     def trusted(name: str) -> bool:
         return name in files and checked.get(name) == files[name]
 
+    def entry_checked(entry: Any) -> bool:
+        return isinstance(entry, dict) and entry_digest(entry) in checked_entries
+
     if registry is not None:
         docs[registry.file] = registry
         before = len(problems)
         if not trusted("registry.yaml"):
-            problems.extend(schema.check(registry, schema.registry_schema()))
+            problems.extend(schema.check(registry, schema.registry_schema(), items="entities", checked=entry_checked if checked_entries else None))
         lists_ok = lists_ok and len(problems) == before
         if len(problems) == before:
             for i, ent in enumerate(registry.data["entities"]):
@@ -195,7 +211,8 @@ def check_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events:
         docs[props_doc.file] = props_doc
         before = len(problems)
         if not trusted("propositions.yaml"):
-            problems.extend(schema.check(props_doc, schema.PROPOSITIONS_SCHEMA))
+            problems.extend(schema.check(props_doc, schema.PROPOSITIONS_SCHEMA, items="propositions",
+                                         checked=entry_checked if checked_entries else None))
         lists_ok = lists_ok and len(problems) == before
         if len(problems) == before:
             for i, prop in enumerate(props_doc.data["propositions"]):
@@ -206,9 +223,10 @@ def check_seeds(folder: Path | str, *, allow_drafts: bool = False, known_events:
     articles: list[ArticleSeed] = []
     broken_events: set[str] = set()  # events left out for a schema mistake: no "unknown event" for them too
     article_dir = folder / "articles"
-    yaml_files = sorted(article_dir.glob("*.yaml")) if article_dir.is_dir() else []
-    if only is not None:
-        yaml_files = [p for p in yaml_files if p.stem in set(only)]
+    if only is None:
+        yaml_files = sorted(article_dir.glob("*.yaml")) if article_dir.is_dir() else []
+    else:  # not a listing of every article's file
+        yaml_files = sorted(p for p in (article_dir / f"{stem}.yaml" for stem in set(only)) if p.is_file() or p.is_symlink())
     if not yaml_files:
         problems.append(Problem("articles/", None, "", "no article annotation files (articles/*.yaml)", "see seeds/README.md"))
     for path in yaml_files:

@@ -9,6 +9,7 @@ import pytest
 
 from crisiskg.errors import Problem
 from crisiskg.loaders import schema
+from crisiskg.loaders.seeds import entry_digest
 from crisiskg.loaders.yamlio import load_yaml
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
@@ -108,6 +109,30 @@ def test_each_kind_of_registry_mistake_is_reported_readably(old: str, new: str, 
     assert message in p.message
     if hint is not None:
         assert p.hint is not None and hint in p.hint
+
+
+@pytest.mark.parametrize(("old", "new", "marker", "field", "message", "hint"), REGISTRY_MISTAKES)
+def test_a_registry_mistake_is_found_when_entries_checked_before_are_skipped(old: str, new: str, marker: str, field: str, message: str,
+                                                                              hint: str | None) -> None:
+    """An incremental build checks only the registry entries it has not checked before (their
+    digests differ from the published ones'): a mistake in such an entry is reported exactly as a
+    whole check reports it, and one in a skipped entry is not looked for."""
+    text = broken(REGISTRY, old, new)
+    doc, _ = load_yaml(text, "registry.yaml")
+    assert doc is not None
+    published = {entry_digest(e) for e in load_yaml(REGISTRY, "registry.yaml")[0].data["entities"]}  # type: ignore[union-attr]
+    problems = schema.check(doc, schema.registry_schema(), items="entities", checked=lambda e: entry_digest(e) in published)
+    assert problems == check_registry(text) and len(problems) == 1
+    assert (problems[0].line, problems[0].field) == (line_of(text, marker), field)
+    assert schema.check(doc, schema.registry_schema(), items="entities", checked=lambda e: True) == []
+
+
+def test_a_top_level_mistake_is_found_when_every_entry_is_skipped() -> None:
+    text = REGISTRY + "extra: 1\n"
+    doc, _ = load_yaml(text, "registry.yaml")
+    assert doc is not None
+    problems = schema.check(doc, schema.registry_schema(), items="entities", checked=lambda e: True)
+    assert [(p.field, p.line) for p in problems] == [("extra", line_of(text, "extra: 1"))]
 
 
 def test_a_misspelt_required_field_gives_both_problems() -> None:

@@ -54,7 +54,7 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
         lap("load previous")
 
         folder = Path(seeds_dir)
-        part = read_part(folder, stems, allow_drafts, state.events, release)
+        part = read_part(folder, stems, allow_drafts, state.events, release, frozenset(state.entries.values()))
         typed: set[Any] = set()
         extra = additions(part, release, changed, end=state.inferred_at, events=state.events, published=state.entries, texts=state.texts,
                           typed=typed)

@@ -4,7 +4,7 @@ propositions, the checks that send them to the full build, and the build's timin
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,13 +61,15 @@ class Laps:
         self.t0 = time.perf_counter()
 
 
-def read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozenset[str], release: Release) -> SeedSet:
-    """The new articles, with the registry and propositions (not checked again: ``plan`` found
-    them as ``release`` read and checked them)."""
+def read_part(folder: Path, stems: list[str], allow_drafts: bool, known: frozenset[str], release: Release,
+              entries: Collection[str] = frozenset()) -> SeedSet:
+    """The new articles, with the registry and propositions (not checked again when ``plan``
+    found them as ``release`` read and checked them; else only their entries whose digest is not
+    among the published ones, ``entries``)."""
     inputs = release.manifest.get("inputs", {})
     checked = {name: inputs[f"seeds/{name}"] for name in FIXED if f"seeds/{name}" in inputs}
     try:
-        return read_seeds(folder, allow_drafts=allow_drafts, known_events=known, checked=checked, only=stems)
+        return read_seeds(folder, allow_drafts=allow_drafts, known_events=known, checked=checked, checked_entries=entries, only=stems)
     except SeedError as exc:
         if any("unknown entity or event" in p.message for p in exc.problems):
             raise Fallback("a new article refers to something unknown (the full build checks it against every article)") from exc

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from crisiskg.build.delta import Sections
 from crisiskg.build.publish import Release
 from crisiskg.loaders import iris
-from crisiskg.loaders.seeds import STANCE_CORE, ArticleSeed, SeedSet
+from crisiskg.loaders.seeds import STANCE_CORE, ArticleSeed, SeedSet, entry_digest
 
 FIXED = ("registry.yaml", "propositions.yaml")
 
@@ -105,12 +105,8 @@ def entry_digests(seeds: SeedSet) -> dict[str, str]:
     """Registry entity and proposition IRI -> digest of its entry as written, so that the next
     incremental build finds the new and the changed entries without reading the published ones
     (an entry's triples follow from its entry and the ontology alone)."""
-    out = {}
-    for iri, entry in [*((iris.entity(k), v) for k, v in seeds.entities.items()),
-                       *((iris.proposition(k), v) for k, v in seeds.propositions.items())]:
-        text = json.dumps(entry, sort_keys=True, default=str)
-        out[str(iri)] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return out
+    return {str(iri): entry_digest(entry) for iri, entry in [*((iris.entity(k), v) for k, v in seeds.entities.items()),
+                                                             *((iris.proposition(k), v) for k, v in seeds.propositions.items())]}
 
 
 _HEAD = b"\x1e"  # starts the line naming an article's text file, before the text
