@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import tempfile
@@ -240,38 +241,54 @@ class DatasetWriter:
         self.fh = open(path, "wb")  # noqa: SIM115 (closed by __exit__)
         self._digest = hashlib.sha256()  # of the bytes in the file so far, in their order
         self._out = _Hashed(self.fh, self._digest)  # what writes through it is hashed
-        self._thread: threading.Thread | None = None
+        self._thread: threading.Thread | None = None  # the background copy, then its sync
+        self._copied: threading.Event | None = None  # set when the background copy's bytes are written
         self._error: BaseException | None = None
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.wait(raise_error=False)
+        self._join(raise_error=False)
         self.fh.close()
 
     def copy_in_background(self, src: Path, start: int, end: int) -> None:
-        self.wait()
+        """Copy bytes ``start:end`` of ``src`` in a thread, then sync them to disk there too, while
+        the build goes on: the next write waits for the copy, :meth:`finish` for the sync."""
+        self._join()
         self.fh.flush()
         at = self.fh.tell()
+        copied = self._copied = threading.Event()
 
         def run() -> None:
             try:
                 copy_range(src, self.fh.fileno(), start, end, at, self._digest)
-            except BaseException as exc:  # noqa: BLE001 (re-raised by wait())
+                copied.set()
+                os.fdatasync(self.fh.fileno())  # less for finish() to sync
+            except BaseException as exc:  # noqa: BLE001 (re-raised by wait() or finish())
                 self._error = exc
+            finally:
+                copied.set()
 
         self._thread = threading.Thread(target=run, name="crisiskg-copy", daemon=True)
         self._thread.start()
 
     def wait(self, raise_error: bool = True) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        """Wait for the background copy's bytes (not their sync): then the file may be written on."""
+        if self._copied is not None:
+            self._copied.wait()
+            self._copied = None
             self.fh.seek(0, os.SEEK_END)
         if self._error is not None and raise_error:
             error, self._error = self._error, None
             raise error
+
+    def _join(self, raise_error: bool = True) -> None:
+        """Wait for the background copy and its sync."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.wait(raise_error)
 
     def tell(self) -> int:
         self.wait()
@@ -291,12 +308,19 @@ class DatasetWriter:
         self.wait()
         ox.serialize(quads, self._out, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # any object with write()
 
-    def finish(self) -> int:
-        """Flush and fsync; the file's size."""
+    def flush(self) -> int:
+        """Hand every byte written so far to the kernel (readable by others, not yet synced); the
+        file's size."""
         self.wait()
         self.fh.flush()
-        os.fsync(self.fh.fileno())
         return self.fh.tell()
+
+    def finish(self) -> int:
+        """Flush and fsync (once a background copy is synced); the file's size."""
+        size = self.flush()
+        self._join()
+        os.fsync(self.fh.fileno())
+        return size
 
     def sha256(self) -> str:
         """The SHA-256 of what was written (call after :meth:`finish`)."""
@@ -331,23 +355,28 @@ def read_section(path: Path, start: int, end: int) -> bytes:
 
 def copy_range(src: Path, dst_fd: int, start: int, end: int, at: int, digest: Any) -> None:
     """Copy bytes ``start:end`` of ``src`` to offset ``at`` of the open file ``dst_fd``, updating
-    ``digest`` (a hashlib object) with them in order. Read into one buffer and written from it: the
-    bytes pass through the process once, for the hash (the kernel's ``copy_file_range`` would not
-    show them)."""
-    buf = bytearray(1 << 22)
-    view = memoryview(buf)
+    ``digest`` (a hashlib object) with them in order: copied by the kernel (``copy_file_range``,
+    no pass through the process) a block at a time, each block then hashed where the source's
+    pages are mapped, so the bytes are read once, by the hash."""
+    step = 1 << 24
     with open(src, "rb", buffering=0) as fh:
-        fh.seek(start)
-        done = 0
-        while done < end - start:
-            n = fh.readinto(view[:min(len(buf), end - start - done)])
-            if not n:
-                raise OSError(f"{src} is shorter than expected ({start + done} < {end})")
-            digest.update(view[:n])
-            written = 0
-            while written < n:
-                written += os.pwrite(dst_fd, view[written:n], at + done + written)
-            done += n
+        size = os.fstat(fh.fileno()).st_size
+        if size < end:
+            raise OSError(f"{src} is shorter than expected ({size} < {end})")
+        if end <= start:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm, memoryview(mm) as view:
+            done = start
+            while done < end:
+                n = min(step, end - done)
+                copied = 0
+                while copied < n:
+                    got = os.copy_file_range(fh.fileno(), dst_fd, n - copied, done + copied, at + done - start + copied)
+                    if not got:
+                        raise OSError(f"{src} is shorter than expected ({done + copied} < {end})")
+                    copied += got
+                digest.update(view[done:done + n])
+                done += n
 
 
 def _stale(path: Path) -> bool:
