@@ -227,6 +227,31 @@ def _open_files(pid: int) -> list[str]:
     return out
 
 
+def test_a_store_writer_waits_for_the_sections_and_a_cancelled_one_writes_nothing(chain: Chain, tmp_path: Path) -> None:
+    """The incremental build starts the release's store (the checkpoint, opened) before its dataset
+    exists: given the sections later it makes the store a full load makes; cancelled (the build
+    failed), it leaves nothing, and the earlier store is as it was."""
+    before, after = chain.releases[0], chain.releases[1]
+    sections = json.loads((after.work_dir / "state.json").read_text(encoding="utf-8"))["dataset"]
+    old = json.loads((before.work_dir / "state.json").read_text(encoding="utf-8"))["dataset"]
+    earlier = quads_of(before.path / STORE)
+    cancelled = tmp_path / "cancelled"
+    cancelled.mkdir()
+    writer = delta.StoreWriter(before, cancelled)
+    writer.cancel()
+    assert writer.checksums() == {} and writer.why == "the build stopped before its dataset was written"
+    assert not (cancelled / STORE).exists()
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    writer = delta.StoreWriter(before, staged)
+    (staged / "dataset.nq").hardlink_to(after.dataset_file)  # written after the writer started
+    writer.apply(delta.Sections(old["inferred"], old["provenance"], old["size"]),
+                 delta.Sections(sections["inferred"], sections["provenance"], sections["size"]))
+    assert writer.checksums() and writer.why == ""
+    assert quads_of(staged / STORE) == quads_of(after.path / STORE)
+    assert quads_of(before.path / STORE) == earlier
+
+
 def test_a_difference_that_cannot_be_applied_leaves_no_store_and_says_why(chain: Chain, tmp_path: Path) -> None:
     before, after = chain.releases[0], chain.releases[1]
     staged = tmp_path / "staged"

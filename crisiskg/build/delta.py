@@ -21,8 +21,10 @@ then makes the store another way (push loads it in full) or publishes without on
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,14 @@ def release_store(previous: Release, at_old: Sections, staged: Path, at_new: Sec
     ``previous``'s) from ``previous``'s store; the checksums of its files that need not be read
     again (:func:`reused_checksums`) and ``""``, or None and why it was not written (then ``staged``
     has no store: the release is published without one)."""
+    return _release_store(previous, staged, lambda: (at_old, at_new))
+
+
+def _release_store(previous: Release, staged: Path, sections: Callable[[], tuple[Sections, Sections] | None]
+                   ) -> tuple[dict[str, str] | None, str]:
+    """:func:`release_store`, with the sections of the two datasets asked of ``sections`` once the
+    checkpoint is made and opened (it may wait for the new ``dataset.nq``; None: the build stopped,
+    and nothing is written)."""
     source = store_dir(previous.path)
     if not source.is_dir():
         return None, f"build {previous.version} has no store of its own to add to"
@@ -78,7 +88,10 @@ def release_store(previous: Release, at_old: Sections, staged: Path, at_new: Sec
                 del earlier
             store = ox.Store(str(target))
             try:
-                apply(store, previous.dataset_file, at_old, staged / DATASET, at_new)
+                given = sections()
+                if given is None:
+                    raise Refused("the build stopped before its dataset was written")
+                apply(store, previous.dataset_file, given[0], staged / DATASET, given[1])
                 store.flush()  # no optimize: it would rewrite the files shared with the earlier store
             finally:
                 del store
@@ -98,22 +111,37 @@ def release_store(previous: Release, at_old: Sections, staged: Path, at_new: Sec
 
 
 class StoreWriter(threading.Thread):
-    """:func:`release_store` in a background thread, started at once, so that it runs while the
-    release's other files are written and checksummed (:meth:`crisiskg.build.publish.Staging.commit`
-    reads the files the kernel holds while this thread mostly runs RocksDB)."""
+    """:func:`release_store` in a background thread, in two steps so that the build waits for as
+    little of it as it can: started at once, it checkpoints ``previous``'s store and opens the copy
+    while the build reads, reasons and validates; given the sections of the new ``dataset.nq``
+    (:meth:`apply`, once its bytes are written, before they are synced), it applies the difference
+    while the build syncs and checksums the release's other files
+    (:meth:`crisiskg.build.publish.Staging.commit` asks for :meth:`checksums` last). A build that
+    stops before calling :meth:`apply` calls :meth:`cancel`, then ``join()``, before its staging
+    folder goes."""
 
-    def __init__(self, previous: Release, at_old: Sections, staged: Path, at_new: Sections):
+    def __init__(self, previous: Release, staged: Path):
         super().__init__(name="crisiskg-release-store", daemon=True)
-        self._args = (previous, at_old, staged, at_new)
+        self._args = (previous, staged)
+        self._given: queue.SimpleQueue[tuple[Sections, Sections] | None] = queue.SimpleQueue()
         self.sums: dict[str, str] | None = None
         self.why = ""
         self.start()
 
+    def apply(self, at_old: Sections, at_new: Sections) -> None:
+        """The two datasets' sections: the previous release's, and those of the new ``dataset.nq``
+        (written and flushed to the kernel)."""
+        self._given.put((at_old, at_new))
+
+    def cancel(self) -> None:
+        """Write nothing (the staged release will not be published)."""
+        self._given.put(None)
+
     def run(self) -> None:
         try:
-            self.sums, self.why = release_store(*self._args)
+            self.sums, self.why = _release_store(*self._args, self._given.get)
         except BaseException as exc:  # noqa: BLE001 (anything unexpected: published without a store)
-            shutil.rmtree(store_dir(self._args[2]), ignore_errors=True)
+            shutil.rmtree(store_dir(self._args[1]), ignore_errors=True)
             self.sums, self.why = None, f"its store could not be written: {exc}"
 
     def checksums(self) -> dict[str, str]:

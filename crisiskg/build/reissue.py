@@ -56,7 +56,8 @@ def reissue(seeds_dir: Path | str, out: Path | str, planned: Planned, *, audit: 
             dataset.write(prov)
             size = dataset.finish()
             dataset_sha = dataset.sha256()
-        writer = StoreWriter(release, state.sections, staging.path, Sections(state.inferred_at, state.provenance_at, size))
+        writer = StoreWriter(release, staging.path)
+        writer.apply(state.sections, Sections(state.inferred_at, state.provenance_at, size))
         try:  # the release's own store is written meanwhile
             counts = dict(release.manifest["counts"])
             graphs = {**counts["graphs"], str(PROVENANCE_GRAPH): prov.count(b"\n")}

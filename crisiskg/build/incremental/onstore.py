@@ -44,11 +44,27 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
     to ``release`` on a hard-linked copy of its work store, publishing through ``staging``."""
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     lap = Laps(on_stage)
-    dg = ox.DefaultGraph()
     # the previous work store: read-only (never changed), checkpointed by hard links, the copy opened read-write
     prev = ox.Store.read_only(str(state.store))
     prev.backup(str(staging.work / STORE))
     store = ox.Store(str(staging.work / STORE))
+    # the release's own store: the previous one's, checkpointed now, plus the difference once the
+    # dataset is written (or none, and why); cancelled if the build stops first
+    writer = StoreWriter(release, staging.path)
+    try:
+        return _build(seeds_dir, staging, release, state, stats, stems, code=code, audit=audit, allow_drafts=allow_drafts,
+                      changed=changed, lap=lap, started=started, prev=prev, store=store, writer=writer)
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        writer.join()  # before the staging folder may go
+
+
+def _build(seeds_dir: Path | str, staging: Staging, release: Release, state: WorkState, stats: Stats, stems: list[str], *,
+           code: list[tuple[str, str]], audit: Audit | None, allow_drafts: bool, changed: list[str], lap: Laps, started: dt.datetime,
+           prev: ox.Store, store: ox.Store, writer: StoreWriter) -> Any:
+    dg = ox.DefaultGraph()
     with DatasetWriter(staging.path / DATASET) as dataset:
         dataset.copy_in_background(release.dataset_file, 0, state.inferred_at)  # the asserted quads as published
         lap("load previous")
@@ -121,7 +137,9 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
             dataset.quads(new_inferred)
             at_provenance = dataset.tell()
             dataset.write(prov)
-            size = dataset.finish()
+            size = dataset.flush()
+            writer.apply(state.sections, Sections(at_inferred, at_provenance, size))  # while the file is synced
+            dataset.finish()
             dataset_sha = dataset.sha256()
         except BaseException:
             closing.join()  # the store is closed before its folder goes
@@ -129,18 +147,12 @@ def build_on_store(seeds_dir: Path | str, staging: Staging, release: Release, st
     closing.join()
     if closing.error is not None:
         raise closing.error
-    # the release's own store: the previous one's, checkpointed, plus the difference (or none, and
-    # why), written while the rest is written and checksummed
-    writer = StoreWriter(release, state.sections, staging.path, Sections(at_inferred, at_provenance, size))
-    try:
-        write_texts(staging.work, part.articles, previous=state.texts)
-        write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
-                    stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
-                    originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
-        result = BuildResult(None, validation, manifest, lap.seconds)
-        result.release = staging.commit(manifest, store_sums=writer.checksums, sums={DATASET: dataset_sha})
-    finally:
-        writer.join()  # before the staging folder may go
+    write_texts(staging.work, part.articles, previous=state.texts)
+    write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
+                stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
+                originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
+    result = BuildResult(None, validation, manifest, lap.seconds)
+    result.release = staging.commit(manifest, store_sums=writer.checksums, sums={DATASET: dataset_sha})
     lap("publish")
     if writer.why:
         result.note = f"published without a store of its own (it is loaded into memory): {writer.why}"
