@@ -125,22 +125,39 @@ def ontology_graph() -> Graph:
     return g
 
 
-def _local(term: URIRef) -> str:
-    return str(term)[len(CKG_URI):]
+def _local(term: str) -> str:
+    return term[len(CKG_URI):]
+
+
+@lru_cache(maxsize=1)
+def _ontology_triples() -> tuple[tuple[str, str, str], ...]:
+    """The ontology's and the CAMEO scheme's triples as read by pyoxigraph (milliseconds, where
+    :func:`ontology_graph` takes tens of them): all the value sets below need. Subjects are IRIs
+    (blank nodes left out); objects IRIs or a literal's value."""
+    import pyoxigraph as ox
+
+    out = []
+    for path in (ONTOLOGY_FILE, CAMEO_FILE):
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode | ox.Literal):
+                out.append((t.subject.value, t.predicate.value, t.object.value))
+    return tuple(out)
 
 
 def subclasses(root: URIRef) -> list[str]:
     """Local names of ``root`` and every ckg class below it."""
-    g = ontology_graph()
-    found = {root}
-    frontier = [root]
+    below: dict[str, list[str]] = {}
+    for s, p, o in _ontology_triples():
+        if p == str(RDFS.subClassOf):
+            below.setdefault(o, []).append(s)
+    found = {str(root)}
+    frontier = [str(root)]
     while frontier:
-        cls = frontier.pop()
-        for sub in g.subjects(RDFS.subClassOf, cls):
-            if isinstance(sub, URIRef) and sub not in found:
+        for sub in below.get(frontier.pop(), []):
+            if sub not in found:
                 found.add(sub)
                 frontier.append(sub)
-    return sorted(_local(c) for c in found if str(c).startswith(CKG_URI))
+    return sorted(_local(c) for c in found if c.startswith(CKG_URI))
 
 
 def event_classes() -> list[str]:
@@ -153,8 +170,8 @@ def entity_types() -> list[str]:
 
 def individuals(cls: URIRef) -> list[str]:
     """Local names of the ckg individuals of ``cls`` (channels, polarities...)."""
-    return sorted(_local(s) for s in ontology_graph().subjects(RDF.type, cls) if isinstance(s, URIRef) and s.startswith(CKG_URI))
+    return sorted(_local(s) for s, p, o in _ontology_triples() if p == str(RDF.type) and o == str(cls) and s.startswith(CKG_URI))
 
 
 def cameo_codes() -> list[str]:
-    return sorted(str(n) for n in ontology_graph().objects(None, SKOS.notation))
+    return sorted(o for _s, p, o in _ontology_triples() if p == str(SKOS.notation))
