@@ -227,12 +227,13 @@ def replace_graph(store: Any, graph: Any, old: bytes, new: bytes, *, union: bool
     only the quads of the lines that differ; ``union``: keep the default graph's union copy too (a
     triple leaves it when no other graph but the inferred one holds it). Raises Refused."""
     appended = new.startswith(old)
+    now: set[bytes] | None = None  # the new section's lines, when they are read
     if appended:  # the usual inferred section: the old one, then the new quads
         gone_lines, added_lines = b"", new[len(old):]
     else:
         before, after = set(old.splitlines(keepends=True)), new.splitlines(keepends=True)
         now = set(after)
-        gone_lines = b"".join(line for line in before if line not in now)
+        gone_lines = b"".join(line for line in before - now)
         added_lines = b"".join(line for line in after if line not in before)
     gone = quads_in(gone_lines, graph)
     for quad in gone:  # first: a quad written one way in a gone line and another in an added one stays
@@ -247,8 +248,9 @@ def replace_graph(store: Any, graph: Any, old: bytes, new: bytes, *, union: bool
         # exactly them when it holds as many as there are lines (two lines of one quad, or a gone line
         # of a quad a kept line holds too, would make it fewer)
         held = int(next(iter(store.query(_COUNT.format(graph.value))))["n"].value)
-        if held != len(set(new.splitlines())):
-            raise Refused(f"{graph.value} would hold {held} quads, not the {len(set(new.splitlines()))} lines of its section")
+        lines = len(now if now is not None else set(new.splitlines(keepends=True)))
+        if held != lines:
+            raise Refused(f"{graph.value} would hold {held} quads, not the {lines} lines of its section")
     if union:
         inferred = ox.NamedNode(str(INFERRED_GRAPH))
         # many gone quads (a graph rewritten whole): a predicate no other asserted graph uses is
