@@ -155,7 +155,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
                               stances=workstate.stance_digests(seeds.articles), entries=workstate.entry_digests(seeds),
                               originals=literals[0], exact=literals[1], sections=(at_inferred, at_provenance, size),
                               stats=workstate.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
-        result.release = staging.commit(manifest, sums={DATASET: dataset_sha})
+        result.release = staging.commit(manifest, sums={DATASET: dataset_sha}, prune=False)
     except BaseException as exc:
         writer.join(raise_error=False)
         staging.abort()
@@ -165,4 +165,5 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     seconds["publish"] = round(time.perf_counter() - t0, 3)
     if on_stage:
         on_stage("publish", seconds["publish"])
+    staging.prune()  # the release is current: old ones go after
     return result

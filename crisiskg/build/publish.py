@@ -149,6 +149,7 @@ class Staging:
             raise unwritable(self.out, exc) from exc
         _ACTIVE.add(self.path)
         self._work: Path | None = None
+        self._final: Path | None = None  # the release once published
 
     def __enter__(self) -> Self:
         return self
@@ -175,7 +176,7 @@ class Staging:
                 _ACTIVE.discard(path)
 
     def commit(self, manifest: dict[str, Any], *, store_sums: Callable[[], dict[str, str]] | None = None,
-               sums: dict[str, str] | None = None) -> Release:
+               sums: dict[str, str] | None = None, prune: bool = True) -> Release:
         """Add the ontology files, the on-disk store of ``dataset.nq`` (:mod:`crisiskg.build.diskstore`;
         a full build's only: an incremental build has made its own already, or has none) and ``manifest``, rename the
         release (then its work folder) into place, make it current and prune old releases. ``store_sums``: called once
@@ -183,7 +184,8 @@ class Staging:
         files already known (``store/NAME``: files an earlier release's manifest covers, see
         :func:`crisiskg.build.delta.reused_checksums`), not read again; ``sums``: those of the release's own files
         already known (``dataset.nq``'s, hashed as it was written: :meth:`DatasetWriter.sha256`). On any error
-        nothing is published."""
+        nothing is published. ``prune=False``: old releases are left for :meth:`prune` (a build that
+        times its publishing calls it once the new release is current)."""
         name = f"{manifest['version']}-{manifest['created'].replace(':', '').replace('-', '')}"
         work_root = self.out / WORK
         final = None
@@ -226,8 +228,16 @@ class Staging:
             point_current(self.out, Path("releases") / final.name)
         except OSError as exc:
             raise unwritable(self.out, exc) from exc
-        _prune(self.releases, keep=final)
+        self._final = final
+        if prune:
+            self.prune()
         return Release(final, manifest)
+
+    def prune(self) -> None:
+        """Remove old releases (all but the newest few and the one just published) and their work
+        folders, and leftovers of builds that died."""
+        if self._final is not None:
+            _prune(self.releases, keep=self._final)
 
 
 class DatasetWriter:

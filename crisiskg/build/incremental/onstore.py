@@ -152,8 +152,9 @@ def _build(seeds_dir: Path | str, staging: Staging, release: Release, state: Wor
                 stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
                 originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
     result = BuildResult(None, validation, manifest, lap.seconds)
-    result.release = staging.commit(manifest, store_sums=writer.checksums, sums={DATASET: dataset_sha})
-    lap("publish")
+    result.release = staging.commit(manifest, store_sums=writer.checksums, sums={DATASET: dataset_sha}, prune=False)
+    lap("publish")  # the release is current: old ones go after
+    staging.prune()
     if writer.why:
         result.note = f"published without a store of its own (it is loaded into memory): {writer.why}"
     return result
