@@ -138,7 +138,12 @@ def _build(seeds_dir: Path | str, staging: Staging, release: Release, state: Wor
             at_provenance = dataset.tell()
             dataset.write(prov)
             size = dataset.flush()
-            writer.apply(state.sections, Sections(at_inferred, at_provenance, size))  # while the file is synced
+            # the store's difference applied, and the work state written, while the file is synced
+            writer.apply(state.sections, Sections(at_inferred, at_provenance, size))
+            write_texts(staging.work, part.articles, previous=state.texts)
+            write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
+                        stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
+                        originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
             dataset.finish()
             dataset_sha = dataset.sha256()
         except BaseException:
@@ -147,10 +152,6 @@ def _build(seeds_dir: Path | str, staging: Staging, release: Release, state: Wor
     closing.join()
     if closing.error is not None:
         raise closing.error
-    write_texts(staging.work, part.articles, previous=state.texts)
-    write_state(staging.work, version=version, events=state.events | {e["id"] for a in part.articles for e in a.items("events")},
-                stances={**state.stances, **digests}, entries=state.entries if extra.digests is None else extra.digests,
-                originals=originals, exact=True, sections=(at_inferred, at_provenance, size), stats=stats)
     result = BuildResult(None, validation, manifest, lap.seconds)
     result.release = staging.commit(manifest, store_sums=writer.checksums, sums={DATASET: dataset_sha}, prune=False)
     lap("publish")  # the release is current: old ones go after
