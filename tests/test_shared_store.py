@@ -142,6 +142,24 @@ def test_the_store_holds_every_quad_and_the_asserted_union_however_the_lines_are
                      + [ox.Quad(ox.NamedNode(ex + "d"), p, ox.NamedNode(ex + "o"), dg)])
     assert loaded == set(reference)
     assert ox.Quad(s, p, node, dg) in loaded and ox.Quad(node, p, literals[0], dg) in loaded  # the same blank node
+    # the full build's way: the lines up to one point loaded at once (while it validates), the rest
+    # once the file is whole; or nothing, when the build fails first
+    data = dataset.read_bytes()
+    ready = data.index(b"\n", len(data) // 2) + 1
+    for folder, whole in ((tmp_path / "split", True), (tmp_path / "cancelled", False)):
+        folder.mkdir()
+        (folder / "dataset.nq").write_bytes(data[:ready])
+        loader = diskstore.StoreLoader(folder, folder / "dataset.nq", ready)
+        with open(folder / "dataset.nq", "ab") as fh:  # the rest written after the loader started
+            fh.write(data[ready:])
+        if whole:
+            loader.finish(len(data))
+            assert loader.wait() == {}
+            assert set(ox.Store.read_only(str(folder / STORE))) == loaded
+        else:
+            loader.cancel()
+            loader.join()
+            assert loader.error is None and not (folder / STORE).exists()
 
 
 def test_only_a_full_build_writes_a_store(mini_build: tuple[Path, Any], tmp_path: Path) -> None:

@@ -3,8 +3,11 @@ release folder (``store/``), so that every process that queries the release (the
 workers, the build's kept answers) opens the same files read-only and the operating system keeps
 one copy of their pages in its cache, however many processes read them.
 
-It is written while the release is staged (:meth:`crisiskg.build.publish.Staging.commit`), before
-the checksums, so each of its files is covered by the release's integrity check
+It is written while the release is staged, before the checksums (the full build loads it in a
+thread while it validates, :class:`StoreLoader`, from the asserted and inferred sections of
+``dataset.nq`` written first, and adds the provenance section once the data conforms;
+:func:`crisiskg.build.publish.publish` writes it in :meth:`~crisiskg.build.publish.Staging.commit`),
+so each of its files is covered by the release's integrity check
 (:mod:`crisiskg.build.integrity`), and it is never written after: readers open it with
 ``Store.read_only``, which changes no file. Its default graph holds the distinct union of the
 asserted (not inferred) named graphs, as the in-memory store's does (see
@@ -30,7 +33,10 @@ into memory.
 from __future__ import annotations
 
 import os
+import queue
 import re
+import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,26 +63,81 @@ def store_dir(release_path: Path) -> Path:
 def write_store(release_path: Path, dataset: Path) -> Path:
     """Bulk-load the N-Quads file ``dataset`` into a new store in ``release_path`` with the union
     copy in its default graph; its folder. Raises OSError (or SyntaxError for a bad file)."""
-    target = store_dir(release_path)
-    store: Any = ox.Store(str(target))
-    try:
-        for chunk in _chunks(dataset):
-            _load_chunk(store, chunk)
-        store.flush()
-        store.optimize()  # one file per index: queries on a store of many files are slower
-    finally:
-        del store  # closed before its files are checksummed and the release renamed
-    for f in store_files(release_path):  # on disk before the release is published, as dataset.nq is
-        with open(f, "rb") as fh:
-            os.fsync(fh.fileno())
-    return target
+    loader = StoreLoader(release_path, dataset, 0, start=False)
+    loader.finish(dataset.stat().st_size)
+    loader.run()
+    if loader.error is not None:
+        raise loader.error
+    return store_dir(release_path)
 
 
-def _chunks(dataset: Path) -> Iterator[bytes]:
-    """``dataset``'s bytes in chunks of whole lines (each ends with a newline)."""
+class StoreLoader(threading.Thread):
+    """:func:`write_store` in a background thread, begun before the dataset is whole: it loads the
+    file's bytes up to ``ready`` (whole lines: the asserted and inferred sections, while the full
+    build validates; the bulk loader works without the GIL), then waits for the file's final size
+    (:meth:`finish`, once the provenance section is written) and loads the rest, or for
+    :meth:`cancel` (the build failed: it stops after the chunk it is loading and removes the store).
+    :meth:`wait` returns once the store is closed and synced, raising what went wrong."""
+
+    def __init__(self, release_path: Path, dataset: Path, ready: int, *, start: bool = True):
+        super().__init__(name="crisiskg-release-store", daemon=True)
+        self.release_path, self.dataset, self.ready = release_path, dataset, ready
+        self.error: BaseException | None = None
+        self._size: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._cancelled = threading.Event()
+        if start:
+            self.start()
+
+    def finish(self, size: int) -> None:
+        """The dataset is whole: ``size`` bytes."""
+        self._size.put(size)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        self._size.put(None)
+
+    def wait(self) -> dict[str, str]:
+        """Wait for the store; raises what went wrong. No checksum is known beforehand: ``{}`` (for
+        :meth:`crisiskg.build.publish.Staging.commit`)."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return {}
+
+    def run(self) -> None:
+        target = store_dir(self.release_path)
+        try:
+            store: Any = ox.Store(str(target))
+            try:
+                for chunk in _chunks(self.dataset, 0, self.ready):
+                    if self._cancelled.is_set():
+                        break
+                    _load_chunk(store, chunk)
+                size = self._size.get()
+                if size is not None and not self._cancelled.is_set():
+                    for chunk in _chunks(self.dataset, self.ready, size):
+                        _load_chunk(store, chunk)
+                    store.flush()
+                    store.optimize()  # one file per index: queries on a store of many files are slower
+            finally:
+                del store  # closed before its files are checksummed and the release renamed
+            if self._cancelled.is_set():
+                shutil.rmtree(target, ignore_errors=True)
+                return
+            for f in store_files(self.release_path):  # on disk before the release is published, as dataset.nq is
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+        except BaseException as exc:  # noqa: BLE001 (raised by wait())
+            self.error = exc
+
+
+def _chunks(dataset: Path, start: int, end: int) -> Iterator[bytes]:
+    """Bytes ``start:end`` of ``dataset`` (whole lines) in chunks of whole lines (each ends with a newline)."""
     with open(dataset, "rb") as fh:
-        rest = b""
-        while block := fh.read(CHUNK):
+        fh.seek(start)
+        left, rest = end - start, b""
+        while left > 0 and (block := fh.read(min(CHUNK, left))):
+            left -= len(block)
             block = rest + block
             cut = block.rfind(b"\n") + 1
             if cut:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from crisiskg.build import incremental as inc
+from crisiskg.build.diskstore import StoreLoader
 from crisiskg.build.incremental import workstate
 from crisiskg.build.publish import DATASET, DatasetWriter, Staging
 from crisiskg.build.reasoning import materialise
@@ -128,24 +129,33 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         return BuildResult(quads, validation, manifest, seconds)
 
-    # the union store goes to disk for the next incremental build, in a thread while validating
+    # while validating, in threads: the union store goes to disk for the next incremental build,
+    # and the release's own store is loaded from the asserted and inferred sections of its
+    # dataset.nq, written first (the provenance section, known once the data conforms, follows)
     staging = Staging(out)
     writer = workstate.WorkWriter(staging.work, store)
+    loader: StoreLoader | None = None
+    t0 = time.perf_counter()
+    fh = DatasetWriter(staging.path / DATASET)
     try:
+        n_inferred = n_asserted + len(inference.triples)
+        fh.quads(quads[:n_asserted])
+        at_inferred = fh.tell()
+        fh.quads(quads[n_asserted:n_inferred])
+        at_provenance = fh.flush()
+        loader = StoreLoader(staging.path, staging.path / DATASET, at_provenance)
+        early = time.perf_counter() - t0  # publishing's, done before validating
         validation = stage("validate", check)
         raise_unless_conforming(inference.inconsistencies, validation, seeds=seeds)
         manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         result = BuildResult(quads, validation, manifest, seconds)
-        t0 = time.perf_counter()
-        with DatasetWriter(staging.path / DATASET) as fh:
-            n_inferred = n_asserted + len(inference.triples)
-            fh.quads(quads[:n_asserted])
-            at_inferred = fh.tell()
-            fh.quads(quads[n_asserted:n_inferred])
-            at_provenance = fh.tell()
-            fh.quads(quads[n_inferred:])
-            size = fh.finish()
-            dataset_sha = fh.sha256()
+        t0 = time.perf_counter() - early
+        fh.quads(quads[n_inferred:])
+        size = fh.flush()
+        loader.finish(size)
+        fh.finish()
+        dataset_sha = fh.sha256()
+        fh.close()
         waited = time.perf_counter()
         writer.join()
         seconds["work store"] = round(writer.seconds, 3)  # in the background; publish waited for it
@@ -155,9 +165,13 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
                               stances=workstate.stance_digests(seeds.articles), entries=workstate.entry_digests(seeds),
                               originals=literals[0], exact=literals[1], sections=(at_inferred, at_provenance, size),
                               stats=workstate.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
-        result.release = staging.commit(manifest, sums={DATASET: dataset_sha}, prune=False)
+        result.release = staging.commit(manifest, store_sums=loader.wait, sums={DATASET: dataset_sha}, prune=False)
     except BaseException as exc:
         writer.join(raise_error=False)
+        if loader is not None:
+            loader.cancel()
+            loader.join()
+        fh.close()
         staging.abort()
         if isinstance(exc, OSError):
             raise BuildError(f"could not publish to {out}: {exc}") from exc

@@ -192,7 +192,7 @@ class Staging:
         try:
             for src in (ONTOLOGY_FILE, CAMEO_FILE, SHAPES_FILE):
                 shutil.copyfile(src, self.path / src.name)
-            if (self.path / DATASET).is_file() and not (self.path / STORE).exists() and not manifest.get("incremental"):
+            if store_sums is None and (self.path / DATASET).is_file() and not (self.path / STORE).exists() and not manifest.get("incremental"):
                 write_store(self.path, self.path / DATASET)  # not for an incremental build: see diskstore
             manifest[CHECKSUMS] = {f.name: (sums or {}).get(f.name) or sha256_of(f) for f in sorted(self.path.iterdir())
                                    if f.is_file() and f.name != MANIFEST}
@@ -259,6 +259,10 @@ class DatasetWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Wait for a background copy (its error, if any, is dropped: call :meth:`finish` first) and close."""
         self._join(raise_error=False)
         self.fh.close()
 
