@@ -514,18 +514,18 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
     return "\n".join(lines) + "\n"
 
 
-KEPT_SECTIONS = ("## Reading the numbers", "## Load test")  # written by hand (the second by another engineer)
-
-
 def write_report(path: Path, text: str) -> None:
-    """Write the generated report, keeping the hand-written sections of the file it replaces."""
+    """Write the generated report (``text``), keeping every section (``## `` heading) of the file it
+    replaces that ``text`` does not write: the sections written by hand after earlier runs, in their
+    order, after the generated ones. A generated section replaces its old self whole, notes added
+    under it by hand included."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
+    written = {line for line in text.splitlines() if line.startswith("## ")}
     kept = []
-    for head in KEPT_SECTIONS:
-        at = old.find("\n" + head)
-        if at >= 0:
-            end = old.find("\n## ", at + 1)
-            kept.append(old[at + 1: end if end >= 0 else len(old)].rstrip() + "\n")
+    for part in old.split("\n## ")[1:]:
+        head = "## " + part.split("\n", 1)[0]
+        if head not in written:
+            kept.append("## " + part.rstrip() + "\n")
     path.write_text(text + "".join("\n" + k for k in kept), encoding="utf-8")
 
 

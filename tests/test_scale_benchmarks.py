@@ -107,3 +107,16 @@ def test_the_articles_held_back_share_events_and_are_added_incrementally(tmp_pat
             shutil.move(p, seeds / "articles" / p.name)
         result = build(seeds, out, incremental=True)
         assert result.note.startswith("incremental:"), result.note
+
+
+def test_a_new_report_keeps_every_section_written_by_hand(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from benchmarks.run import write_report
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# Benchmarks\n\nold intro\n\n## Build stages\n\nold table\n\nnote by hand under it\n\n"
+                      "## Reading the numbers\n\nby hand\n\n## Evaluated HTTP (issue 20)\n\nby hand too\n", encoding="utf-8")
+    write_report(readme, "# Benchmarks\n\nnew intro\n\n## Build stages\n\nnew table\n\n## Saved questions\n\nnew latency\n")
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\nnew intro\n\n## Build stages\n\nnew table\n\n## Saved questions\n\nnew latency\n")
+    assert "old" not in text and "note by hand under it" not in text  # a generated section is replaced whole
+    assert text.index("## Reading the numbers\n\nby hand\n") < text.index("## Evaluated HTTP (issue 20)\n\nby hand too\n")
