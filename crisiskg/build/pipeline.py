@@ -135,9 +135,10 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     staging = Staging(out)
     writer = workstate.WorkWriter(staging.work, store)
     loader: StoreLoader | None = None
+    fh: DatasetWriter | None = None
     t0 = time.perf_counter()
-    fh = DatasetWriter(staging.path / DATASET)
     try:
+        fh = DatasetWriter(staging.path / DATASET)
         n_inferred = n_asserted + len(inference.triples)
         fh.quads(quads[:n_asserted])
         at_inferred = fh.tell()
@@ -171,7 +172,8 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         if loader is not None:
             loader.cancel()
             loader.join()
-        fh.close()
+        if fh is not None:
+            fh.close()
         staging.abort()
         if isinstance(exc, OSError):
             raise BuildError(f"could not publish to {out}: {exc}") from exc
