@@ -64,3 +64,44 @@ def test_workers_that_cannot_start_give_503_and_a_log_line_then_recover(mini_bui
     refusals = [line for line in logged if "refused GET /sparql with 503 (no worker can be started)" in line]
     assert refusals and all("could not be started" in line for line in refusals), logged
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
+
+
+KEEP = r"""
+import multiprocessing, shutil, sys
+from multiprocessing import resource_tracker
+from pathlib import Path
+
+resource_tracker.ensure_running()
+multiprocessing.set_executable(sys.argv[2])
+
+from crisiskg.build.publish import current
+from crisiskg.errors import BuildError
+from crisiskg.query.answers import keep_answers
+from crisiskg.build.stages import BuildResult
+
+release = current(sys.argv[1])
+shutil.rmtree(release.path / "answers", ignore_errors=True)
+result = BuildResult(None, None, release.manifest, {})
+result.release = release
+try:
+    keep_answers(result)
+except BuildError as exc:
+    print("BuildError:", exc)
+"""
+
+
+def test_kept_answers_whose_worker_cannot_start_fail_as_the_build_says(mini_build: tuple[Path, Any], tmp_path: Path) -> None:
+    """The build's kept answers, with no worker process to write them in: the release stays
+    published and the build says why, as for any other failure to keep them (no traceback)."""
+    import shutil
+
+    out = tmp_path / "build"
+    shutil.copytree(mini_build[0], out, symlinks=True)
+    missing = tmp_path / "gone" / "python3"
+    done = subprocess.run([sys.executable, "-c", KEEP, str(out), str(missing)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    said = done.stdout.strip().splitlines()[-1]
+    assert said.startswith("BuildError: published ") and "could not start a process to keep answers in" in said, said
+    assert "they are evaluated when asked" in said
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]

@@ -210,15 +210,15 @@ def _in_children(opener: Callable[[], Store], todo: list[_Call], reasoning: str,
     opening is part of no call's time. A call that ran past its limit, or whose worker ended
     (killed from outside: the out-of-memory killer), is reported ``failed``, what it wrote is
     removed, and a new worker goes on with the next call. Raises OSError when an answer cannot be
-    written or the store cannot be opened."""
-    from crisiskg.query.killable import Killable, OpenFailed, OutOfMemory, Stopped, WorkerExited, outcome
+    written, the store cannot be opened, or no worker process can be started."""
+    from crisiskg.query.killable import Killable, OpenFailed, OutOfMemory, Stopped, Unavailable, WorkerExited, outcome
 
     reports: list[dict[str, Any]] = []
     workers = Killable(opener, size=1, preload=("crisiskg.query.answers", "crisiskg.query.store", "crisiskg.query.savedqueries"))
     try:
         for n, call in enumerate(todo):
-            future = workers.submit(_answer, call, n, reasoning, folder, timeout=call.limit)
             try:
+                future = workers.submit(_answer, call, n, reasoning, folder, timeout=call.limit)
                 reports.append(outcome(future))
                 continue
             except Stopped:
@@ -227,6 +227,8 @@ def _in_children(opener: Callable[[], Store], todo: list[_Call], reasoning: str,
                 why = f"the process evaluating it ended ({exc})"
             except OpenFailed as exc:
                 raise OSError(f"could not open the store to keep answers: {exc}") from None
+            except Unavailable as exc:
+                raise OSError(f"could not start a process to keep answers in: {exc}") from None
             for part in folder.glob(f"{n:04d}.*"):
                 part.unlink()
             reports.append({"failed": call.why(why)})
