@@ -37,7 +37,7 @@ import queue
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +63,15 @@ def store_dir(release_path: Path) -> Path:
 def write_store(release_path: Path, dataset: Path) -> Path:
     """Bulk-load the N-Quads file ``dataset`` into a new store in ``release_path`` with the union
     copy in its default graph; its folder. Raises OSError (or SyntaxError for a bad file)."""
-    loader = StoreLoader(release_path, dataset, 0, start=False)
-    loader.finish(dataset.stat().st_size)
-    loader.run()
-    if loader.error is not None:
-        raise loader.error
-    return store_dir(release_path)
+    target = store_dir(release_path)
+    store: Any = ox.Store(str(target))
+    try:
+        _fill(store, dataset, 0, dataset.stat().st_size)
+        _seal(store)
+    finally:
+        del store  # closed before its files are checksummed and the release renamed
+    _sync(release_path)
+    return target
 
 
 class StoreLoader(threading.Thread):
@@ -79,14 +82,13 @@ class StoreLoader(threading.Thread):
     :meth:`cancel` (the build failed: it stops after the chunk it is loading and removes the store).
     :meth:`wait` returns once the store is closed and synced, raising what went wrong."""
 
-    def __init__(self, release_path: Path, dataset: Path, ready: int, *, start: bool = True):
+    def __init__(self, release_path: Path, dataset: Path, ready: int):
         super().__init__(name="crisiskg-release-store", daemon=True)
         self.release_path, self.dataset, self.ready = release_path, dataset, ready
         self.error: BaseException | None = None
         self._size: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._cancelled = threading.Event()
-        if start:
-            self.start()
+        self.start()
 
     def finish(self, size: int) -> None:
         """The dataset is whole: ``size`` bytes."""
@@ -109,26 +111,38 @@ class StoreLoader(threading.Thread):
         try:
             store: Any = ox.Store(str(target))
             try:
-                for chunk in _chunks(self.dataset, 0, self.ready):
-                    if self._cancelled.is_set():
-                        break
-                    _load_chunk(store, chunk)
+                _fill(store, self.dataset, 0, self.ready, self._cancelled.is_set)
                 size = self._size.get()
                 if size is not None and not self._cancelled.is_set():
-                    for chunk in _chunks(self.dataset, self.ready, size):
-                        _load_chunk(store, chunk)
-                    store.flush()
-                    store.optimize()  # one file per index: queries on a store of many files are slower
+                    _fill(store, self.dataset, self.ready, size)
+                    _seal(store)
             finally:
                 del store  # closed before its files are checksummed and the release renamed
             if self._cancelled.is_set():
                 shutil.rmtree(target, ignore_errors=True)
                 return
-            for f in store_files(self.release_path):  # on disk before the release is published, as dataset.nq is
-                with open(f, "rb") as fh:
-                    os.fsync(fh.fileno())
+            _sync(self.release_path)
         except BaseException as exc:  # noqa: BLE001 (raised by wait())
             self.error = exc
+
+
+def _fill(store: Any, dataset: Path, start: int, end: int, stop: Callable[[], bool] = lambda: False) -> None:
+    """Load bytes ``start:end`` of ``dataset`` (whole lines) chunk by chunk, until ``stop()``."""
+    for chunk in _chunks(dataset, start, end):
+        if stop():
+            return
+        _load_chunk(store, chunk)
+
+
+def _seal(store: Any) -> None:
+    store.flush()
+    store.optimize()  # one file per index: queries on a store of many files are slower
+
+
+def _sync(release_path: Path) -> None:
+    for f in store_files(release_path):  # on disk before the release is published, as dataset.nq is
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
 
 
 def _chunks(dataset: Path, start: int, end: int) -> Iterator[bytes]:
