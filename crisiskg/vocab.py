@@ -89,6 +89,7 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 ENTITIES_GRAPH = GRAPH["entities"]
 PROVENANCE_GRAPH = GRAPH["provenance"]
 INFERRED_GRAPH = GRAPH["inferred"]
+BUILD_GRAPHS = (ONTOLOGY_GRAPH, ENTITIES_GRAPH, INFERRED_GRAPH, PROVENANCE_GRAPH)  # and one graph per article
 
 
 def article_graph(key: str):  # -> URIRef

@@ -8,6 +8,11 @@ An article graph is a ``prov:Entity`` derived from its article's two files, whic
 an incremental build changes a few lines of this graph, not a few per article. (Which run made an
 article graph is the one run of its release.)
 
+Every graph of the release is a ``prov:Entity`` here (the article graphs and the ontology, entities,
+inferred and provenance graphs): a store holding a build says which of its graphs are the build's,
+and ``crisiskg push`` reads that instead of keeping a record of its own beside them (see
+:mod:`crisiskg.query.remote`).
+
 The build writes the same record directly as N-Quads (:func:`crisiskg.build.stages.provenance_nquads`);
 this graph is the readable reference that ``tests/test_incremental_store.py`` compares it with.
 """
@@ -22,7 +27,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from crisiskg import __version__
 from crisiskg.loaders import iris
 from crisiskg.loaders.seeds import SeedSet
-from crisiskg.vocab import CKG, ENTITIES_GRAPH, PROVENANCE_GRAPH, article_graph
+from crisiskg.vocab import BUILD_GRAPHS, CKG, ENTITIES_GRAPH, PROVENANCE_GRAPH, article_graph
 
 
 def provenance(seeds: SeedSet, *, version: str, started: str, ended: str, code_files: Iterable[tuple[str, str]]) -> Graph:
@@ -55,6 +60,8 @@ def provenance(seeds: SeedSet, *, version: str, started: str, ended: str, code_f
         g.add((iris.article(art.key), PROV.wasDerivedFrom, file_nodes["seeds/" + art.text_file]))
         g.add((graph_iri, PROV.wasDerivedFrom, file_nodes["seeds/" + art.yaml_file]))
         g.add((graph_iri, PROV.wasDerivedFrom, file_nodes["seeds/" + art.text_file]))
+    for graph_iri in BUILD_GRAPHS:
+        g.add((graph_iri, RDF.type, PROV.Entity))
     g.add((ENTITIES_GRAPH, PROV.wasGeneratedBy, run))
     g.add((ENTITIES_GRAPH, PROV.wasDerivedFrom, file_nodes["seeds/registry.yaml"]))
     return g

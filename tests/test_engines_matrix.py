@@ -24,6 +24,7 @@ from crisiskg.query.remote import PASSWORD_ENV, PUSHED_GRAPH, USER_ENV, Remote
 from crisiskg.query.savedqueries import load_queries
 from crisiskg.query.store import Store, open_store
 from crisiskg.scale.push import push
+from crisiskg.vocab import PROVENANCE_GRAPH
 
 FOREIGN = "urn:someone-elses-graph"
 FOREIGN_TRIPLE = b'<urn:someone> <urn:keeps> "this graph" .\n'
@@ -89,7 +90,8 @@ def test_push_replaces_only_its_own_graphs_and_says_so(engine: str, engines: dic
     assert "deleted 0 graph(s)" in second and "every other graph left untouched" in second
     remote = Remote(e.spec.partition(":")[2])
     try:
-        assert remote.graphs_held([FOREIGN, PUSHED_GRAPH, "urn:no-such-graph"]) == {FOREIGN, PUSHED_GRAPH}
+        # push's claim is dropped once the provenance graph it wrote names the build's graphs
+        assert remote.graphs_held([FOREIGN, PUSHED_GRAPH, "urn:no-such-graph"]) == {FOREIGN}
         assert remote.pushed_graphs() == set(graphs)
         rows = remote._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{FOREIGN}> {{ ?s ?p ?o }} }}", named=[FOREIGN])
         assert [(r["s"].value, r["p"].value, r["o"].value) for r in rows] == [("urn:someone", "urn:keeps", "this graph")]
@@ -113,13 +115,16 @@ def test_push_deletes_its_old_graphs_and_refuses_others(engine: str, engines: di
         said = push(spec, seed_build_dir)
         assert f"deleted 1 graph(s) of an earlier push: {stale}" in said and not remote.graphs_held([stale])
         # a graph of the build's name that push did not create is someone else's: refused, kept
+        # (no build on the server names it, and no push claimed it)
+        remote.delete_graph(str(PROVENANCE_GRAPH))
         remote.put_graph(PUSHED_GRAPH, b"".join(f"<{PUSHED_GRAPH}> <http://www.w3.org/ns/prov#hadMember> <{g}> .\n".encode()
-                                                for g in stores["embedded"].graphs if g != theirs))
-        with pytest.raises(PublishError, match="did not create.*--replace-existing"):
+                                                for g in stores["embedded"].graphs if g not in (theirs, str(PROVENANCE_GRAPH))))
+        with pytest.raises(PublishError, match=rf"holds 1 graph\(s\) .* did not create \(e\.g\. {theirs}\).*--replace-existing"):
             push(spec, seed_build_dir)
+        assert remote.graphs_held([theirs]) == {theirs}
         taken = push(spec, seed_build_dir, replace_existing=True)
-        assert f"{len(stores['embedded'].graphs)} replaced" in taken, taken
-        assert remote.pushed_graphs() == set(stores["embedded"].graphs) and remote.graphs_held([FOREIGN])
+        assert f"{len(stores['embedded'].graphs) - 1} replaced, 1 new" in taken, taken  # the provenance graph deleted above
+        assert remote.pushed_graphs() == set(stores["embedded"].graphs) and remote.graphs_held([FOREIGN, PUSHED_GRAPH]) == {FOREIGN}
     finally:
         remote.close()
 

@@ -23,6 +23,7 @@ from rdflib import BNode
 from serving import free_port, stop  # tests/serving.py
 
 from crisiskg.errors import PublishError, QueryError
+from crisiskg.query.remote import PROV_MEMBER, PUSHED_GRAPH, Remote
 from crisiskg.query.results import Result
 from crisiskg.query.savedqueries import load_queries
 from crisiskg.query.store import Store, open_store, parse_spec
@@ -170,6 +171,26 @@ def test_union_default_graph_counts_a_triple_once(kind: str, stores: dict[str, S
     asserted = int(store.query(UNION_COUNTS["whole-graph"], reasoning="none").rows[0]["n"])
     assert inferred > 0 and full == asserted + inferred
     assert len(store) == int(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"])
+
+
+def test_a_union_server_is_asked_without_a_dataset(stores: dict[str, Store], seed_build_dir: Path) -> None:
+    """After push, a server whose default graph is the union of its graphs and that holds only the
+    build's is asked without a dataset (listing thousands of graphs is far slower on Oxigraph); while
+    another graph is there, such as the claim of a push cut short, every query lists the build's."""
+    union, plain = stores["sparql-union"]._backend, stores["sparql"]._backend
+    assert isinstance(union, Remote) and isinstance(plain, Remote)
+    assert union.union_default and not plain.union_default
+    claim = Remote(union.url)
+    try:
+        claim.put_graph(PUSHED_GRAPH, f"<{PUSHED_GRAPH}> <{PROV_MEMBER}> <urn:a-graph-a-push-meant-to-write> .\n".encode())
+        listing = open_store(f"sparql:{union.url}", seed_build_dir)
+        assert isinstance(listing._backend, Remote) and not listing._backend.union_default
+        assert listing.graphs == stores["memory"].graphs
+        sparql = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 50"
+        assert canonical(listing.query(sparql), distinct=True) == canonical(stores["memory"].query(sparql), distinct=True)
+    finally:
+        claim.delete_graph(PUSHED_GRAPH)
+        claim.close()
 
 
 def test_same_size_graphs_version_and_errors(stores: dict[str, Store]) -> None:

@@ -24,7 +24,7 @@ from crisiskg.loaders import SeedSet, audits, iris
 from crisiskg.loaders.provenance import article_files
 from crisiskg.loaders.seeds import check_seeds, usable
 from crisiskg.terms import to_oxigraph, to_rdflib
-from crisiskg.vocab import CKG, ENTITIES_GRAPH, ID, INFERRED_GRAPH, NIF, PROVENANCE_GRAPH, article_graph, package_folder
+from crisiskg.vocab import BUILD_GRAPHS, CKG, ENTITIES_GRAPH, ID, INFERRED_GRAPH, NIF, PROVENANCE_GRAPH, article_graph, package_folder
 
 # the packages whose files shape a build, by the folder they come from in the checkout
 CODE_PACKAGES = {"crisiskg": "crisiskg", "crisiskg.loaders": "loaders", "crisiskg.ontology": "ontology"}
@@ -193,6 +193,8 @@ def provenance_nquads(seeds: SeedSet, *, version: str, started: str, ended: str,
         lines[f"{article}{art.key}> {derived} {text_node}{g}"] = None
         lines[f"{graph_iri} {derived} {yaml_node}{g}"] = None
         lines[f"{graph_iri} {derived} {text_node}{g}"] = None
+    for fixed in BUILD_GRAPHS:
+        add(f"<{fixed}>", a, entity)
     entities = f"<{ENTITIES_GRAPH}>"
     add(entities, generated, run)
     add(entities, derived, file_nodes["seeds/registry.yaml"])

@@ -9,8 +9,10 @@ Protocol, through ``requests`` (kept-alive connections, Basic and Digest authent
   The server's challenge chooses Basic or Digest.
 - Each query form gets its own ``Accept`` (results for SELECT and ASK, RDF for CONSTRUCT and
   DESCRIBE); bodies are sent as UTF-8 and say so.
-- The graphs are those ``crisiskg push`` recorded in :data:`PUSHED_GRAPH` (other graphs on the
-  server are someone else's), else every graph holding a triple.
+- The graphs are those of the build ``crisiskg push`` put there (its provenance graph names them;
+  other graphs on the server are someone else's), else every graph holding a triple. A server whose
+  default graph is the union of its graphs and that holds only those is queried as it is; else the
+  graphs are sent with each query (far slower on some servers when there are thousands).
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import pyoxigraph as ox
 
 from crisiskg.query.parser import answer_kind
 from crisiskg.query.sparqltext import tokens
-from crisiskg.vocab import GRAPH
+from crisiskg.vocab import GRAPH, PROVENANCE_GRAPH
 
 _MAX_HEADERS = 100_000  # headers one answer may carry (see Remote._session)
 EMPTY_GRAPH = "urn:crisiskg:empty"  # names an empty graph where the protocol cannot say "no graph"
 PUSHED_GRAPH = str(GRAPH["pushed"])  # push's record of the graphs it created on the server
 PROV_MEMBER = "http://www.w3.org/ns/prov#hadMember"  # <PUSHED_GRAPH> prov:hadMember <graph>
+PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"  # <graph> a prov:Entity, in a build's provenance graph
 USER_ENV, PASSWORD_ENV = "CRISISKG_STORE_USER", "CRISISKG_STORE_PASSWORD"
 _GSP_CONVENTIONS = {"/query": "/store", "/sparql": "/data"}  # Oxigraph server, Fuseki
 _FORM = "application/x-www-form-urlencoded; charset=utf-8"
@@ -160,8 +163,13 @@ class Remote:
         return held
 
     def pushed_graphs(self) -> set[str] | None:
-        """The graphs ``crisiskg push`` recorded as its own on this server, or None (no record)."""
-        rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{PUSHED_GRAPH}> {{ ?r <{PROV_MEMBER}> ?g }} }}", named=[PUSHED_GRAPH])
+        """The graphs ``crisiskg push`` owns on this server, or None (none): those the build it
+        pushed names as its own (each graph of a release is a ``prov:Entity`` in its provenance
+        graph) and those a push claimed in :data:`PUSHED_GRAPH` (one that was cut short, or a build
+        whose provenance does not name all its graphs)."""
+        claimed = f"{{ GRAPH <{PUSHED_GRAPH}> {{ ?r <{PROV_MEMBER}> ?g }} }}"
+        named = f'{{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g a <{PROV_ENTITY}> FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }} }}'
+        rows = self._select(f"SELECT DISTINCT ?g WHERE {{ {claimed} UNION {named} }}", named=[PUSHED_GRAPH, str(PROVENANCE_GRAPH)])
         return {row["g"].value for row in rows if "g" in row} or None
 
     def named_graphs(self) -> list[str]:
@@ -175,7 +183,8 @@ class Remote:
 
     def detect_union(self, graphs: list[str]) -> None:
         """Whether the server's default graph is the union of exactly the build's graphs (then no
-        dataset is sent): only when it holds no other graph (push's record is one)."""
+        dataset is sent): only when it holds no other graph (a push's claim, left while it runs or
+        when it was cut short, is one)."""
         self.all_graphs = list(graphs)
         if not graphs or self.graphs_held([PUSHED_GRAPH]) or self.server_graphs() != set(graphs):
             return

@@ -14,9 +14,11 @@ from crisiskg.build import delta
 from crisiskg.build.publish import Release, current, point_current
 from crisiskg.errors import PublishError
 from crisiskg.query.embedded import Embedded, copy_union
-from crisiskg.query.remote import PROV_MEMBER, PUSHED_GRAPH, Remote
+from crisiskg.query.remote import PROV_ENTITY, PROV_MEMBER, PUSHED_GRAPH, Remote
 from crisiskg.query.store import parse_spec, stored_version
-from crisiskg.vocab import PROVENANCE_GRAPH
+from crisiskg.vocab import GRAPH, PROVENANCE_GRAPH
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all; 0 and 0: not counted)
 OnStage = Callable[[str, float], None]  # (a stage that finished, its seconds)
@@ -88,11 +90,15 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
     """Copy ``release`` into the SPARQL store at ``url`` over the Graph Store Protocol, touching
     only the graphs push created there.
 
-    The server keeps push's record of them (:data:`PUSHED_GRAPH`, ``prov:hadMember`` each graph).
-    The record is widened first (so an interrupted push still owns what it wrote), each build graph
-    is PUT (the provenance graph, which carries the build version, last), graphs push created that
-    the build no longer has are DELETEd, and the record is narrowed to the build's graphs. A build
-    graph already on the server but not push's is refused (someone else's data) unless
+    Push's graphs are those the build on the server names as its own (each graph of a release is a
+    ``prov:Entity`` in its provenance graph) and those a push claimed (:data:`PUSHED_GRAPH`,
+    ``prov:hadMember`` each graph). The claim is widened first to the build's graphs (so an
+    interrupted push still owns what it wrote), each build graph is PUT (the provenance graph,
+    which carries the build version, last), graphs push owned that the build no longer has are
+    DELETEd, and the claim is dropped: the provenance graph now names the build's graphs. (A graph
+    the build's provenance does not name stays claimed.) With no claim left, a server whose
+    default graph is the union of its graphs can answer from it when it holds only the build's.
+    A build graph already on the server but not push's is refused (someone else's data) unless
     ``replace_existing``. Every other graph is left alone. Returns what it did; PublishError.
     """
     remote = Remote(url)
@@ -126,7 +132,11 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
                 remote.delete_graph(g)
         with _stage("record", None, on_stage):
             tell("recording the graphs pushed", len(order) + len(gone) + 1, total)
-            remote.put_graph(PUSHED_GRAPH, _record(set(by_graph)))
+            unnamed = set(by_graph) - _named(by_graph.get(str(PROVENANCE_GRAPH), []))
+            if unnamed:
+                remote.put_graph(PUSHED_GRAPH, _record(unnamed))
+            else:
+                remote.delete_graph(PUSHED_GRAPH)
         tell("done", total, total)
     except OSError as exc:
         raise PublishError(f"could not push to sparql:{url}: {exc}") from exc
@@ -141,6 +151,12 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
 def _record(graphs: set[str]) -> bytes:
     """N-Triples of push's record: ``<PUSHED_GRAPH> prov:hadMember <g>`` for each graph."""
     return "".join(f"<{PUSHED_GRAPH}> <{PROV_MEMBER}> <{g}> .\n" for g in sorted(graphs)).encode("utf-8")
+
+
+def _named(provenance: list[Any]) -> set[str]:
+    """The graphs a build's provenance graph names as its own (``<graph> a prov:Entity``)."""
+    return {t.subject.value for t in provenance if t.predicate.value == RDF_TYPE and t.object.value == PROV_ENTITY
+            and t.subject.value.startswith(str(GRAPH))}
 
 
 class _Rebuild(Exception):
