@@ -268,3 +268,15 @@ def test_push_command_to_a_remote_store_shows_its_stages(mini_build: tuple[Path,
         assert ("push: PUT " in plain) is terminal  # the live line names the graph being written
         if not terminal:
             assert len(plain.splitlines()) == len(stages)
+
+
+def test_the_union_benchmark_runs_and_compares_answers(seed_build_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``benchmarks/remote_union.py``, tiny: it pushes to its own union server, is asked through the
+    union, and reports every question (having checked both ways give the same rows)."""
+    from benchmarks.remote_union import QUESTIONS, main
+
+    main(["--build", str(seed_build_dir), "--rounds", "1"])
+    out = capsys.readouterr().out
+    assert "0 replaced" in out
+    for qid in QUESTIONS.split(","):
+        assert f"| `{qid}` |" in out
