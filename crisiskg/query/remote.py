@@ -178,7 +178,8 @@ class Remote:
         return sorted(self.graphs_held(ours) if ours is not None else self.server_graphs() - {PUSHED_GRAPH})
 
     def count(self) -> int:
-        graphs = self.all_graphs or self.named_graphs()
+        """Quads in the build's graphs (a server that holds only those is asked for all of its own)."""
+        graphs = None if self.union_default else self.all_graphs or self.named_graphs()
         return int(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named=graphs)[0]["n"].value)
 
     def detect_union(self, graphs: list[str]) -> None:
