@@ -72,7 +72,7 @@ def measure(build_dir: Path, rounds: int, n: int) -> str:
     from crisiskg.vocab import PREFIXES
 
     store = Store.open(build_dir)
-    backend = store._backend  # the embedded engine itself: no kept answers, no result model
+    backend: Any = store._backend  # the embedded engine itself: no kept answers, no result model
     lines = [f"{store.version}, {store.kind} store, {rounds} interleaved rounds of {n}:", "",
              "| question | values | as written | projecting its parameters: answer | VALUES µs | substitution µs | ratio |",
              "|---|---|---|---|---:|---:|---:|"]

@@ -563,8 +563,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.report_only:
         done = json.loads(args.json.read_text())
         args.sizes = ",".join(r["label"] for r in done)
-        when = next((r["http"]["measured"] for r in done if r.get("http", {}).get("measured")), None)
-        note = f"(see results.json; HTTP section measured again on {when})" if when else "(see results.json)"
+        measured = next((r["http"]["measured"] for r in done if r.get("http", {}).get("measured")), None)
+        note = f"(see results.json; HTTP section measured again on {measured})" if measured else "(see results.json)"
         write_report(args.out, report(done, args, note, float("nan")))
         return
     sizes = [parse_size(s) for s in args.sizes.split(",")]
