@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +30,18 @@ from crisiskg.vocab import (
     article_graph,
     ontology_graph,
 )
+
+# the terms of every span, looked up once (an rdflib Namespace attribute is a method call each time)
+_TYPE, _PHRASE, _SENTENCE, _OFFSET_STRING = RDF.type, NIF.Phrase, NIF.Sentence, NIF.OffsetBasedString
+_CONTEXT_OF, _BEGIN, _END, _ANCHOR, _IN_SENTENCE = NIF.referenceContext, NIF.beginIndex, NIF.endIndex, NIF.anchorOf, NIF.sentence
+_METHOD = CKG.annotationMethod
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def offset(n: int) -> Literal:
+    """``n`` as an ``xsd:nonNegativeInteger`` literal, made once per value: offsets repeat from one
+    article to the next, and making a typed literal costs more than the rest of its triple."""
+    return Literal(n, datatype=XSD.nonNegativeInteger)
 
 
 def to_dataset(seeds: SeedSet) -> tuple[Dataset, Origins]:
@@ -155,14 +168,14 @@ class _ArticleWriter:
 
     def phrase(self, begin: int, end: int, text: str, method: URIRef) -> URIRef:
         node = iris.span(self.art.key, begin, end)
-        g = self.g
-        g.add((node, RDF.type, NIF.Phrase))
-        g.add((node, RDF.type, NIF.OffsetBasedString))
-        g.add((node, NIF.referenceContext, self.context))
-        g.add((node, NIF.beginIndex, Literal(begin, datatype=XSD.nonNegativeInteger)))
-        g.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
-        g.add((node, NIF.anchorOf, Literal(text)))
-        g.add((node, CKG.annotationMethod, method))
+        add = self.g.add
+        add((node, _TYPE, _PHRASE))
+        add((node, _TYPE, _OFFSET_STRING))
+        add((node, _CONTEXT_OF, self.context))
+        add((node, _BEGIN, offset(begin)))
+        add((node, _END, offset(end)))
+        add((node, _ANCHOR, Literal(text)))
+        add((node, _METHOD, method))
         return node
 
     def sentence(self, span: URIRef, sentence: Sentence | None) -> None:
@@ -170,14 +183,14 @@ class _ArticleWriter:
         linked-data pages describe it (one rule, :func:`crisiskg.textscan.sentence_at`)."""
         if sentence is None:
             return
-        node, g = iris.span(self.art.key, sentence.begin, sentence.end), self.g
-        g.add((span, NIF.sentence, node))
-        g.add((node, RDF.type, NIF.Sentence))
-        g.add((node, RDF.type, NIF.OffsetBasedString))
-        g.add((node, NIF.referenceContext, self.context))
-        g.add((node, NIF.beginIndex, Literal(sentence.begin, datatype=XSD.nonNegativeInteger)))
-        g.add((node, NIF.endIndex, Literal(sentence.end, datatype=XSD.nonNegativeInteger)))
-        g.add((node, NIF.anchorOf, Literal(sentence.text)))
+        node, add = iris.span(self.art.key, sentence.begin, sentence.end), self.g.add
+        add((span, _IN_SENTENCE, node))
+        add((node, _TYPE, _SENTENCE))
+        add((node, _TYPE, _OFFSET_STRING))
+        add((node, _CONTEXT_OF, self.context))
+        add((node, _BEGIN, offset(sentence.begin)))
+        add((node, _END, offset(sentence.end)))
+        add((node, _ANCHOR, Literal(sentence.text)))
 
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
         if o is None:
@@ -215,8 +228,8 @@ class _ArticleWriter:
         g.add((self.context, RDF.type, NIF.Context))
         g.add((self.context, RDF.type, NIF.OffsetBasedString))
         g.add((self.context, NIF.isString, Literal(art.text)))
-        g.add((self.context, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
-        g.add((self.context, NIF.endIndex, Literal(len(art.text), datatype=XSD.nonNegativeInteger)))
+        g.add((self.context, NIF.beginIndex, offset(0)))
+        g.add((self.context, NIF.endIndex, offset(len(art.text))))
 
         skip = []
         for part, cls in (("headline", CKG.Headline), ("furniture", CKG.Furniture), ("captions", CKG.Caption)):
