@@ -229,6 +229,15 @@ class Remote:
         if status not in (200, 201, 204):
             raise OSError(f"PUT of graph {graph} to {self._gsp()} answered {status}: {_excerpt(body)}")
 
+    def post_graph(self, graph: str, ntriples: bytes) -> None:
+        """Graph Store Protocol: add ``ntriples`` to ``graph`` (made if the server has none of that name)."""
+        import urllib.parse
+
+        url = f"{self._gsp()}?{urllib.parse.urlencode({'graph': graph})}"
+        status, _, body = self._request("POST", url, ntriples, {"Content-Type": _NTRIPLES})
+        if status not in (200, 201, 204):
+            raise OSError(f"POST to graph {graph} at {self._gsp()} answered {status}: {_excerpt(body)}")
+
     def delete_graph(self, graph: str) -> None:
         import urllib.parse
 

@@ -1,0 +1,195 @@
+"""Copying a published build into a remote SPARQL store over the Graph Store Protocol, touching only
+the graphs push owns there.
+
+Push's graphs are those the build on the server names as its own (each graph of a release is a
+``prov:Entity`` in its provenance graph) and those a push claimed (:data:`PUSHED_GRAPH`,
+``prov:hadMember`` each graph). A push widens the claim first to the graphs it writes (so one cut
+short still owns what it wrote), writes them (the provenance graph, which carries the build
+version, last), and drops the claim: the provenance graph now names the build's graphs. (A graph
+the build's provenance does not name stays claimed.) With no claim left, a server whose default
+graph is the union of its graphs can answer from it when it holds only the build's.
+
+- **In full** (:func:`_push_full`): each build graph is PUT, graphs push owned that the build no
+  longer has are DELETEd. A build graph already on the server but not push's is refused (someone
+  else's data) unless ``replace_existing``.
+- **An incremental build** onto the build it was made from, when the server holds that one (its
+  provenance graph names its version) whole and no claim is left (:func:`_push_increment`): the
+  quads the build appended are POSTed to their graphs (new article graphs, additions to the
+  entities graph), and the inferred and provenance graphs are PUT; nothing else is sent. Else in
+  full, and the summary says why.
+
+Every other graph is left alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from crisiskg.build import delta
+from crisiskg.build.publish import Release, read_section
+from crisiskg.errors import PublishError
+from crisiskg.query.remote import PROV_ENTITY, PROV_MEMBER, PUSHED_GRAPH, Remote
+from crisiskg.query.store import stored_version
+from crisiskg.scale.chain import OnStage, Progress, Rebuild, base_release, stage
+from crisiskg.vocab import GRAPH, INFERRED_GRAPH, PROVENANCE_GRAPH
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PROVENANCE, _INFERRED = str(PROVENANCE_GRAPH), str(INFERRED_GRAPH)
+
+
+def push_remote(url: str, release: Release, *, replace_existing: bool = False, progress: Progress | None = None,
+                on_stage: OnStage | None = None, build_dir: Path | None = None) -> str:
+    """Copy ``release`` into the SPARQL store at ``url`` (see the module docstring): incrementally
+    when it is an incremental build, ``build_dir`` holds the releases that lead to it from the one
+    the server holds, and nothing else stands in the way; else in full. ``progress`` is told each
+    graph written; ``on_stage`` each of ``claim``, ``put`` (or ``post``, ``put``), ``delete`` and
+    ``record`` with its seconds. Returns what it did; PublishError."""
+    remote = Remote(url)
+    try:
+        why = None
+        if build_dir is not None and release.manifest.get("incremental"):
+            try:
+                return _push_increment(remote, release, build_dir, progress, on_stage)
+            except Rebuild as exc:
+                why = str(exc)
+        done = _push_full(remote, release, replace_existing, progress, on_stage)
+        return done + (f" (not incrementally: {why})" if why else "")
+    except OSError as exc:
+        raise PublishError(f"could not push to sparql:{url}: {exc}") from exc
+    finally:
+        remote.close()
+
+
+def _push_full(remote: Remote, release: Release, replace_existing: bool, progress: Progress | None, on_stage: OnStage | None) -> str:
+    by_graph = _by_graph(ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS))
+    if by_graph is None:
+        raise PublishError("the published dataset has triples in the default graph; only named graphs can be pushed")
+    ours = remote.pushed_graphs() or set()
+    held = remote.graphs_held(set(by_graph) | ours)
+    foreign = sorted((held & set(by_graph)) - ours)
+    if foreign and not replace_existing:
+        raise PublishError(f"{remote.url} already holds {len(foreign)} graph(s) of this build that crisiskg push did not create "
+                           f"(e.g. {foreign[0]}); push never replaces someone else's graph: delete them, or pass "
+                           f"--replace-existing to take them over")
+    order = sorted(g for g in by_graph if g != _PROVENANCE) + [g for g in by_graph if g == _PROVENANCE]
+    gone = sorted((ours & held) - set(by_graph))
+    total = len(order) + len(gone) + 2
+    tell = progress or (lambda what, done, total: None)
+    tell("recording the graphs push writes", 0, total)
+    with stage("claim", None, on_stage):
+        remote.put_graph(PUSHED_GRAPH, _record(ours | set(by_graph)))
+    with stage("put", None, on_stage):
+        for i, g in enumerate(order, 1):
+            tell(f"PUT {g}", i, total)
+            remote.put_graph(g, _ntriples(by_graph[g]))
+    with stage("delete", None, on_stage):
+        for i, g in enumerate(gone, len(order) + 1):
+            tell(f"DELETE {g}", i, total)
+            remote.delete_graph(g)
+    _drop_claim(remote, set(by_graph), by_graph.get(_PROVENANCE, []), tell, total, on_stage)
+    replaced = len(set(by_graph) & held)
+    return (f"pushed build {release.version} to {remote.url}: {len(by_graph)} graphs, {sum(map(len, by_graph.values()))} triples "
+            f"({replaced} replaced, {len(by_graph) - replaced} new); deleted {len(gone)} graph(s) of an earlier push"
+            f"{': ' + ', '.join(gone) if gone else ''}; every other graph left untouched")
+
+
+def _push_increment(remote: Remote, release: Release, build_dir: Path, progress: Progress | None, on_stage: OnStage | None) -> str:
+    """POST what ``release`` appended to the build the server holds, PUT its inferred and provenance
+    graphs; Rebuild (before anything is written) when that cannot give the release."""
+    from crisiskg.build.incremental.workstate import load_state
+
+    if remote.graphs_held([PUSHED_GRAPH]):
+        raise Rebuild("it holds a claim of an earlier push (one cut short, or of a build whose provenance does not name all its graphs)")
+    version = stored_version(remote)
+    if version is None:
+        raise Rebuild("it holds no build of crisiskg")
+    state = load_state(release)
+    if state is None:
+        raise Rebuild(f"build {release.version} has no work state")
+    base, articles = base_release(release, build_dir, lambda at: at.version == version, remote.url)
+    base_state = load_state(base)
+    if base_state is None:
+        raise Rebuild(f"build {base.version} has no work state")
+    if not delta.same_prefix(release.dataset_file, base.dataset_file, base_state.inferred_at):
+        raise Rebuild(f"the dataset of build {release.version} does not start with build {base.version}'s")
+    ours = remote.pushed_graphs() or set()
+    missing = sorted(ours - remote.graphs_held(ours))
+    if missing:
+        raise Rebuild(f"{len(missing)} graph(s) of build {version} are no longer there (e.g. {missing[0]})")
+    appended = _section(release, base_state.inferred_at, state.inferred_at, None)
+    inferred = _section(release, state.inferred_at, state.provenance_at, _INFERRED)
+    provenance = _section(release, state.provenance_at, state.size, _PROVENANCE)
+    if any(isinstance(term, ox.BlankNode) for triples in appended.values() for t in triples for term in (t.subject, t.object)):
+        raise Rebuild("the quads it adds hold blank nodes, which the server could not tell from its own")
+    new = set(appended) - ours
+    if remote.graphs_held(new):
+        raise Rebuild("a graph it adds is already on the server")  # someone else's, or push's claim lost: the full push says
+    total = len(appended) + 4
+    tell = progress or (lambda what, done, total: None)
+    tell("recording the graphs push writes", 0, total)
+    with stage("claim", None, on_stage):
+        remote.put_graph(PUSHED_GRAPH, _record(ours | set(appended) | {_INFERRED, _PROVENANCE}))
+    with stage("post", None, on_stage):
+        for i, g in enumerate(sorted(appended), 1):
+            tell(f"POST {g}", i, total)
+            remote.post_graph(g, _ntriples(appended[g]))
+    with stage("put", None, on_stage):
+        tell(f"PUT {_INFERRED}", len(appended) + 1, total)
+        remote.put_graph(_INFERRED, _ntriples(inferred.get(_INFERRED, [])))
+        tell(f"PUT {_PROVENANCE}", len(appended) + 2, total)
+        remote.put_graph(_PROVENANCE, _ntriples(provenance.get(_PROVENANCE, [])))
+    _drop_claim(remote, ours | set(appended) | {_INFERRED, _PROVENANCE}, provenance.get(_PROVENANCE, []), tell, total, on_stage)
+    sent = sum(map(len, appended.values())) + sum(map(len, inferred.values())) + sum(map(len, provenance.values()))
+    n = len(articles)
+    return (f"pushed build {release.version} to {remote.url} incrementally, onto build {base.version}: {n} article{'s' if n != 1 else ''} "
+            f"added; {len(appended)} graph(s) extended ({len(new)} new), the inferred and provenance graphs replaced; {sent} triples "
+            f"sent; every other graph left untouched")
+
+
+def _section(release: Release, start: int, end: int, only: str | None) -> dict[str, list[Any]]:
+    """The triples per graph of bytes ``start:end`` of the release's dataset; Rebuild when one is
+    in the default graph or (``only``) in another graph than ``only``."""
+    found = _by_graph(ox.parse(read_section(release.dataset_file, start, end), format=ox.RdfFormat.N_QUADS))
+    if found is None or (only is not None and set(found) - {only}):
+        raise Rebuild(f"a section of build {release.version}'s dataset holds quads of another graph than expected")
+    return found
+
+
+def _by_graph(quads: Any) -> dict[str, list[Any]] | None:
+    """Triples per named graph; None when a quad is in the default graph."""
+    out: dict[str, list[Any]] = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            return None
+        out.setdefault(quad.graph_name.value, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    return out
+
+
+def _ntriples(triples: list[Any]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _drop_claim(remote: Remote, graphs: set[str], provenance: list[Any], tell: Progress, total: int, on_stage: OnStage | None) -> None:
+    """The push is done: its claim dropped, but for the graphs the build's provenance does not name."""
+    with stage("record", None, on_stage):
+        tell("recording the graphs pushed", total - 1, total)
+        unnamed = graphs - _named(provenance)
+        if unnamed:
+            remote.put_graph(PUSHED_GRAPH, _record(unnamed))
+        else:
+            remote.delete_graph(PUSHED_GRAPH)
+    tell("done", total, total)
+
+
+def _record(graphs: set[str]) -> bytes:
+    """N-Triples of push's claim: ``<PUSHED_GRAPH> prov:hadMember <g>`` for each graph."""
+    return "".join(f"<{PUSHED_GRAPH}> <{PROV_MEMBER}> <{g}> .\n" for g in sorted(graphs)).encode("utf-8")
+
+
+def _named(provenance: list[Any]) -> set[str]:
+    """The graphs a build's provenance graph names as its own (``<graph> a prov:Entity``)."""
+    return {t.subject.value for t in provenance if t.predicate.value == RDF_TYPE and t.object.value == PROV_ENTITY
+            and t.subject.value.startswith(str(GRAPH))}
