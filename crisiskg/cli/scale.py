@@ -50,10 +50,12 @@ def push(spec: str, build_dir: Path, replace_existing: bool) -> None:
 
     oxigraph:PATH writes PATH/<release> and swaps PATH/current atomically (readers open it
     read-only). sparql:URL replaces the build's named graphs over the Graph Store Protocol (URL's
-    /query -> /store, /sparql -> /data, or sparql:URL#store=GSP_URL) and records them on the
-    server; it replaces or deletes only graphs it created, never anyone else's, and says what it
-    did. A terminal shows a live line with the stage at work; each finished stage is printed with
-    its seconds (one line each, on standard error).
+    /query -> /store, /sparql -> /data, or sparql:URL#store=GSP_URL); it replaces or deletes only
+    graphs it created (the build's provenance graph names them), never anyone else's, and says
+    what it did. After 'build --incremental', either kind gets only what changed when it holds the
+    build the new one was made from (else the whole build, and the summary says why). A terminal
+    shows a live line with the stage at work; each finished stage is printed with its seconds (one
+    line each, on standard error).
 
     Example: crisiskg build && crisiskg push --store sparql:http://127.0.0.1:7878/query
     """
