@@ -151,3 +151,11 @@ def test_virtuoso_takes_an_incremental_push(project: Chain, tmp_path: Path) -> N
             assert build_graphs(virtuoso.spec, graphs) == increment
         finally:
             running.__exit__(None, None, None)
+
+
+def test_the_remote_push_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``benchmarks/remote_push.py``, tiny: it checks that its timed push is an incremental one."""
+    from benchmarks.remote_push import main
+
+    main(["--articles", "6", "--work", str(tmp_path), "--rounds", "1"])
+    assert "| 6 articles |" in capsys.readouterr().out
