@@ -30,7 +30,7 @@ from crisiskg.vocab import GRAPH, PROVENANCE_GRAPH
 
 _MAX_HEADERS = 100_000  # headers one answer may carry (see Remote._session)
 EMPTY_GRAPH = "urn:crisiskg:empty"  # names an empty graph where the protocol cannot say "no graph"
-PUSHED_GRAPH = str(GRAPH["pushed"])  # push's record of the graphs it created on the server
+PUSHED_GRAPH = str(GRAPH["pushed"])  # push's claim on the graphs it writes, dropped once it is done
 PROV_MEMBER = "http://www.w3.org/ns/prov#hadMember"  # <PUSHED_GRAPH> prov:hadMember <graph>
 PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"  # <graph> a prov:Entity, in a build's provenance graph
 USER_ENV, PASSWORD_ENV = "CRISISKG_STORE_USER", "CRISISKG_STORE_PASSWORD"
