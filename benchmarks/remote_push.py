@@ -40,7 +40,7 @@ def prepare(articles: int, work: Path) -> tuple[Path, Path, Path]:
         shutil.rmtree(held, ignore_errors=True)
         synthesize(articles=articles, out=seeds, seed=0)
         held.mkdir(parents=True)
-        last = sorted(p.stem for p in (seeds / "articles").glob("*.yaml"))[-1]
+        last = max(p.stem for p in (seeds / "articles").glob("*.yaml"))
         moved = [Path(shutil.move(p, held / p.name)) for p in sorted((seeds / "articles").glob(f"{last}.*"))]
         run = [sys.executable, "-m", "crisiskg", "build", "--seeds", str(seeds), "--build", str(build_dir), "--answers", "no"]
         subprocess.run(run, check=True, stdout=subprocess.DEVNULL)

@@ -12,7 +12,7 @@ request with another parameter value from the build's valid ones. The targets: t
 ``ASK {}`` at both endpoints: an answer the engine gives at once, so what that costs is nearly all
 the server's own; and waitress alone (a WSGI app answering at once, ``crisiskg serve``'s threads). With
 ``--before PATH`` a second crisiskg server runs from the package folder PATH (``PATH/crisiskg``, put
-first on its ``sys.path``), so a change is measured against the code before it in the same run.
+first on its ``sys.path`` and its query workers'), so a change is measured against the code before it in the same run.
 Prints the median over rounds of the mean time per request (tails included), the median request,
 and the medians of the same-round ratios (of the means) to Oxigraph and (with ``--before``) of the
 new code to the old.
@@ -48,9 +48,10 @@ ASK = "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"})
 def crisiskg_before(build_dir: Path, before: Path) -> tuple[Server, int]:
     """``crisiskg serve`` (cache off) from the package folder ``before``."""
     port = free_port()
-    first = f"import sys; sys.path.insert(0, {str(before)!r}); from crisiskg.cli import run; run()"  # before the working folder
-    server = Server([sys.executable, "-c", first, "serve", "--build", str(build_dir), "--port", str(port), "--host", "127.0.0.1"],
-                    f"http://127.0.0.1:{port}/readyz", env={"CRISISKG_CACHE_BYTES": "0"})
+    # ``before`` first on sys.path, and no working folder (-P): the forkserver, which imports its preloaded
+    # modules before it reads the parent's sys.path, and so the query workers run the old code too
+    server = Server([sys.executable, "-P", "-c", "from crisiskg.cli import run; run()", "serve", "--build", str(build_dir), "--port", str(port),
+                     "--host", "127.0.0.1"], f"http://127.0.0.1:{port}/readyz", env={"CRISISKG_CACHE_BYTES": "0", "PYTHONPATH": str(before)})
     wait_workers(f"http://127.0.0.1:{port}/metrics")
     return server, port
 

@@ -1,12 +1,17 @@
 """The one way to evaluate something that may never end: in a worker process that can be killed.
 
 pyoxigraph cannot be interrupted: one call (an ORDER BY or COUNT over a cross product) can run for
-hours and grow without bound. So such work runs in a :class:`Killable` pool (pebble's
-``ProcessPool`` started from a ``forkserver``, never ``fork`` from a threaded process): each worker
-opens its state once with ``opener()`` (a store), then runs ``fn(state, *args)`` for each task.
+hours and grow without bound. So such work runs in a :class:`Killable` pool of worker processes
+started from a ``forkserver`` (never ``fork`` from a threaded process): each worker opens its state
+once with ``opener()`` (a store), then runs ``fn(state, *args)`` for each task.
 
-- A task past its ``timeout`` is killed with its worker, which pebble replaces; its future then
-  raises :class:`Stopped`.
+A task goes to an idle worker over that worker's own pipe, from the thread that submits it, and the
+thread that waits for it (:func:`outcome`) reads the answer from the pipe itself: no thread of the
+pool's own stands between them. A wait that ends before the task does hands it to the pool's
+watcher thread, which reads its answer or kills its worker at the time limit.
+
+- A task past its ``timeout`` (counted from when its worker has opened its state) is killed with
+  its worker, which is replaced; it then raises :class:`Stopped`.
 - With ``memory`` set, a worker may grow at most that many bytes beyond what it holds once its
   state is open (``RLIMIT_AS``): past it an allocation fails, the worker ends, and the task raises
   :class:`OutOfMemory` (the worker is replaced). An on-disk store opened read-only counts what it
@@ -14,12 +19,14 @@ opens its state once with ``opener()`` (a store), then runs ``fn(state, *args)``
   page cache, not mapped into the worker, so they count against no worker's cap.
 - With ``nice`` set, workers run at that much lower a CPU priority than the process that started
   them, so busy workers never starve it of the CPU.
-- A worker that ends otherwise (killed from outside) makes its task raise :class:`WorkerExited`.
+- A worker that ends otherwise (killed from outside) makes its task raise :class:`WorkerExited`;
+  one that ends while idle is replaced when next needed (a task, or a look at the workers).
 - A worker whose ``opener`` failed stays up and answers every task with :class:`OpenFailed`, so a
   store that cannot be opened is reported, not retried in a loop.
 - When no worker process can be made (the forkserver cannot start, the system is out of
-  processes or file descriptors) a task raises :class:`Unavailable`, and the pool is made again
-  when next needed (a task, or a look at the workers): nothing is retried in between.
+  processes or file descriptors) and none is idle, a task raises :class:`Unavailable`, and the
+  workers are made again when next needed: nothing is retried in between.
+- When every worker is busy, :meth:`Killable.submit` waits for one to be free.
 
 A worker exits as soon as the process that started it is gone, even in the middle of a task.
 Used by the service's query workers and by the build's kept answers.
@@ -29,28 +36,22 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
-import os
-import resource
+import pickle
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
-import pebble
+from crisiskg.query.worker import OPEN, OpenFailed, OutOfMemory, Worker
 
-_ERROR = pebble.pool.base_pool.PoolStatus.ERROR
-_STATE: dict[str, Any] = {}  # in a worker: "value" (what opener returned) or "error" (why it failed)
+__all__ = ["Killable", "OpenFailed", "OutOfMemory", "Stopped", "Task", "Unavailable", "WorkerExited", "ended", "outcome"]
 
 
 class Stopped(Exception):
     """The task ran past its time limit; its worker was killed."""
-
-
-class OutOfMemory(Exception):
-    """The task needed more memory than its worker may use; its worker ended."""
 
 
 class WorkerExited(Exception):
@@ -61,18 +62,8 @@ class WorkerExited(Exception):
         super().__init__(ended(exitcode))
 
 
-class OpenFailed(Exception):
-    """The worker could not open its state (the message says why)."""
-
-
 class Unavailable(Exception):
     """No worker process could be made (the message says why); the next task tries again."""
-
-
-def _why(exc: BaseException) -> str:
-    """What failed, in one line: the operating system's error under pebble's BrokenProcessPool."""
-    cause = exc.__cause__ if isinstance(exc, BrokenProcessPool) and exc.__cause__ is not None else exc
-    return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
 
 
 def ended(code: int | None) -> str:
@@ -87,61 +78,105 @@ def ended(code: int | None) -> str:
         return f"killed by signal {-code}"
 
 
-def _vm_size() -> int:
-    """This process's virtual memory in bytes (0 where /proc is not there)."""
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _watch_parent() -> None:
-    """End this worker as soon as the process that started it is gone."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
+class Task(Future[Any]):
+    """A task in a worker: a future whose wait, in the waiting thread, reads the worker's answer and
+    kills the worker at the time limit."""
 
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(0)
+    def __init__(self, pool: Killable, worker: Worker, timeout: float | None):
+        super().__init__()
+        self.set_running_or_notify_cancel()
+        self._pool, self._worker, self._timeout = pool, worker, timeout
+        self._deadline = time.monotonic() + timeout if timeout is not None and worker.opened else None
+        self._reading = threading.Lock()
+        self.watched = False  # the pool's watcher reads it
 
-    threading.Thread(target=watch, name="crisiskg-parent-watch", daemon=True).start()
+    def result(self, timeout: float | None = None) -> Any:
+        self._wait(timeout)
+        return super().result(0)
 
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        self._wait(timeout)
+        return super().exception(0)
 
-def _start(opener: Callable[[], Any], memory: int | None, nice: int, started: Any, error: Any) -> None:
-    """A worker's initializer: lower its CPU priority by ``nice``, open the state, then cap the
-    address space at what it uses plus ``memory``; count the worker in ``started``, or say why it
-    failed in ``error``."""
-    os.environ["RUST_BACKTRACE"] = "0"  # an allocation that fails past the cap: one line, not a backtrace
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped at once, even inside an engine call
-    _watch_parent()
-    if nice:
-        os.nice(nice)
-    try:
-        _STATE["value"] = opener()
-    except Exception as exc:  # noqa: BLE001  # reported by every task of this worker
-        _STATE["error"] = f"{type(exc).__name__}: {exc}"
-        error.value = _STATE["error"].encode("utf-8", "replace")[: len(error) - 1]
-        return
-    if memory is not None and _vm_size():
-        cap = _vm_size() + memory
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    with started.get_lock():
-        started.value += 1
+    def _wait(self, timeout: float | None) -> None:
+        """Read the answer until it is there or ``timeout`` seconds have passed; then, if the task
+        runs on, hand it to the watcher. Waits for another reader instead, if there is one."""
+        end = None if timeout is None else time.monotonic() + timeout
+        if self.done():
+            return
+        if self.watched or not self._reading.acquire(blocking=False):
+            try:
+                super().exception(None if end is None else max(0.0, end - time.monotonic()))
+            except TimeoutError:
+                pass
+            return
+        try:
+            self.read(end)
+            if not self.done():
+                self._pool.watch(self)
+        finally:
+            self._reading.release()
 
+    def read(self, end: float | None) -> None:
+        """What the worker sent, until the task is done or ``end``; the worker killed at the deadline."""
+        w = self._worker
+        while not self.done():
+            now = time.monotonic()
+            limits = [t for t in (end, self._deadline) if t is not None]
+            ready = multiprocessing.connection.wait(w.waits_on, max(0.0, min(limits) - now) if limits else None)
+            if w.conn in ready:
+                self._receive()
+            elif ready:  # the process ended without a word
+                self._exited()
+            elif self._deadline is not None and time.monotonic() >= self._deadline:
+                self._pool.finish(self, False, Stopped("stopped at its time limit"), kill=True)
+            elif end is not None and time.monotonic() >= end:
+                return
 
-def _ping() -> None:
-    """A task that does nothing."""
+    def try_read(self) -> bool:
+        """Read what is there now, unless another thread reads (False)."""
+        if not self._reading.acquire(blocking=False):
+            return False
+        try:
+            self.read(time.monotonic())
+        finally:
+            self._reading.release()
+        return True
 
+    @property
+    def reading(self) -> bool:
+        """A thread reads it now."""
+        return self._reading.locked()
 
-def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-    if "error" in _STATE:
-        raise OpenFailed(_STATE["error"])
-    try:
-        return fn(_STATE["value"], *args)
-    except MemoryError:
-        raise OutOfMemory("a memory allocation failed") from None
+    @property
+    def deadline(self) -> float | None:
+        return self._deadline
+
+    def _receive(self) -> None:
+        try:
+            data = self._worker.conn.recv_bytes()
+        except (EOFError, OSError):
+            self._exited()
+            return
+        if data == OPEN:
+            self._worker.opened = True
+            if self._timeout is not None and self._deadline is None:
+                self._deadline = time.monotonic() + self._timeout
+            return
+        try:
+            ok, value = pickle.loads(data)
+        except Exception as exc:  # noqa: BLE001  # the task's own answer, which this process cannot read
+            ok, value = False, RuntimeError(f"the worker's answer could not be read ({_why(exc)})")
+        self._pool.finish(self, ok, value, kill=False)
+
+    def _exited(self) -> None:
+        code = self._worker.end(kill=False)  # a failed allocation past the memory cap aborts the process
+        error = OutOfMemory(f"its worker ended ({ended(code)})") if code == -signal.SIGABRT else WorkerExited(code)
+        self._pool.finish(self, False, error, kill=None)
 
 
 class Killable:
@@ -156,48 +191,37 @@ class Killable:
         self.memory = memory
         self.nice = nice
         self._ctx = ctx
-        self._opener = opener
         self._started = ctx.Value("i", 0)
         self._error = ctx.Array("c", 1000)
+        self._args = (opener, memory, nice, self._started, self._error)
         self._lock = threading.Lock()
+        self._free = threading.Condition(self._lock)
         self._closed = False
-        self._pool: pebble.ProcessPool | None = None
-        self._unavailable: str | None = None  # why the last pool could not be started
-        try:
-            self._current()
-        except Unavailable:
-            pass  # said by `unavailable`; the first task tries again
-
-    def _new_pool(self) -> pebble.ProcessPool:
-        """A started pool; :class:`Unavailable` when its workers cannot be made."""
-        pool = pebble.ProcessPool(max_workers=self.size, initializer=_start,
-                                  initargs=(self._opener, self.memory, self.nice, self._started, self._error), context=self._ctx)
-        try:
-            pool.schedule(_ping)  # pebble starts its workers with the first task: start them now
-        except (OSError, EOFError, BrokenProcessPool) as exc:
-            pool.stop()
-            pool.join()  # never started: only the workers made before the failure are stopped
-            raise Unavailable(f"the worker processes could not be started ({_why(exc)})") from exc
-        return pool
-
-    def _current(self) -> pebble.ProcessPool:
-        """The pool, made again if pebble gave it up (it does when a worker ends while no task runs:
-        the worker was killed from outside; or when a worker cannot be replaced) or it could not be
-        started. Raises :class:`Unavailable` when it cannot be made now."""
+        self._workers: list[Worker] = []
+        self._idle: list[Worker] = []
+        self._watched: set[Task] = set()
+        self._watcher: threading.Thread | None = None
+        self._wake_r, self._wake_w = multiprocessing.Pipe(duplex=False)  # wakes the watcher
+        self._unavailable: str | None = None  # why workers could not be started at the last try
         with self._lock:
-            if self._pool is not None and (self._closed or self._pool._context.status != _ERROR):
-                return self._pool
-            if self._closed:
-                raise Unavailable("the pool is closed")
             try:
-                pool = self._new_pool()
-            except Unavailable as exc:
-                self._unavailable = str(exc)
-                raise
-            old, self._pool, self._unavailable = self._pool, pool, None
-            if old is not None:
-                threading.Thread(target=old.stop, name="crisiskg-pool-stop", daemon=True).start()
-            return pool
+                self._fill()
+            except Unavailable:
+                pass  # said by `unavailable`; the first task tries again
+
+    def _fill(self) -> None:
+        """Start workers up to ``size`` (holding the lock); :class:`Unavailable` when one cannot be made."""
+        if self._closed:
+            raise Unavailable("the pool is closed")
+        try:
+            while len(self._workers) < self.size:
+                w = Worker(self._ctx, self._args)
+                self._workers.append(w)
+                self._idle.append(w)
+        except (OSError, EOFError) as exc:
+            self._unavailable = f"the worker processes could not be started ({_why(exc)})"
+            raise Unavailable(self._unavailable) from exc
+        self._unavailable = None
 
     @property
     def started(self) -> int:
@@ -215,45 +239,138 @@ class Killable:
         return self._unavailable
 
     def pids(self) -> set[int]:
-        """Process ids of the workers alive now (none when they cannot be started)."""
-        try:
-            pool = self._current()
-        except Unavailable:
-            return set()
-        workers = pool._pool_manager.worker_manager.workers  # pebble keeps them by pid
-        return {pid for pid, proc in list(workers.items()) if proc.is_alive()}
+        """Process ids of the workers alive now; idle workers that ended are replaced first."""
+        with self._lock:
+            gone = [w for w in self._idle if not w.alive()]
+            for w in gone:
+                self._drop(w)
+            try:
+                self._fill()
+            except Unavailable:
+                pass
+            workers = list(self._workers)
+        for w in gone:
+            w.end(kill=True)
+        return {w.pid for w in workers if w.alive()}
 
-    def submit(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None) -> Future[Any]:
+    def _drop(self, w: Worker) -> None:
+        if w in self._workers:
+            self._workers.remove(w)
+        if w in self._idle:
+            self._idle.remove(w)
+
+    def _take(self) -> Worker:
+        """An idle worker, made busy; waits while all are busy. :class:`Unavailable` when there is
+        none and none can be made."""
+        with self._lock:
+            while True:
+                try:
+                    self._fill()
+                except Unavailable:
+                    if self._closed or not self._workers:
+                        raise
+                if self._idle:
+                    return self._idle.pop()  # the last one freed: its caches are warm
+                for w in self._workers:  # tasks no thread waits for still end at their time limit
+                    if w.task is not None and not w.task.watched and not w.task.reading:
+                        self._watch(w.task)
+                self._free.wait()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None) -> Task:
         """Run ``fn(state, *args)`` in a worker; a future of its value. :func:`outcome` reads it.
-        Raises :class:`Unavailable` when no worker can be started."""
-        return self._current().schedule(_call, args=(fn, args), timeout=timeout)  # type: ignore[no-any-return]
+        Raises :class:`Unavailable` when no worker can be started, pickle's errors when ``fn`` or
+        ``args`` cannot be sent."""
+        data = ForkingPickler.dumps((fn, args))
+        while True:
+            w = self._take()
+            try:
+                w.conn.send_bytes(data)
+            except OSError:  # it ended while idle: replaced
+                with self._lock:
+                    self._drop(w)
+                w.end(kill=True)
+                continue
+            w.task = Task(self, w, timeout)
+            return w.task
+
+    def watch(self, task: Task) -> None:
+        """Let the watcher thread read ``task`` to its end."""
+        with self._lock:
+            self._watch(task)
+
+    def _watch(self, task: Task) -> None:
+        task.watched = True
+        self._watched.add(task)
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch_all, name="crisiskg-pool-watcher", daemon=True)
+            self._watcher.start()
+        self._wake_w.send_bytes(b"")
+
+    def _watch_all(self) -> None:
+        """The watcher: reads every watched task until it ends; kills the workers past their time."""
+        while True:
+            with self._lock:
+                tasks = [t for t in self._watched if not t.done()]
+                self._watched = set(tasks)
+                if self._closed and not tasks:
+                    self._watcher = None
+                    return
+            deadlines = [t.deadline for t in tasks if t.deadline is not None]
+            try:
+                waits = {t: t._worker.waits_on for t in tasks}
+                ready = multiprocessing.connection.wait([self._wake_r, *(x for on in waits.values() for x in on)],
+                                                        max(0.0, min(deadlines) - time.monotonic()) if deadlines else None)
+            except (OSError, ValueError):  # a task ended (its pipe closed) since it was looked at
+                continue
+            while self._wake_r.poll():
+                self._wake_r.recv_bytes()
+            now = time.monotonic()
+            due = [t for t, on in waits.items() if any(x in ready for x in on) or (t.deadline is not None and now >= t.deadline)]
+            if not all([t.try_read() for t in due]):  # noqa: C419  # every one read, none skipped
+                time.sleep(0.001)  # a thread waiting for it reads it now
+
+    def finish(self, task: Task, ok: bool, value: Any, kill: bool | None) -> None:
+        """End ``task`` with its value (``ok``) or exception: its worker freed (``kill`` False),
+        killed (True) or gone (None), and then replaced."""
+        w = task._worker
+        if kill:
+            w.end(kill=True)
+        with self._lock:
+            w.task = None
+            kept = kill is False and w in self._workers
+            if kept:
+                self._idle.append(w)
+            else:
+                self._drop(w)
+                try:
+                    self._fill()
+                except Unavailable:
+                    pass
+            self._free.notify()
+        if kill is False and not kept:  # the pool was closed meanwhile
+            w.end(kill=True)
+        if ok:
+            task.set_result(value)
+        else:
+            task.set_exception(value)
 
     def close(self) -> None:
         """Kill every worker; nothing runs after this."""
         with self._lock:
             self._closed = True
-            pool = self._pool
-        if pool is not None:
-            pool.stop()
-            pool.join(5)
+            workers, self._workers, self._idle = list(self._workers), [], []
+            self._free.notify_all()
+            for w in workers:
+                w.kill()
+                if w.task is not None and not w.task.watched and not w.task.reading:
+                    self._watch(w.task)  # the watcher ends it: its worker was killed
+        for w in workers:
+            if w.task is None:
+                w.end(kill=True)
 
 
 def outcome(future: Future[Any], wait: float | None = None) -> Any:
     """The value of a finished (or, waiting at most ``wait`` seconds, finishing) task. Raises the
     task's own exception, :class:`Stopped`, :class:`OutOfMemory`, :class:`WorkerExited`,
-    :class:`OpenFailed`, :class:`Unavailable` (a worker could not be replaced), or
-    ``concurrent.futures.TimeoutError`` when ``wait`` passed first."""
-    try:
-        return future.result(wait)
-    except FutureTimeout:
-        if not future.done():
-            raise
-        raise Stopped("stopped at its time limit") from None
-    except pebble.ProcessExpired as exc:
-        if exc.exitcode == -signal.SIGABRT:  # a failed allocation past the cap aborts the process
-            raise OutOfMemory(f"its worker ended ({ended(exc.exitcode)})") from None
-        raise WorkerExited(exc.exitcode) from None
-    except BrokenProcessPool as exc:  # pebble gives a pool up when a worker ends with no task running; it is replaced
-        if isinstance(exc.__cause__, (OSError, EOFError)):  # or when a worker cannot be made: the next task tries again
-            raise Unavailable(f"the worker processes failed ({_why(exc)})") from None
-        raise WorkerExited(None) from None
+    :class:`OpenFailed`, or ``concurrent.futures.TimeoutError`` when ``wait`` passed first."""
+    return future.result(wait)
