@@ -32,7 +32,8 @@ _MAX_HEADERS = 100_000  # headers one answer may carry (see Remote._session)
 EMPTY_GRAPH = "urn:crisiskg:empty"  # names an empty graph where the protocol cannot say "no graph"
 PUSHED_GRAPH = str(GRAPH["pushed"])  # push's claim on the graphs it writes, dropped once it is done
 PROV_MEMBER = "http://www.w3.org/ns/prov#hadMember"  # <PUSHED_GRAPH> prov:hadMember <graph>
-PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"  # <graph> a prov:Entity, in a build's provenance graph
+PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"  # <graph> a prov:Entity, in a build's provenance graph (see named_in)
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 USER_ENV, PASSWORD_ENV = "CRISISKG_STORE_USER", "CRISISKG_STORE_PASSWORD"
 _GSP_CONVENTIONS = {"/query": "/store", "/sparql": "/data"}  # Oxigraph server, Fuseki
 _FORM = "application/x-www-form-urlencoded; charset=utf-8"
@@ -46,6 +47,14 @@ _GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": 
 # Accept by query form: a server that answers every form from one Accept (Virtuoso) gets the right one
 _ACCEPT = {"results": "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8",
            "graph": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"}
+
+
+def named_in(provenance: Iterable[Any]) -> set[str]:
+    """The graphs a build's provenance graph (its triples) names as its own: ``<graph> a
+    prov:Entity`` in the build's graph namespace (the rule :meth:`Remote.pushed_graphs` asks the
+    server in SPARQL)."""
+    return {t.subject.value for t in provenance if t.predicate.value == _RDF_TYPE and t.object.value == PROV_ENTITY
+            and t.subject.value.startswith(str(GRAPH))}
 
 
 def credentials(url: str) -> tuple[str, str] | None:
@@ -222,21 +231,20 @@ class Remote:
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Graph Store Protocol: replace ``graph`` with ``ntriples``."""
-        import urllib.parse
-
-        url = f"{self._gsp()}?{urllib.parse.urlencode({'graph': graph})}"
-        status, _, body = self._request("PUT", url, ntriples, {"Content-Type": _NTRIPLES})
-        if status not in (200, 201, 204):
-            raise OSError(f"PUT of graph {graph} to {self._gsp()} answered {status}: {_excerpt(body)}")
+        self._send("PUT", graph, ntriples, f"PUT of graph {graph} to {self._gsp()}")
 
     def post_graph(self, graph: str, ntriples: bytes) -> None:
         """Graph Store Protocol: add ``ntriples`` to ``graph`` (made if the server has none of that name)."""
+        self._send("POST", graph, ntriples, f"POST to graph {graph} at {self._gsp()}")
+
+    def _send(self, method: str, graph: str, ntriples: bytes, what: str) -> None:
+        """N-Triples sent to ``graph`` by ``method``; OSError naming ``what`` unless the server took them."""
         import urllib.parse
 
         url = f"{self._gsp()}?{urllib.parse.urlencode({'graph': graph})}"
-        status, _, body = self._request("POST", url, ntriples, {"Content-Type": _NTRIPLES})
+        status, _, body = self._request(method, url, ntriples, {"Content-Type": _NTRIPLES})
         if status not in (200, 201, 204):
-            raise OSError(f"POST to graph {graph} at {self._gsp()} answered {status}: {_excerpt(body)}")
+            raise OSError(f"{what} answered {status}: {_excerpt(body)}")
 
     def delete_graph(self, graph: str) -> None:
         import urllib.parse

@@ -31,12 +31,11 @@ import pyoxigraph as ox
 from crisiskg.build import delta
 from crisiskg.build.publish import Release, read_section
 from crisiskg.errors import PublishError
-from crisiskg.query.remote import PROV_ENTITY, PROV_MEMBER, PUSHED_GRAPH, Remote
+from crisiskg.query.remote import PROV_MEMBER, PUSHED_GRAPH, Remote, named_in
 from crisiskg.query.store import stored_version
 from crisiskg.scale.chain import OnStage, Progress, Rebuild, base_release, stage
-from crisiskg.vocab import GRAPH, INFERRED_GRAPH, PROVENANCE_GRAPH
+from crisiskg.vocab import INFERRED_GRAPH, PROVENANCE_GRAPH
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _PROVENANCE, _INFERRED = str(PROVENANCE_GRAPH), str(INFERRED_GRAPH)
 
 
@@ -176,7 +175,7 @@ def _drop_claim(remote: Remote, graphs: set[str], provenance: list[Any], tell: P
     """The push is done: its claim dropped, but for the graphs the build's provenance does not name."""
     with stage("record", None, on_stage):
         tell("recording the graphs pushed", total - 1, total)
-        unnamed = graphs - _named(provenance)
+        unnamed = graphs - named_in(provenance)
         if unnamed:
             remote.put_graph(PUSHED_GRAPH, _record(unnamed))
         else:
@@ -187,9 +186,3 @@ def _drop_claim(remote: Remote, graphs: set[str], provenance: list[Any], tell: P
 def _record(graphs: set[str]) -> bytes:
     """N-Triples of push's claim: ``<PUSHED_GRAPH> prov:hadMember <g>`` for each graph."""
     return "".join(f"<{PUSHED_GRAPH}> <{PROV_MEMBER}> <{g}> .\n" for g in sorted(graphs)).encode("utf-8")
-
-
-def _named(provenance: list[Any]) -> set[str]:
-    """The graphs a build's provenance graph names as its own (``<graph> a prov:Entity``)."""
-    return {t.subject.value for t in provenance if t.predicate.value == RDF_TYPE and t.object.value == PROV_ENTITY
-            and t.subject.value.startswith(str(GRAPH))}
