@@ -100,7 +100,7 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     server = create_server(app if quiet else access_log(app), sockets=[sock], threads=threads, ident="crisiskg",
                            connection_limit=connections, channel_timeout=idle_timeout,
                            cleanup_interval=max(1, min(30, idle_timeout // 2)), asyncore_use_poll=True)
-    strict_framing(server)
+    tune_channels(server)
     health_inline(server, st.metrics, None if quiet else sys.stderr)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     base = f"http://{shown}:{sock.getsockname()[1]}"
@@ -129,10 +129,22 @@ def _bind_hint(exc: OSError, host: str) -> str:
     return "choose another port with --port (or stop what listens there)"
 
 
-def strict_framing(server: Any) -> None:
-    """Make ``server`` (waitress) refuse a request that has both Content-Length and Transfer-Encoding
-    with 400 and close its connection (RFC 9112 section 6.1): a proxy in front might frame it by the
-    other header, and the bytes after the body would then run as a request of their own."""
+def tune_channels(server: Any) -> None:
+    """Give ``server`` (waitress) the connection class crisiskg serves with, which differs from
+    waitress's own in two ways:
+
+    - **Strict framing.** A request that has both Content-Length and Transfer-Encoding is refused
+      with 400 and its connection closed (RFC 9112 section 6.1): a proxy in front might frame it by
+      the other header, and the bytes after the body would then run as a request of their own.
+    - **No busy event loop.** A request's thread writes its answer into the connection's output
+      buffer and sends it itself, holding the buffer's lock meanwhile. waitress's event loop asks to
+      write on any connection whose buffer holds bytes; while that thread holds the lock the loop
+      cannot send, finds the socket writable again at once and asks again: with a few requests in
+      flight it went round tens of times per request, each time taking the interpreter lock from the
+      threads it was waiting for (``benchmarks/event_loop.py`` measures it). So the loop leaves such
+      a connection alone while its lock is held, and the thread wakes the loop when it leaves bytes
+      behind (a client reading slowly) for the loop to send once the socket can take them.
+    """
     from waitress.channel import HTTPChannel
     from waitress.parser import HTTPRequestParser, ParsingError
 
@@ -144,6 +156,19 @@ def strict_framing(server: Any) -> None:
 
     class Channel(HTTPChannel):  # type: ignore[misc]
         parser_class = Parser
+
+        def writable(self) -> bool:
+            if self.requests and not (self.will_close or self.close_when_flushed):
+                if not self.outbuf_lock.acquire(False):  # a request's thread is sending: the loop could not
+                    return False
+                self.outbuf_lock.release()
+            return bool(super().writable())
+
+        def write_soon(self, data: bytes) -> int:
+            sent = super().write_soon(data)
+            if self.total_outbufs_len and self.connected:  # bytes left behind while the loop looked away
+                self.server.pull_trigger()
+            return int(sent)
 
     for dispatcher in [server, *getattr(server, "map", {}).values()]:
         if hasattr(dispatcher, "channel_class"):
