@@ -35,7 +35,7 @@ from crisiskg.service.settings import Settings, load_settings
 
 def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
     """A new app configured from defaults, the environment, then ``settings``."""
-    from crisiskg.service import api, cache, errors, home, hooks, html, linkeddata, ops, sparql, ui
+    from crisiskg.service import api, cache, errors, home, hooks, html, lean, linkeddata, ops, sparql, ui
     from crisiskg.service.state import KEY, State
 
     config = load_settings(settings)
@@ -51,6 +51,7 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
                      lambda: [((), float(st.evaluator.running))])
     errors.register(app)
     hooks.register(app)
+    lean.register(app)  # a saved question's plain GET without Flask; before the cache, whose front wraps it
     cache.register(app)  # after hooks: see crisiskg.service.cache
     html.register(app)
     for blueprint in (sparql.bp, linkeddata.bp, api.bp, ops.bp, home.bp):

@@ -15,20 +15,22 @@ or choices.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from crisiskg.errors import ParameterError, QueryError
 from crisiskg.query.savedqueries import SavedQuery
-from crisiskg.query.store import REASONING
+from crisiskg.query.store import REASONING, Store
 from crisiskg.service import negotiation as neg
 from crisiskg.service.errors import ServiceError
 from crisiskg.service.evaluation import Answer, QueryJob
 from crisiskg.service.limits import parse_timeout, time_limit
 from crisiskg.service.openapi import build_openapi
 from crisiskg.service.sparql import TRUNCATED, pick_format
-from crisiskg.service.state import state
+from crisiskg.service.state import State, state
 from crisiskg.service.ui_answer import by_topic, question_context
 
 bp = Blueprint("api", __name__)
@@ -45,28 +47,69 @@ def _get(query_id: str) -> SavedQuery:
     return queries[query_id]
 
 
-def _values(q: SavedQuery) -> dict[str, str]:
+def _values(q: SavedQuery, args: MultiDict[str, str]) -> dict[str, str]:
     """The question's parameter values from the query string; 400 for one given twice."""
     values: dict[str, str] = {}
-    for name in request.args:
+    for name in args:
         if name.startswith("_"):
             continue
-        given = request.args.getlist(name)
+        given = args.getlist(name)
         if len(given) > 1:
             raise ParameterError(f"saved query '{q.id}' parameter '{name}' is given {len(given)} times; give it once")
         values[name] = given[0]
     return values
 
 
-def _count(name: str, default: int, *, low: int, high: int | None = None) -> int:
+def _count(args: MultiDict[str, str], name: str, default: int, *, low: int, high: int | None = None) -> int:
     """An integer system parameter (``_limit``, ``_offset``): 400 unless a whole number >= ``low``;
     capped at ``high``."""
-    raw = request.args.get(name)
+    raw = args.get(name)
     if raw is None or raw == "":
         return default
     if not re.fullmatch(r"[0-9]{1,12}", raw.strip()) or int(raw) < low:  # ASCII digits: '²'.isdigit() is true
         raise ServiceError(400, f"{name} {raw[:40]!r} is not a whole number of at least {low} (e.g. {name}={max(low, 100)})")
     return min(int(raw), high) if high is not None else int(raw)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A request for a saved question's answer, checked: everything but binding and evaluating it."""
+
+    q: SavedQuery
+    media: str
+    fmt: str
+    reasoning: str
+    limit: int
+    offset: int
+    timeout: float
+    store: Store
+    values: dict[str, str]
+
+    @classmethod
+    def of(cls, st: State, q: SavedQuery, args: MultiDict[str, str], accept: str | None) -> Ask:
+        """The checked request for ``q`` with the query string ``args`` and the Accept header
+        ``accept``; ServiceError (400, 406, or 503 without a build) or ParameterError otherwise."""
+        media, fmt = pick_format(q.kind, args, html=True, accept=accept)
+        reasoning = args.get("_reasoning", "owlrl")
+        if reasoning not in REASONING:
+            raise ServiceError(400, f"_reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
+        rows = st.settings.max_result_rows
+        limit = _count(args, "_limit", rows, low=1, high=rows)
+        offset = _count(args, "_offset", 0, low=0)
+        timeout = time_limit(st.settings.query_timeout, q.timeout, parse_timeout(args.get("_timeout"), "_timeout"))
+        store = st.require_store()
+        return cls(q, media, fmt, reasoning, limit, offset, timeout, store, _values(q, args))
+
+    def job(self) -> QueryJob:
+        """The query job, its values bound; ParameterError for a value the question does not take."""
+        bound = self.q.bind(self.values, self.store)
+        return QueryJob.saved(self.q.sparql, bound, reasoning=self.reasoning, offset=self.offset, limit=self.limit,
+                              fmt=self.fmt if self.fmt != "html" else None, timeout=self.timeout, store=self.store)
+
+    @property
+    def content_type(self) -> str:
+        media = self.media
+        return f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else media
 
 
 PAGE_KEEPS = ("_format", "_reasoning", "_timeout", "_limit")  # system parameters the next page keeps
@@ -93,48 +136,49 @@ def catalogue() -> Response:
     return resp
 
 
-@bp.route("/queries/<query_id>")
+ROUTE = "/queries/<query_id>"  # the route's rule, its label in the metrics
+HANDED = "crisiskg.lean.handed"  # in the WSGI environ: what the lean path evaluated before handing the request over
+
+
+@bp.route(ROUTE)
 def saved_query(query_id: str) -> Response:
     """Answer one saved question with the parameters in the query string."""
     st = state()
     q = _get(query_id)
     g.saved_query_id = q.id
-    kind = q.kind
-    media, fmt = pick_format(kind, request.args, html=True)
-    reasoning = request.args.get("_reasoning", "owlrl")
-    if reasoning not in REASONING:
-        raise ServiceError(400, f"_reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
-    rows = st.settings.max_result_rows
-    limit = _count("_limit", rows, low=1, high=rows)
-    offset = _count("_offset", 0, low=0)
-    timeout = time_limit(st.settings.query_timeout, q.timeout, parse_timeout(request.args.get("_timeout"), "_timeout"))
-    store = st.require_store()
-    values = _values(q)
+    ask = Ask.of(st, q, request.args, request.headers.get("Accept"))
     error: ParameterError | None = None
     answer: Answer | None = None
     try:
-        bound = q.bind(values, store)
-        job = QueryJob.saved(q.sparql, bound, reasoning=reasoning, offset=offset, limit=limit,
-                             fmt=fmt if fmt != "html" else None, timeout=timeout, store=store)
-        answer = st.evaluate(job, route="/queries/<query_id>", query_id=q.id)
+        answer = _evaluated(st, ask.job(), q.id)
     except (ParameterError, QueryError) as exc:
-        if fmt != "html" or not isinstance(exc, ParameterError):
+        if ask.fmt != "html" or not isinstance(exc, ParameterError):
             raise
         error = exc
-    if fmt == "html":  # the UI's question page, its downloads from this API
-        context = question_context(store, q, values, answer.result if answer else None, error=error,
+    if ask.fmt == "html":  # the UI's question page, its downloads from this API
+        context = question_context(ask.store, q, ask.values, answer.result if answer else None, error=error,
                                    download=lambda **a: _download(q, a),
                                    ask=lambda **a: url_for("api.saved_query", query_id=q.id, **a))
         resp = Response(render_template("ui/question.html", **context), status=400 if error else 200, mimetype=neg.HTML)
     else:
         assert answer is not None
-        content_type = f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else media
-        resp = Response(answer.serialize(fmt), content_type=content_type)
+        resp = Response(answer.serialize(ask.fmt), content_type=ask.content_type)
     if answer is not None and answer.truncated:
         resp.headers[TRUNCATED] = "true"
-        resp.headers.add("Link", f'<{_next_page(q, values, offset, limit)}>; rel="next"')
+        resp.headers.add("Link", f'<{_next_page(q, ask.values, ask.offset, ask.limit)}>; rel="next"')
     resp.vary.add("Accept")
     return resp
+
+
+def _evaluated(st: State, job: QueryJob, query_id: str) -> Answer:
+    """The job's answer: what the lean path (:mod:`crisiskg.service.lean`) evaluated for this request
+    before handing it over (its answer, or its error raised), else evaluated now."""
+    handed = request.environ.pop(HANDED, None)
+    if isinstance(handed, BaseException):
+        raise handed
+    if handed is not None:
+        return handed  # type: ignore[no-any-return]
+    return st.evaluate(job, route=ROUTE, query_id=query_id)  # type: ignore[no-any-return]
 
 
 def _download(q: SavedQuery, args: dict[str, Any]) -> str:

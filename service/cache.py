@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response as WSGIResponse
 
 from crisiskg.service.hooks import count_request, route_label
 from crisiskg.service.state import State, state
@@ -122,13 +124,30 @@ class ResponseCache:
             self.bytes = 0
 
 
-def request_key(st: State) -> Any:
-    """The cache key of the current request, or None when it must not be cached."""
-    if request.method != "GET" or request.endpoint not in CACHED or st.store is None:
+def request_key(st: State, endpoint: str | None, req: Request) -> Any:
+    """The cache key of ``req``, answered by ``endpoint``, or None when it must not be cached."""
+    if req.method != "GET" or endpoint not in CACHED or st.store is None:
         return None
-    fingerprint = st.queries_fingerprint() if request.endpoint == "api.saved_query" else ""
-    args = tuple(sorted(request.args.items(multi=True)))
-    return (st.version, fingerprint, request.host_url, request.path, args, request.headers.get("Accept", ""))
+    fingerprint = st.queries_fingerprint() if endpoint == "api.saved_query" else ""
+    args = tuple(sorted(req.args.items(multi=True)))
+    return (st.version, fingerprint, req.host_url, req.path, args, req.headers.get("Accept", ""))
+
+
+def keep(cache: ResponseCache, st: State, key: Any, store: Any, resp: WSGIResponse, saved_query_id: str | None, route: str,
+         environ: dict[str, Any]) -> bool:
+    """Keep ``resp`` (as the view made it) under ``key`` when it may be kept: a whole 200 that
+    varies on nothing but Accept, made from the store still served (``store``); and mark the
+    request for the front (:data:`FRONT_FLAG`). Counts a skip otherwise."""
+    vary = {v.lower() for v in resp.vary}
+    keepable = (resp.status_code == 200 and not resp.is_streamed and not resp.direct_passthrough
+                and st.store is store and "*" not in vary and vary <= VARY_OK)
+    if keepable:
+        keepable = cache.put(key, Entry(resp.status_code, resp.get_data(), tuple(resp.headers.items()), saved_query_id))
+    if keepable:
+        environ[FRONT_FLAG] = (route, saved_query_id)
+    else:
+        st.metrics.inc("crisiskg_http_cache_total", {"result": "skip"})
+    return keepable
 
 
 def register(app: Flask) -> None:
@@ -147,7 +166,7 @@ def register(app: Flask) -> None:
     @app.before_request
     def answer_from_cache() -> Response | None:
         current = state()
-        key = request_key(current)
+        key = request_key(current, request.endpoint, request)
         if key is None:
             return None
         entry = cache.get(key)
@@ -162,22 +181,11 @@ def register(app: Flask) -> None:
         return entry.response()
 
     @app.after_request
-    def keep(resp: Response) -> Response:
+    def keep_answer(resp: Response) -> Response:
         pending = g.pop("crisiskg_cache", None)
-        if pending is None:
-            return resp
-        key, store = pending
-        current = state()
-        vary = {v.lower() for v in resp.vary}
-        keepable = (resp.status_code == 200 and not resp.is_streamed and not resp.direct_passthrough
-                    and current.store is store and "*" not in vary and vary <= VARY_OK)
-        if keepable:
-            entry = Entry(resp.status_code, resp.get_data(), tuple(resp.headers.items()), g.get("saved_query_id"))
-            keepable = cache.put(key, entry)
-        if keepable:
-            request.environ[FRONT_FLAG] = (route_label(), entry.saved_query_id)
-        else:
-            current.metrics.inc("crisiskg_http_cache_total", {"result": "skip"})
+        if pending is not None:
+            key, store = pending
+            keep(cache, state(), key, store, resp, g.get("saved_query_id"), route_label(), request.environ)
         return resp
 
     app.wsgi_app = Front(app.wsgi_app, st, cache)  # type: ignore[method-assign]

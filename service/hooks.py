@@ -17,9 +17,11 @@ import time
 from flask import Flask, Response, g, request
 from werkzeug.datastructures import Headers
 from werkzeug.http import http_date
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response as WSGIResponse
 
 from crisiskg.service.metrics import Metrics
-from crisiskg.service.state import state
+from crisiskg.service.state import State, state
 
 UNCACHED = ("ops.",)  # endpoints whose answers change without a new build
 CORS_HEADERS = {
@@ -78,29 +80,34 @@ def register(app: Flask) -> None:
     @app.after_request
     def finish(resp: Response) -> Response:
         st = state()
-        headers = resp.headers
-        present = {key.lower() for key, _ in headers}  # werkzeug's setdefault raises and catches an error per absent name
         method = request.method
-        _add_absent(headers, present, ALWAYS_HEADERS)
-        if method == "OPTIONS":
-            _add_absent(headers, present, PREFLIGHT_HEADERS)
-        endpoint = request.endpoint or ""
-        served = g.get("crisiskg_version", st.version)
-        cacheable = (method in ("GET", "HEAD", "POST") and resp.status_code == 200 and served is not None
-                     and not endpoint.startswith(UNCACHED) and endpoint != "static")
-        if cacheable:
-            version = served or ""
-            if endpoint.startswith(("api.", "home.", "ui.")):  # saved questions can change between builds
-                version += "-" + st.queries_fingerprint()
-            resp.set_etag(etag_for(version, resp.content_type or ""))
-            _add_absent(headers, present, {"Cache-Control": "no-cache"})
-            if method != "POST":  # a POST query is a read too: tagged, never answered 304
-                _conditional(resp, present)
-        elif endpoint.startswith(UNCACHED):
-            headers["Cache-Control"] = "no-store"
+        decorate(resp, st, request, request.endpoint or "", g.get("crisiskg_version", st.version))
         elapsed = time.perf_counter() - g.get("crisiskg_started", time.perf_counter())
         count_request(st.metrics, route_label(), method, resp.status_code, elapsed, g.get("saved_query_id"))
         return resp
+
+
+def decorate(resp: WSGIResponse, st: State, req: Request, endpoint: str, served: str | None) -> None:
+    """Give ``resp``, the answer to ``req`` by ``endpoint`` from the build ``served``, the headers
+    every response gets (see the module docstring), and a 304 where the request asks for one."""
+    headers = resp.headers
+    present = {key.lower() for key, _ in headers}  # werkzeug's setdefault raises and catches an error per absent name
+    method = req.method
+    _add_absent(headers, present, ALWAYS_HEADERS)
+    if method == "OPTIONS":
+        _add_absent(headers, present, PREFLIGHT_HEADERS)
+    cacheable = (method in ("GET", "HEAD", "POST") and resp.status_code == 200 and served is not None
+                 and not endpoint.startswith(UNCACHED) and endpoint != "static")
+    if cacheable:
+        version = served or ""
+        if endpoint.startswith(("api.", "home.", "ui.")):  # saved questions can change between builds
+            version += "-" + st.queries_fingerprint()
+        resp.set_etag(etag_for(version, resp.content_type or ""))
+        _add_absent(headers, present, {"Cache-Control": "no-cache"})
+        if method != "POST":  # a POST query is a read too: tagged, never answered 304
+            _conditional(resp, req, present)
+    elif endpoint.startswith(UNCACHED):
+        headers["Cache-Control"] = "no-store"
 
 
 def _add_absent(headers: Headers, present: set[str], extra: dict[str, str]) -> None:
@@ -111,13 +118,13 @@ def _add_absent(headers: Headers, present: set[str], extra: dict[str, str]) -> N
             present.add(key.lower())
 
 
-def _conditional(resp: Response, present: set[str]) -> None:
+def _conditional(resp: WSGIResponse, req: Request, present: set[str]) -> None:
     """What werkzeug's ``make_conditional`` does to the response of a GET or HEAD: a 304 or 412 (or a
     range) only for a request that asks for one, which is left to werkzeug; for any other, only the
     Date and Content-Length it would add, without its header look-ups."""
-    environ = request.environ
+    environ = req.environ
     if any(name in environ for name in CONDITIONAL):
-        resp.make_conditional(request)
+        resp.make_conditional(req)
         return
     if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
         return

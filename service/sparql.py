@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -147,8 +148,12 @@ def query_form(sparql: str) -> str | None:
     return None
 
 
-def pick_format(kind: str, params: MultiDict[str, str], *, html: bool) -> tuple[str, str]:
-    """(media type, format key) for an answer of ``kind``: ``_format``, else Accept; 400 / 406."""
+_REQUESTS: Any = object()  # pick_format's accept when not given: the current request's Accept header
+
+
+def pick_format(kind: str, params: MultiDict[str, str], *, html: bool, accept: str | None = _REQUESTS) -> tuple[str, str]:
+    """(media type, format key) for an answer of ``kind``: ``_format``, else ``accept`` (the current
+    request's Accept when not given); 400 / 406."""
     table = neg.TABLES[kind]
     fmt = params.get("_format")
     if fmt:
@@ -157,10 +162,12 @@ def pick_format(kind: str, params: MultiDict[str, str], *, html: bool) -> tuple[
             raise ServiceError(400, f"_format {fmt!r} is not available for the answer to a {kind.upper()} query; "
                                     f"choose one of: {', '.join(neg.format_keys(table, html=html))}")
         return neg.media_type_of(chosen[1], kind) if chosen[0] != neg.HTML else neg.HTML, chosen[1]
-    chosen = neg.negotiate(request.headers.get("Accept"), table, html=html)
+    if accept is _REQUESTS:
+        accept = request.headers.get("Accept")
+    chosen = neg.negotiate(accept, table, html=html)
     if chosen is None:
         offers = ", ".join(dict.fromkeys(m for m, _ in table))
-        raise ServiceError(406, f"no acceptable format for the answer to this {kind.upper()} query (Accept: {request.headers.get('Accept')}); "
+        raise ServiceError(406, f"no acceptable format for the answer to this {kind.upper()} query (Accept: {accept}); "
                                 f"this endpoint offers: {offers}")
     return chosen
 

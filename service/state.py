@@ -233,19 +233,21 @@ class State:
         with self.lock:
             return self.cache.setdefault(key, value)
 
-    def evaluate(self, fn: Callable[[Callable[[int], None]], Any], *, route: str, query_id: str | None = None) -> Any:
+    def evaluate(self, fn: Callable[[Callable[[int], None]], Any], *, route: str, query_id: str | None = None,
+                 asked: str | None = None) -> Any:
         """``fn(check)`` under the time limit; a timeout is counted (per route, and per saved
         question when ``query_id`` is given) and raised as a 503, as is a query refused because
-        every worker is busy or none can be started (those are logged too, see :class:`Throttle`)."""
+        every worker is busy or none can be started (those are logged too, see :class:`Throttle`,
+        naming the request as ``asked``, by default the current Flask request's method and path)."""
         retry = {"Retry-After": str(self.settings.retry_after)}
         try:
             return self.evaluator.run(fn)
         except Busy as exc:
             self.metrics.inc("crisiskg_query_rejected_total", {"route": route})
-            self.refusals.log(logging.WARNING, exc.reason, "refused %s with 503 (%s): %s", _asked(), exc.reason, exc)
+            self.refusals.log(logging.WARNING, exc.reason, "refused %s with 503 (%s): %s", asked or _asked(), exc.reason, exc)
             raise ServiceError(503, f"{exc}; try again in {self.settings.retry_after} s", retry) from None
         except Unavailable as exc:
-            self.refusals.log(logging.ERROR, UNAVAILABLE, "refused %s with 503 (%s): %s", _asked(), UNAVAILABLE, exc)
+            self.refusals.log(logging.ERROR, UNAVAILABLE, "refused %s with 503 (%s): %s", asked or _asked(), UNAVAILABLE, exc)
             raise ServiceError(503, f"no query worker can be started just now (the server log says why); try again in "
                                     f"{self.settings.retry_after} s", retry) from None
         except OutOfMemory:

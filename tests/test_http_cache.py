@@ -153,25 +153,31 @@ def test_lru_by_bytes() -> None:
 
 def test_the_front_answers_a_repeat_without_entering_flask(app: Flask, client: FlaskClient) -> None:
     """A repeat of a kept request is answered by the WSGI front: the same bytes and headers (ETag,
-    CORS, Cache-Control as the hooks set them), counted as a hit, and no Flask hook runs."""
+    CORS, Cache-Control as the hooks set them), counted as a hit, and no Flask hook runs, nor the
+    lean path (:mod:`crisiskg.service.lean`), which would count a miss."""
     entered: list[str] = []
     app.after_request(lambda resp: (entered.append("flask"), resp)[1])  # a real hook: runs for Flask's own hits too
-    url = "/queries/attacks?_format=json"
-    first = client.get(url)  # evaluated and kept: the front keeps its final answer
-    assert entered == ["flask"] and counter(app, "miss") == 1
+    url = "/queries/attacks?_format=html"  # a page: answered by Flask, kept by the front
+    page = client.get(url)
+    assert page.status_code == 200 and entered == ["flask"] and counter(app, "miss") == 1
+    assert client.get(url).data == page.data and entered == ["flask"]
+    url = "/queries/attacks?_format=json"  # evaluated and kept by the lean path: the front keeps its final answer
+    first = client.get(url)
+    assert entered == ["flask"] and counter(app, "miss") == 2
     second = client.get(url)
     third = client.get(url)
     assert entered == ["flask"], "the front answered without Flask"
-    assert counter(app, "hit") == 2
+    assert counter(app, "miss") == 2, "nor the lean path"
+    assert counter(app, "hit") == 3
     assert third.data == second.data == first.data
     assert dict(third.headers) == dict(second.headers) == dict(first.headers)
     assert third.headers["ETag"] and third.headers["Access-Control-Allow-Origin"] == "*"
     metrics = client.get("/metrics").get_data(as_text=True)
-    assert 'crisiskg_saved_query_requests_total{query="attacks",status="200"} 3' in metrics
-    assert 'crisiskg_http_requests_total{method="GET",route="/queries/<query_id>",status="200"} 3' in metrics
+    assert 'crisiskg_saved_query_requests_total{query="attacks",status="200"} 5' in metrics
+    assert 'crisiskg_http_requests_total{method="GET",route="/queries/<query_id>",status="200"} 5' in metrics
     assert len(entered) == 2  # /metrics went through Flask
-    client.get("/queries/attacks?_reasoning=owlrl&_format=json")  # another query string: Flask decides
-    assert len(entered) == 3
+    client.get("/queries/attacks?_reasoning=owlrl&_format=json")  # another query string: answered again
+    assert counter(app, "miss") == 3 and len(entered) == 2
 
 
 def test_the_front_leaves_conditional_requests_and_other_builds_to_flask(app: Flask, client: FlaskClient, mini_store: Store) -> None:
