@@ -214,10 +214,13 @@ class State:
     def queries_fingerprint(self) -> str:
         """A short hash of the saved questions as parsed: part of the ETag of their answers (and of
         the response cache's key). Hashed once per parse: :func:`load_queries` returns the same
-        (frozen) questions until a file changes, and comparing them is an identity check then."""
+        (frozen) questions until a file changes, and the memo is kept for those very objects. (Two
+        threads may parse the files at once, and keep equal copies: compared by value, every
+        answer's ETag would compare every question's fields again; by identity, the copy is hashed
+        once and kept.)"""
         queries = tuple(self.queries().values())
         memo = self.cache.get("queries-fingerprint")
-        if memo is not None and memo[0] == queries:
+        if memo is not None and len(memo[0]) == len(queries) and all(a is b for a, b in zip(memo[0], queries)):
             return memo[1]  # type: ignore[no-any-return]
         text = repr(sorted((q.id, q.sparql, repr(q.to_dict())) for q in queries))
         fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]

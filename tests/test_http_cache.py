@@ -5,6 +5,7 @@ Accept; errors and time-outs are never kept; memory stays under ``cache_bytes``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,3 +193,39 @@ def test_the_front_leaves_conditional_requests_and_other_builds_to_flask(app: Fl
     st.store = mini_store  # another build: nothing kept for the old one answers
     fresh = client.get(url, headers={"Accept": JSON})
     assert fresh.headers["ETag"] != etag and len(entered) == 2
+
+
+def test_the_etag_follows_the_question_files_and_equal_copies_are_hashed_once(seed_store: Store, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two threads may parse the question files at once and keep equal copies: the fingerprint in
+    every answer's ETag is then hashed again once, never compared field by field per request."""
+    import dataclasses
+    import shutil
+
+    from crisiskg.query.savedqueries import QUERIES_DIR, SavedQuery
+    from crisiskg.service import state as state_module
+
+    folder = tmp_path / "queries"
+    shutil.copytree(QUERIES_DIR, folder)
+    monkeypatch.setattr(state_module, "QUERIES_RECHECK", 0.0)
+    app = create_app({"store": seed_store, "queries_dir": folder, "cache_bytes": 0})
+    st = app.extensions["crisiskg"]
+    client = app.test_client()
+    etag = client.get("/queries/attacks").headers["ETag"]
+    fingerprint = st.queries_fingerprint()
+    copies = {qid: dataclasses.replace(q) for qid, q in st.queries().items()}
+    assert copies == st.queries() and all(copies[k] is not q for k, q in st.queries().items())
+
+    def compared(self: SavedQuery, other: object) -> bool:
+        raise AssertionError("the questions were compared field by field")
+
+    monkeypatch.setattr(state_module, "load_queries", lambda folder=None: dict(copies))
+    monkeypatch.setattr(SavedQuery, "__eq__", compared)
+    assert st.queries_fingerprint() == fingerprint
+    assert st.queries_fingerprint() == fingerprint
+    assert client.get("/queries/attacks").headers["ETag"] == etag
+    monkeypatch.undo()
+    monkeypatch.setattr(state_module, "QUERIES_RECHECK", 0.0)
+    text = (folder / "attacks.rq").read_text(encoding="utf-8")
+    (folder / "attacks.rq").write_text(text.replace("#+ summary: ", "#+ summary: All ", 1), encoding="utf-8")
+    assert client.get("/queries/attacks").headers["ETag"] != etag
