@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -134,10 +135,21 @@ def parse_request() -> ProtocolRequest:
     return ProtocolRequest(query, graphs["default-graph-uri"], graphs["named-graph-uri"], merged)
 
 
+_PROLOGUE = re.compile(r"""(?:\s+|\#[^\n\r]*|(?i:PREFIX)\s+[^\s<]*:\s*<[^<>"{}|^`\\\x00-\x20]*>|(?i:BASE)\s*<[^<>"{}|^`\\\x00-\x20]*>)*""")
+_FIRST_WORD = re.compile(r"[A-Za-z]+(?![\w:.\-])")
+_DECIDING = frozenset(FORMS) | UPDATES  # a first word that decides the form
+
+
 def query_form(sparql: str) -> str | None:
     """select / ask / graph from the query text (None when unknown: evaluation will say why);
-    ServiceError 403 for an update."""
-    for word in keywords(sparql):
+    ServiceError 403 for an update. The first word after the prologue (whitespace, comments, PREFIX
+    and BASE declarations, read by one regular expression) decides when it is a form or an update;
+    else the text's keywords, which scan all of it."""
+    prologue = _PROLOGUE.match(sparql)  # always a match, perhaps empty
+    found = _FIRST_WORD.match(sparql, prologue.end() if prologue else 0)
+    first = found.group(0).upper() if found else ""
+    words: Iterable[str] = (first,) if first in _DECIDING else keywords(sparql)
+    for word in words:
         if word in ("PREFIX", "BASE") or word.endswith(":"):
             continue
         if word in FORMS:

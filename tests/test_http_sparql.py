@@ -391,3 +391,36 @@ def test_runaway_work_is_bounded_by_the_workers(mini_store: Store, monkeypatch: 
     while evaluator.running and time.monotonic() < deadline:
         time.sleep(0.05)
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+
+
+def test_the_form_read_from_the_prologue_is_the_one_the_keywords_give(seed_store: Store) -> None:
+    from crisiskg.query.sparqltext import keywords
+    from crisiskg.service.errors import ServiceError
+    from crisiskg.service.sparql import FORMS, UPDATES, query_form
+
+    def by_keywords(text: str) -> str | None:
+        for word in keywords(text):
+            if word in ("PREFIX", "BASE") or word.endswith(":"):
+                continue
+            return FORMS.get(word, "update" if word in UPDATES else None)
+        return None
+
+    def form(text: str) -> str | None:
+        try:
+            return query_form(text)
+        except ServiceError:
+            return "update"
+
+    from crisiskg.query.savedqueries import load_queries
+    from crisiskg.query.sparqltext import bind_values
+    from crisiskg.vocab import sparql_prologue
+
+    texts = [sparql_prologue() + q.sparql for q in load_queries().values()]
+    texts += [sparql_prologue() + bind_values(q.sparql, q.bind({}, seed_store)) for q in load_queries().values()
+              if all(p.default is not None for p in q.params) and q.params]
+    odd = ["prefix ckg:<http://x/#>select * {}", "# a comment\nBASE <http://b/>\nPREFIX : <http://e/>\nDescribe <x>",
+           "PREFIX a-b.c: <http://x/>\n  construct {} where {}", "ask{}", "SELECTED", "PREFIX x: <http://x/> x:select",
+           "PREFIX x: <http://x/> SELECT:y", "\ufeffSELECT * {}", "PREFIX x: <http://x/> # SELECT\nINSERT DATA {}", "", "   ",
+           "BASE <http://b/> WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "PREFIX x: <http://x/>"]
+    for text in [*texts, *(t.lower() for t in texts), *(t.split("\n", 30)[-1] for t in texts), *odd]:
+        assert form(text) == by_keywords(text), text[:200]
