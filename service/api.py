@@ -30,7 +30,7 @@ from crisiskg.service.evaluation import Answer, QueryJob
 from crisiskg.service.limits import parse_timeout, time_limit
 from crisiskg.service.openapi import build_openapi
 from crisiskg.service.sparql import TRUNCATED, pick_format
-from crisiskg.service.state import State, state
+from crisiskg.service.state import State, evaluated, state
 from crisiskg.service.ui_answer import by_topic, question_context
 
 bp = Blueprint("api", __name__)
@@ -137,7 +137,6 @@ def catalogue() -> Response:
 
 
 ROUTE = "/queries/<query_id>"  # the route's rule, its label in the metrics
-HANDED = "crisiskg.lean.handed"  # in the WSGI environ: what the lean path evaluated before handing the request over
 
 
 @bp.route(ROUTE)
@@ -150,7 +149,7 @@ def saved_query(query_id: str) -> Response:
     error: ParameterError | None = None
     answer: Answer | None = None
     try:
-        answer = _evaluated(st, ask.job(), q.id)
+        answer = evaluated(ask.job(), route=ROUTE, query_id=q.id)
     except (ParameterError, QueryError) as exc:
         if ask.fmt != "html" or not isinstance(exc, ParameterError):
             raise
@@ -168,17 +167,6 @@ def saved_query(query_id: str) -> Response:
         resp.headers.add("Link", f'<{_next_page(q, ask.values, ask.offset, ask.limit)}>; rel="next"')
     resp.vary.add("Accept")
     return resp
-
-
-def _evaluated(st: State, job: QueryJob, query_id: str) -> Answer:
-    """The job's answer: what the lean path (:mod:`crisiskg.service.lean`) evaluated for this request
-    before handing it over (its answer, or its error raised), else evaluated now."""
-    handed = request.environ.pop(HANDED, None)
-    if isinstance(handed, BaseException):
-        raise handed
-    if handed is not None:
-        return handed  # type: ignore[no-any-return]
-    return st.evaluate(job, route=ROUTE, query_id=query_id)  # type: ignore[no-any-return]
 
 
 def _download(q: SavedQuery, args: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Request
 
 from crisiskg.errors import QueryError
 from crisiskg.query.results import Result
@@ -42,7 +43,7 @@ from crisiskg.service.errors import ServiceError
 from crisiskg.service.evaluation import Answer, QueryJob
 from crisiskg.service.limits import check_text, parse_timeout, time_limit
 from crisiskg.service.settings import Settings
-from crisiskg.service.state import KEY, state
+from crisiskg.service.state import KEY, State, evaluated, state
 from crisiskg.service.ui_editor import editor_page
 
 bp = Blueprint("sparql", __name__)
@@ -84,25 +85,25 @@ def _form(body: bytes) -> MultiDict[str, str]:
         raise ServiceError(400, f"the form body is not valid URL-encoded UTF-8: {exc}") from None
 
 
-def parse_request() -> ProtocolRequest:
-    """The query and dataset of the current request; ServiceError for a bad request (see module)."""
-    args = request.args
-    if request.method == "POST":
-        mimetype = request.mimetype
-        charset = request.mimetype_params.get("charset")
+def parse_request(req: Request, settings: Settings) -> ProtocolRequest:
+    """The query and dataset of ``req``; ServiceError for a bad request (see module)."""
+    args = req.args
+    if req.method == "POST":
+        mimetype = req.mimetype
+        charset = req.mimetype_params.get("charset")
         if charset is not None and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
             raise ServiceError(415, f"charset {charset!r} is not supported; send the request as UTF-8 (charset=utf-8)")
         if mimetype == UPDATE:
             raise ServiceError(403, READ_ONLY)
         if mimetype == FORM:
-            params = _form(request.get_data(cache=False))
+            params = _form(req.get_data(cache=False))
             queries = params.getlist("query") + args.getlist("query")
             merged: MultiDict[str, str] = MultiDict(list(args.items(multi=True)) + list(params.items(multi=True)))
         elif mimetype == DIRECT:
             if "query" in args:
                 raise ServiceError(400, "a direct POST (application/sparql-query) carries the query in the body; "
                                         "remove 'query' from the URL")
-            queries = [_decode(request.get_data(cache=False), "query")]
+            queries = [_decode(req.get_data(cache=False), "query")]
             merged = MultiDict(args)
         elif not mimetype:
             raise ServiceError(415, f"a POST needs a Content-Type: {FORM} (query=...) or {DIRECT} (the query as the body)")
@@ -130,7 +131,6 @@ def parse_request() -> ProtocolRequest:
     if query is not None and not query.strip():
         raise ServiceError(400, "the query is empty")
     if query is not None:
-        settings = state().settings
         check_text(query, max_length=settings.max_query_length, max_depth=settings.max_query_depth)
     return ProtocolRequest(query, graphs["default-graph-uri"], graphs["named-graph-uri"], merged)
 
@@ -192,36 +192,68 @@ def _text_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else media
 
 
-@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+ROUTE = "/sparql"  # the route's rule, its label in the metrics
+
+
+@dataclass
+class Asked:
+    """A query request to ``/sparql``, checked: everything but evaluating it. ``kind`` (and so
+    ``media`` and ``fmt``) is None when the form was not recognised from the text."""
+
+    req: ProtocolRequest
+    kind: str | None
+    media: str | None
+    fmt: str | None
+    reasoning: str
+    timeout: float
+    store: Store
+
+    @classmethod
+    def of(cls, st: State, req: ProtocolRequest, accept: str | None) -> Asked:
+        """The checked request; ServiceError (400, 403, 406, or 503 without a build) otherwise."""
+        kind = query_form(req.query or "")
+        media, fmt = pick_format(kind, req.params, html=True, accept=accept) if kind else (None, None)
+        reasoning = req.params.get("_reasoning", "owlrl")
+        if reasoning not in REASONING:
+            raise ServiceError(400, f"_reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
+        timeout = time_limit(st.settings.query_timeout, parse_timeout(req.params.get("timeout"), "timeout"))
+        store = st.require_store()
+        if RDFLIB_DEFAULT in req.default_graphs:  # rdflib's name for the default graph: the union, or its graphs beside others
+            others = [g for g in req.default_graphs if g != RDFLIB_DEFAULT]
+            req.default_graphs = others + [g for g in store.default_graphs(reasoning) if g not in others] if others or req.named_graphs else []
+        return cls(req, kind, media, fmt, reasoning, timeout, store)
+
+    def job(self, settings: Settings, endpoint: str) -> QueryJob:
+        """The query job; relative IRIs resolve against ``endpoint``, this endpoint's URL."""
+        return QueryJob(self.req.query or "", reasoning=self.reasoning, default_graph_uris=tuple(self.req.default_graphs),
+                        named_graph_uris=tuple(self.req.named_graphs), base_iri=endpoint, limit=settings.max_result_rows,
+                        fmt=self.fmt if self.fmt != "html" else None, timeout=self.timeout, store=self.store)
+
+    def response(self, answer: Answer, accept: str | None) -> Response:
+        """The answer's response, in the format asked for (chosen now when the form was not known)."""
+        media, fmt = self.media, self.fmt
+        if media is None:  # the form was not recognised from the text; it is known now
+            media, fmt = pick_format(answer.kind, self.req.params, html=True, accept=accept)
+        resp = Response(answer.serialize(fmt or "json"), content_type=_text_type(media))
+        if answer.truncated:
+            resp.headers[TRUNCATED] = "true"
+        resp.vary.add("Accept")
+        return resp
+
+
+@bp.route(ROUTE, methods=["GET", "POST"], strict_slashes=False)
 def endpoint() -> Response:
     """The SPARQL 1.1 Protocol query operation (see the module docstring)."""
     st = state()
-    req = parse_request()
+    req = parse_request(request, st.settings)
     if req.query is None:
         return description(req.params)
-    kind = query_form(req.query)
-    media, fmt = pick_format(kind, req.params, html=True) if kind else (None, None)
-    reasoning = req.params.get("_reasoning", "owlrl")
-    if reasoning not in REASONING:
-        raise ServiceError(400, f"_reasoning {reasoning!r} is not known; choose one of: {', '.join(REASONING)}")
-    timeout = time_limit(st.settings.query_timeout, parse_timeout(req.params.get("timeout"), "timeout"))
-    store = st.require_store()
-    if RDFLIB_DEFAULT in req.default_graphs:  # rdflib's name for the default graph: the union, or its graphs beside others
-        others = [g for g in req.default_graphs if g != RDFLIB_DEFAULT]
-        req.default_graphs = others + [g for g in store.default_graphs(reasoning) if g not in others] if others or req.named_graphs else []
-    job = QueryJob(req.query or "", reasoning=reasoning, default_graph_uris=tuple(req.default_graphs),
-                   named_graph_uris=tuple(req.named_graphs), base_iri=endpoint_url(),  # relative IRIs resolve against the endpoint
-                   limit=st.settings.max_result_rows, fmt=fmt if fmt != "html" else None, timeout=timeout, store=store)
-    if fmt == "html" or (kind is None and _wants_html(req.params)):
-        return _editor(store, req.query or "", job, reasoning)
-    answer: Answer = st.evaluate(job, route="/sparql")
-    if media is None:  # the form was not recognised from the text; it is known now
-        media, fmt = pick_format(answer.kind, req.params, html=True)
-    resp = Response(answer.serialize(fmt or "json"), content_type=_text_type(media))
-    if answer.truncated:
-        resp.headers[TRUNCATED] = "true"
-    resp.vary.add("Accept")
-    return resp
+    accept = request.headers.get("Accept")
+    asked = Asked.of(st, req, accept)
+    job = asked.job(st.settings, endpoint_url())
+    if asked.fmt == "html" or (asked.kind is None and _wants_html(req.params)):
+        return _editor(asked.store, req.query, job, asked.reasoning)
+    return asked.response(evaluated(job, route=ROUTE), accept)
 
 
 def _wants_html(params: MultiDict[str, str]) -> bool:

@@ -43,6 +43,7 @@ from crisiskg.service.settings import Settings
 log = logging.getLogger("crisiskg.service")
 
 KEY = "crisiskg"
+HANDED = "crisiskg.lean.handed"  # in the WSGI environ: what the lean path evaluated before handing the request over
 QUERIES_RECHECK = 1.0  # seconds between looks at the saved-question files
 UNAVAILABLE = "no worker can be started"  # the reason logged for a query refused because of that
 
@@ -270,3 +271,15 @@ class State:
 def state() -> State:
     """The current app's state."""
     return current_app.extensions[KEY]  # type: ignore[no-any-return]
+
+
+def evaluated(fn: Callable[[Callable[[int], None]], Any], *, route: str, query_id: str | None = None) -> Any:
+    """``fn``'s answer for the current request: what the lean path (:mod:`crisiskg.service.lean`)
+    evaluated for it before handing it over (its answer, or its error raised), else
+    :meth:`State.evaluate` now."""
+    handed = request.environ.pop(HANDED, None)
+    if isinstance(handed, BaseException):
+        raise handed
+    if handed is not None:
+        return handed
+    return state().evaluate(fn, route=route, query_id=query_id)

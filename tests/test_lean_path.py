@@ -16,6 +16,7 @@ from crisiskg.service import create_app
 from crisiskg.service.lean import Lean
 
 JSON = "application/sparql-results+json"
+BOTH = f"{JSON}, text/turtle;q=0.5"  # a table or a graph, whichever the query gives
 
 
 @pytest.fixture
@@ -120,7 +121,52 @@ def test_a_time_out_is_evaluated_once_and_answered_as_every_error(app: Flask, en
 
 def test_an_answer_with_more_pages_is_evaluated_once(app: Flask, entered: list[str], evaluations: list[str]) -> None:
     lean = lean_of(app)
-    status, headers, body = ask(lean, "/queries/timeline?_reasoning=none&_limit=1")
+    status, headers, _ = ask(lean, "/queries/timeline?_reasoning=none&_limit=1")
     assert status.startswith("200") and headers["X-Crisiskg-Truncated"] == "true"
     assert 'rel="next"' in headers["Link"] and "_offset=1" in headers["Link"]
     assert len(evaluations) == 1 and len(entered) == 1
+
+
+def question_texts(app: Flask) -> list[str]:
+    """Every saved question's text as a client would send it: the prologue, defaults bound."""
+    from crisiskg.query.sparqltext import bind_values
+    from crisiskg.vocab import sparql_prologue
+
+    st = app.extensions["crisiskg"]
+    texts = []
+    for q in st.queries().values():
+        try:
+            bound = q.bind({}, st.store)
+        except Exception:  # noqa: BLE001, S112  # a parameter without a default: not askable as it is
+            continue
+        texts.append(sparql_prologue() + (bind_values(q.sparql, bound) if bound else q.sparql))
+    return texts
+
+
+def test_every_question_text_at_sparql_is_answered_as_the_flask_view_answers_it(app: Flask, entered: list[str]) -> None:
+    from urllib.parse import urlencode
+
+    lean = lean_of(app)
+    texts = question_texts(app)
+    relative = "SELECT ?x WHERE { BIND(<relative#it> AS ?x) }"  # resolved against the endpoint's URL
+    cases = [urlencode({"query": t}) for t in [*texts, relative]]
+    cases += [urlencode({"query": relative, "_format": "tsv"}), urlencode({"query": texts[0], "default-graph-uri": "urn:x-rdflib:default"}),
+              urlencode({"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}), urlencode({"query": "ASK {}", "timeout": "5"})]
+    for query in cases:
+        before = len(entered)
+        status, headers, body = ask(lean, f"/sparql?{query}", Accept=BOTH)
+        assert status.startswith("200") and len(entered) == before, query  # the lean path answered it
+        flask_status, flask_headers, flask_body = ask(lean.inner, f"/sparql?{query}", Accept=BOTH)
+        assert (status, without_date(headers), body) == (flask_status, without_date(flask_headers), flask_body), query
+
+
+@pytest.mark.parametrize("query", ["INSERT DATA { <a:b> <a:c> <a:d> }", "SELECT (", "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }",
+                                   "PREFIX x: <http://x/> x:y"])
+def test_a_bad_query_at_sparql_is_refused_by_flask(app: Flask, entered: list[str], query: str) -> None:
+    from urllib.parse import urlencode
+
+    lean = lean_of(app)
+    status, headers, body = ask(lean, f"/sparql?{urlencode({'query': query})}")
+    flask_status, flask_headers, flask_body = ask(lean.inner, f"/sparql?{urlencode({'query': query})}")
+    assert status[:3] in ("400", "403") and b'"ok":false' in body
+    assert (status, without_date(headers), body) == (flask_status, without_date(flask_headers), flask_body) and len(entered) == 2
