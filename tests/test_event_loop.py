@@ -125,3 +125,18 @@ def slow_read(port: int, size: int) -> bytes:
                 break
             time.sleep(0.002)
         return bytes(data)
+
+
+def test_the_benchmark_runs_both_connection_classes_and_reports_them() -> None:
+    import contextlib
+    import io
+
+    from benchmarks.event_loop import VARIANTS, main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["--rounds", "1", "--seconds", "0.5", "--clients", "2"])
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0].strip("| ") for row in rows[1:]] == [*VARIANTS, "tuned / waitress's (same round)"]
+    tuned = rows[2].split(" | ")
+    assert float(tuned[1].replace(",", "")) > 0  # requests a second: it answered
