@@ -29,7 +29,7 @@ from crisiskg.service.errors import ServiceError
 from crisiskg.service.evaluation import Answer, QueryJob
 from crisiskg.service.limits import parse_timeout, time_limit
 from crisiskg.service.openapi import build_openapi
-from crisiskg.service.sparql import TRUNCATED, pick_format
+from crisiskg.service.sparql import TRUNCATED, pick_format, text_type
 from crisiskg.service.state import State, evaluated, state
 from crisiskg.service.ui_answer import by_topic, question_context
 
@@ -108,8 +108,7 @@ class Ask:
 
     @property
     def content_type(self) -> str:
-        media = self.media
-        return f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else media
+        return text_type(self.media)
 
 
 PAGE_KEEPS = ("_format", "_reasoning", "_timeout", "_limit")  # system parameters the next page keeps

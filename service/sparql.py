@@ -188,7 +188,8 @@ def endpoint_url() -> str:
     return url_for("sparql.endpoint", _external=True)
 
 
-def _text_type(media: str) -> str:
+def text_type(media: str) -> str:
+    """The Content-Type of an answer in ``media``: text, JSON and XML say their charset."""
     return f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else media
 
 
@@ -234,7 +235,7 @@ class Asked:
         media, fmt = self.media, self.fmt
         if media is None:  # the form was not recognised from the text; it is known now
             media, fmt = pick_format(answer.kind, self.req.params, html=True, accept=accept)
-        resp = Response(answer.serialize(fmt or "json"), content_type=_text_type(media))
+        resp = Response(answer.serialize(fmt or "json"), content_type=text_type(media))
         if answer.truncated:
             resp.headers[TRUNCATED] = "true"
         resp.vary.add("Accept")
@@ -307,6 +308,6 @@ def description(params: MultiDict[str, str]) -> Response:
         endpoint = endpoint_url()
         graph = st.cached(("sd", st.version, endpoint), lambda: service_description(store, endpoint))
         triples = list(graph)
-        resp = Response(Result("graph", triples=triples).serialize(fmt), content_type=_text_type(media))
+        resp = Response(Result("graph", triples=triples).serialize(fmt), content_type=text_type(media))
     resp.vary.add("Accept")
     return resp
