@@ -7,7 +7,9 @@ Area-specific fixtures (apps, clients, servers, browsers) live beside their test
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -38,6 +40,20 @@ def seed_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def seed_store(seed_build_dir: Path) -> Store:
     return Store.open(seed_build_dir)
+
+
+@pytest.fixture
+def evaluations(seed_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every query the seeds' store evaluates (through ``Store.query``), in order, during the test."""
+    seen: list[str] = []
+    real = seed_store.query
+
+    def counting(sparql: str, **kwargs: Any) -> Any:
+        seen.append(sparql)
+        return real(sparql, **kwargs)
+
+    monkeypatch.setattr(seed_store, "query", counting)
+    yield seen
 
 
 @pytest.fixture(scope="session")

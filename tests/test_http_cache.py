@@ -4,7 +4,6 @@ Accept; errors and time-outs are never kept; memory stays under ``cache_bytes``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,6 @@ JSON = "application/sparql-results+json"
 @pytest.fixture
 def app(seed_store: Store) -> Flask:
     return create_app({"store": seed_store})
-
-
-@pytest.fixture
-def evaluations(seed_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every query the app's store evaluates, in order."""
-    seen: list[str] = []
-    real = seed_store.query
-
-    def counting(sparql: str, **kwargs: Any) -> Any:
-        seen.append(sparql)
-        return real(sparql, **kwargs)
-
-    monkeypatch.setattr(seed_store, "query", counting)
-    yield seen
 
 
 def counter(app: Flask, result: str) -> float:

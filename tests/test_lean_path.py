@@ -4,7 +4,6 @@ is answered by Flask, and nothing is evaluated twice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -37,20 +36,6 @@ def entered(app: Flask) -> list[str]:
 
     app.after_request(note)
     return seen
-
-
-@pytest.fixture
-def evaluations(seed_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every query the store evaluates."""
-    seen: list[str] = []
-    real = seed_store.query
-
-    def counting(sparql: str, **kwargs: Any) -> Any:
-        seen.append(sparql)
-        return real(sparql, **kwargs)
-
-    monkeypatch.setattr(seed_store, "query", counting)
-    yield seen
 
 
 def ask(wsgi: Any, url: str, **headers: str) -> tuple[str, dict[str, str], bytes]:
