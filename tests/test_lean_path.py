@@ -40,7 +40,8 @@ def entered(app: Flask) -> list[str]:
 
 def ask(wsgi: Any, url: str, **headers: str) -> tuple[str, dict[str, str], bytes]:
     path, _, query = url.partition("?")
-    environ = EnvironBuilder(path=path, query_string=query, headers={"Accept": JSON, **headers}).get_environ()
+    sent: dict[str, str] = {"Accept": JSON, **headers}
+    environ = EnvironBuilder(path=path, query_string=query, headers=list(sent.items())).get_environ()
     body, status, got = run_wsgi_app(wsgi, environ)
     try:
         data = b"".join(body)
