@@ -64,6 +64,9 @@ class Lean:
                 raise Handover
         except Handover:
             return self.inner(environ, start_response)
+        except Exception as exc:  # noqa: BLE001  # a failure of this path itself: answered (and logged) by Flask, as any error
+            environ[HANDED] = exc
+            return self.inner(environ, start_response)
         return resp(environ, start_response)
 
     def _saved(self, environ: dict[str, Any], path: str) -> WSGIResponse:

@@ -156,3 +156,18 @@ def test_a_bad_query_at_sparql_is_refused_by_flask(app: Flask, entered: list[str
     flask_status, flask_headers, flask_body = ask(lean.inner, f"/sparql?{urlencode({'query': query})}")
     assert status[:3] in ("400", "403") and b'"ok":false' in body
     assert (status, without_date(headers), body) == (flask_status, without_date(flask_headers), flask_body) and len(entered) == 2
+
+
+def test_a_failure_of_the_lean_path_itself_is_answered_by_flask_as_any_error(app: Flask, entered: list[str],
+                                                                              monkeypatch: pytest.MonkeyPatch,
+                                                                              caplog: pytest.LogCaptureFixture) -> None:
+    from crisiskg.service import lean
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug in the lean path")
+
+    monkeypatch.setattr(lean, "decorate", broken)
+    status, headers, body = ask(lean_of(app), "/queries/timeline")
+    assert status.startswith("500") and b'"ok":false' in body and b"server log" in body
+    assert headers["Cache-Control"] == "no-store" and len(entered) == 1
+    assert "a bug in the lean path" in caplog.text
