@@ -108,6 +108,19 @@ def test_a_streamed_answer_with_pauses_reaches_a_slow_reader_whole(monkeypatch: 
     assert got.endswith(chunk * 4)
 
 
+def test_a_file_sent_with_the_file_wrapper_reaches_a_slow_reader_whole(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    data = bytes(range(256)) * (3 << 12)  # 3 MiB, as a dump is sent
+    (tmp_path / "dump.nq").write_bytes(data)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        start_response("200 OK", [("Content-Type", "application/n-quads"), ("Content-Length", str(len(data)))])
+        return environ["wsgi.file_wrapper"]((tmp_path / "dump.nq").open("rb"))
+
+    with serving(app, monkeypatch) as (port, _):
+        got = slow_read(port, len(data))
+    assert got.endswith(data)
+
+
 def slow_read(port: int, size: int) -> bytes:
     """A GET of ``/`` read in small pieces with pauses until ``size`` body bytes have come."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
