@@ -15,6 +15,10 @@ once (never re-running the pipeline); with no build it still starts, ``/healthz`
 ``curate``         ``/curate/`` (only with the ``curate`` setting: ``crisiskg serve --curate``)
 =================  ==========================================================================
 
+In front of them, in this order: the response cache's front (:mod:`crisiskg.service.cache`), then
+the lean path (:mod:`crisiskg.service.lean`), which answers the plain GETs of ``/queries/<id>`` and
+``/sparql`` with the views' own parts without entering Flask.
+
 Run it with ``crisiskg serve`` (waitress). Example::
 
     >>> from crisiskg.service import create_app
@@ -51,7 +55,7 @@ def create_app(settings: Mapping[str, Any] | Settings | None = None) -> Flask:
                      lambda: [((), float(st.evaluator.running))])
     errors.register(app)
     hooks.register(app)
-    lean.register(app)  # a saved question's plain GET without Flask; before the cache, whose front wraps it
+    lean.register(app)  # the plain GETs of saved questions and /sparql without Flask; before the cache, whose front wraps it
     cache.register(app)  # after hooks: see crisiskg.service.cache
     html.register(app)
     for blueprint in (sparql.bp, linkeddata.bp, api.bp, ops.bp, home.bp):
