@@ -44,8 +44,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     servers = {"now": crisiskg_server(args.build, cache=False), "before": crisiskg_before(args.build, args.before),
                "oxigraph": oxigraph_server(args.build, work)}
-    routes = {"saved question": "saved question", "/sparql": "/sparql"}
-    cells = [(name, route, c) for c in args.clients for route in routes for name in servers]
+    cells = [(name, route, c) for c in args.clients for route in ("saved question", "/sparql") for name in servers]
     results: dict[str, list[dict[str, float]]] = {}
     try:
         for name, route, c in cells:  # warm: caches, workers, the engine's pages

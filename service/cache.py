@@ -22,7 +22,8 @@ response as the view made it, before a 304 replaces it.
 
 **The front.** A hit through Flask still pays for its request context, routing and hooks (a
 sizeable share of what waitress spends on such a request). So the final response of a GET that
-Flask answered from the cache, or kept in it, is also kept whole (status and every header the hooks
+Flask answered from the cache, or that Flask or the lean path (:mod:`crisiskg.service.lean`, which
+the front wraps) kept in it, is also kept whole (status and every header the hooks
 set: ETag, CORS, Cache-Control) under the request as it came: (build version, saved questions'
 fingerprint, scheme, host, path, query string as sent, ``Accept``). :class:`Front`, wrapped around
 the WSGI app, answers the same request again from it without entering Flask, and counts it in

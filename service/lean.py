@@ -59,7 +59,7 @@ class Lean:
             if path.startswith(SAVED) and "/" not in path[len(SAVED):]:
                 resp = self._saved(environ, path)
             elif path in SPARQL and "query=" in environ.get("QUERY_STRING", ""):
-                resp = self._sparql(environ, path)
+                resp = self._sparql(environ)
             else:
                 raise Handover
         except Handover:
@@ -78,11 +78,11 @@ class Lean:
         req = Request(environ)
         try:
             ask = api.Ask.of(st, q, req.args, req.headers.get("Accept"))
-            job = None if ask.fmt == "html" else ask.job()
+            if ask.fmt == "html":
+                raise Handover
+            job = ask.job()
         except Exception as exc:  # Flask refuses it again, as it refuses every bad request
             raise Handover from exc
-        if job is None:
-            raise Handover
         key, answer = self._evaluate(environ, req, job, "api.saved_query", api.ROUTE, q.id)
         if answer.truncated:  # its Link to the next page is the view's to write
             environ[HANDED] = answer
@@ -91,7 +91,7 @@ class Lean:
         resp.vary.add("Accept")
         return self._finish(environ, req, resp, key, ask.store, "api.saved_query", api.ROUTE, q.id, served, started)
 
-    def _sparql(self, environ: dict[str, Any], path: str) -> WSGIResponse:
+    def _sparql(self, environ: dict[str, Any]) -> WSGIResponse:
         started, st = time.perf_counter(), self.st
         served = st.version
         if st.store is None:
