@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -116,3 +117,23 @@ def test_a_matcher_made_for_some_texts_refuses_another() -> None:
     assert [x.entity for x in m.find("Iran and Taji")] == ["iran", "camp-taji"]
     with pytest.raises(ValueError, match="other texts"):
         m.find("Kadhimi")
+
+
+
+ALIAS_PIECES = ["Ka", "dhim", "i", " ", "-", ".", "'s", "al-", "Taji", "US", "U.S.", "é", "_", "(", "+"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_trie_pattern_matches_as_the_flat_longest_first_alternation(data: st.DataObject) -> None:
+    """The matcher's pattern (the aliases' trie) against the plain alternation of every alias,
+    longest first, on aliases that share prefixes, end in non-word characters and nest, in texts
+    made of those aliases and separators."""
+    alias = st.lists(st.sampled_from(ALIAS_PIECES), min_size=1, max_size=4).map("".join)
+    aliases = data.draw(st.lists(alias, min_size=1, max_size=10, unique=True))
+    text = "".join(data.draw(st.lists(st.sampled_from([*aliases, *ALIAS_PIECES, "x", "\n"]), max_size=12)))
+    registry = {f"e{i}": {"label": a} for i, a in enumerate(aliases)}
+    ordered = sorted(aliases, key=lambda a: (-len(a), a))
+    flat = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in ordered) + r")(?!\w)")
+    expected = [(m.start(), m.end(), m.group(0)) for m in flat.finditer(text)]
+    assert [(m.begin, m.end, m.text) for m in AliasMatcher(registry).find(text)] == expected
