@@ -75,7 +75,6 @@ def holds(store: Any, subject: Any, predicate: Any, obj: Any, graph: Any) -> boo
 def to_quads(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[Any]:
     """rdflib triples as pyoxigraph quads in the default graph (terms converted once each)."""
     cache: dict[Any, Any] = {}
-    dg = ox.DefaultGraph()
 
     def conv(t: Any) -> Any:
         try:
@@ -100,7 +99,7 @@ def to_quads(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[Any]:
         return out
 
     for s, p, o in triples:
-        yield ox.Quad(conv(s), conv(p), conv(o), dg)
+        yield ox.Quad(conv(s), conv(p), conv(o))
 
 
 def to_rdflib_triples(triples: Iterable[tuple[Any, Any, Any]]) -> Iterable[tuple[Any, Any, Any]]:

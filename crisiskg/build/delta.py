@@ -201,8 +201,7 @@ def add_asserted(store: Any, section: bytes) -> None:
     quads = quads_in(section, None)
     if any(isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value in (str(INFERRED_GRAPH), str(PROVENANCE_GRAPH)) for q in quads):
         raise Refused("the new asserted quads are not all in article, ontology or entity graphs")
-    dg = ox.DefaultGraph()
-    store.extend([*quads, *(ox.Quad(q.subject, q.predicate, q.object, dg) for q in quads)])
+    store.extend([*quads, *(ox.Quad(q.subject, q.predicate, q.object) for q in quads)])
 
 
 def quads_in(section: bytes, graph: Any) -> list[Any]:
@@ -264,7 +263,7 @@ def replace_graph(store: Any, graph: Any, old: bytes, new: bytes, *, union: bool
             if (shared is None or q.predicate in shared) and any(x.graph_name not in (dg, inferred, graph)
                                                                  for x in quads_matching(store, q.subject, q.predicate, q.object, None)):
                 continue
-            store.remove(ox.Quad(q.subject, q.predicate, q.object, dg))
+            store.remove(ox.Quad(q.subject, q.predicate, q.object))
 
 
 def _add_fresh(store: Any, graph: Any, lines: bytes, *, union: bool) -> bool:
@@ -273,7 +272,7 @@ def _add_fresh(store: Any, graph: Any, lines: bytes, *, union: bool) -> bool:
     added = quads_in(lines, graph)
     if len(set(added)) != len(added) or any(q in store for q in added):
         return False
-    store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in added if union)])
+    store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added if union)])
     return True
 
 
@@ -287,7 +286,7 @@ def _add_lines(store: Any, graph: Any, lines: bytes, *, union: bool) -> None:
     split = lines.splitlines(keepends=True)
     if b"_:" in lines or not all(line.endswith(suffix) for line in split):  # a blank node, or a line written otherwise
         added = quads_in(lines, graph)
-        store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in added if union)])
+        store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added if union)])
         return
     store.load(input=lines, format=ox.RdfFormat.N_QUADS)
     if union:

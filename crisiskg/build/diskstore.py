@@ -175,17 +175,16 @@ def _load_chunk(store: Any, chunk: bytes) -> None:
     if read == asserted.count(b"\n"):  # every line read by the pattern (a match is one whole line)
         store.bulk_load(input=copy, format=ox.RdfFormat.N_QUADS)
     else:
-        default = ox.DefaultGraph()
-        store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object, default) for q in ox.parse(input=asserted, format=ox.RdfFormat.N_QUADS)])
+        store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in ox.parse(input=asserted, format=ox.RdfFormat.N_QUADS)])
 
 
 def _with_union(quads: Iterator[Any]) -> Iterator[Any]:
     """Each quad, followed (unless it is inferred) by its triple in the default graph."""
-    inferred, default = ox.NamedNode(str(INFERRED_GRAPH)), ox.DefaultGraph()
+    inferred = ox.NamedNode(str(INFERRED_GRAPH))
     for q in quads:
         yield q
         if q.graph_name != inferred:
-            yield ox.Quad(q.subject, q.predicate, q.object, default)
+            yield ox.Quad(q.subject, q.predicate, q.object)
 
 
 def store_files(release_path: Path) -> list[Path]:

@@ -76,7 +76,6 @@ def shape_problems(seeds: SeedSet, *, article: str | None = None) -> list[Proble
     graphs, _origins = to_graphs(seeds)
     typed: set[Any] = set()
     store = ox.Store()
-    dg = ox.DefaultGraph()
     cache: dict[Any, Any] = {}
 
     def term(t: Any) -> Any:
@@ -94,7 +93,7 @@ def shape_problems(seeds: SeedSet, *, article: str | None = None) -> list[Proble
             oo = term(o)
             if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) != _XSD_STRING:
                 typed.add((term(p), oo))
-            quads.append(ox.Quad(term(s), term(p), oo, dg))
+            quads.append(ox.Quad(term(s), term(p), oo))
             if focus is not None and str(graph) == mine:
                 focus.update((term(s), oo))
     store.bulk_extend(quads)

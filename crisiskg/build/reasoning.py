@@ -112,12 +112,11 @@ def materialise(store: Any, *, added: list[tuple[Any, Any, Any]] | None = None) 
     ruleset = rules.RuleSet.compile(rules.schema_of(store))
     outcome = fixpoint.run(store, ruleset) if added is None else fixpoint.run_delta(store, ruleset, added)
     keep = []
-    dg = ox.DefaultGraph()
     for s, p, o in outcome.inferred:
         if useful_ox(s, p, o):
             keep.append((s, p, o))
         else:
-            store.remove(ox.Quad(s, p, o, dg))
+            store.remove(ox.Quad(s, p, o))
     store.remove_graph(rules.NEW)
     return OxInference(keep, outcome.inconsistencies)
 

@@ -233,8 +233,7 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 def union_store(quads: Iterable[Any]) -> ox.Store:
     """A pyoxigraph store whose default graph is the union of ``quads`` (for rules and shapes)."""
     store = ox.Store()
-    dg = ox.DefaultGraph()
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, dg) for q in quads)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     return store
 
 

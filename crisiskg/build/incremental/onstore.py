@@ -82,14 +82,14 @@ def _build(seeds_dir: Path | str, staging: Staging, release: Release, state: Wor
         new = to_quads(graphs, typed) + extra.quads
         added, seen, present = [], set(), []
         for q in new:
-            t = ox.Quad(q.subject, q.predicate, q.object, dg)
+            t = ox.Quad(q.subject, q.predicate, q.object)
             if t not in seen:
                 seen.add(t)
                 if t in store:
                     present.append(t)  # asserted by another article, or inferred before
                 else:
                     added.append((q.subject, q.predicate, q.object))
-        store.extend(ox.Quad(s, p, o, dg) for s, p, o in added)
+        store.extend(ox.Quad(s, p, o) for s, p, o in added)
         lap("load")
 
         inference = materialise(store, added=added)
