@@ -56,11 +56,11 @@ class AliasMatcher:
 def _trie(aliases: Iterable[str]) -> str:
     """A pattern matching any of ``aliases``, longest first, written as their trie: one
     alternation per shared prefix, so that at each position of a text the engine follows one
-    path instead of trying every alias in turn (at 2,267 aliases over 3,704 texts, 0.1 s against
-    4.2 s for the flat alternation). The aliases that can match at one position are all prefixes
-    of the text there, so they lie on one path of the trie; taking the longer branch before the
-    alias that ends at a node is longest first, and the regular expression engine still falls
-    back to a shorter alias when ``(?!\\w)`` refuses the longer one."""
+    path instead of trying every alias in turn (``benchmarks/README.md``, "The fourteenth
+    round"). The aliases that can match at one position are all prefixes of the text there, so
+    they lie on one path of the trie; taking the longer branch before the alias that ends at a
+    node is longest first, and the regular expression engine still falls back to a shorter alias
+    when ``(?!\\w)`` refuses the longer one."""
     root: dict[str, Any] = {}
     for alias in aliases:
         node = root

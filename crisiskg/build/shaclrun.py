@@ -145,7 +145,7 @@ def _run_property(check: PropertyCheck, store: ox.Store, originals: Mapping[Any,
         return Result(focus, check.path, originals.get(value, value), str(component), check.message, check.severity)
 
     if not focused and check.min_count and check.max_count is not None:
-        # both bounds in one pass over the targets (the whole graph: two passes cost half again as much)
+        # the whole graph: both bounds in one pass over the targets instead of two
         q = (f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {targets} OPTIONAL {{ ?this {path} ?v }} }} GROUP BY ?this "
              f"HAVING (COUNT(DISTINCT ?v) < {check.min_count} || COUNT(DISTINCT ?v) > {check.max_count})")
         rows = [(row["this"], int(row["n"].value)) for row in _select(store, q)]
