@@ -280,3 +280,25 @@ def test_the_union_benchmark_runs_and_compares_answers(seed_build_dir: Path, cap
     assert "0 replaced" in out
     for qid in QUESTIONS.split(","):
         assert f"| `{qid}` |" in out
+
+
+def test_a_dataset_with_a_default_graph_triple_is_refused_naming_the_file(mini_build: tuple[Path, Any], oxigraph_server: Any,
+                                                                          tmp_path: Path) -> None:
+    """A build writes named graphs only; a dataset edited by hand to hold a default-graph triple is
+    refused before anything is sent, with the file, the triple and what to do."""
+    from crisiskg.build.publish import Release, current
+    from crisiskg.scale.pushremote import push_remote
+
+    published = current(mini_build[0])
+    copy = tmp_path / "release"
+    shutil.copytree(published.path, copy, ignore=shutil.ignore_patterns("store"))
+    with open(copy / "dataset.nq", "ab") as fh:
+        fh.write(b"<urn:x:s> <urn:x:p> <urn:x:o> .\n")
+    url = oxigraph_server(False)  # a fresh server: it holds nothing
+    with pytest.raises(PublishError) as caught:
+        push_remote(url, Release(copy, published.manifest))
+    said = str(caught.value)
+    assert str(copy / "dataset.nq") in said and "<urn:x:s> <urn:x:p> <urn:x:o>" in said
+    assert "default graph" in said and "build again" in said
+    ask = urllib.request.urlopen(f"{url}?query=ASK%7BGRAPH%3Fg%7B%3Fs%3Fp%3Fo%7D%7D", timeout=5).read()
+    assert b"false" in ask  # nothing sent

@@ -63,9 +63,11 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
 
 
 def _push_full(remote: Remote, release: Release, replace_existing: bool, progress: Progress | None, on_stage: OnStage | None) -> str:
-    by_graph = _by_graph(ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS))
-    if by_graph is None:
-        raise PublishError("the published dataset has triples in the default graph; only named graphs can be pushed")
+    try:
+        by_graph = _by_graph(ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS))
+    except _InDefaultGraph as exc:
+        raise PublishError(f"{release.dataset_file} has a triple in the default graph ({exc}); push sends named graphs only, "
+                           f"as 'crisiskg build' writes them: build again, or move the triple into a graph") from None
     ours = remote.pushed_graphs() or set()
     held = remote.graphs_held(set(by_graph) | ours)
     foreign = sorted((held & set(by_graph)) - ours)
@@ -151,18 +153,29 @@ def _push_increment(remote: Remote, release: Release, build_dir: Path, progress:
 def _section(release: Release, start: int, end: int, only: str | None) -> dict[str, list[Any]]:
     """The triples per graph of bytes ``start:end`` of the release's dataset; Rebuild when one is
     in the default graph or (``only``) in another graph than ``only``."""
-    found = _by_graph(ox.parse(read_section(release.dataset_file, start, end), format=ox.RdfFormat.N_QUADS))
-    if found is None or (only is not None and set(found) - {only}):
-        raise Rebuild(f"a section of build {release.version}'s dataset holds quads of another graph than expected")
+    where = f"bytes {start}-{end} of {release.dataset_file}"
+    try:
+        found = _by_graph(ox.parse(read_section(release.dataset_file, start, end), format=ox.RdfFormat.N_QUADS))
+    except _InDefaultGraph as exc:
+        raise Rebuild(f"{where} hold a triple in the default graph ({exc})") from None
+    if only is not None and (other := sorted(set(found) - {only})):
+        raise Rebuild(f"{where} hold quads of graph {other[0]}, where its work state says only {only} is")
     return found
 
 
-def _by_graph(quads: Any) -> dict[str, list[Any]] | None:
-    """Triples per named graph; None when a quad is in the default graph."""
+class _InDefaultGraph(Exception):
+    """A quad of a dataset in its default graph (a build writes named graphs only)."""
+
+    def __init__(self, quad: Any):
+        super().__init__(f"{quad.subject} {quad.predicate} {quad.object}")
+
+
+def _by_graph(quads: Any) -> dict[str, list[Any]]:
+    """Triples per named graph; _InDefaultGraph at the first quad in the default graph."""
     out: dict[str, list[Any]] = {}
     for quad in quads:
         if isinstance(quad.graph_name, ox.DefaultGraph):
-            return None
+            raise _InDefaultGraph(quad)
         out.setdefault(quad.graph_name.value, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
     return out
 
