@@ -33,6 +33,7 @@ property disjointness, keys...) is refused with :class:`UnsupportedOntology`: us
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -107,9 +108,14 @@ def _values(names: str, rows: Iterable[tuple[str, ...]]) -> str:
 
 
 def _insert(template: str, where: str) -> str:
-    """An INSERT of ``template`` into the default graph, NEW and DELTA, for new triples only."""
+    """An INSERT of ``template`` into the default graph, NEW and DELTA, for new triples only.
+
+    The body's solutions are made distinct on the template's variables first: a rule such as
+    prp-rng derives one triple from every triple of its property (each phrase's context, from
+    every phrase), and each duplicate would be checked and inserted again three times."""
+    names = " ".join(dict.fromkeys(re.findall(r"\?\w+", re.sub(r"<[^>]*>", "", template))))
     return (f"INSERT {{ {template} GRAPH {NEW} {{ {template} }} GRAPH {DELTA} {{ {template} }} }} "
-            f"WHERE {{ {where} FILTER NOT EXISTS {{ {template} }} }}")
+            f"WHERE {{ {{ SELECT DISTINCT {names} WHERE {{ {where} }} }} FILTER NOT EXISTS {{ {template} }} }}")
 
 
 Pattern = tuple[str, frozenset[str]]  # one body triple pattern and what it reads
