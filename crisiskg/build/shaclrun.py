@@ -144,16 +144,17 @@ def _run_property(check: PropertyCheck, store: ox.Store, originals: Mapping[Any,
     def result(focus: Any, value: Any, component: Any) -> Result:
         return Result(focus, check.path, originals.get(value, value), str(component), check.message, check.severity)
 
-    if not focused and check.min_count and check.max_count is not None:
-        # the whole graph: both bounds in one pass over the targets instead of two
+    both = not focused and bool(check.min_count) and check.max_count is not None
+    if both:  # the whole graph: both bounds in one pass over the targets instead of two
+        lo, hi = check.min_count or 0, check.max_count or 0  # both set, as ``both`` says
         q = (f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {targets} OPTIONAL {{ ?this {path} ?v }} }} GROUP BY ?this "
-             f"HAVING (COUNT(DISTINCT ?v) < {check.min_count} || COUNT(DISTINCT ?v) > {check.max_count})")
+             f"HAVING (COUNT(DISTINCT ?v) < {lo} || COUNT(DISTINCT ?v) > {hi})")
         rows = [(row["this"], int(row["n"].value)) for row in _select(store, q)]
         for this, n in rows:
-            if n < check.min_count:
+            if n < lo:
                 yield result(this, None, SH.MinCountConstraintComponent)
         for this, n in rows:
-            if n > check.max_count:
+            if n > hi:
                 yield result(this, None, SH.MaxCountConstraintComponent)
     elif check.min_count is not None and check.min_count > 0:
         if check.min_count == 1:
@@ -163,7 +164,7 @@ def _run_property(check: PropertyCheck, store: ox.Store, originals: Mapping[Any,
                  f"HAVING (COUNT(DISTINCT ?v) < {check.min_count})")
         for row in _select(store, q):
             yield result(row["this"], None, SH.MinCountConstraintComponent)
-    if check.max_count is not None and (focused or not check.min_count):
+    if check.max_count is not None and not both:
         q = (f"SELECT ?this WHERE {{ {targets} ?this {path} ?v }} GROUP BY ?this "
              f"HAVING (COUNT(DISTINCT ?v) > {check.max_count})")
         for row in _select(store, q):

@@ -233,6 +233,8 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 def union_store(quads: Iterable[Any]) -> ox.Store:
     """A pyoxigraph store whose default graph is the union of ``quads`` (for rules and shapes)."""
     store = ox.Store()
+    # no graph given is the default graph; pyoxigraph makes such a quad faster than one given
+    # DefaultGraph() (benchmarks/README.md, "The fourteenth round")
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     return store
 
