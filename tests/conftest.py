@@ -21,6 +21,8 @@ from crisiskg.build.stages import BuildResult
 from crisiskg.query.answers import keep_answers
 from crisiskg.query.store import Store
 
+pytest_plugins = ["seedguard"]  # the no_seeds mark, checked (tests/seedguard.py)
+
 MINI = ROOT / "tests" / "fixtures" / "mini"
 
 

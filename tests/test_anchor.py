@@ -8,6 +8,8 @@ import pytest
 
 from crisiskg.loaders.anchor import AnchorError, Span, anchor, closest_passage, occurrences
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 TEXT = (
     "Rockets hit Camp Alpha\n\n"
     "On Tuesday, rockets struck Camp Alpha near Riverton, killing two soldiers. "

@@ -59,6 +59,7 @@ def test_every_kept_answer_on_the_seeds_is_the_evaluated_one(seed_store: Store) 
     assert sum(1 for e in index["answers"].values() if e["size"]) >= 20
 
 
+@pytest.mark.no_seeds
 def test_the_calls_kept_are_the_enum_choices_and_the_defaults(tmp_path: Path) -> None:
     def question(params: str) -> SavedQuery:
         path = tmp_path / "q.rq"
@@ -101,6 +102,7 @@ def built(tmp_path: Path, *, keep: bool) -> tuple[Path, Store]:
     return out, Store.open(out)
 
 
+@pytest.mark.no_seeds
 def test_a_store_from_the_builds_quads_is_the_published_one(tmp_path: Path) -> None:
     result = build(Path(__file__).resolve().parent / "fixtures" / "mini", tmp_path / "build")
     assert result.release is not None
@@ -117,6 +119,7 @@ def test_a_store_from_the_builds_quads_is_the_published_one(tmp_path: Path) -> N
             assert same(made.query(text, answers=False), read.query(text, answers=False)), (qid, values)
 
 
+@pytest.mark.no_seeds
 def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Kept, "RECHECK", 0.0)  # look again at every miss (2 s apart otherwise)
     _, store = built(tmp_path, keep=False)
@@ -130,6 +133,7 @@ def test_answers_written_after_the_store_opened_are_used_by_it(tmp_path: Path, m
     assert after.kept and same(after, before)
 
 
+@pytest.mark.no_seeds
 def test_answers_written_again_for_an_edited_question_are_picked_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, store = built(tmp_path, keep=True)
     q = load_queries()["articles"]
@@ -154,6 +158,7 @@ def outbound(folder: Path) -> SavedQuery:
     return parse_query(path)
 
 
+@pytest.mark.no_seeds
 def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -> None:
     _, store = built(tmp_path, keep=False)
     queries = {"outbound": outbound(tmp_path), "articles": load_queries()["articles"]}
@@ -162,6 +167,7 @@ def test_a_question_that_fails_is_named_and_left_to_evaluation(tmp_path: Path) -
     assert written.answers == 1 and store.query(queries["articles"].sparql).kept
 
 
+@pytest.mark.no_seeds
 def test_damaged_or_foreign_answers_are_never_used(tmp_path: Path) -> None:
     _, store = built(tmp_path, keep=True)
     q = load_queries()["articles"]
@@ -182,6 +188,7 @@ def test_damaged_or_foreign_answers_are_never_used(tmp_path: Path) -> None:
     assert not other.query(q.sparql).kept
 
 
+@pytest.mark.no_seeds
 def test_an_incremental_build_keeps_the_answers_of_its_release(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     synthesize(articles=6, out=seeds, seed=3)
@@ -307,6 +314,7 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/
                                 reason="the time limit needs os.fork; the test reads /proc")
 
 
+@pytest.mark.no_seeds
 @needs_fork
 def test_a_question_that_never_finishes_is_stopped_and_the_others_kept(tmp_path: Path) -> None:
     _, store = built(tmp_path, keep=False)
@@ -331,6 +339,7 @@ def test_a_question_that_never_finishes_is_stopped_and_the_others_kept(tmp_path:
     assert store.kept_answer(slow.sparql) is None
 
 
+@pytest.mark.no_seeds
 @needs_fork
 def test_a_build_with_a_question_that_never_finishes_publishes_and_keeps_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import crisiskg.query.savedqueries
@@ -346,6 +355,7 @@ def test_a_build_with_a_question_that_never_finishes_publishes_and_keeps_the_res
     assert store.query(saved["timeline"].sparql).kept
 
 
+@pytest.mark.no_seeds
 @needs_fork
 def test_the_limit_given_applies_to_questions_without_a_timeout(tmp_path: Path) -> None:
     _, store = built(tmp_path, keep=False)
@@ -355,6 +365,7 @@ def test_the_limit_given_applies_to_questions_without_a_timeout(tmp_path: Path) 
     assert written.answers == 1 and store.query(queries["articles"].sparql).kept
 
 
+@pytest.mark.no_seeds
 @needs_fork
 def test_a_child_killed_from_outside_is_named_and_the_stage_goes_on(tmp_path: Path) -> None:
     _, store = built(tmp_path, keep=False)
@@ -388,6 +399,7 @@ def test_a_child_killed_from_outside_is_named_and_the_stage_goes_on(tmp_path: Pa
     assert children() == before
 
 
+@pytest.mark.no_seeds
 def test_without_fork_the_calls_are_evaluated_in_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, store = built(tmp_path, keep=False)
     monkeypatch.delattr(os, "fork", raising=False)
@@ -425,6 +437,7 @@ class SlowOpener:
         return Store(self.release)  # type: ignore[arg-type]
 
 
+@pytest.mark.no_seeds
 @needs_fork
 def test_a_child_that_cannot_write_an_answer_fails_the_stage_as_before(tmp_path: Path) -> None:
     _, store = built(tmp_path, keep=False)
@@ -437,6 +450,7 @@ def test_a_child_that_cannot_write_an_answer_fails_the_stage_as_before(tmp_path:
     assert [p.name for p in store.release.path.iterdir() if p.name.startswith(".answers")] == []
 
 
+@pytest.mark.no_seeds
 @needs_fork
 def test_a_child_opens_its_own_store_and_that_is_not_part_of_any_calls_time(tmp_path: Path) -> None:
     """keep() gives each child the opening of a store of its own (one shared copy-on-write would be

@@ -31,6 +31,8 @@ from crisiskg.service import create_app
 from crisiskg.service.quality import ANNOTATION, DQV, OA
 from crisiskg.textscan import sentences
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 CKG = "https://w3id.org/crisiskg/ontology#"
 TIMES = {"http://www.w3.org/ns/prov#startedAtTime", "http://www.w3.org/ns/prov#endedAtTime"}
 

@@ -24,6 +24,8 @@ from crisiskg.cli import main
 from crisiskg.cli.dataset import EXPORT_FORMATS
 from crisiskg.vocab import INFERRED_GRAPH
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 ARTICLE = Path("articles") / "100_mini.yaml"
 
 

@@ -7,10 +7,13 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from crisiskg.cli import main
 from crisiskg.cli.progress import FULL_BUILD
+
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
 
 STAGE = re.compile(r"^  ([a-z][a-z ]*?)\s+\d+\.\d\d s$")
 ESCAPE = "\x1b["

@@ -17,6 +17,8 @@ from serving import running_server
 from crisiskg.build.pipeline import build
 from crisiskg.service import create_app
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 MINI = Path(__file__).parent / "fixtures" / "mini"
 TOKEN = "a-test-token"
 NEW = "101_new"

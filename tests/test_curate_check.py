@@ -15,6 +15,8 @@ from crisiskg.build.pipeline import build
 from crisiskg.build.publish import current
 from crisiskg.service import create_app
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 MINI = Path(__file__).parent / "fixtures" / "mini"
 NEW = "101_new"
 TEXT = "Rockets hit Riverton\n\nMarch 17, 2020\n\nRockets struck Camp Alpha near Riverton on Monday. Jane Roe said the United States should not retaliate.\n"

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from crisiskg.loaders import dates
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 CASES = [
     # value, precision, earliest, latest, first day, last day, XSD literal
     ("2020-01-08", "day", None, None, "2020-01-08", "2020-01-08", ("2020-01-08", "date")),

@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from crisiskg.cli import main
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 # every `crisiskg ...` written in backticks or on an indented command line
 MENTIONS = sorted(set(re.findall(r"`(crisiskg [^`]+)`", README)) | set(re.findall(r"^ {4}(crisiskg .+)$", README, re.MULTILINE)))

@@ -16,6 +16,8 @@ from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import segments, stems
 from crisiskg.curate.stance_cues import CONDITION, RECOMMEND, clauses, modality, polarity, scope
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 ENTITIES: dict[str, dict[str, Any]] = {
     "ruritania": {"type": ["State", "Country"], "label": "Ruritania", "aliases": ["Ruritanian state"]},
     "freedonia": {"type": ["State", "Country"], "label": "Freedonia", "aliases": ["F.D.", "FD"]},

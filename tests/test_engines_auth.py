@@ -21,6 +21,8 @@ from crisiskg.query.remote import PASSWORD_ENV, USER_ENV
 from crisiskg.query.store import open_store
 from crisiskg.scale.push import push
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 USER, PASSWORD = "curator", "s3cret:with-colon"
 
 

@@ -21,6 +21,8 @@ from crisiskg.build.export import export_dataset
 from crisiskg.build.publish import rdflib_dataset_io
 from crisiskg.query.store import Store
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 LOCATED = "CONSTRUCT { ?s ckg:locatedIn ?o } WHERE { ?s ckg:locatedIn ?o }"
 

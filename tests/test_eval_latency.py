@@ -83,6 +83,7 @@ PIECES = ["{", "}", "(", ")", "[", "]", "<", ">", '"', "'", "#", "\\", " ", "\n"
           "é", '"""', "'''", "VALUES", "LIMIT", "SELECT", "<http://a/(b)>", '"x"@en', "_:b1", " 12 "]
 
 
+@pytest.mark.no_seeds
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_an_edit_reads_as_its_text_does(data: st.DataObject) -> None:
@@ -131,6 +132,7 @@ def _agrees(store: ox.Store, sparql: str, result: Any) -> None:
             assert page.serialize(fmt) == answer.serialize(format=RESULT_FORMATS[fmt]), (start, end, fmt)
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize(("sparql", "countable"), [
     # no '{}' and no string ending in '{' anywhere: counted and paged in the bytes
     (f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o FILTER(!CONTAINS(?o, '{{}}') && !STRENDS(?o, '{{')) }} ORDER BY ?s", True),
@@ -147,6 +149,7 @@ def test_a_streamed_table_is_counted_and_paged_exactly(strings: ox.Store, sparql
     assert seen[:1] == [0]
 
 
+@pytest.mark.no_seeds
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.text(st.sampled_from('{}[],:"\\ax'), max_size=6),
                           st.sampled_from([None, "en"]), st.sampled_from([None, EX + "dt"])), max_size=9),
@@ -161,6 +164,7 @@ def test_any_literals_are_counted_and_paged_exactly(values: list[tuple[str, str 
     _agrees(store, sparql, _materialise(store.query(sparql), rows.append))
 
 
+@pytest.mark.no_seeds
 def test_rows_are_counted_however_the_bytes_come_in_chunks(strings: ox.Store) -> None:
     sparql = f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o FILTER(!CONTAINS(?o, '{{}}') && !STRENDS(?o, '{{')) }} ORDER BY ?s"
     answer: Any = strings.query(sparql)
@@ -187,6 +191,7 @@ def test_the_benchmark_runs_and_reports_every_question(seed_build_dir: Path, cap
     assert "Ratio median" in out
 
 
+@pytest.mark.no_seeds
 def test_the_kept_scans_are_bounded() -> None:
     """However many texts are edited, at most ``_EDITS_KEPT`` edits are kept, and a text longer than
     ``_KEPT_CHARS`` is neither kept nor recorded (it is read by scanning it, as any text can be)."""
@@ -200,6 +205,7 @@ def test_the_kept_scans_are_bounded() -> None:
     assert _read(limited) == _scanned(limited)
 
 
+@pytest.mark.no_seeds
 def test_edits_made_in_many_threads_read_as_their_texts() -> None:
     """Threads binding values and writing row limits at once (as a server's request threads do)
     each get texts that read as the scanner reads them."""
@@ -223,6 +229,7 @@ class _Enough(Exception):
     pass
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("projection", ["?a", "?x"])  # ?x is never bound: every row is '{}'
 def test_a_streamed_table_is_checked_as_it_streams(mini_store: Store, projection: str) -> None:
     """The check that stops a query past its deadline is called while the engine writes, also when

@@ -19,6 +19,8 @@ from waitress import create_server, wasyncore
 
 from crisiskg.cli.server import tune_channels
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 App = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 

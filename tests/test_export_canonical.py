@@ -21,6 +21,7 @@ PARSERS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.R
            "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_cli_export_and_dumps_give_the_same_bytes_every_run(fmt: str, mini_build: tuple[Path, Any], client: FlaskClient,
                                                               tmp_path: Path) -> None:
@@ -40,6 +41,7 @@ def _dataset(quads: list[str]) -> bytes:
     return "".join(quads).encode("utf-8")
 
 
+@pytest.mark.no_seeds
 def test_blank_nodes_get_canonical_labels(tmp_path: Path) -> None:
     """The same dataset written with other blank-node labels and in another order exports the same bytes."""
     one = ['_:a <urn:p> "x" <urn:g> .\n', '<urn:s> <urn:q> _:a <urn:g> .\n', '_:b <urn:p> "y" <urn:g> .\n',
@@ -54,6 +56,7 @@ def test_blank_nodes_get_canonical_labels(tmp_path: Path) -> None:
     assert b'"5"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>' in export(tmp_path / "one.nq", "nq")
 
 
+@pytest.mark.no_seeds
 def test_jsonld_is_compacted_with_the_published_context(mini_build: tuple[Path, Any], client: FlaskClient) -> None:
     dataset_file = current(mini_build[0]).dataset_file
     body = export(dataset_file, "jsonld")

@@ -24,6 +24,8 @@ from crisiskg.scale.synth import synthesize
 from crisiskg.terms import to_oxigraph, to_rdflib
 from crisiskg.vocab import CKG, ID, NIF, SEM
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 STRINGS = {str(XSD.string), str(RDF.langString)}
 
 

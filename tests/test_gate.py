@@ -17,6 +17,8 @@ from crisiskg.build.pipeline import build
 from crisiskg.cli import main
 from crisiskg.errors import Problem, SeedError, ValidationFailed
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 MINI = Path(__file__).parent / "fixtures" / "mini"
 ARTICLE = "articles/100_mini.yaml"
 

@@ -32,6 +32,8 @@ from crisiskg.query.savedqueries import load_queries
 from crisiskg.service import create_app
 from crisiskg.service.state import KEY
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 MINI = ROOT / "tests" / "fixtures" / "mini"
 JSON = {"Accept": "application/sparql-results+json"}
 

@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from serving import ROOT  # tests/serving.py
+
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
 
 SCRIPT = r"""
 import json, logging, multiprocessing, sys

@@ -46,6 +46,7 @@ def hostile_copy(tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_article_file_is_a_clear_error(hostile_copy: Path, tmp_path: Path, name: str) -> None:
     (hostile_copy / ARTICLE).write_bytes(HOSTILE[name])
@@ -58,6 +59,7 @@ def test_hostile_article_file_is_a_clear_error(hostile_copy: Path, tmp_path: Pat
     assert not (tmp_path / "out" / "current").exists()
 
 
+@pytest.mark.no_seeds
 def test_duplicate_registry_ids(hostile_copy: Path) -> None:
     reg = hostile_copy / "registry.yaml"
     reg.write_text(reg.read_text(encoding="utf-8") + "  - id: northland\n    type: City\n    label: Northland again\n", encoding="utf-8")
@@ -66,6 +68,7 @@ def test_duplicate_registry_ids(hostile_copy: Path) -> None:
     assert any("duplicate id 'northland'" in p.message for p in info.value.problems)
 
 
+@pytest.mark.no_seeds
 def test_missing_text_file(hostile_copy: Path) -> None:
     (hostile_copy / "articles" / "100_mini.txt").unlink()
     with pytest.raises(SeedError) as info:
@@ -73,6 +76,7 @@ def test_missing_text_file(hostile_copy: Path) -> None:
     assert "text file articles/100_mini.txt is missing" in str(info.value)
 
 
+@pytest.mark.no_seeds
 def test_containment_loop(hostile_copy: Path) -> None:
     reg = hostile_copy / "registry.yaml"
     data = yaml.safe_load(reg.read_text(encoding="utf-8"))
@@ -94,6 +98,7 @@ article_keys = st.sampled_from(["text", "status", "title", "genre", "publisher",
 event_keys = st.sampled_from(["id", "label", "class", "cameo", "quote", "date", "places", "roles", "casualties", "munitions", "weapon", "about"])
 
 
+@pytest.mark.no_seeds
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     article=st.dictionaries(article_keys, json_values, max_size=10),
@@ -107,6 +112,7 @@ def test_random_article_documents_never_crash(hostile_copy: Path, article: dict,
         assert exc.problems and all(str(p) for p in exc.problems)
 
 
+@pytest.mark.no_seeds
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=400))
 def test_random_bytes_never_crash_the_yaml_reader(data: bytes) -> None:
@@ -124,6 +130,7 @@ def refused(copy: Path) -> dict[str, str]:
     return {p.file: p.message for p in info.value.problems}
 
 
+@pytest.mark.no_seeds
 def test_a_link_out_of_the_seeds_folder_is_refused_before_reading(hostile_copy: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("root:x:0:0:SECRET-LINE\n", encoding="utf-8")
@@ -135,6 +142,7 @@ def test_a_link_out_of_the_seeds_folder_is_refused_before_reading(hostile_copy: 
     assert "SECRET-LINE" not in " ".join(found.values())  # nothing of its text is quoted
 
 
+@pytest.mark.no_seeds
 def test_a_registry_linked_from_outside_is_refused(hostile_copy: Path, tmp_path: Path) -> None:
     outside = tmp_path / "registry.yaml"
     (hostile_copy / "registry.yaml").rename(outside)
@@ -142,18 +150,21 @@ def test_a_registry_linked_from_outside_is_refused(hostile_copy: Path, tmp_path:
     assert "outside the seeds folder" in refused(hostile_copy)["registry.yaml"]
 
 
+@pytest.mark.no_seeds
 def test_a_link_inside_the_seeds_folder_is_read(hostile_copy: Path) -> None:
     (hostile_copy / "registry.yaml").rename(hostile_copy / "registry-real.yaml")
     (hostile_copy / "registry.yaml").symlink_to(hostile_copy / "registry-real.yaml")
     assert read_seeds(hostile_copy).entities
 
 
+@pytest.mark.no_seeds
 def test_a_fifo_does_not_hang_the_build(hostile_copy: Path) -> None:
     fifo = hostile_copy / "articles" / "101_pipe.yaml"
     os.mkfifo(fifo)  # opening it for reading would block forever: it must never be opened
     assert "not a regular file" in refused(hostile_copy)["articles/101_pipe.yaml"]
 
 
+@pytest.mark.no_seeds
 def test_an_oversized_file_is_refused_by_its_size(hostile_copy: Path) -> None:
     big = hostile_copy / "articles" / "100_mini.txt"
     with big.open("r+b") as f:  # a sparse file: 2 GB long, nothing written
@@ -161,6 +172,7 @@ def test_an_oversized_file_is_refused_by_its_size(hostile_copy: Path) -> None:
     assert "the limit is" in refused(hostile_copy)["articles/100_mini.txt"]
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("tagged", ["authors: !!python/tuple [a, b]", "authors: !!set {a: null}", "authors: !custom [a]"])
 def test_a_yaml_tag_on_a_list_is_refused_by_name(hostile_copy: Path, tagged: str) -> None:
     art = hostile_copy / ARTICLE

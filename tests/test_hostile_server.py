@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from serving import running_server  # tests/serving.py
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 
 @pytest.fixture(scope="module")
 def server(mini_build: tuple[Path, object], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -24,6 +24,8 @@ from flask import Flask
 from crisiskg.service import create_app
 from crisiskg.service.state import KEY, Throttle
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CROSS_SORT = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
 DOUBLING = ("SELECT (STRLEN(?s30) AS ?n) WHERE { BIND(\"ab\" AS ?s0) "

@@ -121,6 +121,7 @@ def test_cache_off(seed_store: Store) -> None:
     assert "crisiskg.cache" not in app.extensions and counter(app, "hit") == counter(app, "miss") == 0
 
 
+@pytest.mark.no_seeds
 def test_lru_by_bytes() -> None:
     def entry(size: int) -> Entry:
         return Entry(200, b"x" * size, (("Content-Type", "text/csv"),), None)

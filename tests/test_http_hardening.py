@@ -9,6 +9,8 @@ import urllib.parse
 import pytest
 from flask.testing import FlaskClient
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 HTML = {"Accept": "text/html"}
 PAGES = ["/", "/ui/", "/ui/timeline", "/ui/disagreements", "/ui/sparql", "/sparql", "/queries", "/queries/timeline",
          "/id/entity/jane-roe", "/ui/id/entity/jane-roe", "/dumps", "/ontology", "/.well-known/void", "/healthz"]

@@ -50,6 +50,7 @@ def minted(store: Store) -> list[str]:
 # ------------------------------------------------------------------------------ dereferencing
 
 
+@pytest.mark.no_seeds
 def test_every_minted_iri_dereferences(client: FlaskClient, mini_store: Store) -> None:
     iris = minted(mini_store)
     assert len(iris) > 15
@@ -62,6 +63,7 @@ def test_every_minted_iri_dereferences(client: FlaskClient, mini_store: Store) -
         assert iri in nodes, iri
 
 
+@pytest.mark.no_seeds
 def test_negotiation_headers(client: FlaskClient) -> None:
     resp = client.get("/id/entity/jane-roe", headers={"Accept": "application/n-triples"})
     assert resp.status_code == 200 and resp.mimetype == "application/n-triples"
@@ -73,6 +75,7 @@ def test_negotiation_headers(client: FlaskClient) -> None:
     assert 'type="text/html"' in links
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("key", sorted(RDF_FORMATS))
 def test_alternates_are_equal_graphs(client: FlaskClient, key: str) -> None:
     media, fmt = RDF_FORMATS[key]
@@ -83,6 +86,7 @@ def test_alternates_are_equal_graphs(client: FlaskClient, key: str) -> None:
     assert by_format.data == by_accept.data
 
 
+@pytest.mark.no_seeds
 def test_html_for_a_browser(client: FlaskClient) -> None:
     resp = client.get("/id/entity/jane-roe", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert resp.status_code == 200 and resp.mimetype == "text/html"
@@ -90,6 +94,7 @@ def test_html_for_a_browser(client: FlaskClient) -> None:
     assert "Accept" in resp.vary
 
 
+@pytest.mark.no_seeds
 def test_rdf_has_incoming_links(client: FlaskClient, mini_store: Store) -> None:
     g = parse(client.get("/id/entity/camp-alpha").data, "turtle")
     incoming = {(s, p) for s, p, o in g if o == URIRef(CAMP)}
@@ -97,6 +102,7 @@ def test_rdf_has_incoming_links(client: FlaskClient, mini_store: Store) -> None:
     assert expected and incoming == expected
 
 
+@pytest.mark.no_seeds
 def test_rdf_has_mentions_with_their_sentences(client: FlaskClient, mini_store: Store) -> None:
     article_text = str(mini_store.query(f"SELECT ?t WHERE {{ <{ARTICLE}> ckg:text ?c . ?c nif:isString ?t }}").rows[0]["t"])
     g = parse(client.get("/id/entity/jane-roe").data, "turtle")
@@ -123,6 +129,7 @@ def test_rdf_has_mentions_with_their_sentences(client: FlaskClient, mini_store: 
     assert all((r["m"], NIF.sentence, str(r["s"])) in page and (r["s"], r["p"], str(r["o"])) in page for r in stated)
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("work_state", [True, False], ids=["work-state", "dataset-only"])
 def test_literals_keep_the_datatypes_and_forms_the_data_writes(mini_build: tuple[Path, Any], tmp_path: Path,
                                                                 work_state: bool) -> None:
@@ -157,6 +164,7 @@ def test_literals_keep_the_datatypes_and_forms_the_data_writes(mini_build: tuple
     assert cells and set(cells) == {"xsd:nonNegativeInteger"}
 
 
+@pytest.mark.no_seeds
 def test_sentences_are_the_article_text_at_their_offsets(mini_store: Store) -> None:
     row = mini_store.query(f"SELECT ?t WHERE {{ <{ARTICLE}> ckg:text ?c . ?c nif:isString ?t }}").rows[0]
     text = str(row["t"])
@@ -165,6 +173,7 @@ def test_sentences_are_the_article_text_at_their_offsets(mini_store: Store) -> N
     assert s is not None and text[s.begin:s.end] == s.text == '"Retaliation would be a huge mistake," Roe said.'
 
 
+@pytest.mark.no_seeds
 def test_article_document_describes_its_spans(client: FlaskClient) -> None:
     g = parse(client.get("/id/article/100").data, "turtle")
     spans = {s for s in g.subjects() if str(s).startswith(ARTICLE + "#char=")}
@@ -172,6 +181,7 @@ def test_article_document_describes_its_spans(client: FlaskClient) -> None:
     assert any(p == NIF.isString for _, p, _ in g)
 
 
+@pytest.mark.no_seeds
 def test_named_graph_dereferences_to_its_triples(client: FlaskClient, mini_store: Store) -> None:
     resp = client.get("/graph/entities", headers={"Accept": "application/n-triples"})
     assert resp.status_code == 200
@@ -183,6 +193,7 @@ def test_named_graph_dereferences_to_its_triples(client: FlaskClient, mini_store
     assert html.status_code == 200 and b"Triples in this graph" in html.data
 
 
+@pytest.mark.no_seeds
 def test_cameo_concepts_dereference(client: FlaskClient, mini_store: Store) -> None:
     rows = mini_store.query("SELECT ?c WHERE { ?c a skos:Concept FILTER(STRSTARTS(STR(?c), ?b)) } LIMIT 1",
                             bindings={"b": Literal(BASE + "cameo/")}).rows
@@ -191,6 +202,7 @@ def test_cameo_concepts_dereference(client: FlaskClient, mini_store: Store) -> N
     assert resp.status_code == 200 and len(parse(resp.data, "turtle")) > 2
 
 
+@pytest.mark.no_seeds
 def test_unknown_iri_is_404(client: FlaskClient) -> None:
     resp = client.get("/id/entity/nobody-at-all")
     assert resp.status_code == 404
@@ -199,6 +211,7 @@ def test_unknown_iri_is_404(client: FlaskClient) -> None:
     assert page.status_code == 404 and page.mimetype == "text/html" and b"Error 404" in page.data
 
 
+@pytest.mark.no_seeds
 def test_no_rdf_format_acceptable_is_406(client: FlaskClient) -> None:
     resp = client.get("/id/entity/jane-roe", headers={"Accept": "application/pdf"})
     assert resp.status_code == 406
@@ -207,6 +220,7 @@ def test_no_rdf_format_acceptable_is_406(client: FlaskClient) -> None:
 # ------------------------------------------------------------------------------ ontology and shapes
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("path, file", [("/ontology", "crisiskg.ttl"), ("/shapes", "shapes.ttl")])
 def test_schema_documents(client: FlaskClient, mini_store: Store, path: str, file: str) -> None:
     published = (mini_store.release.path / file).read_bytes()
@@ -222,6 +236,7 @@ def test_schema_documents(client: FlaskClient, mini_store: Store, path: str, fil
     assert page.status_code == 200 and page.mimetype == "text/html"
 
 
+@pytest.mark.no_seeds
 def test_ontology_terms_resolve_to_the_ontology_page(client: FlaskClient) -> None:
     page = client.get("/ontology", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'id="Person"' in page and 'id="Event"' in page
@@ -236,6 +251,7 @@ DUMP_FORMATS = {"crisiskg.nq": ("nquads", "nquads", True), "crisiskg.trig": ("tr
                 "crisiskg.nt": ("nt", "nt", False)}
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("name", sorted(DUMP_FORMATS))
 def test_dumps_equal_crisiskg_export(client: FlaskClient, mini_build: tuple[Path, Any], name: str) -> None:
     parse_fmt, export_fmt, quads = DUMP_FORMATS[name]
@@ -255,6 +271,7 @@ def test_dumps_equal_crisiskg_export(client: FlaskClient, mini_build: tuple[Path
             assert isomorphic(got_graphs[name_], g), name_
 
 
+@pytest.mark.no_seeds
 def test_dump_index_and_negotiated_dump(client: FlaskClient) -> None:
     listing = json.loads(client.get("/dumps").data)
     names = {d["name"] for d in listing["dumps"]}
@@ -273,6 +290,7 @@ def test_dump_index_and_negotiated_dump(client: FlaskClient) -> None:
 # ------------------------------------------------------------------------------ VoID
 
 
+@pytest.mark.no_seeds
 def test_void(client: FlaskClient, mini_store: Store) -> None:
     resp = client.get("/.well-known/void")
     assert resp.status_code == 200 and resp.mimetype == "text/turtle"
@@ -297,6 +315,7 @@ def test_void(client: FlaskClient, mini_store: Store) -> None:
     assert "conforms" in str(g.value(report, RDFS.comment))
 
 
+@pytest.mark.no_seeds
 def test_dataset_iri_dereferences_to_void(client: FlaskClient) -> None:
     a = client.get("/dataset", headers={"Accept": "application/n-triples"})
     b = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})

@@ -6,6 +6,8 @@ import pytest
 
 from crisiskg.service.negotiation import RDF, RESULTS, choose, negotiate, parse_accept, quality
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]
 
 

@@ -33,6 +33,7 @@ def copy_release(mini_build: tuple[Path, Any], dest: Path, **manifest_changes: A
 # ------------------------------------------------------------------------------ health and readiness
 
 
+@pytest.mark.no_seeds
 def test_healthz_and_readyz(client: FlaskClient, mini_store: Store) -> None:
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json == {"ok": True, "status": 200}
@@ -42,6 +43,7 @@ def test_healthz_and_readyz(client: FlaskClient, mini_store: Store) -> None:
     assert ready.json["version"] == mini_store.version and ready.json["triples"] == len(mini_store)
 
 
+@pytest.mark.no_seeds
 def test_not_ready_without_a_build(tmp_path: Path) -> None:
     client = create_app({"build_dir": tmp_path / "nothing"}).test_client()
     assert client.get("/healthz").status_code == 200
@@ -53,6 +55,7 @@ def test_not_ready_without_a_build(tmp_path: Path) -> None:
     assert 'crisiskg_build_info{version="none"} 1' in client.get("/metrics").get_data(as_text=True)
 
 
+@pytest.mark.no_seeds
 def test_not_ready_when_the_build_does_not_conform(mini_build: tuple[Path, Any], tmp_path: Path) -> None:
     build = copy_release(mini_build, tmp_path, validation={"conforms": False, "violations": 3})
     client = create_app({"build_dir": build}).test_client()
@@ -60,6 +63,7 @@ def test_not_ready_when_the_build_does_not_conform(mini_build: tuple[Path, Any],
     assert ready.status_code == 503 and "does not conform" in ready.json["error"] and "3 violations" in ready.json["error"]
 
 
+@pytest.mark.no_seeds
 def test_opens_the_published_build_from_the_environment(mini_build: tuple[Path, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRISISKG_BUILD_DIR", str(mini_build[0]))
     app = create_app()
@@ -69,6 +73,7 @@ def test_opens_the_published_build_from_the_environment(mini_build: tuple[Path, 
         app.extensions["crisiskg"].close()
 
 
+@pytest.mark.no_seeds
 def test_not_ready_until_a_query_worker_runs(mini_build: tuple[Path, Any]) -> None:
     """Query worker processes start in the background: /readyz says 503 while none runs (a balancer
     sends no traffic that would wait for one), then 200."""
@@ -92,6 +97,7 @@ def test_not_ready_until_a_query_worker_runs(mini_build: tuple[Path, Any]) -> No
 _SAMPLE = re.compile(r'^[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)+\})? -?[0-9.e+-]+$|^[a-z_]+(\{.*\})? \+?Inf$')
 
 
+@pytest.mark.no_seeds
 def test_metrics_in_prometheus_text_format(mini_store: Store) -> None:
     client = create_app({"store": mini_store}).test_client()
     client.get("/sparql", query_string={"query": "ASK {}"})
@@ -123,6 +129,7 @@ def test_metrics_in_prometheus_text_format(mini_store: Store) -> None:
 # ------------------------------------------------------------------------------ ETag and 304
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("path, headers", [
     ("/id/entity/jane-roe", {}),
     ("/id/entity/jane-roe", {"Accept": "text/html"}),
@@ -149,6 +156,7 @@ def test_etag_and_304(client: FlaskClient, mini_store: Store, path: str, headers
     assert head.status_code == 304
 
 
+@pytest.mark.no_seeds
 def test_each_representation_has_its_own_etag(client: FlaskClient) -> None:
     tags = {client.get("/id/entity/jane-roe", headers={"Accept": a}).headers["ETag"]
             for a in ("text/turtle", "application/n-triples", "application/ld+json", "text/html")}
@@ -163,6 +171,7 @@ def test_a_new_build_changes_the_etag(client: FlaskClient, seed_store: Store) ->
     assert client.get(path).headers["ETag"] != other.get(path).headers["ETag"]
 
 
+@pytest.mark.no_seeds
 def test_no_etag_on_errors_posts_and_operations(client: FlaskClient) -> None:
     assert "ETag" not in client.get("/id/entity/nobody").headers
     assert "ETag" not in client.get("/metrics").headers
@@ -172,6 +181,7 @@ def test_no_etag_on_errors_posts_and_operations(client: FlaskClient) -> None:
 # ------------------------------------------------------------------------------ CORS
 
 
+@pytest.mark.no_seeds
 def test_cors_on_reads_and_preflight(client: FlaskClient) -> None:
     resp = client.get("/sparql?query=ASK%20%7B%7D", headers={"Origin": "https://yasgui.example"})
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
@@ -189,6 +199,7 @@ def test_cors_on_reads_and_preflight(client: FlaskClient) -> None:
 # ------------------------------------------------------------------------------ errors and settings
 
 
+@pytest.mark.no_seeds
 def test_one_error_body(client: FlaskClient) -> None:
     resp = client.get("/nothing/here")
     assert resp.status_code == 404
@@ -197,6 +208,7 @@ def test_one_error_body(client: FlaskClient) -> None:
     assert page.mimetype == "text/html" and b"Error 404" in page.data and b"nothing at /nothing/here" in page.data
 
 
+@pytest.mark.no_seeds
 def test_settings_order(tmp_path: Path) -> None:
     env = {"CRISISKG_QUERY_TIMEOUT": "2.5", "CRISISKG_BUILD_DIR": str(tmp_path), "CRISISKG_MAX_RUNNING_QUERIES": "3"}
     s = load_settings({"max_running_queries": 9}, environ=env)
@@ -210,6 +222,7 @@ def test_settings_order(tmp_path: Path) -> None:
         load_settings({"query_timeout": 0}, environ={})
 
 
+@pytest.mark.no_seeds
 def test_index(client: FlaskClient) -> None:
     body = client.get("/").json
     assert body["ok"] is True and body["links"]["sparql"] == "/sparql"
@@ -220,6 +233,7 @@ def test_index(client: FlaskClient) -> None:
     assert client.get("/", headers={"Accept": "text/html"}, follow_redirects=True).mimetype == "text/html"
 
 
+@pytest.mark.no_seeds
 def test_post_queries_are_tagged_too(client: FlaskClient, mini_store: Store) -> None:
     resp = client.post("/sparql", data="ASK {}", content_type="application/sparql-query")
     assert resp.status_code == 200 and resp.headers["ETag"].startswith(f'"{mini_store.version}-')

@@ -22,6 +22,8 @@ from crisiskg.service import create_app
 from crisiskg.service.state import KEY, State
 from tests.serving import running_server
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ckg:Article }"
 
 

@@ -26,6 +26,8 @@ from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrap
 
 from crisiskg.query.store import Store
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 JANE = "https://w3id.org/crisiskg/id/entity/jane-roe"
 LABELS = "SELECT ?e ?label WHERE { ?e a ckg:Person ; rdfs:label ?label } ORDER BY ?e"

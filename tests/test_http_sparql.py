@@ -46,6 +46,7 @@ def rows_of(resp: Any) -> list[dict[str, str]]:
 # ------------------------------------------------------------------------------ the three ways to ask
 
 
+@pytest.mark.no_seeds
 def test_get_post_form_and_post_direct_agree(client: FlaskClient) -> None:
     by_get = client.get("/sparql", query_string={"query": ENTITY_LABELS})
     by_form = client.post("/sparql", data={"query": ENTITY_LABELS})
@@ -57,12 +58,14 @@ def test_get_post_form_and_post_direct_agree(client: FlaskClient) -> None:
     assert {"e": JANE, "label": "Jane Roe"} in rows_of(by_get)
 
 
+@pytest.mark.no_seeds
 def test_trailing_slash_and_charset_utf8_accepted(client: FlaskClient) -> None:
     resp = client.post("/sparql/", data=b"ASK {}", content_type="application/sparql-query; charset=UTF-8")
     assert resp.status_code == 200
     assert json.loads(resp.data)["boolean"] is True
 
 
+@pytest.mark.no_seeds
 def test_answers_equal_rdflib(client: FlaskClient, mini_build: tuple[Path, Any]) -> None:
     """rdflib stays the reference: the endpoint's answer equals rdflib's on the same release."""
     union = Graph()
@@ -78,6 +81,7 @@ def test_answers_equal_rdflib(client: FlaskClient, mini_build: tuple[Path, Any])
 # ------------------------------------------------------------------------------ formats and negotiation
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("accept, media", [
     ("application/sparql-results+json", "application/sparql-results+json"),
     ("application/sparql-results+xml", "application/sparql-results+xml"),
@@ -97,6 +101,7 @@ def test_select_negotiation(client: FlaskClient, accept: str, media: str) -> Non
     assert "Accept" in resp.vary
 
 
+@pytest.mark.no_seeds
 def test_select_formats_carry_the_same_rows(client: FlaskClient) -> None:
     q = {"query": ENTITY_LABELS}
     expected = rows_of(client.get("/sparql", query_string=q))
@@ -108,6 +113,7 @@ def test_select_formats_carry_the_same_rows(client: FlaskClient) -> None:
     assert len(list(xml.iter("{http://www.w3.org/2005/sparql-results#}result"))) == len(expected)
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("accept, media, rdflib_format", [
     ("text/turtle", "text/turtle", "turtle"),
     ("application/n-triples", "application/n-triples", "nt"),
@@ -125,18 +131,21 @@ def test_construct_formats(client: FlaskClient, accept: str, media: str, rdflib_
     assert (URIRef(JANE), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Jane Roe")) in g
 
 
+@pytest.mark.no_seeds
 def test_describe_answers_rdf(client: FlaskClient) -> None:
     resp = client.get("/sparql", query_string={"query": f"DESCRIBE <{JANE}>"}, headers={"Accept": "application/n-triples"})
     assert resp.status_code == 200
     assert len(parse(resp.data, "nt")) > 3
 
 
+@pytest.mark.no_seeds
 def test_ask_in_csv_and_xml(client: FlaskClient) -> None:
     assert client.get("/sparql", query_string={"query": "ASK {}", "_format": "csv"}).data == b"true"
     xml = client.get("/sparql", query_string={"query": "ASK { FILTER(false) }"}, headers={"Accept": "application/sparql-results+xml"})
     assert b"<boolean>false</boolean>" in xml.data
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("query, accept", [
     ("ASK {}", "image/png"),
     ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/turtle"),
@@ -150,12 +159,14 @@ def test_406_when_nothing_acceptable(client: FlaskClient, query: str, accept: st
     assert body["ok"] is False and body["status"] == 406 and "offers" in body["error"]
 
 
+@pytest.mark.no_seeds
 def test_unknown_format_parameter_is_400(client: FlaskClient) -> None:
     resp = client.get("/sparql", query_string={"query": "ASK {}", "_format": "ttl"})
     assert resp.status_code == 400
     assert "json, xml, csv, tsv" in json.loads(resp.data)["error"]
 
 
+@pytest.mark.no_seeds
 def test_html_results_for_a_browser(client: FlaskClient) -> None:
     resp = client.get("/sparql", query_string={"query": ENTITY_LABELS}, headers={"Accept": "text/html,*/*;q=0.8"})
     assert resp.status_code == 200 and resp.mimetype == "text/html"
@@ -165,6 +176,7 @@ def test_html_results_for_a_browser(client: FlaskClient) -> None:
 # ------------------------------------------------------------------------------ dataset
 
 
+@pytest.mark.no_seeds
 def test_protocol_dataset_overrides_the_union(client: FlaskClient) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     only_entities = client.get("/sparql", query_string={"query": count, "default-graph-uri": str(ENTITIES_GRAPH)})
@@ -173,12 +185,14 @@ def test_protocol_dataset_overrides_the_union(client: FlaskClient) -> None:
     assert 0 < n_entities < n_all
 
 
+@pytest.mark.no_seeds
 def test_named_graph_uri_limits_graph_patterns(client: FlaskClient) -> None:
     query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     resp = client.post("/sparql?named-graph-uri=" + str(ENTITIES_GRAPH), data=query, content_type="application/sparql-query")
     assert rows_of(resp) == [{"g": str(ENTITIES_GRAPH)}]
 
 
+@pytest.mark.no_seeds
 def test_from_in_the_query_chooses_local_graphs(client: FlaskClient) -> None:
     with_from = f"SELECT (COUNT(*) AS ?n) FROM <{ENTITIES_GRAPH}> WHERE {{ ?s ?p ?o }}"
     plain = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }}"
@@ -187,6 +201,7 @@ def test_from_in_the_query_chooses_local_graphs(client: FlaskClient) -> None:
     assert rows_of(client.get("/sparql", query_string={"query": remote})) == [{"n": "0"}]  # never fetched: empty
 
 
+@pytest.mark.no_seeds
 def test_reasoning_none_leaves_out_the_inferred_graph(client: FlaskClient, mini_store: Store) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     with_inferred = int(rows_of(client.get("/sparql", query_string={"query": count}))[0]["n"])
@@ -196,11 +211,13 @@ def test_reasoning_none_leaves_out_the_inferred_graph(client: FlaskClient, mini_
     assert client.get("/sparql", query_string={"query": count, "_reasoning": "rdfs"}).status_code == 400
 
 
+@pytest.mark.no_seeds
 def test_relative_iris_resolve_against_the_endpoint(client: FlaskClient) -> None:
     resp = client.get("/sparql", query_string={"query": "SELECT (<s> AS ?iri) {}"})
     assert rows_of(resp) == [{"iri": "http://localhost/s"}]
 
 
+@pytest.mark.no_seeds
 def test_crisiskg_prefixes_are_predeclared(client: FlaskClient) -> None:
     resp = client.get("/sparql", query_string={"query": "ASK { ?x a ckg:Person }"})
     assert json.loads(resp.data)["boolean"] is True
@@ -209,6 +226,7 @@ def test_crisiskg_prefixes_are_predeclared(client: FlaskClient) -> None:
 # ------------------------------------------------------------------------------ bad requests
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("kwargs, status, words", [
     ({"method": "GET", "query_string": "query=ASK%20%7B"}, 400, "syntax error"),
     ({"method": "GET", "query_string": "query=ASK%20%7B%7D&query=ASK%20%7B%7D"}, 400, "given 2 times"),
@@ -245,6 +263,7 @@ def test_bad_requests(client: FlaskClient, kwargs: dict[str, Any], status: int, 
         assert set(resp.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
 
 
+@pytest.mark.no_seeds
 def test_request_size_limit(mini_store: Store) -> None:
     client = create_app({"store": mini_store, "max_request_bytes": 100}).test_client()
     resp = client.post("/sparql", data="ASK {} " + "#" * 200, content_type="application/sparql-query")
@@ -252,6 +271,7 @@ def test_request_size_limit(mini_store: Store) -> None:
     assert "100 bytes" in json.loads(resp.data)["error"]
 
 
+@pytest.mark.no_seeds
 def test_evaluation_failure_is_500_without_a_trace(client: FlaskClient, mini_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise QueryError("query evaluation failed: disk on fire") from OSError("disk on fire")
@@ -262,6 +282,7 @@ def test_evaluation_failure_is_500_without_a_trace(client: FlaskClient, mini_sto
     assert json.loads(resp.data) == {"ok": False, "error": "query evaluation failed: disk on fire", "status": 500}
 
 
+@pytest.mark.no_seeds
 def test_unexpected_errors_are_a_plain_500(client: FlaskClient, mini_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internals")
@@ -275,6 +296,7 @@ def test_unexpected_errors_are_a_plain_500(client: FlaskClient, mini_store: Stor
 # ------------------------------------------------------------------------------ time limit
 
 
+@pytest.mark.no_seeds
 def test_timeout_is_503_with_retry_after_and_the_work_stops(mini_store: Store) -> None:
     app = create_app({"store": mini_store, "query_timeout": 0.3, "retry_after": 7, "max_result_rows": 1_000_000_000})
     client = app.test_client()
@@ -298,6 +320,7 @@ def test_timeout_is_503_with_retry_after_and_the_work_stops(mini_store: Store) -
 # ------------------------------------------------------------------------------ service description
 
 
+@pytest.mark.no_seeds
 def test_service_description(client: FlaskClient, mini_store: Store) -> None:
     resp = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert resp.status_code == 200 and resp.mimetype == "text/turtle"
@@ -312,6 +335,7 @@ def test_service_description(client: FlaskClient, mini_store: Store) -> None:
     assert (service, SD.feature, SD.UnionDefaultGraph) in g
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("accept, media", [("application/ld+json", "application/ld+json"), ("application/rdf+xml", "application/rdf+xml"),
                                            ("application/n-triples", "application/n-triples")])
 def test_service_description_negotiated(client: FlaskClient, accept: str, media: str) -> None:
@@ -320,6 +344,7 @@ def test_service_description_negotiated(client: FlaskClient, accept: str, media:
     assert len(parse(resp.data, {"application/ld+json": "json-ld", "application/rdf+xml": "xml"}.get(media, "nt"))) > 10
 
 
+@pytest.mark.no_seeds
 def test_query_page_for_a_browser(client: FlaskClient) -> None:
     resp = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
     assert resp.status_code == 200 and resp.mimetype == "text/html"
@@ -329,6 +354,7 @@ def test_query_page_for_a_browser(client: FlaskClient) -> None:
 # ------------------------------------------------------------------------------ no outbound requests
 
 
+@pytest.mark.no_seeds
 def test_no_query_reaches_out(client: FlaskClient) -> None:
     """SERVICE, LOAD, FROM and FROM NAMED naming a listening local server never connect to it."""
     import socket
@@ -354,6 +380,7 @@ def test_no_query_reaches_out(client: FlaskClient) -> None:
             listener.accept()
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("query, refused", [
     ("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", True),
     ("SELECT * WHERE {\nservice\t<http://x/> { ?s ?p ?o } }", True),
@@ -370,6 +397,7 @@ def test_service_is_found_wherever_it_is_a_keyword(client: FlaskClient, query: s
         assert resp.status_code == 200
 
 
+@pytest.mark.no_seeds
 def test_runaway_work_is_bounded_by_the_workers(mini_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """An evaluation that cannot be stopped keeps its worker; with every worker busy, new queries
     get 503 at their own limit instead of piling up; once it ends, queries are answered again."""

@@ -15,6 +15,8 @@ from crisiskg.build.incremental.workstate import TEXTS, load_state, text_holding
 from crisiskg.build.pipeline import build
 from crisiskg.build.publish import current
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
 TEXT = """Northland envoy warns Riverton

@@ -30,6 +30,8 @@ from crisiskg.scale.synth import synthesize
 from crisiskg.service import create_app
 from crisiskg.service.state import KEY
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 
 @dataclass
 class Chain:

@@ -18,6 +18,8 @@ import pytest
 
 from crisiskg.query.killable import Killable, Stopped, Unavailable, WorkerExited, outcome
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 
 def opened() -> str:
     return "state"

@@ -9,6 +9,8 @@ import pytest
 
 from benchmarks.load import Request, is_error, mix, percentile, summarise, table
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 
 def test_percentile_interpolates() -> None:
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0

@@ -17,6 +17,8 @@ from crisiskg.errors import SeedError
 from crisiskg.loaders import iris, read_seeds, to_dataset
 from crisiskg.vocab import CKG, ENTITIES_GRAPH, GAF, GEO, NIF, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SEM, article_graph
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 ARTICLE = Path("articles") / "100_mini.yaml"
 
 

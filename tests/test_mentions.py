@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from crisiskg.loaders.mentions import AliasMatcher
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 REGISTRY: dict[str, dict[str, Any]] = {
     "kadhimi": {"label": "Mustafa al-Kadhimi", "aliases": ["Kadhimi"]},
     "kadhim": {"label": "Kadhim", "aliases": []},

@@ -10,6 +10,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from crisiskg.vocab import CAMEO, CAMEO_FILE, CKG, CKG_URI, ONTOLOGY_FILE, ontology_graph
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 VANN = "http://purl.org/vocab/vann/"
 ONTOLOGY = URIRef("https://w3id.org/crisiskg/ontology")
 

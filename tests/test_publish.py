@@ -20,6 +20,8 @@ from crisiskg.build.publish import DATASET, KEEP_RELEASES, MANIFEST, current, pu
 from crisiskg.build.stages import BuildResult
 from crisiskg.errors import BuildError, PublishError, SeedError, ValidationFailed
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 ARTICLE = Path("articles") / "100_mini.yaml"
 
 

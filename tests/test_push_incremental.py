@@ -76,7 +76,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     return make_chain(seeds, hold_back(seeds, stems, folder / "held"), folder)
 
 
-@pytest.fixture(params=["synthetic", "project"])
+@pytest.fixture(params=[pytest.param("synthetic", marks=pytest.mark.no_seeds), "project"])
 def chain(request: pytest.FixtureRequest, tmp_path: Path) -> Chain:
     """A copy of a chain (its build folder and stores), for a test to change."""
     built: Chain = request.getfixturevalue(request.param)

@@ -18,7 +18,7 @@ from crisiskg.query.store import open_store
 from crisiskg.scale.push import push
 
 
-@pytest.fixture(params=["synthetic", "project"])
+@pytest.fixture(params=[pytest.param("synthetic", marks=pytest.mark.no_seeds), "project"])
 def chain(request: pytest.FixtureRequest) -> Chain:
     built: Chain = request.getfixturevalue(request.param)
     return built
@@ -153,6 +153,7 @@ def test_virtuoso_takes_an_incremental_push(project: Chain, tmp_path: Path) -> N
             running.__exit__(None, None, None)
 
 
+@pytest.mark.no_seeds
 def test_the_remote_push_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``benchmarks/remote_push.py``, tiny: it checks that its timed push is an incremental one."""
     from benchmarks.remote_push import main

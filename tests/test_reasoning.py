@@ -20,6 +20,8 @@ from crisiskg.errors import ValidationFailed
 from crisiskg.loaders.schema import ROLES
 from crisiskg.vocab import CKG, GAF, ID, INFERRED_GRAPH, SEM, ontology_graph
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 E = ID["entity/"]
 
 

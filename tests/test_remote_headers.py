@@ -15,6 +15,8 @@ from serving import loopback_http  # tests/serving.py
 
 from crisiskg.query.remote import Remote
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 GRAPHS = [f"urn:graph:{i}" for i in range(400)]
 ANSWER = {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}}
 

@@ -55,6 +55,7 @@ def check_answer(resp: Any) -> None:
         assert body["ok"] is False and body["status"] == resp.status_code and isinstance(body["error"], str) and body["error"]
 
 
+@pytest.mark.no_seeds
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]), query=st.one_of(st.none(), QUERY),
        defaults=st.lists(IRI, max_size=2), named=st.lists(IRI, max_size=2), fmt=FORMAT, timeout=TIMEOUT,

@@ -54,6 +54,7 @@ DEEP = {
 }
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("name", list(DEEP))
 def test_deep_nesting_is_400_before_parsing(client: FlaskClient, name: str) -> None:
     """Without the check pyoxigraph's parser overflows its stack on these and kills the process."""
@@ -64,6 +65,7 @@ def test_deep_nesting_is_400_before_parsing(client: FlaskClient, name: str) -> N
     assert body["ok"] is False and "levels deep; the limit is 100" in body["error"]
 
 
+@pytest.mark.no_seeds
 def test_depth_within_the_limit_is_answered(client: FlaskClient) -> None:
     query = "SELECT * WHERE " + "{" * 30 + " ?s ?p ?o " + "}" * 30 + " LIMIT 1"
     assert client.get("/sparql", query_string={"query": query}).status_code == 200
@@ -72,6 +74,7 @@ def test_depth_within_the_limit_is_answered(client: FlaskClient) -> None:
     assert resp.status_code == 400 and "41 levels deep; the limit is 40" in json.loads(resp.data)["error"]
 
 
+@pytest.mark.no_seeds
 def test_more_brackets_than_the_depth_limit_side_by_side_are_answered(client: FlaskClient) -> None:
     """Only nesting counts: 46 groups, two deep, under a depth limit of 40 (the bracket count alone
     is not enough to refuse a query)."""
@@ -80,6 +83,7 @@ def test_more_brackets_than_the_depth_limit_side_by_side_are_answered(client: Fl
     assert client.get("/sparql", query_string={"query": query}).status_code == 200
 
 
+@pytest.mark.no_seeds
 def test_nesting_depth_counts_what_the_parser_sees() -> None:
     assert nesting_depth("SELECT * WHERE { ?s ?p ?o }") == 1
     assert nesting_depth('SELECT * WHERE { ?s ?p "((((({{{{" }') == 1  # strings do not nest
@@ -90,6 +94,7 @@ def test_nesting_depth_counts_what_the_parser_sees() -> None:
     assert nesting_depth("SELECT * WHERE { ?s <http://x/#> ?o FILTER((((?o)))) }") == 5  # '#' inside an IRI is no comment
 
 
+@pytest.mark.no_seeds
 def test_long_query_is_400(client: FlaskClient) -> None:
     query = "SELECT * WHERE { ?s ?p ?o } " + "#" * 5000
     resp = client.post("/sparql", data=query, content_type="application/sparql-query")
@@ -100,6 +105,7 @@ def test_long_query_is_400(client: FlaskClient) -> None:
 # ------------------------------------------------------------------------------ rows
 
 
+@pytest.mark.no_seeds
 def test_sparql_answer_is_cut_at_the_row_limit_and_says_so(client: FlaskClient, mini_store: Store) -> None:
     full = mini_store.query(ALL)
     assert len(full.rows) > 5
@@ -112,6 +118,7 @@ def test_sparql_answer_is_cut_at_the_row_limit_and_says_so(client: FlaskClient, 
     assert "X-Crisiskg-Truncated" in resp.headers["Access-Control-Expose-Headers"]
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("query", [ALL + " LIMIT 5", ALL + " LIMIT 3", "ASK { ?s ?p ?o }",
                                    "SELECT * WHERE { VALUES ?x { 1 2 3 } }"])
 def test_small_answers_are_not_marked(client: FlaskClient, query: str) -> None:
@@ -120,12 +127,14 @@ def test_small_answers_are_not_marked(client: FlaskClient, query: str) -> None:
     assert "truncated" not in json.loads(resp.data)
 
 
+@pytest.mark.no_seeds
 def test_construct_is_cut_too(client: FlaskClient) -> None:
     resp = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "application/n-triples"})
     assert resp.status_code == 200 and resp.headers["X-Crisiskg-Truncated"] == "true"
     assert len(resp.get_data(as_text=True).strip().splitlines()) == 5
 
 
+@pytest.mark.no_seeds
 def test_row_limit_is_added_or_lowered_at_the_top_level_only() -> None:
     assert with_row_limit("SELECT * WHERE { ?s ?p ?o } LIMIT 9", 100) == "SELECT * WHERE { ?s ?p ?o } LIMIT 9"
     assert with_row_limit("SELECT * WHERE { ?s ?p ?o } OFFSET 3 LIMIT 900", 100) == "SELECT * WHERE { ?s ?p ?o } OFFSET 3 LIMIT 100"
@@ -174,6 +183,7 @@ def test_bad_paging_and_timeout_parameters_are_400(seed_store: Store, params: di
     assert json.loads(resp.data)["error"].startswith(f"{name} ")
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("value", ["0", "-2", "inf", "abc"])
 def test_bad_timeout_on_sparql_is_400(client: FlaskClient, value: str) -> None:
     resp = client.get("/sparql", query_string={"query": "ASK {}", "timeout": value})
@@ -183,6 +193,7 @@ def test_bad_timeout_on_sparql_is_400(client: FlaskClient, value: str) -> None:
 # ------------------------------------------------------------------------------ time limits
 
 
+@pytest.mark.no_seeds
 def test_time_limit_is_only_ever_lowered() -> None:
     assert time_limit(10, None, None) == 10
     assert time_limit(10, 3, None) == 3
@@ -191,6 +202,7 @@ def test_time_limit_is_only_ever_lowered() -> None:
     assert time_limit(10, 30, 20) == 10
 
 
+@pytest.mark.no_seeds
 def test_saved_question_timeout_header(tmp_path: Path) -> None:
     path = tmp_path / "slow-one.rq"
     path.write_text("#+ summary: s\n#+ description: d\n#+ timeout: 1.5\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
@@ -202,12 +214,14 @@ def test_saved_question_timeout_header(tmp_path: Path) -> None:
             parse_query(path)
 
 
+@pytest.mark.no_seeds
 def test_the_ui_editor_has_the_same_text_limits(client: FlaskClient) -> None:
     resp = client.post("/ui/sparql", data={"query": DEEP["groups"][:4000] + "}" * 10})
     assert resp.status_code == 400 and b"levels deep" in resp.data
     assert client.post("/ui/sparql", data={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"}).status_code == 200
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("fmt, blank", [("json", b'"type":"bnode"'), ("xml", b"<bnode>"), ("csv", b"\r\n_:"), ("tsv", b"\n_:")])
 def test_blank_nodes_in_a_select_answer_are_written(client: FlaskClient, fmt: str, blank: bytes) -> None:
     """The store's serialiser fails on them (found by the fuzz test: it was a 500)."""

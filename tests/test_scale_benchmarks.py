@@ -8,6 +8,8 @@ import pytest
 
 from benchmarks.run import growth, label, parse_size, report
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 
 def test_sizes() -> None:
     assert [parse_size(s) for s in ("10k", "100K", "1M", "2500")] == [10_000, 100_000, 1_000_000, 2500]

@@ -45,12 +45,13 @@ def assert_same(triples: list[tuple[object, object, object]]) -> int:
     return len(want)
 
 
-@pytest.mark.parametrize("corpus", ["mini", "seeds", "synthetic"])
+@pytest.mark.parametrize("corpus", [pytest.param("mini", marks=pytest.mark.no_seeds), "seeds", pytest.param("synthetic", marks=pytest.mark.no_seeds)])
 def test_rules_infer_what_owlrl_infers(corpus: str, synthetic: Path) -> None:
     folder = {"mini": ROOT / "tests" / "fixtures" / "mini", "seeds": SEEDS, "synthetic": synthetic}[corpus]
     assert assert_same(asserted(folder)) > 40
 
 
+@pytest.mark.no_seeds
 def test_edge_cases_equality_symmetry_inverse_chains_disjointness() -> None:
     triples = asserted(ROOT / "tests" / "fixtures" / "mini")
     role = next(s for s, p, _ in triples if p == CKG.roleHolder)
@@ -70,6 +71,7 @@ def test_edge_cases_equality_symmetry_inverse_chains_disjointness() -> None:
     assert (ID["event/ev"], CKG.occurredIn, e("p3")) in fast.graph
 
 
+@pytest.mark.no_seeds
 def test_unsupported_axioms_are_refused() -> None:
     g = Graph()
     g.add((CKG.Actor, RDFS.subClassOf, URIRef("urn:x:restriction")))
@@ -78,6 +80,7 @@ def test_unsupported_axioms_are_refused() -> None:
         RuleSet.compile(g)
 
 
+@pytest.mark.no_seeds
 def test_unknown_engine() -> None:
     with pytest.raises(ValueError, match="engine 'fast'"):
         infer([], engine="fast")

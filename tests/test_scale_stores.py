@@ -233,6 +233,7 @@ def test_specs_and_mismatched_builds(tmp_path: Path, seed_build_dir: Path, mini_
         open_store(f"sparql:http://127.0.0.1:{free_port()}/query", seed_build_dir)
 
 
+@pytest.mark.no_seeds
 def test_push_command(tmp_path: Path, mini_build: tuple[Path, Any]) -> None:
     from click.testing import CliRunner
 
@@ -247,6 +248,7 @@ def test_push_command(tmp_path: Path, mini_build: tuple[Path, Any]) -> None:
     assert bad.exit_code == 2 and "oxigraph:PATH" in bad.output
 
 
+@pytest.mark.no_seeds
 def test_push_command_to_a_remote_store_shows_its_stages(mini_build: tuple[Path, Any], oxigraph_server: Any) -> None:
     """Off a terminal one line per finished stage; on one a live line naming each graph as it is PUT."""
     import re
@@ -282,6 +284,7 @@ def test_the_union_benchmark_runs_and_compares_answers(seed_build_dir: Path, cap
         assert f"| `{qid}` |" in out
 
 
+@pytest.mark.no_seeds
 def test_a_dataset_with_a_default_graph_triple_is_refused_naming_the_file(mini_build: tuple[Path, Any], oxigraph_server: Any,
                                                                           tmp_path: Path) -> None:
     """A build writes named graphs only; a dataset edited by hand to hold a default-graph triple is

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from crisiskg.build.pipeline import build
 from crisiskg.cli import main
 from crisiskg.loaders import read_seeds
 from crisiskg.scale.synth import synthesize
+
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
 
 
 def digest(folder: Path) -> str:

@@ -20,6 +20,8 @@ from crisiskg.loaders import read_seeds, to_dataset
 from crisiskg.scale.synth import synthesize
 from crisiskg.vocab import CKG, GEO, ID, NIF, SEM, SH
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

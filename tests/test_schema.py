@@ -12,6 +12,8 @@ from crisiskg.loaders import schema
 from crisiskg.loaders.seeds import entry_digest
 from crisiskg.loaders.yamlio import load_yaml
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 ARTICLE = (MINI / "articles" / "100_mini.yaml").read_text(encoding="utf-8")
 REGISTRY = (MINI / "registry.yaml").read_text(encoding="utf-8")

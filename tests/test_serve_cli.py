@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from serving import ROOT, log_with, running_server
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 COMMON_LOG = re.compile(r'^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET /healthz HTTP/1\.[01]" 200 \d+$', re.MULTILINE)
 
 

@@ -24,6 +24,8 @@ from crisiskg.build.validation import Validation, shapes_graph, validate
 from crisiskg.loaders import dates
 from crisiskg.vocab import CKG, ID, NIF, SEM, SH, ontology_graph
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 SHAPES_NS = "https://w3id.org/crisiskg/shapes#"
 MODES = ["fast", "reference"]

@@ -107,6 +107,7 @@ def make_app() -> Iterator[Any]:
         app.extensions[KEY].close()
 
 
+@pytest.mark.no_seeds
 def test_a_release_carries_its_store_under_its_checksums(mini_build: tuple[Path, Any]) -> None:
     release = current(mini_build[0])
     files = store_files(release.path)
@@ -116,6 +117,7 @@ def test_a_release_carries_its_store_under_its_checksums(mini_build: tuple[Path,
     assert store.shared and store.kind == "memory" and len(store) > 0
 
 
+@pytest.mark.no_seeds
 def test_the_store_holds_every_quad_and_the_asserted_union_however_the_lines_are_written(tmp_path: Path,
                                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     ex, dg = "http://example.org/", ox.DefaultGraph()
@@ -162,6 +164,7 @@ def test_the_store_holds_every_quad_and_the_asserted_union_however_the_lines_are
             assert loader.error is None and not (folder / STORE).exists()
 
 
+@pytest.mark.no_seeds
 def test_only_a_full_build_writes_a_store(mini_build: tuple[Path, Any], tmp_path: Path) -> None:
     quads = list(ox.parse(path=str(current(mini_build[0]).dataset_file), format=ox.RdfFormat.N_QUADS))
     full = publish(quads, {"version": "v1", "created": "2020-01-01T00:00:00"}, tmp_path / "full")
@@ -194,6 +197,7 @@ def test_the_shared_store_answers_every_kept_call_as_memory(seed_build_dir: Path
     assert asked >= len(load_queries())
 
 
+@pytest.mark.no_seeds
 def test_workers_open_the_shared_store_and_load_no_copy(build_copy: Path, make_app: Any) -> None:
     app = make_app(build_copy)
     st = app.extensions[KEY]
@@ -209,6 +213,7 @@ def test_workers_open_the_shared_store_and_load_no_copy(build_copy: Path, make_a
     assert a.status_code == 200 and a.data == b.data
 
 
+@pytest.mark.no_seeds
 def test_a_reload_opens_the_new_release_store_and_retires_the_old(build_copy: Path, make_app: Any) -> None:
     app = make_app(build_copy, query_timeout=1)
     st = app.extensions[KEY]
@@ -229,6 +234,7 @@ def test_a_reload_opens_the_new_release_store_and_retires_the_old(build_copy: Pa
     assert not any(Path(f"/proc/{pid}").exists() for pid in old_pids)
 
 
+@pytest.mark.no_seeds
 def test_a_damaged_store_is_refused_by_name_and_never_reloaded(build_copy: Path, make_app: Any) -> None:
     app = make_app(build_copy)
     st = app.extensions[KEY]
@@ -245,6 +251,7 @@ def test_a_damaged_store_is_refused_by_name_and_never_reloaded(build_copy: Path,
     assert "crisiskg_build_reload_failures_total 1\n" in app.test_client().get("/metrics").get_data(as_text=True)
 
 
+@pytest.mark.no_seeds
 def test_a_release_without_a_store_is_loaded_into_memory_as_before(build_copy: Path, make_app: Any) -> None:
     shared = make_app(build_copy).test_client().get("/sparql", query_string={"query": ARTICLES}, headers=JSON)
     with_store = current(build_copy).path / STORE  # the same data: still there, and not read

@@ -5,8 +5,9 @@ The copy gets a new article under the next free three-digit key: a short news te
 after the Camp Taji attack, with one event dated to the day and one stance by a person of the
 registry, using only registry entities and propositions that exist. It must conform (``crisiskg
 validate``) and be fully covered (``crisiskg coverage --strict``); then the whole suite runs on it in
-a subprocess (``CRISISKG_TEST_SEEDS`` names the copy), where this module skips itself. It takes as
-long as the suite: deselect it with ``-m "not corpus_copy"``.
+a subprocess (``CRISISKG_TEST_SEEDS`` names the copy), where this module skips itself and the tests
+marked ``no_seeds`` are left out (they read nothing of the seeds: tests/seedguard.py checks the mark).
+It reruns every test that may read the seeds, minutes of work: deselect it with ``-m "not corpus_copy"``.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from seedcorpus import ROOT, SEEDS, article_keys
+from seedguard import RUN_ON_A_COPY  # set in the suite run on the copy
 
 from crisiskg.cli import main
-
-RUN_ON_A_COPY = "CRISISKG_SIXTH_ARTICLE_RUN"  # set in the suite run on the copy
 
 pytestmark = [
     pytest.mark.corpus_copy,

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from crisiskg.query.store import Store
 from crisiskg.service import create_app
+
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
 
 ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # the mini build's triples cubed, streamed
 

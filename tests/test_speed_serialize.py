@@ -58,6 +58,7 @@ QUERIES = [
 ]
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("sparql", QUERIES)
 @pytest.mark.parametrize("fmt", sorted(RESULT_FORMATS))
 def test_a_table_is_written_as_the_engine_writes_it(engine: ox.Store, sparql: str, fmt: str) -> None:
@@ -67,6 +68,7 @@ def test_a_table_is_written_as_the_engine_writes_it(engine: ox.Store, sparql: st
     assert result.serialize(fmt) == expected
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("fmt", sorted(RESULT_FORMATS))
 def test_a_page_is_written_as_the_engine_writes_that_page(engine: ox.Store, fmt: str) -> None:
     sparql = QUERIES[0]
@@ -76,6 +78,7 @@ def test_a_page_is_written_as_the_engine_writes_that_page(engine: ox.Store, fmt:
         assert whole.slice(start, end).serialize(fmt) == written(engine, paged, fmt), (start, end)
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("fmt", sorted(RESULT_FORMATS))
 def test_ask_is_written_as_the_engine_writes_it(engine: ox.Store, fmt: str) -> None:
     for sparql in ("ASK {}", "ASK { FILTER(false) }", f"ASK {{ ?s <{EX}p> [] }}"):
@@ -103,6 +106,7 @@ def test_the_build_answers_as_the_engine_streams_them(seed_store: Store) -> None
     assert checked == 3
 
 
+@pytest.mark.no_seeds
 def test_rows_from_rdflib_terms_are_written_the_same(engine: ox.Store) -> None:
     """A table given as rdflib rows (as a caller may build one) is written as the engine writes it."""
     sparql = f"SELECT ?s ?o ?q WHERE {{ ?s <{EX}p> ?o OPTIONAL {{ ?s <{EX}q> ?q }} FILTER(!isTRIPLE(?o)) }} ORDER BY ?s"
@@ -116,6 +120,7 @@ class Enough(Exception):
     pass
 
 
+@pytest.mark.no_seeds
 def test_a_check_sees_the_rows_as_they_stream_and_can_stop_them() -> None:
     """``check`` is called with 0, 256, 512, ... rows read while the engine writes the table, and
     what it raises stops the evaluation and comes through as it is."""
@@ -138,6 +143,7 @@ def test_a_check_sees_the_rows_as_they_stream_and_can_stop_them() -> None:
         _materialise(store.query(sparql), stop)
 
 
+@pytest.mark.no_seeds
 def test_a_table_travels_between_processes_whole(engine: ox.Store) -> None:
     """A result is pickled to and from the query worker processes: it arrives with its bytes and rows."""
     import pickle

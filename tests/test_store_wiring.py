@@ -40,6 +40,7 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
     return CliRunner().invoke(main, list(args), env=env)
 
 
+@pytest.mark.no_seeds
 @pytest.mark.parametrize("command", [["serve"], ["query", "run"], ["query", "show"], ["sparql"]])
 def test_help_names_the_option_and_the_environment(command: list[str]) -> None:
     out = invoke(*command, "--help")

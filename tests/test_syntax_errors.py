@@ -17,6 +17,8 @@ from crisiskg.cli import main
 from crisiskg.query.syntax import expected_words, explain
 from crisiskg.vocab import PREFIXES
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 # (query, the line:column of the mistake, words that must be said, the hint's words)
 CASES = [
     pytest.param("SELECT * WHERE { ?s foo:bar ?o }", "line 1, column 21", "the prefix foo: is not declared", "ckg:",

@@ -19,6 +19,8 @@ from crisiskg.build.pipeline import build
 from crisiskg.query.answers import keep_answers
 from crisiskg.query.store import Store
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 MINI_QUERIES = {
     "mini-stances": """#+ summary: Stances on a proposition
 #+ description: Who holds which stance on the proposition, with the quote.

@@ -97,6 +97,7 @@ def test_escalation_curve_scores_each_event(client: FlaskClient) -> None:
     assert {e["iri"]: e["goldstein"] for e in data["events"]} == scores
 
 
+@pytest.mark.no_seeds
 def test_focus_is_the_densest_run_of_days() -> None:
     def ev(lo: str, hi: str | None = None) -> dict[str, Any]:
         return {"earliest": lo, "latest": hi or lo, "span": hi is not None and hi != lo}
@@ -218,6 +219,7 @@ def test_bundled_libraries_are_served_from_this_host(client: FlaskClient) -> Non
     assert "script-src 'self';" in csp and SECURITY_HEADERS["Content-Security-Policy"] == csp
 
 
+@pytest.mark.no_seeds
 def test_readme_lists_every_bundled_library_and_view() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for lib in vendor.LIBRARIES:

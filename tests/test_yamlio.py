@@ -6,6 +6,8 @@ import pytest
 
 from crisiskg.loaders.yamlio import dotted, load_yaml
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 
 def problems_of(text: str) -> list[str]:
     _doc, problems = load_yaml(text, "f.yaml")

@@ -28,6 +28,8 @@ from rdflib.namespace import RDF, RDFS
 from crisiskg.query.store import Store
 from crisiskg.service import create_app
 
+pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
 HERE = Path(__file__).resolve().parent
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
