@@ -1,5 +1,9 @@
 """The seed schema (JSON Schema, checked with ``jsonschema``) and its readable errors.
 
+A document is first checked by ``jsonschema_rs`` (the same Draft 2020-12 rules compiled in Rust, a
+hundred times faster on a seed article): one it accepts has nothing to report, and only one it
+refuses, or cannot read, goes through ``jsonschema`` for every error with its message.
+
 Value sets (entity types, event classes, CAMEO codes, channels) come from the ontology, so the
 schema and the ontology cannot drift apart. Every error names file, line, field, the bad value and,
 where there is one, the nearest valid choice.
@@ -12,6 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -202,10 +207,27 @@ def article_schema() -> dict[str, Any]:
     )
 
 
+_ACCEPTING: dict[int, tuple[dict[str, Any], Any]] = {}  # id of a schema -> (the schema, its jsonschema_rs validator)
+
+
+def accepts(schema: dict[str, Any], data: Any) -> bool:
+    """Whether ``jsonschema_rs`` finds ``data`` valid against ``schema``; False when it cannot read
+    ``data`` (a value JSON has no type for, a key that is not a string): ``jsonschema`` decides."""
+    kept = _ACCEPTING.get(id(schema))
+    if kept is None or kept[0] is not schema:  # the schemas are module constants or cached: compiled once
+        kept = _ACCEPTING[id(schema)] = (schema, jsonschema_rs.Draft202012Validator(schema, validate_formats=False, offline=True))
+    try:
+        return bool(kept[1].is_valid(data))
+    except ValueError:
+        return False
+
+
 def check(doc: YamlDoc, schema: dict[str, Any], *, items: str | None = None, checked: Callable[[Any], bool] | None = None) -> list[Problem]:
     """Every schema violation of ``doc`` as a readable Problem. With ``items`` (a top-level list
     of ``schema``) and ``checked``, the items of that list that ``checked`` accepts (unchanged
     since a check found them right) are not checked again: the rest of the document is."""
+    if accepts(schema, doc.data):
+        return []
     found = doc.data.get(items) if items is not None and checked is not None and isinstance(doc.data, dict) else None
     if not isinstance(found, list):
         errors = list(Draft202012Validator(schema).iter_errors(doc.data))

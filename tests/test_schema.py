@@ -3,9 +3,15 @@ and every mistake of a file is reported in one run."""
 
 from __future__ import annotations
 
+import copy as copy_module
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from crisiskg.errors import Problem
 from crisiskg.loaders import schema
@@ -202,3 +208,72 @@ def test_value_sets_come_from_the_ontology() -> None:
     assert {"Person", "City", "Country", "State", "Militia", "Weapon"} <= set(types)
     assert "UnnamedAuthor" not in types  # never written by a curator
     assert "194" in vocab.cameo_codes()
+
+
+# --- the fast check (jsonschema_rs) passes a document only when jsonschema finds nothing in it ---
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a document: the path of each value (the document itself is ``()``)."""
+    found = [path]
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for key, child in children:
+        found += _paths(child, (*path, key))
+    return found
+
+
+def _replaced(data: Any, path: tuple[Any, ...], value: Any, drop: bool) -> Any:
+    """A deep copy of ``data`` with the value at ``path`` replaced by ``value``, or dropped."""
+    if not path:
+        return value
+    copy = copy_module.deepcopy(data)
+    parent = copy
+    for key in path[:-1]:
+        parent = parent[key]
+    if drop:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return copy
+
+
+def _documents() -> list[tuple[str, dict[str, Any], Any]]:
+    documents = []
+    for text, name, made in [(ARTICLE, ARTICLE_FILE, schema.article_schema), (REGISTRY, "registry.yaml", schema.registry_schema),
+                             (PROPOSITIONS, "propositions.yaml", lambda: schema.PROPOSITIONS_SCHEMA)]:
+        doc, _ = load_yaml(text, name)
+        assert doc is not None
+        documents.append((name, made(), doc.data))
+    return documents
+
+
+DOCUMENTS = _documents()
+# values near the schema's edges: slugs, dates, an enum's words, a final newline ($ in a Python
+# pattern matches before it), numbers as strings, types JSON has not
+EDGES = st.sampled_from(["camp-alpha", "Camp-Alpha", "camp-alpha\n", "2020-01-08", "2020-01-08\n", "2020-01", "2020-01-08/2020-01-09",
+                         "", "news", "reviewed", "draft", "day", "month", "RocketAttack", "194", "1944", "favor", "x.txt", "../x.txt",
+                         "wikidata:Q1", 194, 0, -1, 1.5, True, None, [], {}, ["camp-alpha"], {"camp-alpha": 1}, dt.date(2020, 1, 8), {1: "a"}])
+VALUES = st.recursive(EDGES | st.text(max_size=12) | st.integers() | st.floats(allow_nan=False),
+                      lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8) | EDGES.filter(lambda v: isinstance(v, str)), children, max_size=3),
+                      max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_a_document_the_fast_check_accepts_has_no_error_in_jsonschema(data: st.DataObject) -> None:
+    name, made, original = data.draw(st.sampled_from(DOCUMENTS), label="document")
+    path = data.draw(st.sampled_from(_paths(original)), label="path")
+    drop = bool(path) and data.draw(st.booleans(), label="drop")
+    changed = _replaced(original, path, data.draw(VALUES, label="value"), drop)
+    errors = [] if schema.accepts(made, changed) is False else list(Draft202012Validator(made).iter_errors(changed))
+    assert errors == [], f"{name}: jsonschema_rs accepts what jsonschema refuses: {errors[0].message}"
+
+
+def test_the_fast_check_refuses_what_it_cannot_read_and_jsonschema_reports() -> None:
+    _, made, original = DOCUMENTS[0]
+    assert schema.accepts(made, original)
+    with_date = _replaced(original, ("article", "published", "date"), dt.date(2020, 1, 8), drop=False)
+    assert not schema.accepts(made, with_date)  # not a JSON value: jsonschema decides, and says what is wrong
+    doc, _ = load_yaml(ARTICLE, ARTICLE_FILE)
+    assert doc is not None
+    doc.data["article"]["published"]["date"] = dt.date(2020, 1, 8)
+    assert [p.field for p in schema.check(doc, made)] == ["article.published.date"]
