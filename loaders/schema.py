@@ -1,8 +1,8 @@
 """The seed schema (JSON Schema, checked with ``jsonschema``) and its readable errors.
 
-A document is first checked by ``jsonschema_rs`` (the same Draft 2020-12 rules compiled in Rust, a
-hundred times faster on a seed article): one it accepts has nothing to report, and only one it
-refuses, or cannot read, goes through ``jsonschema`` for every error with its message.
+A document is first checked by ``jsonschema_rs`` (the same Draft 2020-12 rules compiled in Rust; its
+speed is in ``benchmarks/README.md``, "The fifteenth round"): one it accepts has nothing to report,
+and only one it refuses, or cannot read, goes through ``jsonschema`` for every error with its message.
 
 Value sets (entity types, event classes, CAMEO codes, channels) come from the ontology, so the
 schema and the ontology cannot drift apart. Every error names file, line, field, the bad value and,
