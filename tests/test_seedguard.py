@@ -19,10 +19,6 @@ import shutil, subprocess, sys
 import pytest
 from seedcorpus import SEEDS
 
-@pytest.fixture
-def seed_store():
-    return None
-
 @pytest.mark.no_seeds
 def test_reads_nothing(tmp_path):
     (tmp_path / "x").write_text("x")
