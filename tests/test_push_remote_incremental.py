@@ -106,6 +106,28 @@ def test_a_server_holding_a_build_outside_the_chain_gets_the_release_in_full(cha
     fallback(chain, server, f"{server} holds no store of a build that build {chain.releases[1].version} was made from")
 
 
+def test_the_build_the_server_holds_whole_is_sent_nothing(chain: Chain, server: str) -> None:
+    """A push of the build the server holds sends nothing; once a graph of it is gone, or a push of
+    it was cut short, it is sent in full again."""
+    release = make_current(chain, 0)
+    before = held(server)
+    graphs = {q.graph_name.value for q in before}
+    said = push(f"sparql:{server}", chain.out)
+    assert said == f"build {release.version} is already at {server}: its {len(graphs)} graphs are there; nothing sent"
+    assert held(server) == before
+    remote = Remote(server)
+    try:
+        gone = min(graphs)
+        remote.delete_graph(gone)
+        assert push(f"sparql:{server}", chain.out).startswith(f"pushed build {release.version} to {server}: {len(graphs)} graphs")
+        assert held(server) == before
+        remote.put_graph(PUSHED_GRAPH, f"<{PUSHED_GRAPH}> <http://www.w3.org/ns/prov#hadMember> <{gone}> .\n".encode())
+        assert f"({len(graphs)} replaced, 0 new)" in push(f"sparql:{server}", chain.out)
+    finally:
+        remote.close()
+    assert held(server) == before
+
+
 def build_graphs(spec: str, graphs: set[str]) -> set[tuple[str, str, str, str]]:
     """The quads of ``graphs`` on the server at ``spec`` (Virtuoso keeps graphs of its own beside
     them), those with blank nodes left out (Virtuoso names them in a way no parser reads back)."""

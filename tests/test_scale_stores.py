@@ -257,8 +257,8 @@ def test_push_command_to_a_remote_store_shows_its_stages(mini_build: tuple[Path,
 
     from crisiskg.cli import main
 
-    url = oxigraph_server(False)
     for terminal in (False, True):
+        url = oxigraph_server(False)  # a server without the build: one that holds it already is sent nothing
         env = {"TTY_COMPATIBLE": "1" if terminal else "0", "TTY_INTERACTIVE": "1" if terminal else "0", "COLUMNS": "100"}
         result = CliRunner(env=env).invoke(main, ["push", "--store", f"sparql:{url}", "--build", str(mini_build[0])], catch_exceptions=False)
         assert result.exit_code == 0, result.output

@@ -17,6 +17,9 @@ graph is the union of its graphs can answer from it when it holds only the build
   quads the build appended are POSTed to their graphs (new article graphs, additions to the
   entities graph), and the inferred and provenance graphs are PUT; nothing else is sent. Else in
   full, and the summary says why.
+- **Already there**: when the server holds this very build whole (its provenance graph names the
+  build's version, every graph it names is there, no claim is left), nothing is sent
+  (:func:`_already_there`), as a local push of a build the store holds already.
 
 Every other graph is left alone.
 """
@@ -48,6 +51,9 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
     ``record`` with its seconds. Returns what it did; PublishError."""
     remote = Remote(url)
     try:
+        there = _already_there(remote, release)
+        if there is not None:
+            return there
         why = None
         if build_dir is not None and release.manifest.get("incremental"):
             try:
@@ -60,6 +66,18 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
         raise PublishError(f"could not push to sparql:{url}: {exc}") from exc
     finally:
         remote.close()
+
+
+def _already_there(remote: Remote, release: Release) -> str | None:
+    """What push says when the server holds ``release`` whole already: its provenance graph names
+    this version, every graph that provenance names is there, and no push was cut short (no claim).
+    Nothing is sent then; None otherwise."""
+    if stored_version(remote) != release.version or remote.graphs_held([PUSHED_GRAPH]):
+        return None
+    ours = remote.pushed_graphs() or set()
+    if not ours or remote.graphs_held(ours) != ours:
+        return None
+    return f"build {release.version} is already at {remote.url}: its {len(ours)} graphs are there; nothing sent"
 
 
 def _push_full(remote: Remote, release: Release, replace_existing: bool, progress: Progress | None, on_stage: OnStage | None) -> str:
