@@ -68,6 +68,14 @@ def _watch() -> list[str]:
     return reads
 
 
+def _unwatch(reads: list[str]) -> None:
+    """Stop filling ``reads`` (this very list: another watcher's may hold the same reads)."""
+    for at in range(len(_watching) - 1, -1, -1):
+        if _watching[at] is reads:
+            del _watching[at]
+            return
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "no_seeds: reads nothing of the seeds; the suite's run on a copy of the seeds leaves it out (tests/seedguard.py checks the mark)")
 
@@ -91,7 +99,7 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
     try:
         return (yield)
     finally:
-        _watching.remove(reads)
+        _unwatch(reads)
         if reads and fixturedef.cached_result is not None:
             _from_seeds.add(_value_of(fixturedef))
 
@@ -120,7 +128,7 @@ def _watched(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
     try:
         result = yield
     finally:
-        _watching.remove(reads)
+        _unwatch(reads)
     built = _seed_fixtures_used(item)
     if reads or built:
         seen = [*(f"fixture {name}, built from the seeds" for name in built), *dict.fromkeys(reads)]
