@@ -8,12 +8,15 @@ import json
 import shutil
 from pathlib import Path
 
+import hypothesis
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
 from rdflib import URIRef
 
 from crisiskg.build.publish import Release, current
 from crisiskg.errors import ParameterError
-from crisiskg.query.choices import _INSTANCES, class_choices, class_instances
+from crisiskg.query.choices import _INSTANCES, INDEX_FROM, Ambiguous, Choice, _indexed, _scanned, class_choices, class_instances, find
 from crisiskg.query.savedqueries import load_queries
 from crisiskg.query.store import Store
 from crisiskg.vocab import shorten
@@ -61,3 +64,32 @@ def test_each_store_reads_its_own_build(seed_build_dir: Path, tmp_path: Path) ->
     with pytest.raises(ParameterError, match="'narnia' is not a ckg:Country in this build"):
         param.convert("narnia", query_id="q", store=old)
     assert old in _INSTANCES and new in _INSTANCES
+
+
+# --- a value is found among many choices through their index, as a scan of each would find it ---
+
+_WORDS = st.sampled_from(["iraq", "Iraq", "IRAQ", "iran", "Camp Taji", "camp  taji", " camp taji ", "taji", "Soleimani", "a-b", "A-B", ""])
+_IRIS = st.sampled_from([f"{ID}entity/iraq", f"{ID}entity/iran", f"{ID}event/iraq", f"{CKG}Iraq", "https://sws.geonames.org/99237/",
+                         f"{ID}entity/camp-taji", f"{ID}article/000/author"])
+_CHOICES_ = st.lists(st.builds(Choice, key=_WORDS, term=_IRIS.map(URIRef), label=_WORDS, aliases=st.lists(_WORDS, max_size=3).map(tuple)),
+                     max_size=12)
+
+
+@pytest.mark.no_seeds
+@settings(max_examples=500, deadline=None)
+@hypothesis.given(options=_CHOICES_, value=_WORDS | _IRIS | _IRIS.map(lambda i: f"<{i}>") | _IRIS.map(shorten) | st.text(max_size=6))
+def test_the_index_finds_what_a_scan_of_the_choices_finds(options: list[Choice], value: str) -> None:
+    choices = tuple(options)
+    assert _indexed(choices, value.strip()) == _scanned(choices, value.strip())
+
+
+@pytest.mark.no_seeds
+def test_many_choices_are_looked_up_through_their_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    many = tuple(Choice(f"place-{i}", URIRef(f"{ID}entity/place-{i}"), f"Place {i}", (f"P{i}",)) for i in range(INDEX_FROM))
+    assert find(many, " place 7 ") == many[7] and find(many, f"<{ID}entity/place-9>") == many[9] and find(many, "p3") == many[3]
+    monkeypatch.setattr("crisiskg.query.choices._scanned", no_query)  # a scan would fail the test
+    assert find(many, "PLACE-5") == many[5] and find(many, "nowhere") is None
+    twice = (*many, Choice("elsewhere", URIRef(f"{ID}entity/elsewhere"), "Place 1"))
+    with pytest.raises(Ambiguous, match=r"'place 1' names 2 values: place-1 \(Place 1\), elsewhere \(Place 1\)") as found:
+        find(twice, "place 1")
+    assert found.value.candidates == (many[1], twice[-1])

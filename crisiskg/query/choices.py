@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
@@ -74,8 +76,8 @@ class Choice:
 
     def named(self, text: str) -> bool:
         """Whether ``text`` is this choice's label or one of its aliases (any case, spaces folded)."""
-        folded = " ".join(text.lower().split())
-        return any(folded == " ".join(n.lower().split()) for n in (self.label, *self.aliases))
+        folded = _folded(text)
+        return any(folded == _folded(n) for n in (self.label, *self.aliases))
 
 
 class Ambiguous(ParameterError):
@@ -197,20 +199,84 @@ def class_choices(store: Store, classes: tuple[str, ...] | str) -> tuple[Choice,
     return cache[cls]
 
 
+class _Index:
+    """The lookups :func:`find` makes in a tuple of choices, made once: each way of writing a choice
+    exactly (its IRI, ``<IRI>``, CURIE and key) to the first choice so written; each label and alias
+    (any case, spaces folded), and each key in lower case, to the choices it names, in order."""
+
+    def __init__(self, options: tuple[Choice, ...]):
+        self.exact: dict[str, Choice] = {}
+        self.named: dict[str, list[Choice]] = {}
+        self.keys: dict[str, list[Choice]] = {}
+        for opt in options:
+            iri = str(opt.term)
+            for form in (iri, f"<{iri}>", shorten(iri), opt.key):
+                self.exact.setdefault(form, opt)
+            for name in dict.fromkeys(_folded(n) for n in (opt.label, *opt.aliases)):
+                self.named.setdefault(name, []).append(opt)
+            self.keys.setdefault(opt.key.lower(), []).append(opt)
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+INDEXED = 16  # the choice tuples whose index is kept (a class's instances are one tuple per store)
+_INDEXES: OrderedDict[int, tuple[tuple[Choice, ...], _Index]] = OrderedDict()  # id of a tuple -> (the tuple, its index)
+_INDEXES_LOCK = threading.Lock()
+
+
+def _index(options: tuple[Choice, ...]) -> _Index:
+    with _INDEXES_LOCK:
+        kept = _INDEXES.get(id(options))
+        if kept is not None and kept[0] is options:
+            _INDEXES.move_to_end(id(options))
+            return kept[1]
+    index = _Index(options)
+    with _INDEXES_LOCK:
+        _INDEXES[id(options)] = (options, index)
+        while len(_INDEXES) > INDEXED:
+            _INDEXES.popitem(last=False)
+    return index
+
+
+INDEX_FROM = 32  # choices from which find looks a value up through their index instead of reading each
+
+
 def find(options: tuple[Choice, ...], value: str, *, what: str = "values") -> Choice | None:
     """The choice ``value`` names among ``options``: by its IRI, ``<IRI>``, CURIE or key; then by a
     label or alias; then by its key in any case. None when none does; :class:`Ambiguous` when a
-    label, an alias or a key in another case names several (``what`` names them in its message)."""
-    text = value.strip()
-    for opt in options:
-        if text in (str(opt.term), f"<{opt.term}>", shorten(str(opt.term)), opt.key):
-            return opt
-    for match in ([o for o in options if o.named(text)], [o for o in options if o.key.lower() == text.lower()]):
+    label, an alias or a key in another case names several (``what`` names them in its message).
+    Many choices (a class's instances) are looked up through their index, made once."""
+    exact, matches = (_indexed if len(options) >= INDEX_FROM else _scanned)(options, value.strip())
+    if exact is not None:
+        return exact
+    for match in matches:
         if len(match) == 1:
             return match[0]
         if match:
             raise Ambiguous(f"{value!r} names {len(match)} {what}: {', '.join(f'{o.key} ({o.label})' for o in match)}; "
                             f"give the id of the one you mean", tuple(match))
     return None
+
+
+Found = tuple[Choice | None, tuple[list[Choice], list[Choice]]]  # the choice written exactly, else those named and those keyed
+
+
+def _scanned(options: tuple[Choice, ...], text: str) -> Found:
+    """What :func:`find` needs, reading each choice."""
+    for opt in options:
+        if text in (str(opt.term), f"<{opt.term}>", shorten(str(opt.term)), opt.key):
+            return opt, ([], [])
+    return None, ([o for o in options if o.named(text)], [o for o in options if o.key.lower() == text.lower()])
+
+
+def _indexed(options: tuple[Choice, ...], text: str) -> Found:
+    """What :func:`find` needs, from the choices' index (the same as :func:`_scanned`)."""
+    index = _index(options)
+    exact = index.exact.get(text)
+    if exact is not None:
+        return exact, ([], [])
+    return None, (index.named.get(_folded(text), []), index.keys.get(text.lower(), []))
 
 
