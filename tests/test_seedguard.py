@@ -60,6 +60,18 @@ def test_asks_for_a_fixture_of_the_copy(counted):
 @pytest.mark.no_seeds
 def test_asks_for_the_copy_by_name(request):
     request.getfixturevalue("copied")
+
+@pytest.fixture
+def a_seed_file():
+    return next((SEEDS / "articles").glob("*.yaml")).read_text()
+
+@pytest.fixture
+def reads_around_another(request):
+    request.getfixturevalue("a_seed_file")  # set up inside this one's set-up, both reading the seeds
+    return (SEEDS / "registry.yaml").read_text()
+
+def test_unmarked_sets_up_fixtures_that_read_inside_each_other(reads_around_another):
+    pass
 '''
 
 MARKED_FIXTURE = '''
@@ -107,6 +119,7 @@ def test_a_marked_test_that_reads_the_seeds_fails(tmp_path: Path) -> None:
         "test_asks_for_the_copy_set_up_before": "ERROR",
         "test_asks_for_a_fixture_of_the_copy": "ERROR",
         "test_asks_for_the_copy_by_name": "FAILED",
+        "test_unmarked_sets_up_fixtures_that_read_inside_each_other": "PASSED",
     }, run.stdout
     assert "is marked no_seeds but its call read the seeds (remove the mark)" in run.stdout
     assert f"open {SEEDS / 'articles'}" in run.stdout and f"os.scandir {SEEDS / 'articles'}" in run.stdout
@@ -125,5 +138,6 @@ def test_a_marked_test_built_from_the_seeds_stops_the_collection(tmp_path: Path)
 def test_the_run_on_a_copy_leaves_the_marked_tests_out(tmp_path: Path) -> None:
     run = run_suite(tmp_path, SUITE, **{RUN_ON_A_COPY: "1"})
     assert run.returncode == 0, run.stdout
-    assert outcomes(run) == {"test_unmarked_reads_the_seeds": "PASSED", "test_unmarked_sets_up_the_copy": "PASSED"}, run.stdout
+    assert outcomes(run) == {"test_unmarked_reads_the_seeds": "PASSED", "test_unmarked_sets_up_the_copy": "PASSED",
+                             "test_unmarked_sets_up_fixtures_that_read_inside_each_other": "PASSED"}, run.stdout
     assert "7 deselected" in run.stdout
