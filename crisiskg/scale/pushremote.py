@@ -26,6 +26,7 @@ Every other graph is left alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +52,17 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
     ``record`` with its seconds. Returns what it did; PublishError."""
     remote = Remote(url)
     try:
-        there = _already_there(remote, release)
+        held = _on_server(remote)
+        there = _already_there(held, release, remote.url)
         if there is not None:
             return there
         why = None
         if build_dir is not None and release.manifest.get("incremental"):
             try:
-                return _push_increment(remote, release, build_dir, progress, on_stage)
+                return _push_increment(remote, held, release, build_dir, progress, on_stage)
             except Rebuild as exc:
                 why = str(exc)
-        done = _push_full(remote, release, replace_existing, progress, on_stage)
+        done = _push_full(remote, held, release, replace_existing, progress, on_stage)
         return done + (f" (not incrementally: {why})" if why else "")
     except OSError as exc:
         raise PublishError(f"could not push to sparql:{url}: {exc}") from exc
@@ -68,25 +70,39 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
         remote.close()
 
 
-def _already_there(remote: Remote, release: Release) -> str | None:
+@dataclass(frozen=True)
+class _OnServer:
+    """What the server holds of push's, asked once before a push writes anything: the build version
+    its provenance graph names, whether a push's claim is left, push's graphs and those of them gone."""
+
+    version: str | None
+    claimed: bool
+    ours: set[str]
+    gone: list[str]
+
+
+def _on_server(remote: Remote) -> _OnServer:
+    ours = remote.pushed_graphs() or set()
+    return _OnServer(stored_version(remote), bool(remote.graphs_held([PUSHED_GRAPH])), ours, sorted(ours - remote.graphs_held(ours)))
+
+
+def _already_there(held: _OnServer, release: Release, url: str) -> str | None:
     """What push says when the server holds ``release`` whole already: its provenance graph names
     this version, every graph that provenance names is there, and no push was cut short (no claim).
     Nothing is sent then; None otherwise."""
-    if stored_version(remote) != release.version or remote.graphs_held([PUSHED_GRAPH]):
+    if held.version != release.version or held.claimed or not held.ours or held.gone:
         return None
-    ours = remote.pushed_graphs() or set()
-    if not ours or remote.graphs_held(ours) != ours:
-        return None
-    return f"build {release.version} is already at {remote.url}: its {len(ours)} graphs are there; nothing sent"
+    return f"build {release.version} is already at {url}: its {len(held.ours)} graphs are there; nothing sent"
 
 
-def _push_full(remote: Remote, release: Release, replace_existing: bool, progress: Progress | None, on_stage: OnStage | None) -> str:
+def _push_full(remote: Remote, on: _OnServer, release: Release, replace_existing: bool, progress: Progress | None,
+               on_stage: OnStage | None) -> str:
     try:
         by_graph = _by_graph(ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.N_QUADS))
     except _InDefaultGraph as exc:
         raise PublishError(f"{release.dataset_file} has a triple in the default graph ({exc}); push sends named graphs only, "
                            f"as 'crisiskg build' writes them: build again, or move the triple into a graph") from None
-    ours = remote.pushed_graphs() or set()
+    ours = on.ours
     held = remote.graphs_held(set(by_graph) | ours)
     foreign = sorted((held & set(by_graph)) - ours)
     if foreign and not replace_existing:
@@ -115,14 +131,15 @@ def _push_full(remote: Remote, release: Release, replace_existing: bool, progres
             f"{': ' + ', '.join(gone) if gone else ''}; every other graph left untouched")
 
 
-def _push_increment(remote: Remote, release: Release, build_dir: Path, progress: Progress | None, on_stage: OnStage | None) -> str:
+def _push_increment(remote: Remote, on: _OnServer, release: Release, build_dir: Path, progress: Progress | None,
+                    on_stage: OnStage | None) -> str:
     """POST what ``release`` appended to the build the server holds, PUT its inferred and provenance
     graphs; Rebuild (before anything is written) when that cannot give the release."""
     from crisiskg.build.incremental.workstate import load_state
 
-    if remote.graphs_held([PUSHED_GRAPH]):
+    if on.claimed:
         raise Rebuild("it holds a claim of an earlier push (one cut short, or of a build whose provenance does not name all its graphs)")
-    version = stored_version(remote)
+    version = on.version
     if version is None:
         raise Rebuild("it holds no build of crisiskg")
     state = load_state(release)
@@ -134,8 +151,7 @@ def _push_increment(remote: Remote, release: Release, build_dir: Path, progress:
         raise Rebuild(f"build {base.version} has no work state")
     if not delta.same_prefix(release.dataset_file, base.dataset_file, base_state.inferred_at):
         raise Rebuild(f"the dataset of build {release.version} does not start with build {base.version}'s")
-    ours = remote.pushed_graphs() or set()
-    missing = sorted(ours - remote.graphs_held(ours))
+    ours, missing = on.ours, on.gone
     if missing:
         raise Rebuild(f"{len(missing)} graph(s) of build {version} are no longer there (e.g. {missing[0]})")
     appended = _section(release, base_state.inferred_at, state.inferred_at, None)
