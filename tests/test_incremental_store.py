@@ -114,7 +114,7 @@ def test_a_full_build_leaves_its_union_store_and_state(corpus: tuple[Path, list[
     graphs = [{q.graph_name.value for q in ox.parse(input=part, format=ox.RdfFormat.N_QUADS)} for part in sections]
     assert INFERRED not in graphs[0] and PROV not in graphs[0]
     assert graphs[1] == {INFERRED} and graphs[2] == {PROV}
-    assert result.seconds["work store"] >= 0
+    assert result.seconds["stores wait"] >= 0
 
 
 def test_incremental_builds_copy_the_store_and_equal_a_full_build(corpus: tuple[Path, list[list[Path]]], tmp_path: Path) -> None:

@@ -144,24 +144,45 @@ def test_the_store_holds_every_quad_and_the_asserted_union_however_the_lines_are
                      + [ox.Quad(ox.NamedNode(ex + "d"), p, ox.NamedNode(ex + "o"), dg)])
     assert loaded == set(reference)
     assert ox.Quad(s, p, node, dg) in loaded and ox.Quad(node, p, literals[0], dg) in loaded  # the same blank node
-    # the full build's way: the lines up to one point loaded at once (while it validates), the rest
-    # once the file is whole; or nothing, when the build fails first
-    data = dataset.read_bytes()
-    ready = data.index(b"\n", len(data) // 2) + 1
-    for folder, whole in ((tmp_path / "split", True), (tmp_path / "cancelled", False)):
+    # the full build's way: each section loaded as it is written (asserted, inferred, provenance),
+    # with the work store (the asserted and inferred triples, in its default graph) beside it; or
+    # nothing, when the build fails first
+    prov = ox.NamedNode(ex + "provenance")
+    sections = [[q for q in written if q.graph_name != inferred],
+                [q for q in written if q.graph_name == inferred] + [ox.Quad(node, p, ox.NamedNode(ex + "o2"), inferred)],
+                [ox.Quad(ox.NamedNode(ex + "build"), p, literals[1], prov)]]
+    data = b"".join(ox.serialize(section, format=ox.RdfFormat.N_QUADS) or b"" for section in sections)
+    ends = [len(ox.serialize(sections[0], format=ox.RdfFormat.N_QUADS) or b"")]
+    ends.append(ends[0] + len(ox.serialize(sections[1], format=ox.RdfFormat.N_QUADS) or b""))
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    (whole / "dataset.nq").write_bytes(data)
+    write_store(whole, whole / "dataset.nq")
+    release = set(ox.Store.read_only(str(whole / STORE)))
+    triples = ox.Store()  # in a store, as the work store holds them (-10.0 written as -10)
+    triples.extend(ox.Quad(q.subject, q.predicate, q.object, dg) for q in sections[0] + sections[1])
+    work_triples = set(triples)
+    assert ox.Quad(node, p, ox.NamedNode(ex + "o2"), dg) in work_triples and ox.Quad(node, p, ox.NamedNode(ex + "o2"), dg) not in release
+    for folder, complete in ((tmp_path / "split", True), (tmp_path / "cancelled", False)):
         folder.mkdir()
-        (folder / "dataset.nq").write_bytes(data[:ready])
-        loader = diskstore.StoreLoader(folder, folder / "dataset.nq", ready)
-        with open(folder / "dataset.nq", "ab") as fh:  # the rest written after the loader started
-            fh.write(data[ready:])
-        if whole:
-            loader.finish(len(data))
-            assert loader.wait() == {}
-            assert set(ox.Store.read_only(str(folder / STORE))) == loaded
-        else:
-            loader.cancel()
-            loader.join()
-            assert loader.error is None and not (folder / STORE).exists()
+        work = folder / "work"
+        with open(folder / "dataset.nq", "wb") as fh:
+            loader = diskstore.StoreLoader(folder, folder / "dataset.nq", work=work)
+            for start, end, section in ((0, ends[0], diskstore.ASSERTED), (ends[0], ends[1], diskstore.INFERRED)):
+                fh.write(data[start:end])  # each section written, then handed to the loader
+                fh.flush()
+                loader.load(end, section)
+            if complete:
+                fh.write(data[ends[1]:])
+                fh.flush()
+                loader.finish(len(data))
+                assert loader.wait() == {}
+                assert set(ox.Store.read_only(str(folder / STORE))) == release
+                assert set(ox.Store.read_only(str(work))) == work_triples
+            else:
+                loader.cancel()
+                loader.join()
+                assert loader.error is None and not (folder / STORE).exists() and not work.exists()
 
 
 @pytest.mark.no_seeds

@@ -4,8 +4,9 @@ workers, the build's kept answers) opens the same files read-only and the operat
 one copy of their pages in its cache, however many processes read them.
 
 It is written while the release is staged, before the checksums (the full build loads it in a
-thread while it validates, :class:`StoreLoader`, from the asserted and inferred sections of
-``dataset.nq`` written first, and adds the provenance section once the data conforms;
+thread, :class:`StoreLoader`, section by section as it writes ``dataset.nq``: the asserted section
+while it reasons, the inferred one while it validates, the provenance one once the data conforms;
+the same thread writes the build's work store from the same lines;
 :func:`crisiskg.build.publish.publish` writes it in :meth:`~crisiskg.build.publish.Staging.commit`),
 so each of its files is covered by the release's integrity check
 (:mod:`crisiskg.build.integrity`), and it is never written after: readers open it with
@@ -74,32 +75,48 @@ def write_store(release_path: Path, dataset: Path) -> Path:
     return target
 
 
-class StoreLoader(threading.Thread):
-    """:func:`write_store` in a background thread, begun before the dataset is whole: it loads the
-    file's bytes up to ``ready`` (whole lines: the asserted and inferred sections, while the full
-    build validates; the bulk loader works without the GIL), then waits for the file's final size
-    (:meth:`finish`, once the provenance section is written) and loads the rest, or for
-    :meth:`cancel` (the build failed: it stops after the chunk it is loading and removes the store).
-    :meth:`wait` returns once the store is closed and synced, raising what went wrong."""
+ASSERTED, INFERRED, PROVENANCE = "asserted", "inferred", "provenance"  # the sections of a full build's dataset.nq
 
-    def __init__(self, release_path: Path, dataset: Path, ready: int):
+
+class StoreLoader(threading.Thread):
+    """The stores of a full build's release, loaded in a background thread section by section as
+    the build writes its ``dataset.nq`` (the bulk loader works without the GIL): the release's own
+    store (:func:`write_store`'s), and the work store the next incremental build starts from
+    (``work``: the store's folder), whose default graph is the union the rules and shapes saw, the
+    asserted and inferred triples (:mod:`crisiskg.build.incremental.workstate`). The work store is
+    made from the same lines as the release store's union copy, so it needs no Python object per
+    triple: making it from the build's in-memory store, in a thread, held the GIL the build's own
+    thread needed for as long as it ran.
+
+    :meth:`load` hands it the next section, whole lines, once written: the asserted one as soon as
+    the data is loaded (before reasoning), then the inferred one (before validating); :meth:`finish`
+    the provenance section, once the data conforms, after which the stores are sealed and closed.
+    :meth:`cancel` (the build failed) stops it after the chunk it is loading and removes both
+    stores. :meth:`wait` returns once they are closed and synced, raising what went wrong."""
+
+    def __init__(self, release_path: Path, dataset: Path, work: Path | None = None):
         super().__init__(name="crisiskg-release-store", daemon=True)
-        self.release_path, self.dataset, self.ready = release_path, dataset, ready
+        self.release_path, self.dataset, self.work = release_path, dataset, work
         self.error: BaseException | None = None
-        self._size: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._sections: queue.SimpleQueue[tuple[int, str] | None] = queue.SimpleQueue()
         self._cancelled = threading.Event()
         self.start()
 
+    def load(self, end: int, section: str) -> None:
+        """The file's bytes up to ``end`` (from where the previous section ended) are written:
+        section ``ASSERTED`` or ``INFERRED``."""
+        self._sections.put((end, section))
+
     def finish(self, size: int) -> None:
-        """The dataset is whole: ``size`` bytes."""
-        self._size.put(size)
+        """The dataset is whole: ``size`` bytes, the last section provenance."""
+        self._sections.put((size, PROVENANCE))
 
     def cancel(self) -> None:
         self._cancelled.set()
-        self._size.put(None)
+        self._sections.put(None)
 
     def wait(self) -> dict[str, str]:
-        """Wait for the store; raises what went wrong. No checksum is known beforehand: ``{}`` (for
+        """Wait for the stores; raises what went wrong. No checksum is known beforehand: ``{}`` (for
         :meth:`crisiskg.build.publish.Staging.commit`)."""
         self.join()
         if self.error is not None:
@@ -108,30 +125,43 @@ class StoreLoader(threading.Thread):
 
     def run(self) -> None:
         target = store_dir(self.release_path)
+        work_target = self.work
         try:
             store: Any = ox.Store(str(target))
+            work: Any = ox.Store(str(work_target)) if work_target is not None else None
             try:
-                _fill(store, self.dataset, 0, self.ready, self._cancelled.is_set)
-                size = self._size.get()
-                if size is not None and not self._cancelled.is_set():
-                    _fill(store, self.dataset, self.ready, size)
-                    _seal(store)
+                start = 0
+                while (item := self._sections.get()) is not None and not self._cancelled.is_set():
+                    end, section = item
+                    stores = {ASSERTED: (True, work), INFERRED: (False, work), PROVENANCE: (True, None)}[section]
+                    _fill(store, self.dataset, start, end, self._cancelled.is_set, union=stores[0], work=stores[1])
+                    start = end
+                    if section == PROVENANCE:
+                        if not self._cancelled.is_set():
+                            _seal(store)
+                            if work is not None:
+                                work.flush()
+                        break
             finally:
-                del store  # closed before its files are checksummed and the release renamed
+                del store, work  # closed before their files are checksummed and the release renamed
             if self._cancelled.is_set():
                 shutil.rmtree(target, ignore_errors=True)
+                if work_target is not None:
+                    shutil.rmtree(work_target, ignore_errors=True)
                 return
             _sync(self.release_path)
         except BaseException as exc:  # noqa: BLE001 (raised by wait())
             self.error = exc
 
 
-def _fill(store: Any, dataset: Path, start: int, end: int, stop: Callable[[], bool] = lambda: False) -> None:
-    """Load bytes ``start:end`` of ``dataset`` (whole lines) chunk by chunk, until ``stop()``."""
+def _fill(store: Any, dataset: Path, start: int, end: int, stop: Callable[[], bool] = lambda: False, *,
+          union: bool = True, work: Any = None) -> None:
+    """Load bytes ``start:end`` of ``dataset`` (whole lines) chunk by chunk, until ``stop()``
+    (``union`` and ``work``: as :func:`_load_chunk`)."""
     for chunk in _chunks(dataset, start, end):
         if stop():
             return
-        _load_chunk(store, chunk)
+        _load_chunk(store, chunk, union=union, work=work)
 
 
 def _seal(store: Any) -> None:
@@ -161,30 +191,46 @@ def _chunks(dataset: Path, start: int, end: int) -> Iterator[bytes]:
             yield rest + b"\n"
 
 
-def _load_chunk(store: Any, chunk: bytes) -> None:
-    """Load ``chunk`` (whole N-Quads lines) and its union copy (see the module docstring)."""
+def _load_chunk(store: Any, chunk: bytes, *, union: bool = True, work: Any = None) -> None:
+    """Load ``chunk`` (whole N-Quads lines) and, with ``union``, its union copy (see the module
+    docstring); with ``work`` (a store), every line's triple into that store's default graph too."""
     if b"_:" in chunk:  # maybe a blank node (or "_:" in a literal): those lines as parsed quads
         lines = chunk.splitlines(keepends=True)
-        store.bulk_extend(list(_with_union(ox.parse(input=b"".join(x for x in lines if b"_:" in x), format=ox.RdfFormat.N_QUADS))))
+        parsed = list(ox.parse(input=b"".join(x for x in lines if b"_:" in x), format=ox.RdfFormat.N_QUADS))
+        inferred = ox.NamedNode(str(INFERRED_GRAPH))
+        store.bulk_extend(parsed + [_triple(q) for q in parsed if union and q.graph_name != inferred])
+        if work is not None:
+            work.bulk_extend([_triple(q) for q in parsed])
         chunk = b"".join(x for x in lines if b"_:" not in x)
     store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
-    asserted = chunk
-    if _INFERRED_END in chunk:
-        asserted = b"".join(x for x in chunk.splitlines(keepends=True) if not x.endswith(_INFERRED_END))
-    copy, read = _QUAD_LINE.subn(rb"\1 .\n", asserted)
-    if read == asserted.count(b"\n"):  # every line read by the pattern (a match is one whole line)
-        store.bulk_load(input=copy, format=ox.RdfFormat.N_QUADS)
+    if union:
+        asserted = chunk
+        if _INFERRED_END in chunk:
+            asserted = b"".join(x for x in chunk.splitlines(keepends=True) if not x.endswith(_INFERRED_END))
+        _load_triples([store, work] if work is not None and asserted is chunk else [store], asserted)
+        if work is not None and asserted is not chunk:
+            _load_triples([work], chunk)
+    elif work is not None:
+        _load_triples([work], chunk)
+
+
+def _load_triples(stores: list[Any], lines: bytes) -> None:
+    """Load the triple of each of ``lines`` (N-Quads, without blank nodes) into the default graph of
+    each of ``stores``: the same lines without their graph (``s p o g .`` becomes ``s p o .``) when
+    the pattern reads every line, else their parsed quads."""
+    copy, read = _QUAD_LINE.subn(rb"\1 .\n", lines)
+    if read == lines.count(b"\n"):  # every line read by the pattern (a match is one whole line)
+        for target in stores:
+            target.bulk_load(input=copy, format=ox.RdfFormat.N_QUADS)
     else:
-        store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in ox.parse(input=asserted, format=ox.RdfFormat.N_QUADS)])
+        triples = [_triple(q) for q in ox.parse(input=lines, format=ox.RdfFormat.N_QUADS)]
+        for target in stores:
+            target.bulk_extend(triples)
 
 
-def _with_union(quads: Iterator[Any]) -> Iterator[Any]:
-    """Each quad, followed (unless it is inferred) by its triple in the default graph."""
-    inferred = ox.NamedNode(str(INFERRED_GRAPH))
-    for q in quads:
-        yield q
-        if q.graph_name != inferred:
-            yield ox.Quad(q.subject, q.predicate, q.object)
+def _triple(q: Any) -> Any:
+    """A quad's triple, as a quad in the default graph."""
+    return ox.Quad(q.subject, q.predicate, q.object)
 
 
 def store_files(release_path: Path) -> list[Path]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
 from crisiskg.build import incremental as inc
-from crisiskg.build.diskstore import StoreLoader
+from crisiskg.build.diskstore import ASSERTED, INFERRED, StoreLoader
 from crisiskg.build.incremental import workstate
 from crisiskg.build.publish import DATASET, DatasetWriter, Staging
 from crisiskg.build.reasoning import materialise
@@ -81,6 +81,12 @@ def _build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: bool,
     return result
 
 
+def _inferred(inference: Any) -> Iterator[ox.Quad]:
+    """The inferred triples, as quads of the inferred graph."""
+    graph = ox.NamedNode(str(INFERRED_GRAPH))
+    return (ox.Quad(s, p, o, graph) for s, p, o in inference.triples)
+
+
 def _also(note: str) -> str:
     """What an incremental build said of its release (e.g. why it has no store of its own), after the note's first part."""
     return f"; {note}" if note else ""
@@ -112,10 +118,7 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
     code = code_files()
     data_version = version_of(seeds, code)
     version = audits.stamp(data_version, audit)
-    inference = stage("reason", lambda: materialise(store))  # owlrl: the oracle in tests
-    inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
     n_asserted = len(quads)
-    quads.extend(ox.Quad(s, p, o, inferred_graph) for s, p, o in inference.triples)
     literals: list[Any] = []
 
     def check() -> Validation:
@@ -124,28 +127,36 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         return validate(store, origins=origins, originals=originals, mode="fast" if exact else "reference")
 
     if out is None:
+        inference = stage("reason", lambda: materialise(store))  # owlrl: the oracle in tests
+        quads.extend(_inferred(inference))
         validation = stage("validate", check)
         raise_unless_conforming(inference.inconsistencies, validation, seeds=seeds)
         manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
         return BuildResult(quads, validation, manifest, seconds)
 
-    # while validating, in threads: the union store goes to disk for the next incremental build,
-    # and the release's own store is loaded from the asserted and inferred sections of its
-    # dataset.nq, written first (the provenance section, known once the data conforms, follows)
+    # dataset.nq is written section by section as each is known, and a thread loads each section
+    # into the release's own store and the work store the next incremental build starts from while
+    # the build goes on: the asserted one while reasoning, the inferred one while validating, the
+    # provenance one (known once the data conforms) last
     staging = Staging(out)
-    writer = workstate.WorkWriter(staging.work, store)
     loader: StoreLoader | None = None
     fh: DatasetWriter | None = None
     t0 = time.perf_counter()
     try:
         fh = DatasetWriter(staging.path / DATASET)
-        n_inferred = n_asserted + len(inference.triples)
-        fh.quads(quads[:n_asserted])
-        at_inferred = fh.tell()
-        fh.quads(quads[n_asserted:n_inferred])
+        fh.quads(quads)
+        at_inferred = fh.flush()
+        loader = StoreLoader(staging.path, staging.path / DATASET, work=staging.work / workstate.STORE)
+        loader.load(at_inferred, ASSERTED)
+        early = time.perf_counter() - t0  # publishing's, done before reasoning and validating
+        inference = stage("reason", lambda: materialise(store))
+        t0 = time.perf_counter()
+        quads.extend(_inferred(inference))
+        n_inferred = len(quads)
+        fh.quads(quads[n_asserted:])
         at_provenance = fh.flush()
-        loader = StoreLoader(staging.path, staging.path / DATASET, at_provenance)
-        early = time.perf_counter() - t0  # publishing's, done before validating
+        loader.load(at_provenance, INFERRED)
+        early += time.perf_counter() - t0
         validation = stage("validate", check)
         raise_unless_conforming(inference.inconsistencies, validation, seeds=seeds)
         manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
@@ -158,9 +169,8 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         dataset_sha = fh.sha256()
         fh.close()
         waited = time.perf_counter()
-        writer.join()
-        seconds["work store"] = round(writer.seconds, 3)  # in the background; publish waited for it
-        seconds["work store wait"] = round(time.perf_counter() - waited, 3)
+        loader.wait()
+        seconds["stores wait"] = round(time.perf_counter() - waited, 3)  # loaded in the background; publish waited this long
         workstate.write_texts(staging.work, seeds.articles)
         workstate.write_state(staging.work, version=version, events={e["id"] for a in seeds.articles for e in a.items("events")},
                               stances=workstate.stance_digests(seeds.articles), entries=workstate.entry_digests(seeds),
@@ -168,7 +178,6 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
                               stats=workstate.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
         result.release = staging.commit(manifest, store_sums=loader.wait, sums={DATASET: dataset_sha}, prune=False)
     except BaseException as exc:
-        writer.join(raise_error=False)
         if loader is not None:
             loader.cancel()
             loader.join()

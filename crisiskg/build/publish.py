@@ -31,6 +31,7 @@ folder and the fix, never a traceback.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -57,6 +58,7 @@ DATASET = "dataset.nq"
 MANIFEST = "manifest.json"
 WORK = "work"
 KEEP_RELEASES = 3
+QUADS_AT_ONCE = 50_000  # quads DatasetWriter.quads serialises to bytes at once (about 7 MB of N-Quads)
 
 
 @dataclass(frozen=True)
@@ -319,8 +321,14 @@ class DatasetWriter:
         self._out.write(data)
 
     def quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Write ``quads`` as N-Quads, a batch at a time: each batch is serialised to bytes and
+        written with one call. (Handing pyoxigraph the file instead makes it call ``write`` every
+        8 KiB or so; each call takes the GIL again, and beside a thread running Python, as the full
+        build's work store writer is, each waits for that thread's switch interval.)"""
         self.wait()
-        ox.serialize(quads, self._out, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # any object with write()
+        it = iter(quads)
+        while batch := list(itertools.islice(it, QUADS_AT_ONCE)):
+            self._out.write(ox.serialize(batch, format=ox.RdfFormat.N_QUADS) or b"")
 
     def flush(self) -> int:
         """Hand every byte written so far to the kernel (readable by others, not yet synced); the

@@ -6,12 +6,9 @@ literals as written, where ``dataset.nq``'s sections start, the seed files' stat
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +84,6 @@ def trusted_stats(folder: Path, files: dict[str, str], before_ns: int) -> Stats:
 
 
 STORE, STATE, TEXTS, STATE_FORMAT = "store", "state.json", "texts", 4
-WORK_BATCH = 200_000  # quads per bulk load: its sort buffers stay small beside the store being validated
 
 
 def stance_digests(articles: Iterable[ArticleSeed]) -> dict[str, str]:
@@ -139,40 +135,6 @@ def text_holding(texts: Path, names: Iterable[str]) -> tuple[str, str] | None:
                 return name, data[head + 1:eol].decode("utf-8")
             at = data.find(needle, at + 1)
     return None
-
-
-class WorkWriter:
-    """Writes a work store in a background thread: the default graph of the in-memory ``store``,
-    bulk-loaded in batches of ``WORK_BATCH`` quads (loaded without the GIL), so that the loader's
-    buffers stay small while the build validates beside it (one bulk load of a dump of the whole
-    graph made it the build's memory peak). The store must not change meanwhile (the full build
-    starts it after reasoning; validating only reads)."""
-
-    def __init__(self, folder: Path, store: ox.Store):
-        self.folder = folder
-        self.seconds = 0.0
-        self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(store,), name="crisiskg-work-store", daemon=True)
-        self._thread.start()
-
-    def _run(self, store: ox.Store) -> None:
-        t0 = time.perf_counter()
-        try:
-            disk = ox.Store(str(self.folder / STORE))
-            quads = store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-            while batch := list(itertools.islice(quads, WORK_BATCH)):
-                disk.bulk_extend(batch)
-            del batch
-            disk.flush()
-            del disk  # closed: its folder can be renamed
-        except BaseException as exc:  # noqa: BLE001 (re-raised by join())
-            self.error = exc
-        self.seconds = time.perf_counter() - t0
-
-    def join(self, raise_error: bool = True) -> None:
-        self._thread.join()
-        if self.error is not None and raise_error:
-            raise self.error
 
 
 def write_state(folder: Path, *, version: str, events: Iterable[str], stances: dict[str, str], entries: dict[str, str],
