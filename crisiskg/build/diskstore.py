@@ -84,12 +84,14 @@ class StoreLoader(threading.Thread):
     store (:func:`write_store`'s), and the work store the next incremental build starts from
     (``work``: the store's folder), whose default graph is the union the rules and shapes saw, the
     asserted and inferred triples (:mod:`crisiskg.build.incremental.workstate`). The work store is
-    made from the same lines as the release store's union copy, so it needs no Python object per
-    triple: making it from the build's in-memory store, in a thread, held the GIL the build's own
-    thread needed for as long as it ran.
+    made from the release store, never from Python objects (making it from the build's in-memory
+    store, in a thread, held the GIL the build's own thread needed for as long as it ran): the
+    asserted section's union copy is loaded first, then the release store is backed up as the work
+    store (hard links: the same files, once), then the section's named quads follow in the release
+    store, and the inferred section's triples in the work store.
 
-    :meth:`load` hands it the next section, whole lines, once written: the asserted one as soon as
-    the data is loaded (before reasoning), then the inferred one (before validating); :meth:`finish`
+    :meth:`load` hands it the next section, whole lines, once written: the asserted one (once) as
+    soon as the data is loaded, then the inferred one (before validating); :meth:`finish`
     the provenance section, once the data conforms, after which the stores are sealed and closed.
     :meth:`cancel` (the build failed) stops it after the chunk it is loading and removes both
     stores. :meth:`wait` returns once they are closed and synced, raising what went wrong."""
@@ -126,25 +128,37 @@ class StoreLoader(threading.Thread):
     def run(self) -> None:
         target = store_dir(self.release_path)
         work_target = self.work
+        stop = self._cancelled.is_set
         try:
             store: Any = ox.Store(str(target))
-            work: Any = ox.Store(str(work_target)) if work_target is not None else None
+            work: Any = None
             try:
                 start = 0
-                while (item := self._sections.get()) is not None and not self._cancelled.is_set():
+                while (item := self._sections.get()) is not None and not stop():
                     end, section = item
-                    stores = {ASSERTED: (True, work), INFERRED: (False, work), PROVENANCE: (True, None)}[section]
-                    _fill(store, self.dataset, start, end, self._cancelled.is_set, union=stores[0], work=stores[1])
+                    if section == ASSERTED and work_target is not None and work is None:
+                        _fill(store, self.dataset, start, end, stop, named=False)
+                        if stop():
+                            break
+                        store.backup(str(work_target))  # the asserted union, in files both stores share
+                        work = ox.Store(str(work_target))
+                        _fill(store, self.dataset, start, end, stop, union=False)
+                    elif section == INFERRED:
+                        if work is None and work_target is not None:
+                            work = ox.Store(str(work_target))  # no asserted section was handed
+                        _fill(store, self.dataset, start, end, stop, union=False, work=work)
+                    else:
+                        _fill(store, self.dataset, start, end, stop)
                     start = end
                     if section == PROVENANCE:
-                        if not self._cancelled.is_set():
+                        if not stop():
                             _seal(store)
                             if work is not None:
                                 work.flush()
                         break
             finally:
                 del store, work  # closed before their files are checksummed and the release renamed
-            if self._cancelled.is_set():
+            if stop():
                 shutil.rmtree(target, ignore_errors=True)
                 if work_target is not None:
                     shutil.rmtree(work_target, ignore_errors=True)
@@ -155,13 +169,13 @@ class StoreLoader(threading.Thread):
 
 
 def _fill(store: Any, dataset: Path, start: int, end: int, stop: Callable[[], bool] = lambda: False, *,
-          union: bool = True, work: Any = None) -> None:
+          named: bool = True, union: bool = True, work: Any = None) -> None:
     """Load bytes ``start:end`` of ``dataset`` (whole lines) chunk by chunk, until ``stop()``
-    (``union`` and ``work``: as :func:`_load_chunk`)."""
+    (``named``, ``union`` and ``work``: as :func:`_load_chunk`)."""
     for chunk in _chunks(dataset, start, end):
         if stop():
             return
-        _load_chunk(store, chunk, union=union, work=work)
+        _load_chunk(store, chunk, named=named, union=union, work=work)
 
 
 def _seal(store: Any) -> None:
@@ -191,18 +205,20 @@ def _chunks(dataset: Path, start: int, end: int) -> Iterator[bytes]:
             yield rest + b"\n"
 
 
-def _load_chunk(store: Any, chunk: bytes, *, union: bool = True, work: Any = None) -> None:
-    """Load ``chunk`` (whole N-Quads lines) and, with ``union``, its union copy (see the module
-    docstring); with ``work`` (a store), every line's triple into that store's default graph too."""
+def _load_chunk(store: Any, chunk: bytes, *, named: bool = True, union: bool = True, work: Any = None) -> None:
+    """Load ``chunk`` (whole N-Quads lines): with ``named``, its quads as they are; with ``union``, its
+    union copy (see the module docstring); with ``work`` (a store), every line's triple into that
+    store's default graph."""
     if b"_:" in chunk:  # maybe a blank node (or "_:" in a literal): those lines as parsed quads
         lines = chunk.splitlines(keepends=True)
         parsed = list(ox.parse(input=b"".join(x for x in lines if b"_:" in x), format=ox.RdfFormat.N_QUADS))
         inferred = ox.NamedNode(str(INFERRED_GRAPH))
-        store.bulk_extend(parsed + [_triple(q) for q in parsed if union and q.graph_name != inferred])
+        store.bulk_extend((parsed if named else []) + [_triple(q) for q in parsed if union and q.graph_name != inferred])
         if work is not None:
             work.bulk_extend([_triple(q) for q in parsed])
         chunk = b"".join(x for x in lines if b"_:" not in x)
-    store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
+    if named:
+        store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
     if union:
         asserted = chunk
         if _INFERRED_END in chunk:
