@@ -5,6 +5,7 @@ makes no query at all; the set is the listing's, and each store (each build) has
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from rdflib import URIRef
 
 from crisiskg.build.publish import Release, current
 from crisiskg.errors import ParameterError
-from crisiskg.query.choices import _INSTANCES, INDEX_FROM, Ambiguous, Choice, _indexed, _scanned, class_choices, class_instances, find
+from crisiskg.query.choices import _INSTANCES, Ambiguous, Choice, Choices, _indexed, _scanned, class_choices, class_instances, find
 from crisiskg.query.savedqueries import load_queries
 from crisiskg.query.store import Store
 from crisiskg.vocab import shorten
@@ -37,6 +38,16 @@ def test_the_instances_are_the_listings(seed_build_dir: Path) -> None:
         listed = {str(c.term) for c in class_choices(other, param.classes)}
         assert class_instances(store, param.classes) == listed, param.classes
     assert any(class_instances(store, p.classes) for p in IRI_PARAMS)
+
+
+def test_a_label_is_found_through_the_listing_s_index(seed_build_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(seed_build_dir)
+    param = QUERIES["events-in-country"].param("country")
+    listing = class_choices(store, param.classes)
+    assert isinstance(listing, Choices)  # the listing carries its index
+    iraq = next(c for c in listing if c.key == "iraq")
+    monkeypatch.setattr("crisiskg.query.choices._scanned", no_query)  # a scan would fail the test
+    assert param.convert(f" {iraq.label.upper()} ", query_id="q", store=store) == iraq.term
 
 
 def test_after_the_first_check_no_query_is_made(seed_build_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,17 +90,18 @@ _CHOICES_ = st.lists(st.builds(Choice, key=_WORDS, term=_IRIS.map(URIRef), label
 @settings(max_examples=500, deadline=None)
 @hypothesis.given(options=_CHOICES_, value=_WORDS | _IRIS | _IRIS.map(lambda i: f"<{i}>") | _IRIS.map(shorten) | st.text(max_size=6))
 def test_the_index_finds_what_a_scan_of_the_choices_finds(options: list[Choice], value: str) -> None:
-    choices = tuple(options)
+    choices = Choices(options)
     assert _indexed(choices, value.strip()) == _scanned(choices, value.strip())
 
 
 @pytest.mark.no_seeds
 def test_many_choices_are_looked_up_through_their_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    many = tuple(Choice(f"place-{i}", URIRef(f"{ID}entity/place-{i}"), f"Place {i}", (f"P{i}",)) for i in range(INDEX_FROM))
+    many = Choices(Choice(f"place-{i}", URIRef(f"{ID}entity/place-{i}"), f"Place {i}", (f"P{i}",)) for i in range(40))
     assert find(many, " place 7 ") == many[7] and find(many, f"<{ID}entity/place-9>") == many[9] and find(many, "p3") == many[3]
+    assert pickle.loads(pickle.dumps(many)) == many and "lookup" not in vars(pickle.loads(pickle.dumps(many)))  # sent without its index
     monkeypatch.setattr("crisiskg.query.choices._scanned", no_query)  # a scan would fail the test
     assert find(many, "PLACE-5") == many[5] and find(many, "nowhere") is None
-    twice = (*many, Choice("elsewhere", URIRef(f"{ID}entity/elsewhere"), "Place 1"))
+    twice = Choices((*many, Choice("elsewhere", URIRef(f"{ID}entity/elsewhere"), "Place 1")))
     with pytest.raises(Ambiguous, match=r"'place 1' names 2 values: place-1 \(Place 1\), elsewhere \(Place 1\)") as found:
         find(twice, "place 1")
     assert found.value.candidates == (many[1], twice[-1])

@@ -11,10 +11,9 @@ alias that several instances share is refused with the candidates (:class:`Ambig
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
@@ -88,7 +87,7 @@ class Ambiguous(ParameterError):
         self.candidates = candidates
 
 
-_CHOICES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], tuple[Choice, ...]]] = weakref.WeakKeyDictionary()
+_CHOICES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], Choices]] = weakref.WeakKeyDictionary()
 _CHOICES_QUERY = """
 SELECT ?item (MIN(STR(?l)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?a); separator="\\n") AS ?aliases) WHERE {
   ?item rdf:type/rdfs:subClassOf* ?class .
@@ -180,7 +179,7 @@ def quick_instance(store: Store, classes: tuple[str, ...] | str, text: str) -> U
     return URIRef(hits[0])
 
 
-def class_choices(store: Store, classes: tuple[str, ...] | str) -> tuple[Choice, ...]:
+def class_choices(store: Store, classes: tuple[str, ...] | str) -> Choices:
     """The instances of ``classes`` (CURIEs or IRIs) in ``store``, with their keys and labels; cached per store."""
     cache = _CHOICES.setdefault(store, {})
     cls = (classes,) if isinstance(classes, str) else tuple(classes)
@@ -193,7 +192,7 @@ def class_choices(store: Store, classes: tuple[str, ...] | str) -> tuple[Choice,
         counts: dict[str, int] = {}
         for item, _, _ in rows:
             counts[key_of(str(item))] = counts.get(key_of(str(item)), 0) + 1
-        cache[cls] = tuple(Choice(key_of(str(item)) if counts[key_of(str(item))] == 1 else shorten(str(item)), item, label,
+        cache[cls] = Choices(Choice(key_of(str(item)) if counts[key_of(str(item))] == 1 else shorten(str(item)), item, label,
                                   tuple(a for a in aliases if a != label))
                            for item, label, aliases in rows)
     return cache[cls]
@@ -221,34 +220,26 @@ def _folded(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-INDEXED = 16  # the choice tuples whose index is kept (a class's instances are one tuple per store)
-_INDEXES: OrderedDict[int, tuple[tuple[Choice, ...], _Index]] = OrderedDict()  # id of a tuple -> (the tuple, its index)
-_INDEXES_LOCK = threading.Lock()
+class Choices(tuple[Choice, ...]):
+    """A class's instances as choices, as :func:`class_choices` lists them once per store, with the
+    index :func:`find` looks a value up in: made the first time it is needed, kept with the listing
+    (and pickled without it)."""
 
+    @functools.cached_property
+    def lookup(self) -> _Index:
+        """The index (``tuple.index`` keeps its meaning)."""
+        return _Index(self)
 
-def _index(options: tuple[Choice, ...]) -> _Index:
-    with _INDEXES_LOCK:
-        kept = _INDEXES.get(id(options))
-        if kept is not None and kept[0] is options:
-            _INDEXES.move_to_end(id(options))
-            return kept[1]
-    index = _Index(options)
-    with _INDEXES_LOCK:
-        _INDEXES[id(options)] = (options, index)
-        while len(_INDEXES) > INDEXED:
-            _INDEXES.popitem(last=False)
-    return index
-
-
-INDEX_FROM = 32  # choices from which find looks a value up through their index instead of reading each
+    def __reduce__(self) -> tuple[type[Choices], tuple[tuple[Choice, ...]]]:
+        return Choices, (tuple(self),)
 
 
 def find(options: tuple[Choice, ...], value: str, *, what: str = "values") -> Choice | None:
     """The choice ``value`` names among ``options``: by its IRI, ``<IRI>``, CURIE or key; then by a
     label or alias; then by its key in any case. None when none does; :class:`Ambiguous` when a
     label, an alias or a key in another case names several (``what`` names them in its message).
-    Many choices (a class's instances) are looked up through their index, made once."""
-    exact, matches = (_indexed if len(options) >= INDEX_FROM else _scanned)(options, value.strip())
+    A class's instances (:class:`Choices`) are looked up through their index; other choices are read one by one."""
+    exact, matches = _indexed(options, value.strip()) if isinstance(options, Choices) else _scanned(options, value.strip())
     if exact is not None:
         return exact
     for match in matches:
@@ -271,9 +262,9 @@ def _scanned(options: tuple[Choice, ...], text: str) -> Found:
     return None, ([o for o in options if o.named(text)], [o for o in options if o.key.lower() == text.lower()])
 
 
-def _indexed(options: tuple[Choice, ...], text: str) -> Found:
+def _indexed(options: Choices, text: str) -> Found:
     """What :func:`find` needs, from the choices' index (the same as :func:`_scanned`)."""
-    index = _index(options)
+    index = options.lookup
     exact = index.exact.get(text)
     if exact is not None:
         return exact, ([], [])
