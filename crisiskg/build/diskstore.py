@@ -6,7 +6,8 @@ one copy of their pages in its cache, however many processes read them.
 It is written while the release is staged, before the checksums (the full build loads it in a
 thread, :class:`StoreLoader`, section by section as it writes ``dataset.nq``: the asserted section
 while it reasons, the inferred one while it validates, the provenance one once the data conforms;
-the same thread writes the build's work store from the same lines;
+the build's work store is a backup of it taken once the asserted union copy is in, plus the
+inferred triples;
 :func:`crisiskg.build.publish.publish` writes it in :meth:`~crisiskg.build.publish.Staging.commit`),
 so each of its files is covered by the release's integrity check
 (:mod:`crisiskg.build.integrity`), and it is never written after: readers open it with
@@ -223,25 +224,20 @@ def _load_chunk(store: Any, chunk: bytes, *, named: bool = True, union: bool = T
         asserted = chunk
         if _INFERRED_END in chunk:
             asserted = b"".join(x for x in chunk.splitlines(keepends=True) if not x.endswith(_INFERRED_END))
-        _load_triples([store, work] if work is not None and asserted is chunk else [store], asserted)
-        if work is not None and asserted is not chunk:
-            _load_triples([work], chunk)
-    elif work is not None:
-        _load_triples([work], chunk)
+        _load_triples(store, asserted)
+    if work is not None:
+        _load_triples(work, chunk)
 
 
-def _load_triples(stores: list[Any], lines: bytes) -> None:
+def _load_triples(store: Any, lines: bytes) -> None:
     """Load the triple of each of ``lines`` (N-Quads, without blank nodes) into the default graph of
-    each of ``stores``: the same lines without their graph (``s p o g .`` becomes ``s p o .``) when
-    the pattern reads every line, else their parsed quads."""
+    ``store``: the same lines without their graph (``s p o g .`` becomes ``s p o .``) when the
+    pattern reads every line, else their parsed quads."""
     copy, read = _QUAD_LINE.subn(rb"\1 .\n", lines)
     if read == lines.count(b"\n"):  # every line read by the pattern (a match is one whole line)
-        for target in stores:
-            target.bulk_load(input=copy, format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(input=copy, format=ox.RdfFormat.N_QUADS)
     else:
-        triples = [_triple(q) for q in ox.parse(input=lines, format=ox.RdfFormat.N_QUADS)]
-        for target in stores:
-            target.bulk_extend(triples)
+        store.bulk_extend([_triple(q) for q in ox.parse(input=lines, format=ox.RdfFormat.N_QUADS)])
 
 
 def _triple(q: Any) -> Any:
