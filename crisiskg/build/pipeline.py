@@ -22,7 +22,19 @@ from crisiskg.build.incremental import workstate
 from crisiskg.build.publish import DATASET, DatasetWriter, Staging
 from crisiskg.build.reasoning import materialise
 from crisiskg.build.reissue import reissue
-from crisiskg.build.stages import BuildResult, code_files, conclude, raise_unless_conforming, read_inputs, to_quads, union_store, version_of
+from crisiskg.build.stages import (
+    BuildResult,
+    add_provenance,
+    code_files,
+    conclude,
+    counts,
+    manifest_of,
+    raise_unless_conforming,
+    read_inputs,
+    to_quads,
+    union_store,
+    version_of,
+)
 from crisiskg.build.validation import Validation, literal_originals, validate
 from crisiskg.errors import BuildError
 from crisiskg.loaders import audits
@@ -159,23 +171,27 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         early += time.perf_counter() - t0
         validation = stage("validate", check)
         raise_unless_conforming(inference.inconsistencies, validation, seeds=seeds)
-        manifest = conclude(quads, seeds, data_version=data_version, audit=audit, code=code, started=started, seconds=seconds)
-        result = BuildResult(quads, validation, manifest, seconds)
         t0 = time.perf_counter() - early
+        # the provenance section first, so that the loader's last section and its optimize run while
+        # the manifest is counted and the work state written
+        ended = add_provenance(quads, seeds, version=version, code=code, started=started, audit=audit)
         fh.quads(quads[n_inferred:])
         size = fh.flush()
         loader.finish(size)
+        manifest = manifest_of(seeds, data_version=data_version, audit=audit, code=code, ended=ended, counted=counts(quads, seeds),
+                               seconds=seconds)
+        result = BuildResult(quads, validation, manifest, seconds)
         fh.finish()
         dataset_sha = fh.sha256()
         fh.close()
-        waited = time.perf_counter()
-        loader.wait()
-        seconds["stores wait"] = round(time.perf_counter() - waited, 3)  # loaded in the background; publish waited this long
         workstate.write_texts(staging.work, seeds.articles)
         workstate.write_state(staging.work, version=version, events={e["id"] for a in seeds.articles for e in a.items("events")},
                               stances=workstate.stance_digests(seeds.articles), entries=workstate.entry_digests(seeds),
                               originals=literals[0], exact=literals[1], sections=(at_inferred, at_provenance, size),
                               stats=workstate.trusted_stats(Path(seeds_dir), seeds.files, before_ns))
+        waited = time.perf_counter()
+        loader.wait()
+        seconds["stores wait"] = round(time.perf_counter() - waited, 3)  # loaded in the background; publish waited this long
         result.release = staging.commit(manifest, store_sums=loader.wait, sums={DATASET: dataset_sha}, prune=False)
     except BaseException as exc:
         if loader is not None:

@@ -250,11 +250,17 @@ def conclude(quads: list[Any], seeds: SeedSet, *, data_version: str, audit: audi
              started: dt.datetime, seconds: dict[str, float], **extra: Any) -> dict[str, Any]:
     """The end of a conforming build: its PROV-O run appended to ``quads``, and its manifest
     (``extra`` keys added, e.g. what an incremental build started from)."""
-    version = audits.stamp(data_version, audit)
-    prov, ended = run_provenance(seeds, version=version, code=code, started=started, audit=audit)
-    quads.extend(ox.parse(input=prov, format=ox.RdfFormat.N_QUADS))
+    ended = add_provenance(quads, seeds, version=audits.stamp(data_version, audit), code=code, started=started, audit=audit)
     return manifest_of(seeds, data_version=data_version, audit=audit, code=code, ended=ended, counted=counts(quads, seeds),
                        seconds=seconds, **extra)
+
+
+def add_provenance(quads: list[Any], seeds: SeedSet, *, version: str, code: list[tuple[str, str]], started: dt.datetime,
+                   audit: audits.Audit | None) -> dt.datetime:
+    """The PROV-O run of a build ending now appended to ``quads`` (:func:`run_provenance`); the time it ended."""
+    prov, ended = run_provenance(seeds, version=version, code=code, started=started, audit=audit)
+    quads.extend(ox.parse(input=prov, format=ox.RdfFormat.N_QUADS))
+    return ended
 
 
 def run_provenance(seeds: SeedSet, *, version: str, code: list[tuple[str, str]], started: dt.datetime,
