@@ -323,8 +323,8 @@ class DatasetWriter:
     def quads(self, quads: Iterable[ox.Quad]) -> None:
         """Write ``quads`` as N-Quads, a batch at a time: each batch is serialised to bytes and
         written with one call. (Handing pyoxigraph the file instead makes it call ``write`` every
-        8 KiB or so; each call takes the GIL again, and beside a thread running Python, as the full
-        build's work store writer is, each waits for that thread's switch interval.)"""
+        8 KiB or so; each call takes the GIL again, and beside another thread running Python each
+        waits for that thread's switch interval.)"""
         self.wait()
         it = iter(quads)
         while batch := list(itertools.islice(it, QUADS_AT_ONCE)):
