@@ -130,6 +130,12 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
         problems.append(Problem(file, mark.line + 1 if mark else None, "", f"YAML value: {exc.problem or exc}", "write a plain value"))
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         problems.append(Problem(file, None, "", f"YAML value: {exc}"))
+    finally:
+        # the loader maps every scalar node it constructed to its value, and ``walk`` (a closure
+        # that refers to itself) keeps the loader in a reference cycle: without this, every node
+        # and its marks would wait for the cyclic garbage collector (benchmarks/README.md, "The
+        # seventeenth round")
+        loader.constructed_objects.clear()
     return doc, problems
 
 
