@@ -26,6 +26,7 @@ from crisiskg.build.stages import (
     BuildResult,
     add_provenance,
     code_files,
+    collector_paused,
     conclude,
     counts,
     manifest_of,
@@ -118,7 +119,6 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
             on_stage(name, seconds[name])
         return result
 
-    seeds, audit = stage("read", lambda: read_inputs(seeds_dir, allow_drafts=allow_drafts))
     typed: set[Any] = set()
 
     def load() -> tuple[list[Any], Origins, ox.Store]:
@@ -126,7 +126,9 @@ def _full_build(seeds_dir: Path | str, out: Path | str | None, *, allow_drafts: 
         quads = to_quads(graphs, typed)
         return quads, origins, union_store(quads)
 
-    quads, origins, store = stage("load", load)
+    with collector_paused():
+        seeds, audit = stage("read", lambda: read_inputs(seeds_dir, allow_drafts=allow_drafts))
+        quads, origins, store = stage("load", load)
     code = code_files()
     data_version = version_of(seeds, code)
     version = audits.stamp(data_version, audit)

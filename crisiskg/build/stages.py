@@ -4,9 +4,12 @@ counts and summary, the quads, the provenance record, the manifest and the confo
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,6 +240,34 @@ def union_store(quads: Iterable[Any]) -> ox.Store:
     # DefaultGraph() (benchmarks/README.md, "The fourteenth round")
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     return store
+
+
+_paused = 0
+_paused_lock = threading.Lock()
+_was_enabled = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block, as it was after it (nested or in
+    several threads at once, the outermost block restores it).
+
+    Reading the seeds and turning them into quads allocate millions of objects that live until
+    the build ends and form no cycles; meanwhile the collector, triggered by every 700 new objects,
+    would walk all of them again and again (benchmarks/README.md, "The seventeenth round")."""
+    global _paused, _was_enabled
+    with _paused_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _was_enabled:
+                gc.enable()
 
 
 def to_rdflib_dataset(quads: Iterable[Any]) -> Dataset:
