@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MINI
 
 from crisiskg.build.pipeline import build
 from crisiskg.build.stages import collector_paused
 from crisiskg.errors import SeedError
 
 pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"  # not imported from conftest: tests/browser has one too
 
 
 @pytest.fixture
