@@ -22,10 +22,11 @@ lower than the parser's.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from crisiskg.query.sparqltext import BRACKETS_OPEN as _OPEN
-from crisiskg.query.sparqltext import edit, tokens, top_level
+from crisiskg.query.sparqltext import KEPT_CHARS, edit, tokens, top_level
 from crisiskg.service.errors import ServiceError
 
 
@@ -52,7 +53,16 @@ def check_text(sparql: str, *, max_length: int, max_depth: int) -> None:
 def with_row_limit(sparql: str, n: int) -> str | None:
     """``sparql`` asking for at most ``n`` solutions: its top-level ``LIMIT`` lowered to ``n``, or
     ``LIMIT n`` added (before a trailing ``VALUES`` block). None when the text has no place for it
-    (not a SELECT, CONSTRUCT or DESCRIBE, or a ``LIMIT`` without a number)."""
+    (not a SELECT, CONSTRUCT or DESCRIBE, or a ``LIMIT`` without a number).
+
+    A saved question's text and a page size come again and again: the answer for a short text is
+    remembered, so that the limited text, and its scan, are the same ones each time."""
+    if len(sparql) > KEPT_CHARS:  # a long /sparql query: not kept, as sparqltext keeps no scan of it
+        return _with_row_limit(sparql, n)
+    return _remembered(sparql, n)
+
+
+def _with_row_limit(sparql: str, n: int) -> str | None:
     top = top_level(sparql)
     words = [w for _, w in top]
     form = next((w for w in words if w in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")), None)
@@ -71,6 +81,9 @@ def with_row_limit(sparql: str, n: int) -> str | None:
     if values:
         return edit(sparql, values[-1], values[-1], f"LIMIT {n}\n")
     return edit(sparql, len(sparql), len(sparql), f"\nLIMIT {n}\n")
+
+
+_remembered = functools.lru_cache(maxsize=256)(_with_row_limit)
 
 
 def time_limit(server: float, *lower: float | None) -> float:

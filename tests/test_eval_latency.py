@@ -194,15 +194,32 @@ def test_the_benchmark_runs_and_reports_every_question(seed_build_dir: Path, cap
 @pytest.mark.no_seeds
 def test_the_kept_scans_are_bounded() -> None:
     """However many texts are edited, at most ``_EDITS_KEPT`` edits are kept, and a text longer than
-    ``_KEPT_CHARS`` is neither kept nor recorded (it is read by scanning it, as any text can be)."""
+    ``KEPT_CHARS`` is neither kept nor recorded (it is read by scanning it, as any text can be)."""
     base = f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}"
     for n in range(sparqltext._EDITS_KEPT + 50):
         with_row_limit(base, n + 1)
     assert len(sparqltext._EDITS) <= sparqltext._EDITS_KEPT
-    long = base + "\n# " + "x" * sparqltext._KEPT_CHARS + "\n"
+    long = base + "\n# " + "x" * sparqltext.KEPT_CHARS + "\n"
     limited = with_row_limit(long, 7)
     assert limited is not None and limited not in sparqltext._EDITS and long not in sparqltext._EDITS
     assert _read(limited) == _scanned(limited)
+
+
+@pytest.mark.no_seeds
+def test_a_short_text_and_its_row_limit_give_the_same_limited_text_each_time() -> None:
+    """A saved question's text limited again and again is limited once (the same text, whose
+    scan is then kept); a text too long to keep a scan of is limited anew each time, never kept."""
+    from crisiskg.service import limits
+
+    base = f"SELECT ?s WHERE {{ ?s <{EX}remembered> ?o }}"
+    first = with_row_limit(base, 11)
+    assert first is not None and with_row_limit(base, 11) is first
+    assert with_row_limit(base, 12) != first
+    kept = limits._remembered.cache_info().currsize
+    long = base + "\n# " + "y" * sparqltext.KEPT_CHARS + "\n"
+    assert with_row_limit(long, 11) == with_row_limit(long, 11)
+    assert with_row_limit(long, 11) is not with_row_limit(long, 11)
+    assert limits._remembered.cache_info().currsize == kept
 
 
 @pytest.mark.no_seeds

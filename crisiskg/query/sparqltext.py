@@ -8,7 +8,7 @@ made by :func:`edit`, which reads the new text as the old one's tokens with the 
 in, so a new parameter value never costs a scan of the whole text again. An edit that could read
 differently in place (inside a token, string or comment; a snippet that could run into its
 neighbours) is not recorded, and its text is scanned like any other. Only texts of up to
-:data:`_KEPT_CHARS` characters are kept, the last hundred or so of them: a saved question's text is
+:data:`KEPT_CHARS` characters are kept, the last hundred or so of them: a saved question's text is
 far shorter, and what is kept stays bounded whatever texts a client sends."""
 
 from __future__ import annotations
@@ -289,12 +289,12 @@ def _read(sparql: str) -> _Scan:
 
 _EDITS: OrderedDict[str, _Edited] = OrderedDict()  # texts made by edit(), most recent last
 _EDITS_KEPT = 128  # an edit's text is read within the request that made it: a few per request in flight
-_KEPT_CHARS = 8_000  # longer texts (a /sparql query may be far longer than any saved question) are scanned every time
+KEPT_CHARS = 8_000  # longer texts (a /sparql query may be far longer than any saved question) are scanned every time
 _edits_lock = threading.Lock()
 
 
 def _scan(sparql: str) -> _Scan:
-    if len(sparql) > _KEPT_CHARS:
+    if len(sparql) > KEPT_CHARS:
         return _Scan(sparql)
     with _edits_lock:
         made = _EDITS.get(sparql)
@@ -314,7 +314,7 @@ def edit(sparql: str, start: int, end: int, snippet: str) -> str:
     bracket taken out, a snippet with balanced brackets that closes its own strings and comments
     and is set apart from its neighbours by white space."""
     text = sparql[:start] + snippet + sparql[end:]
-    if len(text) > _KEPT_CHARS or len(sparql) > _KEPT_CHARS:
+    if len(text) > KEPT_CHARS or len(sparql) > KEPT_CHARS:
         return text
     if sparql.endswith("\\"):  # a string left open stops before a last backslash: any text added may run it on
         return text
