@@ -24,6 +24,7 @@ from crisiskg.query import sparqltext
 from crisiskg.query.results import RESULT_FORMATS, _materialise, _Rows, json_rows
 from crisiskg.query.savedqueries import load_queries
 from crisiskg.query.store import Store
+from crisiskg.service import limits
 from crisiskg.service.limits import with_row_limit
 from crisiskg.service.settings import Settings
 
@@ -209,8 +210,6 @@ def test_the_kept_scans_are_bounded() -> None:
 def test_a_short_text_and_its_row_limit_give_the_same_limited_text_each_time() -> None:
     """A saved question's text limited again and again is limited once (the same text, whose
     scan is then kept); a text too long to keep a scan of is limited anew each time, never kept."""
-    from crisiskg.service import limits
-
     base = f"SELECT ?s WHERE {{ ?s <{EX}remembered> ?o }}"
     first = with_row_limit(base, 11)
     assert first is not None and with_row_limit(base, 11) is first
