@@ -62,8 +62,6 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
 
     Example: crisiskg serve --store oxigraph:build/oxigraph --port 8000
     """
-    from waitress import create_server
-
     from crisiskg.service import create_app
     from crisiskg.service.settings import SettingsError
     from crisiskg.service.state import KEY
@@ -95,13 +93,7 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
     st = app.extensions[KEY]
     if st.store is None:
         raise _NoBuild(str(st.store_error))
-    if threads is None:
-        threads = st.settings.max_running_queries + st.settings.max_queued_queries + 8
-    server = create_server(app if quiet else access_log(app), sockets=[sock], threads=threads, ident="crisiskg",
-                           connection_limit=connections, channel_timeout=idle_timeout,
-                           cleanup_interval=max(1, min(30, idle_timeout // 2)), asyncore_use_poll=True)
-    tune_channels(server)
-    health_inline(server, st.metrics, None if quiet else sys.stderr)
+    server = waitress_server(app, sock, threads=threads, connections=connections, idle_timeout=idle_timeout, quiet=quiet)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     base = f"http://{shown}:{sock.getsockname()[1]}"
     click.echo(f"serving build {st.version} ({len(st.store)} quads, {st.store.kind} store{', one copy on disk for every worker' if getattr(st.store, 'shared', False) else ''}) on {base}/\n"
@@ -116,6 +108,27 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
         server.run()
     except KeyboardInterrupt:
         pass
+
+
+def waitress_server(app: Any, sock: socket.socket, *, threads: int | None = None, connections: int = 1000,
+                    idle_timeout: int = 30, quiet: bool = False) -> Any:
+    """The waitress server ``crisiskg serve`` runs ``app`` (made by ``create_app``) under, listening on
+    ``sock`` (bound): its connection class (:func:`tune_channels`), ``/healthz`` answered on the event
+    loop (:func:`health_inline`), the access log unless ``quiet``; ``threads`` by default 8 more than
+    the query workers and the requests that may wait for one."""
+    from waitress import create_server
+
+    from crisiskg.service.state import KEY
+
+    st = app.extensions[KEY]
+    if threads is None:
+        threads = st.settings.max_running_queries + st.settings.max_queued_queries + 8
+    server = create_server(app if quiet else access_log(app), sockets=[sock], threads=threads, ident="crisiskg",
+                           connection_limit=connections, channel_timeout=idle_timeout,
+                           cleanup_interval=max(1, min(30, idle_timeout // 2)), asyncore_use_poll=True)
+    tune_channels(server)
+    health_inline(server, st.metrics, None if quiet else sys.stderr)
+    return server
 
 
 def _bind_hint(exc: OSError, host: str) -> str:
