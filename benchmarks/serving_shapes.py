@@ -1,0 +1,160 @@
+"""What the server's shape costs on a cheap evaluated question: ``crisiskg serve`` as it ships, beside
+shapes it does not take, and ``oxigraph serve-read-only``, in one run.
+
+    python -m benchmarks.serving_shapes --size 100k --rounds 5 --seconds 4
+
+Shapes (every one with the response cache off, on the build without kept answers):
+
+- ``served``: ``crisiskg serve``: one process, queries in killable worker processes;
+- ``threads``: one process evaluating in its request threads (``CRISISKG_EVALUATION=thread``: a
+  runaway query cannot be killed);
+- ``fronts+workers``: ``--fronts`` processes listening on one port (``SO_REUSEPORT``: the kernel
+  spreads the connections), each the same app with ``--front-workers`` killable workers of its own;
+- ``fronts+threads``: the same processes evaluating in their request threads (not killable).
+
+The last two are measured here only, to know what another shape would give; each front is the app
+and waitress server ``crisiskg serve`` runs (:func:`crisiskg.cli.server.waitress_server`). Every
+round measures Oxigraph first, then each shape; each shape's answers to the first values are
+compared row by row with Oxigraph's before it is measured. Clients are
+:func:`benchmarks.http_eval.drive`'s (two client processes, kept-alive connections, another
+parameter value each request). Prints medians and the median of the same-round ratios to Oxigraph;
+nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.http_eval import drive, ensure_build, fetch, oxigraph_server, question_values, rows_of, targets
+from benchmarks.run import Server, free_port, parse_size, wait_http, wait_workers
+
+SHAPES = ("served", "threads", "fronts+workers", "fronts+threads")
+
+
+def front(port: int, build_dir: Path) -> None:
+    """One front: the app ``crisiskg serve`` runs, on ``port`` shared with the other fronts."""
+    from crisiskg.cli.server import waitress_server
+    from crisiskg.service import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    waitress_server(create_app({"build_dir": build_dir}), sock, quiet=True).run()
+
+
+def start(shape: str, build_dir: Path, fronts: int, front_workers: int) -> tuple[list[Server], int]:
+    """The servers of ``shape``, started and ready, and their port."""
+    port = free_port()
+    env = {"CRISISKG_CACHE_BYTES": "0"}
+    if shape in ("served", "threads"):
+        env |= {"CRISISKG_EVALUATION": "process" if shape == "served" else "thread"}
+        servers = [Server([sys.executable, "-m", "crisiskg", "serve", "--build", str(build_dir), "--port", str(port),
+                           "--host", "127.0.0.1", "--quiet"], f"http://127.0.0.1:{port}/readyz", env=env)]
+        if shape == "served":
+            wait_workers(f"http://127.0.0.1:{port}/metrics")
+        return servers, port
+    env |= {"CRISISKG_EVALUATION": "process" if shape == "fronts+workers" else "thread",
+            "CRISISKG_MAX_RUNNING_QUERIES": str(front_workers)}
+    servers = []
+    try:
+        for _ in range(fronts):
+            servers.append(Server([sys.executable, "-m", "benchmarks.serving_shapes", "--front", str(port), "--build", str(build_dir)],
+                                  f"http://127.0.0.1:{port}/readyz", env=env))
+    except RuntimeError:
+        for s in servers:
+            s.stop()
+        raise
+    time.sleep(3)  # each front's workers open the store (the probe reached one front, not all of them)
+    wait_http(f"http://127.0.0.1:{port}/readyz")
+    return servers, port
+
+
+def check(port: int, own: list[str], oxi_port: int, theirs: list[str], count: int = 20) -> int:
+    """How many of the first ``count`` answers differ from Oxigraph's, row by row."""
+    return sum(rows_of(fetch(port, a)) != rows_of(fetch(oxi_port, b)) for a, b in zip(own[:count], theirs[:count], strict=True))
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    build_dir = ensure_build(args.size, args.work)
+    cases = question_values(build_dir, [args.question], args.values, args.seed)[args.question]
+    paths = targets(args.question, cases)
+    shapes = args.shapes.split(",")
+    cells: dict[str, list[dict[str, float]]] = {s: [] for s in ["oxigraph", *shapes]}
+    mismatches = 0
+    for r in range(args.rounds):
+        oxi, oxi_port = oxigraph_server(build_dir, args.work)
+        try:
+            cells["oxigraph"].append(drive(oxi_port, paths["oxigraph"], args.clients, args.seconds))
+            for shape in shapes:
+                servers, port = start(shape, build_dir, args.fronts, args.front_workers)
+                try:
+                    if r == 0:
+                        mismatches += check(port, paths["saved question"], oxi_port, paths["oxigraph"])
+                    drive(port, paths["saved question"], args.clients, 1)  # warm: every front, its workers
+                    cells[shape].append(drive(port, paths["saved question"], args.clients, args.seconds))
+                finally:
+                    for s in servers:
+                        s.stop()
+        finally:
+            oxi.stop()
+        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]['rps']:,.0f}" for k, v in cells.items()), file=sys.stderr, flush=True)
+    return {"size": args.size, "question": args.question, "clients": args.clients, "fronts": args.fronts,
+            "front_workers": args.front_workers, "rounds": args.rounds, "seconds": args.seconds, "mismatches": mismatches,
+            "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cells": cells}
+
+
+def report(data: dict[str, Any]) -> str:
+    oxi = [c["rps"] for c in data["cells"]["oxigraph"]]
+    head = (f"{data['question']}, {data['clients']} clients, {data['rounds']} rounds of {data['seconds']} s, "
+            f"{data['fronts']} fronts with {data['front_workers']} workers each; answers differing from Oxigraph's: "
+            f"{data['mismatches']}")
+    lines = [head, "",
+             "| shape | req/s (median, range) | p50 / p99 ms | to oxigraph (median of rounds) |", "|---|---:|---:|---:|"]
+    for shape, cells in data["cells"].items():
+        rps = [c["rps"] for c in cells]
+        ratio = statistics.median(a / b for a, b in zip(rps, oxi, strict=True))
+        lines.append(f"| {shape} | {statistics.median(rps):,.0f} ({min(rps):,.0f}-{max(rps):,.0f}) | "
+                     f"{statistics.median(c['p50_ms'] for c in cells):.1f} / {statistics.median(c['p99_ms'] for c in cells):.1f} | "
+                     f"{ratio:.2f}x |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.serving_shapes", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", type=parse_size, default=100_000, help="asserted triples of the synthetic corpus (e.g. 100k, 1M)")
+    ap.add_argument("--question", default="actor-events", help="the saved question asked, its first IRI or date parameter varied")
+    ap.add_argument("--shapes", default=",".join(SHAPES), help=f"comma-separated, of {', '.join(SHAPES)}")
+    ap.add_argument("--fronts", type=int, default=2, help="processes sharing the port in the fronts shapes")
+    ap.add_argument("--front-workers", type=int, default=1, help="killable workers of each front in fronts+workers")
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=4)
+    ap.add_argument("--values", type=int, default=200, help="parameter values, cycled through")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "crisiskg-bench", help="folder for corpora and builds")
+    ap.add_argument("--out", type=Path, default=None, help="where to write the results as JSON")
+    ap.add_argument("--front", type=int, default=None, metavar="PORT", help=argparse.SUPPRESS)  # one front process
+    ap.add_argument("--build", type=Path, default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.front is not None:
+        front(args.front, args.build)
+        return
+    unknown = set(args.shapes.split(",")) - set(SHAPES)
+    if unknown:
+        ap.error(f"unknown shape(s) {', '.join(sorted(unknown))}; choose among {', '.join(SHAPES)}")
+    data = measure(args)
+    if args.out:
+        args.out.write_text(json.dumps(data, indent=1) + "\n")
+    print(report(data))
+
+
+if __name__ == "__main__":
+    main()
