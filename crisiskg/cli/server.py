@@ -15,6 +15,9 @@ from typing import Any
 
 import click
 
+CONNECTIONS = 1000  # open client connections at most (--connections)
+IDLE_TIMEOUT = 30  # seconds an idle connection is kept open (--idle-timeout)
+
 
 class _NoBuild(click.ClickException):
     """No published build to serve (exit code 2, like the other commands' errors)."""
@@ -34,9 +37,9 @@ class _NoBuild(click.ClickException):
 @click.option("--threads", type=click.IntRange(1, 256), default=None,
               help="Request threads [default: 8 more than the query workers and the requests that may wait for one, so "
                    "that answers needing no evaluation, and /healthz, never wait behind queries].")
-@click.option("--connections", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+@click.option("--connections", type=click.IntRange(1, 100_000), default=CONNECTIONS, show_default=True,
               help="Open client connections at most (idle ones included); more wait in the listen backlog.")
-@click.option("--idle-timeout", type=click.IntRange(1, 3600), default=30, show_default=True, metavar="SECONDS",
+@click.option("--idle-timeout", type=click.IntRange(1, 3600), default=IDLE_TIMEOUT, show_default=True, metavar="SECONDS",
               help="Seconds an idle connection (no request in progress) is kept open.")
 @click.option("--query-timeout", type=click.FloatRange(min=0.001), default=None,
               help="Seconds a query may run before the answer is 503 [default: $CRISISKG_QUERY_TIMEOUT or 10].")
@@ -110,8 +113,8 @@ def serve(host: str, port: int, build_dir: Path | None, store_spec: str | None, 
         pass
 
 
-def waitress_server(app: Any, sock: socket.socket, *, threads: int | None = None, connections: int = 1000,
-                    idle_timeout: int = 30, quiet: bool = False) -> Any:
+def waitress_server(app: Any, sock: socket.socket, *, threads: int | None = None, connections: int = CONNECTIONS,
+                    idle_timeout: int = IDLE_TIMEOUT, quiet: bool = False) -> Any:
     """The waitress server ``crisiskg serve`` runs ``app`` (made by ``create_app``) under, listening on
     ``sock`` (bound): its connection class (:func:`tune_channels`), ``/healthz`` answered on the event
     loop (:func:`health_inline`), the access log unless ``quiet``; ``threads`` by default 8 more than
