@@ -17,8 +17,9 @@ and waitress server ``crisiskg serve`` runs (:func:`crisiskg.cli.server.waitress
 round measures Oxigraph first, then each shape; each shape's answers to the first values are
 compared row by row with Oxigraph's before it is measured. Clients are
 :func:`benchmarks.http_eval.drive`'s (two client processes, kept-alive connections, another
-parameter value each request). Prints medians and the median of the same-round ratios to Oxigraph;
-nothing here asserts a time.
+parameter value each request). Prints medians, the median of the same-round ratios to Oxigraph, and
+the CPU (user and system, from ``/proc``) each answered request cost the shape's processes, workers
+included; nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.event_loop import cpu_seconds
 from benchmarks.http_eval import drive, ensure_build, fetch, oxigraph_server, question_values, rows_of, targets
 from benchmarks.run import Server, free_port, parse_size, wait_http, wait_workers
 
@@ -77,6 +79,18 @@ def start(shape: str, build_dir: Path, fronts: int, front_workers: int) -> tuple
     return servers, port
 
 
+def cell(servers: list[Any], port: int, paths: list[str], clients: int, seconds: float) -> dict[str, float]:
+    """:func:`drive`'s figures, and the CPU (user and system) each answered request cost every
+    process of ``servers`` (workers included), in ms."""
+
+    def used() -> float:
+        return sum(sum(cpu_seconds(s.proc.pid)) for s in servers)
+
+    before = used()
+    got = drive(port, paths, clients, seconds)
+    return {**got, "cpu_ms": round((used() - before) / max(1, got["requests"]) * 1000, 3)}
+
+
 def check(port: int, own: list[str], oxi_port: int, theirs: list[str], count: int = 20) -> int:
     """How many of the first ``count`` answers differ from Oxigraph's, row by row."""
     return sum(rows_of(fetch(port, a)) != rows_of(fetch(oxi_port, b)) for a, b in zip(own[:count], theirs[:count], strict=True))
@@ -92,14 +106,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     for r in range(args.rounds):
         oxi, oxi_port = oxigraph_server(build_dir, args.work)
         try:
-            cells["oxigraph"].append(drive(oxi_port, paths["oxigraph"], args.clients, args.seconds))
+            cells["oxigraph"].append(cell([oxi], oxi_port, paths["oxigraph"], args.clients, args.seconds))
             for shape in shapes:
                 servers, port = start(shape, build_dir, args.fronts, args.front_workers)
                 try:
                     if r == 0:
                         mismatches += check(port, paths["saved question"], oxi_port, paths["oxigraph"])
                     drive(port, paths["saved question"], args.clients, 1)  # warm: every front, its workers
-                    cells[shape].append(drive(port, paths["saved question"], args.clients, args.seconds))
+                    cells[shape].append(cell(servers, port, paths["saved question"], args.clients, args.seconds))
                 finally:
                     for s in servers:
                         s.stop()
@@ -117,14 +131,17 @@ def report(data: dict[str, Any]) -> str:
             f"{data['fronts']} fronts with {data['front_workers']} workers each; answers differing from Oxigraph's: "
             f"{data['mismatches']}")
     lines = [head, "",
-             "| shape | req/s (median, range) | p50 / p99 ms | to oxigraph (median of rounds) |", "|---|---:|---:|---:|"]
+             "| shape | req/s (median, range) | p50 / p99 ms | to oxigraph (median of rounds) | CPU ms a request |",
+             "|---|---:|---:|---:|---:|"]
     for shape, cells in data["cells"].items():
         rps = [c["rps"] for c in cells]
         ratios = [a / b for a, b in zip(rps, oxi, strict=True) if b]  # a round where Oxigraph answered nothing has none
         ratio = f"{statistics.median(ratios):.2f}x" if ratios else "n/a (Oxigraph answered nothing)"
+        cpus = [c["cpu_ms"] for c in cells if "cpu_ms" in c]
+        cpu = f"{statistics.median(cpus):.2f}" if cpus else "n/a"
         lines.append(f"| {shape} | {statistics.median(rps):,.0f} ({min(rps):,.0f}-{max(rps):,.0f}) | "
                      f"{statistics.median(c['p50_ms'] for c in cells):.1f} / {statistics.median(c['p99_ms'] for c in cells):.1f} | "
-                     f"{ratio} |")
+                     f"{ratio} | {cpu} |")
     return "\n".join(lines)
 
 
