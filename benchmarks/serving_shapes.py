@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.event_loop import cpu_seconds
+from benchmarks.ab_clients import cell
 from benchmarks.http_eval import drive, ensure_build, fetch, oxigraph_server, question_values, rows_of, targets
 from benchmarks.run import Server, free_port, parse_size, wait_http, wait_workers
 
@@ -77,18 +77,6 @@ def start(shape: str, build_dir: Path, fronts: int, front_workers: int) -> tuple
     time.sleep(3)  # each front's workers open the store (the probe reached one front, not all of them)
     wait_http(f"http://127.0.0.1:{port}/readyz")
     return servers, port
-
-
-def cell(servers: list[Any], port: int, paths: list[str], clients: int, seconds: float) -> dict[str, float]:
-    """:func:`drive`'s figures, and the CPU (user and system) each answered request cost every
-    process of ``servers`` (workers included), in ms."""
-
-    def used() -> float:
-        return sum(sum(cpu_seconds(s.proc.pid)) for s in servers)
-
-    before = used()
-    got = drive(port, paths, clients, seconds)
-    return {**got, "cpu_ms": round((used() - before) / max(1, got["requests"]) * 1000, 3)}
 
 
 def check(port: int, own: list[str], oxi_port: int, theirs: list[str], count: int = 20) -> int:
