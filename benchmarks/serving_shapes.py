@@ -53,29 +53,32 @@ def front(port: int, build_dir: Path) -> None:
 
 
 def start(shape: str, build_dir: Path, fronts: int, front_workers: int) -> tuple[list[Server], int]:
-    """The servers of ``shape``, started and ready, and their port."""
+    """The servers of ``shape``, started and ready, and their port; none left running when one
+    fails to start or get ready."""
     port = free_port()
+    probe = f"http://127.0.0.1:{port}/readyz"
     env = {"CRISISKG_CACHE_BYTES": "0"}
     if shape in ("served", "threads"):
         env |= {"CRISISKG_EVALUATION": "process" if shape == "served" else "thread"}
-        servers = [Server([sys.executable, "-m", "crisiskg", "serve", "--build", str(build_dir), "--port", str(port),
-                           "--host", "127.0.0.1", "--quiet"], f"http://127.0.0.1:{port}/readyz", env=env)]
+        commands = [[sys.executable, "-m", "crisiskg", "serve", "--build", str(build_dir), "--port", str(port), "--host", "127.0.0.1",
+                     "--quiet"]]
+    else:
+        env |= {"CRISISKG_EVALUATION": "process" if shape == "fronts+workers" else "thread",
+                "CRISISKG_MAX_RUNNING_QUERIES": str(front_workers)}
+        commands = [[sys.executable, "-m", "benchmarks.serving_shapes", "--front", str(port), "--build", str(build_dir)]] * fronts
+    servers: list[Server] = []
+    try:
+        for command in commands:
+            servers.append(Server(command, probe, env=env))
         if shape == "served":
             wait_workers(f"http://127.0.0.1:{port}/metrics")
-        return servers, port
-    env |= {"CRISISKG_EVALUATION": "process" if shape == "fronts+workers" else "thread",
-            "CRISISKG_MAX_RUNNING_QUERIES": str(front_workers)}
-    servers = []
-    try:
-        for _ in range(fronts):
-            servers.append(Server([sys.executable, "-m", "benchmarks.serving_shapes", "--front", str(port), "--build", str(build_dir)],
-                                  f"http://127.0.0.1:{port}/readyz", env=env))
-    except RuntimeError:
+        elif shape.startswith("fronts"):
+            time.sleep(3)  # each front's workers open the store (the probe reached one front, not all of them)
+            wait_http(probe)
+    except BaseException:
         for s in servers:
             s.stop()
         raise
-    time.sleep(3)  # each front's workers open the store (the probe reached one front, not all of them)
-    wait_http(f"http://127.0.0.1:{port}/readyz")
     return servers, port
 
 
