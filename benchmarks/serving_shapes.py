@@ -10,9 +10,11 @@ Shapes (every one with the response cache off, on the build without kept answers
   runaway query cannot be killed);
 - ``fronts+workers``: ``--fronts`` processes listening on one port (``SO_REUSEPORT``: the kernel
   spreads the connections), each the same app with ``--front-workers`` killable workers of its own;
-- ``fronts+threads``: the same processes evaluating in their request threads (not killable).
+- ``fronts+threads``: the same processes evaluating in their request threads (not killable);
+- ``granian`` (asked for by name, needs ``pip install granian``): one process, the same app and
+  killable workers behind granian's HTTP server, written in Rust, instead of waitress.
 
-The last two are measured here only, to know what another shape would give; each front is the app
+The last three are measured here only, to know what another shape would give; each front is the app
 and waitress server ``crisiskg serve`` runs (:func:`crisiskg.cli.server.waitress_server`). Every
 round measures Oxigraph first, then each shape; each shape's answers to the first values are
 compared row by row with Oxigraph's before it is measured. Clients are
@@ -25,6 +27,7 @@ included; nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import socket
@@ -38,7 +41,16 @@ from benchmarks.ab_clients import cell
 from benchmarks.http_eval import drive, ensure_build, fetch, oxigraph_server, question_values, rows_of, targets
 from benchmarks.run import Server, free_port, parse_size, wait_http, wait_workers
 
-SHAPES = ("served", "threads", "fronts+workers", "fronts+threads")
+SHAPES = ("served", "threads", "fronts+workers", "fronts+threads", "granian")
+DEFAULT_SHAPES = SHAPES[:4]  # granian is not a dependency
+
+
+def granian_app() -> Any:
+    """The app ``crisiskg serve`` runs, on the build named by ``CRISISKG_SHAPES_BUILD``: granian's
+    factory, called in the process that serves."""
+    from crisiskg.service import create_app
+
+    return create_app({"build_dir": Path(os.environ["CRISISKG_SHAPES_BUILD"])})
 
 
 def front(port: int, build_dir: Path) -> None:
@@ -62,6 +74,11 @@ def start(shape: str, build_dir: Path, fronts: int, front_workers: int) -> tuple
         env |= {"CRISISKG_EVALUATION": "process" if shape == "served" else "thread"}
         commands = [[sys.executable, "-m", "crisiskg", "serve", "--build", str(build_dir), "--port", str(port), "--host", "127.0.0.1",
                      "--quiet"]]
+    elif shape == "granian":
+        env |= {"CRISISKG_EVALUATION": "process", "CRISISKG_SHAPES_BUILD": str(build_dir)}
+        commands = [[sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "1", "--blocking-threads", "8", "--no-ws",
+                     "--log-level", "warning", "--host", "127.0.0.1", "--port", str(port), "--factory",
+                     "benchmarks.serving_shapes:granian_app"]]
     else:
         env |= {"CRISISKG_EVALUATION": "process" if shape == "fronts+workers" else "thread",
                 "CRISISKG_MAX_RUNNING_QUERIES": str(front_workers)}
@@ -70,7 +87,7 @@ def start(shape: str, build_dir: Path, fronts: int, front_workers: int) -> tuple
     try:
         for command in commands:
             servers.append(Server(command, probe, env=env))
-        if shape == "served":
+        if shape in ("served", "granian"):
             wait_workers(f"http://127.0.0.1:{port}/metrics")
         elif shape.startswith("fronts"):
             time.sleep(3)  # each front's workers open the store (the probe reached one front, not all of them)
@@ -140,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.serving_shapes", description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=parse_size, default=100_000, help="asserted triples of the synthetic corpus (e.g. 100k, 1M)")
     ap.add_argument("--question", default="actor-events", help="the saved question asked, its first IRI or date parameter varied")
-    ap.add_argument("--shapes", default=",".join(SHAPES), help=f"comma-separated, of {', '.join(SHAPES)}")
+    ap.add_argument("--shapes", default=",".join(DEFAULT_SHAPES), help=f"comma-separated, of {', '.join(SHAPES)} (default: all but granian)")
     ap.add_argument("--fronts", type=int, default=2, help="processes sharing the port in the fronts shapes")
     ap.add_argument("--front-workers", type=int, default=1, help="killable workers of each front in fronts+workers")
     ap.add_argument("--clients", type=int, default=8)
@@ -159,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     unknown = set(args.shapes.split(",")) - set(SHAPES)
     if unknown:
         ap.error(f"unknown shape(s) {', '.join(sorted(unknown))}; choose among {', '.join(SHAPES)}")
+    if "granian" in args.shapes.split(",") and importlib.util.find_spec("granian") is None:
+        ap.error("the granian shape needs granian, which crisiskg does not depend on: pip install granian")
     data = measure(args)
     if args.out:
         args.out.write_text(json.dumps(data, indent=1) + "\n")

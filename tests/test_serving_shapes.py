@@ -39,3 +39,14 @@ def test_an_unknown_shape_is_refused_with_the_known_ones(capsys: pytest.CaptureF
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "unknown shape(s) forks" in err and "fronts+threads" in err
+
+
+def test_the_granian_shape_without_granian_says_how_to_get_it(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "granian" else real(name, *a))
+    with pytest.raises(SystemExit) as exc:
+        main(["--shapes", "served,granian"])
+    assert exc.value.code == 2
+    assert "pip install granian" in capsys.readouterr().err
