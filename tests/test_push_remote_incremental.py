@@ -100,6 +100,16 @@ def test_with_a_graph_of_the_build_gone_the_release_is_sent_in_full(chain: Chain
     fallback(chain, server, f"1 graph(s) of build {chain.releases[0].version} are no longer there (e.g. {gone})")
 
 
+def test_a_base_build_changed_on_the_server_gets_the_release_in_full(chain: Chain, server: str) -> None:
+    remote = Remote(server)
+    try:
+        changed = max(remote.pushed_graphs() or [])
+        remote.post_graph(changed, b"<urn:someone> <urn:added> <urn:this> .\n")
+    finally:
+        remote.close()
+    fallback(chain, server, f"1 graph(s) of build {chain.releases[0].version} changed on the server since it was pushed (e.g. {changed}: ")
+
+
 def test_a_server_holding_a_build_outside_the_chain_gets_the_release_in_full(chain: Chain, server: str) -> None:
     make_current(chain, 2)
     push(f"sparql:{server}", chain.out)  # the server now holds release 2, which release 1 was not made from
@@ -126,6 +136,27 @@ def test_the_build_the_server_holds_whole_is_sent_nothing(chain: Chain, server: 
     finally:
         remote.close()
     assert held(server) == before
+
+
+def test_a_graph_changed_on_the_server_since_the_push_is_sent_again(chain: Chain, server: str) -> None:
+    """The server names the build's version and holds every graph, but someone else's update has
+    changed one: the build is sent again, the summary names the graph, and the server then holds
+    the release again."""
+    release = make_current(chain, 0)
+    before = held(server)
+    graphs = sorted({q.graph_name.value for q in before})
+    size = sum(1 for q in before if q.graph_name.value == graphs[-1])
+    remote = Remote(server)
+    try:
+        remote.post_graph(graphs[-1], b"<urn:someone> <urn:added> <urn:this> .\n")
+        said = push(f"sparql:{server}", chain.out)
+        assert said.startswith(f"pushed build {release.version} to {server}: {len(graphs)} graphs"), said
+        assert (f"(sent again: 1 graph(s) of build {release.version} changed on the server since it was pushed "
+                f"(e.g. {graphs[-1]}: {size + 1} triples there, {size} in the build))") in said, said
+        assert held(server) == before
+        assert push(f"sparql:{server}", chain.out).startswith(f"build {release.version} is already at {server}")
+    finally:
+        remote.close()
 
 
 def build_graphs(spec: str, graphs: set[str]) -> set[tuple[str, str, str, str]]:

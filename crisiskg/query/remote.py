@@ -171,6 +171,16 @@ class Remote:
             held |= {row["g"].value for row in rows if "g" in row}
         return held
 
+    def graph_sizes(self, graphs: Iterable[str], chunk: int = 500) -> dict[str, int]:
+        """The triples each of ``graphs`` holds on the server (those it does not hold are left out),
+        asked ``chunk`` at a time."""
+        wanted, sizes = sorted(set(graphs)), dict[str, int]()
+        for at in range(0, len(wanted), chunk):
+            values = " ".join(f"<{g}>" for g in wanted[at:at + chunk])
+            rows = self._select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g")
+            sizes |= {row["g"].value: int(row["n"].value) for row in rows if "g" in row and "n" in row}
+        return sizes
+
     def pushed_graphs(self) -> set[str] | None:
         """The graphs ``crisiskg push`` owns on this server, or None (none): those the build it
         pushed names as its own (each graph of a release is a ``prov:Entity`` in its provenance

@@ -18,8 +18,10 @@ graph is the union of its graphs can answer from it when it holds only the build
   entities graph), and the inferred and provenance graphs are PUT; nothing else is sent. Else in
   full, and the summary says why.
 - **Already there**: when the server holds this very build whole (its provenance graph names the
-  build's version, every graph it names is there, no claim is left), nothing is sent
-  (:func:`_already_there`), as a local push of a build the store holds already.
+  build's version, every graph it names is there with as many triples as the build gives it, no
+  claim is left), nothing is sent (:func:`_already_there`), as a local push of a build the store
+  holds already. A graph whose size changed on the server since (someone else's update) is sent
+  in full again, and the summary names it (:func:`_changed`).
 
 Every other graph is left alone.
 """
@@ -54,16 +56,17 @@ def push_remote(url: str, release: Release, *, replace_existing: bool = False, p
     try:
         held = _on_server(remote)
         there = _already_there(held, release, remote.url)
-        if there is not None:
+        changed = None if there is None else _changed(remote, release)
+        if there is not None and changed is None:
             return there
         why = None
-        if build_dir is not None and release.manifest.get("incremental"):
+        if changed is None and build_dir is not None and release.manifest.get("incremental"):
             try:
                 return _push_increment(remote, held, release, build_dir, progress, on_stage)
             except Rebuild as exc:
                 why = str(exc)
         done = _push_full(remote, held, release, replace_existing, progress, on_stage)
-        return done + (f" (not incrementally: {why})" if why else "")
+        return done + (f" (sent again: {changed})" if changed else f" (not incrementally: {why})" if why else "")
     except OSError as exc:
         raise PublishError(f"could not push to sparql:{url}: {exc}") from exc
     finally:
@@ -93,6 +96,21 @@ def _already_there(held: _OnServer, release: Release, url: str) -> str | None:
     if held.version != release.version or held.claimed or not held.ours or held.gone:
         return None
     return f"build {release.version} is already at {url}: its {len(held.ours)} graphs are there; nothing sent"
+
+
+def _changed(remote: Remote, release: Release) -> str | None:
+    """How the graphs of ``release`` on the server differ in size from the build's (the manifest's
+    triple count of each graph), or None: the same, or a manifest that counts no graph."""
+    counts: dict[str, int] = release.manifest.get("counts", {}).get("graphs") or {}
+    if not counts:
+        return None
+    sizes = remote.graph_sizes(counts)
+    differ = sorted(g for g, n in counts.items() if sizes.get(g, 0) != n)
+    if not differ:
+        return None
+    first = differ[0]
+    return (f"{len(differ)} graph(s) of build {release.version} changed on the server since it was pushed (e.g. {first}: "
+            f"{sizes.get(first, 0)} triples there, {counts[first]} in the build)")
 
 
 def _push_full(remote: Remote, on: _OnServer, release: Release, replace_existing: bool, progress: Progress | None,
@@ -154,6 +172,8 @@ def _push_increment(remote: Remote, on: _OnServer, release: Release, build_dir: 
     ours, missing = on.ours, on.gone
     if missing:
         raise Rebuild(f"{len(missing)} graph(s) of build {version} are no longer there (e.g. {missing[0]})")
+    if (changed := _changed(remote, base)) is not None:
+        raise Rebuild(changed)
     appended = _section(release, base_state.inferred_at, state.inferred_at, None)
     inferred = _section(release, state.inferred_at, state.provenance_at, _INFERRED)
     provenance = _section(release, state.provenance_at, state.size, _PROVENANCE)
