@@ -137,12 +137,22 @@ def test_a_select_refuses_rdf_formats(seed_build_dir: Path) -> None:
     (["timelime"], "no saved query 'timelime' (did you mean 'timeline'?)"),
     (["days-between", "-p", "first=soleimani-killing-2020-01-03", "-p", "first=x"], "given twice"),
     (["timeline", "-p", "since"], "is not NAME=VALUE"),
+    (["events-in-country", "country=iraq"], "unexpected extra argument (country=iraq) hint: a parameter value is given with --param: --param country=iraq"),
+    (["events-in-country", "--country", "iraq"], "No such option '--country'. hint: a parameter value is given with --param: --param country=iraq"),
+    (["events-in-country", "--country=iraq"], "hint: a parameter value is given with --param: --param country=iraq"),
 ])
 def test_bad_parameters_exit_2_naming_the_choices(seed_build_dir: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["query", "run", *args, "--build", str(seed_build_dir)])
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_a_mistyped_option_keeps_clicks_suggestion_and_a_parameter_name_does_not_get_it(seed_build_dir: Path) -> None:
+    typo = CliRunner().invoke(main, ["query", "run", "timeline", "--buid", str(seed_build_dir)])
+    assert typo.exit_code == 2 and "Did you mean" in typo.output and "'--build'" in typo.output and "hint:" not in typo.output
+    named = CliRunner().invoke(main, ["query", "run", "events-in-country", "--country", "iraq", "--build", str(seed_build_dir)])
+    assert named.exit_code == 2 and "--param country=iraq" in named.output and "Did you mean" not in named.output
 
 
 def test_injection_through_the_cli_returns_no_rows(seed_build_dir: Path) -> None:

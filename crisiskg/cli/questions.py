@@ -287,7 +287,51 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
-@query.command("run")
+class _Run(click.Command):
+    """``query run``, whose usage errors point at ``--param`` when a parameter was written another
+    way (``actor=Iran`` alone, or ``--actor Iran``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            hint = _param_hint(given)
+            if hint is None:
+                raise
+            # without click's "did you mean --store?", which misleads for a parameter's name
+            raise click.UsageError(f"{exc.message}\nhint: {hint}", ctx=exc.ctx) from None
+
+
+def _param_hint(args: list[str]) -> str | None:
+    """How to give the parameter ``args`` wrote as ``NAME=VALUE`` without ``--param``, or as
+    ``--NAME VALUE`` / ``--NAME=VALUE`` when NAME is a parameter of the question; None otherwise."""
+    for i, arg in enumerate(args):
+        if i > 0 and args[i - 1] in ("-p", "--param"):
+            continue
+        if not arg.startswith("-") and "=" in arg:
+            return f"a parameter value is given with --param: --param {arg}"
+        if arg.startswith("--") and len(arg) > 2:
+            name, eq, value = arg[2:].partition("=")
+            if not eq and i + 1 < len(args) and not args[i + 1].startswith("-"):
+                value = args[i + 1]
+            if name in _param_names(args):
+                return f"a parameter value is given with --param: --param {name}={value or 'VALUE'}"
+    return None
+
+
+def _param_names(args: list[str]) -> set[str]:
+    """The parameter names of the saved questions ``args`` may name (none when it names none)."""
+    from crisiskg.query.savedqueries import load_queries
+
+    try:
+        queries = load_queries()
+    except CrisisKGError:
+        return set()
+    return {p.name for a in args if a in queries for p in queries[a].params}
+
+
+@query.command("run", cls=_Run)
 @click.argument("query_id")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @_answer_options
