@@ -164,22 +164,22 @@ class Remote:
 
     def graphs_held(self, graphs: Iterable[str], chunk: int = 500) -> set[str]:
         """Which of ``graphs`` the server holds (with a triple), asked ``chunk`` at a time."""
-        wanted, held = sorted(set(graphs)), set[str]()
-        for at in range(0, len(wanted), chunk):
-            values = " ".join(f"<{g}>" for g in wanted[at:at + chunk])
-            rows = self._select(f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}")
-            held |= {row["g"].value for row in rows if "g" in row}
-        return held
+        rows = self._per_graph("SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}", graphs, chunk)
+        return {row["g"].value for row in rows if "g" in row}
 
     def graph_sizes(self, graphs: Iterable[str], chunk: int = 500) -> dict[str, int]:
         """The triples each of ``graphs`` holds on the server (those it does not hold are left out),
         asked ``chunk`` at a time."""
-        wanted, sizes = sorted(set(graphs)), dict[str, int]()
+        rows = self._per_graph("SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+                               graphs, chunk)
+        return {row["g"].value: int(row["n"].value) for row in rows if "g" in row and "n" in row}
+
+    def _per_graph(self, template: str, graphs: Iterable[str], chunk: int) -> list[dict[str, Any]]:
+        """The rows of ``template`` (its ``{values}`` the graphs' IRIs) asked of ``chunk`` graphs at a time."""
+        wanted, rows = sorted(set(graphs)), list[dict[str, Any]]()
         for at in range(0, len(wanted), chunk):
-            values = " ".join(f"<{g}>" for g in wanted[at:at + chunk])
-            rows = self._select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g")
-            sizes |= {row["g"].value: int(row["n"].value) for row in rows if "g" in row and "n" in row}
-        return sizes
+            rows += self._select(template.format(values=" ".join(f"<{g}>" for g in wanted[at:at + chunk])))
+        return rows
 
     def pushed_graphs(self) -> set[str] | None:
         """The graphs ``crisiskg push`` owns on this server, or None (none): those the build it
