@@ -53,7 +53,9 @@ def push(spec: str, build_dir: Path, replace_existing: bool) -> None:
     /query -> /store, /sparql -> /data, or sparql:URL#store=GSP_URL); it replaces or deletes only
     graphs it created (the build's provenance graph names them), never anyone else's, and says
     what it did. After 'build --incremental', either kind gets only what changed when it holds the
-    build the new one was made from (else the whole build, and the summary says why). A terminal
+    build the new one was made from (else the whole build, and the summary says why); a server
+    that holds this very build, each graph with as many triples as the build gives it, is sent
+    nothing. A terminal
     shows a live line with the stage at work; each finished stage is printed with its seconds (one
     line each, on standard error).
 
