@@ -106,21 +106,37 @@ def fetch(port: int, path: str) -> bytes:
         return bytes(resp.read())
 
 
-def _client(port: int, paths: list[str], threads: int, seconds: float, start: int, out: Any) -> None:
+def _client(port: int, paths: list[str], threads: int, seconds: float, start: int, out: Any, rate: float | None = None,
+            phases: list[float] | None = None) -> None:
     """One client process: ``threads`` threads, each on one kept-alive connection, cycling through
-    ``paths`` from its own offset; sends (status, seconds) of each request to ``out``."""
+    ``paths`` from its own offset; sends (status, seconds) of each request to ``out``. With ``rate``
+    (requests a second, each thread's) a thread sends its k-th request (k + its phase, 0 to 1, from
+    ``phases``) / ``rate`` seconds after it began, so that the threads' requests do not come in
+    bursts; one the answers before it held up past that time is sent at once and timed from when
+    it was due, not from when it was sent (so that a slow answer also counts the wait of the
+    requests behind it, as wrk2 does)."""
     records: list[tuple[int, float]] = []
     lock = threading.Lock()
-    stop = time.perf_counter() + seconds
+    began = time.perf_counter()
+    stop = began + seconds
 
-    def loop(offset: int) -> None:
+    def loop(offset: int, phase: float) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine: list[tuple[int, float]] = []
         i = offset
         while time.perf_counter() < stop:
             path = paths[i % len(paths)]
+            due = None if rate is None else began + (phase + i - offset) / rate
             i += 1
             t0 = time.perf_counter()
+            if due is not None:
+                if due >= stop:
+                    break
+                if t0 < due:  # on time: sent when this thread wakes (its oversleep is not the server's)
+                    time.sleep(due - t0)
+                    t0 = time.perf_counter()
+                else:  # late, held up by the answers before it: timed from when it was due
+                    t0 = due
             try:
                 conn.request("GET", path, headers={"Accept": ACCEPT})
                 resp = conn.getresponse()
@@ -135,7 +151,7 @@ def _client(port: int, paths: list[str], threads: int, seconds: float, start: in
         with lock:
             records.extend(mine)
 
-    pool = [threading.Thread(target=loop, args=(start + n * 7,)) for n in range(threads)]
+    pool = [threading.Thread(target=loop, args=(start + n * 7, phases[n] if phases else 0.0)) for n in range(threads)]
     for t in pool:
         t.start()
     for t in pool:
@@ -143,12 +159,19 @@ def _client(port: int, paths: list[str], threads: int, seconds: float, start: in
     out.put(records)
 
 
-def drive(port: int, paths: list[str], clients: int, seconds: float) -> dict[str, float]:
-    """``clients`` client threads over two processes for ``seconds``: req/s, p50/p99 ms, errors."""
+def drive(port: int, paths: list[str], clients: int, seconds: float, rate: float | None = None) -> dict[str, float]:
+    """``clients`` client threads over two processes for ``seconds``: req/s, p50/p99 ms, errors.
+    Each thread sends its next request once it has the answer to the last, or, with ``rate``
+    (requests a second, all threads together), on a schedule (see :func:`_client`)."""
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
-    split = [clients - clients // 2, clients // 2]
-    procs = [ctx.Process(target=_client, args=(port, paths, n, seconds, k * 1000, results)) for k, n in enumerate(split) if n]
+    # on a schedule, a process for each client: threads of one process wait for each other's
+    # interpreter lock (up to its 5 ms switch interval), which would be counted as the server's time
+    split = [clients - clients // 2, clients // 2] if rate is None else [1] * clients
+    each = None if rate is None else rate / clients
+    first = [sum(split[:k]) for k in range(len(split))]  # each thread's phase: its place among all of them, so that their requests take turns
+    procs = [ctx.Process(target=_client, args=(port, paths, n, seconds, k * 1000, results, each,
+                                               [(first[k] + j) / clients for j in range(n)])) for k, n in enumerate(split) if n]
     for p in procs:
         p.start()
     records: list[tuple[int, float]] = []
