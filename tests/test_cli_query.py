@@ -140,6 +140,7 @@ def test_a_select_refuses_rdf_formats(seed_build_dir: Path) -> None:
     (["events-in-country", "country=iraq"], "unexpected extra argument (country=iraq) hint: a parameter value is given with --param: --param country=iraq"),
     (["events-in-country", "--country", "iraq"], "No such option '--country'. hint: a parameter value is given with --param: --param country=iraq"),
     (["events-in-country", "--country=iraq"], "hint: a parameter value is given with --param: --param country=iraq"),
+    (["events-in-country", "--output", "a=b.csv", "--bogus"], "No such option '--bogus'"),
 ])
 def test_bad_parameters_exit_2_naming_the_choices(seed_build_dir: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["query", "run", *args, "--build", str(seed_build_dir)])
@@ -151,6 +152,8 @@ def test_bad_parameters_exit_2_naming_the_choices(seed_build_dir: Path, args: li
 def test_a_mistyped_option_keeps_clicks_suggestion_and_a_parameter_name_does_not_get_it(seed_build_dir: Path) -> None:
     typo = CliRunner().invoke(main, ["query", "run", "timeline", "--buid", str(seed_build_dir)])
     assert typo.exit_code == 2 and "Did you mean" in typo.output and "'--build'" in typo.output and "hint:" not in typo.output
+    path = CliRunner().invoke(main, ["query", "run", "timeline", "--output", "a=b.csv", "--bogus"])
+    assert path.exit_code == 2 and "hint:" not in path.output  # an option's value is not a parameter
     named = CliRunner().invoke(main, ["query", "run", "events-in-country", "--country", "iraq", "--build", str(seed_build_dir)])
     assert named.exit_code == 2 and "--param country=iraq" in named.output and "Did you mean" not in named.output
 

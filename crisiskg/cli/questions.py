@@ -307,8 +307,8 @@ def _param_hint(args: list[str]) -> str | None:
     """How to give the parameter ``args`` wrote as ``NAME=VALUE`` without ``--param``, or as
     ``--NAME VALUE`` / ``--NAME=VALUE`` when NAME is a parameter of the question; None otherwise."""
     for i, arg in enumerate(args):
-        if i > 0 and args[i - 1] in ("-p", "--param"):
-            continue
+        if i > 0 and args[i - 1].startswith("-") and "=" not in args[i - 1]:
+            continue  # an option's value (every option of 'query run' takes one): a path may hold a '='
         if not arg.startswith("-") and "=" in arg:
             return f"a parameter value is given with --param: --param {arg}"
         if arg.startswith("--") and len(arg) > 2:
