@@ -63,7 +63,7 @@ def report(data: dict[str, Any]) -> str:
     head = (f"{data['question']}, {data['clients']} clients on a schedule, {data['rounds']} rounds of {data['seconds']} s; "
             f"answers differing from Oxigraph's: {data['mismatches']}")
     lines = [head, "",
-             "| offered req/s | oxigraph: answered req/s | p50 / p99 ms | crisiskg: answered req/s | p50 / p99 ms | errors |",
+             "| offered req/s | oxigraph: answered req/s | p50 / p99 ms | crisiskg: answered req/s | p50 / p99 ms | errors (both) |",
              "|---:|---:|---:|---:|---:|---:|"]
     for rate in data["rates"]:
         row = [f"{rate:,.0f}"]
