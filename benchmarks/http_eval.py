@@ -184,6 +184,24 @@ def drive(port: int, paths: list[str], clients: int, seconds: float, rate: float
             "p99_ms": round(percentile(ok, 99), 2), "errors": len(records) - len(ok)}
 
 
+def one_question_options(ap: argparse.ArgumentParser) -> None:
+    """The options of a benchmark that asks one saved question of a synthetic corpus's build:
+    ``--size``, ``--question``, ``--values``, ``--seed``, ``--work``, ``--out``."""
+    ap.add_argument("--size", type=parse_size, default=100_000, help="asserted triples of the synthetic corpus (e.g. 100k, 1M)")
+    ap.add_argument("--question", default="actor-events", help="the saved question asked, its first IRI or date parameter varied")
+    ap.add_argument("--values", type=int, default=200, help="parameter values, cycled through")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "crisiskg-bench", help="folder for corpora and builds")
+    ap.add_argument("--out", type=Path, default=None, help="where to write the results as JSON")
+
+
+def finish(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    """Write ``data`` as JSON to ``--out`` (when given), and print ``text``."""
+    if args.out:
+        args.out.write_text(json.dumps(data, indent=1) + "\n")
+    print(text)
+
+
 def crisiskg_server(build_dir: Path, cache: bool) -> tuple[Server, int]:
     port = free_port()
     env = {} if cache else {"CRISISKG_CACHE_BYTES": "0"}

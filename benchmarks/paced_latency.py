@@ -16,16 +16,24 @@ going first. Prints medians of the rounds; nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from benchmarks.http_eval import crisiskg_server, drive, ensure_build, fetch, oxigraph_server, question_values, rows_of, targets
-from benchmarks.run import parse_size
+from benchmarks.http_eval import (
+    crisiskg_server,
+    drive,
+    ensure_build,
+    fetch,
+    finish,
+    one_question_options,
+    oxigraph_server,
+    question_values,
+    rows_of,
+    targets,
+)
 
 SERVERS = ("oxigraph", "crisiskg")
 
@@ -79,16 +87,11 @@ def report(data: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.paced_latency", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--size", type=parse_size, default=100_000, help="asserted triples of the synthetic corpus (e.g. 100k, 1M)")
-    ap.add_argument("--question", default="actor-events", help="the saved question asked, its first IRI or date parameter varied")
+    one_question_options(ap)
     ap.add_argument("--rates", default="100,200,400,800", help="offered loads, requests a second in all, comma-separated")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5)
-    ap.add_argument("--values", type=int, default=200, help="parameter values, cycled through")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "crisiskg-bench", help="folder for corpora and builds")
-    ap.add_argument("--out", type=Path, default=None, help="where to write the results as JSON")
     args = ap.parse_args(argv)
     try:
         rates = [float(r) for r in args.rates.split(",")]
@@ -97,9 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     if not rates or min(rates) <= 0 or args.clients < 1:
         ap.error("--rates must be above 0 and --clients at least 1")
     data = measure(args)
-    if args.out:
-        args.out.write_text(json.dumps(data, indent=1) + "\n")
-    print(report(data))
+    finish(args, data, report(data))
 
 
 if __name__ == "__main__":

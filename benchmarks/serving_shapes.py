@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import socket
 import statistics
@@ -38,8 +37,18 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.ab_clients import cell
-from benchmarks.http_eval import drive, ensure_build, fetch, oxigraph_server, question_values, rows_of, targets
-from benchmarks.run import Server, free_port, parse_size, wait_http, wait_workers
+from benchmarks.http_eval import (
+    drive,
+    ensure_build,
+    fetch,
+    finish,
+    one_question_options,
+    oxigraph_server,
+    question_values,
+    rows_of,
+    targets,
+)
+from benchmarks.run import Server, free_port, wait_http, wait_workers
 
 SHAPES = ("served", "threads", "fronts+workers", "fronts+threads", "granian")
 DEFAULT_SHAPES = SHAPES[:4]  # granian is not a dependency
@@ -155,18 +164,13 @@ def report(data: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.serving_shapes", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--size", type=parse_size, default=100_000, help="asserted triples of the synthetic corpus (e.g. 100k, 1M)")
-    ap.add_argument("--question", default="actor-events", help="the saved question asked, its first IRI or date parameter varied")
+    one_question_options(ap)
     ap.add_argument("--shapes", default=",".join(DEFAULT_SHAPES), help=f"comma-separated, of {', '.join(SHAPES)} (default: all but granian)")
     ap.add_argument("--fronts", type=int, default=2, help="processes sharing the port in the fronts shapes")
     ap.add_argument("--front-workers", type=int, default=1, help="killable workers of each front in fronts+workers")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=4)
-    ap.add_argument("--values", type=int, default=200, help="parameter values, cycled through")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "crisiskg-bench", help="folder for corpora and builds")
-    ap.add_argument("--out", type=Path, default=None, help="where to write the results as JSON")
     ap.add_argument("--front", type=int, default=None, metavar="PORT", help=argparse.SUPPRESS)  # one front process
     ap.add_argument("--build", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -179,9 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     if "granian" in args.shapes.split(",") and importlib.util.find_spec("granian") is None:
         ap.error("the granian shape needs granian, which crisiskg does not depend on: pip install granian")
     data = measure(args)
-    if args.out:
-        args.out.write_text(json.dumps(data, indent=1) + "\n")
-    print(report(data))
+    finish(args, data, report(data))
 
 
 if __name__ == "__main__":

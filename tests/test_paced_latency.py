@@ -13,7 +13,6 @@ import pytest
 from benchmarks.http_eval import drive
 from benchmarks.paced_latency import main, report
 
-
 ARRIVALS: list[float] = []
 
 
