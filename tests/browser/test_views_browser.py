@@ -186,6 +186,48 @@ def test_event_graph_draws_labelled_nodes_and_edges(drawn: Any, artifacts: Path,
     assert all(texts(drawn.locator("#view g.view-edge text")))
 
 
+def _shown_labels(page: Any) -> int:
+    return int(page.locator("#view g.view-edge text").evaluate_all("(es) => es.filter((e) => getComputedStyle(e).display !== 'none').length"))
+
+
+def _scale(page: Any) -> float:
+    transform = page.locator("#view svg > g").first.get_attribute("transform") or ""
+    found = re.search(r"scale\(([0-9.e-]+)\)", transform)
+    return float(found.group(1)) if found else 1.0
+
+
+def test_a_busy_event_graph_shows_link_labels_on_demand(drawn: Any, artifacts: Path, server: str) -> None:
+    """More than 12 links: no link label at first; pointing at a node shows its own links' labels
+    and dims the rest; zooming in (which starts from the fitted view) shows every label."""
+    show(drawn, artifacts, "/ui/questions/event-graph", "graph-focus")
+    data = drawn.evaluate("() => window.crisiskgView.data")
+    edges = data["edges"]
+    if len(edges) <= 12:  # a small graph keeps every label
+        assert _shown_labels(drawn) == len(edges)
+        return
+    assert _shown_labels(drawn) == 0
+    degree = {n["id"]: sum(1 for e in edges if n["id"] in (e["source"], e["target"])) for n in data["nodes"]}
+    hub = max(range(len(data["nodes"])), key=lambda i: degree[data["nodes"][i]["id"]])
+    drawn.locator("#view a.view-node").nth(hub).hover()
+    assert _shown_labels(drawn) == degree[data["nodes"][hub]["id"]]
+    dimmed = drawn.locator("#view g.view-edge").evaluate_all("(es) => es.filter((e) => getComputedStyle(e).opacity < 1).length")
+    assert dimmed == len(edges) - degree[data["nodes"][hub]["id"]]
+    drawn.locator("#view .view-tools").hover()
+    assert _shown_labels(drawn) == 0
+    box = drawn.locator("#view svg").bounding_box()
+    drawn.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    fitted = _scale(drawn)
+    drawn.mouse.wheel(0, -250)  # d3: a wheel step of 250 pixels zooms by 2 ** (250 * 0.002), about 1.41x
+    drawn.wait_for_timeout(300)
+    assert 1.3 < _scale(drawn) / fitted < 1.55, (fitted, _scale(drawn))  # from the fitted view, not from scale 1
+    for _ in range(5):
+        if _scale(drawn) >= 1.6:
+            break
+        drawn.mouse.wheel(0, -250)
+        drawn.wait_for_timeout(300)
+    assert _shown_labels(drawn) == len(edges)
+
+
 @pytest.mark.parametrize("path,qid,query", [
     ("/ui/questions/event-map", "event-map", ""),
     ("/ui/questions/timeline", "timeline", ""),

@@ -225,8 +225,19 @@
   }
 
   // ---------------------------------------------------------------- the event graph: force layout
+  // A busy graph (more than LABELLED links) shows its links' labels on demand, not all at once
+  // (they pile up around the event): those of the node under the pointer or focus, or all of them
+  // once zoomed in to READABLE; the rest of the graph is dimmed meanwhile.
+  const LABELLED = 12, READABLE = 1.6;
   function drawGraph(data) {
     el.replaceChildren();
+    const busy = data.edges.length > LABELLED;
+    if (busy) {
+      const bar = document.createElement("div");
+      bar.className = "view-tools";
+      bar.innerHTML = '<span class="muted">Point at a node (or tab to it) for its links; zoom in to read every label. Scroll or pinch to zoom, drag to pan.</span>';
+      el.appendChild(bar);
+    }
     const width = Math.max(el.clientWidth, 480), height = 640;
     const nodes = data.nodes.map((n) => Object.assign({}, n));
     const links = data.edges.map((e) => Object.assign({}, e));
@@ -236,10 +247,16 @@
       .force("center", d3.forceCenter(width / 2, height / 2))
       .force("collide", d3.forceCollide(46)).stop();
     for (let i = 0; i < 400; i += 1) sim.tick();
-    const svg = d3.select(el).append("svg").attr("class", "view-svg").attr("viewBox", `0 0 ${width} ${height}`).attr("width", width).attr("height", height);
+    const svg = d3.select(el).append("svg").attr("class", "view-svg" + (busy ? " view-busy" : "")).attr("viewBox", `0 0 ${width} ${height}`)
+      .attr("width", width).attr("height", height);
     const world = svg.append("g");
-    svg.call(d3.zoom().scaleExtent([0.2, 6]).on("zoom", (ev) => world.attr("transform", ev.transform)));
+    const zoom = d3.zoom().scaleExtent([0.2, 6]).on("zoom", (ev) => {
+      world.attr("transform", ev.transform);
+      svg.classed("view-readable", ev.transform.k >= READABLE);
+    });
+    svg.call(zoom);
     const edge = world.append("g").selectAll("g").data(links).join("g").attr("class", "view-edge");
+    edge.append("title").text((l) => `${l.source.label} — ${l.label} — ${l.target.label}`);
     edge.append("line").attr("x1", (l) => l.source.x).attr("y1", (l) => l.source.y).attr("x2", (l) => l.target.x).attr("y2", (l) => l.target.y);
     edge.append("text").attr("x", (l) => (l.source.x + l.target.x) / 2).attr("y", (l) => (l.source.y + l.target.y) / 2).text((l) => l.label);
     const colour = d3.scaleOrdinal(d3.schemeTableau10);
@@ -248,11 +265,17 @@
     node.append("title").text((n) => `${n.label}${n.type ? " (" + n.type + ")" : ""}`);
     node.append("circle").attr("r", 9).attr("fill", (n) => colour(n.type));
     node.append("text").attr("x", 12).attr("y", 4).text((n) => n.label);
+    const near = (n) => {  // the node n, its links and the nodes at their other ends marked; null: none
+      svg.classed("view-focus", n !== null);
+      edge.classed("view-near", (l) => n !== null && (l.source === n || l.target === n));
+      node.classed("view-near", (m) => n !== null && (m === n || links.some((l) => (l.source === n && l.target === m) || (l.target === n && l.source === m))));
+    };
+    node.on("mouseenter focus", (ev, n) => near(n)).on("mouseleave blur", () => near(null));
     const xs = d3.extent(nodes, (n) => n.x), ys = d3.extent(nodes, (n) => n.y);
-    if (nodes.length) {
+    if (nodes.length) {  // fitted, through the zoom behaviour, so that the first zoom or drag starts from here
       const k = Math.min(2, 0.9 / Math.max((xs[1] - xs[0] + 200) / width, (ys[1] - ys[0] + 60) / height));
       const t = d3.zoomIdentity.translate(width / 2, height / 2).scale(k).translate(-(xs[0] + xs[1]) / 2, -(ys[0] + ys[1]) / 2);
-      world.attr("transform", t);
+      svg.call(zoom.transform, t);
     }
     done({view: "graph", data, svg: svg.node()});
   }
