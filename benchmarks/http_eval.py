@@ -106,6 +106,12 @@ def fetch(port: int, path: str) -> bytes:
         return bytes(resp.read())
 
 
+def differing(port: int, own: list[str], oxi_port: int, theirs: list[str], count: int = 20) -> int:
+    """How many of the first ``count`` answers at ``port`` (paths ``own``) differ, row by row, from
+    Oxigraph's at ``oxi_port`` (the same questions as ``theirs``)."""
+    return sum(rows_of(fetch(port, a)) != rows_of(fetch(oxi_port, b)) for a, b in zip(own[:count], theirs[:count], strict=True))
+
+
 def _client(port: int, paths: list[str], threads: int, seconds: float, start: int, out: Any, rate: float | None = None,
             phases: list[float] | None = None) -> None:
     """One client process: ``threads`` threads, each on one kept-alive connection, cycling through

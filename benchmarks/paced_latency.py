@@ -24,14 +24,13 @@ from typing import Any
 
 from benchmarks.http_eval import (
     crisiskg_server,
+    differing,
     drive,
     ensure_build,
-    fetch,
     finish,
     one_question_options,
     oxigraph_server,
     question_values,
-    rows_of,
     targets,
 )
 
@@ -48,8 +47,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     cells: dict[str, dict[str, list[dict[str, float]]]] = {name: {str(r): [] for r in rates} for name in SERVERS}
     try:
         port = {name: p for name, (_, p) in servers.items()}
-        mismatches = sum(rows_of(fetch(port["crisiskg"], a)) != rows_of(fetch(port["oxigraph"], b))
-                         for a, b in zip(own["crisiskg"][:20], own["oxigraph"][:20], strict=True))
+        mismatches = differing(port["crisiskg"], own["crisiskg"], port["oxigraph"], own["oxigraph"])
         for name in SERVERS:  # warm: workers, the engine's pages
             drive(port[name], own[name], args.clients, 1)
         for r in range(args.rounds):

@@ -38,14 +38,13 @@ from typing import Any
 
 from benchmarks.ab_clients import cell
 from benchmarks.http_eval import (
+    differing,
     drive,
     ensure_build,
-    fetch,
     finish,
     one_question_options,
     oxigraph_server,
     question_values,
-    rows_of,
     targets,
 )
 from benchmarks.run import Server, free_port, wait_http, wait_workers
@@ -108,11 +107,6 @@ def start(shape: str, build_dir: Path, fronts: int, front_workers: int) -> tuple
     return servers, port
 
 
-def check(port: int, own: list[str], oxi_port: int, theirs: list[str], count: int = 20) -> int:
-    """How many of the first ``count`` answers differ from Oxigraph's, row by row."""
-    return sum(rows_of(fetch(port, a)) != rows_of(fetch(oxi_port, b)) for a, b in zip(own[:count], theirs[:count], strict=True))
-
-
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     build_dir = ensure_build(args.size, args.work)
     cases = question_values(build_dir, [args.question], args.values, args.seed)[args.question]
@@ -128,7 +122,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 servers, port = start(shape, build_dir, args.fronts, args.front_workers)
                 try:
                     if r == 0:
-                        mismatches += check(port, paths["saved question"], oxi_port, paths["oxigraph"])
+                        mismatches += differing(port, paths["saved question"], oxi_port, paths["oxigraph"])
                     drive(port, paths["saved question"], args.clients, 1)  # warm: every front, its workers
                     cells[shape].append(cell(servers, port, paths["saved question"], args.clients, args.seconds))
                 finally:
