@@ -42,7 +42,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     cases = question_values(build_dir, [args.question], args.values, args.seed)[args.question]
     paths = targets(args.question, cases)
     own = {"oxigraph": paths["oxigraph"], "crisiskg": paths["saved question"]}
-    rates = [float(r) for r in args.rates.split(",")]
+    rates: list[float] = args.rates
     servers = {"oxigraph": oxigraph_server(build_dir, args.work), "crisiskg": crisiskg_server(build_dir, cache=False)}
     cells: dict[str, dict[str, list[dict[str, float]]]] = {name: {str(r): [] for r in rates} for name in SERVERS}
     try:
@@ -83,20 +83,27 @@ def report(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def rates(text: str) -> list[float]:
+    """``--rates``: requests a second, comma-separated, each above 0."""
+    try:
+        got = [float(r) for r in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write requests a second, comma-separated (e.g. 100,200,400)") from None
+    if min(got) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: rates must be above 0")
+    return got
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.paced_latency", description=__doc__.split("\n\n")[0])
     one_question_options(ap)
-    ap.add_argument("--rates", default="100,200,400,800", help="offered loads, requests a second in all, comma-separated")
+    ap.add_argument("--rates", type=rates, default="100,200,400,800", help="offered loads, requests a second in all, comma-separated")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5)
     args = ap.parse_args(argv)
-    try:
-        rates = [float(r) for r in args.rates.split(",")]
-    except ValueError:
-        ap.error(f"--rates {args.rates!r}: write requests a second, comma-separated (e.g. 100,200,400)")
-    if not rates or min(rates) <= 0 or args.clients < 1:
-        ap.error("--rates must be above 0 and --clients at least 1")
+    if args.clients < 1:
+        ap.error("--clients must be at least 1")
     data = measure(args)
     finish(args, data, report(data))
 
