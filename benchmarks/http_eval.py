@@ -113,16 +113,19 @@ def differing(port: int, own: list[str], oxi_port: int, theirs: list[str], count
 
 
 def _client(port: int, paths: list[str], threads: int, seconds: float, start: int, out: Any, rate: float | None = None,
-            phases: list[float] | None = None) -> None:
+            phases: list[float] | None = None, ready: Any = None) -> None:
     """One client process: ``threads`` threads, each on one kept-alive connection, cycling through
     ``paths`` from its own offset; sends (status, seconds) of each request to ``out``. With ``rate``
     (requests a second, each thread's) a thread sends its k-th request (k + its phase, 0 to 1, from
     ``phases``) / ``rate`` seconds after it began, so that the threads' requests do not come in
     bursts; one the answers before it held up past that time is sent at once and timed from when
     it was due, not from when it was sent (so that a slow answer also counts the wait of the
-    requests behind it, as wrk2 does)."""
+    requests behind it, as wrk2 does). ``ready`` (a barrier of every client process): all begin at
+    once, so that the phases of different processes keep their turns however long each took to start."""
     records: list[tuple[int, float]] = []
     lock = threading.Lock()
+    if ready is not None:
+        ready.wait(timeout=120)
     began = time.perf_counter()
     stop = began + seconds
 
@@ -176,8 +179,9 @@ def drive(port: int, paths: list[str], clients: int, seconds: float, rate: float
     split = [clients - clients // 2, clients // 2] if rate is None else [1] * clients
     each = None if rate is None else rate / clients
     first = [sum(split[:k]) for k in range(len(split))]  # each thread's phase: its place among all of them, so that their requests take turns
+    ready = None if rate is None else ctx.Barrier(sum(1 for n in split if n))
     procs = [ctx.Process(target=_client, args=(port, paths, n, seconds, k * 1000, results, each,
-                                               [(first[k] + j) / clients for j in range(n)])) for k, n in enumerate(split) if n]
+                                               [(first[k] + j) / clients for j in range(n)], ready)) for k, n in enumerate(split) if n]
     for p in procs:
         p.start()
     records: list[tuple[int, float]] = []
