@@ -3,12 +3,13 @@
 Names are the registry's aliases found in the text plus the other capitalised names, each unknown one
 proposed as a registry entry with a class guessed from its words and its title ("Defense Secretary
 Mark Esper" is the title "Defense Secretary" and the person Mark Esper). A sentence's holder comes
-from attribution patterns: "according to X", "X said / told / warned ...", "..., X said", a pronoun
-after a named speaker, a quotation continuing the last speaker's words, and unnamed sources ("one
-former official", "some commentators") that become the article's ``sources:``; "..., said X" needs X
-to end the clause ("said Iraq must ..." makes Iraq the subject, not the speaker). A count ("Three")
-is never a name, and a weapon's name ("Katyusha rockets") is proposed as a Weapon. ``byline`` reads
-"By NAME[, PUBLISHER]" at the top of the text.
+from attribution patterns: "according to X", "X said / told / warned ...", "X's military condemned
+...", "..., X said", a pronoun after a named speaker, a quotation continuing the last speaker's
+words, and unnamed sources ("one former official", "some analysts argue") that become the article's
+``sources:``; "..., said X" needs X to end the clause ("said Iraq must ..." makes Iraq the subject,
+not the speaker). A count ("Three") is never a name, nor are the people it counts ("one Briton"), and
+a weapon's name ("Katyusha rockets") is proposed as a Weapon. ``byline`` reads "By NAME[, PUBLISHER]"
+at the top of the text.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(
                         r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"
                         r"advisor|analyst|chairman|commander|founder|ambassador|editor|correspondent|officer)\b[^,.;:]{0,120})")
 SPEECH = (r"said|says|say|told|tells|added|adds|warned|warns|announced|announces|tweeted|tweets|stated|insisted|insists|"
-          r"argued|argues|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
+          r"argued|argues|argue|condemned|condemns|denounced|denounces|criticized|criticised|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
           r"threatened|believes|believe|believed|suggested|suggest|suggests|described|describes|urged|urges|"
           r"called|calls|asserted|acknowledged|confirmed|denied|denies|stressed|predicted|predicts|thinks|think")
 UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|other|most|few|senior|former|top|western|"
@@ -42,7 +43,8 @@ UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|othe
                      r"(?:officials?|diplomats?|sources?|analysts?|experts?|commentators?|observers?|critics?|lawmakers?|"
                      r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans))\b", re.IGNORECASE)
 _SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|say|argue|believe|think|view|see|will|would))")
-_SPEECH_AFTER = re.compile(rf"^(?:,[^,]{{0,100}},)?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:also\s+)?(?:{SPEECH})\b")
+# "Iraq's military condemned": the actor whose body speaks holds the words
+_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:also\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
 # "From Iran's perspective, ...", "In Tehran's view, ...": the view is the named actor's
@@ -80,6 +82,8 @@ _COUNTS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thir
 _WEAPONS = (r"rockets?|missiles?|drones?|mortars?|bombs?|shells?|grenades?|katyushas?|IEDs?|explosives?|munitions?|"
             r"artillery|launchers?|warheads?|projectiles?")
 NOT_A_NAME = re.compile(rf"(?:(?:{_COUNTS})(?:[^\S\n]+|$))+", re.IGNORECASE)
+_COUNTED = re.compile(rf"\b(?:{_COUNTS})[^\S\n]+$", re.IGNORECASE)
+_HEAD_ENDS = re.compile(r"(?:[,.;:)]|\s+(?:and|or|were|was|who|had|have|in|at|on|from)\b|\s*$)")
 WEAPON_WORDS = re.compile(rf"\b(?:{_WEAPONS})\b", re.IGNORECASE)
 _PLACE_CONTEXT = re.compile(r"\b(?:in|near|at|north of|south of|east of|west of|outside|from|to)\s+$")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -174,6 +178,8 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
             b, nm = b + count.end(), nm[count.end():]
         if any(overlaps((b, e), r) for r in taken) or len(nm) < 3 or NOT_A_NAME.fullmatch(nm):
             continue
+        if " " not in nm and _COUNTED.search(text[max(0, b - 14):b]) and _HEAD_ENDS.match(text[e:e + 8]):
+            continue  # "one Briton", "two Americans and": the people counted, not a name
         cls = guess_class(nm, text, b, titled=title is not None)
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
         ident = slug(" ".join(w for i, w in enumerate(nm.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(nm)
@@ -241,10 +247,13 @@ class Attributor:
                 return Holder(n.entity, f"{before.strip()} {n.text}{view.group(0)}".strip(), "paraphrase", f"'{view.group(0).strip('’ ')}' of {n.text}")
         for n in inside:
             after = self.text[n.end:seg.end]
-            if _SPEECH_AFTER.match(after) and not re.match(r"^\s*(?:that|who|which)\b", after):
+            spoke = _SPEECH_AFTER.match(after)
+            if spoke and not re.match(r"^\s*(?:that|who|which)\b", after):
                 mode = "direct-quote" if re.search(r"[“\"]", after) else "paraphrase"
-                verb = _SPEECH_AFTER.match(after).group(0).strip(", ")  # type: ignore[union-attr]
-                return self._named(n, f"{n.text} {verb.split()[-1]}", mode, f"'{n.text} {verb.split()[-1]}'")
+                verb = spoke.group(0).strip(", ").split()[-1]
+                # the words as the text has them, to quote ("Iraq’s military condemned"), when they are short
+                words = n.text + after[:spoke.end()] if spoke.end() <= 30 else f"{n.text} {verb}"
+                return self._named(n, words, mode, f"'{n.text} {verb}'")
             before = self.text[seg.begin:n.begin]
             if (_SPEECH_BEFORE.search(before.rstrip(" ,")) and before.rstrip().endswith((",", "said", "says", "told"))
                     and not _CLAUSE_GOES_ON.match(self.text[n.end:seg.end])):

@@ -165,6 +165,11 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         elif reading.why != "no event word":
             left_out.append({"quote": seg.text, "why": reading.why})
         for ev in refs:
+            # the sentence's date is its main event's ("airstrikes on Thursday, a day after rockets hit
+            # Camp Taji"): an event of the graph named beside it keeps the graph's date
+            if reading.event is not None and ev.get("date") and ev["date"] == reading.event.get("date") \
+                    and not _dates_agree(ev, know.events[ev["id"]]):
+                del ev["date"]
             if not any(e["id"] == ev["id"] for e in events):
                 events.append(ev)
         here = [e for e in events if e.get("quote") and e["quote"] in seg.text]

@@ -6,9 +6,12 @@ attacks: a claim of responsibility (a denied one, "No group claimed responsibili
 with polarity ``denied``, not an event); a hypothetical or recommended act ("should avoid further
 strikes", "could launch airstrikes") is no event (the stance reader looks at it); a threat (warned,
 vowed, threatened, "options are on the table"); a statement by a named speaker (what a minister says
-about an attack is the minister's statement); then an act (an attack classed by its means, a killing,
-a vote, sanctions, a protest, negotiations, a withdrawal). A drafted event whose class, date, places
-and actors agree with an event of the graph takes that event's id.
+about an attack is the minister's statement, and the toll a condemnation gives is the attack's); then
+an act (an attack classed by its means, a killing, a vote, sanctions, a protest, negotiations, a
+withdrawal). The act, its roles and counts are read from the main clause: what follows a link to an
+earlier event ("..., a day after rockets killed two Americans at Camp Taji") belongs to that event,
+and a capital that speaks ("Washington should ...") is a government, not a place. A drafted event
+whose class, date, places and actors agree with an event of the graph takes that event's id.
 """
 
 from __future__ import annotations
@@ -32,11 +35,13 @@ MEANS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\bair ?strikes?\b|\bbomb(?:ed|ing|s)\b", re.IGNORECASE), "Airstrike", "195"),
     (re.compile(r"\bcyber ?(?:attacks?|strikes?)\b", re.IGNORECASE), "CyberAttack", "190"),
 ]
-ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired|launched|hit|shelled|came under\b[^.]{0,30}\bfire|"
+# "carried out airstrikes", "conducted a drone strike": a verb that names an act only with its noun
+_DID_ATTACK = r"(?:carried out|conducted|staged|mounted)\s+(?:[\w-]+\s+){0,3}?(?:air ?strikes?|strikes?|attacks?|raids?|bombings?)"
+ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired|launched|" + _DID_ATTACK + r"|hit|shelled|came under\b[^.]{0,30}\bfire|"
                  r"received fire|rocket fire|targeted|assassinat\w+|kill(?:ed|ing)|slaying|demise|dead)\b", re.IGNORECASE)
 # a finite verb of an act that happened ("militias launched rockets", "came under rocket fire"); a noun
 # ("the attack", "these strikes") or a gerund ("by attacking") drafts no new event on its own
-DONE = re.compile(r"\b(?:attacked|struck|fired|launched|hit|shelled|bombed|came under\b[^.]{0,30}\bfire|"
+DONE = re.compile(r"\b(?:attacked|struck|fired|launched|" + _DID_ATTACK + r"|hit|shelled|bombed|came under\b[^.]{0,30}\bfire|"
                   r"(?:has|have|had) (?:previously )?received fire|targeted|assassinated|killed)\b", re.IGNORECASE)
 KILL = re.compile(r"\b(?:kill(?:ed|ing)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
 # other acts: pattern -> (class, CAMEO)
@@ -56,7 +61,7 @@ THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|pr
                     r"options are on the table)\b", re.IGNORECASE)
 # a named speaker's "will retaliate" is a threat; the author's or an unnamed source's is a prediction
 SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target)\b", re.IGNORECASE)
-STATEMENT = re.compile(r"\b(?:said|says|told|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"\b(?:said|says|saying|told|condemned|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
 CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es)|took|accept(?:ed|s)?)\s+responsibility\b", re.IGNORECASE)
 DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
 HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|if|unless|avoid|refrain|whether|ought|"
@@ -70,9 +75,36 @@ CONDITION = re.compile(r"\b(?:if|unless|should it|as long as)\b[^.;:”\"]{3,120
 CHANNELS = [(re.compile(r"\btweet", re.IGNORECASE), "Tweet"), (re.compile(r"\bTelegram\b"), "Telegram"),
             (re.compile(r"\bspeech\b", re.IGNORECASE), "Speech"), (re.compile(r"\bstatement\b", re.IGNORECASE), "FormalStatement")]
 _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+)?$", re.IGNORECASE)
+# a place name as the subject of a verb ("Washington should ...", "Washington and Tehran can ...") names
+# a government, not where something happened
+_METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|can|could|may|might|has|have|had|wants?|needs?|"
+                      r"says?|said|told|warned|insists?|insisted)\b")
+# a statement's words about the toll of an attack told before ("the strikes", "saying they killed")
+_TOLL_OF = re.compile(r"\b(?:the|these|those|its|their)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)\b.*"
+                      r"\b(?:kill(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing))\b", re.IGNORECASE)
+# "against five weapons storage sites of Kataib Hezbollah": the target is whose sites were hit
+_AGAINST_OF = re.compile(r"\b(?:on|against|targeting|at)\s+(?:[\w-]+\s+){0,5}?of\s+(?:the\s+)?$", re.IGNORECASE)
 _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+# "..., a day after rockets killed two Americans at Camp Taji": a link to an earlier event; what
+# follows it is that event's (a reference or a phrase), not the sentence's main one
+_LATER_THAN = re.compile(r",?\s+(?:(?:a|an|one|two|three|four|five|six|seven|several|few|\d+)\s+(?:days?|weeks?|hours?|months?)\s+|"
+                         r"(?:shortly|soon|just|only|hours|days)\s+)?(?:after|following|in (?:response|retaliation) (?:to|for))\s+",
+                         re.IGNORECASE)
+
+
+def main_clause(seg: Segment) -> Segment:
+    """``seg`` up to a link to an earlier event when the words before the link tell an act of their
+    own ("X carried out airstrikes on Thursday, a day after rockets killed ..."); else ``seg``."""
+    link_at = _LATER_THAN.search(seg.text)
+    if link_at is None or link_at.start() == 0 or not DONE.search(seg.text[:link_at.start()]) \
+            or not DONE.search(seg.text[link_at.end():]):
+        return seg
+    head = seg.text[:link_at.start()]
+    return Segment(seg.begin, seg.begin + len(head), head, seg.paragraph, seg.index)
 
 
 def _act(text: str) -> re.Match[str] | None:
@@ -151,8 +183,10 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
             continue
         before = seg.text[:n.begin - seg.begin]
         hit = bool(act) and n.begin >= pivot and bool(re.fullmatch(r"\s+(?:(?:at|on|against|the|a|an)\s+)*", seg.text[pivot - seg.begin:n.begin - seg.begin]))
-        against = _AGAINST.search(before[-25:]) or hit
+        against = _AGAINST.search(before[-25:]) or _AGAINST_OF.search(before[-60:]) or hit
         if kinds & PLACE_TYPES and not kinds & {"State"}:
+            if _METONYM.match(seg.text[n.end - seg.begin:]):
+                continue  # "Washington should respect ...": the capital speaks for its government; no place
             if n.entity not in places:
                 places.append(n.entity)
             if cls in ATTACKS and against and n.entity not in target_places:
@@ -254,8 +288,9 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
          previous: dict[str, Any] | None) -> Reading:
     """The event (or relation) one sentence gives; ``previous`` is the last attack drafted, which a
     sentence such as "The attack killed three" adds its counts to instead of drafting a new event."""
-    cls, cameo, why = _classify(seg.text, holder)
-    counts = draft_counts.read(seg.text, set(knowledge.entities))
+    head = main_clause(seg)
+    cls, cameo, why = _classify(head.text, holder)
+    counts = draft_counts.read(head.text, set(knowledge.entities))
     for items in counts.values():
         for item in items:
             item.update(quoted(text, item.pop("quote"), seg.begin))
@@ -282,7 +317,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
     event.update(quoted(text, seg.text, seg.begin))
     if date:
         event["date"] = date.as_seed()
-    roles, places, target_places, weapon = _roles(cls, seg, names, holder, knowledge)
+    roles, places, target_places, weapon = _roles(cls, head, names, holder, knowledge)
     if places:
         event["places"] = places
     if target_places:
@@ -301,6 +336,10 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         source = {"source": {"description": holder.source_description, "quote": holder.words}} if holder.source_description else {}
     else:
         source = {}
+    if cls == "Statement" and previous is not None and counts.get("casualties") and _TOLL_OF.search(head.text):
+        # "Iraq condemned the strikes, saying they killed three soldiers": the toll of the attack told
+        # before, as the speaker gives it
+        _merge(previous, {"casualties": counts.pop("casualties")})
     _merge(event, counts)
     linked = link(event, date, knowledge)
     if cls in ATTACKS and not linked and not DONE.search(seg.text) and not own_date:
