@@ -2,8 +2,10 @@
 
 "around 18 small Katyusha rockets" is 18 munitions, ``approximately``; "killed three coalition
 personnel, two American and one British" is three killed and, by nationality, two and one; "nearly a
-dozen" is 12, ``nearly``; "no confirmed casualties" reports none (``none-reported``), which is not a
-count of zero. Each count keeps the words it was read from as its quote.
+dozen" is 12, ``nearly``; "no confirmed casualties" and "no one was killed" report none
+(``none-reported``), which is not a count of zero, while "no American was hurt" is a count of zero
+Americans. Bases, vehicles and aircraft are counted things, never casualties ("missiles at two bases,
+but no American was hurt"). Each count keeps the words it was read from as its quote.
 """
 
 from __future__ import annotations
@@ -20,17 +22,20 @@ QUALIFIERS = [(r"at least|no fewer than|no less than", "at-least"), (r"more than
               (r"up to|at most|no more than|fewer than|less than", "at-most")]
 _QUAL = "|".join(q for q, _ in QUALIFIERS)
 _NUM = r"\d[\d,]*|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
-COUNT = re.compile(rf"(?<![\w-])(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w’'-]+\s+){{0,3}}?"
+COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w’'-]+\s+){{0,3}}?"
                    r"(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers|troops|personnel|servicemembers|"
                    r"service members|civilians|people|Americans|Iraqis|Iranians|contractors|officials|vehicles|aircraft|"
                    r"American|British|Iraqi|Iranian|dead|killed|injured|wounded))\b", re.IGNORECASE)
 # "injured nearly a dozen more": the verb before a number that names no noun
 VERB_COUNT = re.compile(rf"\b(?P<verb>killed|killing|injured|injuring|wounded|wounding)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?(?=[\s.,;])", re.IGNORECASE)
 NONE_REPORTED = re.compile(r"\bno (?:confirmed |reported |immediate reports of )?(?P<what>casualties|deaths|injuries|fatalities)\b|"
-                           r"\b(?:no one|nobody) was (?P<verb>killed|hurt|injured|wounded)\b|\bfailed to kill any (?P<who>\w+)", re.IGNORECASE)
+                           r"\b(?:no one|nobody) was (?P<verb>killed|hurt|injured|wounded)\b|\bfailed to kill any (?P<who>\w+)|"
+                           r"\bno (?P<none_of>American|Americans|British|Iraqi|Iraqis|Iranian|Iranians|Saudi|Israeli) (?:soldiers? |troops )?"
+                           r"(?:was|were) (?P<how>killed|hurt|injured|wounded)\b", re.IGNORECASE)
 _KILLED = re.compile(r"\b(?:killed|killing|dead|died|deaths?|slain|fatalities)\b", re.IGNORECASE)
 _INJURED = re.compile(r"\b(?:injured|injuring|wounded|wounding|hurt|injuries)\b", re.IGNORECASE)
 MUNITIONS = {"rocket", "missile", "drone", "shell", "mortar", "round"}
+THINGS = {"base", "vehicle", "aircraft"}
 DEMONYMS = {"American": "united-states", "Americans": "united-states", "British": "united-kingdom", "Iraqi": "iraq",
             "Iraqis": "iraq", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel"}
 
@@ -63,6 +68,9 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
         if noun in MUNITIONS:
             out["munitions"].append(item)
             continue
+        if noun in THINGS:  # "missiles at two bases, but no American was hurt": bases are counted, never hurt
+            out["counts"].append({"what": m.group("what"), **item})
+            continue
         # the status: the casualty verb nearest the number
         verbs = [(abs(v.start() - m.start()), status) for status, v in (("killed", killed), ("injured", injured)) if v]
         near = [(d, s) for d, s in verbs if d < 80]
@@ -77,8 +85,6 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
                 item["population"] = what
             out["casualties"].append(item)
             previous_status = status
-        elif noun in ("base", "vehicle", "aircraft"):
-            out["counts"].append({"what": m.group("what"), **item})
     taken = [c["quote"] for c in out["casualties"]]
     for m in VERB_COUNT.finditer(sentence):
         count = _number(m.group("num"))
@@ -87,11 +93,11 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
         status = "killed" if m.group("verb").lower().startswith("kill") else "injured"
         out["casualties"].append({"status": status, "count": count, "qualifier": _qualifier(m.group("qual")), "quote": m.group(0)})
     for m in NONE_REPORTED.finditer(sentence):
-        verb = (m.group("verb") or "").lower()
-        status = "killed" if m.group("who") or (m.group("what") or "").lower() in ("deaths", "fatalities") or verb == "killed" else \
+        verb = (m.group("verb") or m.group("how") or "").lower()
+        status = "killed" if m.group("who") and not verb or (m.group("what") or "").lower() in ("deaths", "fatalities") or verb == "killed" else \
             "injured" if verb or (m.group("what") or "").lower() == "injuries" else "casualties"
-        item = {"status": status, "count": 0, "qualifier": "none-reported" if not m.group("who") else "exact", "quote": m.group(0)}
-        who = m.group("who")
+        who = m.group("who") or m.group("none_of")
+        item = {"status": status, "count": 0, "qualifier": "none-reported" if not who else "exact", "quote": m.group(0)}
         if who and DEMONYMS.get(who) in known:
             item["nationality"] = DEMONYMS[who]
         out["casualties"].append(item)
