@@ -303,10 +303,15 @@ def test_people_counted_are_not_a_name(strikes_back: tuple[str, dict[str, Any]])
     assert "briton" not in {e["id"] for e in mapping["draft_notes"]["new_entities"]}
 
 
-def test_a_capital_that_speaks_is_not_where_it_happened(strikes_back: tuple[str, dict[str, Any]]) -> None:
+def test_a_capital_that_speaks_is_not_where_it_happened(strikes_back: tuple[str, dict[str, Any]], tmp_path: Path) -> None:
     _, mapping = strikes_back
     told = _event(mapping, "Foreign Minister Samir Haddad told")
     assert told["class"] == "Statement" and "washington-dc" not in told.get("places", [])
+    text = "Missiles in Tehran\n\nJanuary 10, 2020\n\nIran fired missiles at a base on Wednesday, and Tehran signaled that it was done.\n" \
+           "Rockets struck near the airport in Baghdad on Thursday.\n"
+    other = draft_mapping(_write(tmp_path, "904_capitals.txt", text), SEEDS)
+    assert "tehran" not in _event(other, "Iran fired").get("places", [])
+    assert "baghdad" in _event(other, "Rockets struck").get("places", [])  # after "in": a place
 
 
 def test_analysts_who_argue_are_an_unnamed_source(strikes_back: tuple[str, dict[str, Any]]) -> None:

@@ -78,7 +78,8 @@ _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+
 # a place name as the subject of a verb ("Washington should ...", "Washington and Tehran can ...") names
 # a government, not where something happened
 _METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|can|could|may|might|has|have|had|wants?|needs?|"
-                      r"says?|said|told|warned|insists?|insisted)\b")
+                      r"says?|said|told|insists?|[a-z]+ed)\b")
+_LOCATIVE = re.compile(r"\b(?:in|at|near|on|from|to|outside|inside|of|over|across)\s+(?:the\s+)?$", re.IGNORECASE)
 # a statement's words about the toll of an attack told before ("the strikes", "saying they killed")
 _TOLL_OF = re.compile(r"\b(?:the|these|those|its|their)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)\b.*"
                       r"\b(?:kill(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing))\b", re.IGNORECASE)
@@ -185,7 +186,7 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         hit = bool(act) and n.begin >= pivot and bool(re.fullmatch(r"\s+(?:(?:at|on|against|the|a|an)\s+)*", seg.text[pivot - seg.begin:n.begin - seg.begin]))
         against = _AGAINST.search(before[-25:]) or _AGAINST_OF.search(before[-60:]) or hit
         if kinds & PLACE_TYPES and not kinds & {"State"}:
-            if _METONYM.match(seg.text[n.end - seg.begin:]):
+            if "City" in kinds and not _LOCATIVE.search(before[-16:]) and _METONYM.match(seg.text[n.end - seg.begin:]):
                 continue  # "Washington should respect ...": the capital speaks for its government; no place
             if n.entity not in places:
                 places.append(n.entity)
