@@ -319,3 +319,21 @@ def test_analysts_who_argue_are_an_unnamed_source(strikes_back: tuple[str, dict[
     source = next(s for s in mapping["sources"] if s["description"] == "Some analysts")
     drafted = mapping["stances"] + mapping["draft_notes"]["stance_candidates"]
     assert next(s for s in drafted if s["quote"].startswith("Some analysts"))["holder"] == source["id"]
+
+
+def test_a_request_is_a_statement_and_a_demand(tmp_path: Path) -> None:
+    text = "Iraq asks for a withdrawal\n\nJanuary 10, 2020\n\nIraqi Prime Minister Adel Abdul Mahdi has asked Washington to withdraw its troops.\n"
+    mapping = draft_mapping(_write(tmp_path, "905_request.txt", text), SEEDS)
+    asked = _event(mapping, "Iraqi Prime Minister")
+    assert asked["class"] == "Statement" and asked["roles"] == {"speaker": ["adel-abdul-mahdi"]}
+    assert "places" not in asked  # Washington is asked, not where it was said
+    drafted = mapping["stances"] + mapping["draft_notes"]["stance_candidates"]
+    assert [(s["holder"], s["modality"]) for s in drafted] == [("adel-abdul-mahdi", "demand")]
+
+
+def test_a_threatened_city_is_a_place_a_threatened_government_not(tmp_path: Path) -> None:
+    text = ("Threats on both sides\n\nJanuary 10, 2020\n\nThe IRGC warned that its next wave would target Haifa and Dubai.\n"
+            "The United States has threatened Baghdad with sanctions if the Iraqi government expels its troops.\n")
+    mapping = draft_mapping(_write(tmp_path, "906_threats.txt", text), SEEDS)
+    assert _event(mapping, "The IRGC warned")["places"] == ["haifa", "dubai"]
+    assert "places" not in _event(mapping, "The United States has threatened")

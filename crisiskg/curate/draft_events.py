@@ -61,7 +61,7 @@ THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|pr
                     r"options are on the table)\b", re.IGNORECASE)
 # a named speaker's "will retaliate" is a threat; the author's or an unnamed source's is a prediction
 SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target)\b", re.IGNORECASE)
-STATEMENT = re.compile(r"\b(?:said|says|saying|told|condemned|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"\b(?:said|says|saying|told|asked|demanded|urged|called on|condemned|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
 CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es)|took|accept(?:ed|s)?)\s+responsibility\b", re.IGNORECASE)
 DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
 HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|if|unless|avoid|refrain|whether|ought|"
@@ -79,6 +79,7 @@ _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+
 # a government, not where something happened
 _METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|can|could|may|might|has|have|had|wants?|needs?|"
                       r"says?|said|told|insists?|[a-z]+ed)\b")
+_AIMED_AT = re.compile(r"\b(?:target|strike|hit|attack|bomb|destroy)\w*\s+(?:[\w-]+,?\s+){0,3}$", re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:in|at|near|on|from|to|outside|inside|of|over|across)\s+(?:the\s+)?$", re.IGNORECASE)
 # a statement's words about the toll of an attack told before ("the strikes", "saying they killed")
 _TOLL_OF = re.compile(r"\b(?:the|these|those|its|their)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)\b.*"
@@ -186,8 +187,12 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         hit = bool(act) and n.begin >= pivot and bool(re.fullmatch(r"\s+(?:(?:at|on|against|the|a|an)\s+)*", seg.text[pivot - seg.begin:n.begin - seg.begin]))
         against = _AGAINST.search(before[-25:]) or _AGAINST_OF.search(before[-60:]) or hit
         if kinds & PLACE_TYPES and not kinds & {"State"}:
-            if "City" in kinds and not _LOCATIVE.search(before[-16:]) and _METONYM.match(seg.text[n.end - seg.begin:]):
-                continue  # "Washington should respect ...": the capital speaks for its government; no place
+            aimed_at = cls in ATTACKS or cls == "Threat" and _AIMED_AT.search(before[-60:])
+            if "City" in kinds and not _LOCATIVE.search(before[-16:]) and (not aimed_at or _METONYM.match(seg.text[n.end - seg.begin:])):
+                # "Washington should respect ...", "asked Washington to": the capital stands for its
+                # government; a city is where something happened after "in", "at", ..., or an attack's or
+                # a threat's target ("would target Haifa, Israel, and Dubai")
+                continue
             if n.entity not in places:
                 places.append(n.entity)
             if cls in ATTACKS and against and n.entity not in target_places:

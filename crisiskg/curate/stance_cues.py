@@ -28,7 +28,7 @@ PREDICT = re.compile(r"\b(?:will|won[’']t|would|may|might|likely|unlikely|prob
 INTEND = re.compile(r"\b(?:want\w*|seeks?|sought|prefer\w*|intend\w*|plans? to|keen to|goal is|aims? to|determined to|"
                     r"trying to|tries to|try to|preparing to|prepares? to|hop(?:e|es|ed|ing)\b|desire to|"
                     r"pledge\w*|vow\w*|promis\w*|insist\w*|supported|supports?|opposed?|oppos\w+|favou?r\w*|hold\b.*\bto account)\b", re.IGNORECASE)
-DEMAND = re.compile(r"\b(?:demand\w*|call(?:ed|s)? on|(?<!\ba )(?<!\bstrong )urg(?:e[sd]?|ing)|insist\w* that)\b", re.IGNORECASE)
+DEMAND = re.compile(r"\b(?:demand\w*|call(?:ed|s)? on|ask(?:ed|s)?(?=\s+(?:[\w.’'-]+\s+){1,3}?to\s+[a-z])|(?<!\ba )(?<!\bstrong )urg(?:e[sd]?|ing)|insist\w* that)\b", re.IGNORECASE)
 EVALUATE = re.compile(r"\b(?:mistake|right|wrong|achievement|success\w*|fail(?:ure|ures|ing|s|ed)?\b(?!\s+to\b)|worthy|unwelcome|damag\w+|benefit\w*|"
                       r"serves?|hurt|jeopardi[sz]e|distract\w+|escalatory|means that|indicates?|shows that|demonstrates? that)\b", re.IGNORECASE)
 NEGATORS = re.compile(r"\b(?:not|no|never|\w*n[’']t|avoid\w*|against|oppos\w+|prevent\w*|stop\w*|refrain\w*|without|halt\w*|"
