@@ -337,3 +337,46 @@ def test_a_threatened_city_is_a_place_a_threatened_government_not(tmp_path: Path
     mapping = draft_mapping(_write(tmp_path, "906_threats.txt", text), SEEDS)
     assert _event(mapping, "The IRGC warned")["places"] == ["haifa", "dubai"]
     assert "places" not in _event(mapping, "The United States has threatened")
+
+
+WIRE = """Rockets hit Baghdad's Green Zone
+
+BAGHDAD (Reuters) - Three Katyusha rockets landed inside Baghdad's heavily fortified Green Zone late on Sunday, Iraqi security sources said, causing no casualties.
+
+Two Iraqi officials, who spoke on condition of anonymity, said Kataib Hezbollah was behind the attack. The group denied any role.
+
+January 27, 2020
+"""
+
+
+@pytest.fixture(scope="module")
+def wire(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("wire"), "907_wire.txt", WIRE), SEEDS)
+
+
+def test_a_dateline_names_the_publisher_not_an_actor(wire: dict[str, Any]) -> None:
+    attack = _event(wire, "BAGHDAD (Reuters)")
+    assert wire["article"]["publisher"] == "reuters"
+    assert "reuters" not in {i for ids in attack.get("roles", {}).values() for i in ids}
+    # munitions that "landed" tell an attack
+    assert attack["class"] == "RocketAttack" and attack["munitions"]["count"] == 3
+    assert attack["date"]["value"] == "2020-01-26" and attack["places"] == ["baghdad"]
+
+
+def test_officials_are_a_source_and_their_adjective_no_name(wire: dict[str, Any]) -> None:
+    assert "iraqi" not in {e["id"] for e in wire["draft_notes"]["new_entities"]}
+    assert {s["description"] for s in wire["sources"]} == {"Iraqi security sources", "Two Iraqi officials"}
+
+
+def test_who_is_held_responsible_and_who_denies_it(wire: dict[str, Any]) -> None:
+    attack = _event(wire, "BAGHDAD (Reuters)")
+    officials = next(s["id"] for s in wire["sources"] if s["description"] == "Two Iraqi officials")
+    blamed = {(r["subject"], r["object"], r.get("polarity", "affirmed"), r["claimed_by"]) for r in wire["relations"]}
+    assert blamed == {("kataib-hezbollah", attack["id"], "affirmed", officials), ("kataib-hezbollah", attack["id"], "denied", "kataib-hezbollah")}
+
+
+def test_a_wire_draft_is_a_draft_seed_that_loads(tmp_path: Path) -> None:
+    copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
+    path = _write(copy / "articles", "907_wire.txt", WIRE)
+    path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")
+    read_seeds(copy, allow_drafts=True)  # schema, anchors and references hold

@@ -84,6 +84,10 @@ _WEAPONS = (r"rockets?|missiles?|drones?|mortars?|bombs?|shells?|grenades?|katyu
 NOT_A_NAME = re.compile(rf"(?:(?:{_COUNTS})(?:[^\S\n]+|$))+", re.IGNORECASE)
 _COUNTED = re.compile(rf"\b(?:{_COUNTS})[^\S\n]+$", re.IGNORECASE)
 _HEAD_ENDS = re.compile(r"(?:[,.;:)]|\s+(?:and|or|were|was|who|had|have|in|at|on|from)\b|\s*$)")
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:i|ian|ican|ese|ish)")
+_PEOPLE_NOUN = re.compile(r"[^\S\n]+(?:officials?|forces|troops|soldiers|militias?|militiamen|government|military|security|sources?|"
+                          r"fighters|people|civilians|lawmakers|leaders?|parliament|army|police|authorities|diplomats?|"
+                          r"officers?|personnel|media|state)\b")
 WEAPON_WORDS = re.compile(rf"\b(?:{_WEAPONS})\b", re.IGNORECASE)
 _PLACE_CONTEXT = re.compile(r"\b(?:in|near|at|north of|south of|east of|west of|outside|from|to)\s+$")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -180,6 +184,8 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
             continue
         if " " not in nm and _COUNTED.search(text[max(0, b - 14):b]) and _HEAD_ENDS.match(text[e:e + 8]):
             continue  # "one Briton", "two Americans and": the people counted, not a name
+        if " " not in nm and _DEMONYM.fullmatch(nm) and _PEOPLE_NOUN.match(text[e:e + 16]):
+            continue  # "Iraqi officials", "Kurdish fighters": an adjective of nationality, not a name
         cls = guess_class(nm, text, b, titled=title is not None)
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
         ident = slug(" ".join(w for i, w in enumerate(nm.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(nm)
@@ -259,7 +265,9 @@ class Attributor:
                     and not _CLAUSE_GOES_ON.match(self.text[n.end:seg.end])):
                 return self._named(n, f"said {n.text}", "direct-quote" if quoted else "paraphrase", f"'..., said {n.text}'")
         m = UNNAMED.search(text)
-        if m and (re.search(rf"\b(?:{SPEECH}|may view|believe)\b", text[m.end():m.end() + 40]) or _ACCORDING.search(text[:m.start()])):
+        # "Two Iraqi officials, who spoke on condition of anonymity, said": the verb after their clause
+        after = re.sub(r"^,[^,]{0,80},", "", text[m.end():]) if m else ""
+        if m and (re.search(rf"\b(?:{SPEECH}|may view|believe)\b", after[:40]) or _ACCORDING.search(text[:m.start()])):
             who = m.group("who")
             return Holder(f"source:{slug(who)}", who, "paraphrase", f"unnamed source '{who}'", source_description=who)
         m2 = _SOME.match(text)
@@ -301,12 +309,17 @@ def authors(segs: list[Segment], all_names: list[Name], *, last: int = 4) -> lis
     return out
 
 
+# a wire story's dateline, "BAGHDAD (Reuters) - ", "ERBIL, Iraq - ": where it was filed and by whom, not
+# an actor of its first sentence
+DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'-]+(?:[^\S\n][A-Z][A-Z.'-]+){0,2})(?:,[^\S\n]*[A-Z][\w.]+)?[^\S\n]*"
+                      r"(?:\((?P<agency>[^()\n]{2,40})\)[^\S\n]*)?[-–—]+[^\S\n]+")
 _BYLINE = re.compile(r"^[^\S\n]*By[^\S\n]+(?P<who>[^\n,]+?)(?:,[^\S\n]*(?P<pub>[^\n]+?))?[^\S\n]*$", re.MULTILINE)
 
 
 def byline(text: str, all_names: list[Name], *, lines: int = 6) -> tuple[list[Name], Name | None]:
     """The authors and the publisher a byline names ("By Jane Roe and John Doe, Reuters") on one of
-    the first ``lines`` non-empty lines: the persons before the comma, the organisation after it."""
+    the first ``lines`` non-empty lines: the persons before the comma, the organisation after it;
+    without a byline, the agency of a dateline ("BAGHDAD (Reuters) - ") is the publisher."""
     head = [m for m in re.finditer(r"[^\n]+", text) if m.group(0).strip()][:lines]
     for line in head:
         m = _BYLINE.match(line.group(0))
@@ -318,4 +331,11 @@ def byline(text: str, all_names: list[Name], *, lines: int = 6) -> tuple[list[Na
                     and "Person" not in n.kind), None)
         if who or pub:
             return who, pub
+    for line in head:  # no byline: the agency of a dateline publishes the story
+        m = DATELINE.match(line.group(0))
+        if m is not None and m.group("agency"):
+            b = line.start()
+            pub = next((n for n in all_names if b + m.start("agency") <= n.begin and n.end <= b + m.end("agency") and "Person" not in n.kind), None)
+            if pub is not None:
+                return [], pub
     return [], None

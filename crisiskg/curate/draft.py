@@ -17,7 +17,10 @@ stances) and returns a mapping in the seed format (``seeds/README.md``) with the
 The article's ``authors`` are the people a byline ("By Jane Doe, Reuters", which also gives the
 ``publisher``) or a closing line ("Jane Doe is a fellow at ...") names; a single one holds the author's own words. With no publication date in the text,
 ``published`` is estimated from the known events the article names, and the derivation says so.
-A sentence drafts its main event and the events its phrases name (``crisiskg.curate.draft_phrases``).
+A sentence drafts its main event and the events its phrases name (``crisiskg.curate.draft_phrases``),
+and a ``responsibleFor`` relation when it says who was behind the attack told before, or that a
+group denies it (``crisiskg.curate.draft_events.responsibility``). Without a byline, a wire
+dateline's agency ("BAGHDAD (Reuters) - ") is the publisher.
 
 ``draft(article, seeds_dir)`` renders that mapping as the YAML of a ``status: draft`` seed file that
 the loader reads (the build refuses it as a draft): the ``suggested`` keys move to
@@ -182,6 +185,12 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                     del main["date"]
         if reading.relation is not None:
             relations.append({**reading.relation, "suggested": {"why": reading.why, "confidence": 0.6}})
+        blamed = draft_events.responsibility(text, seg, found, holder, previous)
+        if blamed is not None:
+            who = blamed.get("attribution") or str(blamed.get("claimed_by", "the author")).removeprefix("source:")
+            why = f"{blamed['subject']} denies a role in {blamed['object']}" if blamed.get("polarity") == "denied" else \
+                f"'{who}' holds {blamed['subject']} responsible for {blamed['object']}"
+            relations.append({**blamed, "suggested": {"why": why, "confidence": 0.5}})
         if not any(b <= seg.begin < e or seg.begin <= b < seg.end for b, e in covered):
             read = draft_stances.read_all(text, seg, holder, index, names=found, know=know, written=published)
             if read and contrasted is not None:

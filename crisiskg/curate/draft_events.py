@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crisiskg.curate import draft_counts
-from crisiskg.curate.attribution import Holder, Name, slug
+from crisiskg.curate.attribution import DATELINE, Holder, Name, slug
 from crisiskg.curate.draft_dates import DateGuess, day_of
 from crisiskg.curate.knowledge import PLACE_TYPES, Knowledge, KnownEvent
 from crisiskg.curate.segments import Segment, quoted, stems
@@ -36,7 +36,10 @@ MEANS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\bcyber ?(?:attacks?|strikes?)\b", re.IGNORECASE), "CyberAttack", "190"),
 ]
 # "carried out airstrikes", "conducted a drone strike": a verb that names an act only with its noun
-_DID_ATTACK = r"(?:carried out|conducted|staged|mounted)\s+(?:[\w-]+\s+){0,3}?(?:air ?strikes?|strikes?|attacks?|raids?|bombings?)"
+_DID_ATTACK = (r"(?:carried out|conducted|staged|mounted)\s+(?:[\w-]+\s+){0,3}?(?:air ?strikes?|strikes?|attacks?|raids?|bombings?)|"
+               # "Three Katyusha rockets landed inside the Green Zone": munitions that came down
+               r"(?:rockets?|missiles?|mortars?|mortar rounds|shells|projectiles|drones?)\s+(?:[\w-]+\s+){0,2}?"
+               r"(?:landed|fell|exploded|impacted|slammed into|crashed into)")
 ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired|launched|" + _DID_ATTACK + r"|hit|shelled|came under\b[^.]{0,30}\bfire|"
                  r"received fire|rocket fire|targeted|assassinat\w+|kill(?:ed|ing)|slaying|demise|dead)\b", re.IGNORECASE)
 # a finite verb of an act that happened ("militias launched rockets", "came under rocket fire"); a noun
@@ -176,9 +179,10 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
     weapon = None
     act = _act(seg.text)
     pivot = seg.begin + (act.end() if act else len(seg.text))
+    filed = DATELINE.match(seg.text)
     for n in names:
-        if not (seg.begin <= n.begin and n.end <= seg.end):
-            continue
+        if not (seg.begin <= n.begin and n.end <= seg.end) or filed and n.begin < seg.begin + filed.end():
+            continue  # outside the sentence, or in its dateline
         kinds = set(n.kind.split("/"))
         if "Weapon" in kinds:
             weapon = weapon or n.entity
@@ -362,6 +366,51 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         event["id"] = "draft-" + slug(" ".join(x for x in (re.sub(r"(?<=[a-z])(?=[A-Z])", " ", cls), main, date.value.split("/")[0] if date else "") if x))
         event["suggested"] = {"why": why, "confidence": confidence, **source}
     return Reading(event, None, why)
+
+
+# who did an attack, as someone says it: "Kataib Hezbollah was behind the attack", "holds Iran
+# responsible for the attack", "blamed X for the strike"; and who denies it: "The group denied any role"
+_THE_ATTACK = r"(?:the|this|that|Sunday's|Saturday's|Friday's|Thursday's|Wednesday's|Tuesday's|Monday's)\s+(?:[\w-]+\s+){0,2}?" \
+              r"(?:attack|strike|air ?strike|bombing|barrage|assault|rocket fire)\b"
+_BEHIND = re.compile(r"^\s+(?:was|were|is|are)\s+(?:(?:likely|probably|almost certainly|most likely|also)\s+)?(?:behind|responsible for)\s+"
+                     + _THE_ATTACK, re.IGNORECASE)
+_HOLDS = re.compile(r"\b(?:holds?|held|holding|blam(?:ed|es|ing))\s+$", re.IGNORECASE)
+_FOR = re.compile(r"^\s+(?:responsible\s+)?for\s+" + _THE_ATTACK, re.IGNORECASE)
+_DENIES = re.compile(r"^\s+(?:has\s+|have\s+)?(?:denied|denies|rejected)\s+(?:any\s+)?(?:role|involvement|responsibility)\b", re.IGNORECASE)
+_THE_GROUP = re.compile(r"^(?:The|the)\s+(?:group|militia|organi[sz]ation|movement)(?=\s+(?:has\s+|have\s+)?(?:denied|denies|rejected))")
+_ACTOR_KINDS = {"Militia", "ArmedForce", "Organisation", "Organization", "Government", "State", "Person", "IntelligenceAgency"}
+
+
+def responsibility(text: str, seg: Segment, names: list[Name], holder: Holder, previous: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The relation ``responsibleFor`` a sentence states between an actor and the attack told before
+    (``previous``): affirmed as the sentence's holder claims it, or denied by the actor itself; or None."""
+    if previous is None:
+        return None
+    actors = [n for n in names if set(n.kind.split("/")) & _ACTOR_KINDS and n.end <= seg.end]
+    here = [n for n in actors if n.begin >= seg.begin]
+    relation: dict[str, Any] | None = None
+    for n in here:
+        after, before = seg.text[n.end - seg.begin:], seg.text[:n.begin - seg.begin]
+        if _BEHIND.match(after) or _HOLDS.search(before) and _FOR.match(after):
+            relation = {"subject": n.entity, "predicate": "responsibleFor", "object": previous["id"]}
+            if holder.id != "author":
+                relation["claimed_by"] = holder.id
+                if holder.words and holder.words in seg.text:
+                    relation["attribution"] = holder.words
+            break
+        if _DENIES.match(after):
+            relation = {"subject": n.entity, "predicate": "responsibleFor", "object": previous["id"], "polarity": "denied", "claimed_by": n.entity}
+            break
+    group = _THE_GROUP.match(seg.text)
+    if relation is None and group is not None:
+        # "The group denied any role": the last group the article named before
+        earlier = [n for n in actors if n.end <= seg.begin and set(n.kind.split("/")) & {"Militia", "ArmedForce", "Organisation", "Organization"}]
+        if earlier:
+            who = earlier[-1].entity
+            relation = {"subject": who, "predicate": "responsibleFor", "object": previous["id"], "polarity": "denied", "claimed_by": who}
+    if relation is not None:
+        relation.update(quoted(text, seg.text, seg.begin))
+    return relation
 
 
 def _merge(event: dict[str, Any], counts: dict[str, list[dict[str, Any]]]) -> None:
