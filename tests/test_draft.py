@@ -345,6 +345,8 @@ BAGHDAD (Reuters) - Three Katyusha rockets landed inside Baghdad's heavily forti
 
 Two Iraqi officials, who spoke on condition of anonymity, said Kataib Hezbollah was behind the attack. The group denied any role.
 
+A spokesman for the U.S.-led coalition, Colonel Myles Caggins, said the attack was the 18th on bases hosting coalition troops since late October.
+
 January 27, 2020
 """
 
@@ -380,3 +382,11 @@ def test_a_wire_draft_is_a_draft_seed_that_loads(tmp_path: Path) -> None:
     path = _write(copy / "articles", "907_wire.txt", WIRE)
     path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")
     read_seeds(copy, allow_drafts=True)  # schema, anchors and references hold
+
+
+def test_the_person_named_between_commas_speaks(wire: dict[str, Any]) -> None:
+    said = _event(wire, "A spokesman for the U.S.-led coalition")
+    assert said["class"] == "Statement" and said["roles"] == {"speaker": ["myles-caggins"]}
+    assert "date" not in said  # "since late October" is not when it was said
+    new = {e["id"]: e for e in wire["draft_notes"]["new_entities"]}
+    assert (new["myles-caggins"]["label"], new["myles-caggins"]["title"]) == ("Myles Caggins", "Colonel")

@@ -23,7 +23,7 @@ from crisiskg.curate.segments import Segment
 from crisiskg.textscan import candidate_names, overlaps
 
 HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen[cs]e|War|Energy|Commerce|Treasury|Homeland Security))?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
-         r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
+         r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Colonel|Lieutenant|Major General|Brigadier|Captain|Sergeant|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
          r"Spokesman|Spokeswoman|Commander|Chief|King|Prince|Sheikh|Speaker|Governor|Gov\.|Mayor|Judge|Dr\.")
 _LOW = r"(?:[^\W\d_A-Z]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
 _NAME = rf"(?P<name>(?:[A-Z]{_LOW}+|[A-Z]\.)(?:[^\S\n]+(?:[A-Z]{_LOW}+|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
@@ -44,7 +44,7 @@ UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|othe
                      r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans))\b", re.IGNORECASE)
 _SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|say|argue|believe|think|view|see|will|would))")
 # "Iraq's military condemned": the actor whose body speaks holds the words
-_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:also\s+)?(?:{SPEECH})\b")
+_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:also\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
 # "From Iran's perspective, ...", "In Tehran's view, ...": the view is the named actor's
@@ -254,7 +254,9 @@ class Attributor:
         for n in inside:
             after = self.text[n.end:seg.end]
             spoke = _SPEECH_AFTER.match(after)
-            if spoke and not re.match(r"^\s*(?:that|who|which)\b", after):
+            # "A spokesman for the coalition, Colonel Myles Caggins, said": the person between the commas speaks
+            named_between = spoke is not None and any("Person" in o.kind and n.end < o.begin < n.end + spoke.end() for o in inside)
+            if spoke and not named_between and not re.match(r"^\s*(?:that|who|which)\b", after):
                 mode = "direct-quote" if re.search(r"[“\"]", after) else "paraphrase"
                 verb = spoke.group(0).strip(", ").split()[-1]
                 # the words as the text has them, to quote ("Iraq’s military condemned"), when they are short

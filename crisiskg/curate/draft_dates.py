@@ -6,7 +6,8 @@ year or a range, never a day the text does not give ("in early January" is the m
 that names no date takes the day named in the sentence just before it ("Rockets hit the base on
 Friday. Two soldiers were hurt."), and the derivation says so. An article that gives no publication
 date is dated by the latest day of the known events it names (``estimated``), and something done
-"shortly after the attack" takes the day of that attack (``soon_after``).
+"shortly after the attack" takes the day of that attack (``soon_after``). "Since October" dates what
+the sentence tells by when it began (a crisis, a campaign), never a statement about it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ _MONTH = "|".join(MONTHS)
 _DAY_OF_MONTH = re.compile(rf"\b(?:(?P<d1>\d{{1,2}})\s+)?(?P<month>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?\b(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?")
 _WEEKDAY = re.compile(rf"\b(?:(?:on|last|this|early|late)\s+)?(?P<day>{'|'.join(WEEKDAYS)})(?:\s+(?:night|morning|afternoon|evening))?\b")
 _RELATIVE = re.compile(r"\b(?:yesterday|today|tonight|this morning|last night|overnight|earlier this week|last week)\b", re.IGNORECASE)
+# "since late October", "since 2018": when what the sentence tells began (a crisis, a campaign), never
+# when something was said
+SINCE = re.compile(r"\bsince\s+(?:(?:late|early|mid)[\s-]+)?$", re.IGNORECASE)
+STARTED = "when it began"
 _YEAR = re.compile(r"\b(?:(?:in|since|of|until)\s+)?(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -36,6 +41,7 @@ class DateGuess:
     derivation: str
     earliest: str | None = None
     latest: str | None = None
+    began: bool = False  # "since October": when what the sentence tells began
 
     def as_seed(self) -> dict[str, Any]:
         out: dict[str, Any] = {"value": self.value, "precision": self.precision}
@@ -81,13 +87,15 @@ def find(sentence: str, published: dt.date | None, *, estimated: bool = False) -
         day = m.group("d1") or m.group("d2")
         year = int(m.group("year")) if m.group("year") else _month_year(month, published)
         how = "from the text" if m.group("year") else f"the year of publication ({published.isoformat()}) or the one before"
+        since = SINCE.search(sentence[:m.start()])
+        said = f"{since.group(0) + m.group(0)!r}: {STARTED}, " if since else f"{m.group(0)!r}: "
         if day:
             try:
                 value = dt.date(year, month, int(day))
             except ValueError:
                 return None
-            return _checked(DateGuess(value.isoformat(), "day", f"{m.group(0)!r}: {how}"))
-        return _checked(DateGuess(f"{year:04d}-{month:02d}", "month", f"{m.group(0)!r}: the month, {how} (the text gives no day)"))
+            return _checked(DateGuess(value.isoformat(), "day", f"{said}{how}", began=bool(since)))
+        return _checked(DateGuess(f"{year:04d}-{month:02d}", "month", f"{said}the month, {how} (the text gives no day)", began=bool(since)))
     m = _WEEKDAY.search(sentence)
     if m and estimated:
         ahead = (WEEKDAYS.index(m.group("day")) - published.weekday()) % 7
@@ -114,7 +122,8 @@ def find(sentence: str, published: dt.date | None, *, estimated: bool = False) -
         return DateGuess(published.isoformat(), "day", f"{m.group(0)!r}: the publication day ({_pub(published)})")
     m = _YEAR.search(sentence)
     if m and int(m.group("year")) <= published.year:
-        return DateGuess(m.group("year"), "year", f"{m.group(0)!r}: the year (the text gives no month)")
+        started = f"{STARTED}, " if m.group(0).lower().startswith("since") else ""
+        return DateGuess(m.group("year"), "year", f"{m.group(0)!r}: {started}the year (the text gives no month)", began=bool(started))
     return None
 
 

@@ -317,6 +317,8 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         if counts and previous is not None and _ANAPHORA.match(seg.text):
             _merge(previous, counts)
         return Reading(None, None, why)
+    if date is not None and cls in ("Statement", "Threat") and date.began:
+        date = None  # "said the attack was the 18th since late October": not when it was said
     own_date = date is not None and not date.derivation.startswith("from the previous")
     if cls in ATTACKS and previous is not None and _ANAPHORA.match(seg.text) and not own_date:
         _merge(previous, counts)
