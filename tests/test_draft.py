@@ -347,6 +347,10 @@ Two Iraqi officials, who spoke on condition of anonymity, said Kataib Hezbollah 
 
 A spokesman for the U.S.-led coalition, Colonel Myles Caggins, said the attack was the 18th on bases hosting coalition troops since late October.
 
+"We will defend our forces," the Pentagon said in a statement on Monday. It added that it holds Iran responsible for attacks by its proxies.
+
+Iran's foreign ministry spokesman Abbas Mousavi called the accusation baseless.
+
 January 27, 2020
 """
 
@@ -362,7 +366,7 @@ def test_a_dateline_names_the_publisher_not_an_actor(wire: dict[str, Any]) -> No
     assert "reuters" not in {i for ids in attack.get("roles", {}).values() for i in ids}
     # munitions that "landed" tell an attack
     assert attack["class"] == "RocketAttack" and attack["munitions"]["count"] == 3
-    assert attack["date"]["value"] == "2020-01-26" and attack["places"] == ["baghdad"]
+    assert attack["date"]["value"] == "2020-01-26" and attack["places"] == ["baghdad", "green-zone"]
 
 
 def test_officials_are_a_source_and_their_adjective_no_name(wire: dict[str, Any]) -> None:
@@ -390,3 +394,15 @@ def test_the_person_named_between_commas_speaks(wire: dict[str, Any]) -> None:
     assert "date" not in said  # "since late October" is not when it was said
     new = {e["id"]: e for e in wire["draft_notes"]["new_entities"]}
     assert (new["myles-caggins"]["label"], new["myles-caggins"]["title"]) == ("Myles Caggins", "Colonel")
+
+
+def test_it_added_is_more_of_the_bodys_statement(wire: dict[str, Any]) -> None:
+    said = [e for e in wire["events"] if e.get("roles", {}).get("speaker") == ["pentagon"]]
+    assert [e["quote"][:28] for e in said] == ['"We will defend our forces,"']
+    assert any(x["quote"].startswith("It added") and "goes on with" in x["why"] for x in wire["draft_notes"]["left_out"])
+
+
+def test_a_zone_is_a_region_and_whose_spokesman_is_the_title(wire: dict[str, Any]) -> None:
+    new = {e["id"]: e for e in wire["draft_notes"]["new_entities"]}
+    assert new["green-zone"]["type"] == "Region"
+    assert new["abbas-mousavi"]["title"] == "Iran's foreign ministry spokesman"

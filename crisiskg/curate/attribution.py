@@ -28,8 +28,9 @@ HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen
 _LOW = r"(?:[^\W\d_A-Z]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
 _NAME = rf"(?P<name>(?:[A-Z]{_LOW}+|[A-Z]\.)(?:[^\S\n]+(?:[A-Z]{_LOW}+|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
 TITLED = re.compile(rf"(?P<title>(?:(?:[A-Z][\w.-]*|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
-# a title in lower case before a name: "defence minister Jafar al-Hussaini"
-LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
+# a title in lower case before a name: "defence minister Jafar al-Hussaini", "Iran's foreign ministry
+# spokesman Abbas Mousavi" (whose it is belongs to the title)
+LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[A-Z][a-z]+[’']s[^\S\n]+)?(?:[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
                           r"general|leader|ambassador|envoy|president|director|adviser|advisor))[^\S\n]+" + _NAME)
 APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(?:\s+(?:[A-Z]\.|[A-Z](?:[^\W\d_A-Z]|[’'-])+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[a-z][\w-]*\s+){0,4}?"
                         r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"
@@ -53,7 +54,7 @@ _VIEW_AFTER = re.compile(r"^[’']s?\s+(?:perspective|point of view|view|eyes|ca
 # after "said X": a lower-case word other than these makes X the subject of the words said
 _CLAUSE_GOES_ON = re.compile(r"^[’']?s?\s+(?!(?:in|on|at|of|from|to|during|after|before|and|who|whose|which|according|earlier|later|last|"
                              r"this|that|when|while|as|with|by|late|early|today|yesterday|on|via|through|adding|citing)\b)[a-z]")
-_PRONOUN = re.compile(rf"^(?P<p>He|She|They)\s+(?:also\s+)?(?:{SPEECH})\b")
+_PRONOUN = re.compile(rf"^(?P<p>He|She|They|It)\s+(?:also\s+)?(?:{SPEECH})\b")
 
 # word in an unknown name -> class guessed for it (first hit wins; a title makes a Person)
 CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
@@ -69,7 +70,7 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:Base|Camp|Air Base|Fort)\b"), "MilitaryBase"),
     (re.compile(r"\b(?:Airport|Embassy|Facility|Refinery|Port|Depot|Plant)\b"), "Facility"),
     (re.compile(r"\b(?:Gulf|Sea|Strait|River|Ocean)\b"), "WaterBody"),
-    (re.compile(r"\b(?:Province|Region|Governorate|Kurdistan)\b"), "Region"),
+    (re.compile(r"\b(?:Province|Region|Governorate|Kurdistan|Zone|District|Quarter|Square|Valley|Desert|Peninsula)\b"), "Region"),
 ]
 # an institution a nationality adjective names ("the Iraqi parliament", "the Turkish army"): an actor
 # ("military" and "militia" are left out: mostly adjectives, "Iraqi military bases", "an Iraqi militia leader")
@@ -277,7 +278,8 @@ class Attributor:
             return Holder(f"source:{slug(m2.group(0))}", text[:m2.end() + 20].rsplit(" ", 1)[0], "paraphrase",
                           f"unnamed source '{m2.group(0)}'", source_description=m2.group(0).lower())
         p = _PRONOUN.match(text)
-        if p and self.last is not None:
+        # "It added": a body named before (the Pentagon), never a person
+        if p and self.last is not None and (p.group("p") == "It") == ("Person" not in self.last.kind):
             return Holder(self.last.entity, p.group(0), "direct-quote" if quoted else "paraphrase", f"'{p.group('p')}' after {self.last.text}")
         # an expert's paragraph ("Name, director of ...") introduces the quotations that follow
         intro = next((n for n in inside if n.title and n.title_begin is not None and n.title_begin > n.begin and n.begin == seg.begin), None)

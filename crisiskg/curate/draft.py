@@ -50,6 +50,7 @@ FURNITURE = re.compile(r"^(?:Home\s*>|.*\b\d+\s+views?\b|.*\bSign up\b|Related(?
                        r"[-–—]?\s*(?:" + "|".join(MONTHS) + r")\s+\d{1,2},\s+\d{4}$|Image:|Photo:)", re.IGNORECASE)
 
 
+ADDED = re.compile(r"\b(?:added|adds|went on|continued)\b")
 OWN_VIEW = re.compile(r"\bbut\s+(?:I|we)\s+(?:believe|think|expect|suspect|would argue|argue|am convinced)\b")
 
 
@@ -142,6 +143,12 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                         and draft_events.same_event(reading.event, e)), None)
         if earlier is not None and reading.event is not None:
             left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above"})
+            reading.event = None
+        said = events[-1] if events and reading.event is not None and reading.event["class"] == "Statement" and ADDED.search(seg.text) else None
+        if said is not None and reading.event is not None and said["class"] == "Statement" \
+                and said.get("roles", {}).get("speaker") == reading.event.get("roles", {}).get("speaker"):
+            # "It added that ...": more of the statement drafted just before
+            left_out.append({"quote": seg.text, "why": f"goes on with {said['id']}, drafted above"})
             reading.event = None
         if reading.event is not None and reading.event["id"].startswith("draft-"):
             same = next((r for r in refs if draft_events.same_family(reading.event, r) and _dates_agree(reading.event, know.events[r["id"]])), None)
