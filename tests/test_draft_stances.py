@@ -210,3 +210,18 @@ def test_an_institution_a_nationality_names_is_an_actor(know: Knowledge) -> None
     text = "The Freedonian parliament voted to call on the government to end the talks."
     found = {n.text: (n.entity, n.kind) for n in names(text, know)}
     assert found["Freedonian parliament"] == ("freedonian-parliament", "Legislature")
+
+
+def test_neither_negates_and_a_preposition_is_no_topic() -> None:
+    assert _polarity("Neither side wants a war.", "war") == "against"
+    # "will not negotiate under pressure" once matched a proposition whose definition alone had "under"
+    assert stems("negotiate under pressure, despite sanctions, until talks begin") == stems("negotiate pressure sanctions talks begin")
+
+
+def test_according_to_officials_with_no_word_before_them(know: Knowledge) -> None:
+    from crisiskg.curate.attribution import Attributor
+
+    text = "Neither side wants a war, according to diplomats in the region."
+    found = names(text, know)
+    holder = Attributor(text, found, know).holder(segments(text)[0])
+    assert (holder.id, holder.source_description) == ("source:diplomats-in-the-region", "diplomats in the region")

@@ -43,6 +43,10 @@ UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|othe
                      r"US|U\.S\.|American|Iraqi|Iranian|military|defense|intelligence|administration|government|security|and)\s+){1,5}"
                      r"(?:officials?|diplomats?|sources?|analysts?|experts?|commentators?|observers?|critics?|lawmakers?|"
                      r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans))\b", re.IGNORECASE)
+# a source with no word before it: "according to diplomats in the region", "according to officials"
+_ACCORDING_BARE = re.compile(r"\baccording to\s+(?P<who>(?:officials|diplomats|sources|analysts|experts|observers|witnesses|residents|"
+                             r"people familiar with[\w ]{1,30}?)(?:\s+(?:in|at|from|close to|familiar with)\s+(?:the\s+)?[\w ]{1,30}?)?)(?=[,.;:]|$)",
+                             re.IGNORECASE)
 _SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|say|argue|believe|think|view|see|will|would))")
 # "Iraq's military condemned": the actor whose body speaks holds the words
 _SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:also\s+)?(?:{SPEECH})\b")
@@ -273,6 +277,10 @@ class Attributor:
         if m and (re.search(rf"\b(?:{SPEECH}|may view|believe)\b", after[:40]) or _ACCORDING.search(text[:m.start()])):
             who = m.group("who")
             return Holder(f"source:{slug(who)}", who, "paraphrase", f"unnamed source '{who}'", source_description=who)
+        bare = _ACCORDING_BARE.search(text)
+        if bare:  # "according to diplomats in the region"
+            who = bare.group("who")
+            return Holder(f"source:{slug(who)}", bare.group(0), "paraphrase", f"unnamed source '{who}'", source_description=who)
         m2 = _SOME.match(text)
         if m2:
             return Holder(f"source:{slug(m2.group(0))}", text[:m2.end() + 20].rsplit(" ", 1)[0], "paraphrase",

@@ -24,7 +24,8 @@ STOP = frozenset({"a", "an", "the", "of", "to", "in", "on", "for", "and", "or", 
     "whom", "whose", "what", "when", "where", "why", "how", "will", "would", "may", "might", "could", "should", "must", "can", "has",
     "have", "had", "do", "does", "did", "so", "also", "only", "very", "into", "over", "after", "before", "about", "against",
     "between", "through", "during", "without", "within", "upon", "out", "up", "down", "off", "again", "further", "once", "here",
-    "both", "each", "few", "own", "same", "too", "just"})
+    "both", "each", "few", "own", "same", "too", "just", "under", "while", "since", "until", "among", "amid", "across", "toward",
+    "towards", "via", "per", "despite", "onto", "around", "near", "beyond", "behind", "below", "above", "inside", "outside"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 
 
