@@ -406,3 +406,25 @@ def test_a_zone_is_a_region_and_whose_spokesman_is_the_title(wire: dict[str, Any
     new = {e["id"]: e for e in wire["draft_notes"]["new_entities"]}
     assert new["green-zone"]["type"] == "Region"
     assert new["abbas-mousavi"]["title"] == "Iran's foreign ministry spokesman"
+
+
+RECAP = """Ten weeks of escalation
+
+March 20, 2020
+
+On March 11, rockets struck Camp Taji, killing two Americans and a Briton. Two days later, U.S. aircraft bombed five Kataib Hezbollah sites.
+
+On March 14, another barrage hit the same base, wounding three U.S. soldiers.
+"""
+
+
+def test_days_later_count_from_the_sentence_before(tmp_path: Path) -> None:
+    mapping = draft_mapping(_write(tmp_path, "909_recap.txt", RECAP), SEEDS)
+    taji = _event(mapping, "On March 11")
+    assert taji["id"] == "camp-taji-rocket-attack-2020-03-11" and "munitions" not in taji  # "11, rockets" is no count
+    bombed = _event(mapping, "Two days later")
+    assert (bombed["class"], bombed["date"]["value"]) == ("Airstrike", "2020-03-13")  # not another account of March 11
+    assert bombed["roles"] == {"attacker": ["united-states"], "target": ["kataib-hezbollah"]}
+    hurt = _event(mapping, "On March 14")["casualties"]
+    assert [(c["status"], c["count"], c.get("nationality")) for c in hurt] == [("injured", 3, "united-states")]
+    assert "briton" not in {e["id"] for e in mapping["draft_notes"]["new_entities"]}

@@ -32,3 +32,13 @@ def test_soldiers_of_a_nationality_none_hurt() -> None:
 def test_a_toll_by_nationality_keeps_each_count() -> None:
     found = read("The rockets killed three personnel, two American and one British.", KNOWN)
     assert [(c["count"], c.get("nationality")) for c in found["casualties"]] == [(3, None), (2, "united-states"), (1, "united-kingdom")]
+
+
+def test_a_date_before_a_comma_is_no_count_and_thousands_are_one() -> None:
+    assert read("On March 11, rockets struck the base.", KNOWN) == {}
+    assert read("More than 1,000 people were killed.", KNOWN)["casualties"][0]["count"] == 1000
+
+
+def test_us_soldiers_have_a_nationality() -> None:
+    hurt = read("Another barrage hit the base, wounding three U.S. soldiers.", KNOWN)["casualties"]
+    assert [(c["count"], c["nationality"], c["quote"]) for c in hurt] == [(3, "united-states", "three U.S. soldiers")]

@@ -87,7 +87,7 @@ _COUNTS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thir
 _WEAPONS = (r"rockets?|missiles?|drones?|mortars?|bombs?|shells?|grenades?|katyushas?|IEDs?|explosives?|munitions?|"
             r"artillery|launchers?|warheads?|projectiles?")
 NOT_A_NAME = re.compile(rf"(?:(?:{_COUNTS})(?:[^\S\n]+|$))+", re.IGNORECASE)
-_COUNTED = re.compile(rf"\b(?:{_COUNTS})[^\S\n]+$", re.IGNORECASE)
+_COUNTED = re.compile(rf"\b(?:{_COUNTS}|a|an)[^\S\n]+$", re.IGNORECASE)
 _HEAD_ENDS = re.compile(r"(?:[,.;:)]|\s+(?:and|or|were|was|who|had|have|in|at|on|from)\b|\s*$)")
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:i|ian|ican|ese|ish)")
 _PEOPLE_NOUN = re.compile(r"[^\S\n]+(?:officials?|forces|troops|soldiers|militias?|militiamen|government|military|security|sources?|"
@@ -188,7 +188,7 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
         if any(overlaps((b, e), r) for r in taken) or len(nm) < 3 or NOT_A_NAME.fullmatch(nm):
             continue
         if " " not in nm and _COUNTED.search(text[max(0, b - 14):b]) and _HEAD_ENDS.match(text[e:e + 8]):
-            continue  # "one Briton", "two Americans and": the people counted, not a name
+            continue  # "one Briton", "a Democrat from", "two Americans and": the people counted, not a name
         if " " not in nm and _DEMONYM.fullmatch(nm) and _PEOPLE_NOUN.match(text[e:e + 16]):
             continue  # "Iraqi officials", "Kurdish fighters": an adjective of nationality, not a name
         cls = guess_class(nm, text, b, titled=title is not None)

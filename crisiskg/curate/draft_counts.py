@@ -21,8 +21,8 @@ QUALIFIERS = [(r"at least|no fewer than|no less than", "at-least"), (r"more than
               (r"nearly|almost|close to", "nearly"), (r"around|about|approximately|roughly|some|an estimated|up to \w+ of", "approximately"),
               (r"up to|at most|no more than|fewer than|less than", "at-most")]
 _QUAL = "|".join(q for q, _ in QUALIFIERS)
-_NUM = r"\d[\d,]*|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
-COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w’'-]+\s+){{0,3}}?"
+_NUM = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
+COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w.’'-]+\s+){{0,3}}?"
                    r"(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers|troops|personnel|servicemembers|"
                    r"service members|civilians|people|Americans|Iraqis|Iranians|contractors|officials|vehicles|aircraft|"
                    r"American|British|Iraqi|Iranian|dead|killed|injured|wounded))\b", re.IGNORECASE)
@@ -36,7 +36,7 @@ _KILLED = re.compile(r"\b(?:killed|killing|dead|died|deaths?|slain|fatalities)\b
 _INJURED = re.compile(r"\b(?:injured|injuring|wounded|wounding|hurt|injuries)\b", re.IGNORECASE)
 MUNITIONS = {"rocket", "missile", "drone", "shell", "mortar", "round"}
 THINGS = {"base", "vehicle", "aircraft"}
-DEMONYMS = {"American": "united-states", "Americans": "united-states", "British": "united-kingdom", "Iraqi": "iraq",
+DEMONYMS = {"American": "united-states", "Americans": "united-states", "U.S.": "united-states", "US": "united-states", "British": "united-kingdom", "Iraqi": "iraq",
             "Iraqis": "iraq", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel"}
 
 

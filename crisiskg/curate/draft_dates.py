@@ -6,7 +6,8 @@ year or a range, never a day the text does not give ("in early January" is the m
 that names no date takes the day named in the sentence just before it ("Rockets hit the base on
 Friday. Two soldiers were hurt."), and the derivation says so. An article that gives no publication
 date is dated by the latest day of the known events it names (``estimated``), and something done
-"shortly after the attack" takes the day of that attack (``soon_after``). "Since October" dates what
+"shortly after the attack" takes the day of that attack (``soon_after``); "Five days later" and "the
+next day" count from the day of the sentence before. "Since October" dates what
 the sentence tells by when it began (a crisis, a campaign), never a statement about it.
 """
 
@@ -25,6 +26,10 @@ _MONTH = "|".join(MONTHS)
 _DAY_OF_MONTH = re.compile(rf"\b(?:(?P<d1>\d{{1,2}})\s+)?(?P<month>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?\b(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?")
 _WEEKDAY = re.compile(rf"\b(?:(?:on|last|this|early|late)\s+)?(?P<day>{'|'.join(WEEKDAYS)})(?:\s+(?:night|morning|afternoon|evening))?\b")
 _RELATIVE = re.compile(r"\b(?:yesterday|today|tonight|this morning|last night|overnight|earlier this week|last week)\b", re.IGNORECASE)
+# "Five days later", "a week later", "the next day": counted from the sentence before
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_LATER = re.compile(r"\b(?:(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)\s+(?:later|afterwards?)|"
+                    r"(?:the\s+)?(?P<next>next|following)\s+day)\b", re.IGNORECASE)
 # "since late October", "since 2018": when what the sentence tells began (a crisis, a campaign), never
 # when something was said
 SINCE = re.compile(r"\bsince\s+(?:(?:late|early|mid)[\s-]+)?$", re.IGNORECASE)
@@ -145,7 +150,17 @@ def resolve(segs: list[Segment], published: dt.date | None, *, estimated: bool =
     previous: Segment | None = None
     for seg in segs:
         own = find(seg.text, published, estimated=estimated)
-        if own is not None:
+        later = _LATER.search(seg.text)
+        if own is None and later is not None and previous is not None and previous.index in out \
+                and out[previous.index].precision == "day":
+            # "Five days later, Iran fired ...": counted from the day of the sentence before
+            before = out[previous.index]
+            n = 1 if later.group("next") else _COUNT_WORDS.get(later.group("n").lower()) or int(later.group("n"))
+            days = n * (7 if later.group("unit") and later.group("unit").lower().startswith("week") else 1)
+            value = dt.date.fromisoformat(before.value) + dt.timedelta(days=days)
+            out[seg.index] = DateGuess(value.isoformat(), "day", f"{later.group(0)!r}: {days} day(s) after {before.value}, the day of the sentence before")
+            own_dates.add(seg.index)
+        elif own is not None:
             out[seg.index] = own
             own_dates.add(seg.index)
         elif (previous is not None and previous.index in own_dates and out[previous.index].precision == "day"

@@ -87,6 +87,8 @@ _LOCATIVE = re.compile(r"\b(?:in|at|near|on|from|to|outside|inside|of|over|acros
 # a statement's words about the toll of an attack told before ("the strikes", "saying they killed")
 _TOLL_OF = re.compile(r"\b(?:the|these|those|its|their)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)\b.*"
                       r"\b(?:kill(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing))\b", re.IGNORECASE)
+# the words between an act and whom it hit: "struck at the", "bombed five (Kataib Hezbollah sites)"
+_OBJECT_OF = re.compile(r"\s+(?:(?:at|on|against|the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)*")
 # "against five weapons storage sites of Kataib Hezbollah": the target is whose sites were hit
 _AGAINST_OF = re.compile(r"\b(?:on|against|targeting|at)\s+(?:[\w-]+\s+){0,5}?of\s+(?:the\s+)?$", re.IGNORECASE)
 _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
@@ -188,7 +190,7 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
             weapon = weapon or n.entity
             continue
         before = seg.text[:n.begin - seg.begin]
-        hit = bool(act) and n.begin >= pivot and bool(re.fullmatch(r"\s+(?:(?:at|on|against|the|a|an)\s+)*", seg.text[pivot - seg.begin:n.begin - seg.begin]))
+        hit = bool(act) and n.begin >= pivot and bool(re.fullmatch(_OBJECT_OF, seg.text[pivot - seg.begin:n.begin - seg.begin]))
         against = _AGAINST.search(before[-25:]) or _AGAINST_OF.search(before[-60:]) or hit
         if kinds & PLACE_TYPES and not kinds & {"State"}:
             aimed_at = cls in ATTACKS or cls == "Threat" and _AIMED_AT.search(before[-60:])
