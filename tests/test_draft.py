@@ -428,3 +428,9 @@ def test_days_later_count_from_the_sentence_before(tmp_path: Path) -> None:
     hurt = _event(mapping, "On March 14")["casualties"]
     assert [(c["status"], c["count"], c.get("nationality")) for c in hurt] == [("injured", 3, "united-states")]
     assert "briton" not in {e["id"] for e in mapping["draft_notes"]["new_entities"]}
+
+
+def test_whom_a_vote_is_about_is_not_its_agent(tmp_path: Path) -> None:
+    text = "A vote in Baghdad\n\nJanuary 6, 2020\n\nIraqi lawmakers voted on Sunday to expel U.S. forces from the country.\n"
+    vote = _event(draft_mapping(_write(tmp_path, "910_vote.txt", text), SEEDS), "Iraqi lawmakers voted")
+    assert vote["class"] == "Vote" and "agent" not in vote["roles"] and vote["roles"]["affected"] == ["us-military"]

@@ -180,6 +180,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
     target_places: list[str] = []
     weapon = None
     act = _act(seg.text)
+    if cls not in ATTACKS:  # a vote, sanctions, a protest ...: the last word that classed it is the act
+        act = next((found[-1] for pattern, c, _ in OTHER if c == cls for found in [list(pattern.finditer(seg.text))] if found), act)
     pivot = seg.begin + (act.end() if act else len(seg.text))
     filed = DATELINE.match(seg.text)
     for n in names:
@@ -223,7 +225,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         elif cls == "Crisis":
             continue  # a crisis has no agent a sentence can name by position
         elif cls in ("Vote", "Protest", "Sanction", "Announcement", "Withdrawal", "Deployment", "GovernmentFormation"):
-            role = "agent" if n.begin < pivot or not roles.get("agent") else "affected"
+            # "lawmakers voted to expel U.S. forces": after the act, only "by X" names the agent
+            role = "agent" if n.begin < pivot or re.search(r"\bby\s+(?:the\s+)?$", before) else "affected"
         else:
             role = "participant"
         if n.entity not in roles.get(role, []):
