@@ -434,3 +434,36 @@ def test_whom_a_vote_is_about_is_not_its_agent(tmp_path: Path) -> None:
     text = "A vote in Baghdad\n\nJanuary 6, 2020\n\nIraqi lawmakers voted on Sunday to expel U.S. forces from the country.\n"
     vote = _event(draft_mapping(_write(tmp_path, "910_vote.txt", text), SEEDS), "Iraqi lawmakers voted")
     assert vote["class"] == "Vote" and "agent" not in vote["roles"] and vote["roles"]["affected"] == ["us-military"]
+
+
+TEHRAN_SIDE = """Iran says strikes were a slap in the face
+
+January 9, 2020
+
+"What happened last night was just a slap in the face," said Ayatollah Ali Khamenei in a speech in Qom.
+
+Brig. Gen. Amir Ali Hajizadeh, commander of the IRGC aerospace force, said Iran had not intended to kill U.S. troops. "We did not seek to kill anyone," he told state television.
+
+According to the semi-official Fars news agency, 15 missiles were fired from Iranian territory.
+"""
+
+
+@pytest.fixture(scope="module")
+def tehran_side(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("tehran"), "911_tehran.txt", TEHRAN_SIDE), SEEDS)
+
+
+def test_said_before_a_titled_name_and_he_told_after_a_quote(tehran_side: dict[str, Any]) -> None:
+    speech = _event(tehran_side, '"What happened last night')
+    assert speech["roles"] == {"speaker": ["ali-khamenei"]} and speech["channel"] == "Speech" and speech["places"] == ["qom"]
+    assert speech["id"] == "khamenei-strikes-insufficient-2020-01-08"  # the graph's event
+    told = _event(tehran_side, '"We did not seek')
+    assert told["roles"] == {"speaker": ["amir-ali-hajizadeh"]}
+
+
+def test_the_agency_a_report_is_according_to_is_its_source_not_its_doer(tehran_side: dict[str, Any]) -> None:
+    fired = _event(tehran_side, "According to the semi-official Fars")
+    assert fired["class"] == "MissileAttack" and fired["reported_by"] == "fars" and "roles" not in fired
+    assert fired["munitions"]["attribution"] in TEHRAN_SIDE
+    new = {e["id"]: e for e in tehran_side["draft_notes"]["new_entities"]}
+    assert new["fars"]["type"] == "MediaOrganisation"

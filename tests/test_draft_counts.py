@@ -42,3 +42,8 @@ def test_a_date_before_a_comma_is_no_count_and_thousands_are_one() -> None:
 def test_us_soldiers_have_a_nationality() -> None:
     hurt = read("Another barrage hit the base, wounding three U.S. soldiers.", KNOWN)["casualties"]
     assert [(c["count"], c["nationality"], c["quote"]) for c in hurt] == [(3, "united-states", "three U.S. soldiers")]
+
+
+def test_a_quoted_noun_is_still_counted() -> None:
+    found = read("State television reported that 80 “American terrorists” were killed.", KNOWN)["casualties"]
+    assert [(c["status"], c["count"], c["nationality"]) for c in found] == [("killed", 80, "united-states")]

@@ -36,13 +36,13 @@ APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(
                         r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"
                         r"advisor|analyst|chairman|commander|founder|ambassador|editor|correspondent|officer)\b[^,.;:]{0,120})")
 SPEECH = (r"said|says|say|told|tells|added|adds|warned|warns|announced|announces|tweeted|tweets|stated|insisted|insists|"
-          r"argued|argues|argue|asked|asks|demanded|demands|condemned|condemns|denounced|denounces|criticized|criticised|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
+          r"argued|argues|argue|reported|reports|asked|asks|demanded|demands|condemned|condemns|denounced|denounces|criticized|criticised|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
           r"threatened|believes|believe|believed|suggested|suggest|suggests|described|describes|urged|urges|"
           r"called|calls|asserted|acknowledged|confirmed|denied|denies|stressed|predicted|predicts|thinks|think")
 UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|other|most|few|senior|former|top|western|"
                      r"US|U\.S\.|American|Iraqi|Iranian|military|defense|intelligence|administration|government|security|and)\s+){1,5}"
                      r"(?:officials?|diplomats?|sources?|analysts?|experts?|commentators?|observers?|critics?|lawmakers?|"
-                     r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans))\b", re.IGNORECASE)
+                     r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans|state (?:television|TV|media)))\b", re.IGNORECASE)
 # a source with no word before it: "according to diplomats in the region", "according to officials"
 _ACCORDING_BARE = re.compile(r"\baccording to\s+(?P<who>(?:officials|diplomats|sources|analysts|experts|observers|witnesses|residents|"
                              r"people familiar with[\w ]{1,30}?)(?:\s+(?:in|at|from|close to|familiar with)\s+(?:the\s+)?[\w ]{1,30}?)?)(?=[,.;:]|$)",
@@ -51,7 +51,8 @@ _SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|s
 # "Iraq's military condemned": the actor whose body speaks holds the words
 _SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:also\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
-_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
+# "according to the semi-official Fars", "according to Joint Chiefs Chairman Gen." (a title is cut off before)
+_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?:(?-i:[a-z][\w-]*)\s+){0,3}$", re.IGNORECASE)
 # "From Iran's perspective, ...", "In Tehran's view, ...": the view is the named actor's
 _VIEW_BEFORE = re.compile(r"(?:^|[,;]\s*)(?:from|in|to)\s+(?:the\s+)?$", re.IGNORECASE)
 _VIEW_AFTER = re.compile(r"^[’']s?\s+(?:perspective|point of view|view|eyes|calculus|thinking|mind)\b", re.IGNORECASE)
@@ -59,6 +60,8 @@ _VIEW_AFTER = re.compile(r"^[’']s?\s+(?:perspective|point of view|view|eyes|ca
 _CLAUSE_GOES_ON = re.compile(r"^[’']?s?\s+(?!(?:in|on|at|of|from|to|during|after|before|and|who|whose|which|according|earlier|later|last|"
                              r"this|that|when|while|as|with|by|late|early|today|yesterday|on|via|through|adding|citing)\b)[a-z]")
 _PRONOUN = re.compile(rf"^(?P<p>He|She|They|It)\s+(?:also\s+)?(?:{SPEECH})\b")
+# '"We did not seek to kill anyone," he told state television.'
+_PRONOUN_AFTER_QUOTE = re.compile(rf"[,?!][”\"]\s+(?P<p>he|she|they|it)\s+(?:also\s+)?(?:{SPEECH})\b")
 
 # word in an unknown name -> class guessed for it (first hit wins; a title makes a Person)
 CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
@@ -94,6 +97,7 @@ _PEOPLE_NOUN = re.compile(r"[^\S\n]+(?:officials?|forces|troops|soldiers|militia
                           r"fighters|people|civilians|lawmakers|leaders?|parliament|army|police|authorities|diplomats?|"
                           r"officers?|personnel|media|state)\b")
 WEAPON_WORDS = re.compile(rf"\b(?:{_WEAPONS})\b", re.IGNORECASE)
+_MEDIA_AFTER = re.compile(r"[^\S\n]+(?:news agency|newspaper|daily|television|TV\b|radio|broadcaster)", re.IGNORECASE)
 _PLACE_CONTEXT = re.compile(r"\b(?:in|near|at|north of|south of|east of|west of|outside|from|to)\s+$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -138,6 +142,8 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
     for pattern, cls in CLASS_WORDS:
         if pattern.search(name):
             return cls
+    if _MEDIA_AFTER.match(text[begin + len(name):begin + len(name) + 20]):
+        return "MediaOrganisation"  # "the semi-official Fars news agency"
     # "Katyusha rockets", "Grad Rockets": a weapon's name, never an actor's
     if WEAPON_WORDS.fullmatch(name.split()[-1]) or (len(name.split()) == 1 and WEAPON_WORDS.match(text[begin + len(name):begin + len(name) + 14].strip())):
         return "Weapon"
@@ -251,8 +257,9 @@ class Attributor:
         quoted = bool(re.search(r"[“\"]", text))
         for n in inside:
             before = self.text[seg.begin:n.begin if n.title_begin is None else min(n.begin, n.title_begin)]
-            if _ACCORDING.search(before):
-                return self._named(n, f"according to {n.text}", "paraphrase", "'according to' names the source")
+            according = _ACCORDING.search(before)
+            if according:  # the words as the text has them, to quote
+                return self._named(n, self.text[seg.begin + according.start():n.end], "paraphrase", "'according to' names the source")
             view = _VIEW_AFTER.match(self.text[n.end:seg.end])
             if view and _VIEW_BEFORE.search(before):
                 return Holder(n.entity, f"{before.strip()} {n.text}{view.group(0)}".strip(), "paraphrase", f"'{view.group(0).strip('’ ')}' of {n.text}")
@@ -267,7 +274,8 @@ class Attributor:
                 # the words as the text has them, to quote ("Iraq’s military condemned"), when they are short
                 words = n.text + after[:spoke.end()] if spoke.end() <= 30 else f"{n.text} {verb}"
                 return self._named(n, words, mode, f"'{n.text} {verb}'")
-            before = self.text[seg.begin:n.begin]
+            # '"...," said Ayatollah Ali Khamenei': the verb comes before the title
+            before = self.text[seg.begin:n.begin if n.title_begin is None else min(n.begin, n.title_begin)]
             if (_SPEECH_BEFORE.search(before.rstrip(" ,")) and before.rstrip().endswith((",", "said", "says", "told"))
                     and not _CLAUSE_GOES_ON.match(self.text[n.end:seg.end])):
                 return self._named(n, f"said {n.text}", "direct-quote" if quoted else "paraphrase", f"'..., said {n.text}'")
@@ -285,10 +293,10 @@ class Attributor:
         if m2:
             return Holder(f"source:{slug(m2.group(0))}", text[:m2.end() + 20].rsplit(" ", 1)[0], "paraphrase",
                           f"unnamed source '{m2.group(0)}'", source_description=m2.group(0).lower())
-        p = _PRONOUN.match(text)
+        p = _PRONOUN.match(text) or _PRONOUN_AFTER_QUOTE.search(text)
         # "It added": a body named before (the Pentagon), never a person
-        if p and self.last is not None and (p.group("p") == "It") == ("Person" not in self.last.kind):
-            return Holder(self.last.entity, p.group(0), "direct-quote" if quoted else "paraphrase", f"'{p.group('p')}' after {self.last.text}")
+        if p and self.last is not None and (p.group("p").lower() == "it") == ("Person" not in self.last.kind):
+            return Holder(self.last.entity, text[p.start("p"):p.end()], "direct-quote" if quoted else "paraphrase", f"'{p.group('p')}' after {self.last.text}")
         # an expert's paragraph ("Name, director of ...") introduces the quotations that follow
         intro = next((n for n in inside if n.title and n.title_begin is not None and n.title_begin > n.begin and n.begin == seg.begin), None)
         if intro is not None:

@@ -22,8 +22,8 @@ QUALIFIERS = [(r"at least|no fewer than|no less than", "at-least"), (r"more than
               (r"up to|at most|no more than|fewer than|less than", "at-most")]
 _QUAL = "|".join(q for q, _ in QUALIFIERS)
 _NUM = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
-COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w.’'-]+\s+){{0,3}}?"
-                   r"(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers|troops|personnel|servicemembers|"
+COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w.’'“”\"-]+\s+){{0,3}}?"
+                   r"[“”\"]?(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers|troops|personnel|servicemembers|"
                    r"service members|civilians|people|Americans|Iraqis|Iranians|contractors|officials|vehicles|aircraft|"
                    r"American|British|Iraqi|Iranian|dead|killed|injured|wounded))\b", re.IGNORECASE)
 # "injured nearly a dozen more": the verb before a number that names no noun

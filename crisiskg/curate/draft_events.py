@@ -149,7 +149,7 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
         return "Threat", "130", f"threat word '{threat.group(0)}'"
     act = _act(text)
     speech = STATEMENT.search(text)
-    if named and not holder.words.startswith("according") and speech:
+    if named and not holder.words.lower().startswith("according") and speech:
         done = DONE.search(text[:speech.start()])
         if not done:
             return "Statement", "010", f"{holder.why}: a statement, not the act it speaks of"
@@ -214,6 +214,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
                 roles.setdefault("target", []).append(n.entity)
             continue
         if cls in ATTACKS:
+            if n.entity == holder.id and n.text in holder.words:
+                continue  # "According to the Fars news agency, 15 missiles were fired": the source, not a doer
             if cls == "Killing" and "Person" in kinds and n.begin > pivot:
                 role = "victim"
             elif n.begin < pivot and not against and not re.search(r"\bcame under\b", seg.text):
@@ -362,7 +364,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
     if cls in ATTACKS and not linked and not DONE.search(seg.text) and not own_date:
         return Reading(None, None, f"{why}: a mention of an attack, not a new one (no act verb, no date)")
     if cls in ATTACKS and not linked and not own_date and \
-            (holder.id != "author" and not holder.words.startswith("according") or seg.text.startswith(("“", '"'))):
+            (holder.id != "author" and not holder.words.lower().startswith("according") or seg.text.startswith(("“", '"'))):
         return Reading(None, None, f"{why}: a speaker's account of an attack the graph does not hold; the speaker's words, not an event")
     confidence = 0.6 if cls in ATTACKS or cls in ("Statement", "Threat") else 0.4
     if linked:
