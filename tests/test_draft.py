@@ -467,3 +467,10 @@ def test_the_agency_a_report_is_according_to_is_its_source_not_its_doer(tehran_s
     assert fired["munitions"]["attribution"] in TEHRAN_SIDE
     new = {e["id"]: e for e in tehran_side["draft_notes"]["new_entities"]}
     assert new["fars"]["type"] == "MediaOrganisation"
+
+
+def test_a_byte_order_mark_is_no_part_of_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "912_bom.txt"
+    path.write_bytes("\ufeffRockets hit base\r\n\r\nMarch 13, 2020\r\n\r\nOn Thursday, rockets struck Camp Taji.\r\n".encode())
+    article = draft_mapping(path, SEEDS)["article"]
+    assert article["title"] == "Rockets hit base" and article["headline"] == [{"quote": "Rockets hit base"}]

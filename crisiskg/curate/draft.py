@@ -94,7 +94,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     # gets its opening words as a title
     first = body_lines[0] if body_lines else None
     title_m = first if first is not None and len(first.group(0).strip()) <= 150 and not first.group(0).strip().endswith(".") else None
-    title = title_m.group(0).strip() if title_m else ("(untitled) " + " ".join(text.split()[:12]) + "…" if text.strip() else path.stem)
+    title = title_m.group(0).strip(" \t\r\ufeff") if title_m else ("(untitled) " + " ".join(text.split()[:12]) + "…" if text.strip() else path.stem)
     published, derivation = guess_published(text)
     skip = [(m.start(), m.end()) for m in furniture]
     found = names(text, know, skip=skip)
@@ -267,7 +267,7 @@ def _after_known(text: str, segs: list[Any], found: list[Any], know: Knowledge, 
 def _headline(text: str, title_m: re.Match[str] | None) -> list[dict[str, Any]]:
     if title_m is None:
         return []
-    return [quoted(text, title_m.group(0).strip(), title_m.start())]
+    return [quoted(text, title_m.group(0).strip(" \t\r\ufeff"), title_m.start())]  # a byte-order mark is no part of it
 
 
 def _first_titles(found: list[Any]) -> list[Any]:
