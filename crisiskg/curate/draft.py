@@ -86,7 +86,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         raise TypeError(f"store must be a crisiskg.curate.knowledge.Knowledge (knowledge.load(seeds_dir)), not {type(store).__name__}")
     path = Path(article)
     text = _read(path)
-    know = store if store is not None else knowledge_mod.load(seeds_dir)
+    # drafting an article anew: its present annotation (perhaps unfinished) is neither read nor learned from
+    know = store if store is not None else knowledge_mod.load(seeds_dir, leave_out=path.stem)
     lines = [m for m in re.finditer(r"[^\n]+", text) if m.group(0).strip()]
     furniture = [m for m in lines if FURNITURE.match(m.group(0).strip())]
     body_lines = [m for m in lines if m not in furniture]

@@ -6,19 +6,21 @@ places and actors, so that a new article's account of a known event gets the kno
 one more evidence span); and the curated stances, so that a passage another article already carries
 (a text republished word for word) gets the same stance. ``without(stem)`` removes what one article alone brings (its events and
 the entities no other article mentions or references): the leave-one-out view a benchmark drafts
-that article against.
+that article against. ``load`` reads an unfinished annotation file as far as it can, and leaves out
+the one of the article being drafted anew.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from crisiskg.errors import SeedError
 from crisiskg.loaders import dates
 from crisiskg.loaders.mentions import AliasMatcher
-from crisiskg.loaders.seeds import SeedSet, read_seeds
+from crisiskg.loaders.seeds import SeedSet, check_seeds, usable
 
 PLACE_TYPES = frozenset({"Place", "Country", "Region", "City", "MilitaryBase", "Facility", "WaterBody"})
 
@@ -145,6 +147,21 @@ def from_seedset(seeds: SeedSet) -> Knowledge:
                      {i: frozenset(s["stems"]) for i, s in merged.items()}, stances)
 
 
-def load(seeds_dir: Path | str) -> Knowledge:
-    """The knowledge of the seeds folder ``seeds_dir`` (drafts in it are read but not learned from)."""
-    return from_seedset(read_seeds(seeds_dir, allow_drafts=True))
+def load(seeds_dir: Path | str, *, leave_out: str | None = None) -> Knowledge:
+    """The knowledge of the seeds folder ``seeds_dir`` (drafts in it are read but not learned from).
+
+    An annotation file with mistakes is read as far as it can be (``usable``): a curator's
+    unfinished article never stops the draft of another. A mistake in the registry or the
+    propositions does (SeedError). ``leave_out``: the stem of the article being drafted anew, whose
+    present annotation is not read at all (neither its mistakes nor its events and stances).
+    """
+    seeds, problems = check_seeds(seeds_dir, allow_drafts=True)
+    problems = [p for p in problems if not (leave_out and Path(p.file).stem == leave_out and Path(p.file).parent.name == "articles")]
+    blocking = [p for p in problems if Path(p.file).parent.name not in ("articles", "audits")]
+    if blocking:
+        raise SeedError(blocking)
+    if problems:
+        seeds = usable(seeds, problems)
+    if leave_out:
+        seeds = replace(seeds, articles=[a for a in seeds.articles if a.stem != leave_out])
+    return from_seedset(seeds)
