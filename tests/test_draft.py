@@ -374,6 +374,13 @@ def test_officials_are_a_source_and_their_adjective_no_name(wire: dict[str, Any]
     assert {s["description"] for s in wire["sources"]} == {"Iraqi security sources", "Two Iraqi officials"}
 
 
+def test_the_attack_named_by_its_day_either_apostrophe() -> None:
+    from crisiskg.curate.draft_events import _BEHIND
+
+    assert _BEHIND.match(" was behind Sunday’s rocket attack") and _BEHIND.match(" was behind Sunday's attack")
+    assert not _BEHIND.match(" was behind attacks by its proxies")  # no one attack: no relation to draw
+
+
 def test_who_is_held_responsible_and_who_denies_it(wire: dict[str, Any]) -> None:
     attack = _event(wire, "BAGHDAD (Reuters)")
     officials = next(s["id"] for s in wire["sources"] if s["description"] == "Two Iraqi officials")

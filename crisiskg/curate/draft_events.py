@@ -379,7 +379,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
 
 # who did an attack, as someone says it: "Kataib Hezbollah was behind the attack", "holds Iran
 # responsible for the attack", "blamed X for the strike"; and who denies it: "The group denied any role"
-_THE_ATTACK = r"(?:the|this|that|Sunday's|Saturday's|Friday's|Thursday's|Wednesday's|Tuesday's|Monday's)\s+(?:[\w-]+\s+){0,2}?" \
+_THE_ATTACK = r"(?:the|this|that|(?:Sun|Satur|Fri|Thurs|Wednes|Tues|Mon)day[’']s)\s+(?:[\w-]+\s+){0,2}?" \
               r"(?:attack|strike|air ?strike|bombing|barrage|assault|rocket fire)\b"
 _BEHIND = re.compile(r"^\s+(?:was|were|is|are)\s+(?:(?:likely|probably|almost certainly|most likely|also)\s+)?(?:behind|responsible for)\s+"
                      + _THE_ATTACK, re.IGNORECASE)
