@@ -47,3 +47,9 @@ def test_us_soldiers_have_a_nationality() -> None:
 def test_a_quoted_noun_is_still_counted() -> None:
     found = read("State television reported that 80 “American terrorists” were killed.", KNOWN)["casualties"]
     assert [(c["status"], c["count"], c["nationality"]) for c in found] == [("killed", 80, "united-states")]
+
+
+def test_a_nationality_before_a_noun_counts_the_noun() -> None:
+    found = read("Two Iranian missiles killed three soldiers and one Briton.", KNOWN | {"iran"})
+    assert found["munitions"] == [{"count": 2, "qualifier": "exact", "quote": "Two Iranian missiles"}]  # not two Iranians killed
+    assert [(c["count"], c.get("nationality")) for c in found["casualties"]] == [(3, None), (1, "united-kingdom")]

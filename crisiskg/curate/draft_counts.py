@@ -22,10 +22,13 @@ QUALIFIERS = [(r"at least|no fewer than|no less than", "at-least"), (r"more than
               (r"up to|at most|no more than|fewer than|less than", "at-most")]
 _QUAL = "|".join(q for q, _ in QUALIFIERS)
 _NUM = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
+_NOUNS = (r"rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers|troops|personnel|servicemembers|"
+          r"service members|civilians|people|Americans|Iraqis|Iranians|Britons?|contractors|officials|vehicles|aircraft")
+# "two American and one British" count people; "Two Iranian missiles" counts missiles: an adjective is
+# the noun only when no noun follows it
 COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w.’'“”\"-]+\s+){{0,3}}?"
-                   r"[“”\"]?(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers|troops|personnel|servicemembers|"
-                   r"service members|civilians|people|Americans|Iraqis|Iranians|contractors|officials|vehicles|aircraft|"
-                   r"American|British|Iraqi|Iranian|dead|killed|injured|wounded))\b", re.IGNORECASE)
+                   rf"[“”\"]?(?P<noun>{_NOUNS}|(?:American|British|Iraqi|Iranian|dead|killed|injured|wounded)"
+                   rf"(?!\s+(?:[\w.’'“”\"-]+\s+){{0,2}}?[“”\"]?(?:{_NOUNS})\b)))\b", re.IGNORECASE)
 # "injured nearly a dozen more": the verb before a number that names no noun
 VERB_COUNT = re.compile(rf"\b(?P<verb>killed|killing|injured|injuring|wounded|wounding)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?(?=[\s.,;])", re.IGNORECASE)
 NONE_REPORTED = re.compile(r"\bno (?:confirmed |reported |immediate reports of )?(?P<what>casualties|deaths|injuries|fatalities)\b|"
@@ -37,7 +40,7 @@ _INJURED = re.compile(r"\b(?:injured|injuring|wounded|wounding|hurt|injuries)\b"
 MUNITIONS = {"rocket", "missile", "drone", "shell", "mortar", "round"}
 THINGS = {"base", "vehicle", "aircraft"}
 DEMONYMS = {"American": "united-states", "Americans": "united-states", "U.S.": "united-states", "US": "united-states", "British": "united-kingdom", "Iraqi": "iraq",
-            "Iraqis": "iraq", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel"}
+            "Iraqis": "iraq", "Briton": "united-kingdom", "Britons": "united-kingdom", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel"}
 
 
 def _number(word: str) -> int | None:
