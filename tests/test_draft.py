@@ -501,3 +501,25 @@ def test_an_unfinished_article_stops_no_draft_and_a_redraft_ignores_its_own(tmp_
     registry.write_text(registry.read_text(encoding="utf-8").replace("type: [State, Country]", "type: [Stat, Country]", 1), encoding="utf-8")
     broken = runner.invoke(main, ["draft", "--seeds", str(copy), "--force", str(text)])
     assert broken.exit_code != 0 and "registry.yaml" in broken.output
+
+
+HOUSE = """House votes to limit war powers
+
+January 10, 2020
+
+The House voted 224-194 on Thursday to limit military action against Iran. Speaker Nancy Pelosi said the administration had provided no evidence.
+
+Trump tweeted on Friday that the U.S. would impose new sanctions on Iran.
+
+"It sends the wrong message to Tehran," said Representative Michael McCaul.
+"""
+
+
+def test_titles_stop_at_a_sentence_end_and_names_keep_inner_capitals(tmp_path: Path) -> None:
+    mapping = draft_mapping(_write(tmp_path, "913_house.txt", HOUSE), SEEDS)
+    new = {e["id"]: e for e in mapping["draft_notes"]["new_entities"]}
+    assert new["nancy-pelosi"]["title"] == "Speaker"  # not "Iran. Speaker"
+    assert new["michael-mccaul"]["label"] == "Michael McCaul" and new["house"]["type"] == "Legislature"
+    # a tweet on Friday is not the graph's tweet of another day, though both are Trump's
+    tweeted = [e for e in mapping["events"] if e["quote"].startswith("Trump tweeted")]
+    assert [(e["class"], e["date"]["value"]) for e in tweeted] == [("Statement", "2020-01-10")]

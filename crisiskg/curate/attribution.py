@@ -26,8 +26,11 @@ HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen
          r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Colonel|Lieutenant|Major General|Brigadier|Captain|Sergeant|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
          r"Spokesman|Spokeswoman|Commander|Chief|King|Prince|Sheikh|Speaker|Governor|Gov\.|Mayor|Judge|Dr\.")
 _LOW = r"(?:[^\W\d_A-Z]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
-_NAME = rf"(?P<name>(?:[A-Z]{_LOW}+|[A-Z]\.)(?:[^\S\n]+(?:[A-Z]{_LOW}+|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
-TITLED = re.compile(rf"(?P<title>(?:(?:[A-Z][\w.-]*|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
+# a name's words: "McCaul" and "DeSantis" have a capital inside
+_NAME = rf"(?P<name>(?:[A-Z]{_LOW}+(?:[A-Z]{_LOW}+)?|[A-Z]\.)(?:[^\S\n]+(?:[A-Z]{_LOW}+(?:[A-Z]{_LOW}+)?|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
+# the words of a title before its head: never across a sentence's end ("... Iran. Speaker Nancy Pelosi"),
+# an initialism ("U.S.") kept
+TITLED = re.compile(rf"(?P<title>(?:(?:[A-Z][\w-]*|(?:[A-Z]\.)+|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
 # a title in lower case before a name: "defence minister Jafar al-Hussaini", "Iran's foreign ministry
 # spokesman Abbas Mousavi" (whose it is belongs to the title)
 LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[A-Z][a-z]+[’']s[^\S\n]+)?(?:[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
@@ -69,7 +72,7 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:University|College|School)\b"), "AcademicInstitution"),
     (re.compile(r"\b(?:Times|Post|Journal|News|Press|Reuters|Television|Agency News|Radio)\b"), "MediaOrganisation"),
     (re.compile(r"\b(?:Agency|Intelligence|CIA|Mossad)\b"), "IntelligenceAgency"),
-    (re.compile(r"\b(?:Parliament|Congress|Senate|Assembly|Majlis)\b"), "Legislature"),
+    (re.compile(r"\b(?:Parliament|Congress|Senate|Assembly|Majlis|(?<!White )House)\b"), "Legislature"),
     (re.compile(r"\b(?:Ministry|Government|Administration|Cabinet|Department|Pentagon|White House)\b"), "Government"),
     (re.compile(r"\b(?:Brigades?|Militias?|Hezbollah|Kataib|Hashd|Mobilization)\b"), "Militia"),
     (re.compile(r"\b(?:Army|Forces?|Navy|Guards?|Corps|Command|Coalition|Marines)\b"), "ArmedForce"),

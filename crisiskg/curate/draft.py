@@ -175,6 +175,12 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                     previous = ev
         elif reading.why != "no event word":
             left_out.append({"quote": seg.text, "why": reading.why})
+        whole = draft_events.main_clause(seg) is seg
+        for ev in list(refs):
+            if reading.event is not None and whole and draft_events.same_family(reading.event, ev) \
+                    and not _dates_agree(reading.event, know.events[ev["id"]]):
+                # "Trump tweeted on Friday ...": another tweet than the one the graph holds from Tuesday
+                refs.remove(ev)
         for ev in refs:
             # the sentence's date is its main event's ("airstrikes on Thursday, a day after rockets hit
             # Camp Taji"): an event of the graph named beside it keeps the graph's date
