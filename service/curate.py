@@ -186,8 +186,8 @@ def _change(stem: str, apply: Any, done: str) -> Any:
 @bp.post("/<stem>/suggestion/<int:index>/accept")
 def accept(stem: str, index: int) -> Any:
     def apply(data: Any) -> str:
-        section, i = files.accept(data, index, _edited())
-        return f"{section}-{i}"
+        section, i = files.accept(data, index, _edited(), seeds=_seeds())
+        return "" if section in (files.REGISTRY, files.ARTICLE) else f"{section}-{i}"
 
     return _change(stem, apply, "accepted")
 
@@ -268,7 +268,13 @@ def live_check(stem: str) -> Any:
         item = files.parse_item(str(body.get("yaml", "")))
         where = str(body.get("entry", ""))
         if where.startswith("suggestion-"):
-            files.accept(data, int(where.split("-", 1)[1]), item)
+            number = int(where.split("-", 1)[1])
+            if [s.get("section") for s in files.suggestions(data)[number:number + 1]] == [files.REGISTRY]:
+                # a new registry entry: checked as an entry of registry.yaml, nothing written
+                wrong = files.entry_problems(files.read(_seeds() / "registry.yaml"), item)
+                return jsonify({"ok": not wrong, "problems": [{"where": "registry.yaml", "message": m, "hint": None, "entry": where}
+                                                              for m in wrong]})
+            files.accept(data, number, item)
         elif "-" in where:
             section, index = where.rsplit("-", 1)
             files.replace(data, section, int(index), item)

@@ -5,7 +5,10 @@ quoting survive and an edit changes only the lines it touches; each write replac
 atomically. A new article's annotation file starts from ``crisiskg draft``: every item the draft
 proposes is kept under ``draft_notes.suggestions`` (its section and the item) until the curator
 accepts (moves it into its section, edited or not) or rejects (deletes) it; the build refuses a
-reviewed file that still holds suggestions or notes (:mod:`crisiskg.loaders.reviewed`).
+reviewed file that still holds suggestions or notes (:mod:`crisiskg.loaders.reviewed`). The names the
+draft proposes as registry entries are suggestions too (section ``registry``: accepting one appends it
+to ``registry.yaml``), and so is every item that names one of them (with ``needs``: it can be
+accepted once the registry, or this file, holds what it needs), so that publishing never drops them.
 """
 
 from __future__ import annotations
@@ -130,18 +133,40 @@ def articles(seeds: Path) -> list[tuple[str, bool, str]]:
     return out
 
 
+REGISTRY = "registry"  # a suggestion of a new registry entry
+ARTICLE = "article"  # a suggestion of the article's authors or publisher, once the registry holds them
+
+
 def drafted(mapping: dict[str, Any]) -> CommentedMap:
-    """A draft mapping (``crisiskg draft``'s) with every proposed item moved under ``draft_notes.suggestions``."""
+    """A draft mapping (``crisiskg draft``'s) with every proposed item moved under ``draft_notes.suggestions``:
+    the proposed registry entries first, then the items of each section, then the items that wait for
+    a proposed entry (with the ids they ``needs``)."""
     data = _yaml().load(dumps(mapping))
     suggestions = CommentedSeq()
+    notes = data.setdefault("draft_notes", CommentedMap())
+    for entry in notes.pop("new_entities", None) or []:
+        item = CommentedMap((k, entry[k]) for k in ("id", "type", "label") if k in entry)
+        suggestions.append(CommentedMap([("section", REGISTRY), ("item", item)]))
     for section in SECTIONS:
         for item in data.get(section) or []:
             suggestions.append(CommentedMap([("section", section), ("item", item)]))
         if section in data:
             data[section] = CommentedSeq()
-    notes = data.setdefault("draft_notes", CommentedMap())
+    for waiting in notes.pop("needs_new_entities", None) or []:
+        suggestions.append(CommentedMap([("section", waiting["section"]), ("needs", waiting["needs"]), ("item", waiting["item"])]))
     notes["suggestions"] = suggestions
     return data
+
+
+def missing(seeds: Path, data: Any, index: int) -> list[str]:
+    """The ids suggestion ``index`` needs that neither the registry nor this annotation holds yet."""
+    found = _suggestion(data, index)
+    needs = [str(n) for n in found.get("needs") or []]
+    if not needs:
+        return []
+    held = {e.get("id") for e in read(seeds / "registry.yaml")["entities"]}
+    held |= {it.get("id") for section in SECTIONS for it in data.get(section) or [] if isinstance(it, dict)}
+    return [n for n in needs if n not in held]
 
 
 def suggestions(data: Any) -> list[Any]:
@@ -165,10 +190,29 @@ def _section(data: Any, section: str) -> CommentedSeq:
     return data[section]
 
 
-def accept(data: Any, index: int, item: Any = None) -> tuple[str, int]:
-    """Move suggestion ``index`` (or ``item``, its edited form) into its section; its new place."""
+def accept(data: Any, index: int, item: Any = None, *, seeds: Path | None = None) -> tuple[str, int]:
+    """Move suggestion ``index`` (or ``item``, its edited form) into its section; its new place.
+
+    With ``seeds``: a registry suggestion is appended to ``registry.yaml`` (place -1), and an item
+    that needs what neither the registry nor this file holds is refused, naming it. Without
+    ``seeds`` (a check that writes nothing), a registry suggestion is only taken off the list."""
     found = _suggestion(data, index)
     section = str(found.get("section"))
+    if seeds is not None:
+        lacking = missing(seeds, data, index)
+        if lacking:
+            raise CurationError(f"it names {', '.join(lacking)}, which the registry does not hold yet: accept the registry "
+                                "suggestion for each first (or add it under New from the selection)")
+    if section == REGISTRY:
+        if seeds is not None:
+            add_entity(seeds, dict(item if item is not None else found.get("item")))
+        del data["draft_notes"]["suggestions"][index]
+        return section, -1
+    if section == ARTICLE:
+        for key, value in dict(item if item is not None else found.get("item")).items():
+            data["article"][key] = value
+        del data["draft_notes"]["suggestions"][index]
+        return section, 0
     target = _section(data, section)
     target.append(item if item is not None else found.get("item"))
     del data["draft_notes"]["suggestions"][index]
@@ -204,10 +248,27 @@ def add_entity(seeds: Path, entry: dict[str, Any]) -> None:
     """Append ``entry`` to ``registry.yaml`` (refused when its id is taken)."""
     path = seeds / "registry.yaml"
     data = read(path)
-    if any(e.get("id") == entry["id"] for e in data["entities"]):
-        raise CurationError(f"the registry already has an entity {entry['id']!r}; pick it instead, or choose another id")
+    wrong = entry_problems(data, entry)
+    if wrong:
+        raise CurationError(wrong[0])
     data["entities"].append(CommentedMap(entry))
     write(path, data)
+
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def entry_problems(registry: Any, entry: Any) -> list[str]:
+    """What keeps ``entry`` from joining the registry (its parsed file ``registry``), each with what to do."""
+    if not isinstance(entry, dict):
+        return ["a registry entry is a mapping: id, type and label"]
+    out = [f"the entry has no {key} (write '{key}: ...')" for key in ("id", "type", "label") if not entry.get(key)]
+    ident = str(entry.get("id") or "")
+    if ident and not _ID.match(ident):
+        out.append(f"id {ident!r} is not lower-case words joined by hyphens (e.g. 'kataib-hezbollah')")
+    if ident and any(e.get("id") == ident for e in registry["entities"]):
+        out.append(f"the registry already has an entity {ident!r}; pick it instead, or choose another id")
+    return out
 
 
 def add_alias(seeds: Path, entity_id: str, alias: str) -> None:

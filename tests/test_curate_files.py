@@ -53,3 +53,44 @@ def test_a_new_registry_entry_is_appended(tmp_path: Path) -> None:
     assert after.startswith(before.split("  - id: jane-roe")[0])
     assert after.endswith("  - id: omar-quill\n    type: Person\n    label: Omar Quill\n")
     assert read_seeds(seeds).entities["jane-roe"]["aliases"] == ["Roe", "J. Roe"]
+
+
+def test_proposed_entries_and_what_needs_them_are_suggestions(tmp_path: Path) -> None:
+    import pytest
+
+    seeds = Path(shutil.copytree(Path(__file__).parent / "fixtures" / "mini", tmp_path / "seeds"))
+    data = files.drafted({
+        "article": {"status": "draft", "authors": []},
+        "events": [{"id": "e0", "quote": "x y"}],
+        "draft_notes": {"new_entities": [{"id": "blue-brigade", "type": "Militia", "label": "Blue Brigade", "mentions": 2}],
+                        "needs_new_entities": [{"section": "events", "needs": ["blue-brigade"], "item": {"id": "e1", "quote": "y z"}},
+                                               {"section": "article", "needs": ["omar-quill"], "item": {"authors": ["omar-quill"]}}]},
+    })
+    assert [s["section"] for s in files.suggestions(data)] == ["registry", "events", "events", "article"]
+    assert "new_entities" not in data["draft_notes"] and "needs_new_entities" not in data["draft_notes"]
+    # what needs an entry the registry lacks is refused, naming it; nothing moves
+    with pytest.raises(files.CurationError, match="blue-brigade"):
+        files.accept(data, 2, seeds=seeds)
+    assert files.accept(data, 0, seeds=seeds) == ("registry", -1)
+    assert read_seeds(seeds).entities["blue-brigade"]["type"] == "Militia"
+    assert files.accept(data, 1, seeds=seeds) == ("events", 0) and data["events"][0]["id"] == "e1"
+    # publishing waits for every suggestion, so none is dropped with the notes
+    with pytest.raises(files.CurationError, match="2 suggestion"):
+        files.ready_to_publish(data)
+    files.reject(data, 0)
+    files.add_entity(seeds, {"id": "omar-quill", "type": "Person", "label": "Omar Quill"})
+    assert files.accept(data, 0, seeds=seeds) == ("article", 0) and data["article"]["authors"] == ["omar-quill"]
+    files.ready_to_publish(data)
+
+
+def test_a_registry_entry_is_checked_before_it_is_written(tmp_path: Path) -> None:
+    import pytest
+
+    seeds = Path(shutil.copytree(Path(__file__).parent / "fixtures" / "mini", tmp_path / "seeds"))
+    registry = files.read(seeds / "registry.yaml")
+    assert files.entry_problems(registry, {"id": "Blue Brigade", "type": "Militia"}) == [
+        "the entry has no label (write 'label: ...')", "id 'Blue Brigade' is not lower-case words joined by hyphens (e.g. 'kataib-hezbollah')"]
+    before = (seeds / "registry.yaml").read_bytes()
+    with pytest.raises(files.CurationError, match="already has an entity 'jane-roe'"):
+        files.add_entity(seeds, {"id": "jane-roe", "type": "Person", "label": "Jane Roe"})
+    assert (seeds / "registry.yaml").read_bytes() == before
