@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from crisiskg.build.pipeline import build
 from crisiskg.loaders.seeds import read_seeds
 from crisiskg.service import create_app
 from crisiskg.service import curate_files as files
@@ -24,18 +23,12 @@ NEW = "102_brigade"
 TEXT = "Brigade strikes Camp Alpha\n\nMarch 17, 2020\n\nBlue Brigade fighters fired rockets at Camp Alpha on Monday.\n"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("curate-entities-build")
-    build(MINI, out)
-    return out
-
-
 def _post(client: Any, url: str, csrf: str, **form: str) -> Any:
     return client.post(url, data={"_csrf": csrf, **form}, headers={"Origin": "http://localhost"})
 
 
-def test_an_item_waits_for_the_entry_it_names(built: Path, tmp_path: Path) -> None:
+def test_an_item_waits_for_the_entry_it_names(mini_build: tuple[Path, Any], tmp_path: Path) -> None:
+    built = mini_build[0]  # the mini seeds' build (tests/conftest.py), only read here
     seeds = Path(shutil.copytree(MINI, tmp_path / "seeds"))
     (seeds / "articles" / f"{NEW}.txt").write_text(TEXT, encoding="utf-8")
     client = create_app({"build_dir": built, "seeds_dir": seeds, "evaluation": "thread", "reload_every": 0,
