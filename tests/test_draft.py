@@ -291,6 +291,7 @@ def test_a_condemnation_is_a_statement_and_its_toll_the_attacks(strikes_back: tu
     text, mapping = strikes_back
     said = _event(mapping, "Iraq's military condemned")
     assert said["class"] == "Statement" and said["roles"] == {"speaker": ["iraq"]}
+    assert said["cameo"] == "111"  # CAMEO: criticize or denounce
     assert not any(e["class"] == "Killing" for e in mapping["events"])
     main = next(e for e in mapping["events"] if e["class"] == "Airstrike")
     toll = next(c for c in main["casualties"] if c["count"] == 3)
@@ -326,6 +327,7 @@ def test_a_request_is_a_statement_and_a_demand(tmp_path: Path) -> None:
     mapping = draft_mapping(_write(tmp_path, "905_request.txt", text), SEEDS)
     asked = _event(mapping, "Iraqi Prime Minister")
     assert asked["class"] == "Statement" and asked["roles"] == {"speaker": ["adel-abdul-mahdi"]}
+    assert asked["cameo"] == "020"  # CAMEO: make an appeal or request
     assert "places" not in asked  # Washington is asked, not where it was said
     drafted = mapping["stances"] + mapping["draft_notes"]["stance_candidates"]
     assert [(s["holder"], s["modality"]) for s in drafted] == [("adel-abdul-mahdi", "demand")]

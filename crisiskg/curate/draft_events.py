@@ -114,6 +114,18 @@ def main_clause(seg: Segment) -> Segment:
     return Segment(seg.begin, seg.begin + len(head), head, seg.paragraph, seg.index)
 
 
+# the CAMEO code of what a statement does, by its verb: 111 criticize or denounce, 020 make an appeal
+# or request, 100 demand; 010 make a statement otherwise
+_SAID_CODES = [(re.compile(r"\b(?:condemn\w*|denounc\w*|critici[sz]\w*)\b", re.IGNORECASE), "111"),
+               (re.compile(r"\b(?:demand\w*)\b", re.IGNORECASE), "100"),
+               (re.compile(r"\b(?:(?:ask(?:ed|s)?|urg(?:ed|es))\s+(?:[\w.’'-]+\s+){1,3}?to\s+[a-z]|called on|calls on|appeal(?:ed|s)? (?:to|for))",
+                           re.IGNORECASE), "020")]
+
+
+def _said_code(text: str) -> str:
+    return next((code for pattern, code in _SAID_CODES if pattern.search(text)), "010")
+
+
 def _act(text: str) -> re.Match[str] | None:
     """The act word of a sentence: a finite verb that is not negated ("no one was killed"), else a noun."""
     return next((m for m in DONE.finditer(text) if not _NEGATED.search(text[:m.start()])), None) or ACT.search(text)
@@ -152,7 +164,7 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
     if named and not holder.words.lower().startswith("according") and speech:
         done = DONE.search(text[:speech.start()])
         if not done:
-            return "Statement", "010", f"{holder.why}: a statement, not the act it speaks of"
+            return "Statement", _said_code(text), f"{holder.why}: a statement, not the act it speaks of"
     if act:
         if HYPOTHETICAL.search(text[:act.start()]):
             return None, None, f"'{act.group(0)}' is hypothetical or recommended here: no event"
@@ -169,7 +181,7 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
         if m and not HYPOTHETICAL.search(text[:m.start()]):
             return cls, code, f"'{m.group(0)}'"
     if speech and named:
-        return "Statement", "010", holder.why
+        return "Statement", _said_code(text), holder.why
     return None, None, "no event word"
 
 
