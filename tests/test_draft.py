@@ -108,6 +108,9 @@ def test_a_title_is_split_from_the_name(follow_up: dict[str, Any]) -> None:
     # a registry person's title becomes a role of this article
     role = next(r for r in follow_up["roles"] if r["holder"] == "mark-milley")
     assert role["title"] == "Joint Chiefs Chairman Gen."
+    # and so does a new person's, waiting (in the draft file) for the registry entry it names
+    role = next(r for r in follow_up["roles"] if r["holder"] == "mark-esper")
+    assert (role["title"], role["quote"]) == ("Defense Secretary", "Defense Secretary Mark Esper")
 
 
 def test_unknown_names_are_proposed_with_a_class(follow_up: dict[str, Any]) -> None:

@@ -280,7 +280,7 @@ def _headline(text: str, title_m: re.Match[str] | None) -> list[dict[str, Any]]:
 def _first_titles(found: list[Any]) -> list[Any]:
     out, seen = [], set()
     for n in found:
-        if n.title and n.known and "Person" in n.kind and n.entity not in seen:
+        if n.title and "Person" in n.kind and n.entity not in seen:
             seen.add(n.entity)
             out.append(n)
     return out
