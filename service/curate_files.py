@@ -145,7 +145,7 @@ def drafted(mapping: dict[str, Any]) -> CommentedMap:
     suggestions = CommentedSeq()
     notes = data.setdefault("draft_notes", CommentedMap())
     for entry in notes.pop("new_entities", None) or []:
-        item = CommentedMap((k, entry[k]) for k in ("id", "type", "label") if k in entry)
+        item = CommentedMap((k, entry[k]) for k in ("id", "type", "label", "located_in") if k in entry)
         suggestions.append(CommentedMap([("section", REGISTRY), ("item", item)]))
     for section in SECTIONS:
         for item in data.get(section) or []:

@@ -94,3 +94,12 @@ def test_a_registry_entry_is_checked_before_it_is_written(tmp_path: Path) -> Non
     with pytest.raises(files.CurationError, match="already has an entity 'jane-roe'"):
         files.add_entity(seeds, {"id": "jane-roe", "type": "Person", "label": "Jane Roe"})
     assert (seeds / "registry.yaml").read_bytes() == before
+
+
+def test_a_proposed_place_joins_the_registry_where_the_text_puts_it(tmp_path: Path) -> None:
+    seeds = Path(shutil.copytree(Path(__file__).parent / "fixtures" / "mini", tmp_path / "seeds"))
+    data = files.drafted({"article": {"status": "draft"}, "draft_notes": {"new_entities": [
+        {"id": "old-quarter", "type": "Region", "label": "Old Quarter", "mentions": 1, "located_in": "riverton"}]}})
+    assert files.accept(data, 0, seeds=seeds) == ("registry", -1)
+    entry = read_seeds(seeds).entities["old-quarter"]  # the registry still reads: its containment holds
+    assert entry["located_in"] == "riverton"

@@ -417,6 +417,7 @@ def test_it_added_is_more_of_the_bodys_statement(wire: dict[str, Any]) -> None:
 def test_a_zone_is_a_region_and_whose_spokesman_is_the_title(wire: dict[str, Any]) -> None:
     new = {e["id"]: e for e in wire["draft_notes"]["new_entities"]}
     assert new["green-zone"]["type"] == "Region"
+    assert new["green-zone"]["located_in"] == "baghdad"  # "Baghdad's heavily fortified Green Zone"
     assert new["abbas-mousavi"]["title"] == "Iran's foreign ministry spokesman"
 
 

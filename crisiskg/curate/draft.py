@@ -233,7 +233,11 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         entry: dict[str, Any] = {"id": n.entity, "type": n.kind, "label": n.text, "mentions": mentions[n.entity]}
         if n.title:
             entry["title"] = n.title
-        entry["suggested"] = {"why": "a name not in the registry" + (f", written with the title {n.title!r}" if n.title else ""),
+        inside = _located_in(text, n, found, know) if n.kind in knowledge_mod.PLACE_TYPES else None
+        if inside is not None:
+            entry["located_in"] = inside
+        entry["suggested"] = {"why": "a name not in the registry" + (f", written with the title {n.title!r}" if n.title else "") +
+                              (f", in {inside} as the text places it" if inside else ""),
                               "confidence": 0.6 if n.title or mentions[n.entity] > 1 else 0.4}
         new_entities.append(entry)
     head = _headline(text, title_m)
@@ -275,6 +279,26 @@ def _headline(text: str, title_m: re.Match[str] | None) -> list[dict[str, Any]]:
     if title_m is None:
         return []
     return [quoted(text, title_m.group(0).strip(" \t\r\ufeff"), title_m.start())]  # a byte-order mark is no part of it
+
+
+# the words that place a new place in a known one: "Baghdad's (heavily fortified) Green Zone",
+# "Besmaya in Iraq", "Besmaya, Iraq"
+_OWNER = re.compile(r"[’']s(?:[^\S\n]+[a-z][\w-]*){0,3}[^\S\n]+")
+_IN = re.compile(r"[^\S\n]+(?:in|inside)[^\S\n]+(?:the[^\S\n]+)?")
+_COMMA = re.compile(r",[^\S\n]*")
+
+
+def _located_in(text: str, place: Any, found: list[Any], know: Knowledge) -> str | None:
+    """The known place a new one lies in, as the text says it (after a comma, only a country)."""
+    for n in found:
+        if not n.known or not know.types(n.entity) & knowledge_mod.PLACE_TYPES:
+            continue
+        if n.end <= place.begin and _OWNER.fullmatch(text[n.end:place.begin]):
+            return str(n.entity)
+        between = text[place.end:n.begin] if n.begin >= place.end else ""
+        if _IN.fullmatch(between) or _COMMA.fullmatch(between) and know.types(n.entity) & {"Country", "State"}:
+            return str(n.entity)
+    return None
 
 
 def _first_titles(found: list[Any]) -> list[Any]:
