@@ -529,3 +529,25 @@ def test_titles_stop_at_a_sentence_end_and_names_keep_inner_capitals(tmp_path: P
     # a tweet on Friday is not the graph's tweet of another day, though both are Trump's
     tweeted = [e for e in mapping["events"] if e["quote"].startswith("Trump tweeted")]
     assert [(e["class"], e["date"]["value"]) for e in tweeted] == [("Statement", "2020-01-10")]
+
+
+EMBASSY = """Militia supporters storm U.S. Embassy in Baghdad
+
+January 1, 2020
+
+Hundreds of supporters of Kataib Hezbollah stormed the outer compound of the U.S. Embassy in Baghdad on Tuesday. U.S. troops fired tear gas to disperse the crowd.
+
+The protest followed U.S. airstrikes on Sunday that killed 25 Kataib Hezbollah fighters. President Donald Trump blamed Iran.
+"""
+
+
+def test_a_storming_is_a_protest_and_tear_gas_no_attack(tmp_path: Path) -> None:
+    mapping = draft_mapping(_write(tmp_path, "914_embassy.txt", EMBASSY), SEEDS)
+    stormed = _event(mapping, "Hundreds of supporters")
+    assert stormed["class"] == "Protest" and stormed["places"] == ["us-embassy-baghdad"]
+    assert not any(e["quote"].startswith("U.S. troops fired tear gas") for e in mapping["events"])
+    struck = _event(mapping, "The protest followed")
+    assert struck["class"] == "Airstrike" and struck["casualties"][0]["quote"] == "25 Kataib Hezbollah fighters"
+    # the statement in the sentence after the airstrikes is not dated by them: the text gives no day for it
+    blamed = _event(mapping, "President Donald Trump blamed")
+    assert blamed["class"] == "Statement" and "date" not in blamed

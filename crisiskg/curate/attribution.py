@@ -39,7 +39,7 @@ APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(
                         r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"
                         r"advisor|analyst|chairman|commander|founder|ambassador|editor|correspondent|officer)\b[^,.;:]{0,120})")
 SPEECH = (r"said|says|say|told|tells|added|adds|warned|warns|announced|announces|tweeted|tweets|stated|insisted|insists|"
-          r"argued|argues|argue|reported|reports|asked|asks|demanded|demands|condemned|condemns|denounced|denounces|criticized|criticised|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
+          r"argued|argues|argue|reported|reports|blamed|blames|accused|accuses|asked|asks|demanded|demands|condemned|condemns|denounced|denounces|criticized|criticised|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
           r"threatened|believes|believe|believed|suggested|suggest|suggests|described|describes|urged|urges|"
           r"called|calls|asserted|acknowledged|confirmed|denied|denies|stressed|predicted|predicts|thinks|think")
 UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|other|most|few|senior|former|top|western|"

@@ -40,18 +40,20 @@ _DID_ATTACK = (r"(?:carried out|conducted|staged|mounted)\s+(?:[\w-]+\s+){0,3}?(
                # "Three Katyusha rockets landed inside the Green Zone": munitions that came down
                r"(?:rockets?|missiles?|mortars?|mortar rounds|shells|projectiles|drones?)\s+(?:[\w-]+\s+){0,2}?"
                r"(?:landed|fell|exploded|impacted|slammed into|crashed into)")
-ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired|launched|" + _DID_ATTACK + r"|hit|shelled|came under\b[^.]{0,30}\bfire|"
+# "fired tear gas to disperse the crowd" is crowd control, no attack
+_NOT_ARMS = r"(?!\s+(?:tear gas|rubber bullets|warning shots|water cannons?|stun grenades|flares)\b)"
+ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired" + _NOT_ARMS + r"|launched|" + _DID_ATTACK + r"|hit|shelled|came under\b[^.]{0,30}\bfire|"
                  r"received fire|rocket fire|targeted|assassinat\w+|kill(?:ed|ing)|slaying|demise|dead)\b", re.IGNORECASE)
 # a finite verb of an act that happened ("militias launched rockets", "came under rocket fire"); a noun
 # ("the attack", "these strikes") or a gerund ("by attacking") drafts no new event on its own
-DONE = re.compile(r"\b(?:attacked|struck|fired|launched|" + _DID_ATTACK + r"|hit|shelled|bombed|came under\b[^.]{0,30}\bfire|"
+DONE = re.compile(r"\b(?:attacked|struck|fired" + _NOT_ARMS + r"|launched|" + _DID_ATTACK + r"|hit|shelled|bombed|came under\b[^.]{0,30}\bfire|"
                   r"(?:has|have|had) (?:previously )?received fire|targeted|assassinated|killed)\b", re.IGNORECASE)
 KILL = re.compile(r"\b(?:kill(?:ed|ing)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
 # other acts: pattern -> (class, CAMEO)
 OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"\bvot(?:ed|e to|e on)\b", re.IGNORECASE), "Vote", "100"),
     (re.compile(r"\b(?:imposed|reimposed|reintroduced|new|fresh)\s+(?:\w+\s+)?sanctions\b|\bsanctions (?:were|have been) (?:imposed|reintroduced)", re.IGNORECASE), "Sanction", "163"),
-    (re.compile(r"\bprotest(?:s|ers| movement)\b|\bprotested\b", re.IGNORECASE), "Protest", "141"),
+    (re.compile(r"\bprotest(?:s|ers| movement)\b|\bprotested\b|\b(?:stormed|besieged|rioted)\b", re.IGNORECASE), "Protest", "141"),
     (re.compile(r"\bnegotiations?\b|\btalks with\b", re.IGNORECASE), "Negotiation", "046"),
     (re.compile(r"\bwithdr(?:ew|awal)\b", re.IGNORECASE), "Withdrawal", None),
     (re.compile(r"\bannouncement\b", re.IGNORECASE), "Announcement", "010"),
@@ -64,7 +66,7 @@ THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|pr
                     r"options are on the table)\b", re.IGNORECASE)
 # a named speaker's "will retaliate" is a threat; the author's or an unnamed source's is a prediction
 SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target)\b", re.IGNORECASE)
-STATEMENT = re.compile(r"\b(?:said|says|saying|told|asked|demanded|urged|called on|condemned|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|condemned|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
 CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es)|took|accept(?:ed|s)?)\s+responsibility\b", re.IGNORECASE)
 DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
 HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|if|unless|avoid|refrain|whether|ought|"
@@ -116,7 +118,7 @@ def main_clause(seg: Segment) -> Segment:
 
 # the CAMEO code of what a statement does, by its verb: 111 criticize or denounce, 020 make an appeal
 # or request, 100 demand; 010 make a statement otherwise
-_SAID_CODES = [(re.compile(r"\b(?:condemn\w*|denounc\w*|critici[sz]\w*)\b", re.IGNORECASE), "111"),
+_SAID_CODES = [(re.compile(r"\b(?:condemn\w*|denounc\w*|critici[sz]\w*|blam(?:ed|es)|accus(?:ed|es))\b", re.IGNORECASE), "111"),
                (re.compile(r"\b(?:demand\w*)\b", re.IGNORECASE), "100"),
                (re.compile(r"\b(?:(?:ask(?:ed|s)?|urg(?:ed|es))\s+(?:[\w.’'-]+\s+){1,3}?to\s+[a-z]|called on|calls on|appeal(?:ed|s)? (?:to|for))",
                            re.IGNORECASE), "020")]
@@ -336,7 +338,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         if counts and previous is not None and _ANAPHORA.match(seg.text):
             _merge(previous, counts)
         return Reading(None, None, why)
-    if date is not None and cls in ("Statement", "Threat") and date.began:
+    if date is not None and cls in ("Statement", "Threat") and (date.began or date.derivation.startswith("from the previous")):
         date = None  # "said the attack was the 18th since late October": not when it was said
     own_date = date is not None and not date.derivation.startswith("from the previous")
     if cls in ATTACKS and previous is not None and _ANAPHORA.match(seg.text) and not own_date:
