@@ -551,3 +551,15 @@ def test_a_storming_is_a_protest_and_tear_gas_no_attack(tmp_path: Path) -> None:
     # the statement in the sentence after the airstrikes is not dated by them: the text gives no day for it
     blamed = _event(mapping, "President Donald Trump blamed")
     assert blamed["class"] == "Statement" and "date" not in blamed
+
+
+def test_an_act_a_speaker_reports_is_drafted_beside_the_statement(tmp_path: Path) -> None:
+    text = ("Iran admits shooting down airliner\n\nJanuary 11, 2020\n\nIran's armed forces said on Saturday that they had unintentionally "
+            "shot down a Ukrainian passenger jet near Tehran. President Hassan Rouhani would not say more, and Iran said it would not strike again.\n")
+    mapping = draft_mapping(_write(tmp_path, "915_airliner.txt", text), SEEDS)
+    said = [e for e in mapping["events"] if e["quote"].startswith(("Iran's armed forces", "they had unintentionally"))]
+    assert sorted((e["class"], e.get("reported_by")) for e in said) == [("Attack", "iran"), ("Statement", None)]
+    # "would not strike again": nothing happened, nothing to report
+    assert not any("strike again" in e["quote"] for e in mapping["events"] if e["class"] != "Statement")
+    names = {e["id"] for e in mapping["draft_notes"]["new_entities"]}
+    assert "ukrainian" not in names  # "a Ukrainian passenger jet": an adjective

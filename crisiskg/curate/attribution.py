@@ -96,6 +96,7 @@ NOT_A_NAME = re.compile(rf"(?:(?:{_COUNTS})(?:[^\S\n]+|$))+", re.IGNORECASE)
 _COUNTED = re.compile(rf"\b(?:{_COUNTS}|a|an)[^\S\n]+$", re.IGNORECASE)
 _HEAD_ENDS = re.compile(r"(?:[,.;:)]|\s+(?:and|or|were|was|who|had|have|in|at|on|from)\b|\s*$)")
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:i|ian|ican|ese|ish)")
+_ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:ian|ican|ese|ish)")  # not "-i": surnames end so ("Rouhani said")
 _PEOPLE_NOUN = re.compile(r"[^\S\n]+(?:officials?|forces|troops|soldiers|militias?|militiamen|government|military|security|sources?|"
                           r"fighters|people|civilians|lawmakers|leaders?|parliament|army|police|authorities|diplomats?|"
                           r"officers?|personnel|media|state)\b")
@@ -198,8 +199,9 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
             continue
         if " " not in nm and _COUNTED.search(text[max(0, b - 14):b]) and _HEAD_ENDS.match(text[e:e + 8]):
             continue  # "one Briton", "a Democrat from", "two Americans and": the people counted, not a name
-        if " " not in nm and _DEMONYM.fullmatch(nm) and _PEOPLE_NOUN.match(text[e:e + 16]):
-            continue  # "Iraqi officials", "Kurdish fighters": an adjective of nationality, not a name
+        if " " not in nm and (_DEMONYM.fullmatch(nm) and _PEOPLE_NOUN.match(text[e:e + 16]) or
+                              _ADJECTIVE.fullmatch(nm) and re.match(r"[^\S\n]+[a-z]", text[e:e + 3])):
+            continue  # "Iraqi officials", "a Ukrainian passenger jet": an adjective of nationality, not a name
         cls = guess_class(nm, text, b, titled=title is not None)
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
         ident = slug(" ".join(w for i, w in enumerate(nm.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(nm)

@@ -42,11 +42,11 @@ _DID_ATTACK = (r"(?:carried out|conducted|staged|mounted)\s+(?:[\w-]+\s+){0,3}?(
                r"(?:landed|fell|exploded|impacted|slammed into|crashed into)")
 # "fired tear gas to disperse the crowd" is crowd control, no attack
 _NOT_ARMS = r"(?!\s+(?:tear gas|rubber bullets|warning shots|water cannons?|stun grenades|flares)\b)"
-ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired" + _NOT_ARMS + r"|launched|" + _DID_ATTACK + r"|hit|shelled|came under\b[^.]{0,30}\bfire|"
+ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired" + _NOT_ARMS + r"|shot down|downed|launched|" + _DID_ATTACK + r"|hit|shelled|came under\b[^.]{0,30}\bfire|"
                  r"received fire|rocket fire|targeted|assassinat\w+|kill(?:ed|ing)|slaying|demise|dead)\b", re.IGNORECASE)
 # a finite verb of an act that happened ("militias launched rockets", "came under rocket fire"); a noun
 # ("the attack", "these strikes") or a gerund ("by attacking") drafts no new event on its own
-DONE = re.compile(r"\b(?:attacked|struck|fired" + _NOT_ARMS + r"|launched|" + _DID_ATTACK + r"|hit|shelled|bombed|came under\b[^.]{0,30}\bfire|"
+DONE = re.compile(r"\b(?:attacked|struck|fired" + _NOT_ARMS + r"|shot down|downed|launched|" + _DID_ATTACK + r"|hit|shelled|bombed|came under\b[^.]{0,30}\bfire|"
                   r"(?:has|have|had) (?:previously )?received fire|targeted|assassinated|killed)\b", re.IGNORECASE)
 KILL = re.compile(r"\b(?:kill(?:ed|ing)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
 # other acts: pattern -> (class, CAMEO)

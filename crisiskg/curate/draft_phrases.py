@@ -2,7 +2,8 @@
 
 A sentence often names more than one event: "having not reacted to previous Iranian attacks on
 shipping", "when he tweeted on January 4 that if Iran struck any Americans, he would target ...",
-"by warning Iraq that it was going to send missiles", "the widespread anti-Iranian protests". Each
+"by warning Iraq that it was going to send missiles", "the widespread anti-Iranian protests", an
+act a speaker's statement reports ("said that they had shot down a passenger jet"). Each
 phrase pattern below gives a class and the words it quotes; the sentence reader
 (``crisiskg.curate.draft_events``) keeps the sentence's main event, and a phrase adds an event only
 when its class is not one the sentence already drafted (so one event is not drafted twice).
@@ -34,6 +35,10 @@ _MAIN_SPEECH = re.compile(r"\b(?:said|says|told|tweet(?:ed|s)|stated|announced|d
                           re.IGNORECASE)
 _SAY_WORD = re.compile(r"\b(?:tweeted|warned|threatened|vowed|pledged|announced|declared|by warning|by threatening)\b", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:\s+(?:in|on|at|of|the|and|from|by|to|with|for))+$", re.IGNORECASE)
+# an act a speaker reports: "said (on Saturday) (that) they had shot down a jet"
+REPORTED_ACT = re.compile(r"\b(?:said|says|confirmed|admitted|announced|acknowledged)\s+(?:on\s+\w+\s+)?(?:that\s+)?"
+                          r"(?P<act>[^.;:“”\"]*?\b(?P<verb>shot down|downed|fired|struck|attacked|bombed|killed)\b[^.;:“”\"]*)", re.IGNORECASE)
+HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never)\b", re.IGNORECASE)
 PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
                       r"(?:\s+(?:in|against)\s+[\w-]+)?", re.IGNORECASE)
 
@@ -95,6 +100,18 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
             extra["roles"] = {"speaker": [who]}
         taken -= {"Statement", "Threat"}  # words said apart from the sentence's own
         add(cls, words, m.start(), f"words said inside the sentence: '{(m.group('verb') or m.group('gerund'))} ... that'", extra)
+    if drafted & {"Statement"}:
+        # "Iran's armed forces said that they had shot down a Ukrainian passenger jet": the act the
+        # speaker reports, beside the statement (reported by its speaker)
+        for m in REPORTED_ACT.finditer(seg.text):
+            words = m.group("act")
+            if HYPOTHETICAL_BEFORE.search(words[:m.group("act").find(m.group("verb"))]):
+                continue
+            cls = _class_of_attack(words)
+            if cls == "Attack" and re.search(r"\bkill", m.group("verb"), re.IGNORECASE):
+                cls = "Killing"
+            extra = {"reported_by": holder.id} if holder.id != "author" else {}
+            add(cls, words, m.start("act"), f"an act the speaker reports: '{m.group('verb')}'", extra)
     for m in PROTESTS.finditer(seg.text):
         add("Protest", m.group(0), m.start(), f"protests named inside the sentence: '{m.group(0)}'")
     return out
