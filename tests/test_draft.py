@@ -563,3 +563,13 @@ def test_an_act_a_speaker_reports_is_drafted_beside_the_statement(tmp_path: Path
     assert not any("strike again" in e["quote"] for e in mapping["events"] if e["class"] != "Statement")
     names = {e["id"] for e in mapping["draft_notes"]["new_entities"]}
     assert "ukrainian" not in names  # "a Ukrainian passenger jet": an adjective
+
+
+def test_a_bearing_is_no_place_and_a_toll_alone_is_the_attacks(tmp_path: Path) -> None:
+    text = ("Rockets hit Balad\n\nFebruary 5, 2020\n\nTwo Katyusha rockets struck Balad air base north of Baghdad late on Tuesday. "
+            "No one was hurt.\n")
+    mapping = draft_mapping(_write(tmp_path, "916_balad.txt", text), SEEDS)
+    attack = _event(mapping, "Two Katyusha rockets")
+    assert attack["places"] == ["balad"] and attack["target_places"] == ["balad"]  # not Baghdad, north of which it lies
+    assert {e["id"]: e["type"] for e in mapping["draft_notes"]["new_entities"]}["balad"] == "MilitaryBase"
+    assert [(c["status"], c["count"], c["qualifier"]) for c in attack["casualties"]] == [("injured", 0, "none-reported")]

@@ -102,6 +102,7 @@ _PEOPLE_NOUN = re.compile(r"[^\S\n]+(?:officials?|forces|troops|soldiers|militia
                           r"officers?|personnel|media|state)\b")
 WEAPON_WORDS = re.compile(rf"\b(?:{_WEAPONS})\b", re.IGNORECASE)
 _MEDIA_AFTER = re.compile(r"[^\S\n]+(?:news agency|newspaper|daily|television|TV\b|radio|broadcaster)", re.IGNORECASE)
+_BASE_AFTER = re.compile(r"[^\S\n]+(?:air ?base|airbase|military base|base|airfield|air field)\b")
 _PLACE_CONTEXT = re.compile(r"\b(?:in|near|at|north of|south of|east of|west of|outside|from|to)\s+$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -148,6 +149,8 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
             return cls
     if _MEDIA_AFTER.match(text[begin + len(name):begin + len(name) + 20]):
         return "MediaOrganisation"  # "the semi-official Fars news agency"
+    if _BASE_AFTER.match(text[begin + len(name):begin + len(name) + 16]):
+        return "MilitaryBase"  # "Balad air base"
     # "Katyusha rockets", "Grad Rockets": a weapon's name, never an actor's
     if WEAPON_WORDS.fullmatch(name.split()[-1]) or (len(name.split()) == 1 and WEAPON_WORDS.match(text[begin + len(name):begin + len(name) + 14].strip())):
         return "Weapon"

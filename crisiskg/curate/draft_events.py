@@ -85,7 +85,11 @@ _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+
 _METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|can|could|may|might|has|have|had|wants?|needs?|"
                       r"says?|said|told|insists?|[a-z]+ed)\b")
 _AIMED_AT = re.compile(r"\b(?:target|strike|hit|attack|bomb|destroy)\w*\s+(?:[\w-]+,?\s+){0,3}$", re.IGNORECASE)
+_BEARING = re.compile(r"\b(?:\d+\s+(?:km|kilometers|kilometres|miles)\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+(?:the\s+)?$",
+                      re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:in|at|near|on|from|to|outside|inside|of|over|across)\s+(?:the\s+)?$", re.IGNORECASE)
+# a sentence that opens with a toll and tells no act: "No one was hurt.", "Two soldiers were wounded."
+_TOLL_FIRST = re.compile(r"^(?:No one|Nobody|No\s+\w+|(?:\w+\s+){1,3}(?:were|was))\s+(?:\w+\s+)?(?:killed|hurt|injured|wounded)\b", re.IGNORECASE)
 # a statement's words about the toll of an attack told before ("the strikes", "saying they killed")
 _TOLL_OF = re.compile(r"\b(?:the|these|those|its|their)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)\b.*"
                       r"\b(?:kill(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing))\b", re.IGNORECASE)
@@ -209,6 +213,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         hit = bool(act) and n.begin >= pivot and bool(re.fullmatch(_OBJECT_OF, seg.text[pivot - seg.begin:n.begin - seg.begin]))
         against = _AGAINST.search(before[-25:]) or _AGAINST_OF.search(before[-60:]) or hit
         if kinds & PLACE_TYPES and not kinds & {"State"}:
+            if _BEARING.search(before[-30:]):
+                continue  # "Camp Taji north of Baghdad": Baghdad says where Camp Taji is, not where it happened
             aimed_at = cls in ATTACKS or cls == "Threat" and _AIMED_AT.search(before[-60:])
             if "City" in kinds and not _LOCATIVE.search(before[-16:]) and (not aimed_at or _METONYM.match(seg.text[n.end - seg.begin:])):
                 # "Washington should respect ...", "asked Washington to": the capital stands for its
@@ -335,8 +341,8 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
             phrase = seg.text[DENIED.search(seg.text[:claim.start()]).start():claim.end()]  # type: ignore[union-attr]
             return Reading(None, {"subject": "anyone", "predicate": "claimedResponsibilityFor", "object": previous["id"],
                                   "polarity": "denied", **quoted(text, phrase, seg.begin)}, why)
-        if counts and previous is not None and _ANAPHORA.match(seg.text):
-            _merge(previous, counts)
+        if counts and previous is not None and (_ANAPHORA.match(seg.text) or _TOLL_FIRST.match(seg.text)):
+            _merge(previous, counts)  # "The attack killed three", "No one was hurt.": the attack told before
         return Reading(None, None, why)
     if date is not None and cls in ("Statement", "Threat") and (date.began or date.derivation.startswith("from the previous")):
         date = None  # "said the attack was the 18th since late October": not when it was said
