@@ -573,3 +573,13 @@ def test_a_bearing_is_no_place_and_a_toll_alone_is_the_attacks(tmp_path: Path) -
     assert attack["places"] == ["balad"] and attack["target_places"] == ["balad"]  # not Baghdad, north of which it lies
     assert {e["id"]: e["type"] for e in mapping["draft_notes"]["new_entities"]}["balad"] == "MilitaryBase"
     assert [(c["status"], c["count"], c["qualifier"]) for c in attack["casualties"]] == [("injured", 0, "none-reported")]
+
+
+def test_an_act_in_response_to_a_known_event_and_the_relation(tmp_path: Path) -> None:
+    text = ("New sanctions\n\nJanuary 10, 2020\n\nThe Treasury Department imposed sanctions on Friday on eight senior Iranian officials, "
+            "in response to the missile attacks on U.S. forces in Iraq.\n")
+    mapping = draft_mapping(_write(tmp_path, "917_sanctions.txt", text), SEEDS)
+    imposed = next(e for e in mapping["events"] if e["class"] == "Sanction")  # "attacks" after "to" had made it no event
+    assert imposed["date"]["value"] == "2020-01-10"
+    answered = [(r["subject"], r["predicate"], r["object"]) for r in mapping["relations"]]
+    assert answered == [(imposed["id"], "responseTo", "iran-missile-strikes-2020-01-08")]

@@ -189,6 +189,12 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 del ev["date"]
             if not any(e["id"] == ev["id"] for e in events):
                 events.append(ev)
+        answered = draft_events.response_to(seg.text) if reading.event is not None else None
+        if answered and reading.event is not None and refs and refs[0]["id"] != reading.event["id"]:
+            # "imposed sanctions ..., in response to the missile attacks": what the main event answers
+            relation = {"subject": reading.event["id"], "predicate": answered, "object": refs[0]["id"],
+                        "claimed_by": holder.id if holder.id != "author" else "author", **quoted(text, seg.text, seg.begin)}
+            relations.append({**relation, "suggested": {"why": f"'{answered}': the sentence's event answers {refs[0]['id']}", "confidence": 0.5}})
         here = [e for e in events if e.get("quote") and e["quote"] in seg.text]
         drafted = {c for e in here for c in ([e["class"]] if isinstance(e["class"], str) else e["class"])}
         for ev in draft_phrases.read(text, seg, found, holder, published, drafted, estimated=estimated):

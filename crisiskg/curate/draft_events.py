@@ -109,12 +109,30 @@ _LATER_THAN = re.compile(r",?\s+(?:(?:a|an|one|two|three|four|five|six|seven|sev
                          re.IGNORECASE)
 
 
+_RESPONSE = re.compile(r"\b(?:in (?P<retaliation>retaliation|revenge) for|to avenge|in (?:response|reply) to|(?:as )?a response to)\b", re.IGNORECASE)
+
+
+def response_to(text: str) -> str | None:
+    """The relation a sentence's main event has to an event it names after "in retaliation for"
+    (``retaliationFor``) or "in response to" (``responseTo``), or None."""
+    m = _RESPONSE.search(text)
+    if m is None:
+        return None
+    return "retaliationFor" if m.group("retaliation") or m.group(0).lower().startswith("to avenge") else "responseTo"
+
+
+def _tells_act(words: str) -> bool:
+    """Whether ``words`` tell an act of their own: an attack done, sanctions imposed, a vote ..."""
+    return bool(DONE.search(words)) or any(pattern.search(words) for pattern, _, _ in OTHER)
+
+
 def main_clause(seg: Segment) -> Segment:
     """``seg`` up to a link to an earlier event when the words before the link tell an act of their
-    own ("X carried out airstrikes on Thursday, a day after rockets killed ..."); else ``seg``."""
+    own ("X carried out airstrikes on Thursday, a day after rockets killed ...", "imposed sanctions,
+    in response to the missile attacks") and the words after it name one; else ``seg``."""
     link_at = _LATER_THAN.search(seg.text)
-    if link_at is None or link_at.start() == 0 or not DONE.search(seg.text[:link_at.start()]) \
-            or not DONE.search(seg.text[link_at.end():]):
+    if link_at is None or link_at.start() == 0 or not _tells_act(seg.text[:link_at.start()]) \
+            or not (DONE.search(seg.text[link_at.end():]) or ACT.search(seg.text[link_at.end():])):
         return seg
     head = seg.text[:link_at.start()]
     return Segment(seg.begin, seg.begin + len(head), head, seg.paragraph, seg.index)
