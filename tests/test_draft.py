@@ -583,3 +583,27 @@ def test_an_act_in_response_to_a_known_event_and_the_relation(tmp_path: Path) ->
     assert imposed["date"]["value"] == "2020-01-10"
     answered = [(r["subject"], r["predicate"], r["object"]) for r in mapping["relations"]]
     assert answered == [(imposed["id"], "responseTo", "iran-missile-strikes-2020-01-08")]
+
+
+EXPERTS = """What experts say
+
+January 9, 2020
+
+"Iran has calibrated its response," said Suzanne Maloney, a scholar at the Brookings Institution.
+
+Ali Vaez, the Iran project director at the International Crisis Group, said Tehran would likely turn to its proxies.
+
+According to Michael Knights of the Washington Institute for Near East Policy, Kataib Hezbollah has fired more than a dozen rocket attacks since October.
+"""
+
+
+def test_experts_their_appositions_and_institutions(tmp_path: Path) -> None:
+    mapping = draft_mapping(_write(tmp_path, "918_experts.txt", EXPERTS), SEEDS)
+    new = {e["id"]: e for e in mapping["draft_notes"]["new_entities"]}
+    assert new["suzanne-maloney"]["title"] == "a scholar at the Brookings Institution"
+    assert new["ali-vaez"]["title"] == "the Iran project director at the International Crisis Group"
+    assert new["international-crisis-group"]["type"] == "ThinkTank" and new["michael-knights"]["type"] == "Person"
+    # the organisation inside Vaez's apposition does not speak; he does
+    assert _event(mapping, "Ali Vaez")["roles"] == {"speaker": ["ali-vaez"]}
+    # "Michael Knights of the Washington Institute": a name before a registry alias ("Washington") is still found
+    assert _event(mapping, "According to Michael Knights")["reported_by"] == "michael-knights"

@@ -35,9 +35,10 @@ TITLED = re.compile(rf"(?P<title>(?:(?:[A-Z][\w-]*|(?:[A-Z]\.)+|of|the)[^\S\n]+)
 # spokesman Abbas Mousavi" (whose it is belongs to the title)
 LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[A-Z][a-z]+[’']s[^\S\n]+)?(?:[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
                           r"general|leader|ambassador|envoy|president|director|adviser|advisor))[^\S\n]+" + _NAME)
-APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(?:\s+(?:[A-Z]\.|[A-Z](?:[^\W\d_A-Z]|[’'-])+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[a-z][\w-]*\s+){0,4}?"
+APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(?:\s+(?:[A-Z]\.|[A-Z](?:[^\W\d_A-Z]|[’'-])+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[A-Za-z][\w-]*\s+){0,4}?"
                         r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"
-                        r"advisor|analyst|chairman|commander|founder|ambassador|editor|correspondent|officer)\b[^,.;:]{0,120})")
+                        r"advisor|analyst|chairman|commander|founder|ambassador|editor|correspondent|officer|scholar|researcher|"
+                        r"expert|historian|economist|specialist|lecturer|scientist)\b[^,.;:]{0,120})")
 SPEECH = (r"said|says|say|told|tells|added|adds|warned|warns|announced|announces|tweeted|tweets|stated|insisted|insists|"
           r"argued|argues|argue|reported|reports|blamed|blames|accused|accuses|asked|asks|demanded|demands|condemned|condemns|denounced|denounces|criticized|criticised|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
           r"threatened|believes|believe|believed|suggested|suggest|suggests|described|describes|urged|urges|"
@@ -68,7 +69,7 @@ _PRONOUN_AFTER_QUOTE = re.compile(rf"[,?!][”\"]\s+(?P<p>he|she|they|it)\s+(?:a
 
 # word in an unknown name -> class guessed for it (first hit wins; a title makes a Person)
 CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:Council|Institute|Center|Centre|Foundation|Endowment|Brookings)\b"), "ThinkTank"),
+    (re.compile(r"\b(?:Council|Institute|Institution|Center|Centre|Foundation|Endowment|Brookings|Crisis Group)\b"), "ThinkTank"),
     (re.compile(r"\b(?:University|College|School)\b"), "AcademicInstitution"),
     (re.compile(r"\b(?:Times|Post|Journal|News|Press|Reuters|Television|Agency News|Radio)\b"), "MediaOrganisation"),
     (re.compile(r"\b(?:Agency|Intelligence|CIA|Mossad)\b"), "IntelligenceAgency"),
@@ -156,7 +157,8 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
         return "Weapon"
     if name.isupper() and len(name) > 1:
         return "Organisation"
-    if _PLACE_CONTEXT.search(text[max(0, begin - 12):begin]) and len(name.split()) <= 3:
+    if _PLACE_CONTEXT.search(text[max(0, begin - 12):begin]) and len(name.split()) <= 3 \
+            and not re.search(r"\baccording\s+to\s+$", text[max(0, begin - 20):begin], re.IGNORECASE):  # a source, not a town
         return "City"
     if 2 <= len(name.split()) <= 4 and all(w[:1].isupper() or w.startswith(("al-", "bin", "ibn")) for w in name.split()):
         return "Person"
@@ -189,7 +191,13 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
         title = titles.get((b, e))
         inside = [(tb, te) for (tb, te) in titles if tb <= b and e <= te and (tb, te) != (b, e)]
         if any(overlaps((b, e), r) for r in taken):
-            continue
+            # "Michael Knights of the Washington Institute": the words before a known name, if a name
+            cut = min(r[0] for r in taken if overlaps((b, e), r))
+            of = re.match(r"(.+?)[^\S\n]+(?:of|at)[^\S\n]+(?:the[^\S\n]+)?$", text[b:cut]) if cut > b else None
+            head = of.group(1) if of else ""
+            if len(head.split()) < 2 or any(overlaps((b, b + len(head)), r) for r in taken):
+                continue
+            e, nm, title = b + len(head), head, titles.get((b, b + len(head)))
         # a candidate phrase that begins with a title: keep the name part only
         for (tb, te), (tt, tstart) in titles.items():
             if tstart <= b < tb and te <= e + 1 and not inside:
@@ -230,6 +238,10 @@ class Attributor:
     def __init__(self, text: str, all_names: list[Name], knowledge: Knowledge):
         self.text = text
         titles = [(n.title_begin, n.begin) for n in all_names if n.title_begin is not None and n.title_begin < n.begin]
+        # an apposition after a name ("Ali Vaez, the Iran project director at the International Crisis
+        # Group, said"): the organisation inside it does not speak
+        titles += [(n.title_begin, n.title_begin + len(n.title)) for n in all_names
+                   if n.title and n.title_begin is not None and n.title_begin > n.begin]
         self.names = [n for n in all_names if (not any(p in n.kind for p in ("City", "MilitaryBase", "Facility", "WaterBody", "Region", "Weapon"))
                                                or "State" in n.kind) and not any(b <= n.begin < e for b, e in titles)]
         self.last: Name | None = None
