@@ -393,11 +393,13 @@ def test_who_is_held_responsible_and_who_denies_it(wire: dict[str, Any]) -> None
     assert blamed == {("kataib-hezbollah", attack["id"], "affirmed", officials), ("kataib-hezbollah", attack["id"], "denied", "kataib-hezbollah")}
 
 
-def test_a_wire_draft_is_a_draft_seed_that_loads(tmp_path: Path) -> None:
+def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    path = _write(copy / "articles", "907_wire.txt", WIRE)
-    path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")
-    read_seeds(copy, allow_drafts=True)  # schema, anchors and references hold
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS]
+    for i, text in enumerate(texts):
+        path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
+        path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")
+    read_seeds(copy, allow_drafts=True)  # schema, anchors (every quote and attribution) and references hold
 
 
 def test_the_person_named_between_commas_speaks(wire: dict[str, Any]) -> None:
