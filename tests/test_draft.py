@@ -609,3 +609,12 @@ def test_experts_their_appositions_and_institutions(tmp_path: Path) -> None:
     assert _event(mapping, "Ali Vaez")["roles"] == {"speaker": ["ali-vaez"]}
     # "Michael Knights of the Washington Institute": a name before a registry alias ("Washington") is still found
     assert _event(mapping, "According to Michael Knights")["reported_by"] == "michael-knights"
+
+
+def test_an_announcement_the_graph_holds_and_a_bill_passed(tmp_path: Path) -> None:
+    text = ("Iran's next steps\n\nJanuary 5, 2020\n\nIran's parliament passed a bill on Tuesday designating all U.S. forces as terrorists.\n\n"
+            "On Sunday, Iran announced that it would no longer abide by any limits on its uranium enrichment.\n")
+    mapping = draft_mapping(_write(tmp_path, "919_steps.txt", text), SEEDS)
+    assert _event(mapping, "Iran's parliament passed")["class"] == "Vote"
+    announced = [e for e in mapping["events"] if "announced" in e["quote"]]
+    assert [(e["id"], e["class"]) for e in announced] == [("iran-enrichment-announcement-2020-01-05", "Announcement")]

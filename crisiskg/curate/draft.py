@@ -155,6 +155,9 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             same = next((r for r in refs if draft_events.same_family(reading.event, r) and _dates_agree(reading.event, know.events[r["id"]])), None)
             if same is not None:  # the sentence's event is one the graph holds
                 reading.event.update(id=same["id"], suggested={**same["suggested"], "why": f"{reading.why}; {same['suggested']['why']}"})
+                if not _classes(reading.event) & _classes(same):  # "Iran announced ...": the graph's Announcement
+                    reading.event["class"] = same["class"]
+                    reading.event.pop("cameo", None)
                 refs.remove(same)
         if reading.event is not None:
             ev = reading.event

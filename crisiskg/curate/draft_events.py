@@ -51,7 +51,8 @@ DONE = re.compile(r"\b(?:attacked|struck|fired" + _NOT_ARMS + r"|shot down|downe
 KILL = re.compile(r"\b(?:kill(?:ed|ing)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
 # other acts: pattern -> (class, CAMEO)
 OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
-    (re.compile(r"\bvot(?:ed|e to|e on)\b", re.IGNORECASE), "Vote", "100"),
+    (re.compile(r"\bvot(?:ed|e to|e on)\b|\b(?:passed|approved|adopted)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:bill|law|resolution|motion)\b",
+                re.IGNORECASE), "Vote", "100"),
     (re.compile(r"\b(?:imposed|reimposed|reintroduced|new|fresh)\s+(?:\w+\s+)?sanctions\b|\bsanctions (?:were|have been) (?:imposed|reintroduced)", re.IGNORECASE), "Sanction", "163"),
     (re.compile(r"\bprotest(?:s|ers| movement)\b|\bprotested\b|\b(?:stormed|besieged|rioted)\b", re.IGNORECASE), "Protest", "141"),
     (re.compile(r"\bnegotiations?\b|\btalks with\b", re.IGNORECASE), "Negotiation", "046"),
@@ -283,10 +284,13 @@ def _classes(event: dict[str, Any]) -> set[str]:
     return {event["class"]} if isinstance(event["class"], str) else set(event["class"])
 
 
+SAYING = frozenset({"Statement", "Announcement"})  # "Iran announced that ...": the graph's announcement is the statement
+
+
 def same_family(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether two drafted events have a class in common, or are both attacks."""
+    """Whether two drafted events have a class in common, or are both attacks, or both things said."""
     ca, cb = _classes(a), _classes(b)
-    return bool(ca & cb or (ca & ATTACKS and cb & ATTACKS))
+    return bool(ca & cb or (ca & ATTACKS and cb & ATTACKS) or (ca & SAYING and cb & SAYING))
 
 
 def same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:

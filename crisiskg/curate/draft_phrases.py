@@ -86,7 +86,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
         add(_class_of_attack(m.group(0)), m.group(0), m.start(), f"fire received before: '{m.group(0)}'")
     # the sentence's own words, when it drafted them, are its first verb of saying; a claim of
     # responsibility holds what its statement says
-    own = _MAIN_SPEECH.search(seg.text) if drafted & {"Statement", "Threat"} else None
+    own = _MAIN_SPEECH.search(seg.text) if drafted & {"Statement", "Threat", "Announcement"} else None
     starts = [] if "ClaimOfResponsibility" in drafted else [v.start() for v in _SAY_WORD.finditer(seg.text)]
     for m in (found for at in starts for found in [SAID_THAT.match(seg.text, at)] if found):
         if own is not None and m.start() == own.start():
