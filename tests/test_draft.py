@@ -618,3 +618,18 @@ def test_an_announcement_the_graph_holds_and_a_bill_passed(tmp_path: Path) -> No
     assert _event(mapping, "Iran's parliament passed")["class"] == "Vote"
     announced = [e for e in mapping["events"] if "announced" in e["quote"]]
     assert [(e["id"], e["class"]) for e in announced] == [("iran-enrichment-announcement-2020-01-05", "Announcement")]
+
+
+def test_the_act_before_a_link_and_the_span_after_an_earlier_event(tmp_path: Path) -> None:
+    text = ("A new prime minister-designate\n\nApril 9, 2020\n\nIraqi President Barham Salih on Thursday named intelligence chief "
+            "Mustafa al-Kadhimi as prime minister-designate, hours after Adnan al-Zurfi withdrew his bid. Prime Minister Adel Abdul Mahdi "
+            "resigned in November after weeks of deadly protests. U.S. sanctions reintroduced following the 2018 withdrawal have hurt Iraq's "
+            "neighbour.\n")
+    mapping = draft_mapping(_write(tmp_path, "920_politics.txt", text), SEEDS)
+    named = _event(mapping, "Iraqi President Barham Salih")
+    assert named["class"] == "GovernmentFormation"  # not the withdrawal of the clause after "hours after"
+    assert named["roles"] == {"agent": ["barham-salih"], "affected": ["mustafa-kadhimi"]}
+    assert next(r for r in mapping["roles"] if r["holder"] == "mustafa-kadhimi")["title"] == "intelligence chief"  # not "named ..."
+    assert not any(e["class"] == "Protest" for e in mapping["events"])  # the protests before the resignation are not its act
+    sanctions = next(e for e in mapping["events"] if e["class"] == "Sanction")
+    assert sanctions["date"]["value"] == "2018/2020-04-09" and sanctions["date"]["precision"] == "range"

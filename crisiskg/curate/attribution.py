@@ -32,8 +32,10 @@ _NAME = rf"(?P<name>(?:[A-Z]{_LOW}+(?:[A-Z]{_LOW}+)?|[A-Z]\.)(?:[^\S\n]+(?:[A-Z]
 # an initialism ("U.S.") kept
 TITLED = re.compile(rf"(?P<title>(?:(?:[A-Z][\w-]*|(?:[A-Z]\.)+|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
 # a title in lower case before a name: "defence minister Jafar al-Hussaini", "Iran's foreign ministry
-# spokesman Abbas Mousavi" (whose it is belongs to the title)
-LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[A-Z][a-z]+[’']s[^\S\n]+)?(?:[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
+# spokesman Abbas Mousavi" (whose it is belongs to the title); a verb before it is not ("named
+# intelligence chief X")
+LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[A-Z][a-z]+[’']s[^\S\n]+)?(?:(?!(?:named|appointed|nominated|replaced|met|told|said|called|"
+                          r"and|with|by|as|the|a|an)\b)[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
                           r"general|leader|ambassador|envoy|president|director|adviser|advisor))[^\S\n]+" + _NAME)
 APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(?:\s+(?:[A-Z]\.|[A-Z](?:[^\W\d_A-Z]|[’'-])+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[A-Za-z][\w-]*\s+){0,4}?"
                         r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"

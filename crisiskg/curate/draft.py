@@ -168,6 +168,14 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 after = draft_dates.soon_after(seg.text, attack["id"], attack.get("date"))
                 if after is not None:
                     ev["date"] = after.as_seed()
+            told = dates.get(seg.index)
+            if "date" not in ev and told is not None and not told.derivation.startswith("from the previous") \
+                    and draft_events.main_clause(seg) is not seg and published is not None:
+                # "sanctions reintroduced following Trump's 2018 withdrawal": after the earlier event's date,
+                # before the article was written
+                since = draft_dates.after(told, published)
+                if since is not None:
+                    ev["date"] = since.as_seed()
             if ev["id"].startswith("draft-"):
                 ev["id"] = _unique(ev["id"], {e["id"] for e in events})
             if any(e["id"] == ev["id"] for e in events):

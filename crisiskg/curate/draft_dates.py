@@ -171,6 +171,15 @@ def resolve(segs: list[Segment], published: dt.date | None, *, estimated: bool =
     return out
 
 
+def after(earlier: DateGuess, published: dt.date) -> DateGuess | None:
+    """The span of an event told to come after one dated ``earlier`` ("following the 2018 withdrawal"):
+    from that date to the publication day, or None when it does not fit before publication."""
+    first = str(earlier.value).split("/")[0]
+    return _checked(DateGuess(f"{first}/{published.isoformat()}", "range",
+                              f"after {earlier.derivation.split(':', 1)[0]} and before publication ({_pub(published)}): "
+                              "the text gives no date of its own"))
+
+
 def day_of(guess: DateGuess) -> dates.DateSpan:
     """The interval of days a drafted date stands for (the date model's DateSpan)."""
     return dates.parse(guess.value, guess.precision, earliest=guess.earliest, latest=guess.latest)

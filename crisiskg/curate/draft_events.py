@@ -53,13 +53,14 @@ KILL = re.compile(r"\b(?:kill(?:ed|ing)|assassinat\w+|slaying|demise|death of)\b
 OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"\bvot(?:ed|e to|e on)\b|\b(?:passed|approved|adopted)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:bill|law|resolution|motion)\b",
                 re.IGNORECASE), "Vote", "100"),
-    (re.compile(r"\b(?:imposed|reimposed|reintroduced|new|fresh)\s+(?:\w+\s+)?sanctions\b|\bsanctions (?:were|have been) (?:imposed|reintroduced)", re.IGNORECASE), "Sanction", "163"),
+    (re.compile(r"\b(?:imposed|reimposed|reintroduced|new|fresh)\s+(?:\w+\s+)?sanctions\b|\bsanctions (?:were |have been |are )?(?:imposed|reimposed|reintroduced)", re.IGNORECASE), "Sanction", "163"),
     (re.compile(r"\bprotest(?:s|ers| movement)\b|\bprotested\b|\b(?:stormed|besieged|rioted)\b", re.IGNORECASE), "Protest", "141"),
     (re.compile(r"\bnegotiations?\b|\btalks with\b", re.IGNORECASE), "Negotiation", "046"),
     (re.compile(r"\bwithdr(?:ew|awal)\b", re.IGNORECASE), "Withdrawal", None),
     (re.compile(r"\bannouncement\b", re.IGNORECASE), "Announcement", "010"),
     (re.compile(r"\bdeploy(?:ed|ment of)\b", re.IGNORECASE), "Deployment", None),
-    (re.compile(r"\b(?:form(?:ed|ing)? a (?:new )?government|appoint(?:ed|s)?\b|designate)", re.IGNORECASE), "GovernmentFormation", None),
+    (re.compile(r"\b(?:form(?:ed|ing)? a (?:new )?government|appoint(?:ed|s)?\b|(?:named|nominated)\b(?=[^.;]{0,80}\b(?:prime minister|premier|president)\b)|"
+                r"designate)", re.IGNORECASE), "GovernmentFormation", None),
     (re.compile(r"\b(?:political|humanitarian|economic|international|constitutional) crisis\b|\bpandemic\b", re.IGNORECASE), "Crisis", None),
     (re.compile(r"\b(?:signed|negotiated|reached|struck) (?:an? |the )?(?:\w+ ){0,3}(?:agreement|accord|deal)\b", re.IGNORECASE), "Agreement", None),
 ]
@@ -128,12 +129,13 @@ def _tells_act(words: str) -> bool:
 
 
 def main_clause(seg: Segment) -> Segment:
-    """``seg`` up to a link to an earlier event when the words before the link tell an act of their
-    own ("X carried out airstrikes on Thursday, a day after rockets killed ...", "imposed sanctions,
-    in response to the missile attacks") and the words after it name one; else ``seg``."""
+    """``seg`` up to a link to an earlier event when the words after the link name an act ("X carried
+    out airstrikes on Thursday, a day after rockets killed ...", "imposed sanctions, in response to
+    the missile attacks", "resigned in November after weeks of deadly protests": that act is not the
+    sentence's own); else ``seg``."""
     link_at = _LATER_THAN.search(seg.text)
-    if link_at is None or link_at.start() == 0 or not _tells_act(seg.text[:link_at.start()]) \
-            or not (DONE.search(seg.text[link_at.end():]) or ACT.search(seg.text[link_at.end():])):
+    tail = seg.text[link_at.end():] if link_at else ""
+    if link_at is None or len(seg.text[:link_at.start()].split()) < 3 or not (_tells_act(tail) or ACT.search(tail)):
         return seg
     head = seg.text[:link_at.start()]
     return Segment(seg.begin, seg.begin + len(head), head, seg.paragraph, seg.index)
@@ -217,8 +219,11 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
     target_places: list[str] = []
     weapon = None
     act = _act(seg.text)
-    if cls not in ATTACKS:  # a vote, sanctions, a protest ...: the last word that classed it is the act
-        act = next((found[-1] for pattern, c, _ in OTHER if c == cls for found in [list(pattern.finditer(seg.text))] if found), act)
+    if cls not in ATTACKS:  # a vote, sanctions, a protest ...: the last word that classed it is the act,
+        # a verb before a title ("named X as prime minister-designate"; "Prime Minister-designate X failed to form")
+        found = [m for pattern, c, _ in OTHER if c == cls for m in pattern.finditer(seg.text)]
+        verbs = [m for m in found if not m.group(0).lower().endswith("designate")]
+        act = max(verbs or found, key=lambda m: m.start(), default=act)
     pivot = seg.begin + (act.end() if act else len(seg.text))
     filed = DATELINE.match(seg.text)
     for n in names:
@@ -366,6 +371,9 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         if counts and previous is not None and (_ANAPHORA.match(seg.text) or _TOLL_FIRST.match(seg.text)):
             _merge(previous, counts)  # "The attack killed three", "No one was hurt.": the attack told before
         return Reading(None, None, why)
+    said = re.match(r"""^(['"])(.+?)\1: """, date.derivation) if date is not None and head is not seg else None
+    if said and said.group(2) not in head.text:
+        date = None  # "sanctions reintroduced following Trump's 2018 withdrawal": 2018 is the withdrawal's
     if date is not None and cls in ("Statement", "Threat") and (date.began or date.derivation.startswith("from the previous")):
         date = None  # "said the attack was the 18th since late October": not when it was said
     own_date = date is not None and not date.derivation.startswith("from the previous")
