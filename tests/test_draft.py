@@ -633,3 +633,11 @@ def test_the_act_before_a_link_and_the_span_after_an_earlier_event(tmp_path: Pat
     assert not any(e["class"] == "Protest" for e in mapping["events"])  # the protests before the resignation are not its act
     sanctions = next(e for e in mapping["events"] if e["class"] == "Sanction")
     assert sanctions["date"]["value"] == "2018/2020-04-09" and sanctions["date"]["precision"] == "range"
+
+
+def test_a_capitals_response_is_its_governments(tmp_path: Path) -> None:
+    text = ("Tehran answers\n\nJanuary 9, 2020\n\nIran fired missiles at bases in Iraq on Wednesday, Tehran's response to the killing.\n"
+            "Rockets struck a market in Baghdad on Thursday.\n")
+    mapping = draft_mapping(_write(tmp_path, "921_response.txt", text), SEEDS)
+    assert "tehran" not in _event(mapping, "Iran fired missiles").get("places", [])
+    assert "baghdad" in _event(mapping, "Rockets struck a market").get("places", [])

@@ -85,7 +85,10 @@ _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+
 # a place name as the subject of a verb ("Washington should ...", "Washington and Tehran can ...") names
 # a government, not where something happened
 _METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|can|could|may|might|has|have|had|wants?|needs?|"
-                      r"says?|said|told|insists?|[a-z]+ed)\b")
+                      r"says?|said|told|insists?|[a-z]+ed)\b|"
+                      # "Tehran's response", "Washington's allies": the government's, not the city's place
+                      r"^[’']s\s+(?:\w+\s+)?(?:response|reaction|retaliation|decision|leaders?|leadership|government|position|view|"
+                      r"strategy|policy|calculus|message|warning|threats?|demands?|allies|proxies)\b")
 _AIMED_AT = re.compile(r"\b(?:target|strike|hit|attack|bomb|destroy)\w*\s+(?:[\w-]+,?\s+){0,3}$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:\d+\s+(?:km|kilometers|kilometres|miles)\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+(?:the\s+)?$",
                       re.IGNORECASE)
