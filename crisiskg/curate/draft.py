@@ -123,6 +123,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     previous: dict[str, Any] | None = None
     for seg in segs:
         holder = attributor.holder(seg)
+        linked_on = draft_events.main_clause(seg) is not seg  # "..., a day after ...": the rest is another event's
         contrasted = None
         if OWN_VIEW.search(seg.text) and holder.id != "author":
             # "Some suggest X, but I believe Y": the sentence's view is the author's; the others'
@@ -170,7 +171,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                     ev["date"] = after.as_seed()
             told = dates.get(seg.index)
             if "date" not in ev and told is not None and not told.derivation.startswith("from the previous") \
-                    and draft_events.main_clause(seg) is not seg and published is not None:
+                    and linked_on and published is not None:
                 # "sanctions reintroduced following Trump's 2018 withdrawal": after the earlier event's date,
                 # before the article was written
                 since = draft_dates.after(told, published)
@@ -186,9 +187,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                     previous = ev
         elif reading.why != "no event word":
             left_out.append({"quote": seg.text, "why": reading.why})
-        whole = draft_events.main_clause(seg) is seg
         for ev in list(refs):
-            if reading.event is not None and whole and draft_events.same_family(reading.event, ev) \
+            if reading.event is not None and not linked_on and draft_events.same_family(reading.event, ev) \
                     and not _dates_agree(reading.event, know.events[ev["id"]]):
                 # "Trump tweeted on Friday ...": another tweet than the one the graph holds from Tuesday
                 refs.remove(ev)

@@ -440,7 +440,7 @@ _HOLDS = re.compile(r"\b(?:holds?|held|holding|blam(?:ed|es|ing))\s+$", re.IGNOR
 _FOR = re.compile(r"^\s+(?:responsible\s+)?for\s+" + _THE_ATTACK, re.IGNORECASE)
 _DENIES = re.compile(r"^\s+(?:has\s+|have\s+)?(?:denied|denies|rejected)\s+(?:any\s+)?(?:role|involvement|responsibility)\b", re.IGNORECASE)
 _THE_GROUP = re.compile(r"^(?:The|the)\s+(?:group|militia|organi[sz]ation|movement)(?=\s+(?:has\s+|have\s+)?(?:denied|denies|rejected))")
-_ACTOR_KINDS = {"Militia", "ArmedForce", "Organisation", "Organization", "Government", "State", "Person", "IntelligenceAgency"}
+_ACTOR_KINDS = {"Militia", "ArmedForce", "Organisation", "Government", "State", "Person", "IntelligenceAgency"}
 
 
 def responsibility(text: str, seg: Segment, names: list[Name], holder: Holder, previous: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -466,7 +466,7 @@ def responsibility(text: str, seg: Segment, names: list[Name], holder: Holder, p
     group = _THE_GROUP.match(seg.text)
     if relation is None and group is not None:
         # "The group denied any role": the last group the article named before
-        earlier = [n for n in actors if n.end <= seg.begin and set(n.kind.split("/")) & {"Militia", "ArmedForce", "Organisation", "Organization"}]
+        earlier = [n for n in actors if n.end <= seg.begin and set(n.kind.split("/")) & {"Militia", "ArmedForce", "Organisation"}]
         if earlier:
             who = earlier[-1].entity
             relation = {"subject": who, "predicate": "responsibleFor", "object": previous["id"], "polarity": "denied", "claimed_by": who}
