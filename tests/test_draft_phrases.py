@@ -142,3 +142,35 @@ def test_these_drafts_load_as_draft_seed_files(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")
     read_seeds(copy, allow_drafts=True)  # schema, anchors and references hold (authors, phrase quotes)
+
+
+SAID_BEFORE = """Strikes on militia sites
+
+- March 16, 2020
+
+US aircraft struck five militia sites on Sunday, days after the Islamic Revolutionary Guard Corps warned on March 12 that any attack on its allies would be answered.
+The militia struck back on Monday, hours after Iran's foreign ministry said on March 15 that the strikes were illegal.
+Kataib Hezbollah said on Monday that the strikes were illegal.
+"""
+
+
+def test_words_said_after_a_link_are_the_earlier_event_not_the_sentences(tmp_path: Path) -> None:
+    mapping = _draft(tmp_path, "912_said_before.txt", SAID_BEFORE)
+    lines = SAID_BEFORE.splitlines()
+    first = [e for e in mapping["events"] if e["quote"] in lines[4]]
+    # the main clause is the author's report of an attack, dated by its own "on Sunday", not by the
+    # warning's "March 12"; the IRGC's words are a threat of its own, with the IRGC as speaker
+    attack = next(e for e in first if e["class"] == "Attack")
+    assert attack["roles"] == {"attacker": ["united-states"]} and attack["date"]["value"] == "2020-03-15"
+    warning = next(e for e in first if e["class"] == "Threat")
+    assert warning["quote"].startswith("warned on March 12 that") and warning["roles"] == {"speaker": ["irgc"]}
+    assert warning["date"]["value"] == "2020-03-12"
+    # a warning dated 12 March is not the graph's IRGC statement of 8 January
+    assert len(first) == 2 and all(e["id"].startswith("draft-") for e in first)
+    second = [e for e in mapping["events"] if e["quote"] in lines[5]]
+    said = next(e for e in second if e["class"] == "Statement")
+    assert said["quote"].startswith("said on March 15 that") and said["roles"] == {"speaker": ["iran"]} and said["date"]["value"] == "2020-03-15"
+    assert [e["class"] for e in second if e is not said] == ["Attack"]
+    # a sentence's own "said" is its attribution: one statement, not a second one inside it
+    third = [e for e in mapping["events"] if e["quote"] in lines[6]]
+    assert [(e["class"], e["roles"]) for e in third] == [("Statement", {"speaker": ["kataib-hezbollah"]})]

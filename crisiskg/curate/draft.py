@@ -123,7 +123,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     previous: dict[str, Any] | None = None
     for seg in segs:
         holder = attributor.holder(seg)
-        linked_on = draft_events.main_clause(seg) is not seg  # "..., a day after ...": the rest is another event's
+        clause = draft_events.main_clause(seg)
+        linked_on = clause is not seg  # "..., a day after ...": the rest is another event's
         contrasted = None
         if OWN_VIEW.search(seg.text) and holder.id != "author":
             # "Some suggest X, but I believe Y": the sentence's view is the author's; the others'
@@ -139,7 +140,16 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             reading = draft_events.Reading(None, None, "points back")
             refs = []
         else:
-            reading = draft_events.read(text, seg, found, holder, dates.get(seg.index), know, previous)
+            told = dates.get(seg.index)
+            acting = holder
+            if linked_on:
+                # "US aircraft struck ... on Sunday, days after the IRGC warned on March 12 that ...": who
+                # speaks and when, in the words after the link, are the earlier event's, not the main one's
+                if holder.words and seg.text.find(holder.words) >= len(clause.text):
+                    acting = Holder("author", "", "author-opinion", f"{holder.why}, after the link: the main clause is the author's")
+                if told is not None and told.words and told.words not in clause.text:
+                    told = draft_dates.find(clause.text, published, estimated=estimated) or told
+            reading = draft_events.read(text, seg, found, acting, told, know, previous)
             refs = draft_events.references(text, seg, found, dates.get(seg.index), know)
         earlier = next((e for e in events if reading.event is not None and reading.event["id"].startswith("draft-")
                         and draft_events.same_event(reading.event, e)), None)

@@ -57,6 +57,12 @@ class DateGuess:
         out["derivation"] = self.derivation
         return out
 
+    @property
+    def words(self) -> str | None:
+        """The sentence's words the date was read from ("on March 12"), when its derivation quotes them."""
+        m = re.match(r"""^(['"])(.+?)\1: """, self.derivation)
+        return m.group(2) if m else None
+
     def carried(self, previous: str) -> DateGuess:
         return DateGuess(self.value, self.precision, f"from the previous sentence ({previous!r}): {self.derivation}",
                          self.earliest, self.latest)

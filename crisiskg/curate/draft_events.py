@@ -126,6 +126,13 @@ def response_to(text: str) -> str | None:
     return "retaliationFor" if m.group("retaliation") or m.group(0).lower().startswith("to avenge") else "responseTo"
 
 
+def _tells_saying(words: str) -> bool:
+    """Whether ``words`` tell what someone said or threatened: a verb of saying with a subject
+    before it ("the IRGC warned that", "Iran's foreign ministry said")."""
+    m = THREAT.search(words) or STATEMENT.search(words)
+    return m is not None and m.group(0).lower() not in ("statement", "described") and bool(re.search(r"\w", words[:m.start()]))
+
+
 def _tells_act(words: str) -> bool:
     """Whether ``words`` tell an act of their own: an attack done, sanctions imposed, a vote ..."""
     return bool(DONE.search(words)) or any(pattern.search(words) for pattern, _, _ in OTHER)
@@ -134,11 +141,12 @@ def _tells_act(words: str) -> bool:
 def main_clause(seg: Segment) -> Segment:
     """``seg`` up to a link to an earlier event when the words after the link name an act ("X carried
     out airstrikes on Thursday, a day after rockets killed ...", "imposed sanctions, in response to
-    the missile attacks", "resigned in November after weeks of deadly protests": that act is not the
-    sentence's own); else ``seg``."""
+    the missile attacks", "resigned in November after weeks of deadly protests") or words said ("...,
+    days after the IRGC warned that ..."): that act or those words are not the sentence's own; else
+    ``seg``."""
     link_at = _LATER_THAN.search(seg.text)
     tail = seg.text[link_at.end():] if link_at else ""
-    if link_at is None or len(seg.text[:link_at.start()].split()) < 3 or not (_tells_act(tail) or ACT.search(tail)):
+    if link_at is None or len(seg.text[:link_at.start()].split()) < 3 or not (_tells_act(tail) or ACT.search(tail) or _tells_saying(tail)):
         return seg
     head = seg.text[:link_at.start()]
     return Segment(seg.begin, seg.begin + len(head), head, seg.paragraph, seg.index)
@@ -374,8 +382,8 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         if counts and previous is not None and (_ANAPHORA.match(seg.text) or _TOLL_FIRST.match(seg.text)):
             _merge(previous, counts)  # "The attack killed three", "No one was hurt.": the attack told before
         return Reading(None, None, why)
-    said = re.match(r"""^(['"])(.+?)\1: """, date.derivation) if date is not None and head is not seg else None
-    if said and said.group(2) not in head.text:
+    said = date.words if date is not None and head is not seg else None
+    if said and said not in head.text:
         date = None  # "sanctions reintroduced following Trump's 2018 withdrawal": 2018 is the withdrawal's
     if date is not None and cls in ("Statement", "Threat") and (date.began or date.derivation.startswith("from the previous")):
         date = None  # "said the attack was the 18th since late October": not when it was said
@@ -440,7 +448,7 @@ _HOLDS = re.compile(r"\b(?:holds?|held|holding|blam(?:ed|es|ing))\s+$", re.IGNOR
 _FOR = re.compile(r"^\s+(?:responsible\s+)?for\s+" + _THE_ATTACK, re.IGNORECASE)
 _DENIES = re.compile(r"^\s+(?:has\s+|have\s+)?(?:denied|denies|rejected)\s+(?:any\s+)?(?:role|involvement|responsibility)\b", re.IGNORECASE)
 _THE_GROUP = re.compile(r"^(?:The|the)\s+(?:group|militia|organi[sz]ation|movement)(?=\s+(?:has\s+|have\s+)?(?:denied|denies|rejected))")
-_ACTOR_KINDS = {"Militia", "ArmedForce", "Organisation", "Government", "State", "Person", "IntelligenceAgency"}
+ACTOR_KINDS = {"Militia", "ArmedForce", "Organisation", "Government", "State", "Person", "IntelligenceAgency"}
 
 
 def responsibility(text: str, seg: Segment, names: list[Name], holder: Holder, previous: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -448,7 +456,7 @@ def responsibility(text: str, seg: Segment, names: list[Name], holder: Holder, p
     (``previous``): affirmed as the sentence's holder claims it, or denied by the actor itself; or None."""
     if previous is None:
         return None
-    actors = [n for n in names if set(n.kind.split("/")) & _ACTOR_KINDS and n.end <= seg.end]
+    actors = [n for n in names if set(n.kind.split("/")) & ACTOR_KINDS and n.end <= seg.end]
     here = [n for n in actors if n.begin >= seg.begin]
     relation: dict[str, Any] | None = None
     for n in here:
@@ -504,6 +512,16 @@ REFERS: dict[str, re.Pattern[str]] = {cls: re.compile(rf"\b(?:{words})\b", re.IG
 }.items()}
 
 
+def _dated_word(text: str, end: int, date: DateGuess | None) -> bool:
+    """Whether the words ``date`` was read from follow the word ending at ``end`` within two words
+    ("warned on March 12", "the strike on Sunday"): the date is that word's event's."""
+    said = date.words if date is not None else None
+    if not said:
+        return False
+    at = text.find(said, end)
+    return at >= 0 and len(text[end:at].split()) <= 2
+
+
 def references(text: str, seg: Segment, names: list[Name], date: DateGuess | None, knowledge: Knowledge) -> list[dict[str, Any]]:
     """Events of the graph that a sentence refers to ("Soleimani's killing", "the 2015 nuclear accord"):
     a word for the event's class together with its actors, places or date, and words of its label."""
@@ -518,6 +536,9 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         if not hits:
             continue
         specific, word = hits[0]
+        if span and known.span and _dated_word(seg.text, word.end(), date) and \
+                (span.latest < known.span.earliest or known.span.latest < span.earliest):
+            continue  # "warned on March 12 that ...": another warning than the graph's of 8 January
         shared = inside & known.entities
         salient = {e for e in shared if not knowledge.types(e) & {"State", "Country", "Weapon"}}
         # a sentence that names a specific place refers to an event at that place, not elsewhere

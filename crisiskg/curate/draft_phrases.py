@@ -16,7 +16,7 @@ from typing import Any
 
 from crisiskg.curate.attribution import Holder, Name, slug
 from crisiskg.curate.draft_dates import DateGuess, find
-from crisiskg.curate.draft_events import ATTACKS, CHANNELS, MEANS
+from crisiskg.curate.draft_events import ACTOR_KINDS, ATTACKS, CHANNELS, MEANS, main_clause
 from crisiskg.curate.segments import Segment, quoted
 
 # a past attack named by a noun phrase: a word that sets it in the past and a target or a doer
@@ -27,13 +27,16 @@ PAST_ATTACK = re.compile(rf"\b{_PAST}\s+(?:[\w-]+\s+){{0,2}}?(?:attacks?|strikes
 RECEIVED_FIRE = re.compile(r"\b(?:has|have|had)\s+(?:previously|repeatedly|already|often|long)\s+(?:received|come under|been (?:hit|targeted))\b[^.;]{0,60}",
                            re.IGNORECASE)
 # words of a speaker inside a sentence: "he tweeted on January 4 that ...", "by warning Iraq ... that"
-SAID_THAT = re.compile(r"\b(?:(?P<verb>tweeted|warned|threatened|vowed|pledged|announced|declared)|by (?P<gerund>warning|threatening))\b"
+SAID_THAT = re.compile(r"\b(?:(?P<verb>tweeted|warned|threatened|vowed|pledged|announced|declared|said|stated|insisted)|by (?P<gerund>warning|threatening))\b"
                        r"(?P<rest>[^.;]{0,120}?\bthat\b[^.;]{5,200})", re.IGNORECASE)
 CONDITIONAL = re.compile(r"\bif\b[^.;]{3,120}\b(?:would|will)\b|\b(?:was|were) going to\b|\bwould\s+(?:target|strike|hit|respond|retaliate)\b",
                          re.IGNORECASE)
 _MAIN_SPEECH = re.compile(r"\b(?:said|says|told|tweet(?:ed|s)|stated|announced|declared|warn(?:ed|s)|threaten(?:ed|s)|vow(?:ed|s)|pledged?|promised)\b",
                           re.IGNORECASE)
 _SAY_WORD = re.compile(r"\b(?:tweeted|warned|threatened|vowed|pledged|announced|declared|by warning|by threatening)\b", re.IGNORECASE)
+# "said" inside a sentence is mostly the sentence's own attribution ("X said on Sunday that ..."); after
+# a link to an earlier event ("..., hours after the ministry said that ...") it tells that event
+_SAID_WORD = re.compile(r"\b(?:said|stated|insisted)\b", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:\s+(?:in|on|at|of|the|and|from|by|to|with|for))+$", re.IGNORECASE)
 # an act a speaker reports: "said (on Saturday) (that) they had shot down a jet"
 REPORTED_ACT = re.compile(r"\b(?:said|says|confirmed|admitted|announced|acknowledged)\s+(?:on\s+\w+\s+)?(?:that\s+)?"
@@ -49,8 +52,7 @@ def _class_of_attack(words: str) -> str:
 
 def _speaker(seg: Segment, names: list[Name], at: int, holder: Holder) -> str | None:
     """The named actor closest before ``at`` in the sentence (a pronoun: the sentence's holder)."""
-    before = [n for n in names if seg.begin <= n.begin and n.end <= seg.begin + at and "Person" in n.kind or
-              seg.begin <= n.begin and n.end <= seg.begin + at and {"Organization", "State", "Government"} & set(n.kind.split("/"))]
+    before = [n for n in names if seg.begin <= n.begin and n.end <= seg.begin + at and ACTOR_KINDS & set(n.kind.split("/"))]
     if before:
         return before[-1].entity
     if re.search(r"\b(?:he|she|they|it)\s*$", seg.text[:at], re.IGNORECASE) and holder.id != "author" and not holder.id.startswith("source:"):
@@ -87,7 +89,9 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
     # the sentence's own words, when it drafted them, are its first verb of saying; a claim of
     # responsibility holds what its statement says
     own = _MAIN_SPEECH.search(seg.text) if drafted & {"Statement", "Threat", "Announcement"} else None
-    starts = [] if "ClaimOfResponsibility" in drafted else [v.start() for v in _SAY_WORD.finditer(seg.text)]
+    head = main_clause(seg)
+    starts = [] if "ClaimOfResponsibility" in drafted else \
+        sorted([v.start() for v in _SAY_WORD.finditer(seg.text)] + [v.start() for v in _SAID_WORD.finditer(seg.text, len(head.text)) if head is not seg])
     for m in (found for at in starts for found in [SAID_THAT.match(seg.text, at)] if found):
         if own is not None and m.start() == own.start():
             continue
