@@ -77,6 +77,9 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+_MONTH_ABBREVIATION = re.compile(r"(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.\s+\d")  # "Feb. 15": a date, not a name
+
+
 def candidate_names(text: str) -> list[tuple[int, int, str]]:
     """Capitalised name-like phrases that are not just an opener, demonym or title. A single
     capitalised word that starts a sentence is taken for an ordinary word."""
@@ -92,7 +95,7 @@ def candidate_names(text: str) -> list[tuple[int, int, str]]:
         name = " ".join(words)
         begin = m.start() + m.group(0).find(words[0])
         opening = begin - 1 if begin and text[begin - 1] in "“\"‘'(" else begin
-        if len(words) == 1 and (begin in starts or opening in starts):
+        if len(words) == 1 and (begin in starts or opening in starts or _MONTH_ABBREVIATION.match(text, begin)):
             continue
         found.append((begin, begin + len(name), name))
     return found

@@ -53,3 +53,26 @@ def test_a_nationality_before_a_noun_counts_the_noun() -> None:
     found = read("Two Iranian missiles killed three soldiers and one Briton.", KNOWN | {"iran"})
     assert found["munitions"] == [{"count": 2, "qualifier": "exact", "quote": "Two Iranian missiles"}]  # not two Iranians killed
     assert [(c["count"], c.get("nationality")) for c in found["casualties"]] == [(3, None), (1, "united-kingdom")]
+
+
+def test_a_day_of_a_month_is_no_count_and_the_count_after_it_stays() -> None:
+    # the day counted nothing ("8 Iranian missile attacks", "15 wounded"); the count after it is read on
+    assert read("After the January 8 Iranian missile attacks on Iraq, the base was quiet.", KNOWN) == {}
+    assert read("The September 14 Iranian cruise missile strike hit Abqaiq.", KNOWN) == {}
+    found = read("A rocket attack on Erbil airport on Feb. 15 wounded two U.S. contractors, officials said.", KNOWN)
+    assert found == {"casualties": [{"status": "injured", "count": 2, "qualifier": "exact", "quote": "two U.S. contractors",
+                                     "nationality": "united-states", "population": "U.S. contractors"}]}
+
+
+def test_a_months_abbreviation_is_a_date_not_a_name() -> None:
+    import datetime as dt
+
+    from crisiskg.curate.draft_dates import find
+    from crisiskg.textscan import candidate_names
+
+    published = dt.date(2020, 3, 16)
+    assert find("after Iran's Jan. 8 missile attack", published).value == "2020-01-08"  # type: ignore[union-attr]
+    assert find("on Sept. 3, 2019, the drones", published).value == "2019-09-03"  # type: ignore[union-attr]
+    assert find("Jan. is cold", published) is None
+    text = "A rocket attack on Erbil airport on Feb. 15 wounded a contractor. Jan Kubis, the UN envoy, condemned it."
+    assert [name for _, _, name in candidate_names(text)] == ["Erbil", "Jan Kubis", "UN"]

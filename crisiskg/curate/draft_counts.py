@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crisiskg.textscan import MONTHS
+
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
            "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
            "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
@@ -44,6 +46,22 @@ DEMONYMS = {"American": "united-states", "Americans": "united-states", "U.S.": "
             "Iraqis": "iraq", "Briton": "united-kingdom", "Britons": "united-kingdom", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel"}
 
 
+_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(MONTHS)}|(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)\s+$")
+
+
+def _counts(sentence: str) -> list[re.Match[str]]:
+    """The COUNT matches of ``sentence``, a day of a month left out ("on Feb. 15 wounded one contractor":
+    15 is the day; the search goes on right after it)."""
+    out, at = [], 0
+    while (m := COUNT.search(sentence, at)) is not None:
+        if _MONTH_BEFORE.search(sentence, 0, m.start("num")):
+            at = m.end("num")
+            continue
+        out.append(m)
+        at = m.end()
+    return out
+
+
 def _number(word: str) -> int | None:
     word = word.lower().replace(",", "")
     if word.isdigit():
@@ -63,7 +81,7 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
     out: dict[str, list[dict[str, Any]]] = {"munitions": [], "casualties": [], "counts": []}
     killed, injured = _KILLED.search(sentence), _INJURED.search(sentence)
     previous_status = None
-    for m in COUNT.finditer(sentence):
+    for m in _counts(sentence):
         count = _number(m.group("num"))
         if count is None:
             continue
