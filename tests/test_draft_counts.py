@@ -59,9 +59,14 @@ def test_a_day_of_a_month_is_no_count_and_the_count_after_it_stays() -> None:
     # the day counted nothing ("8 Iranian missile attacks", "15 wounded"); the count after it is read on
     assert read("After the January 8 Iranian missile attacks on Iraq, the base was quiet.", KNOWN) == {}
     assert read("The September 14 Iranian cruise missile strike hit Abqaiq.", KNOWN) == {}
-    found = read("A rocket attack on Erbil airport on Feb. 15 wounded two U.S. contractors, officials said.", KNOWN)
-    assert found == {"casualties": [{"status": "injured", "count": 2, "qualifier": "exact", "quote": "two U.S. contractors",
-                                     "nationality": "united-states", "population": "U.S. contractors"}]}
+    found = read("A rocket attack on Erbil airport on Feb. 15 wounded one U.S. contractor, officials said.", KNOWN)
+    assert found == {"casualties": [{"status": "injured", "count": 1, "qualifier": "exact", "quote": "one U.S. contractor",
+                                     "nationality": "united-states", "population": "U.S. contractor"}]}
+
+
+def test_one_soldier_or_contractor_is_counted_in_the_singular() -> None:
+    found = read("The strike killed one soldier and one contractor.", KNOWN)
+    assert [(c["count"], c["population"]) for c in found["casualties"]] == [(1, "soldier"), (1, "contractor")]
 
 
 def test_a_months_abbreviation_is_a_date_not_a_name() -> None:

@@ -24,8 +24,8 @@ QUALIFIERS = [(r"at least|no fewer than|no less than", "at-least"), (r"more than
               (r"up to|at most|no more than|fewer than|less than", "at-most")]
 _QUAL = "|".join(q for q, _ in QUALIFIERS)
 _NUM = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
-_NOUNS = (r"rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers|troops|personnel|servicemembers|"
-          r"service members|civilians|people|Americans|Iraqis|Iranians|Britons?|contractors|officials|vehicles|aircraft|"
+_NOUNS = (r"rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers?|troops|personnel|servicemembers?|"
+          r"service members?|civilians?|people|Americans|Iraqis|Iranians|Britons?|contractors?|officials|vehicles|aircraft|"
           r"fighters|militiamen|protesters|demonstrators")
 # "two American and one British" count people; "Two Iranian missiles" counts missiles: an adjective is
 # the noun only when no noun follows it
