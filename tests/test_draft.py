@@ -393,9 +393,49 @@ def test_who_is_held_responsible_and_who_denies_it(wire: dict[str, Any]) -> None
     assert blamed == {("kataib-hezbollah", attack["id"], "affirmed", officials), ("kataib-hezbollah", attack["id"], "denied", "kataib-hezbollah")}
 
 
+WIRE_TOLD = """Rockets hit Erbil airport
+
+- March 16, 2020
+
+A rocket attack on Erbil airport on Feb. 15 wounded one U.S. contractor, officials said.
+
+The base was hit by at least ten rockets, two Iraqi security officials told Reuters.
+
+"We will respond," said Ayatollah Ali Khamenei.
+
+President Trump had initially said that no Americans were harmed in the attack.
+"""
+
+
+@pytest.fixture(scope="module")
+def wire_told(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("told"), "910_told.txt", WIRE_TOLD), SEEDS)
+
+
+def test_officials_said_at_the_end_of_a_sentence_are_its_source(wire_told: dict[str, Any]) -> None:
+    attack = _event(wire_told, "A rocket attack on Erbil airport")
+    officials = next(s for s in wire_told["sources"] if s["description"] == "officials")
+    assert officials["quote"] == "officials said" and attack["reported_by"] == officials["id"]
+    assert [(c["count"], c["claimed_by"]) for c in attack["casualties"]] == [(1, officials["id"])]
+
+
+def test_whom_a_speaker_tells_is_no_speaker(wire_told: dict[str, Any]) -> None:
+    attack = _event(wire_told, "A rocket attack on Erbil airport")
+    told = next(s for s in wire_told["sources"] if s["description"] == "two Iraqi security officials")
+    assert attack["munitions"]["count"] == 10 and attack["munitions"]["claimed_by"] == told["id"]
+    # the words of an inverted "said" are quoted as the text has them, title and all
+    khamenei = _event(wire_told, '"We will respond,"')
+    assert khamenei["roles"] == {"speaker": ["ali-khamenei"]}
+
+
+def test_an_adverb_between_a_speaker_and_the_verb(wire_told: dict[str, Any]) -> None:
+    said = _event(wire_told, "President Trump had initially said")
+    assert said["class"] == "Statement" and said["roles"] == {"speaker": ["donald-trump"]}
+
+
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

@@ -55,8 +55,13 @@ _ACCORDING_BARE = re.compile(r"\baccording to\s+(?P<who>(?:officials|diplomats|s
                              re.IGNORECASE)
 _SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|say|argue|believe|think|view|see|will|would))")
 # "Iraq's military condemned": the actor whose body speaks holds the words
-_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:also\s+)?(?:{SPEECH})\b")
+# "X had initially said", "X also told", "X later denied"
+_ADVERB = r"(?:also|initially|first|earlier|previously|later|again|repeatedly|publicly|privately|then|since)"
+_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:{_ADVERB}\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
+# "..., officials said.", "..., witnesses told the agency.": an unnamed source at the end of the sentence
+_UNNAMED_LAST = re.compile(rf",\s+(?P<who>(?:the\s+)?(?:officials|diplomats|sources|witnesses|residents|police|analysts|experts))\s+"
+                           rf"(?:{SPEECH})\b(?:\s+[\w.]+){{0,3}}\s*[.”\"]*\s*$", re.IGNORECASE)
 # "according to the semi-official Fars", "according to Joint Chiefs Chairman Gen." (a title is cut off before)
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?:(?-i:[a-z][\w-]*)\s+){0,3}$", re.IGNORECASE)
 # "From Iran's perspective, ...", "In Tehran's view, ...": the view is the named actor's
@@ -298,15 +303,23 @@ class Attributor:
                 return self._named(n, words, mode, f"'{n.text} {verb}'")
             # '"...," said Ayatollah Ali Khamenei': the verb comes before the title
             before = self.text[seg.begin:n.begin if n.title_begin is None else min(n.begin, n.title_begin)]
-            if (_SPEECH_BEFORE.search(before.rstrip(" ,")) and before.rstrip().endswith((",", "said", "says", "told"))
+            inverted = _SPEECH_BEFORE.search(before.rstrip(" ,"))
+            # "officials told Reuters": whom a verb of telling names is spoken to, not the speaker
+            if (inverted and before.rstrip().endswith((",", "said", "says")) and inverted.group(0) not in ("told", "tells")
                     and not _CLAUSE_GOES_ON.match(self.text[n.end:seg.end])):
-                return self._named(n, f"said {n.text}", "direct-quote" if quoted else "paraphrase", f"'..., said {n.text}'")
+                words = self.text[seg.begin + inverted.start():n.end]  # as the text has them: "said Ayatollah Ali Khamenei"
+                return self._named(n, words, "direct-quote" if quoted else "paraphrase", f"'..., {words}'")
         m = UNNAMED.search(text)
         # "Two Iraqi officials, who spoke on condition of anonymity, said": the verb after their clause
         after = re.sub(r"^,[^,]{0,80},", "", text[m.end():]) if m else ""
         if m and (re.search(rf"\b(?:{SPEECH}|may view|believe)\b", after[:40]) or _ACCORDING.search(text[:m.start()])):
             who = m.group("who")
             return Holder(f"source:{slug(who)}", who, "paraphrase", f"unnamed source '{who}'", source_description=who)
+        last = _UNNAMED_LAST.search(text)
+        if last:  # "..., officials said.": wire copy's attribution at the end of the sentence
+            who = last.group("who")
+            return Holder(f"source:{slug(who)}", last.group(0).lstrip(", ").rstrip(" .”\""), "paraphrase", f"unnamed source '{who}'",
+                          source_description=who)
         bare = _ACCORDING_BARE.search(text)
         if bare:  # "according to diplomats in the region"
             who = bare.group("who")
