@@ -601,10 +601,23 @@ def test_an_act_a_speaker_reports_is_drafted_beside_the_statement(tmp_path: Path
     mapping = draft_mapping(_write(tmp_path, "915_airliner.txt", text), SEEDS)
     said = [e for e in mapping["events"] if e["quote"].startswith(("Iran's armed forces", "they had unintentionally"))]
     assert sorted((e["class"], e.get("reported_by")) for e in said) == [("Attack", "iran"), ("Statement", None)]
+    assert next(e for e in said if e["class"] == "Attack")["roles"] == {"attacker": ["iran"]}  # "they": the speaker
     # "would not strike again": nothing happened, nothing to report
     assert not any("strike again" in e["quote"] for e in mapping["events"] if e["class"] != "Statement")
     names = {e["id"] for e in mapping["draft_notes"]["new_entities"]}
     assert "ukrainian" not in names  # "a Ukrainian passenger jet": an adjective
+
+
+def test_who_did_what_a_speaker_reports(tmp_path: Path) -> None:
+    text = ("Strikes and rockets\n\nMarch 13, 2020\n\nThe U.S. military said it had carried out strikes against five Kataib Hezbollah "
+            "weapons storage facilities. The Pentagon said that Kataib Hezbollah had fired the rockets.\n")
+    mapping = draft_mapping(_write(tmp_path, "917_reported.txt", text), SEEDS)
+    strikes = _event(mapping, "it had carried out strikes")
+    # "it": the speaker did it, to the actor named after the verb; a new act word, "carried out strikes"
+    assert strikes["class"] == "Attack" and strikes["reported_by"] == "us-military"
+    assert strikes["roles"] == {"attacker": ["us-military"], "target": ["kataib-hezbollah"]}
+    rockets = _event(mapping, "Kataib Hezbollah had fired")
+    assert rockets["class"] == "RocketAttack" and rockets["reported_by"] == "pentagon" and rockets["roles"] == {"attacker": ["kataib-hezbollah"]}
 
 
 def test_a_bearing_is_no_place_and_a_toll_alone_is_the_attacks(tmp_path: Path) -> None:

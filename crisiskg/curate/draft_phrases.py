@@ -40,7 +40,9 @@ _SAID_WORD = re.compile(r"\b(?:said|stated|insisted)\b", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:\s+(?:in|on|at|of|the|and|from|by|to|with|for))+$", re.IGNORECASE)
 # an act a speaker reports: "said (on Saturday) (that) they had shot down a jet"
 REPORTED_ACT = re.compile(r"\b(?:said|says|confirmed|admitted|announced|acknowledged)\s+(?:on\s+\w+\s+)?(?:that\s+)?"
-                          r"(?P<act>[^.;:“”\"]*?\b(?P<verb>shot down|downed|fired|struck|attacked|bombed|killed)\b[^.;:“”\"]*)", re.IGNORECASE)
+                          r"(?P<act>[^.;:“”\"]*?\b(?P<verb>shot down|downed|fired|struck|attacked|bombed|killed|(?:carried out|conducted|launched) "
+                          r"(?:air ?)?strikes)\b[^.;:“”\"]*)", re.IGNORECASE)
+_OWN_DOING = re.compile(r"(?:it|they|we)\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)  # the speaker as the doer
 HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never)\b", re.IGNORECASE)
 PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
                       r"(?:\s+(?:in|against)\s+[\w-]+)?", re.IGNORECASE)
@@ -115,6 +117,15 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
             if cls == "Attack" and re.search(r"\bkill", m.group("verb"), re.IGNORECASE):
                 cls = "Killing"
             extra = {"reported_by": holder.id} if holder.id != "author" else {}
+            # who did it: the speaker ("the Pentagon said it had launched airstrikes on X"), or the actor
+            # named before the verb ("said that Kataib Hezbollah had fired the rockets"); to the actors after it
+            start, verb, end = seg.begin + m.start("act"), seg.begin + m.start("verb"), seg.begin + m.end("act")
+            actors = [n for n in names if start <= n.begin and n.end <= end and ACTOR_KINDS & set(n.kind.split("/"))]
+            speaker = holder.id != "author" and not holder.id.startswith("source:")
+            doers = [holder.id] if speaker and _OWN_DOING.match(words) else [n.entity for n in actors if n.end <= verb]
+            targets = [n.entity for n in actors if n.begin > verb and n.entity not in doers]
+            if doers:
+                extra["roles"] = {"attacker": list(dict.fromkeys(doers)), **({"target": list(dict.fromkeys(targets))} if targets else {})}
             add(cls, words, m.start("act"), f"an act the speaker reports: '{m.group('verb')}'", extra)
     for m in PROTESTS.finditer(seg.text):
         add("Protest", m.group(0), m.start(), f"protests named inside the sentence: '{m.group(0)}'")
