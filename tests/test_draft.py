@@ -428,6 +428,16 @@ def test_whom_a_speaker_tells_is_no_speaker(wire_told: dict[str, Any]) -> None:
     assert khamenei["roles"] == {"speaker": ["ali-khamenei"]}
 
 
+def test_a_military_that_speaks_is_an_institution(tmp_path: Path) -> None:
+    text = ("Rockets near the embassy\n\n- March 16, 2020\n\nTwo rockets struck near the U.S. Embassy in Baghdad late Wednesday, "
+            "causing no casualties, the Iraqi military said.\n\nSome rockets fell near an Iraqi military base.\n")
+    mapping = draft_mapping(_write(tmp_path, "918_military.txt", text), SEEDS)
+    attack = _event(mapping, "Two rockets struck")
+    assert attack["reported_by"] == "iraqi-military" and attack["casualties"][0]["claimed_by"] == "iraqi-military"
+    new = [(e["id"], e["type"]) for e in mapping["draft_notes"]["new_entities"]]
+    assert new == [("iraqi-military", "ArmedForce")]  # "an Iraqi military base" names no institution
+
+
 def test_an_adverb_between_a_speaker_and_the_verb(wire_told: dict[str, Any]) -> None:
     said = _event(wire_told, "President Trump had initially said")
     assert said["class"] == "Statement" and said["roles"] == {"speaker": ["donald-trump"]}

@@ -95,6 +95,9 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
 INSTITUTIONS = {"parliament": "Legislature", "legislature": "Legislature", "government": "Government", "cabinet": "Government",
                 "authorities": "Government", "army": "ArmedForce", "navy": "ArmedForce"}
 INSTITUTION = re.compile(r"\b[A-Z][a-z]+(?:i|ian|ese|ish|an)\s+(?P<what>" + "|".join(INSTITUTIONS) + r")\b")
+# "the Iraqi military said": a military that speaks is the institution ("Iraqi military bases" are not)
+SPEAKING_MILITARY = re.compile(r"\b[A-Z][a-z]+(?:i|ian|ese|ish|an)\s+military(?=\s+(?:has\s+|had\s+)?(?:also\s+)?"
+                               r"(?:said|says|told|announced|confirmed|denied|reported|stated|added)\b)")
 # words that are never a name, capitalised or not: a count ("Three rockets") or a weapon
 _COUNTS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
            r"eighteen|nineteen|twenty|thirty|forty|fifty|dozens?|scores?|hundreds?|thousands?|several|multiple|numerous|\d+")
@@ -152,6 +155,9 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
     institution = INSTITUTION.fullmatch(name)
     if institution:
         return INSTITUTIONS[institution.group("what").lower().split()[0]]
+    military = SPEAKING_MILITARY.match(name + " said")
+    if military and military.end() == len(name):
+        return "ArmedForce"
     for pattern, cls in CLASS_WORDS:
         if pattern.search(name):
             return cls
@@ -193,7 +199,7 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
     taken = [(n.begin, n.end) for n in out] + list(skip)
     unknown: list[tuple[int, int, str]] = [(b, e, nm) for (b, e), _ in titles.items() for nm in [text[b:e]]]
     unknown += candidate_names(text)
-    unknown += [(m.start(), m.end(), m.group(0)) for m in INSTITUTION.finditer(text)]
+    unknown += [(m.start(), m.end(), m.group(0)) for pattern in (INSTITUTION, SPEAKING_MILITARY) for m in pattern.finditer(text)]
     for b, e, nm in sorted(unknown, key=lambda x: (x[0], -(x[1] - x[0]))):
         title = titles.get((b, e))
         inside = [(tb, te) for (tb, te) in titles if tb <= b and e <= te and (tb, te) != (b, e)]
