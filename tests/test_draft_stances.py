@@ -225,3 +225,11 @@ def test_according_to_officials_with_no_word_before_them(know: Knowledge) -> Non
     found = names(text, know)
     holder = Attributor(text, found, know).holder(segments(text)[0])
     assert (holder.id, holder.source_description) == ("source:diplomats-in-the-region", "diplomats in the region")
+
+
+def test_verbs_that_undo_negate() -> None:
+    # "reconsider its vote to hold talks": against the talks; the proposition's own word is no negator
+    assert _polarity("The council should reconsider its decision to open talks with the rebels.", "talks rebels") == "against"
+    assert _polarity("Freedonia must scrap the plan for talks with the rebels.", "talks rebels") == "against"
+    assert _polarity("Ruritania should abandon its escalation.", "abandon escalation") == "favor"
+

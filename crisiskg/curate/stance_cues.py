@@ -32,7 +32,8 @@ DEMAND = re.compile(r"\b(?:demand\w*|call(?:ed|s)? on|ask(?:ed|s)?(?=\s+(?:[\w.�
 EVALUATE = re.compile(r"\b(?:mistake|right|wrong|achievement|success\w*|fail(?:ure|ures|ing|s|ed)?\b(?!\s+to\b)|worthy|unwelcome|damag\w+|benefit\w*|"
                       r"serves?|hurt|jeopardi[sz]e|distract\w+|escalatory|means that|indicates?|shows that|demonstrates? that)\b", re.IGNORECASE)
 NEGATORS = re.compile(r"\b(?:not|no|never|neither|nobody|none|\w*n[’']t|avoid\w*|against|oppos\w+|prevent\w*|stop\w*|refrain\w*|without|halt\w*|"
-                      r"end\w*|revers\w*|reject\w*|unlikely|mistake|delay\w*|limit\w*|minimi[sz]e|"
+                      r"end\w*|revers\w*|reject\w*|unlikely|mistake|delay\w*|limit\w*|minimi[sz]e|reconsider\w*|abandon\w*|"
+                      r"scrap\w*|cancel\w*|rescind\w*|repeal\w*|overturn\w*|undo\w*|resist\w*|"
                       r"cannot|unwelcome|jeopardi[sz]e)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 OPEN = re.compile(r"\b(?:unclear|no predicting|hard to say|remains to be seen|uncertain|precarious|open question)\b", re.IGNORECASE)
