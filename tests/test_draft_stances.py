@@ -233,3 +233,13 @@ def test_verbs_that_undo_negate() -> None:
     assert _polarity("Freedonia must scrap the plan for talks with the rebels.", "talks rebels") == "against"
     assert _polarity("Ruritania should abandon its escalation.", "abandon escalation") == "favor"
 
+
+def test_a_judgement_of_what_works_governs_the_words_before_it(know: Knowledge, index: PropositionIndex) -> None:
+    said = {(s["proposition"], s["polarity"]) for text in ("The talks with the rebels are working.", "The talks with the rebels have backfired.",
+                                                            "The talks with the rebels have not been effective.")
+            for s in _stances(text, know, index)}
+    assert said == {("talks", "favor"), ("talks", "against")}
+    from crisiskg.curate.stance_cues import EVALUATE
+
+    assert EVALUATE.search("the talks are working.") and not EVALUATE.search("officials are working on talks")  # working on: no judgement
+

@@ -30,10 +30,12 @@ INTEND = re.compile(r"\b(?:want\w*|seeks?|sought|prefer\w*|intend\w*|plans? to|k
                     r"pledge\w*|vow\w*|promis\w*|insist\w*|supported|supports?|opposed?|oppos\w+|favou?r\w*|hold\b.*\bto account)\b", re.IGNORECASE)
 DEMAND = re.compile(r"\b(?:demand\w*|call(?:ed|s)? on|ask(?:ed|s)?(?=\s+(?:[\w.’'-]+\s+){1,3}?to\s+[a-z])|(?<!\ba )(?<!\bstrong )urg(?:e[sd]?|ing)|insist\w* that)\b", re.IGNORECASE)
 EVALUATE = re.compile(r"\b(?:mistake|right|wrong|achievement|success\w*|fail(?:ure|ures|ing|s|ed)?\b(?!\s+to\b)|worthy|unwelcome|damag\w+|benefit\w*|"
-                      r"serves?|hurt|jeopardi[sz]e|distract\w+|escalatory|means that|indicates?|shows that|demonstrates? that)\b", re.IGNORECASE)
+                      r"serves?|hurt|jeopardi[sz]e|distract\w+|escalatory|means that|indicates?|shows that|demonstrates? that|"
+                      r"(?:effective|ineffective|counterproductive|backfir\w+|pa(?:ying|id|ys) off)|"
+                      r"(?:is|are|has been|have been)\s+(?:not\s+)?working(?!\s+(?:on|with|to|for|in|at|out|toward)\b))\b", re.IGNORECASE)
 NEGATORS = re.compile(r"\b(?:not|no|never|neither|nobody|none|\w*n[’']t|avoid\w*|against|oppos\w+|prevent\w*|stop\w*|refrain\w*|without|halt\w*|"
                       r"end\w*|revers\w*|reject\w*|unlikely|mistake|delay\w*|limit\w*|minimi[sz]e|reconsider\w*|abandon\w*|"
-                      r"scrap\w*|cancel\w*|rescind\w*|repeal\w*|overturn\w*|undo\w*|resist\w*|"
+                      r"scrap\w*|cancel\w*|rescind\w*|repeal\w*|overturn\w*|undo\w*|resist\w*|ineffective|counterproductive|backfir\w*|"
                       r"cannot|unwelcome|jeopardi[sz]e)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 OPEN = re.compile(r"\b(?:unclear|no predicting|hard to say|remains to be seen|uncertain|precarious|open question)\b", re.IGNORECASE)
@@ -53,7 +55,7 @@ def modality(text: str) -> tuple[str, str]:
 
 
 # cues that judge the words before them ("X would be a mistake", "X is warranted")
-_JUDGES_BEFORE = re.compile(r"mistake|warranted", re.IGNORECASE)
+_JUDGES_BEFORE = re.compile(r"mistake|warranted|effective|counterproductive|backfir|pa(?:ying|id|ys) off|working", re.IGNORECASE)
 BOUNDARY = re.compile(r"(?<![A-Z])\.(?=\s|$)|[;:?!()]|[—–]|,\s*(?=(?:but|because|which|while|although|though|since|whereas|and then)\b)|"
                        r"\b(?:but|because|although|though|whereas|however)\b")
 
