@@ -243,3 +243,8 @@ def test_a_judgement_of_what_works_governs_the_words_before_it(know: Knowledge, 
 
     assert EVALUATE.search("the talks are working.") and not EVALUATE.search("officials are working on talks")  # working on: no judgement
 
+
+def test_an_aside_between_commas_keeps_the_actor_before_the_cue(know: Knowledge, index: PropositionIndex) -> None:
+    drafted = _stances("Ruritania, for its part, does not want a war with Freedonia.", know, index)
+    assert [(s["holder"], s["proposition"], s["polarity"]) for s in drafted] == [("ruritania", "war", "against")]
+

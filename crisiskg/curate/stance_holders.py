@@ -15,11 +15,16 @@ from crisiskg.curate.attribution import UNNAMED, Holder, Name, slug
 from crisiskg.curate.knowledge import PLACE_TYPES, Knowledge
 from crisiskg.curate.segments import Segment
 
+_ASIDE = re.compile(r",\s*(?:for (?:its|their|his|her|our) part|in turn|however|meanwhile|too|by contrast|in fact|of course|"
+                    r"at least for now|for now|so far|in any case|indeed)\s*,", re.IGNORECASE)
+
 
 def actors_before(seg: Segment, cue_at: int, names: list[Name], know: Knowledge | None = None) -> list[str]:
     """The actors named just before a cue in its clause ("Iran and its allies may be trying",
     "the president and the foreign minister oppose"): the holders of an intention or a demand."""
-    clause_start = max(seg.text.rfind(p, 0, cue_at) for p in (",", ";", "—", " that ", " but ", "(")) + 1
+    # "Iran, for its part, does not want": an aside between commas does not end the clause
+    plain = _ASIDE.sub(lambda m: " " * len(m.group(0)), seg.text)
+    clause_start = max(plain.rfind(p, 0, cue_at) for p in (",", ";", "—", " that ", " but ", "(")) + 1
     # "its Iraqi allies": the name qualifies the allies; it is not an actor of its own
     before = [n for n in names if seg.begin + clause_start <= n.begin and n.end <= seg.begin + cue_at
               and not re.match(r"\s+(?:allies|proxies|partners)\b", seg.text[n.end - seg.begin:])
@@ -34,7 +39,7 @@ def actors_before(seg: Segment, cue_at: int, names: list[Name], know: Knowledge 
         else:
             break
     tail = seg.text[run[-1].end - seg.begin:cue_at]
-    if len(tail.split()) > 5 or re.search(r"\b(?:of|in|on|at|to|for|against|from|with)\s*$", seg.text[clause_start:run[0].begin - seg.begin]):
+    if len(plain[run[-1].end - seg.begin:cue_at].split()) > 5 or re.search(r"\b(?:of|in|on|at|to|for|against|from|with)\s*$", seg.text[clause_start:run[0].begin - seg.begin]):
         return []
     ids = list(dict.fromkeys(n.entity for n in run))
     allies = re.match(r"\s*and\s+(?:its|their)\s+(?:(?P<which>[A-Z]\w+)\s+)?(?:allies|proxies|partners)\b", tail)
