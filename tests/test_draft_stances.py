@@ -248,3 +248,6 @@ def test_an_aside_between_commas_keeps_the_actor_before_the_cue(know: Knowledge,
     drafted = _stances("Ruritania, for its part, does not want a war with Freedonia.", know, index)
     assert [(s["holder"], s["proposition"], s["polarity"]) for s in drafted] == [("ruritania", "war", "against")]
 
+
+def test_an_airstrike_is_a_strike() -> None:
+    assert stems("airstrikes") == stems("air strikes") and "strike" in stems("drone-strike")

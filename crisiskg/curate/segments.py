@@ -47,11 +47,14 @@ def _fold(stem: str) -> str:
     return stem
 
 
+_COMPOUND = re.compile(r"^(air|drone)(strikes?)$")  # "airstrikes" are air strikes: a strike is a strike
+
+
 def stems(text: str) -> list[str]:
     """The Snowball stems of ``text``'s content words (stop words and words of two letters left out),
     derived forms folded together."""
     words = [_BOUND_PREFIX.sub(r"\1", w.lower().replace("’", "'").split("'")[0]) for w in _WORD.findall(text)]
-    words = [w for part in words for w in part.split("-") if w and w not in STOP and len(w) > 2]
+    words = [w for part in words for w in _COMPOUND.sub(r"\1 \2", part).replace("-", " ").split() if w and w not in STOP and len(w) > 2]
     return [_fold(s) for s in _stemmer().stemWords(words)]
 
 
