@@ -443,9 +443,38 @@ def test_an_adverb_between_a_speaker_and_the_verb(wire_told: dict[str, Any]) -> 
     assert said["class"] == "Statement" and said["roles"] == {"speaker": ["donald-trump"]}
 
 
+EXPLAINER = """Explainer: How the US-Iran crisis unfolded
+
+By Staff Writer
+January 12, 2020
+
+What happened?
+
+On Jan. 3, a U.S. drone strike at Baghdad International Airport killed Qassem Soleimani, the commander of the Quds Force.
+
+Five days later, Iran fired more than a dozen ballistic missiles at two Iraqi bases housing U.S. troops.
+
+Hours after the missile attack, Iran's Revolutionary Guards shot down a Ukrainian airliner near Tehran, killing all 176 people on board.
+
+What happens next?
+
+Analysts say both sides appear to be stepping back from the brink.
+"""
+
+
+@pytest.fixture(scope="module")
+def explainer(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("explainer"), "911_explainer.txt", EXPLAINER), SEEDS)
+
+
+def test_analysts_say_at_the_start_are_an_unnamed_source(explainer: dict[str, Any]) -> None:
+    analysts = next(s for s in explainer["sources"] if s["description"] == "analysts")
+    assert [st["holder"] for st in explainer["stances"] if st["quote"].startswith("Analysts say")] == [analysts["id"]]
+
+
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

@@ -53,7 +53,8 @@ UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|othe
 _ACCORDING_BARE = re.compile(r"\baccording to\s+(?P<who>(?:officials|diplomats|sources|analysts|experts|observers|witnesses|residents|"
                              r"people familiar with[\w ]{1,30}?)(?:\s+(?:in|at|from|close to|familiar with)\s+(?:the\s+)?[\w ]{1,30}?)?)(?=[,.;:]|$)",
                              re.IGNORECASE)
-_SOME = re.compile(r"^(?:Some|Others|Many|Critics)\b(?=\s+(?:may|might|suggest|say|argue|believe|think|view|see|will|would))")
+_SOME = re.compile(r"^(?:Some|Others|Many|Critics|Analysts|Experts|Observers|Diplomats|Officials)\b"
+                   r"(?=\s+(?:may|might|suggest|say|said|argue|believe|think|view|see|will|would|warn|warned))")
 # "Iraq's military condemned": the actor whose body speaks holds the words
 # "X had initially said", "X also told", "X later denied"
 _ADVERB = r"(?:also|initially|first|earlier|previously|later|again|repeatedly|publicly|privately|then|since)"
