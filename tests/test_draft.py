@@ -467,6 +467,17 @@ def explainer(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return draft_mapping(_write(tmp_path_factory.mktemp("explainer"), "911_explainer.txt", EXPLAINER), SEEDS)
 
 
+def test_what_happens_hours_after_an_attack_is_not_that_attack(explainer: dict[str, Any]) -> None:
+    missiles = _event(explainer, "Five days later, Iran fired")
+    assert missiles["id"] == "iran-missile-strikes-2020-01-08"
+    airliner = _event(explainer, "Hours after the missile attack")
+    # its own event (it had been left out as another account of the missile strikes), read from the
+    # clause after the link, on the day of the attack the link names (not the article's first attack)
+    assert airliner["id"].startswith("draft-") and airliner["class"] in ("Attack", "Killing")
+    assert airliner["roles"] == {"attacker": ["iran"]} and airliner["places"] == ["tehran"]
+    assert airliner["date"]["value"] == "2020-01-08"
+
+
 def test_analysts_say_at_the_start_are_an_unnamed_source(explainer: dict[str, Any]) -> None:
     analysts = next(s for s in explainer["sources"] if s["description"] == "analysts")
     assert [st["holder"] for st in explainer["stances"] if st["quote"].startswith("Analysts say")] == [analysts["id"]]

@@ -145,14 +145,16 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             if linked_on:
                 # "US aircraft struck ... on Sunday, days after the IRGC warned on March 12 that ...": who
                 # speaks and when, in the words after the link, are the earlier event's, not the main one's
-                if holder.words and seg.text.find(holder.words) >= len(clause.text):
+                if holder.words and holder.words not in clause.text:
                     acting = Holder("author", "", "author-opinion", f"{holder.why}, after the link: the main clause is the author's")
                 if told is not None and told.words and told.words not in clause.text:
                     told = draft_dates.find(clause.text, published, estimated=estimated) or told
             reading = draft_events.read(text, seg, found, acting, told, know, previous)
             refs = draft_events.references(text, seg, found, dates.get(seg.index), know)
+        # "Hours after the missile attack, ...": a later event, not another account of the attack
+        after_another = bool(draft_dates.AFTER_ANOTHER.search(seg.text))
         earlier = next((e for e in events if reading.event is not None and reading.event["id"].startswith("draft-")
-                        and draft_events.same_event(reading.event, e)), None)
+                        and not after_another and draft_events.same_event(reading.event, e)), None)
         if earlier is not None and reading.event is not None:
             left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above"})
             reading.event = None
@@ -172,8 +174,13 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 refs.remove(same)
         if reading.event is not None:
             ev = reading.event
-            # "shortly after the attack": the article's news, the first attack it dates
-            attack = next((e for e in events if _classes(e) & draft_events.ATTACKS and e.get("date")), None)
+            # "shortly after the attack": the article's news, the first attack it dates; "hours after the
+            # missile attack": the last missile attack drafted before
+            dated = [e for e in events if _classes(e) & draft_events.ATTACKS and e.get("date")]
+            link = draft_dates.AFTER_ANOTHER.search(seg.text)
+            named = [e for e in dated if link and any(draft_events.REFERS[c].search(link.group(0)) for c in _classes(e) - {"Attack"}
+                                                      if c in draft_events.REFERS)]
+            attack = named[-1] if named else next(iter(dated), None)
             carried = str((ev.get("date") or {}).get("derivation", "")).startswith("from the previous")
             if ("date" not in ev or carried) and attack is not None:
                 after = draft_dates.soon_after(seg.text, attack["id"], attack.get("date"))

@@ -196,6 +196,11 @@ _SOON_AFTER = re.compile(r"\b(?:shortly|soon|hours|minutes|moments|right|immedia
                          r"(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault|killing)\b", re.IGNORECASE)
 
 
+# "Hours after the missile attack, the Guards shot down an airliner": the sentence tells a later event
+AFTER_ANOTHER = re.compile(r"\b(?:after|following)\s+(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?"
+                           r"(?:attacks?|strikes?|barrage|assault|killing|bombing)\b", re.IGNORECASE)
+
+
 def soon_after(sentence: str, event_id: str, date: dict[str, Any] | None) -> DateGuess | None:
     """The day of a sentence that happens "shortly after the attack": the day of that attack
     (``event_id`` with its seed ``date``: the article's news, the first attack it dates), when the

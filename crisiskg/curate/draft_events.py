@@ -22,7 +22,7 @@ from typing import Any
 
 from crisiskg.curate import draft_counts
 from crisiskg.curate.attribution import DATELINE, Holder, Name, slug
-from crisiskg.curate.draft_dates import DateGuess, day_of
+from crisiskg.curate.draft_dates import AFTER_ANOTHER, DateGuess, day_of
 from crisiskg.curate.knowledge import PLACE_TYPES, Knowledge, KnownEvent
 from crisiskg.curate.segments import Segment, quoted, stems
 
@@ -114,6 +114,9 @@ _LATER_THAN = re.compile(r",?\s+(?:(?:a|an|one|two|three|four|five|six|seven|sev
                          re.IGNORECASE)
 
 
+_LEADING_LINK = re.compile(r"^(?:(?:a|an|one|two|three|four|five|six|seven|several|few|\d+)\s+(?:days?|weeks?|hours?|months?)\s+|"
+                           r"(?:shortly|soon|just|only|hours|days|minutes|moments)\s+)?(?:after|following|in (?:response|retaliation) (?:to|for))\s+"
+                           r"(?P<what>[^,;:]{3,80}),\s+", re.IGNORECASE)
 _RESPONSE = re.compile(r"\b(?:in (?P<retaliation>retaliation|revenge) for|to avenge|in (?:response|reply) to|(?:as )?a response to)\b", re.IGNORECASE)
 
 
@@ -144,6 +147,11 @@ def main_clause(seg: Segment) -> Segment:
     the missile attacks", "resigned in November after weeks of deadly protests") or words said ("...,
     days after the IRGC warned that ..."): that act or those words are not the sentence's own; else
     ``seg``."""
+    lead = _LEADING_LINK.match(seg.text)
+    rest = seg.text[lead.end():] if lead else ""
+    if lead and len(rest.split()) >= 3 and (ACT.search(lead.group("what")) or _tells_act(lead.group("what"))) and _tells_act(rest):
+        # "Hours after the missile attack, the Guards shot down an airliner": the link leads, the main clause follows
+        return Segment(seg.begin + lead.end(), seg.end, seg.text[lead.end():], seg.paragraph, seg.index)
     link_at = _LATER_THAN.search(seg.text)
     tail = seg.text[link_at.end():] if link_at else ""
     if link_at is None or len(seg.text[:link_at.start()].split()) < 3 or not (_tells_act(tail) or ACT.search(tail) or _tells_saying(tail)):
@@ -422,6 +430,9 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         _merge(previous, {"casualties": counts.pop("casualties")})
     _merge(event, counts)
     linked = link(event, date, knowledge)
+    after = AFTER_ANOTHER.search(seg.text)
+    if linked and after and any(REFERS[c].search(after.group(0)) for c in knowledge.events[linked[0]].classes if c in REFERS):
+        linked = None  # "Hours after the missile attack, the Guards shot down an airliner": not the attack it follows
     if cls in ATTACKS and not linked and not DONE.search(seg.text) and not own_date:
         return Reading(None, None, f"{why}: a mention of an attack, not a new one (no act verb, no date)")
     if cls in ATTACKS and not linked and not own_date and \

@@ -93,7 +93,8 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
     own = _MAIN_SPEECH.search(seg.text) if drafted & {"Statement", "Threat", "Announcement"} else None
     head = main_clause(seg)
     starts = [] if "ClaimOfResponsibility" in drafted else \
-        sorted([v.start() for v in _SAY_WORD.finditer(seg.text)] + [v.start() for v in _SAID_WORD.finditer(seg.text, len(head.text)) if head is not seg])
+        sorted([v.start() for v in _SAY_WORD.finditer(seg.text)] + [v.start() for v in _SAID_WORD.finditer(seg.text) if head is not seg
+                                                                     and not head.begin <= seg.begin + v.start() < head.end])
     for m in (found for at in starts for found in [SAID_THAT.match(seg.text, at)] if found):
         if own is not None and m.start() == own.start():
             continue
