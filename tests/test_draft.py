@@ -483,9 +483,25 @@ def test_analysts_say_at_the_start_are_an_unnamed_source(explainer: dict[str, An
     assert [st["holder"] for st in explainer["stances"] if st["quote"].startswith("Analysts say")] == [analysts["id"]]
 
 
+HEARING = """Senators press Pentagon on brain injuries
+
+WASHINGTON, Jan. 30, 2020
+
+Senator Jack Reed asked Defense Secretary Mark Esper on Thursday why the administration had played down the injuries.
+
+Esper said the military had followed its procedures in reporting the wounded.
+"""
+
+
+def test_a_wire_datelines_abbreviated_month_dates_the_article(tmp_path: Path) -> None:
+    mapping = draft_mapping(_write(tmp_path, "912_hearing.txt", HEARING), SEEDS)
+    assert mapping["article"]["published"]["date"] == "2020-01-30"
+    assert _event(mapping, "Senator Jack Reed asked")["date"]["value"] == "2020-01-30"  # "on Thursday": the day itself
+
+
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

@@ -55,10 +55,12 @@ OWN_VIEW = re.compile(r"\bbut\s+(?:I|we)\s+(?:believe|think|expect|suspect|would
 
 
 def guess_published(text: str) -> tuple[dt.date | None, str]:
-    m = re.search(r"(" + "|".join(MONTHS) + r")\s+(\d{1,2}),\s+(\d{4})", text)
+    # "January 12, 2020", or a wire dateline's "Jan. 30, 2020"
+    m = re.search(r"(" + "|".join(MONTHS) + r"|(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)\s+(\d{1,2}),\s+(\d{4})", text)
     if not m:
         return None, "not found in the text: a curator must set it"
-    date = dt.date(int(m.group(3)), MONTHS.index(m.group(1)) + 1, int(m.group(2)))
+    month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(1).rstrip(".")))
+    date = dt.date(int(m.group(3)), month, int(m.group(2)))
     return date, f"guessed from the text: {m.group(0)!r} (first full date in the article; check it)"
 
 
