@@ -499,6 +499,13 @@ def test_a_wire_datelines_abbreviated_month_dates_the_article(tmp_path: Path) ->
     assert _event(mapping, "Senator Jack Reed asked")["date"]["value"] == "2020-01-30"  # "on Thursday": the day itself
 
 
+def test_a_surname_that_opens_a_sentence_is_the_person_named_before(tmp_path: Path) -> None:
+    mapping = draft_mapping(_write(tmp_path, "912_hearing.txt", HEARING), SEEDS)
+    said = _event(mapping, "Esper said")
+    assert said["class"] == "Statement" and said["roles"] == {"speaker": ["mark-esper"]}
+    assert [e["id"] for e in mapping["draft_notes"]["new_entities"] if e["id"].endswith("esper")] == ["mark-esper"]
+
+
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
     texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING]

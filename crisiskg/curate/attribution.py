@@ -232,7 +232,18 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
         ident = slug(" ".join(w for i, w in enumerate(nm.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(nm)
         out.append(Name(b, e, nm, ident, False, cls, *(title or (None, None))))
         taken.append((b, e))
+    # "Esper said ..." at the start of a sentence, after "Defense Secretary Mark Esper": a single word
+    # that opens a sentence is no name candidate, but a person's surname named in full before is
+    people = {n.text.split()[-1]: n for n in out if "Person" in n.kind and len(n.text.split()) > 1}
+    for m in _CAPITALISED.finditer(text):
+        full = people.get(m.group(0))
+        if full is not None and m.start() > full.begin and not any(overlaps((m.start(), m.end()), r) for r in taken):
+            out.append(Name(m.start(), m.end(), m.group(0), full.entity, full.known, full.kind))
+            taken.append((m.start(), m.end()))
     return _surnames(sorted(out, key=lambda n: n.begin))
+
+
+_CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][a-z][\w-]*(?![\w-])")
 
 
 def _surnames(found: list[Name]) -> list[Name]:
