@@ -506,6 +506,14 @@ def test_a_surname_that_opens_a_sentence_is_the_person_named_before(tmp_path: Pa
     assert [e["id"] for e in mapping["draft_notes"]["new_entities"] if e["id"].endswith("esper")] == ["mark-esper"]
 
 
+def test_full_responsibility_taken_is_a_claim(tmp_path: Path) -> None:
+    text = ("Guards commander takes responsibility\n\nTEHRAN, Jan. 11, 2020\n\nBrig. Gen. Amir Ali Hajizadeh, the head of the Guards' "
+            "aerospace division, said he took full responsibility for the downing of the airliner.\n")
+    mapping = draft_mapping(_write(tmp_path, "913_claim.txt", text), SEEDS)
+    claim = _event(mapping, "Brig. Gen. Amir Ali Hajizadeh")
+    assert claim["class"] == "ClaimOfResponsibility" and claim["roles"] == {"claimant": ["amir-ali-hajizadeh"]}
+
+
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
     texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING]
