@@ -251,3 +251,9 @@ def test_an_aside_between_commas_keeps_the_actor_before_the_cue(know: Knowledge,
 
 def test_an_airstrike_is_a_strike() -> None:
     assert stems("airstrikes") == stems("air strikes") and "strike" in stems("drone-strike")
+
+
+def test_a_judgement_of_disaster_is_against_what_it_judges(know: Knowledge, index: PropositionIndex) -> None:
+    drafted = _stances("A war between Freedonia and Ruritania would be catastrophic for the region.", know, index)
+    assert [(s["proposition"], s["polarity"]) for s in drafted] == [("war", "against")]
+
