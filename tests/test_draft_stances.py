@@ -257,3 +257,7 @@ def test_a_judgement_of_disaster_is_against_what_it_judges(know: Knowledge, inde
     drafted = _stances("A war between Freedonia and Ruritania would be catastrophic for the region.", know, index)
     assert [(s["proposition"], s["polarity"]) for s in drafted] == [("war", "against")]
 
+
+def test_a_while_clause_is_a_clause_of_its_own(know: Knowledge, index: PropositionIndex) -> None:
+    # what the cue governs ends at "while": the government's power is the condition, not the view
+    assert _stances("Freedonia is unlikely to change course while the Ruritanian government keeps its power.", know, index) == []

@@ -60,7 +60,7 @@ def modality(text: str) -> tuple[str, str]:
 _JUDGES_BEFORE = re.compile(r"mistake|warranted|effective|counterproductive|backfir|pa(?:ying|id|ys) off|working|catastroph|disast|reckless|"
                             r"folly|blunder", re.IGNORECASE)
 BOUNDARY = re.compile(r"(?<![A-Z])\.(?=\s|$)|[;:?!()]|[—–]|,\s*(?=(?:but|because|which|while|although|though|since|whereas|and then)\b)|"
-                       r"\b(?:but|because|although|though|whereas|however)\b")
+                       r"\b(?:but|because|although|though|whereas|however|while)\b")
 
 
 def scope(text: str, cue_at: int, cue: str) -> tuple[int, int]:
