@@ -89,6 +89,8 @@ def candidate_names(text: str) -> list[tuple[int, int, str]]:
         words = m.group(0).split()
         while words and words[0] in NOT_NAMES:
             words = words[1:]
+        while len(words) > 1 and words[-1] in NOT_NAMES:  # "Powerful Shiite factions": an adjective, not a name's last word
+            words = words[:-1]
         words = [re.sub(r"[’']s$", "", w) for w in words]
         if not words or all(w in NOT_NAMES or all(part in NOT_NAMES or not part[:1].isupper() for part in w.split("-")) for w in words):
             continue

@@ -514,9 +514,29 @@ def test_full_responsibility_taken_is_a_claim(tmp_path: Path) -> None:
     assert claim["class"] == "ClaimOfResponsibility" and claim["roles"] == {"claimant": ["amir-ali-hajizadeh"]}
 
 
+POLITICS = """Iraq's president names new prime minister-designate
+
+BAGHDAD, March 17, 2020
+
+Iraqi President Barham Salih on Tuesday named Adnan al-Zurfi, a former governor of Najaf, as prime minister-designate.
+
+Powerful Shiite factions backed by Iran rejected the nomination, calling it unconstitutional.
+"""
+
+
+@pytest.fixture(scope="module")
+def politics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("politics"), "914_politics.txt", POLITICS), SEEDS)
+
+
+def test_an_adjective_before_a_noun_ends_no_name(politics: dict[str, Any]) -> None:
+    new = {e["label"] for e in politics["draft_notes"]["new_entities"]}
+    assert not any("Powerful" in label or "Shiite" in label for label in new)
+
+
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

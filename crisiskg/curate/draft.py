@@ -266,10 +266,13 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         if n.entity in seen:
             continue
         seen.add(n.entity)
-        entry: dict[str, Any] = {"id": n.entity, "type": n.kind, "label": n.text, "mentions": mentions[n.entity]}
+        # the class one mention shows, over the bare guess another gives ("Rockets hit Balad" in a
+        # headline, "Balad air base" in the text)
+        kind = next((o.kind for o in unknown if o.entity == n.entity and o.kind != "Organisation"), n.kind)
+        entry: dict[str, Any] = {"id": n.entity, "type": kind, "label": n.text, "mentions": mentions[n.entity]}
         if n.title:
             entry["title"] = n.title
-        inside = _located_in(text, n, found, know) if n.kind in knowledge_mod.PLACE_TYPES else None
+        inside = _located_in(text, n, found, know) if kind in knowledge_mod.PLACE_TYPES else None
         if inside is not None:
             entry["located_in"] = inside
         entry["suggested"] = {"why": "a name not in the registry" + (f", written with the title {n.title!r}" if n.title else "") +
