@@ -529,6 +529,12 @@ def politics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return draft_mapping(_write(tmp_path_factory.mktemp("politics"), "914_politics.txt", POLITICS), SEEDS)
 
 
+def test_the_place_of_an_office_is_a_city_not_where_it_happened(politics: dict[str, Any]) -> None:
+    new = {e["id"]: e["type"] for e in politics["draft_notes"]["new_entities"]}
+    assert new["najaf"] == "City"
+    assert "najaf" not in _event(politics, "Iraqi President Barham Salih").get("places", [])
+
+
 def test_an_adjective_before_a_noun_ends_no_name(politics: dict[str, Any]) -> None:
     new = {e["label"] for e in politics["draft_notes"]["new_entities"]}
     assert not any("Powerful" in label or "Shiite" in label for label in new)

@@ -150,6 +150,9 @@ class Holder:
     source_description: str | None = None
 
 
+_PLACE_BEFORE = re.compile(r"\b(?:governor|mayor|province|city|town|village|outskirts|streets|residents|people) of\s+$", re.IGNORECASE)
+
+
 def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
     if titled:
         return "Person"
@@ -162,6 +165,8 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
     for pattern, cls in CLASS_WORDS:
         if pattern.search(name):
             return cls
+    if " " not in name and _PLACE_BEFORE.search(text[max(0, begin - 24):begin]):
+        return "City"  # "a former governor of Najaf", "the streets of Kerman"
     if _MEDIA_AFTER.match(text[begin + len(name):begin + len(name) + 20]):
         return "MediaOrganisation"  # "the semi-official Fars news agency"
     if _BASE_AFTER.match(text[begin + len(name):begin + len(name) + 16]):

@@ -92,6 +92,8 @@ _METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|c
 _AIMED_AT = re.compile(r"\b(?:target|strike|hit|attack|bomb|destroy)\w*\s+(?:[\w-]+,?\s+){0,3}$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:\d+\s+(?:km|kilometers|kilometres|miles)\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+(?:the\s+)?$",
                       re.IGNORECASE)
+_OFFICE_OF = re.compile(r"\b(?:governor|mayor|envoy|ambassador|representative|MP|lawmaker|senator|member)\s+(?:of|for|to|from)\s+(?:the\s+)?$",
+                        re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:in|at|near|on|from|to|outside|inside|of|over|across)\s+(?:the\s+)?$", re.IGNORECASE)
 # a sentence that opens with a toll and tells no act: "No one was hurt.", "Two soldiers were wounded."
 _TOLL_FIRST = re.compile(r"^(?:No one|Nobody|No\s+\w+|(?:\w+\s+){1,3}(?:were|was))\s+(?:\w+\s+)?(?:killed|hurt|injured|wounded)\b", re.IGNORECASE)
@@ -258,6 +260,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         if kinds & PLACE_TYPES and not kinds & {"State"}:
             if _BEARING.search(before[-30:]):
                 continue  # "Camp Taji north of Baghdad": Baghdad says where Camp Taji is, not where it happened
+            if _OFFICE_OF.search(before[-30:]):
+                continue  # "Adnan al-Zurfi, a former governor of Najaf": a person's office, not where it happened
             aimed_at = cls in ATTACKS or cls == "Threat" and _AIMED_AT.search(before[-60:])
             if "City" in kinds and not _LOCATIVE.search(before[-16:]) and (not aimed_at or _METONYM.match(seg.text[n.end - seg.begin:])):
                 # "Washington should respect ...", "asked Washington to": the capital stands for its
