@@ -529,6 +529,13 @@ def politics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return draft_mapping(_write(tmp_path_factory.mktemp("politics"), "914_politics.txt", POLITICS), SEEDS)
 
 
+def test_another_persons_appointment_is_another_event(politics: dict[str, Any]) -> None:
+    named = _event(politics, "Iraqi President Barham Salih")
+    # not the graph's "Salih prepares to appoint Mustafa Kadhimi" of the same month
+    assert named["id"].startswith("draft-") and named["class"] == "GovernmentFormation"
+    assert named["roles"] == {"agent": ["barham-salih"], "affected": ["adnan-al-zurfi"]}
+
+
 def test_the_place_of_an_office_is_a_city_not_where_it_happened(politics: dict[str, Any]) -> None:
     new = {e["id"]: e["type"] for e in politics["draft_notes"]["new_entities"]}
     assert new["najaf"] == "City"

@@ -339,18 +339,24 @@ def same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(da and da == db) or bool(places_a & places_b)
 
 
-def link(event: dict[str, Any], date: DateGuess | None, knowledge: Knowledge) -> tuple[str, float, str] | None:
-    """The known event this draft reports (id, confidence, why), or None."""
+def link(event: dict[str, Any], date: DateGuess | None, knowledge: Knowledge, people: frozenset[str] = frozenset()) -> tuple[str, float, str] | None:
+    """The known event this draft reports (id, confidence, why), or None. ``people``: the persons
+    the event is done to (affected, victim, target): a known event done to other persons only
+    ("named Adnan al-Zurfi" against the graph's "appoint Mustafa Kadhimi") is another one."""
     classes = {event["class"]} if isinstance(event["class"], str) else set(event["class"])
     mine = set(event.get("places", [])) | set(event.get("target_places", [])) | {i for ids in event.get("roles", {}).values() for i in ids}
     if event.get("weapon"):
         mine.add(event["weapon"])
     span = day_of(date) if date else None
+    named = {i for ids in event.get("roles", {}).values() for i in ids}
     best: tuple[float, str, str] | None = None
     for known in knowledge.events.values():
         same_family = classes & known.classes or (classes & ATTACKS and known.classes & ATTACKS)
         if not same_family:
             continue
+        theirs = {i for i in known.entities if i in knowledge.entities and "Person" in knowledge.types(i)} - named
+        if people and not people & known.entities and theirs:
+            continue  # another person's appointment (Kadhimi's): another event
         score, reasons = 0.0, []
         if classes & known.classes:
             score += 1
@@ -433,7 +439,9 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         # before, as the speaker gives it
         _merge(previous, {"casualties": counts.pop("casualties")})
     _merge(event, counts)
-    linked = link(event, date, knowledge)
+    done_to = frozenset(n.entity for n in names if "Person" in n.kind.split("/") and any(
+        n.entity in roles.get(role, []) for role in ("affected", "victim", "target")))
+    linked = link(event, date, knowledge, done_to)
     after = AFTER_ANOTHER.search(seg.text)
     if linked and after and any(REFERS[c].search(after.group(0)) for c in knowledge.events[linked[0]].classes if c in REFERS):
         linked = None  # "Hours after the missile attack, the Guards shot down an airliner": not the attack it follows
