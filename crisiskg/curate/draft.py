@@ -154,9 +154,9 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             reading = draft_events.read(text, seg, found, acting, told, know, previous)
             refs = draft_events.references(text, seg, found, dates.get(seg.index), know)
         # "Hours after the missile attack, ...": a later event, not another account of the attack
-        after_another = bool(draft_dates.AFTER_ANOTHER.search(seg.text))
+        after_another = draft_dates.AFTER_ANOTHER.search(seg.text)
         earlier = next((e for e in events if reading.event is not None and reading.event["id"].startswith("draft-")
-                        and not after_another and draft_events.same_event(reading.event, e)), None)
+                        and after_another is None and draft_events.same_event(reading.event, e)), None)
         if earlier is not None and reading.event is not None:
             left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above"})
             reading.event = None
@@ -179,9 +179,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             # "shortly after the attack": the article's news, the first attack it dates; "hours after the
             # missile attack": the last missile attack drafted before
             dated = [e for e in events if _classes(e) & draft_events.ATTACKS and e.get("date")]
-            link = draft_dates.AFTER_ANOTHER.search(seg.text)
-            named = [e for e in dated if link and any(draft_events.REFERS[c].search(link.group(0)) for c in _classes(e) - {"Attack"}
-                                                      if c in draft_events.REFERS)]
+            named = [e for e in dated if after_another and any(draft_events.REFERS[c].search(after_another.group(0))
+                                                               for c in _classes(e) - {"Attack"} if c in draft_events.REFERS)]
             attack = named[-1] if named else next(iter(dated), None)
             carried = str((ev.get("date") or {}).get("derivation", "")).startswith("from the previous")
             if ("date" not in ev or carried) and attack is not None:

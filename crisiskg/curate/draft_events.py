@@ -147,12 +147,12 @@ def main_clause(seg: Segment) -> Segment:
     """``seg`` up to a link to an earlier event when the words after the link name an act ("X carried
     out airstrikes on Thursday, a day after rockets killed ...", "imposed sanctions, in response to
     the missile attacks", "resigned in November after weeks of deadly protests") or words said ("...,
-    days after the IRGC warned that ..."): that act or those words are not the sentence's own; else
-    ``seg``."""
+    days after the IRGC warned that ..."): that act or those words are not the sentence's own. A link
+    that opens the sentence ("Hours after the missile attack, the Guards shot down an airliner") leaves
+    the words after its comma when they tell an act. Else ``seg``."""
     lead = _LEADING_LINK.match(seg.text)
     rest = seg.text[lead.end():] if lead else ""
     if lead and len(rest.split()) >= 3 and (ACT.search(lead.group("what")) or _tells_act(lead.group("what"))) and _tells_act(rest):
-        # "Hours after the missile attack, the Guards shot down an airliner": the link leads, the main clause follows
         return Segment(seg.begin + lead.end(), seg.end, seg.text[lead.end():], seg.paragraph, seg.index)
     link_at = _LATER_THAN.search(seg.text)
     tail = seg.text[link_at.end():] if link_at else ""
