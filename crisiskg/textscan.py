@@ -77,7 +77,14 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-_MONTH_ABBREVIATION = re.compile(r"(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.\s+\d")  # "Feb. 15": a date, not a name
+# the news agencies' abbreviations of a month, written before a day ("Jan. 8", "Sept. 3")
+MONTH_ABBREVIATIONS = r"(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\."
+_MONTH_ABBREVIATION = re.compile(MONTH_ABBREVIATIONS + r"\s+\d")  # "Feb. 15": a date, not a name
+
+
+def month_number(name: str) -> int:
+    """1 to 12 for a month's name or its abbreviation ("March", "Sept.")."""
+    return next(i for i, month in enumerate(MONTHS, 1) if month.startswith(name.rstrip(".")))
 
 
 def candidate_names(text: str) -> list[tuple[int, int, str]]:

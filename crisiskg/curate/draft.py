@@ -44,7 +44,7 @@ from crisiskg.curate.attribution import Attributor, Holder, authors, byline, nam
 from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import quoted, segments
 from crisiskg.errors import CrisisKGError
-from crisiskg.textscan import MONTHS
+from crisiskg.textscan import MONTH_ABBREVIATIONS, MONTHS, month_number
 
 FURNITURE = re.compile(r"^(?:Home\s*>|.*\b\d+\s+views?\b|.*\bSign up\b|Related(?: Content| Articles)?$|Share\b|Advertisement$|"
                        r"[-–—]?\s*(?:" + "|".join(MONTHS) + r")\s+\d{1,2},\s+\d{4}$|Image:|Photo:)", re.IGNORECASE)
@@ -56,11 +56,10 @@ OWN_VIEW = re.compile(r"\bbut\s+(?:I|we)\s+(?:believe|think|expect|suspect|would
 
 def guess_published(text: str) -> tuple[dt.date | None, str]:
     # "January 12, 2020", or a wire dateline's "Jan. 30, 2020"
-    m = re.search(r"(" + "|".join(MONTHS) + r"|(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)\s+(\d{1,2}),\s+(\d{4})", text)
+    m = re.search(r"(" + "|".join(MONTHS) + "|" + MONTH_ABBREVIATIONS + r")\s+(\d{1,2}),\s+(\d{4})", text)
     if not m:
         return None, "not found in the text: a curator must set it"
-    month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(1).rstrip(".")))
-    date = dt.date(int(m.group(3)), month, int(m.group(2)))
+    date = dt.date(int(m.group(3)), month_number(m.group(1)), int(m.group(2)))
     return date, f"guessed from the text: {m.group(0)!r} (first full date in the article; check it)"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crisiskg.textscan import MONTHS
+from crisiskg.textscan import MONTH_ABBREVIATIONS, MONTHS
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
            "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -46,7 +46,7 @@ DEMONYMS = {"American": "united-states", "Americans": "united-states", "U.S.": "
             "Iraqis": "iraq", "Briton": "united-kingdom", "Britons": "united-kingdom", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel"}
 
 
-_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(MONTHS)}|(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)\s+$")
+_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(MONTHS)}|{MONTH_ABBREVIATIONS})\s+$")
 
 
 def _counts(sentence: str) -> list[re.Match[str]]:

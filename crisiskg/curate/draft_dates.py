@@ -20,10 +20,10 @@ from typing import Any
 
 from crisiskg.curate.segments import Segment
 from crisiskg.loaders import dates
-from crisiskg.textscan import MONTHS, WEEKDAYS
+from crisiskg.textscan import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS, month_number
 
 # a month's name, or the news agencies' abbreviation before a day ("Jan. 8", "Sept. 3")
-_MONTH = "|".join(MONTHS) + r"|(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.(?=\s+\d)"
+_MONTH = "|".join(MONTHS) + "|" + MONTH_ABBREVIATIONS + r"(?=\s+\d)"
 _DAY_OF_MONTH = re.compile(rf"\b(?:(?P<d1>\d{{1,2}})\s+)?(?P<month>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?\b(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?")
 _WEEKDAY = re.compile(rf"\b(?:(?:on|last|this|early|late)\s+)?(?P<day>{'|'.join(WEEKDAYS)})(?:\s+(?:night|morning|afternoon|evening))?\b")
 _RELATIVE = re.compile(r"\b(?:yesterday|today|tonight|this morning|last night|overnight|earlier this week|last week)\b", re.IGNORECASE)
@@ -95,7 +95,7 @@ def find(sentence: str, published: dt.date | None, *, estimated: bool = False) -
         return _absolute(sentence)
     m = _DAY_OF_MONTH.search(sentence)
     if m:
-        month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group("month").rstrip(".")))
+        month = month_number(m.group("month"))
         day = m.group("d1") or m.group("d2")
         year = int(m.group("year")) if m.group("year") else _month_year(month, published)
         how = "from the text" if m.group("year") else f"the year of publication ({published.isoformat()}) or the one before"
