@@ -26,6 +26,9 @@ DATE_EXPR = re.compile(
 )
 NAME = re.compile(r"\b[A-Z][\w’'.-]*[\w](?:\s+(?:of\s+the\s+|of\s+|for\s+|al-|bin\s+)?[A-Z][\w’'.-]*[\w])*")
 # Capitalised words that are not names on their own (sentence openers, demonyms, titles).
+DEMONYMS = {"Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Kurdish"}
+_NAMED_BODIES = {"Union", "Commission", "Council", "Parliament", "Embassy", "Ministry", "Army", "Navy", "League", "Republic",
+                 "Crescent", "Kurdistan"}
 NOT_NAMES = {"A", "An", "And", "Any", "As", "At", "But", "By", "Consider", "Do", "Escalating", "Even", "First", "For", "Furthermore", "Further", "Given", "How", "However", "I", "If", "In", "Instead", "It", "Its", "Let", "Many", "More", "Most", "Namely", "Neither", "No", "Now", "Of", "Official", "On", "Only", "Or", "Our", "Over", "Passing", "Recently", "Regardless", "Second", "Since", "So", "Some", "Such", "Take", "That", "The", "Their", "Then", "There", "Therefore", "These", "They", "This", "Those", "Though", "To", "Until", "We", "Well", "What", "When", "Where", "Whether", "While", "Who", "Why", "With", "Without", "Yes", "Yet", "Acting", "Addressing", "Killing", "Stepping", "Encouraging", "Forcing", "Threatening", "Increasing", "Image", "Related", "Home", "News", "Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Shia", "Shiite", "Sunni", "Sunnis", "Kurdish", "Gen", "General", "President", "Prime", "Minister", "Supreme", "Leader", "Foreign", "Secretary", "Director", "Chairman", "Ayatollah", "Major", "Don’t", "Don't", "It’s", "It's", "Let’s", "Let's", "Here", "Both", "Either", "Each", "All", "Every", "Despite", "Because", "Although", "After", "Before"} | set(MONTHS) | set(WEEKDAYS)
 
 
@@ -95,6 +98,8 @@ def candidate_names(text: str) -> list[tuple[int, int, str]]:
     for m in NAME.finditer(text):
         words = m.group(0).split()
         while words and words[0] in NOT_NAMES:
+            if words[0] in DEMONYMS and len(words) == 2 and words[1] in _NAMED_BODIES:
+                break  # "European Union", "Iraqi Kurdistan": a demonym before a body's or region's name is part of it
             words = words[1:]
         while len(words) > 1 and words[-1] in NOT_NAMES:  # "Powerful Shiite factions": an adjective, not a name's last word
             words = words[:-1]

@@ -137,6 +137,12 @@ def test_candidate_names_skip_openers_and_demonyms() -> None:
     assert names == ["Ain al-Asad", "Barham Salih", "Baghdad"]
 
 
+def test_a_demonym_before_a_bodys_name_is_part_of_it_and_after_a_name_no_part() -> None:
+    text = ("Yesterday the European Union met. The Iraqi Kurdistan region is calm. The Kurdish Irbil airport was hit. "
+            "Powerful Shiite factions objected. Iranian Foreign Minister Javad Zarif spoke.")
+    assert [n for _, _, n in candidate_names(text)] == ["European Union", "Iraqi Kurdistan", "Irbil", "Javad Zarif"]
+
+
 def test_every_article_is_fully_covered() -> None:
     report = coverage(SEEDS, allow_drafts=False)
     assert [cov.key for cov in report] == article_keys()  # every article of the seeds, each once
