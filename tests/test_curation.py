@@ -99,6 +99,18 @@ def test_coverage_reports_uncovered_cue(mini_copy: Path) -> None:
     assert "cue sentence at" in strict.output
 
 
+def test_coverage_names_the_places_the_map_cannot_show(mini_copy: Path) -> None:
+    (cov,) = coverage(mini_copy)
+    assert cov.places_without_point == {"camp-alpha": 1}  # a base with no point; Northland, a country, is not listed
+    out = CliRunner().invoke(main, ["coverage", "--seeds", str(mini_copy)]).output
+    assert "place 'camp-alpha' has no point: its 1 event(s) here are not on the map" in out
+    registry = mini_copy / "registry.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("    label: Camp Alpha\n", "    label: Camp Alpha\n    point: [33.4, 44.3]\n"),
+                        encoding="utf-8")
+    (cov,) = coverage(mini_copy)
+    assert cov.places_without_point == {}
+
+
 def test_coverage_skipped_cue_counts_as_covered(mini_copy: Path) -> None:
     path = mini_copy / "articles" / "100_mini.yaml"
     path.write_text(path.read_text(encoding="utf-8") + 'skipped_cues:\n  - {quote: "Retaliation would be a huge mistake,", reason: "same stance as the sentence before"}\n', encoding="utf-8")

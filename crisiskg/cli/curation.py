@@ -18,7 +18,8 @@ from crisiskg.cli.common import DEFAULT_SEEDS, fail_on_error, seeds_option
 def coverage(seeds_dir: Path, strict: bool, dates: bool) -> None:
     """Per article: names resolved to registry entities, cue sentences ('should', 'must',
     'need to', ...) with no stance, and date expressions with no event, each at the text file's
-    line:column with what to do. Runs while other mistakes remain (it says how many).
+    line:column with what to do; and the places its events name that have no point (their events
+    are not on the map). Runs while other mistakes remain (it says how many).
 
     Example: crisiskg coverage --strict
     """
@@ -43,6 +44,9 @@ def coverage(seeds_dir: Path, strict: bool, dates: bool) -> None:
             for offset, expr in cov.dates_uncovered:
                 click.echo(f"  date expression at {cov.where(offset)} in no event quote: {expr!r} (annotate the event it dates, "
                            f"or leave it if it dates none)")
+        for place, events in cov.places_without_point.items():
+            click.echo(f"  place {place!r} has no point: its {events} event(s) here are not on the map (add 'point: [latitude, "
+                       f"longitude]' to its entry in registry.yaml)")
         complete = complete and cov.complete
     if strict and not complete:
         sys.exit(1)

@@ -3,7 +3,9 @@
 Per article: the name-like phrases and whether each is resolved to a registry entity (an alias
 match overlaps it, or the article lists it under ``ignored_names`` with a reason); the sentences with
 a recommendation cue and whether a stance or a ``skipped_cues`` entry covers them; the date
-expressions and whether an event's quote covers them. Page furniture and captions are left out.
+expressions and whether an event's quote covers them; and the places its events name that have no
+point in the registry (a city, a base, a facility: the map cannot show those events; a country has
+no point by design). Page furniture and captions are left out.
 It runs while other mistakes remain: the entries they point at are left out.
 """
 
@@ -30,6 +32,7 @@ class ArticleCoverage:
     cues_uncovered: list[tuple[int, str]] = field(default_factory=list)
     dates_covered: int = 0
     dates_uncovered: list[tuple[int, str]] = field(default_factory=list)
+    places_without_point: dict[str, int] = field(default_factory=dict)  # place id -> events that name it
     text_file: str = ""
     text: str = field(default="", repr=False)
 
@@ -92,6 +95,12 @@ def article_coverage(seeds: SeedSet, art: ArticleSeed, matcher: AliasMatcher) ->
             cov.dates_covered += 1
         else:
             cov.dates_uncovered.append((m.start(), m.group(0)))
+    for ev in art.doc.data.get("events") or []:
+        for place in dict.fromkeys([*(ev.get("places") or []), *(ev.get("target_places") or [])]):
+            entry = seeds.entities.get(place)
+            kinds = {entry["type"]} if entry is not None and isinstance(entry["type"], str) else set(entry["type"] if entry else [])
+            if entry is not None and "point" not in entry and not kinds & {"Country", "State"}:
+                cov.places_without_point[place] = cov.places_without_point.get(place, 0) + 1
     return cov
 
 
