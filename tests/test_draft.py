@@ -539,6 +539,9 @@ def test_another_persons_appointment_is_another_event(politics: dict[str, Any]) 
 def test_the_place_of_an_office_is_a_city_not_where_it_happened(politics: dict[str, Any]) -> None:
     new = {e["id"]: e["type"] for e in politics["draft_notes"]["new_entities"]}
     assert new["najaf"] == "City"
+    # a new place needs a point for the map; a person does not
+    why = {e["id"]: e["suggested"]["why"] for e in politics["draft_notes"]["new_entities"]}
+    assert "add 'point: [latitude, longitude]'" in why["najaf"] and "point" not in why["adnan-al-zurfi"]
     assert "najaf" not in _event(politics, "Iraqi President Barham Salih").get("places", [])
 
 

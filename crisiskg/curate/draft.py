@@ -273,8 +273,10 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         inside = _located_in(text, n, found, know) if kind in knowledge_mod.PLACE_TYPES else None
         if inside is not None:
             entry["located_in"] = inside
+        mapped = kind in knowledge_mod.PLACE_TYPES and kind != "Country"  # a country has no point by design
         entry["suggested"] = {"why": "a name not in the registry" + (f", written with the title {n.title!r}" if n.title else "") +
-                              (f", in {inside} as the text places it" if inside else ""),
+                              (f", in {inside} as the text places it" if inside else "") +
+                              ("; add 'point: [latitude, longitude]' or its events stay off the map" if mapped else ""),
                               "confidence": 0.6 if n.title or mentions[n.entity] > 1 else 0.4}
         new_entities.append(entry)
     head = _headline(text, title_m)
