@@ -550,6 +550,14 @@ def test_an_adjective_before_a_noun_ends_no_name(politics: dict[str, Any]) -> No
     assert not any("Powerful" in label or "Shiite" in label for label in new)
 
 
+def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
+    # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
+    # the reason its event would have had
+    for mapping in (wire_told, explainer, wire):
+        quotes = [x["quote"] for x in mapping["draft_notes"]["left_out"]]
+        assert len(quotes) == len(set(quotes)), quotes
+
+
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
     texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS]

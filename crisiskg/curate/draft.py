@@ -202,8 +202,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 events.append(ev)
                 if ev["class"] in draft_events.ATTACKS:
                     previous = ev
-        elif reading.why != "no event word":
-            left_out.append({"quote": seg.text, "why": reading.why})
+        elif reading.why != "no event word" and not (left_out and left_out[-1]["quote"] == seg.text):
+            left_out.append({"quote": seg.text, "why": reading.why})  # once a sentence: why it was left out, said above
         for ev in list(refs):
             if reading.event is not None and not linked_on and draft_events.same_family(reading.event, ev) \
                     and not _dates_agree(reading.event, know.events[ev["id"]]):
