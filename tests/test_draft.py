@@ -550,6 +550,31 @@ def test_an_adjective_before_a_noun_ends_no_name(politics: dict[str, Any]) -> No
     assert not any("Powerful" in label or "Shiite" in label for label in new)
 
 
+VOWS = """Iran vows revenge
+
+TEHRAN, Jan. 4, 2020
+
+"The enemy will regret its criminal act," said Hossein Salami, the commander of the Revolutionary Guards.
+
+"America will face a crushing response," Salami added.
+
+Iraqi Prime Minister Adel Abdul Mahdi called the strike "a flagrant violation" of Iraqi sovereignty.
+"""
+
+
+@pytest.fixture(scope="module")
+def vows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("vows"), "915_vows.txt", VOWS), SEEDS)
+
+
+def test_a_speakers_will_regret_is_a_threat_and_what_he_adds_is_more_of_it(vows: dict[str, Any]) -> None:
+    threat = _event(vows, '"The enemy will regret')
+    assert threat["class"] == "Threat" and threat["roles"] == {"speaker": ["hossein-salami"]}
+    assert not any(e["quote"].startswith('"America will face') for e in vows["events"])
+    assert any(x["quote"].startswith('"America will face') and x["why"] == f"goes on with {threat['id']}, drafted above"
+               for x in vows["draft_notes"]["left_out"])
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had
@@ -560,7 +585,7 @@ def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer:
 
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

@@ -159,10 +159,11 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         if earlier is not None and reading.event is not None:
             left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above"})
             reading.event = None
-        said = events[-1] if events and reading.event is not None and reading.event["class"] == "Statement" and ADDED.search(seg.text) else None
-        if said is not None and reading.event is not None and said["class"] == "Statement" \
+        said = events[-1] if events and reading.event is not None and reading.event["class"] in ("Statement", "Threat") \
+            and ADDED.search(seg.text) else None
+        if said is not None and reading.event is not None and said["class"] == reading.event["class"] \
                 and said.get("roles", {}).get("speaker") == reading.event.get("roles", {}).get("speaker"):
-            # "It added that ...": more of the statement drafted just before
+            # "It added that ...", '"...," Salami added': more of the statement or threat drafted just before
             left_out.append({"quote": seg.text, "why": f"goes on with {said['id']}, drafted above"})
             reading.event = None
         if reading.event is not None and reading.event["id"].startswith("draft-"):

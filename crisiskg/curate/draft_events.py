@@ -67,7 +67,9 @@ OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
 THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|promised|promises|"
                     r"options are on the table)\b", re.IGNORECASE)
 # a named speaker's "will retaliate" is a threat; the author's or an unnamed source's is a prediction
-SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target)\b", re.IGNORECASE)
+SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target|regret|pay (?:a|the) (?:heavy |high )?price|"
+                           r"face (?:a |an )?(?:\w+ )?(?:response|revenge|retaliation|consequences))\b|\b(?:harsh|severe|crushing) (?:revenge|retaliation)\b",
+                           re.IGNORECASE)
 STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|condemned|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
 CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es|e)|took|accept(?:ed|s)?)\s+(?:full\s+|sole\s+|complete\s+)?responsibility\b", re.IGNORECASE)
 DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
