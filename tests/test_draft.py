@@ -575,6 +575,11 @@ def test_a_speakers_will_regret_is_a_threat_and_what_he_adds_is_more_of_it(vows:
                for x in vows["draft_notes"]["left_out"])
 
 
+def test_called_the_strike_a_violation_is_a_statement(vows: dict[str, Any]) -> None:
+    said = _event(vows, "Iraqi Prime Minister Adel Abdul Mahdi called")
+    assert said["class"] == "Statement" and said["roles"] == {"speaker": ["adel-abdul-mahdi"]}
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had
