@@ -90,6 +90,9 @@ def month_number(name: str) -> int:
     return next(i for i, month in enumerate(MONTHS, 1) if month.startswith(name.rstrip(".")))
 
 
+_AFTER_COLON = re.compile(r":[^\S\n]+[“\"‘']?$")  # "Q: Should ...", 'Interview: "Restraint ...': a sentence's first word
+
+
 def candidate_names(text: str) -> list[tuple[int, int, str]]:
     """Capitalised name-like phrases that are not just an opener, demonym or title. A single
     capitalised word that starts a sentence is taken for an ordinary word."""
@@ -109,7 +112,8 @@ def candidate_names(text: str) -> list[tuple[int, int, str]]:
         name = " ".join(words)
         begin = m.start() + m.group(0).find(words[0])
         opening = begin - 1 if begin and text[begin - 1] in "“\"‘'(" else begin
-        if len(words) == 1 and (begin in starts or opening in starts or _MONTH_ABBREVIATION.match(text, begin)):
+        if len(words) == 1 and (begin in starts or opening in starts or _MONTH_ABBREVIATION.match(text, begin)
+                                or _AFTER_COLON.search(text, 0, begin)):
             continue
         found.append((begin, begin + len(name), name))
     return found

@@ -149,6 +149,11 @@ def test_candidate_names_skip_openers_and_demonyms() -> None:
     assert names == ["Ain al-Asad", "Barham Salih", "Baghdad"]
 
 
+def test_the_first_word_after_a_colon_is_no_name() -> None:
+    text = 'Interview: "Restraint is the best answer"\n\nQ: Should the talks go on?\n\nA: Yes, said Barbara Slavin in Washington.'
+    assert [n for _, _, n in candidate_names(text)] == ["Barbara Slavin", "Washington"]
+
+
 def test_a_demonym_before_a_bodys_name_is_part_of_it_and_after_a_name_no_part() -> None:
     text = ("Yesterday the European Union met. The Iraqi Kurdistan region is calm. The Kurdish Irbil airport was hit. "
             "Powerful Shiite factions objected. Iranian Foreign Minister Javad Zarif spoke.")
