@@ -580,6 +580,25 @@ def test_called_the_strike_a_violation_is_a_statement(vows: dict[str, Any]) -> N
     assert said["class"] == "Statement" and said["roles"] == {"speaker": ["adel-abdul-mahdi"]}
 
 
+INTERVIEW = """Interview: "Restraint is the best answer"
+
+January 9, 2020
+
+Barbara Slavin, director of the Future of Iran Initiative, spoke to us on Thursday.
+
+Q: Should the United States respond to the missile strikes?
+
+A: No. The United States should not retaliate militarily.
+"""
+
+
+def test_an_interviews_answers_are_the_interviewees(tmp_path: Path) -> None:
+    mapping = draft_mapping(_write(tmp_path, "916_interview.txt", INTERVIEW), SEEDS)
+    assert [(s["holder"], s["polarity"]) for s in mapping["stances"]] == [("barbara-slavin", "against")]
+    # the first word after "Q: " or after a title's colon and quotation mark is no name
+    assert mapping["draft_notes"]["new_entities"] == []
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had
@@ -590,7 +609,7 @@ def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer:
 
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

@@ -275,6 +275,8 @@ class Attributor:
         self.names = [n for n in all_names if (not any(p in n.kind for p in ("City", "MilitaryBase", "Facility", "WaterBody", "Region", "Weapon"))
                                                or "State" in n.kind) and not any(b <= n.begin < e for b, e in titles)]
         self.last: Name | None = None
+        self.interviewee: Name | None = None  # the person an expert's paragraph introduces ("Name, director of ...")
+        self.answering = False  # inside an "A: ..." paragraph of an interview
         self.knowledge = knowledge
         self.paragraph = -1
         self.in_quote = False  # inside a quotation that an earlier sentence opened
@@ -289,6 +291,8 @@ class Attributor:
             # bullet of a list inside it; another paragraph ends it
             bullet = seg.text.startswith(("•", "- ", "* ", "– "))
             self.paragraph, self.in_quote = seg.paragraph, seg.text.startswith(("“", '"')) or (bullet and self.in_quote)
+            # an interview: "A: ..." paragraphs are the answers of the person introduced, "Q: ..." the interviewer's
+            self.answering = bool(_ANSWER.match(seg.text)) and self.interviewee is not None
         continuing = self.in_quote
         opened, closed = seg.text.count("“"), seg.text.count("”")
         if opened > closed:
@@ -296,6 +300,8 @@ class Attributor:
         elif closed > opened:
             self.in_quote = False
         found = self._holder(seg)
+        if found.id == "author" and self.answering and self.interviewee is not None:
+            return Holder(self.interviewee.entity, "", "direct-quote", f"an answer of {self.interviewee.text} in the interview")
         if found.id == "author" and continuing and self.last is not None:
             return Holder(self.last.entity, "", "direct-quote", f"inside a quotation of {self.last.text}")
         if found.id == "author" and not continuing and not opened and found.why.startswith("no attribution"):
@@ -358,7 +364,7 @@ class Attributor:
         # an expert's paragraph ("Name, director of ...") introduces the quotations that follow
         intro = next((n for n in inside if n.title and n.title_begin is not None and n.title_begin > n.begin and n.begin == seg.begin), None)
         if intro is not None:
-            self.last = intro
+            self.last = self.interviewee = intro
             return Holder("author", "", "author-opinion", "introduces a speaker")
         return Holder("author", "", "author-opinion", "no attribution: the author's words")
 
@@ -367,6 +373,7 @@ class Attributor:
         return Holder(n.entity, words, mode, why)
 
 
+_ANSWER = re.compile(r"^(?:A|Answer)\s*:\s")
 _BIO = re.compile(r"^\s*(?:\(@\w+\)\s*)?(?:is|was|serves as)\s+(?:a|an|the)\b", re.IGNORECASE)
 
 
