@@ -599,6 +599,25 @@ def test_an_interviews_answers_are_the_interviewees(tmp_path: Path) -> None:
     assert mapping["draft_notes"]["new_entities"] == []
 
 
+TIMELINE = """Timeline: Two weeks of crisis
+
+January 15, 2020
+
+- Jan. 5: Iraq's parliament votes to expel U.S. troops.
+- Jan. 11: Iran admits its forces shot down the Ukrainian airliner.
+"""
+
+
+@pytest.fixture(scope="module")
+def timeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("timeline"), "917_timeline.txt", TIMELINE), SEEDS)
+
+
+def test_a_timelines_present_tense_votes(timeline: dict[str, Any]) -> None:
+    vote = _event(timeline, "- Jan. 5: Iraq's parliament votes")
+    assert vote["id"] == "iraqi-parliament-vote-2020-01-05" and vote["class"] == "Vote"
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had
@@ -609,7 +628,7 @@ def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer:
 
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW, TIMELINE]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

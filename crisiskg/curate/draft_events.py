@@ -51,7 +51,7 @@ DONE = re.compile(r"\b(?:attacked|struck|fired" + _NOT_ARMS + r"|shot down|downe
 KILL = re.compile(r"\b(?:kill(?:ed|ing)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
 # other acts: pattern -> (class, CAMEO)
 OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
-    (re.compile(r"\bvot(?:ed|e to|e on)\b|\b(?:passed|approved|adopted)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:bill|law|resolution|motion)\b",
+    (re.compile(r"\bvot(?:ed|e to|e on|es to|es on)\b|\b(?:passed|approved|adopted)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:bill|law|resolution|motion)\b",
                 re.IGNORECASE), "Vote", "100"),
     (re.compile(r"\b(?:imposed|reimposed|reintroduced|new|fresh)\s+(?:\w+\s+)?sanctions\b|\bsanctions (?:were |have been |are )?(?:imposed|reimposed|reintroduced)", re.IGNORECASE), "Sanction", "163"),
     (re.compile(r"\bprotest(?:s|ers| movement)\b|\bprotested\b|\b(?:stormed|besieged|rioted)\b", re.IGNORECASE), "Protest", "141"),
