@@ -618,6 +618,14 @@ def test_a_timelines_present_tense_votes(timeline: dict[str, Any]) -> None:
     assert vote["id"] == "iraqi-parliament-vote-2020-01-05" and vote["class"] == "Vote"
 
 
+def test_what_a_state_admits_its_forces_did(timeline: dict[str, Any]) -> None:
+    said = _event(timeline, "- Jan. 11: Iran admits")
+    assert said["class"] == "Statement" and said["roles"] == {"speaker": ["iran"]} and said["date"]["value"] == "2020-01-11"
+    act = _event(timeline, "its forces shot down")
+    # not the graph's long Iranian campaign in Iraq, dated around it: the act the statement reports, by Iran
+    assert act["id"].startswith("draft-") and act["roles"] == {"attacker": ["iran"]} and act["reported_by"] == "iran"
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had

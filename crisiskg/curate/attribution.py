@@ -44,7 +44,8 @@ APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(
 SPEECH = (r"said|says|say|told|tells|added|adds|warned|warns|announced|announces|tweeted|tweets|stated|insisted|insists|"
           r"argued|argues|argue|reported|reports|blamed|blames|accused|accuses|asked|asks|demanded|demands|condemned|condemns|denounced|denounces|criticized|criticised|claimed|claims|noted|notes|wrote|writes|explained|declared|vowed|vows|pledged|promised|"
           r"threatened|believes|believe|believed|suggested|suggest|suggests|described|describes|urged|urges|"
-          r"called|calls|asserted|acknowledged|confirmed|denied|denies|stressed|predicted|predicts|thinks|think")
+          r"called|calls|asserted|acknowledged|acknowledges|admitted|admits|confirmed|confirms|denied|denies|stressed|predicted|predicts|"
+          r"thinks|think")
 UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|other|most|few|senior|former|top|western|"
                      r"US|U\.S\.|American|Iraqi|Iranian|military|defense|intelligence|administration|government|security|and)\s+){1,5}"
                      r"(?:officials?|diplomats?|sources?|analysts?|experts?|commentators?|observers?|critics?|lawmakers?|"

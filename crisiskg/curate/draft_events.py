@@ -70,7 +70,7 @@ THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|pr
 SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target|regret|pay (?:a|the) (?:heavy |high )?price|"
                            r"face (?:a |an )?(?:\w+ )?(?:response|revenge|retaliation|consequences))\b|\b(?:harsh|severe|crushing) (?:revenge|retaliation)\b",
                            re.IGNORECASE)
-STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
 CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es|e)|took|accept(?:ed|s)?)\s+(?:full\s+|sole\s+|complete\s+)?responsibility\b", re.IGNORECASE)
 DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
 HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|if|unless|avoid|refrain|whether|ought|"

@@ -39,10 +39,12 @@ _SAY_WORD = re.compile(r"\b(?:tweeted|warned|threatened|vowed|pledged|announced|
 _SAID_WORD = re.compile(r"\b(?:said|stated|insisted)\b", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:\s+(?:in|on|at|of|the|and|from|by|to|with|for))+$", re.IGNORECASE)
 # an act a speaker reports: "said (on Saturday) (that) they had shot down a jet"
-REPORTED_ACT = re.compile(r"\b(?:said|says|confirmed|admitted|announced|acknowledged)\s+(?:on\s+\w+\s+)?(?:that\s+)?"
+REPORTED_ACT = re.compile(r"\b(?:said|says|confirm(?:ed|s)|admit(?:ted|s)|announc(?:ed|es)|acknowledg(?:ed|es))\s+(?:on\s+\w+\s+)?(?:that\s+)?"
                           r"(?P<act>[^.;:“”\"]*?\b(?P<verb>shot down|downed|fired|struck|attacked|bombed|killed|(?:carried out|conducted|launched) "
                           r"(?:air ?)?strikes)\b[^.;:“”\"]*)", re.IGNORECASE)
-_OWN_DOING = re.compile(r"(?:it|they|we)\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)  # the speaker as the doer
+# the speaker as the doer: "it had launched", "they shot down", "its forces shot down"
+_OWN_DOING = re.compile(r"(?:it|they|we|(?:its|their|our)\s+(?:own\s+)?(?:forces|troops|military|army|air defen[cs]es?|units?))\s+"
+                        r"(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)
 HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never)\b", re.IGNORECASE)
 PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
                       r"(?:\s+(?:in|against)\s+[\w-]+)?", re.IGNORECASE)
