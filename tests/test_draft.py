@@ -618,6 +618,16 @@ def test_a_timelines_present_tense_votes(timeline: dict[str, Any]) -> None:
     assert vote["id"] == "iraqi-parliament-vote-2020-01-05" and vote["class"] == "Vote"
 
 
+def test_a_headlines_present_tense_tells_the_act_and_its_target(tmp_path: Path) -> None:
+    text = ("Timeline\n\nJanuary 15, 2020\n\n- Jan. 3: A U.S. drone strike kills Qassem Soleimani at Baghdad airport.\n"
+            "- Jan. 9: A roadside bomb kills two Iraqi soldiers near Tikrit.\n")
+    mapping = draft_mapping(_write(tmp_path, "918_present.txt", text), SEEDS)
+    strike = _event(mapping, "- Jan. 3: A U.S. drone strike kills")
+    assert strike["id"] == "soleimani-killing-2020-01-03" and strike["roles"] == {"attacker": ["united-states"], "target": ["qassem-soleimani"]}
+    bomb = _event(mapping, "- Jan. 9: A roadside bomb kills")
+    assert bomb["class"] == "Killing" and bomb["casualties"][0]["count"] == 2 and bomb["date"]["value"] == "2020-01-09"
+
+
 def test_what_a_state_admits_its_forces_did(timeline: dict[str, Any]) -> None:
     said = _event(timeline, "- Jan. 11: Iran admits")
     assert said["class"] == "Statement" and said["roles"] == {"speaker": ["iran"]} and said["date"]["value"] == "2020-01-11"

@@ -33,13 +33,13 @@ COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})
                    rf"[“”\"]?(?P<noun>{_NOUNS}|(?:American|British|Iraqi|Iranian|dead|killed|injured|wounded)"
                    rf"(?!\s+(?:[\w.’'“”\"-]+\s+){{0,2}}?[“”\"]?(?:{_NOUNS})\b)))\b", re.IGNORECASE)
 # "injured nearly a dozen more": the verb before a number that names no noun
-VERB_COUNT = re.compile(rf"\b(?P<verb>killed|killing|injured|injuring|wounded|wounding)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?(?=[\s.,;])", re.IGNORECASE)
+VERB_COUNT = re.compile(rf"\b(?P<verb>killed|killing|kills|injured|injuring|injures|wounded|wounding|wounds)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?(?=[\s.,;])", re.IGNORECASE)
 NONE_REPORTED = re.compile(r"\bno (?:confirmed |reported |immediate reports of )?(?P<what>casualties|deaths|injuries|fatalities)\b|"
                            r"\b(?:no one|nobody) was (?P<verb>killed|hurt|injured|wounded)\b|\bfailed to kill any (?P<who>\w+)|"
                            r"\bno (?P<none_of>American|Americans|British|Iraqi|Iraqis|Iranian|Iranians|Saudi|Israeli) (?:soldiers? |troops )?"
                            r"(?:was|were) (?P<how>killed|hurt|injured|wounded)\b", re.IGNORECASE)
-_KILLED = re.compile(r"\b(?:killed|killing|dead|died|deaths?|slain|fatalities)\b", re.IGNORECASE)
-_INJURED = re.compile(r"\b(?:injured|injuring|wounded|wounding|hurt|injuries)\b", re.IGNORECASE)
+_KILLED = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|slain|fatalities)\b", re.IGNORECASE)
+_INJURED = re.compile(r"\b(?:injured|injuring|injures|wounded|wounding|wounds|hurt|injuries)\b", re.IGNORECASE)
 MUNITIONS = {"rocket", "missile", "drone", "shell", "mortar", "round"}
 THINGS = {"base", "vehicle", "aircraft"}
 DEMONYMS = {"American": "united-states", "Americans": "united-states", "U.S.": "united-states", "US": "united-states", "British": "united-kingdom", "Iraqi": "iraq",

@@ -46,9 +46,12 @@ ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired" + _NOT_ARMS +
                  r"received fire|rocket fire|targeted|assassinat\w+|kill(?:ed|ing)|slaying|demise|dead)\b", re.IGNORECASE)
 # a finite verb of an act that happened ("militias launched rockets", "came under rocket fire"); a noun
 # ("the attack", "these strikes") or a gerund ("by attacking") drafts no new event on its own
-DONE = re.compile(r"\b(?:attacked|struck|fired" + _NOT_ARMS + r"|shot down|downed|launched|" + _DID_ATTACK + r"|hit|shelled|bombed|came under\b[^.]{0,30}\bfire|"
-                  r"(?:has|have|had) (?:previously )?received fire|targeted|assassinated|killed)\b", re.IGNORECASE)
-KILL = re.compile(r"\b(?:kill(?:ed|ing)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
+# a headline's or a timeline's present tense too ("A drone strike kills ...", "Iran fires missiles"), where
+# the word is no plural noun ("strikes", "attacks", "shells" and "targets" are)
+DONE = re.compile(r"\b(?:attacked|struck|fire[sd]" + _NOT_ARMS + r"|shoots? down|shot down|downed|downs|launche[sd]|" + _DID_ATTACK +
+                  r"|hits?|shelled|bombed|came under\b[^.]{0,30}\bfire|(?:has|have|had) (?:previously )?received fire|targeted|"
+                  r"assassinate[sd]|kill(?:ed|s))\b", re.IGNORECASE)
+KILL = re.compile(r"\b(?:kill(?:ed|ing|s)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
 # other acts: pattern -> (class, CAMEO)
 OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"\bvot(?:ed|e to|e on|es to|es on)\b|\b(?:passed|approved|adopted)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:bill|law|resolution|motion)\b",
