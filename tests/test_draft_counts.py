@@ -81,3 +81,11 @@ def test_a_months_abbreviation_is_a_date_not_a_name() -> None:
     assert find("Jan. is cold", published) is None
     text = "A rocket attack on Erbil airport on Feb. 15 wounded a contractor. Jan Kubis, the UN envoy, condemned it."
     assert [name for _, _, name in candidate_names(text)] == ["Erbil", "Jan Kubis", "UN"]
+
+
+def test_one_person_counted_by_a_or_an() -> None:
+    found = read("The strike killed a U.S. contractor and wounded an Iraqi officer.", KNOWN)
+    assert sorted((c["status"], c["count"], c["population"], c.get("nationality")) for c in found["casualties"]) == [
+        ("injured", 1, "Iraqi officer", "iraq"), ("killed", 1, "U.S. contractor", "united-states")]
+    assert "casualties" not in read("The strike killed a plan for talks.", KNOWN)  # a person, not a thing
+

@@ -40,6 +40,10 @@ NONE_REPORTED = re.compile(r"\bno (?:confirmed |reported |immediate reports of )
                            r"(?:was|were) (?P<how>killed|hurt|injured|wounded)\b", re.IGNORECASE)
 _KILLED = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|slain|fatalities)\b", re.IGNORECASE)
 _INJURED = re.compile(r"\b(?:injured|injuring|injures|wounded|wounding|wounds|hurt|injuries)\b", re.IGNORECASE)
+# "killed a U.S. contractor": one person, counted by the article "a"
+_ONE_PERSON = re.compile(r"\b(?P<verb>killed|killing|kills|injured|injuring|injures|wounded|wounding|wounds)\s+(?:a|an)\s+"
+                         r"(?P<what>(?:[\w.]+\s+){0,2}(?:soldier|contractor|civilian|service ?member|servicemember|officer|guard|worker|"
+                         r"American|Iraqi|Iranian|Briton))\b", re.IGNORECASE)
 MUNITIONS = {"rocket", "missile", "drone", "shell", "mortar", "round"}
 THINGS = {"base", "vehicle", "aircraft"}
 DEMONYMS = {"American": "united-states", "Americans": "united-states", "U.S.": "united-states", "US": "united-states", "British": "united-kingdom", "Iraqi": "iraq",
@@ -108,6 +112,14 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
             out["casualties"].append(item)
             previous_status = status
     taken = [c["quote"] for c in out["casualties"]]
+    for m in _ONE_PERSON.finditer(sentence):
+        what = m.group("what")
+        item = {"status": "killed" if m.group("verb").lower().startswith("kill") else "injured", "count": 1, "qualifier": "exact",
+                "quote": m.group(0)[len(m.group("verb")):].strip()}
+        nationality = next((DEMONYMS[w] for w in what.split() if w in DEMONYMS), None)
+        if nationality and nationality in known:
+            item["nationality"] = nationality
+        out["casualties"].append({**item, "population": what})
     for m in VERB_COUNT.finditer(sentence):
         count = _number(m.group("num"))
         if count is None or any(m.group("num") in q for q in taken):
