@@ -89,3 +89,9 @@ def test_one_person_counted_by_a_or_an() -> None:
         ("injured", 1, "Iraqi officer", "iraq"), ("killed", 1, "U.S. contractor", "united-states")]
     assert "casualties" not in read("The strike killed a plan for talks.", KNOWN)  # a person, not a thing
 
+
+def test_treated_for_concussions_is_injured_and_other_nationals_are_counted() -> None:
+    found = read("Eleven U.S. service members were treated for concussion symptoms.", KNOWN)
+    assert [(c["status"], c["count"], c.get("nationality")) for c in found["casualties"]] == [("injured", 11, "united-states")]
+    found = read("The crash killed 176 people, including 82 Iranians and 63 Canadians.", KNOWN | {"canada", "iran"})
+    assert [(c["count"], c.get("nationality")) for c in found["casualties"]] == [(176, None), (82, "iran"), (63, "canada")]

@@ -26,7 +26,7 @@ _QUAL = "|".join(q for q, _ in QUALIFIERS)
 _NUM = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
 _NOUNS = (r"rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers?|troops|personnel|servicemembers?|"
           r"service members?|civilians?|people|Americans|Iraqis|Iranians|Britons?|contractors?|officials|vehicles|aircraft|"
-          r"fighters|militiamen|protesters|demonstrators")
+          r"fighters|militiamen|protesters|demonstrators|Canadians|Ukrainians|Afghans|Saudis|Israelis|Syrians|Kurds")
 # "two American and one British" count people; "Two Iranian missiles" counts missiles: an adjective is
 # the noun only when no noun follows it
 COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w.’'“”\"-]+\s+){{0,3}}?"
@@ -39,7 +39,7 @@ NONE_REPORTED = re.compile(r"\bno (?:confirmed |reported |immediate reports of )
                            r"\bno (?P<none_of>American|Americans|British|Iraqi|Iraqis|Iranian|Iranians|Saudi|Israeli) (?:soldiers? |troops )?"
                            r"(?:was|were) (?P<how>killed|hurt|injured|wounded)\b", re.IGNORECASE)
 _KILLED = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|slain|fatalities)\b", re.IGNORECASE)
-_INJURED = re.compile(r"\b(?:injured|injuring|injures|wounded|wounding|wounds|hurt|injuries)\b", re.IGNORECASE)
+_INJURED = re.compile(r"\b(?:injured|injuring|injures|wounded|wounding|wounds|hurt|injuries|concussions?|treated for)\b", re.IGNORECASE)
 # "killed a U.S. contractor": one person, counted by the article "a"
 _ONE_PERSON = re.compile(r"\b(?P<verb>killed|killing|kills|injured|injuring|injures|wounded|wounding|wounds)\s+(?:a|an)\s+"
                          r"(?P<what>(?:[\w.]+\s+){0,2}(?:soldier|contractor|civilian|service ?member|servicemember|officer|guard|worker|"
@@ -47,7 +47,8 @@ _ONE_PERSON = re.compile(r"\b(?P<verb>killed|killing|kills|injured|injuring|inju
 MUNITIONS = {"rocket", "missile", "drone", "shell", "mortar", "round"}
 THINGS = {"base", "vehicle", "aircraft"}
 DEMONYMS = {"American": "united-states", "Americans": "united-states", "U.S.": "united-states", "US": "united-states", "British": "united-kingdom", "Iraqi": "iraq",
-            "Iraqis": "iraq", "Briton": "united-kingdom", "Britons": "united-kingdom", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel"}
+            "Iraqis": "iraq", "Briton": "united-kingdom", "Britons": "united-kingdom", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel",
+            "Canadians": "canada", "Ukrainians": "ukraine", "Afghans": "afghanistan", "Saudis": "saudi-arabia", "Israelis": "israel", "Syrians": "syria"}
 
 
 _MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(MONTHS)}|{MONTH_ABBREVIATIONS})\s+$")
