@@ -636,6 +636,26 @@ def test_what_a_state_admits_its_forces_did(timeline: dict[str, Any]) -> None:
     assert act["id"].startswith("draft-") and act["roles"] == {"attacker": ["iran"]} and act["reported_by"] == "iran"
 
 
+CHANNELS = """Statements
+
+- March 16, 2020
+
+Kataib Hezbollah said in a statement on its Telegram channel that it had no role in the attack.
+
+President Trump wrote on Twitter that Iran would be hit harder than ever before.
+"""
+
+
+@pytest.fixture(scope="module")
+def channels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("channels"), "919_channels.txt", CHANNELS), SEEDS)
+
+
+def test_a_messaging_service_is_an_ignored_name_not_an_entity(channels: dict[str, Any]) -> None:
+    assert [n["name"] for n in channels["article"]["ignored_names"]] == ["Telegram", "Twitter"]
+    assert not {"telegram", "twitter"} & {e["id"] for e in channels["draft_notes"]["new_entities"]}
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had
@@ -646,7 +666,7 @@ def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer:
 
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW, TIMELINE]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW, TIMELINE, CHANNELS]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

@@ -54,6 +54,11 @@ ADDED = re.compile(r"\b(?:added|adds|went on|continued)\b")
 OWN_VIEW = re.compile(r"\bbut\s+(?:I|we)\s+(?:believe|think|expect|suspect|would argue|argue|am convinced)\b")
 
 
+# messaging services named as a channel, and the channel each stands for (a curator lists them under
+# ignored_names, not as registry entities)
+SERVICES = {"Twitter": "Tweet", "Telegram": "Telegram", "Facebook": "Unspecified", "Instagram": "Unspecified", "YouTube": "Unspecified"}
+
+
 def guess_published(text: str) -> tuple[dt.date | None, str]:
     # "January 12, 2020", or a wire dateline's "Jan. 30, 2020"
     m = re.search(r"(" + "|".join(MONTHS) + "|" + MONTH_ABBREVIATIONS + r")\s+(\d{1,2}),\s+(\d{4})", text)
@@ -261,10 +266,14 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     unknown = [n for n in found if not n.known]
     mentions = Counter(n.entity for n in unknown)
     new_entities, seen = [], set()
+    ignored: list[dict[str, str]] = []
     for n in unknown:
         if n.entity in seen:
             continue
         seen.add(n.entity)
+        if n.text in SERVICES:  # "on its Telegram channel", "on Twitter": the channel, not an actor
+            ignored.append({"name": n.text, "reason": f"the messaging service where it was said (channel: {SERVICES[n.text]})"})
+            continue
         # the class one mention shows, over the bare guess another gives ("Rockets hit Balad" in a
         # headline, "Balad air base" in the text)
         kind = next((o.kind for o in unknown if o.entity == n.entity and o.kind != "Organisation"), n.kind)
@@ -286,6 +295,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             "text": path.name, "status": "draft", "title": title, "genre": "news", "publisher": publisher.entity if publisher else None, "authors": [w.entity for w in writers],
             "published": {"date": pub.isoformat(), "precision": "day", "derivation": derivation},
             "headline": head, "furniture": [quoted(text, m.group(0).strip(), m.start()) for m in furniture], "captions": [],
+            **({"ignored_names": ignored} if ignored else {}),
         },
         "sources": sources, "events": events, "relations": relations, "roles": roles, "stances": stances,
         "draft_notes": {
