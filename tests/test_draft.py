@@ -656,6 +656,11 @@ def test_a_messaging_service_is_an_ignored_name_not_an_entity(channels: dict[str
     assert not {"telegram", "twitter"} & {e["id"] for e in channels["draft_notes"]["new_entities"]}
 
 
+def test_on_twitter_is_a_tweet_and_would_be_hit_a_threat(channels: dict[str, Any]) -> None:
+    said = _event(channels, "President Trump wrote on Twitter")
+    assert (said["class"], said["channel"], said["roles"]) == ("Threat", "Tweet", {"speaker": ["donald-trump"]})
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had

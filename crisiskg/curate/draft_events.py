@@ -70,7 +70,7 @@ OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
 THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|promised|promises|"
                     r"options are on the table)\b", re.IGNORECASE)
 # a named speaker's "will retaliate" is a threat; the author's or an unnamed source's is a prediction
-SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target|regret|pay (?:a|the) (?:heavy |high )?price|"
+SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target|regret|be (?:hit|struck|attacked|targeted)|pay (?:a|the) (?:heavy |high )?price|"
                            r"face (?:a |an )?(?:\w+ )?(?:response|revenge|retaliation|consequences))\b|\b(?:harsh|severe|crushing) (?:revenge|retaliation)\b",
                            re.IGNORECASE)
 STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
@@ -84,7 +84,7 @@ DEMONSTRATIVE = re.compile(r"^(?:This|These|That|Those|Such)\s+(?:\w+\s+)?(?:att
                            r"statement|tweet|killing|barrage|rockets|missiles)\b")
 ADVICE = re.compile(r"\b(?:should(?:n[’']t)?|must|ought to|needs? to|avoid|refrain)\b", re.IGNORECASE)
 CONDITION = re.compile(r"\b(?:if|unless|should it|as long as)\b[^.;:”\"]{3,120}", re.IGNORECASE)
-CHANNELS = [(re.compile(r"\btweet", re.IGNORECASE), "Tweet"), (re.compile(r"\bTelegram\b"), "Telegram"),
+CHANNELS = [(re.compile(r"\btweet|\bon Twitter\b", re.IGNORECASE), "Tweet"), (re.compile(r"\bTelegram\b"), "Telegram"),
             (re.compile(r"\bspeech\b", re.IGNORECASE), "Speech"), (re.compile(r"\bstatement\b", re.IGNORECASE), "FormalStatement")]
 _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+)?$", re.IGNORECASE)
 # a place name as the subject of a verb ("Washington should ...", "Washington and Tehran can ...") names
