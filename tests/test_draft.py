@@ -436,6 +436,12 @@ def test_a_military_that_speaks_is_an_institution(tmp_path: Path) -> None:
     assert attack["reported_by"] == "iraqi-military" and attack["casualties"][0]["claimed_by"] == "iraqi-military"
     new = [(e["id"], e["type"]) for e in mapping["draft_notes"]["new_entities"]]
     assert new == [("iraqi-military", "ArmedForce")]  # "an Iraqi military base" names no institution
+    # a statement from it is its word too
+    text = "Rockets\n\n- March 16, 2020\n\nAccording to a statement from the Iraqi military, 33 Katyusha rockets were fired at the base.\n"
+    mapping = draft_mapping(_write(tmp_path, "918_statement.txt", text), SEEDS)
+    attack = _event(mapping, "According to a statement")
+    assert attack["reported_by"] == "iraqi-military" and attack["munitions"]["claimed_by"] == "iraqi-military"
+    assert attack["munitions"]["attribution"] == "According to a statement from the Iraqi military"
 
 
 def test_an_adverb_between_a_speaker_and_the_verb(wire_told: dict[str, Any]) -> None:

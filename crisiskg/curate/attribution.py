@@ -65,7 +65,7 @@ _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 _UNNAMED_LAST = re.compile(rf",\s+(?P<who>(?:the\s+)?(?:officials|diplomats|sources|witnesses|residents|police|analysts|experts))\s+"
                            rf"(?:{SPEECH})\b(?:\s+[\w.]+){{0,3}}\s*[.”\"]*\s*$", re.IGNORECASE)
 # "according to the semi-official Fars", "according to Joint Chiefs Chairman Gen." (a title is cut off before)
-_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?:(?-i:[a-z][\w-]*)\s+){0,3}$", re.IGNORECASE)
+_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?:(?-i:[a-z][\w-]*)\s+){0,4}$", re.IGNORECASE)
 # "From Iran's perspective, ...", "In Tehran's view, ...": the view is the named actor's
 _VIEW_BEFORE = re.compile(r"(?:^|[,;]\s*)(?:from|in|to)\s+(?:the\s+)?$", re.IGNORECASE)
 _VIEW_AFTER = re.compile(r"^[’']s?\s+(?:perspective|point of view|view|eyes|calculus|thinking|mind)\b", re.IGNORECASE)
@@ -98,7 +98,8 @@ INSTITUTIONS = {"parliament": "Legislature", "legislature": "Legislature", "gove
                 "authorities": "Government", "army": "ArmedForce", "navy": "ArmedForce"}
 INSTITUTION = re.compile(r"\b[A-Z][a-z]+(?:i|ian|ese|ish|an)\s+(?P<what>" + "|".join(INSTITUTIONS) + r")\b")
 # "the Iraqi military said": a military that speaks is the institution ("Iraqi military bases" are not)
-SPEAKING_MILITARY = re.compile(r"\b[A-Z][a-z]+(?:i|ian|ese|ish|an)\s+military(?=\s+(?:has\s+|had\s+)?(?:also\s+)?"
+SPEAKING_MILITARY = re.compile(r"(?:(?<=according to the )|(?<=statement from the )|(?<=statement by the ))[A-Z][a-z]+(?:i|ian|ese|ish|an)\s+military\b|"
+                               r"\b[A-Z][a-z]+(?:i|ian|ese|ish|an)\s+military(?=\s+(?:has\s+|had\s+)?(?:also\s+)?"
                                r"(?:said|says|told|announced|confirmed|denied|reported|stated|added)\b)")
 # words that are never a name, capitalised or not: a count ("Three rockets") or a weapon
 _COUNTS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
