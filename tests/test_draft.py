@@ -675,6 +675,15 @@ def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer:
         assert len(quotes) == len(set(quotes)), quotes
 
 
+def test_a_denial_of_the_attack_it_names(tmp_path: Path) -> None:
+    text = ("Strikes\n\nWASHINGTON, March 13, 2020\n\nThe United States carried out airstrikes on Thursday night against five "
+            "weapons storage facilities in Iraq.\n\nKataib Hezbollah has denied responsibility for the rocket attack on Camp Taji.\n")
+    mapping = draft_mapping(_write(tmp_path, "920_denial.txt", text), SEEDS)
+    # not the airstrikes told just before: the attack the sentence names, the graph's of 11 March
+    assert [(r["subject"], r["object"], r["polarity"]) for r in mapping["relations"]] == [
+        ("kataib-hezbollah", "camp-taji-rocket-attack-2020-03-11", "denied")]
+
+
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
     texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW, TIMELINE, CHANNELS]

@@ -157,6 +157,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                     told = draft_dates.find(clause.text, published, estimated=estimated) or told
             reading = draft_events.read(text, seg, found, acting, told, know, previous)
             refs = draft_events.references(text, seg, found, dates.get(seg.index), know)
+        named_attack = next((r for r in refs if _classes(r) & draft_events.ATTACKS), None) if reading.event is None else None
         # "Hours after the missile attack, ...": a later event, not another account of the attack
         after_another = draft_dates.AFTER_ANOTHER.search(seg.text)
         earlier = next((e for e in events if reading.event is not None and reading.event["id"].startswith("draft-")
@@ -239,7 +240,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                     del main["date"]
         if reading.relation is not None:
             relations.append({**reading.relation, "suggested": {"why": reading.why, "confidence": 0.6}})
-        blamed = draft_events.responsibility(text, seg, found, holder, previous)
+        # "denied responsibility for the Camp Taji attack": the attack the sentence names, else the last one told
+        blamed = draft_events.responsibility(text, seg, found, holder, named_attack or previous)
         if blamed is not None:
             who = blamed.get("attribution") or str(blamed.get("claimed_by", "the author")).removeprefix("source:")
             why = f"{blamed['subject']} denies a role in {blamed['object']}" if blamed.get("polarity") == "denied" else \
