@@ -675,6 +675,15 @@ def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer:
         assert len(quotes) == len(set(quotes)), quotes
 
 
+def test_a_speakers_toll_of_the_strikes_told_before_is_no_new_act(tmp_path: Path) -> None:
+    text = ("Strikes\n\nWASHINGTON, March 13, 2020\n\nThe United States carried out airstrikes on Thursday night against five "
+            "weapons storage facilities in Iraq.\n\nIraq's military said the strikes killed three soldiers.\n")
+    mapping = draft_mapping(_write(tmp_path, "921_toll.txt", text), SEEDS)
+    strikes = _event(mapping, "The United States carried out airstrikes")
+    assert [(c["count"], c["claimed_by"]) for c in strikes["casualties"]] == [(3, "iraq")]
+    assert [e["class"] for e in mapping["events"] if "Iraq's military" in e["quote"] or e["quote"].startswith("the strikes")] == ["Statement"]
+
+
 def test_a_denial_of_the_attack_it_names(tmp_path: Path) -> None:
     text = ("Strikes\n\nWASHINGTON, March 13, 2020\n\nThe United States carried out airstrikes on Thursday night against five "
             "weapons storage facilities in Iraq.\n\nKataib Hezbollah has denied responsibility for the rocket attack on Camp Taji.\n")

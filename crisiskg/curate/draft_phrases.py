@@ -45,6 +45,9 @@ REPORTED_ACT = re.compile(r"\b(?:said|says|confirm(?:ed|s)|admit(?:ted|s)|announ
 # the speaker as the doer: "it had launched", "they shot down", "its forces shot down"
 _OWN_DOING = re.compile(r"(?:it|they|we|(?:its|their|our)\s+(?:own\s+)?(?:forces|troops|military|army|air defen[cs]es?|units?))\s+"
                         r"(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)
+# "said the strikes killed three soldiers": the act is the attack the article told before (its toll goes there)
+_TOLD_BEFORE = re.compile(r"(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?(?:strikes?|air ?strikes?|attacks?|raids?|bombings?|barrage)\b",
+                          re.IGNORECASE)
 HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never)\b", re.IGNORECASE)
 PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
                       r"(?:\s+(?:in|against)\s+[\w-]+)?", re.IGNORECASE)
@@ -114,8 +117,8 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
         # speaker reports, beside the statement (reported by its speaker)
         for m in REPORTED_ACT.finditer(seg.text):
             words = m.group("act")
-            if HYPOTHETICAL_BEFORE.search(words[:m.group("act").find(m.group("verb"))]):
-                continue
+            if HYPOTHETICAL_BEFORE.search(words[:m.group("act").find(m.group("verb"))]) or _TOLD_BEFORE.match(words):
+                continue  # "would strike", "said the strikes killed three soldiers": no act, or the attack told before
             cls = _class_of_attack(words)
             if cls == "Attack" and re.search(r"\bkill", m.group("verb"), re.IGNORECASE):
                 cls = "Killing"
