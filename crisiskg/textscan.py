@@ -24,12 +24,14 @@ DATE_EXPR = re.compile(
     r"|\b(?:19|20)\d{2}\b"
     r"|\b(?:overnight|tonight|this week(?:end)?|this morning|yesterday|today)\b",
 )
-NAME = re.compile(r"\b[A-Z][\w’'.-]*[\w](?:\s+(?:of\s+the\s+|of\s+|for\s+|al-|bin\s+)?[A-Z][\w’'.-]*[\w])*")
+# words of one name stand on one line ("By Staff" and a dateline's "WASHINGTON" below it are two)
+NAME = re.compile(r"\b[A-Z][\w’'.-]*[\w](?:[^\S\n]+(?:of[^\S\n]+the[^\S\n]+|of[^\S\n]+|for[^\S\n]+|al-|bin[^\S\n]+)?[A-Z][\w’'.-]*[\w])*")
 # Capitalised words that are not names on their own (sentence openers, demonyms, titles).
 DEMONYMS = {"Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Kurdish"}
 _NAMED_BODIES = {"Union", "Commission", "Council", "Parliament", "Embassy", "Ministry", "Army", "Navy", "League", "Republic",
                  "Crescent", "Kurdistan"}
-NOT_NAMES = {"A", "An", "And", "Any", "As", "At", "But", "By", "Consider", "Do", "Escalating", "Even", "First", "For", "Furthermore", "Further", "Given", "How", "However", "I", "If", "In", "Instead", "It", "Its", "Let", "Many", "More", "Most", "Namely", "Neither", "No", "Now", "Of", "Official", "On", "Only", "Or", "Our", "Over", "Passing", "Recently", "Regardless", "Second", "Since", "So", "Some", "Such", "Take", "That", "The", "Their", "Then", "There", "Therefore", "These", "They", "This", "Those", "Though", "To", "Until", "We", "Well", "What", "When", "Where", "Whether", "While", "Who", "Why", "With", "Without", "Yes", "Yet", "Acting", "Addressing", "Killing", "Stepping", "Encouraging", "Forcing", "Threatening", "Increasing", "Image", "Related", "Home", "News", "Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Shia", "Shiite", "Sunni", "Sunnis", "Kurdish", "Gen", "General", "President", "Prime", "Minister", "Supreme", "Leader", "Foreign", "Secretary", "Director", "Chairman", "Ayatollah", "Major", "Don’t", "Don't", "It’s", "It's", "Let’s", "Let's", "Here", "Both", "Either", "Each", "All", "Every", "Despite", "Because", "Although", "After", "Before"} | set(MONTHS) | set(WEEKDAYS)
+NOT_NAMES = {"A", "An", "And", "Any", "As", "At", "But", "By", "Consider", "Do", "Escalating", "Even", "First", "For", "Furthermore", "Further", "Given", "How", "However", "I", "If", "In", "Instead", "It", "Its", "Let", "Many", "More", "Most", "Namely", "Neither", "No", "Now", "Of", "Official", "On", "Only", "Or", "Our", "Over", "Passing", "Recently", "Regardless", "Second", "Since", "So", "Some", "Such", "Take", "That", "The", "Their", "Then", "There", "Therefore", "These", "They", "This", "Those", "Though", "To", "Until", "We", "Well", "What", "When", "Where", "Whether", "While", "Who", "Why", "With", "Without", "Yes", "Yet", "Acting", "Addressing", "Killing", "Stepping", "Encouraging", "Forcing", "Threatening", "Increasing", "Image", "Related", "Home", "News", "Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Shia", "Shiite", "Sunni", "Sunnis", "Kurdish", "Gen", "General", "President", "Prime", "Minister", "Supreme", "Leader", "Foreign", "Secretary", "Director", "Chairman", "Ayatollah", "Major", "Don’t", "Don't", "It’s", "It's", "Let’s", "Let's", "Here", "Both", "Either", "Each", "All", "Every", "Despite", "Because", "Although", "After", "Before",
+             "Staff", "Writer", "Reporter", "Correspondent"} | set(MONTHS) | set(WEEKDAYS)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def month_number(name: str) -> int:
     return next(i for i, month in enumerate(MONTHS, 1) if month.startswith(name.rstrip(".")))
 
 
-_AFTER_COLON = re.compile(r":[^\S\n]+[“\"‘']?$")  # "Q: Should ...", 'Interview: "Restraint ...': a sentence's first word
+# "Q: Should ...", 'Interview: "Restraint ...', "BAGHDAD (Reuters) - Rockets ...": a sentence's first word
+_AFTER_COLON = re.compile(r"(?::|\)[^\S\n]+[-–—])[^\S\n]+[“\"‘']?$")
 
 
 def candidate_names(text: str) -> list[tuple[int, int, str]]:

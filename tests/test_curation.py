@@ -149,6 +149,12 @@ def test_candidate_names_skip_openers_and_demonyms() -> None:
     assert names == ["Ain al-Asad", "Barham Salih", "Baghdad"]
 
 
+def test_a_name_stands_on_one_line_and_a_staff_byline_is_none() -> None:
+    text = "Strikes on militia sites\n\nBy Staff Writer\nWASHINGTON, March 13, 2020\n\nBy Staff\n\nBAGHDAD (Reuters) - Rockets hit Camp Taji."
+    # (a single word that opens a line or follows a dateline's dash opens a sentence: no name)
+    assert [n for _, _, n in candidate_names(text)] == ["Reuters", "Camp Taji"]
+
+
 def test_the_first_word_after_a_colon_is_no_name() -> None:
     text = 'Interview: "Restraint is the best answer"\n\nQ: Should the talks go on?\n\nA: Yes, said Barbara Slavin in Washington.'
     assert [n for _, _, n in candidate_names(text)] == ["Barbara Slavin", "Washington"]
