@@ -27,7 +27,7 @@ DATE_EXPR = re.compile(
 # words of one name stand on one line ("By Staff" and a dateline's "WASHINGTON" below it are two)
 NAME = re.compile(r"\b[A-Z][\w’'.-]*[\w](?:[^\S\n]+(?:of[^\S\n]+the[^\S\n]+|of[^\S\n]+|for[^\S\n]+|al-|bin[^\S\n]+)?[A-Z][\w’'.-]*[\w])*")
 # Capitalised words that are not names on their own (sentence openers, demonyms, titles).
-DEMONYMS = {"Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Kurdish"}
+_DEMONYMS = {"Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Kurdish"}
 _NAMED_BODIES = {"Union", "Commission", "Council", "Parliament", "Embassy", "Ministry", "Army", "Navy", "League", "Republic",
                  "Crescent", "Kurdistan"}
 NOT_NAMES = {"A", "An", "And", "Any", "As", "At", "But", "By", "Consider", "Do", "Escalating", "Even", "First", "For", "Furthermore", "Further", "Given", "How", "However", "I", "If", "In", "Instead", "It", "Its", "Let", "Many", "More", "Most", "Namely", "Neither", "No", "Now", "Of", "Official", "On", "Only", "Or", "Our", "Over", "Passing", "Recently", "Regardless", "Second", "Since", "So", "Some", "Such", "Take", "That", "The", "Their", "Then", "There", "Therefore", "These", "They", "This", "Those", "Though", "To", "Until", "We", "Well", "What", "When", "Where", "Whether", "While", "Who", "Why", "With", "Without", "Yes", "Yet", "Acting", "Addressing", "Killing", "Stepping", "Encouraging", "Forcing", "Threatening", "Increasing", "Image", "Related", "Home", "News", "Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Shia", "Shiite", "Sunni", "Sunnis", "Kurdish", "Gen", "General", "President", "Prime", "Minister", "Supreme", "Leader", "Foreign", "Secretary", "Director", "Chairman", "Ayatollah", "Major", "Don’t", "Don't", "It’s", "It's", "Let’s", "Let's", "Here", "Both", "Either", "Each", "All", "Every", "Despite", "Because", "Although", "After", "Before",
@@ -93,7 +93,7 @@ def month_number(name: str) -> int:
 
 
 # "Q: Should ...", 'Interview: "Restraint ...', "BAGHDAD (Reuters) - Rockets ...": a sentence's first word
-_AFTER_COLON = re.compile(r"(?::|\)[^\S\n]+[-–—])[^\S\n]+[“\"‘']?$")
+_OPENS_AFTER = re.compile(r"(?::|\)[^\S\n]+[-–—])[^\S\n]+[“\"‘']?$")
 
 
 def candidate_names(text: str) -> list[tuple[int, int, str]]:
@@ -104,7 +104,7 @@ def candidate_names(text: str) -> list[tuple[int, int, str]]:
     for m in NAME.finditer(text):
         words = m.group(0).split()
         while words and words[0] in NOT_NAMES:
-            if words[0] in DEMONYMS and len(words) == 2 and words[1] in _NAMED_BODIES:
+            if words[0] in _DEMONYMS and len(words) == 2 and words[1] in _NAMED_BODIES:
                 break  # "European Union", "Iraqi Kurdistan": a demonym before a body's or region's name is part of it
             words = words[1:]
         while len(words) > 1 and words[-1] in NOT_NAMES:  # "Powerful Shiite factions": an adjective, not a name's last word
@@ -116,7 +116,7 @@ def candidate_names(text: str) -> list[tuple[int, int, str]]:
         begin = m.start() + m.group(0).find(words[0])
         opening = begin - 1 if begin and text[begin - 1] in "“\"‘'(" else begin
         if len(words) == 1 and (begin in starts or opening in starts or _MONTH_ABBREVIATION.match(text, begin)
-                                or _AFTER_COLON.search(text, 0, begin)):
+                                or _OPENS_AFTER.search(text, 0, begin)):
             continue
         found.append((begin, begin + len(name), name))
     return found
