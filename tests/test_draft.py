@@ -667,6 +667,25 @@ def test_on_twitter_is_a_tweet_and_would_be_hit_a_threat(channels: dict[str, Any
     assert (said["class"], said["channel"], said["roles"]) == ("Threat", "Tweet", {"speaker": ["donald-trump"]})
 
 
+CRACKDOWN = """Protesters defy Baghdad crackdown
+
+BAGHDAD, Jan. 20, 2020
+
+Thousands of anti-government protesters blocked roads in Baghdad on Monday, defying a crackdown by security forces.
+
+Security forces fired live ammunition at demonstrators in Tahrir Square, killing two protesters, medical sources said.
+"""
+
+
+def test_the_news_an_unnamed_source_relays_is_an_event(tmp_path: Path) -> None:
+    mapping = draft_mapping(_write(tmp_path, "922_crackdown.txt", CRACKDOWN), SEEDS)
+    sources = next(s["id"] for s in mapping["sources"] if s["description"] == "medical sources")
+    # it had been left out as "a speaker's account of an attack": a named speaker's is, wire copy's sources' is not
+    killing = _event(mapping, "Security forces fired live ammunition")
+    assert killing["reported_by"] == sources and killing["date"]["value"] == "2020-01-20"
+    assert [(c["count"], c["claimed_by"]) for c in killing["casualties"]] == [(2, sources)]
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had
@@ -695,7 +714,7 @@ def test_a_denial_of_the_attack_it_names(tmp_path: Path) -> None:
 
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW, TIMELINE, CHANNELS]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW, TIMELINE, CHANNELS, CRACKDOWN]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

@@ -62,7 +62,8 @@ _ADVERB = r"(?:also|initially|first|earlier|previously|later|again|repeatedly|pu
 _SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:{_ADVERB}\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 # "..., officials said.", "..., witnesses told the agency.": an unnamed source at the end of the sentence
-_UNNAMED_LAST = re.compile(rf",\s+(?P<who>(?:the\s+)?(?:officials|diplomats|sources|witnesses|residents|police|analysts|experts))\s+"
+_UNNAMED_LAST = re.compile(rf",\s+(?P<who>(?:the\s+)?(?:(?:medical|hospital|local|security|police|military|government|Iraqi|Iranian|U\.S\.|US|"
+                           rf"American|Western|senior)\s+){{0,2}}(?:officials|diplomats|sources|witnesses|residents|police|analysts|experts))\s+"
                            rf"(?:{SPEECH})\b(?:\s+[\w.]+){{0,3}}\s*[.”\"]*\s*$", re.IGNORECASE)
 # "according to the semi-official Fars", "according to Joint Chiefs Chairman Gen." (a title is cut off before)
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?:(?-i:[a-z][\w-]*)\s+){0,4}$", re.IGNORECASE)

@@ -452,8 +452,10 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         linked = None  # "Hours after the missile attack, the Guards shot down an airliner": not the attack it follows
     if cls in ATTACKS and not linked and not DONE.search(seg.text) and not own_date:
         return Reading(None, None, f"{why}: a mention of an attack, not a new one (no act verb, no date)")
+    # a named speaker's account of an attack (not the news an unnamed source relays: "..., medical sources said")
     if cls in ATTACKS and not linked and not own_date and \
-            (holder.id != "author" and not holder.words.lower().startswith("according") or seg.text.startswith(("“", '"'))):
+            (holder.id != "author" and not holder.id.startswith("source:") and not holder.words.lower().startswith("according")
+             or seg.text.startswith(("“", '"'))):
         return Reading(None, None, f"{why}: a speaker's account of an attack the graph does not hold; the speaker's words, not an event")
     confidence = 0.6 if cls in ATTACKS or cls in ("Statement", "Threat") else 0.4
     if linked:
