@@ -686,6 +686,12 @@ def test_the_news_an_unnamed_source_relays_is_an_event(tmp_path: Path) -> None:
     assert [(c["count"], c["claimed_by"]) for c in killing["casualties"]] == [(2, sources)]
 
 
+def test_who_a_relative_clause_names_takes_no_part(tmp_path: Path) -> None:
+    text = "Houthis fire at Riyadh\n\nMarch 16, 2020\n\nThe Houthis, who are backed by Iran, fired a missile at Riyadh on Sunday.\n"
+    mapping = draft_mapping(_write(tmp_path, "923_houthis.txt", text), SEEDS)
+    assert _event(mapping, "The Houthis")["roles"] == {"attacker": ["houthis"]}  # not Iran
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had

@@ -97,6 +97,7 @@ _METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|c
 _AIMED_AT = re.compile(r"\b(?:target|strike|hit|attack|bomb|destroy)\w*\s+(?:[\w-]+,?\s+){0,3}$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:\d+\s+(?:km|kilometers|kilometres|miles)\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+(?:the\s+)?$",
                       re.IGNORECASE)
+_RELATIVE_ASIDE = re.compile(r",\s+(?:who|which)\s+(?:is|are|was|were|has|have|had)\s+[^,]{3,80},")
 _OFFICE_OF = re.compile(r"\b(?:governor|mayor|envoy|ambassador|representative|MP|lawmaker|senator|member)\s+(?:of|for|to|from)\s+(?:the\s+)?$",
                         re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:in|at|near|on|from|to|outside|inside|of|over|across)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -252,9 +253,13 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         act = max(verbs or found, key=lambda m: m.start(), default=act)
     pivot = seg.begin + (act.end() if act else len(seg.text))
     filed = DATELINE.match(seg.text)
+    # "The Houthis, who are backed by Iran, fired ...": who a relative clause names takes no part in the act
+    aside = [(seg.begin + m.start(), seg.begin + m.end()) for m in _RELATIVE_ASIDE.finditer(seg.text)]
     for n in names:
         if not (seg.begin <= n.begin and n.end <= seg.end) or filed and n.begin < seg.begin + filed.end():
             continue  # outside the sentence, or in its dateline
+        if any(b <= n.begin < e for b, e in aside):
+            continue
         kinds = set(n.kind.split("/"))
         if "Weapon" in kinds:
             weapon = weapon or n.entity
