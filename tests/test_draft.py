@@ -692,6 +692,14 @@ def test_who_a_relative_clause_names_takes_no_part(tmp_path: Path) -> None:
     assert _event(mapping, "The Houthis")["roles"] == {"attacker": ["houthis"]}  # not Iran
 
 
+def test_claimed_the_attack_is_a_claim_and_claimed_the_attack_was_is_not(tmp_path: Path) -> None:
+    text = ("Claims\n\nMarch 16, 2020\n\nKataib Hezbollah claimed the attack.\n\n"
+            "Yemen's Houthi rebels claimed a drone attack on a Saudi oil facility.\n\nOfficials claimed the attack was a warning.\n")
+    mapping = draft_mapping(_write(tmp_path, "924_claims.txt", text), SEEDS)
+    claims = [e["quote"][:24] for e in mapping["events"] if e["class"] == "ClaimOfResponsibility"]
+    assert claims == ["Kataib Hezbollah claimed", "Yemen's Houthi rebels cl"]
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had

@@ -74,7 +74,10 @@ SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|t
                            r"face (?:a |an )?(?:\w+ )?(?:response|revenge|retaliation|consequences))\b|\b(?:harsh|severe|crushing) (?:revenge|retaliation)\b",
                            re.IGNORECASE)
 STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
-CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es|e)|took|accept(?:ed|s)?)\s+(?:full\s+|sole\s+|complete\s+)?responsibility\b", re.IGNORECASE)
+CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es|e)|took|accept(?:ed|s)?)\s+(?:full\s+|sole\s+|complete\s+)?responsibility\b|"
+                   # "claimed a drone attack on ...": claimed it as theirs
+                   r"\bclaim(?:ed|s)\s+(?:the|a|an|Sunday['’]s|Monday['’]s|Tuesday['’]s|Wednesday['’]s|Thursday['’]s|Friday['’]s|Saturday['’]s)\s+"
+                   r"(?:[\w-]+\s+){0,2}?(?:attack|strike|bombing)\b(?!\s+(?:was|is|were|had|has|would|will)\b)", re.IGNORECASE)
 DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
 HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|if|unless|avoid|refrain|whether|ought|"
                           r"need to|needs to|to|any|future|further|possible|potential|likely|risk|prevent|deter|not|never|"
