@@ -700,6 +700,13 @@ def test_claimed_the_attack_is_a_claim_and_claimed_the_attack_was_is_not(tmp_pat
     assert claims == ["Kataib Hezbollah claimed", "Yemen's Houthi rebels cl"]
 
 
+def test_new_sanctions_are_not_the_graphs_and_an_address_is_a_speech(tmp_path: Path) -> None:
+    text = ("New sanctions\n\nMarch 16, 2020\n\nTrump announced new sanctions on Iran in a televised address from the White House "
+            "on Wednesday.\n")
+    mapping = draft_mapping(_write(tmp_path, "925_sanctions.txt", text), SEEDS)
+    assert [(e["class"], e.get("channel")) for e in mapping["events"]] == [("Statement", "Speech")]  # not the maximum-pressure campaign
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had

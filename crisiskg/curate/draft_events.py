@@ -88,7 +88,7 @@ DEMONSTRATIVE = re.compile(r"^(?:This|These|That|Those|Such)\s+(?:\w+\s+)?(?:att
 ADVICE = re.compile(r"\b(?:should(?:n[’']t)?|must|ought to|needs? to|avoid|refrain)\b", re.IGNORECASE)
 CONDITION = re.compile(r"\b(?:if|unless|should it|as long as)\b[^.;:”\"]{3,120}", re.IGNORECASE)
 CHANNELS = [(re.compile(r"\btweet|\bon Twitter\b", re.IGNORECASE), "Tweet"), (re.compile(r"\bTelegram\b"), "Telegram"),
-            (re.compile(r"\bspeech\b", re.IGNORECASE), "Speech"), (re.compile(r"\bstatement\b", re.IGNORECASE), "FormalStatement")]
+            (re.compile(r"\bspeech\b|\b(?:televised|national|public)\s+address\b|\bremarks\b", re.IGNORECASE), "Speech"), (re.compile(r"\bstatement\b", re.IGNORECASE), "FormalStatement")]
 _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+)?$", re.IGNORECASE)
 # a place name as the subject of a verb ("Washington should ...", "Washington and Tehran can ...") names
 # a government, not where something happened
@@ -560,6 +560,9 @@ def _dated_word(text: str, end: int, date: DateGuess | None) -> bool:
     return at >= 0 and len(text[end:at].split()) <= 2
 
 
+_NEW_BEFORE = re.compile(r"\b(?:new|fresh|further|additional|more|another)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+
+
 def references(text: str, seg: Segment, names: list[Name], date: DateGuess | None, knowledge: Knowledge) -> list[dict[str, Any]]:
     """Events of the graph that a sentence refers to ("Soleimani's killing", "the 2015 nuclear accord"):
     a word for the event's class together with its actors, places or date, and words of its label."""
@@ -574,6 +577,8 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         if not hits:
             continue
         specific, word = hits[0]
+        if _NEW_BEFORE.search(seg.text, 0, word.start()):
+            continue  # "announced new sanctions", "further attacks": not the ones the graph holds
         if span and known.span and _dated_word(seg.text, word.end(), date) and \
                 (span.latest < known.span.earliest or known.span.latest < span.earliest):
             continue  # "warned on March 12 that ...": another warning than the graph's of 8 January
