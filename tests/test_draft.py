@@ -707,6 +707,28 @@ def test_new_sanctions_are_not_the_graphs_and_an_address_is_a_speech(tmp_path: P
     assert [(e["class"], e.get("channel")) for e in mapping["events"]] == [("Statement", "Speech")]  # not the maximum-pressure campaign
 
 
+AFTERMATH = """After the strikes, a pause
+
+January 10, 2020
+
+Iran's retaliatory strikes on Wednesday caused no casualties, the Pentagon said.
+
+More than 100 U.S. troops were later diagnosed with brain injuries from the attack.
+"""
+
+
+@pytest.fixture(scope="module")
+def aftermath(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("aftermath"), "926_aftermath.txt", AFTERMATH), SEEDS)
+
+
+def test_a_speaker_named_at_the_end_reports_the_attack_told(aftermath: dict[str, Any]) -> None:
+    strikes = _event(aftermath, "Iran's retaliatory strikes on Wednesday")
+    # the graph's strikes of 8 January, reported by the Pentagon, not a Pentagon statement dated that Wednesday
+    assert strikes["id"] == "iran-missile-strikes-2020-01-08" and strikes["reported_by"] == "pentagon"
+    assert strikes["casualties"][0]["claimed_by"] == "pentagon"
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had
@@ -735,7 +757,7 @@ def test_a_denial_of_the_attack_it_names(tmp_path: Path) -> None:
 
 def test_every_text_here_drafts_a_draft_seed_that_loads(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW, TIMELINE, CHANNELS, CRACKDOWN]
+    texts = [FOLLOW_UP, WEEKDAYS, BYLINED, STRIKES_BACK, WIRE, RECAP, TEHRAN_SIDE, HOUSE, EMBASSY, EXPERTS, WIRE_TOLD, EXPLAINER, HEARING, POLITICS, VOWS, INTERVIEW, TIMELINE, CHANNELS, CRACKDOWN, AFTERMATH]
     for i, text in enumerate(texts):
         path = _write(copy / "articles", f"9{i:02d}_text.txt", text)
         path.with_suffix(".yaml").write_text(draft(path, copy), encoding="utf-8")

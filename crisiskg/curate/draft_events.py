@@ -114,6 +114,7 @@ _OBJECT_OF = re.compile(r"\s+(?:(?:at|on|against|the|a|an|one|two|three|four|fiv
 # "against five weapons storage sites of Kataib Hezbollah": the target is whose sites were hit
 _AGAINST_OF = re.compile(r"\b(?:on|against|targeting|at)\s+(?:[\w-]+\s+){0,5}?of\s+(?:the\s+)?$", re.IGNORECASE)
 _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
+_SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|reported|told\s+\w+)\s*[.”\"]*\s*$")
 _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
@@ -220,7 +221,10 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
     speech = STATEMENT.search(text)
     if named and not holder.words.lower().startswith("according") and speech:
         done = DONE.search(text[:speech.start()])
-        if not done:
+        # "Iran's retaliatory strikes on Wednesday caused no casualties, the Pentagon said": what the
+        # speaker's words at the end tell of is the attack, reported by the speaker
+        told = _SAID_LAST.search(text) is not None and ACT.search(text[:speech.start()]) is not None
+        if not done and not told:
             return "Statement", _said_code(text), f"{holder.why}: a statement, not the act it speaks of"
     if act:
         if HYPOTHETICAL.search(text[:act.start()]):
