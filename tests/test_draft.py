@@ -729,6 +729,12 @@ def test_a_speaker_named_at_the_end_reports_the_attack_told(aftermath: dict[str,
     assert strikes["casualties"][0]["claimed_by"] == "pentagon"
 
 
+def test_a_toll_from_the_attack_is_the_attack_told_before(aftermath: dict[str, Any]) -> None:
+    strikes = _event(aftermath, "Iran's retaliatory strikes on Wednesday")
+    assert [(c["count"], c["qualifier"], c.get("nationality")) for c in strikes["casualties"][1:]] == [(100, "more-than", "united-states")]
+    assert not any(e["quote"].startswith("More than 100") for e in aftermath["events"])  # no attack by the United States
+
+
 def test_a_sentence_left_out_is_noted_once(wire_told: dict[str, Any], explainer: dict[str, Any], wire: dict[str, Any]) -> None:
     # the reason it was left out ("goes on with ...", "another account of ..."), not that and then
     # the reason its event would have had

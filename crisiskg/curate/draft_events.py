@@ -115,6 +115,8 @@ _OBJECT_OF = re.compile(r"\s+(?:(?:at|on|against|the|a|an|one|two|three|four|fiv
 _AGAINST_OF = re.compile(r"\b(?:on|against|targeting|at)\s+(?:[\w-]+\s+){0,5}?of\s+(?:the\s+)?$", re.IGNORECASE)
 _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
 _SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|reported|told\s+\w+)\s*[.”\"]*\s*$")
+_FROM_THE_ATTACK = re.compile(r"\b(?:from|in|during|by)\s+(?:the|that|this|these|those)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?|barrage|raids?|bombings?)\b",
+                              re.IGNORECASE)
 _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
@@ -408,6 +410,9 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
                 item["claimed_by"] = holder.id
                 if holder.words:
                     item["attribution"] = holder.words
+    if previous is not None and counts.get("casualties") and not DONE.search(seg.text) and _FROM_THE_ATTACK.search(seg.text):
+        _merge(previous, counts)  # "More than 100 U.S. troops were later diagnosed with brain injuries from the attack"
+        return Reading(None, None, "the toll of the attack told before ('from the attack')")
     if cls is None:
         claim = CLAIM.search(seg.text)
         if claim and previous is not None:
