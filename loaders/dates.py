@@ -33,6 +33,10 @@ class DateSpan:
     earliest: dt.date
     latest: dt.date
 
+    def overlaps(self, other: DateSpan) -> bool:
+        """Whether the two spans have a day in common (the same date can stand for both)."""
+        return self.earliest <= other.latest and other.earliest <= self.latest
+
     @property
     def typed(self) -> tuple[str, str] | None:
         """The value as an XSD literal (lexical form, datatype local name), or None for a range."""

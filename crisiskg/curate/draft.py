@@ -372,7 +372,7 @@ def _dates_agree(event: dict[str, Any], known: Any) -> bool:
         mine = draft_dates.day_of(draft_dates.DateGuess(str(date["value"]), date["precision"], "", date.get("earliest"), date.get("latest")))
     except ValueError:
         return True
-    return not (mine.latest < known.span.earliest or known.span.latest < mine.earliest)
+    return mine.overlaps(known.span)
 
 
 def _classes(event: dict[str, Any]) -> set[str]:

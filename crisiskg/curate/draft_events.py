@@ -381,7 +381,7 @@ def link(event: dict[str, Any], date: DateGuess | None, knowledge: Knowledge, pe
             score += 1
             reasons.append("same class")
         if span and known.span:
-            if span.latest < known.span.earliest or known.span.latest < span.earliest:
+            if not span.overlaps(known.span):
                 continue
             score += 2 if span.precision == known.span.precision == "day" else 1
             reasons.append("date agrees")
@@ -588,8 +588,7 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         specific, word = hits[0]
         if _NEW_BEFORE.search(seg.text, 0, word.start()):
             continue  # "announced new sanctions", "further attacks": not the ones the graph holds
-        if span and known.span and _dated_word(seg.text, word.end(), date) and \
-                (span.latest < known.span.earliest or known.span.latest < span.earliest):
+        if span and known.span and _dated_word(seg.text, word.end(), date) and not span.overlaps(known.span):
             continue  # "warned on March 12 that ...": another warning than the graph's of 8 January
         shared = inside & known.entities
         salient = {e for e in shared if not knowledge.types(e) & {"State", "Country", "Weapon"}}
@@ -599,7 +598,7 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         score = 1.5 * len(salient) + 0.5 * len(shared - salient) + 0.5 * len(label_words) + (0.5 if specific not in ("Attack", "Event") else 0) \
             - (1.5 if elsewhere else 0)
         if span and known.span and span.precision in ("day", "year") and known.span.precision == span.precision \
-                and span.earliest <= known.span.latest and known.span.earliest <= span.latest:
+                and span.overlaps(known.span):
             score += 1.5
         if score >= 2.5:
             out.append((score, known, word.group(0), sorted(shared), sorted(label_words)))
