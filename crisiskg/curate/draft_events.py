@@ -74,9 +74,12 @@ SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|t
                            r"face (?:a |an )?(?:\w+ )?(?:response|revenge|retaliation|consequences))\b|\b(?:harsh|severe|crushing) (?:revenge|retaliation)\b",
                            re.IGNORECASE)
 STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
+# the words for an attack told before ("the strikes", "these raids"), and a weekday's ("Sunday's attack")
+ATTACK_NOUNS = r"(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)"
+_DAY_S = r"(?:Sun|Satur|Fri|Thurs|Wednes|Tues|Mon)day[’']s"
 CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es|e)|took|accept(?:ed|s)?)\s+(?:full\s+|sole\s+|complete\s+)?responsibility\b|"
                    # "claimed a drone attack on ...": claimed it as theirs
-                   r"\bclaim(?:ed|s)\s+(?:the|a|an|Sunday['’]s|Monday['’]s|Tuesday['’]s|Wednesday['’]s|Thursday['’]s|Friday['’]s|Saturday['’]s)\s+"
+                   rf"\bclaim(?:ed|s)\s+(?:the|a|an|{_DAY_S})\s+"
                    r"(?:[\w-]+\s+){0,2}?(?:attack|strike|bombing)\b(?!\s+(?:was|is|were|had|has|would|will)\b)", re.IGNORECASE)
 DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
 HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|if|unless|avoid|refrain|whether|ought|"
@@ -107,7 +110,7 @@ _LOCATIVE = re.compile(r"\b(?:in|at|near|on|from|to|outside|inside|of|over|acros
 # a sentence that opens with a toll and tells no act: "No one was hurt.", "Two soldiers were wounded."
 _TOLL_FIRST = re.compile(r"^(?:No one|Nobody|No\s+\w+|(?:\w+\s+){1,3}(?:were|was))\s+(?:\w+\s+)?(?:killed|hurt|injured|wounded)\b", re.IGNORECASE)
 # a statement's words about the toll of an attack told before ("the strikes", "saying they killed")
-_TOLL_OF = re.compile(r"\b(?:the|these|those|its|their)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)\b.*"
+_TOLL_OF = re.compile(rf"\b(?:the|these|those|its|their)\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b.*"
                       r"\b(?:kill(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing))\b", re.IGNORECASE)
 # the words between an act and whom it hit: "struck at the", "bombed five (Kataib Hezbollah sites)"
 _OBJECT_OF = re.compile(r"\s+(?:(?:at|on|against|the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)*")
@@ -115,8 +118,7 @@ _OBJECT_OF = re.compile(r"\s+(?:(?:at|on|against|the|a|an|one|two|three|four|fiv
 _AGAINST_OF = re.compile(r"\b(?:on|against|targeting|at)\s+(?:[\w-]+\s+){0,5}?of\s+(?:the\s+)?$", re.IGNORECASE)
 _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
 _SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|reported|told\s+\w+)\s*[.”\"]*\s*$")
-_FROM_THE_ATTACK = re.compile(r"\b(?:from|in|during|by)\s+(?:the|that|this|these|those)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?|barrage|raids?|bombings?)\b",
-                              re.IGNORECASE)
+_FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by)\s+(?:the|that|this|these|those)\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
@@ -487,7 +489,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
 
 # who did an attack, as someone says it: "Kataib Hezbollah was behind the attack", "holds Iran
 # responsible for the attack", "blamed X for the strike"; and who denies it: "The group denied any role"
-_THE_ATTACK = r"(?:the|this|that|(?:Sun|Satur|Fri|Thurs|Wednes|Tues|Mon)day[’']s)\s+(?:[\w-]+\s+){0,2}?" \
+_THE_ATTACK = rf"(?:the|this|that|{_DAY_S})\s+(?:[\w-]+\s+){{0,2}}?" \
               r"(?:attack|strike|air ?strike|bombing|barrage|assault|rocket fire)\b"
 _BEHIND = re.compile(r"^\s+(?:was|were|is|are)\s+(?:(?:likely|probably|almost certainly|most likely|also)\s+)?(?:behind|responsible for)\s+"
                      + _THE_ATTACK, re.IGNORECASE)

@@ -16,7 +16,7 @@ from typing import Any
 
 from crisiskg.curate.attribution import Holder, Name, slug
 from crisiskg.curate.draft_dates import DateGuess, find
-from crisiskg.curate.draft_events import ACTOR_KINDS, ATTACKS, CHANNELS, MEANS, main_clause
+from crisiskg.curate.draft_events import ACTOR_KINDS, ATTACK_NOUNS, ATTACKS, CHANNELS, MEANS, main_clause
 from crisiskg.curate.segments import Segment, quoted
 
 # a past attack named by a noun phrase: a word that sets it in the past and a target or a doer
@@ -46,8 +46,7 @@ REPORTED_ACT = re.compile(r"\b(?:said|says|confirm(?:ed|s)|admit(?:ted|s)|announ
 _OWN_DOING = re.compile(r"(?:it|they|we|(?:its|their|our)\s+(?:own\s+)?(?:forces|troops|military|army|air defen[cs]es?|units?))\s+"
                         r"(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)
 # "said the strikes killed three soldiers": the act is the attack the article told before (its toll goes there)
-_TOLD_BEFORE = re.compile(r"(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?(?:strikes?|air ?strikes?|attacks?|raids?|bombings?|barrage)\b",
-                          re.IGNORECASE)
+_TOLD_BEFORE = re.compile(rf"(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", re.IGNORECASE)
 HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never)\b", re.IGNORECASE)
 PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
                       r"(?:\s+(?:in|against)\s+[\w-]+)?", re.IGNORECASE)
