@@ -146,16 +146,16 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             reading = draft_events.Reading(None, None, "points back")
             refs = []
         else:
-            told = dates.get(seg.index)
+            when = dates.get(seg.index)  # the main clause's date
             acting = holder
             if linked_on:
                 # "US aircraft struck ... on Sunday, days after the IRGC warned on March 12 that ...": who
                 # speaks and when, in the words after the link, are the earlier event's, not the main one's
                 if holder.words and holder.words not in clause.text:
                     acting = Holder("author", "", "author-opinion", f"{holder.why}, after the link: the main clause is the author's")
-                if told is not None and told.words and told.words not in clause.text:
-                    told = draft_dates.find(clause.text, published, estimated=estimated) or told
-            reading = draft_events.read(text, seg, found, acting, told, know, previous)
+                if when is not None and when.words and when.words not in clause.text:
+                    when = draft_dates.find(clause.text, published, estimated=estimated) or when
+            reading = draft_events.read(text, seg, found, acting, when, know, previous, clause)
             refs = draft_events.references(text, seg, found, dates.get(seg.index), know)
         named_attack = next((r for r in refs if _classes(r) & draft_events.ATTACKS), None) if reading.event is None else None
         # "Hours after the missile attack, ...": a later event, not another account of the attack
@@ -232,7 +232,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             relations.append({**relation, "suggested": {"why": f"'{answered}': the sentence's event answers {refs[0]['id']}", "confidence": 0.5}})
         here = [e for e in events if e.get("quote") and e["quote"] in seg.text]
         drafted = {c for e in here for c in ([e["class"]] if isinstance(e["class"], str) else e["class"])}
-        for ev in draft_phrases.read(text, seg, found, holder, published, drafted, estimated=estimated):
+        for ev in draft_phrases.read(text, seg, found, holder, published, drafted, estimated=estimated, head=clause):
             ev["id"] = _unique(ev["id"], {e["id"] for e in events})
             events.append(ev)
             for main in here:  # a date inside the phrase is the phrase's event's, not the sentence's

@@ -399,10 +399,11 @@ def link(event: dict[str, Any], date: DateGuess | None, knowledge: Knowledge, pe
 
 
 def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateGuess | None, knowledge: Knowledge,
-         previous: dict[str, Any] | None) -> Reading:
+         previous: dict[str, Any] | None, head: Segment | None = None) -> Reading:
     """The event (or relation) one sentence gives; ``previous`` is the last attack drafted, which a
-    sentence such as "The attack killed three" adds its counts to instead of drafting a new event."""
-    head = main_clause(seg)
+    sentence such as "The attack killed three" adds its counts to instead of drafting a new event.
+    ``head``: the sentence's :func:`main_clause`, when the caller has it already."""
+    head = head or main_clause(seg)
     cls, cameo, why = _classify(head.text, holder)
     counts = draft_counts.read(head.text, set(knowledge.entities))
     for items in counts.values():

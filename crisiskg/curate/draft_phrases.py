@@ -67,9 +67,10 @@ def _speaker(seg: Segment, names: list[Name], at: int, holder: Holder) -> str | 
 
 
 def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_date: Any, drafted: set[str],
-         *, estimated: bool = False) -> list[dict[str, Any]]:
+         *, estimated: bool = False, head: Segment | None = None) -> list[dict[str, Any]]:
     """Events named by phrases of ``seg`` whose classes are not in ``drafted`` (the classes the
-    sentence already drafted), each with its phrase as quote and ``suggested``."""
+    sentence already drafted), each with its phrase as quote and ``suggested``. ``head``: the
+    sentence's main clause, when the caller has it already."""
     out: list[dict[str, Any]] = []
     taken = set(drafted)
 
@@ -95,7 +96,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
     # the sentence's own words, when it drafted them, are its first verb of saying; a claim of
     # responsibility holds what its statement says
     own = _MAIN_SPEECH.search(seg.text) if drafted & {"Statement", "Threat", "Announcement"} else None
-    head = main_clause(seg)
+    head = head or main_clause(seg)
     starts = [] if "ClaimOfResponsibility" in drafted else \
         sorted([v.start() for v in _SAY_WORD.finditer(seg.text)] + [v.start() for v in _SAID_WORD.finditer(seg.text) if head is not seg
                                                                      and not head.begin <= seg.begin + v.start() < head.end])
