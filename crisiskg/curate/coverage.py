@@ -95,11 +95,9 @@ def article_coverage(seeds: SeedSet, art: ArticleSeed, matcher: AliasMatcher) ->
             cov.dates_covered += 1
         else:
             cov.dates_uncovered.append((m.start(), m.group(0)))
-    for ev in art.doc.data.get("events") or []:
+    for ev in art.items("events"):
         for place in dict.fromkeys([*(ev.get("places") or []), *(ev.get("target_places") or [])]):
-            entry = seeds.entities.get(place)
-            kinds = {entry["type"]} if entry is not None and isinstance(entry["type"], str) else set(entry["type"] if entry else [])
-            if entry is not None and "point" not in entry and not kinds & {"Country", "State"}:
+            if place in seeds.entities and "point" not in seeds.entities[place] and not {"Country", "State"} & set(seeds.types(place)):
                 cov.places_without_point[place] = cov.places_without_point.get(place, 0) + 1
     return cov
 
