@@ -67,6 +67,17 @@ def _counts(sentence: str) -> list[re.Match[str]]:
     return out
 
 
+def _nationality(what: str, known: set[str], noun: str | None = None) -> str | None:
+    """The state whose people ``what`` counts (its noun's demonym first: "three Iraqis", "two U.S.
+    soldiers"), when the registry (``known``) holds it."""
+    found = (DEMONYMS.get(noun) if noun else None) or next((DEMONYMS[w] for w in what.split() if w in DEMONYMS), None)
+    return found if found in known else None
+
+
+def _status(verb: str) -> str:
+    return "killed" if verb.lower().startswith("kill") else "injured"
+
+
 def _number(word: str) -> int | None:
     word = word.lower().replace(",", "")
     if word.isdigit():
@@ -102,10 +113,10 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
         verbs = [(abs(v.start() - m.start()), status) for status, v in (("killed", killed), ("injured", injured)) if v]
         near = [(d, s) for d, s in verbs if d < 80]
         status = min(near)[1] if near else previous_status
-        nationality = DEMONYMS.get(m.group("noun")) or next((DEMONYMS[w] for w in m.group("what").split() if w in DEMONYMS), None)
+        nationality = _nationality(m.group("what"), known, m.group("noun"))
         if status:
             item = {"status": status, **item}
-            if nationality and nationality in known:
+            if nationality:
                 item["nationality"] = nationality
             what = m.group("what")
             if m.group("noun").lower() not in ("american", "british", "iraqi", "iranian", "dead", "killed", "injured", "wounded"):
@@ -115,18 +126,16 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
     taken = [c["quote"] for c in out["casualties"]]
     for m in _ONE_PERSON.finditer(sentence):
         what = m.group("what")
-        item = {"status": "killed" if m.group("verb").lower().startswith("kill") else "injured", "count": 1, "qualifier": "exact",
-                "quote": m.group(0)[len(m.group("verb")):].strip()}
-        nationality = next((DEMONYMS[w] for w in what.split() if w in DEMONYMS), None)
-        if nationality and nationality in known:
+        item = {"status": _status(m.group("verb")), "count": 1, "qualifier": "exact", "quote": m.group(0)[len(m.group("verb")):].strip()}
+        nationality = _nationality(what, known)
+        if nationality:
             item["nationality"] = nationality
         out["casualties"].append({**item, "population": what})
     for m in VERB_COUNT.finditer(sentence):
         count = _number(m.group("num"))
         if count is None or any(m.group("num") in q for q in taken):
             continue
-        status = "killed" if m.group("verb").lower().startswith("kill") else "injured"
-        out["casualties"].append({"status": status, "count": count, "qualifier": _qualifier(m.group("qual")), "quote": m.group(0)})
+        out["casualties"].append({"status": _status(m.group("verb")), "count": count, "qualifier": _qualifier(m.group("qual")), "quote": m.group(0)})
     for m in NONE_REPORTED.finditer(sentence):
         verb = (m.group("verb") or m.group("how") or "").lower()
         status = "killed" if m.group("who") and not verb or (m.group("what") or "").lower() in ("deaths", "fatalities") or verb == "killed" else \
