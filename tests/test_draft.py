@@ -958,6 +958,23 @@ def test_a_bearing_is_no_place_and_a_toll_alone_is_the_attacks(tmp_path: Path) -
     assert [(c["status"], c["count"], c["qualifier"]) for c in attack["casualties"]] == [("injured", 0, "none-reported")]
 
 
+def test_the_words_of_a_class_are_no_words_of_the_label(tmp_path: Path) -> None:
+    # "rocket attack" is the class's word; "attack" in the label "Rocket attack on the U.S. Embassy ..."
+    # had counted again as a word of the label, so any rocket attack with an Iranian hand was that one
+    text = "Rockets again\n\nMarch 16, 2020\n\nThe rocket attack on Iranian orders was a warning, a militia leader said.\n"
+    mapping = draft_mapping(_write(tmp_path, "918_warning.txt", text), SEEDS)
+    assert not [e["id"] for e in mapping["events"] if not e["id"].startswith("draft-")]
+
+
+def test_one_word_names_one_event_of_the_graph(tmp_path: Path) -> None:
+    # the graph holds the rocket attack on Camp Taji and an earlier attack on it; "the rocket attack on
+    # Camp Taji" names the first, and its word "attack" is no second reference to the other
+    text = ("Taji again\n\nMarch 13, 2020\n\nThe day after the rocket attack on Camp Taji, the general told reporters "
+            "that militias were the main suspects.\n")
+    mapping = draft_mapping(_write(tmp_path, "919_taji.txt", text), SEEDS)
+    assert [e["id"] for e in mapping["events"] if not e["id"].startswith("draft-")] == ["camp-taji-rocket-attack-2020-03-11"]
+
+
 def test_an_act_in_response_to_a_known_event_and_the_relation(tmp_path: Path) -> None:
     text = ("New sanctions\n\nJanuary 10, 2020\n\nThe Treasury Department imposed sanctions on Friday on eight senior Iranian officials, "
             "in response to the missile attacks on U.S. forces in Iraq.\n")

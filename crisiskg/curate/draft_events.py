@@ -582,7 +582,7 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
     places_named = {e for e in inside if knowledge.types(e) & (PLACE_TYPES - {"Country"}) and not knowledge.types(e) & {"State"}}
     mine = set(stems(seg.text))
     span = day_of(date) if date and not date.derivation.startswith("from the previous") else None
-    out: list[tuple[float, KnownEvent, str, list[str], list[str]]] = []
+    out: list[tuple[float, KnownEvent, str, list[str], list[str], re.Match[str]]] = []
     for known in knowledge.events.values():
         hits = [(cls, m) for cls in sorted(known.classes, key=lambda c: (c in ("Attack", "Event"), c)) if cls in REFERS
                 for m in [REFERS[cls].search(seg.text)] if m]
@@ -597,19 +597,21 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         salient = {e for e in shared if not knowledge.types(e) & {"State", "Country", "Weapon"}}
         # a sentence that names a specific place refers to an event at that place, not elsewhere
         elsewhere = bool(places_named) and not places_named & known.entities
-        label_words = (mine & {w for label in known.labels for w in stems(label)}) - {stems(word.group(0))[0] if stems(word.group(0)) else ""}
+        label_words = (mine & {w for label in known.labels for w in stems(label)}) - set(stems(word.group(0)))  # "missile attacks": both words
         score = 1.5 * len(salient) + 0.5 * len(shared - salient) + 0.5 * len(label_words) + (0.5 if specific not in ("Attack", "Event") else 0) \
             - (1.5 if elsewhere else 0)
         if span and known.span and span.precision in ("day", "year") and known.span.precision == span.precision \
                 and span.overlaps(known.span):
             score += 1.5
         if score >= 2.5:
-            out.append((score, known, word.group(0), sorted(shared), sorted(label_words)))
+            out.append((score, known, word.group(0), sorted(shared), sorted(label_words), word))
     out.sort(key=lambda x: -x[0])
-    # the best reference, and a second one only if it is of another kind and as well supported
-    kept = out[:1] + [o for o in out[1:2] if out and not (o[1].classes & out[0][1].classes) and o[0] >= out[0][0] - 0.5]
+    # the best reference, and a second one only if it is of another kind, named by other words ("the
+    # rocket attack on Camp Taji" is not also an earlier attack on it) and as well supported
+    kept = out[:1] + [o for o in out[1:2] if out and not (o[1].classes & out[0][1].classes) and o[0] >= out[0][0] - 0.5
+                      and (o[5].end() <= out[0][5].start() or out[0][5].end() <= o[5].start())]
     events = []
-    for score, known, said, common, words in kept:
+    for score, known, said, common, words, _ in kept:
         ev: dict[str, Any] = {"id": known.id, "label": known.labels[0] if known.labels else known.id,
                               "class": next(iter(known.classes)) if len(known.classes) == 1 else sorted(known.classes)}
         ev.update(quoted(text, seg.text, seg.begin))
