@@ -985,6 +985,19 @@ def test_an_act_in_response_to_a_known_event_and_the_relation(tmp_path: Path) ->
     assert answered == [(imposed["id"], "responseTo", "iran-missile-strikes-2020-01-08")]
 
 
+def test_the_event_answered_is_the_one_named_after_the_link(tmp_path: Path) -> None:
+    # the sentence also names the drone strike that killed Soleimani, with more of its words; what the
+    # sanctions answer is what follows "in response to", up to the end of its phrase
+    text = ("More sanctions\n\nJanuary 17, 2020\n\nThe Treasury imposed sanctions on Friday in response to Iran's missile attacks, "
+            "which came after the U.S. drone strike that killed Soleimani at Baghdad airport.\n\n"
+            "In response to the missile attacks on Ain al-Asad, the State Department imposed sanctions on two Iranian officials.\n")
+    mapping = draft_mapping(_write(tmp_path, "920_answers.txt", text), SEEDS)
+    answered = [(r["subject"], r["predicate"], r["object"]) for r in mapping["relations"]]
+    sanctions = [e["id"] for e in mapping["events"] if e["class"] == "Sanction"]
+    assert answered == [(s, "responseTo", "iran-missile-strikes-2020-01-08") for s in sanctions] and len(sanctions) == 2
+    assert "iran-missile-strikes-2020-01-08" in {e["id"] for e in mapping["events"]}  # the event answered is listed
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -224,12 +224,16 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 del ev["date"]
             if not any(e["id"] == ev["id"] for e in events):
                 events.append(ev)
-        answered = draft_events.response_to(seg.text) if reading.event is not None else None
-        if answered and reading.event is not None and refs and refs[0]["id"] != reading.event["id"]:
-            # "imposed sanctions ..., in response to the missile attacks": what the main event answers
-            relation = {"subject": reading.event["id"], "predicate": answered, "object": refs[0]["id"],
+        answer = draft_events.response_to(seg) if reading.event is not None else None
+        # "imposed sanctions ..., in response to the missile attacks": what the main event answers is the
+        # event of the graph the words after the link name (they name an earlier event, so less is enough)
+        answered = next(iter(draft_events.references(text, answer[1], found, None, know, enough=1.0)), None) if answer else None
+        if answer and answered and reading.event is not None and answered["id"] != reading.event["id"]:
+            relation = {"subject": reading.event["id"], "predicate": answer[0], "object": answered["id"],
                         "claimed_by": holder.id if holder.id != "author" else "author", **quoted(text, seg.text, seg.begin)}
-            relations.append({**relation, "suggested": {"why": f"'{answered}': the sentence's event answers {refs[0]['id']}", "confidence": 0.5}})
+            relations.append({**relation, "suggested": {"why": f"'{answer[0]}': the sentence's event answers {answered['id']}", "confidence": 0.5}})
+            if not any(e["id"] == answered["id"] for e in events):
+                events.append({**answered, **quoted(text, seg.text, seg.begin)})
         here = [e for e in events if e.get("quote") and e["quote"] in seg.text]
         drafted = {c for e in here for c in ([e["class"]] if isinstance(e["class"], str) else e["class"])}
         for ev in draft_phrases.read(text, seg, found, holder, published, drafted, estimated=estimated, head=clause):

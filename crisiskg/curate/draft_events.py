@@ -136,13 +136,23 @@ _LEADING_LINK = re.compile(r"^(?:(?:a|an|one|two|three|four|five|six|seven|sever
 _RESPONSE = re.compile(r"\b(?:in (?P<retaliation>retaliation|revenge) for|to avenge|in (?:response|reply) to|(?:as )?a response to)\b", re.IGNORECASE)
 
 
-def response_to(text: str) -> str | None:
+_ANSWERED_END = re.compile(r"[;:]|,\s+(?:which|who|that|and|but|while|after|before|when|a day|days|weeks|hours)\b|"
+                           r"\s+(?:which|that)\s+(?:came|followed|killed|left|wounded|injured)\b", re.IGNORECASE)
+
+
+def response_to(seg: Segment) -> tuple[str, Segment] | None:
     """The relation a sentence's main event has to an event it names after "in retaliation for"
-    (``retaliationFor``) or "in response to" (``responseTo``), or None."""
-    m = _RESPONSE.search(text)
+    (``retaliationFor``) or "in response to" (``responseTo``), with the words that name that event
+    (up to the end of their phrase: "in response to Iran's missile attacks, which came after the
+    drone strike ..." names the missile attacks, not the strike; a sentence ends only at its end, a
+    point inside it is an abbreviation: "U.S."), or None."""
+    m = _RESPONSE.search(seg.text)
     if m is None:
         return None
-    return "retaliationFor" if m.group("retaliation") or m.group(0).lower().startswith("to avenge") else "responseTo"
+    relation = "retaliationFor" if m.group("retaliation") or m.group(0).lower().startswith("to avenge") else "responseTo"
+    end = _ANSWERED_END.search(seg.text, m.end())
+    stop = end.start() if end else len(seg.text)
+    return relation, Segment(seg.begin + m.end(), seg.begin + stop, seg.text[m.end():stop], seg.paragraph, seg.index)
 
 
 def _tells_saying(words: str) -> bool:
@@ -575,9 +585,11 @@ def _dated_word(text: str, end: int, date: DateGuess | None) -> bool:
 _NEW_BEFORE = re.compile(r"\b(?:new|fresh|further|additional|more|another)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
 
 
-def references(text: str, seg: Segment, names: list[Name], date: DateGuess | None, knowledge: Knowledge) -> list[dict[str, Any]]:
+def references(text: str, seg: Segment, names: list[Name], date: DateGuess | None, knowledge: Knowledge,
+               enough: float = 2.5) -> list[dict[str, Any]]:
     """Events of the graph that a sentence refers to ("Soleimani's killing", "the 2015 nuclear accord"):
-    a word for the event's class together with its actors, places or date, and words of its label."""
+    a word for the event's class together with its actors, places or date, and words of its label,
+    weighing at least ``enough`` (less where the words are known to name an earlier event)."""
     inside = {n.entity for n in names if seg.begin <= n.begin and n.end <= seg.end and n.known}
     places_named = {e for e in inside if knowledge.types(e) & (PLACE_TYPES - {"Country"}) and not knowledge.types(e) & {"State"}}
     mine = set(stems(seg.text))
@@ -603,7 +615,7 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         if span and known.span and span.precision in ("day", "year") and known.span.precision == span.precision \
                 and span.overlaps(known.span):
             score += 1.5
-        if score >= 2.5:
+        if score >= enough:
             out.append((score, known, word.group(0), sorted(shared), sorted(label_words), word))
     out.sort(key=lambda x: -x[0])
     # the best reference, and a second one only if it is of another kind, named by other words ("the
