@@ -95,3 +95,10 @@ def test_treated_for_concussions_is_injured_and_other_nationals_are_counted() ->
     assert [(c["status"], c["count"], c.get("nationality")) for c in found["casualties"]] == [("injured", 11, "united-states")]
     found = read("The crash killed 176 people, including 82 Iranians and 63 Canadians.", KNOWN | {"canada", "iran"})
     assert [(c["count"], c.get("nationality")) for c in found["casualties"]] == [(176, None), (82, "iran"), (63, "canada")]
+
+
+def test_a_count_in_quotation_marks_keeps_the_closing_mark() -> None:
+    straight = read('State television said that 80 "American terrorists" were killed.', KNOWN)["casualties"]
+    curly = read("State television said that 80 “American terrorists” were killed.", KNOWN)["casualties"]
+    assert [c["quote"] for c in straight + curly] == ['80 "American terrorists"', "80 “American terrorists”"]
+    assert [(c["count"], c["status"], c["nationality"]) for c in straight + curly] == [(80, "killed", "united-states")] * 2

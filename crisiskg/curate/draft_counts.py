@@ -67,6 +67,19 @@ def _counts(sentence: str) -> list[re.Match[str]]:
     return out
 
 
+_CLOSING = re.compile(r"[^“”\"]{0,40}?[”\"]")
+
+
+def _closed(sentence: str, m: re.Match[str]) -> str:
+    """The words of a count, to the closing quotation mark when they open a quotation ('80 "American
+    terrorists"', not '80 "American'), else as matched."""
+    words = m.group(0)
+    opened = words.count("“") + words.count('"') - words.count("”")
+    if opened % 2 and (closing := _CLOSING.match(sentence, m.end())) is not None:
+        return words + closing.group(0)
+    return words
+
+
 def _nationality(what: str, known: set[str], noun: str | None = None) -> str | None:
     """The state whose people ``what`` counts (its noun's demonym first: "three Iraqis", "two U.S.
     soldiers"), when the registry (``known``) holds it."""
@@ -102,7 +115,7 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
         if count is None:
             continue
         noun = m.group("noun").lower().rstrip("s")
-        item: dict[str, Any] = {"count": count, "qualifier": _qualifier(m.group("qual")), "quote": m.group(0)}
+        item: dict[str, Any] = {"count": count, "qualifier": _qualifier(m.group("qual")), "quote": _closed(sentence, m)}
         if noun in MUNITIONS:
             out["munitions"].append(item)
             continue
