@@ -998,6 +998,19 @@ def test_the_event_answered_is_the_one_named_after_the_link(tmp_path: Path) -> N
     assert "iran-missile-strikes-2020-01-08" in {e["id"] for e in mapping["events"]}  # the event answered is listed
 
 
+def test_another_account_of_an_attack_keeps_its_counts(tmp_path: Path) -> None:
+    # the second sentence tells the attack again, with a toll only its source gives: the attack is
+    # drafted once, and the toll is kept on it as that source's claim
+    text = ("Missiles on a base\n\nMarch 16, 2020\n\nIran fired 15 missiles at Ain al-Asad air base on Wednesday. "
+            'Iranian state television reported that 80 "American terrorists" were killed.\n')
+    mapping = draft_mapping(_write(tmp_path, "921_toll.txt", text), SEEDS)
+    attacks = [e for e in mapping["events"] if e["class"] == "MissileAttack"]
+    assert len(attacks) == 1 and attacks[0]["munitions"]["count"] == 15
+    assert [(c["count"], c["status"], c["quote"], c["claimed_by"]) for c in attacks[0]["casualties"]] == [
+        (80, "killed", '80 "American terrorists"', "iranian-state-television")]
+    assert "its casualties added to it" in mapping["draft_notes"]["left_out"][0]["why"]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -163,7 +163,9 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         earlier = next((e for e in events if reading.event is not None and reading.event["id"].startswith("draft-")
                         and after_another is None and draft_events.same_event(reading.event, e)), None)
         if earlier is not None and reading.event is not None:
-            left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above"})
+            counted = _more_counts(earlier, reading.event)
+            left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above" +
+                             (f"; its {' and '.join(counted)} added to it" if counted else "")})
             reading.event = None
         said = events[-1] if events and reading.event is not None and reading.event["class"] in ("Statement", "Threat") \
             and ADDED.search(seg.text) else None
@@ -204,7 +206,9 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             if ev["id"].startswith("draft-"):
                 ev["id"] = _unique(ev["id"], {e["id"] for e in events})
             if any(e["id"] == ev["id"] for e in events):
-                left_out.append({"quote": seg.text, "why": f"another account of {ev['id']}, drafted above"})
+                counted = _more_counts(next(e for e in events if e["id"] == ev["id"]), ev)
+                left_out.append({"quote": seg.text, "why": f"another account of {ev['id']}, drafted above" +
+                                 (f"; its {' and '.join(counted)} added to it" if counted else "")})
             else:
                 events.append(ev)
                 if ev["class"] in draft_events.ATTACKS:
@@ -364,6 +368,29 @@ def _first_titles(found: list[Any]) -> list[Any]:
             seen.add(n.entity)
             out.append(n)
     return out
+
+
+def _more_counts(event: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    """Add to ``event`` the casualties, munitions and other counts of ``other``, another account of it
+    ("Iranian state television reported that 80 ... were killed" after the attack was told): each
+    count is its source's claim, so a count is added unless the same source gives the same count.
+    Returns what was added ("casualties", ...)."""
+    added = []
+    for key in ("casualties", "munitions", "counts"):
+        have = event.get(key) or []
+        have = [have] if isinstance(have, dict) else list(have)
+        given = other.get(key) or []
+        new = [c for c in ([given] if isinstance(given, dict) else given)
+               if not any(_same_count(c, h) for h in have)]
+        if new:
+            event[key] = have + new if key != "munitions" or len(have) + len(new) > 1 else new[0]
+            added.append(key)
+    return added
+
+
+def _same_count(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two counts say the same: one number, status and thing counted, from one source."""
+    return all(a.get(k) == b.get(k) for k in ("count", "status", "what", "nationality", "claimed_by"))
 
 
 def _dates_agree(event: dict[str, Any], known: Any) -> bool:
