@@ -1011,6 +1011,15 @@ def test_another_account_of_an_attack_keeps_its_counts(tmp_path: Path) -> None:
     assert "its casualties added to it" in mapping["draft_notes"]["left_out"][0]["why"]
 
 
+def test_a_new_entry_takes_the_class_its_best_mention_shows(tmp_path: Path) -> None:
+    # the first mention shows only the name's form (two capitalised words: a person?); the second
+    # stands after "near": a place. The entry takes the class with more to go on, not the first
+    text = ("Quiet on the border\n\nMarch 16, 2020\n\nAbu Kamal was quiet on Sunday. "
+            "Airstrikes had hit militia depots near Abu Kamal a day earlier.\n")
+    mapping = draft_mapping(_write(tmp_path, "923_best.txt", text), SEEDS)
+    assert [(e["id"], e["type"], e["mentions"]) for e in mapping["draft_notes"]["new_entities"]] == [("abu-kamal", "City", 2)]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -140,6 +140,7 @@ class Name:
     kind: str  # registry type(s) joined by '/', or the guessed class
     title: str | None = None
     title_begin: int | None = None
+    evidence: int = 3  # what an unknown name's class rests on (guess_class); a registry entry's is sure
 
 
 @dataclass(frozen=True)
@@ -156,35 +157,39 @@ class Holder:
 _PLACE_BEFORE = re.compile(r"\b(?:governor|mayor|province|city|town|village|outskirts|streets|residents|people) of\s+$", re.IGNORECASE)
 
 
-def guess_class(name: str, text: str, begin: int, *, titled: bool) -> str:
+def guess_class(name: str, text: str, begin: int, *, titled: bool) -> tuple[str, int]:
+    """The class of an unknown name, and how much the guess rests on (``Name.evidence``): 3 the name's
+    own words or the words right beside it ("Balad air base", "Defense Secretary ..."), 2 the words
+    before it ("in", "hit", a list of places), 1 its form (capitalised words, all capitals), 0 nothing
+    (the fallback, "Organisation")."""
     if titled:
-        return "Person"
+        return "Person", 3
     institution = INSTITUTION.fullmatch(name)
     if institution:
-        return INSTITUTIONS[institution.group("what").lower().split()[0]]
+        return INSTITUTIONS[institution.group("what").lower().split()[0]], 3
     military = SPEAKING_MILITARY.match(name + " said")
     if military and military.end() == len(name):
-        return "ArmedForce"
+        return "ArmedForce", 3
     for pattern, cls in CLASS_WORDS:
         if pattern.search(name):
-            return cls
+            return cls, 3
     if " " not in name and _PLACE_BEFORE.search(text[max(0, begin - 24):begin]):
-        return "City"  # "a former governor of Najaf", "the streets of Kerman"
+        return "City", 3  # "a former governor of Najaf", "the streets of Kerman"
     if _MEDIA_AFTER.match(text[begin + len(name):begin + len(name) + 20]):
-        return "MediaOrganisation"  # "the semi-official Fars news agency"
+        return "MediaOrganisation", 3  # "the semi-official Fars news agency"
     if _BASE_AFTER.match(text[begin + len(name):begin + len(name) + 16]):
-        return "MilitaryBase"  # "Balad air base"
+        return "MilitaryBase", 3  # "Balad air base"
     # "Katyusha rockets", "Grad Rockets": a weapon's name, never an actor's
     if WEAPON_WORDS.fullmatch(name.split()[-1]) or (len(name.split()) == 1 and WEAPON_WORDS.match(text[begin + len(name):begin + len(name) + 14].strip())):
-        return "Weapon"
+        return "Weapon", 3
     if name.isupper() and len(name) > 1:
-        return "Organisation"
+        return "Organisation", 1
     if _PLACE_CONTEXT.search(text[max(0, begin - 12):begin]) and len(name.split()) <= 3 \
             and not re.search(r"\baccording\s+to\s+$", text[max(0, begin - 20):begin], re.IGNORECASE):  # a source, not a town
-        return "City"
+        return "City", 2
     if 2 <= len(name.split()) <= 4 and all(w[:1].isupper() or w.startswith(("al-", "bin", "ibn")) for w in name.split()):
-        return "Person"
-    return "Organisation"
+        return "Person", 1
+    return "Organisation", 0
 
 
 def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None = None) -> list[Name]:
@@ -235,10 +240,10 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
         if " " not in nm and (_DEMONYM.fullmatch(nm) and _PEOPLE_NOUN.match(text[e:e + 16]) or
                               _ADJECTIVE.fullmatch(nm) and re.match(r"[^\S\n]+[a-z]", text[e:e + 3])):
             continue  # "Iraqi officials", "a Ukrainian passenger jet": an adjective of nationality, not a name
-        cls = guess_class(nm, text, b, titled=title is not None)
+        cls, evidence = guess_class(nm, text, b, titled=title is not None)
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
         ident = slug(" ".join(w for i, w in enumerate(nm.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(nm)
-        out.append(Name(b, e, nm, ident, False, cls, *(title or (None, None))))
+        out.append(Name(b, e, nm, ident, False, cls, title[0] if title else None, title[1] if title else None, evidence))
         taken.append((b, e))
     # "Esper said ..." at the start of a sentence, after "Defense Secretary Mark Esper": a single word
     # that opens a sentence is no name candidate, but a person's surname named in full before is
@@ -246,7 +251,7 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
     for m in _CAPITALISED.finditer(text):
         full = people.get(m.group(0))
         if full is not None and m.start() > full.begin and not any(overlaps((m.start(), m.end()), r) for r in taken):
-            out.append(Name(m.start(), m.end(), m.group(0), full.entity, full.known, full.kind))
+            out.append(Name(m.start(), m.end(), m.group(0), full.entity, full.known, full.kind, evidence=full.evidence))
             taken.append((m.start(), m.end()))
     return _surnames(sorted(out, key=lambda n: n.begin))
 
@@ -261,7 +266,7 @@ def _surnames(found: list[Name]) -> list[Name]:
     out = []
     for n in found:
         full = people.get(n.text) if not n.known and len(n.text.split()) == 1 else None
-        out.append(Name(n.begin, n.end, n.text, full.entity, full.known, full.kind, n.title, n.title_begin) if full is not None else n)
+        out.append(Name(n.begin, n.end, n.text, full.entity, full.known, full.kind, n.title, n.title_begin, full.evidence) if full is not None else n)
     return out
 
 

@@ -284,9 +284,9 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         if n.text in SERVICES:  # "on its Telegram channel", "on Twitter": the channel, not an actor
             ignored.append({"name": n.text, "reason": f"the messaging service where it was said (channel: {SERVICES[n.text]})"})
             continue
-        # the class one mention shows, over the bare guess another gives ("Rockets hit Balad" in a
-        # headline, "Balad air base" in the text)
-        kind = next((o.kind for o in unknown if o.entity == n.entity and o.kind != "Organisation"), n.kind)
+        # the class the mention with the most to go on shows ("Rockets hit Balad" in a headline, "Balad
+        # air base" in the text); the first of them when several have as much
+        kind = max((o for o in unknown if o.entity == n.entity), key=lambda o: o.evidence).kind
         entry: dict[str, Any] = {"id": n.entity, "type": kind, "label": n.text, "mentions": mentions[n.entity]}
         if n.title:
             entry["title"] = n.title
