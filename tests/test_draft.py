@@ -1020,6 +1020,23 @@ def test_a_new_entry_takes_the_class_its_best_mention_shows(tmp_path: Path) -> N
     assert [(e["id"], e["type"], e["mentions"]) for e in mapping["draft_notes"]["new_entities"]] == [("abu-kamal", "City", 2)]
 
 
+def test_a_place_an_attack_hits_or_a_list_of_places_names_is_a_place(tmp_path: Path) -> None:
+    # "al-" is written in both persons' and places' names: what the name stands beside decides
+    text = ("Strikes and protests\n\nMarch 16, 2020\n\nMortars hit Jurf al-Sakhar on Sunday. "
+            "U.S. aircraft struck militia sites near Al Qaim and Abu Kamal. Protests spread in Karbala, Najaf and Nasiriyah on Friday. "
+            "A drone struck Hadi al-Amiri's convoy. He met Qais al-Khazali in Kut and Falih al-Fayyadh said the talks went well. "
+            "Airstrikes hit Asaib Ahl al-Haq and Harakat al-Nujaba.\n")
+    mapping = draft_mapping(_write(tmp_path, "922_places.txt", text), SEEDS)
+    kinds = {e["label"]: e["type"] for e in mapping["draft_notes"]["new_entities"]}
+    assert {name: kinds[name] for name in ("Jurf al-Sakhar", "Al Qaim", "Abu Kamal", "Karbala", "Najaf", "Nasiriyah")} == dict.fromkeys(
+        ("Jurf al-Sakhar", "Al Qaim", "Abu Kamal", "Karbala", "Najaf", "Nasiriyah"), "City")
+    assert {name: kinds[name] for name in ("Hadi al-Amiri", "Qais al-Khazali", "Falih al-Fayyadh")} == dict.fromkeys(
+        ("Hadi al-Amiri", "Qais al-Khazali", "Falih al-Fayyadh"), "Person")
+    assert (kinds["Asaib Ahl al-Haq"], kinds["Harakat al-Nujaba"]) == ("Militia", "Militia")  # groups, by their names' words
+    mortars = _event(mapping, "Mortars hit")
+    assert mortars["target_places"] == ["jurf-al-sakhar"] and "target" not in mortars.get("roles", {})
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -85,7 +85,8 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:Agency|Intelligence|CIA|Mossad)\b"), "IntelligenceAgency"),
     (re.compile(r"\b(?:Parliament|Congress|Senate|Assembly|Majlis|(?<!White )House)\b"), "Legislature"),
     (re.compile(r"\b(?:Ministry|Government|Administration|Cabinet|Department|Pentagon|White House)\b"), "Government"),
-    (re.compile(r"\b(?:Brigades?|Militias?|Hezbollah|Kataib|Hashd|Mobilization)\b"), "Militia"),
+    # and the words Iraqi armed groups' names are made of: movement, leagues, companies, brigade
+    (re.compile(r"\b(?:Brigades?|Militias?|Hezbollah|Kataib|Hashd|Mobilization|Harakat|Asaib|Saraya|Liwa)\b"), "Militia"),
     (re.compile(r"\b(?:Army|Forces?|Navy|Guards?|Corps|Command|Coalition|Marines)\b"), "ArmedForce"),
     (re.compile(r"\b(?:United Nations|NATO|Union|League)\b"), "InternationalOrganisation"),
     (re.compile(r"\b(?:Base|Camp|Air Base|Fort)\b"), "MilitaryBase"),
@@ -154,6 +155,17 @@ class Holder:
     source_description: str | None = None
 
 
+# what an attack lands on, right before a name: a place ("shelled Abu Ghraib"); a person is killed,
+# targeted or wounded, and "struck Muhandis's convoy" is the convoy (the possessive is checked)
+_HIT = re.compile(r"\b(?:hit|hits|struck|strikes|shelled|shelling|bombed|bombarded|pounded|rocked)\s+$", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"[’']s?\b")
+# the second of two places: "near Jurf al-Sakhar and Abu Kamal", "in Karbala, Najaf and Basra"
+_PLACE_WORDS = r"[A-Z][\w’'-]*(?:\s+(?:[A-Z]|al-|el-)[\w’'-]*){0,2}"
+_AND_PLACE = re.compile(rf"\b(?:in|near|at|outside|north of|south of|east of|west of)\s+{_PLACE_WORDS}(?:,\s+{_PLACE_WORDS})*"
+                        r"(?:,?\s+(?:and|or)\s+|,\s+)$")
+# what may follow the last place of a list: its end, or words of place and time ("... and Abu Kamal on
+# Sunday"); "in Baghdad and Hadi al-Amiri said" goes on with a verb: a person
+_LIST_END = re.compile(r"\s*(?:[.,;:)]|$|(?:and|or|on|in|at|near|during|after|before|late|early|this|last|province|provinces)\b)")
 _PLACE_BEFORE = re.compile(r"\b(?:governor|mayor|province|city|town|village|outskirts|streets|residents|people) of\s+$", re.IGNORECASE)
 
 
@@ -187,6 +199,10 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> tuple[str,
     if _PLACE_CONTEXT.search(text[max(0, begin - 12):begin]) and len(name.split()) <= 3 \
             and not re.search(r"\baccording\s+to\s+$", text[max(0, begin - 20):begin], re.IGNORECASE):  # a source, not a town
         return "City", 2
+    if len(name.split()) <= 3 and not _POSSESSIVE.match(text, begin + len(name)) and \
+            (_HIT.search(text[max(0, begin - 24):begin]) or
+             (_AND_PLACE.search(text[max(0, begin - 120):begin]) and _LIST_END.match(text, begin + len(name)))):
+        return "City", 2  # "mortars hit Jurf al-Sakhar", "near Jurf al-Sakhar and Abu Kamal": places, whatever their "al-"
     if 2 <= len(name.split()) <= 4 and all(w[:1].isupper() or w.startswith(("al-", "bin", "ibn")) for w in name.split()):
         return "Person", 1
     return "Organisation", 0
