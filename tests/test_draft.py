@@ -1037,6 +1037,20 @@ def test_a_place_an_attack_hits_or_a_list_of_places_names_is_a_place(tmp_path: P
     assert mortars["target_places"] == ["jurf-al-sakhar"] and "target" not in mortars.get("roles", {})
 
 
+def test_every_link_to_an_earlier_attack_is_read_alike() -> None:
+    from crisiskg.curate import draft_dates, draft_events
+    from crisiskg.curate.segments import Segment
+
+    # "shortly after" takes the attack's day however many words name the attack
+    later = draft_dates.soon_after("Minutes after the Iranian missile barrage, the Guards shot down an airliner.", "a1",
+                                   {"value": "2020-01-08", "precision": "day"})
+    assert later is not None and later.value == "2020-01-08"
+    # a link that ends a sentence, with "minutes" as with "hours": the main clause stops before it
+    text = "Iranian television said the Guards fired on Ain al-Asad air base, minutes after the drone killed two officers."
+    clause = draft_events.main_clause(Segment(0, len(text), text, 0, 0))
+    assert clause.text == "Iranian television said the Guards fired on Ain al-Asad air base"
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -192,13 +192,12 @@ def day_of(guess: DateGuess) -> dates.DateSpan:
     return dates.parse(guess.value, guess.precision, earliest=guess.earliest, latest=guess.latest)
 
 
-_SOON_AFTER = re.compile(r"\b(?:shortly|soon|hours|minutes|moments|right|immediately)\s+after\s+(?:the|this|that|these|those)\s+"
-                         r"(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault|killing)\b", re.IGNORECASE)
-
-
+# the attack a later event follows: "the missile attack", "those Iranian strikes"
+_THE_ATTACK = r"(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|strikes?|barrage|assault|killing|bombing)\b"
 # "Hours after the missile attack, the Guards shot down an airliner": the sentence tells a later event
-AFTER_ANOTHER = re.compile(r"\b(?:after|following)\s+(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?"
-                           r"(?:attacks?|strikes?|barrage|assault|killing|bombing)\b", re.IGNORECASE)
+AFTER_ANOTHER = re.compile(r"\b(?:after|following)\s+" + _THE_ATTACK, re.IGNORECASE)
+# "shortly after the attack": on the attack's day
+_SOON_AFTER = re.compile(r"\b(?:shortly|soon|hours|minutes|moments|right|immediately)\s+after\s+" + _THE_ATTACK, re.IGNORECASE)
 
 
 def soon_after(sentence: str, event_id: str, date: dict[str, Any] | None) -> DateGuess | None:

@@ -123,16 +123,14 @@ _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attac
 _NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
-# "..., a day after rockets killed two Americans at Camp Taji": a link to an earlier event; what
-# follows it is that event's (a reference or a phrase), not the sentence's main one
-_LATER_THAN = re.compile(r",?\s+(?:(?:a|an|one|two|three|four|five|six|seven|several|few|\d+)\s+(?:days?|weeks?|hours?|months?)\s+|"
-                         r"(?:shortly|soon|just|only|hours|days)\s+)?(?:after|following|in (?:response|retaliation) (?:to|for))\s+",
-                         re.IGNORECASE)
-
-
-_LEADING_LINK = re.compile(r"^(?:(?:a|an|one|two|three|four|five|six|seven|several|few|\d+)\s+(?:days?|weeks?|hours?|months?)\s+|"
-                           r"(?:shortly|soon|just|only|hours|days|minutes|moments)\s+)?(?:after|following|in (?:response|retaliation) (?:to|for))\s+"
-                           r"(?P<what>[^,;:]{3,80}),\s+", re.IGNORECASE)
+# a link to an earlier event: "a day after", "shortly after", "following", "in response to"
+_LINK = (r"(?:(?:a|an|one|two|three|four|five|six|seven|several|few|\d+)\s+(?:days?|weeks?|hours?|months?)\s+|"
+         r"(?:shortly|soon|just|only|hours|days|minutes|moments)\s+)?(?:after|following|in (?:response|retaliation) (?:to|for))\s+")
+# "..., a day after rockets killed two Americans at Camp Taji": what follows the link is the earlier
+# event's (a reference or a phrase), not the sentence's main one
+_LATER_THAN = re.compile(r",?\s+" + _LINK, re.IGNORECASE)
+# "Hours after the missile attack, the Guards shot down ...": the link opens the sentence
+_LEADING_LINK = re.compile(r"^" + _LINK + r"(?P<what>[^,;:]{3,80}),\s+", re.IGNORECASE)
 _RESPONSE = re.compile(r"\b(?:in (?P<retaliation>retaliation|revenge) for|to avenge|in (?:response|reply) to|(?:as )?a response to)\b", re.IGNORECASE)
 
 
