@@ -1051,6 +1051,17 @@ def test_every_link_to_an_earlier_attack_is_read_alike() -> None:
     assert clause.text == "Iranian television said the Guards fired on Ain al-Asad air base"
 
 
+def test_a_toll_someone_gives_is_the_attack_s_not_their_words(tmp_path: Path) -> None:
+    # the sentence is the Pentagon's statement, and names the graph's missile attack: the injured are
+    # the attack's, as the Pentagon gives them (a statement has no casualties)
+    text = ("Brain injuries\n\nJanuary 28, 2020\n\nThe Pentagon said on Tuesday that 50 U.S. service members had been "
+            "diagnosed with traumatic brain injuries after Iran's missile attack on Ain al-Asad air base.\n")
+    mapping = draft_mapping(_write(tmp_path, "924_tbi.txt", text), SEEDS)
+    attack = next(e for e in mapping["events"] if e["id"] == "iran-missile-strikes-2020-01-08")
+    assert [(c["status"], c["count"], c["claimed_by"]) for c in attack["casualties"]] == [("injured", 50, "pentagon")]
+    assert [e["class"] for e in mapping["events"] if e.get("casualties")] == ["MissileAttack"]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

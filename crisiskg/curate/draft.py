@@ -211,7 +211,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                                  (f"; its {' and '.join(counted)} added to it" if counted else "")})
             else:
                 events.append(ev)
-                if ev["class"] in draft_events.ATTACKS:
+                if _classes(ev) & draft_events.ATTACKS:
                     previous = ev
         elif reading.why != "no event word" and not (left_out and left_out[-1]["quote"] == seg.text):
             left_out.append({"quote": seg.text, "why": reading.why})  # once a sentence: why it was left out, said above
@@ -228,6 +228,12 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 del ev["date"]
             if not any(e["id"] == ev["id"] for e in events):
                 events.append(ev)
+        toll_of = next((e for r in refs if _classes(r) & draft_events.ATTACKS for e in events if e["id"] == r["id"]), None)
+        if reading.event is not None and toll_of is not None and reading.event.get("casualties") \
+                and _classes(reading.event) & draft_events.SAYING:
+            # "The Pentagon said 50 service members had been diagnosed with brain injuries after Iran's
+            # missile attack": words have no casualties; the toll is the attack's, as the speaker gives it
+            draft_events.merge_counts(toll_of, {"casualties": reading.event.pop("casualties")})
         answer = draft_events.response_to(seg) if reading.event is not None else None
         # "imposed sanctions ..., in response to the missile attacks": what the main event answers is the
         # event of the graph the words after the link name (they name an earlier event, so less is enough)

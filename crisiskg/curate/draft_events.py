@@ -422,7 +422,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
                 if holder.words:
                     item["attribution"] = holder.words
     if previous is not None and counts.get("casualties") and not DONE.search(seg.text) and _FROM_THE_ATTACK.search(seg.text):
-        _merge(previous, counts)  # "More than 100 U.S. troops were later diagnosed with brain injuries from the attack"
+        merge_counts(previous, counts)  # "More than 100 U.S. troops were later diagnosed with brain injuries from the attack"
         return Reading(None, None, "the toll of the attack told before ('from the attack')")
     if cls is None:
         claim = CLAIM.search(seg.text)
@@ -431,7 +431,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
             return Reading(None, {"subject": "anyone", "predicate": "claimedResponsibilityFor", "object": previous["id"],
                                   "polarity": "denied", **quoted(text, phrase, seg.begin)}, why)
         if counts and previous is not None and (_ANAPHORA.match(seg.text) or _TOLL_FIRST.match(seg.text)):
-            _merge(previous, counts)  # "The attack killed three", "No one was hurt.": the attack told before
+            merge_counts(previous, counts)  # "The attack killed three", "No one was hurt.": the attack told before
         return Reading(None, None, why)
     said = date.words if date is not None and head is not seg else None
     if said and said not in head.text:
@@ -440,7 +440,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         date = None  # "said the attack was the 18th since late October": not when it was said
     own_date = date is not None and not date.derivation.startswith("from the previous")
     if cls in ATTACKS and previous is not None and _ANAPHORA.match(seg.text) and not own_date:
-        _merge(previous, counts)
+        merge_counts(previous, counts)
         return Reading(None, None, f"'{seg.text.split()[0]} ...' continues the attack before it")
     event: dict[str, Any] = {"id": "", "label": seg.text if len(seg.text) <= 100 else seg.text[:97] + "...", "class": cls}
     if cameo:
@@ -470,8 +470,8 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
     if cls == "Statement" and previous is not None and counts.get("casualties") and _TOLL_OF.search(head.text):
         # "Iraq condemned the strikes, saying they killed three soldiers": the toll of the attack told
         # before, as the speaker gives it
-        _merge(previous, {"casualties": counts.pop("casualties")})
-    _merge(event, counts)
+        merge_counts(previous, {"casualties": counts.pop("casualties")})
+    merge_counts(event, counts)
     done_to = frozenset(n.entity for n in names if "Person" in n.kind.split("/") and any(
         n.entity in roles.get(role, []) for role in ("affected", "victim", "target")))
     linked = link(event, date, knowledge, done_to)
@@ -541,7 +541,8 @@ def responsibility(text: str, seg: Segment, names: list[Name], holder: Holder, p
     return relation
 
 
-def _merge(event: dict[str, Any], counts: dict[str, list[dict[str, Any]]]) -> None:
+def merge_counts(event: dict[str, Any], counts: dict[str, list[dict[str, Any]]]) -> None:
+    """Add the counts read from a sentence (``draft_counts.read``) to ``event``."""
     for key, items in counts.items():
         if key == "munitions":
             if "munitions" not in event:
