@@ -1062,6 +1062,17 @@ def test_a_toll_someone_gives_is_the_attack_s_not_their_words(tmp_path: Path) ->
     assert [e["class"] for e in mapping["events"] if e.get("casualties")] == ["MissileAttack"]
 
 
+def test_a_toll_in_the_strikes_is_the_attack_told_last_though_the_graph_holds_it(tmp_path: Path) -> None:
+    # the first sentence names the graph's missile attack; "were killed in the strikes" is its toll, as
+    # Iranian state media gave it, and no new killing
+    text = ("Brain injuries\n\nJanuary 28, 2020\n\nFifty U.S. service members were hurt in Iran's missile attack on Ain al-Asad air base, "
+            "the Pentagon said on Tuesday. Iranian state media had claimed that 80 \"American terrorists\" were killed in the strikes.\n")
+    mapping = draft_mapping(_write(tmp_path, "925_claimed.txt", text), SEEDS)
+    attack = next(e for e in mapping["events"] if e["id"] == "iran-missile-strikes-2020-01-08")
+    assert (80, "killed", "iranian-state-media") in {(c["count"], c["status"], c.get("claimed_by")) for c in attack["casualties"]}
+    assert not [e for e in mapping["events"] if e["class"] == "Killing"]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -229,6 +229,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             if not any(e["id"] == ev["id"] for e in events):
                 events.append(ev)
         toll_of = next((e for r in refs if _classes(r) & draft_events.ATTACKS for e in events if e["id"] == r["id"]), None)
+        if toll_of is not None and (reading.event is None or not _classes(reading.event) & draft_events.ATTACKS):
+            previous = toll_of  # the attack told last, though the graph holds it: "... were killed in the strikes" next
         if reading.event is not None and toll_of is not None and reading.event.get("casualties") \
                 and _classes(reading.event) & draft_events.SAYING:
             # "The Pentagon said 50 service members had been diagnosed with brain injuries after Iran's

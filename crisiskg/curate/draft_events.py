@@ -406,6 +406,15 @@ def link(event: dict[str, Any], date: DateGuess | None, knowledge: Knowledge, pe
     return best[1], round(min(0.95, best[0] / 7), 2), best[2]
 
 
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+|later\s+|also\s+)?$", re.IGNORECASE)
+
+
+def _acts(words: str) -> bool:
+    """Whether ``words`` tell an act done, a passive toll aside ("were killed in the strikes" is what
+    the strikes did, told from the killed's side)."""
+    return any(not _PASSIVE.search(words, 0, m.start()) for m in DONE.finditer(words))
+
+
 def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateGuess | None, knowledge: Knowledge,
          previous: dict[str, Any] | None, head: Segment | None = None) -> Reading:
     """The event (or relation) one sentence gives; ``previous`` is the last attack drafted, which a
@@ -421,8 +430,10 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
                 item["claimed_by"] = holder.id
                 if holder.words:
                     item["attribution"] = holder.words
-    if previous is not None and counts.get("casualties") and not DONE.search(seg.text) and _FROM_THE_ATTACK.search(seg.text):
-        merge_counts(previous, counts)  # "More than 100 U.S. troops were later diagnosed with brain injuries from the attack"
+    if previous is not None and counts.get("casualties") and not _acts(seg.text) and _FROM_THE_ATTACK.search(seg.text):
+        # "More than 100 U.S. troops were later diagnosed with brain injuries from the attack", "80 were
+        # killed in the strikes"
+        merge_counts(previous, counts)
         return Reading(None, None, "the toll of the attack told before ('from the attack')")
     if cls is None:
         claim = CLAIM.search(seg.text)
