@@ -1073,6 +1073,19 @@ def test_a_toll_in_the_strikes_is_the_attack_told_last_though_the_graph_holds_it
     assert not [e for e in mapping["events"] if e["class"] == "Killing"]
 
 
+def test_a_statement_of_a_toll_in_a_dated_attack_keeps_the_statement(tmp_path: Path) -> None:
+    # Trump's words are a statement; the toll he gives is the attack's (told just before); "Jan. 8"
+    # dates the attack, not when he spoke
+    text = ("Brain injuries\n\nJanuary 28, 2020\n\nFifty U.S. service members were hurt in Iran's missile attack on Ain al-Asad air base, "
+            "the Pentagon said on Tuesday. President Donald Trump had initially said that no Americans were hurt in the Jan. 8 attack.\n")
+    mapping = draft_mapping(_write(tmp_path, "926_harmed.txt", text), SEEDS)
+    said = _event(mapping, "President Donald Trump had initially said")
+    assert said["class"] == "Statement" and said["roles"]["speaker"] == ["donald-trump"] and "date" not in said
+    assert "casualties" not in said
+    attack = next(e for e in mapping["events"] if e["id"] == "iran-missile-strikes-2020-01-08")
+    assert (0, "injured", "donald-trump") in {(c["count"], c["status"], c.get("claimed_by")) for c in attack["casualties"]}
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

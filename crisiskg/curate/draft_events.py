@@ -118,7 +118,8 @@ _OBJECT_OF = re.compile(r"\s+(?:(?:at|on|against|the|a|an|one|two|three|four|fiv
 _AGAINST_OF = re.compile(r"\b(?:on|against|targeting|at)\s+(?:[\w-]+\s+){0,5}?of\s+(?:the\s+)?$", re.IGNORECASE)
 _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
 _SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|reported|told\s+\w+)\s*[.”\"]*\s*$")
-_FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by)\s+(?:the|that|this|these|those)\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", re.IGNORECASE)
+# "from the attack", "in the Jan. 8 missile attack": the attack a toll is of
+_FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by)\s+(?:the|that|this|these|those)\s+(?:[\w.’'-]+\s+){{0,3}}?{ATTACK_NOUNS}\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
@@ -430,7 +431,8 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
                 item["claimed_by"] = holder.id
                 if holder.words:
                     item["attribution"] = holder.words
-    if previous is not None and counts.get("casualties") and not _acts(seg.text) and _FROM_THE_ATTACK.search(seg.text):
+    if previous is not None and counts.get("casualties") and not _acts(seg.text) and _FROM_THE_ATTACK.search(seg.text) \
+            and cls not in ("Statement", "Threat"):  # a statement's toll is the attack's too, below, and the statement stays
         # "More than 100 U.S. troops were later diagnosed with brain injuries from the attack", "80 were
         # killed in the strikes"
         merge_counts(previous, counts)
@@ -449,6 +451,9 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         date = None  # "sanctions reintroduced following Trump's 2018 withdrawal": 2018 is the withdrawal's
     if date is not None and cls in ("Statement", "Threat") and (date.began or date.derivation.startswith("from the previous")):
         date = None  # "said the attack was the 18th since late October": not when it was said
+    if date is not None and cls in ("Statement", "Threat") and date.words and \
+            re.search(rf"{re.escape(date.words)}\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", head.text, re.IGNORECASE):
+        date = None  # "said no Americans were harmed in the Jan. 8 attack": the attack's day, not the words'
     own_date = date is not None and not date.derivation.startswith("from the previous")
     if cls in ATTACKS and previous is not None and _ANAPHORA.match(seg.text) and not own_date:
         merge_counts(previous, counts)
@@ -478,9 +483,10 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         source = {"source": {"description": holder.source_description, "quote": holder.words}} if holder.source_description else {}
     else:
         source = {}
-    if cls == "Statement" and previous is not None and counts.get("casualties") and _TOLL_OF.search(head.text):
-        # "Iraq condemned the strikes, saying they killed three soldiers": the toll of the attack told
-        # before, as the speaker gives it
+    if cls == "Statement" and previous is not None and counts.get("casualties") and \
+            (_TOLL_OF.search(head.text) or _FROM_THE_ATTACK.search(head.text)):
+        # "Iraq condemned the strikes, saying they killed three soldiers", "said no Americans were harmed
+        # in the Jan. 8 attack": the toll of the attack told before, as the speaker gives it
         merge_counts(previous, {"casualties": counts.pop("casualties")})
     merge_counts(event, counts)
     done_to = frozenset(n.entity for n in names if "Person" in n.kind.split("/") and any(
