@@ -102,3 +102,9 @@ def test_a_count_in_quotation_marks_keeps_the_closing_mark() -> None:
     curly = read("State television said that 80 “American terrorists” were killed.", KNOWN)["casualties"]
     assert [c["quote"] for c in straight + curly] == ['80 "American terrorists"', "80 “American terrorists”"]
     assert [(c["count"], c["status"], c["nationality"]) for c in straight + curly] == [(80, "killed", "united-states")] * 2
+
+
+def test_harmed_is_hurt() -> None:
+    assert read("Trump said no Americans were harmed in the attack.", KNOWN)["casualties"] == [
+        {"status": "injured", "count": 0, "qualifier": "exact", "quote": "no Americans were harmed", "nationality": "united-states"}]
+    assert read("Nobody was harmed.", KNOWN)["casualties"][0]["qualifier"] == "none-reported"

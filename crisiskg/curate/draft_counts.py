@@ -35,11 +35,11 @@ COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})
 # "injured nearly a dozen more": the verb before a number that names no noun
 VERB_COUNT = re.compile(rf"\b(?P<verb>killed|killing|kills|injured|injuring|injures|wounded|wounding|wounds)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?(?=[\s.,;])", re.IGNORECASE)
 NONE_REPORTED = re.compile(r"\bno (?:confirmed |reported |immediate reports of )?(?P<what>casualties|deaths|injuries|fatalities)\b|"
-                           r"\b(?:no one|nobody) was (?P<verb>killed|hurt|injured|wounded)\b|\bfailed to kill any (?P<who>\w+)|"
+                           r"\b(?:no one|nobody) was (?P<verb>killed|hurt|harmed|injured|wounded)\b|\bfailed to kill any (?P<who>\w+)|"
                            r"\bno (?P<none_of>American|Americans|British|Iraqi|Iraqis|Iranian|Iranians|Saudi|Israeli) (?:soldiers? |troops )?"
-                           r"(?:was|were) (?P<how>killed|hurt|injured|wounded)\b", re.IGNORECASE)
+                           r"(?:was|were) (?P<how>killed|hurt|harmed|injured|wounded)\b", re.IGNORECASE)
 _KILLED = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|slain|fatalities)\b", re.IGNORECASE)
-_INJURED = re.compile(r"\b(?:injured|injuring|injures|wounded|wounding|wounds|hurt|injuries|concussions?|treated for)\b", re.IGNORECASE)
+_INJURED = re.compile(r"\b(?:injured|injuring|injures|wounded|wounding|wounds|hurt|harmed|injuries|concussions?|treated for)\b", re.IGNORECASE)
 # "killed a U.S. contractor": one person, counted by the article "a"
 _ONE_PERSON = re.compile(r"\b(?P<verb>killed|killing|kills|injured|injuring|injures|wounded|wounding|wounds)\s+(?:a|an)\s+"
                          r"(?P<what>(?:[\w.]+\s+){0,2}(?:soldier|contractor|civilian|service ?member|servicemember|officer|guard|worker|"
