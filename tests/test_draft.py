@@ -1087,6 +1087,37 @@ def test_a_statement_of_a_toll_in_a_dated_attack_keeps_the_statement(tmp_path: P
     assert (0, "injured", "donald-trump") in {(c["count"], c["status"], c.get("claimed_by")) for c in attack["casualties"]}
 
 
+LIVE = """Live updates: Iran fires missiles at U.S. forces in Iraq
+
+January 8, 2020
+
+1:45 a.m. ET: Iran's Revolutionary Guards said they had launched "tens of" surface-to-surface missiles at Ain al-Asad air base in western Iraq, Iranian state television reported.
+
+2:10 a.m. ET: A second wave of missiles struck the airport in Erbil, in Iraq's Kurdistan region, a U.S. official told CNN.
+
+2:30 a.m. ET: The Pentagon confirmed that "more than a dozen" ballistic missiles were launched from Iran. Chief Pentagon spokesman Jonathan Hoffman said the Defense Department was working on initial battle damage assessments.
+
+3:05 a.m. ET: Iraq's military said in a statement that 22 missiles had been fired, 17 at Ain al-Asad and five at Erbil, and that no Iraqi casualties were reported.
+"""
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("live"), "911_live.txt", LIVE), SEEDS)
+
+
+def test_a_live_entry_s_time_stamp_dates_it_on_the_article_s_day(live: dict[str, Any]) -> None:
+    # the stamp is no part of the sentence's quote; its entry happened on the article's day, so the
+    # second wave on Erbil is the graph's missile attack of that day, not a new event
+    first = next(e for e in live["events"] if e["id"] == "iran-missile-strikes-2020-01-08")
+    assert first["quote"].startswith("Iran's Revolutionary Guards said")
+    assert first["date"]["value"] == "2020-01-08" and "'1:45 a.m. ET': the time of a live entry" in first["date"]["derivation"]
+    assert not [e for e in live["events"] if "A second wave" in e["quote"]]
+    assert "another account of iran-missile-strikes-2020-01-08" in next(
+        n["why"] for n in live["draft_notes"]["left_out"] if n["quote"].startswith("A second wave"))
+    assert all(not e["quote"].startswith(("ET:", "a.m.")) for e in live["events"])
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -42,7 +42,7 @@ from crisiskg.curate import draft_dates, draft_events, draft_phrases, draft_stan
 from crisiskg.curate import knowledge as knowledge_mod
 from crisiskg.curate.attribution import Attributor, Holder, authors, byline, names, slug
 from crisiskg.curate.knowledge import Knowledge
-from crisiskg.curate.segments import quoted, segments
+from crisiskg.curate.segments import quoted, segments, stamps
 from crisiskg.errors import CrisisKGError
 from crisiskg.textscan import MONTH_ABBREVIATIONS, MONTHS, month_number
 
@@ -112,7 +112,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
     if published is None:
         published, derivation = _after_known(text, segs, found, know, derivation)
         estimated = published is not None
-    dates = draft_dates.resolve(segs, published, estimated=estimated)
+    dates = draft_dates.resolve(segs, published, estimated=estimated, stamped=stamps(text))
     pub = published or dt.date.today()  # a placeholder the curator replaces; relative dates stay unresolved
     signed, publisher = byline(text, found)
     writers = signed + [w for w in authors(segs, found) if all(w.entity != s.entity for s in signed)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,10 +150,14 @@ def _absolute(sentence: str) -> DateGuess | None:
     return None
 
 
-def resolve(segs: list[Segment], published: dt.date | None, *, estimated: bool = False) -> dict[int, DateGuess]:
+def resolve(segs: list[Segment], published: dt.date | None, *, estimated: bool = False,
+            stamped: Mapping[int, str] | None = None) -> dict[int, DateGuess]:
     """The date of each sentence (by ``Segment.index``): its own, or the day named in the sentence just
-    before it (a heading or dateline passes nothing on), carried with the derivation."""
+    before it (a heading or dateline passes nothing on), carried with the derivation, or the article's
+    day for a sentence of a live entry (``stamped``: the time stamp that opens a paragraph, by
+    paragraph number)."""
     out: dict[int, DateGuess] = {}
+    stamped = stamped or {}
     own_dates: set[int] = set()
     previous: Segment | None = None
     for seg in segs:
@@ -174,6 +179,10 @@ def resolve(segs: list[Segment], published: dt.date | None, *, estimated: bool =
               and previous.text.rstrip()[-1:] in ".!?\"”"):
             short = previous.text if len(previous.text) <= 60 else previous.text[:57] + "..."
             out[seg.index] = out[previous.index].carried(short)
+        elif seg.paragraph in stamped and published is not None:
+            # "2:10 a.m. ET: A second wave of missiles struck ...": an entry of a live report, on its day
+            out[seg.index] = DateGuess(published.isoformat(), "day", f"{stamped[seg.paragraph]!r}: the time of a live entry, on "
+                                       f"the article's day ({_pub(published)}{', estimated' if estimated else ''}); check the time zone")
         previous = seg
     return out
 

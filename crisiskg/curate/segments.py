@@ -74,13 +74,26 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+# a live entry's time stamp that opens a line: "1:45 a.m. ET:", "09:40 GMT -", "3:05 p.m. —"
+STAMP = re.compile(r"^(?P<time>\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.m\.|[AP]\.?M\.?))?(?:\s+[A-Z]{2,4})?)\s*[:—–-]\s+")
+
+
+def stamps(text: str) -> dict[int, str]:
+    """The time stamps that open lines of ``text`` ("1:45 a.m. ET"), by the paragraph number
+    :func:`segments` gives the line."""
+    return {paragraph: m.group("time") for paragraph, line in enumerate(re.finditer(r"[^\n]+", text))
+            if (m := STAMP.match(line.group(0))) is not None}
+
+
 def segments(text: str) -> list[Segment]:
-    """The sentences of ``text`` in order (blank lines and whitespace left out)."""
+    """The sentences of ``text`` in order (blank lines and whitespace left out; a time stamp that opens
+    a line is no part of its first sentence)."""
     out: list[Segment] = []
     for paragraph, line in enumerate(re.finditer(r"[^\n]+", text)):
-        base = line.start()
-        for span in _segmenter().segment(line.group(0)):
-            chunk = line.group(0)[span.start:span.end]
+        stamp = STAMP.match(line.group(0))
+        base = line.start() + (stamp.end() if stamp else 0)
+        for span in _segmenter().segment(line.group(0)[stamp.end() if stamp else 0:]):
+            chunk = line.group(0)[base - line.start() + span.start:base - line.start() + span.end]
             stripped = chunk.strip()
             if not stripped:
                 continue
