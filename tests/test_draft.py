@@ -1118,6 +1118,16 @@ def test_a_live_entry_s_time_stamp_dates_it_on_the_article_s_day(live: dict[str,
     assert all(not e["quote"].startswith(("ET:", "a.m.")) for e in live["events"])
 
 
+def test_an_attack_a_statement_reports_again_is_the_attack_told_before(live: dict[str, Any]) -> None:
+    # "22 missiles had been fired" has no doer and no day of its own: the missile attack of the entries
+    # before, whose count the Iraqi military gives; no second attack is drafted from the statement
+    attack = next(e for e in live["events"] if e["id"] == "iran-missile-strikes-2020-01-08")
+    assert (attack["munitions"]["count"], attack["munitions"]["quote"]) == (22, "22 missiles")
+    said = _event(live, "Iraq's military said")
+    assert said["class"] == "Statement" and "munitions" not in said
+    assert [e["id"] for e in live["events"] if "22 missiles" in e["quote"]] == [said["id"]]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -249,6 +249,14 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         here = [e for e in events if e.get("quote") and e["quote"] in seg.text]
         drafted = {c for e in here for c in ([e["class"]] if isinstance(e["class"], str) else e["class"])}
         for ev in draft_phrases.read(text, seg, found, holder, published, drafted, estimated=estimated, head=clause):
+            if _told_again(ev, previous, dates.get(seg.index)):
+                # "Iraq's military said that 22 missiles had been fired, 17 at Ain al-Asad ...": no doer,
+                # no day of its own: the attack told before, whose counts the statement gives
+                for main in here:
+                    if _classes(main) & draft_events.SAYING and _more_counts(previous, main):  # type: ignore[arg-type]
+                        for key in ("casualties", "munitions", "counts"):
+                            main.pop(key, None)
+                continue
             ev["id"] = _unique(ev["id"], {e["id"] for e in events})
             events.append(ev)
             for main in here:  # a date inside the phrase is the phrase's event's, not the sentence's
@@ -376,6 +384,16 @@ def _first_titles(found: list[Any]) -> list[Any]:
             seen.add(n.entity)
             out.append(n)
     return out
+
+
+def _told_again(phrase: dict[str, Any], previous: dict[str, Any] | None, when: draft_dates.DateGuess | None) -> bool:
+    """Whether an attack a phrase reports ("said that 22 missiles had been fired") is the attack told
+    before: no doer, no date of its own, and the sentence's day (if any) is that attack's."""
+    if previous is None or not _classes(phrase) & draft_events.ATTACKS or phrase.get("roles") or phrase.get("date") \
+            or not phrase["suggested"]["why"].startswith(draft_phrases.REPORTED):  # "previous attacks on shipping": earlier ones
+        return False
+    day = (previous.get("date") or {}).get("value")
+    return when is None or day is None or when.value == day
 
 
 def _more_counts(event: dict[str, Any], other: dict[str, Any]) -> list[str]:

@@ -47,6 +47,7 @@ _OWN_DOING = re.compile(r"(?:it|they|we|(?:its|their|our)\s+(?:own\s+)?(?:forces
                         r"(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)
 # "said the strikes killed three soldiers": the act is the attack the article told before (its toll goes there)
 _TOLD_BEFORE = re.compile(rf"(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", re.IGNORECASE)
+REPORTED = "an act the speaker reports"  # the reason given for such an act; other phrases name past attacks
 HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never)\b", re.IGNORECASE)
 PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
                       r"(?:\s+(?:in|against)\s+[\w-]+)?", re.IGNORECASE)
@@ -132,7 +133,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
             targets = [n.entity for n in actors if n.begin > verb and n.entity not in doers]
             if doers:
                 extra["roles"] = {"attacker": list(dict.fromkeys(doers)), **({"target": list(dict.fromkeys(targets))} if targets else {})}
-            add(cls, words, m.start("act"), f"an act the speaker reports: '{m.group('verb')}'", extra)
+            add(cls, words, m.start("act"), f"{REPORTED}: '{m.group('verb')}'", extra)
     for m in PROTESTS.finditer(seg.text):
         add("Protest", m.group(0), m.start(), f"protests named inside the sentence: '{m.group(0)}'")
     return out
