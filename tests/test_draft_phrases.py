@@ -174,3 +174,14 @@ def test_words_said_after_a_link_are_the_earlier_event_not_the_sentences(tmp_pat
     # a sentence's own "said" is its attribution: one statement, not a second one inside it
     third = [e for e in mapping["events"] if e["quote"] in lines[6]]
     assert [(e["class"], e["roles"]) for e in third] == [("Statement", {"speaker": ["kataib-hezbollah"]})]
+
+
+def test_a_reported_act_reads_past_a_statement_and_abbreviations(tmp_path: Path) -> None:
+    # "U.S." is no end of the act's words, and "in a statement" is the speaker's, not the act's
+    path = tmp_path / "933_reported.txt"
+    path.write_text("Strikes on militia sites\n\n- March 16, 2020\n\nThe Pentagon said in a statement that U.S. forces had carried out "
+                    "airstrikes on five Kataib Hezbollah sites on Sunday.\n", encoding="utf-8")
+    mapping = draft_mapping(path, SEEDS)
+    strike = next(e for e in mapping["events"] if e["class"] == "Airstrike")
+    assert strike["quote"] == "U.S. forces had carried out airstrikes on five Kataib Hezbollah sites on Sunday"
+    assert strike["roles"] == {"attacker": ["us-military"], "target": ["kataib-hezbollah"]} and strike["date"]["value"] == "2020-03-15"

@@ -38,10 +38,14 @@ _SAY_WORD = re.compile(r"\b(?:tweeted|warned|threatened|vowed|pledged|announced|
 # a link to an earlier event ("..., hours after the ministry said that ...") it tells that event
 _SAID_WORD = re.compile(r"\b(?:said|stated|insisted)\b", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:\s+(?:in|on|at|of|the|and|from|by|to|with|for))+$", re.IGNORECASE)
-# an act a speaker reports: "said (on Saturday) (that) they had shot down a jet"
-REPORTED_ACT = re.compile(r"\b(?:said|says|confirm(?:ed|s)|admit(?:ted|s)|announc(?:ed|es)|acknowledg(?:ed|es))\s+(?:on\s+\w+\s+)?(?:that\s+)?"
-                          r"(?P<act>[^.;:“”\"]*?\b(?P<verb>shot down|downed|fired|struck|attacked|bombed|killed|(?:carried out|conducted|launched) "
-                          r"(?:air ?)?strikes)\b[^.;:“”\"]*)", re.IGNORECASE)
+# a character of the words of one act: no end of a clause or quotation; a point only after a lone
+# capital ("U.S. forces", "Mark A. Milley")
+_IN_ACT = r"(?:[^.;:“”\"]|(?<=\b[A-Z])\.)"
+# an act a speaker reports: "said (on Saturday) (in a statement) (that) they had shot down a jet"
+REPORTED_ACT = re.compile(r"\b(?:said|says|confirm(?:ed|s)|admit(?:ted|s)|announc(?:ed|es)|acknowledg(?:ed|es))\s+(?:on\s+\w+\s+)?"
+                          r"(?:in\s+an?\s+(?:[\w-]+\s+)?(?:statement|tweet|post|interview|briefing)\s+)?(?:that\s+)?"
+                          rf"(?P<act>{_IN_ACT}*?\b(?P<verb>shot down|downed|fired|struck|attacked|bombed|killed|(?:carried out|conducted|launched) "
+                          rf"(?:air ?)?strikes)\b{_IN_ACT}*)", re.IGNORECASE)
 # the speaker as the doer: "it had launched", "they shot down", "its forces shot down"
 _OWN_DOING = re.compile(r"(?:it|they|we|(?:its|their|our)\s+(?:own\s+)?(?:forces|troops|military|army|air defen[cs]es?|units?))\s+"
                         r"(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)
