@@ -1128,6 +1128,15 @@ def test_an_attack_a_statement_reports_again_is_the_attack_told_before(live: dic
     assert [e["id"] for e in live["events"] if "22 missiles" in e["quote"]] == [said["id"]]
 
 
+def test_an_organisation_inside_a_title_is_no_titled_name(live: dict[str, Any]) -> None:
+    # "Chief Pentagon spokesman Jonathan Hoffman": the whole is Hoffman's title, the Pentagon is named
+    # in it, and neither "Pentagon" titled "Chief" nor a "Chief Pentagon" is proposed
+    assert [(r["holder"], r["title"]) for r in live["roles"] if r["holder"] in ("jonathan-hoffman", "pentagon")] == [
+        ("jonathan-hoffman", "Chief Pentagon spokesman")]
+    proposed = {e["id"]: e for e in live["draft_notes"]["new_entities"]}
+    assert "chief-pentagon" not in proposed and proposed["pentagon"]["type"] == "Government" and proposed["pentagon"]["mentions"] == 2
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

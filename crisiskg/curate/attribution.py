@@ -25,6 +25,7 @@ from crisiskg.textscan import candidate_names, overlaps
 HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen[cs]e|War|Energy|Commerce|Treasury|Homeland Security))?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
          r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Colonel|Lieutenant|Major General|Brigadier|Captain|Sergeant|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
          r"Spokesman|Spokeswoman|Commander|Chief|King|Prince|Sheikh|Speaker|Governor|Gov\.|Mayor|Judge|Dr\.")
+_TITLE_LEAD = re.compile(rf"(?:(?:{HEADS}|Senior|Deputy|Top)[^\S\n]+)+")  # the title words a title's other words follow
 _LOW = r"(?:[^\W\d_A-Z]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
 # a name's words: "McCaul" and "DeSantis" have a capital inside
 _NAME = rf"(?P<name>(?:[A-Z]{_LOW}+(?:[A-Z]{_LOW}+)?|[A-Z]\.)(?:[^\S\n]+(?:[A-Z]{_LOW}+(?:[A-Z]{_LOW}+)?|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
@@ -34,7 +35,7 @@ TITLED = re.compile(rf"(?P<title>(?:(?:[A-Z][\w-]*|(?:[A-Z]\.)+|of|the)[^\S\n]+)
 # a title in lower case before a name: "defence minister Jafar al-Hussaini", "Iran's foreign ministry
 # spokesman Abbas Mousavi" (whose it is belongs to the title); a verb before it is not ("named
 # intelligence chief X")
-LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[A-Z][a-z]+[’']s[^\S\n]+)?(?:(?!(?:named|appointed|nominated|replaced|met|told|said|called|"
+LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[A-Z][a-z]+[’']s[^\S\n]+|(?:Chief|Senior|Deputy|Top)[^\S\n]+(?:[A-Z][\w-]+[^\S\n]+){1,2})?(?:(?!(?:named|appointed|nominated|replaced|met|told|said|called|"
                           r"and|with|by|as|the|a|an)\b)[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
                           r"general|leader|ambassador|envoy|president|director|adviser|advisor))[^\S\n]+" + _NAME)
 APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(?:\s+(?:[A-Z]\.|[A-Z](?:[^\W\d_A-Z]|[’'-])+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[A-Za-z][\w-]*\s+){0,4}?"
@@ -221,6 +222,10 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
             titles.setdefault((m.start("name"), m.end("name")), (m.group("title"), m.start("title")))
     for m in APPOSITION.finditer(text):
         titles.setdefault((m.start("name"), m.end("name")), (m.group("title").strip(), m.start("title")))
+    # "Chief Pentagon spokesman Jonathan Hoffman": "Pentagon" is a word of Hoffman's title, not a
+    # name titled "Chief"
+    titles = {(b, e): (t, tb) for (b, e), (t, tb) in titles.items()
+              if not any(tb2 <= b and e <= ob for (ob, _), (_, tb2) in titles.items())}
     # a known person's title: attach it where it stands right before the name
     out: list[Name] = []
     for n in found:
@@ -246,6 +251,9 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
             if tstart <= b < tb and te <= e + 1 and not inside:
                 b, e, nm, title = tb, te, text[tb:te], (tt, tstart)
                 break
+        lead = _TITLE_LEAD.match(nm)
+        if lead and lead.end() < len(nm) and any(tstart <= b and e <= tb for (tb, _), (_, tstart) in titles.items()):
+            b, nm = b + lead.end(), nm[lead.end():]  # "Chief Pentagon" in a title: the Pentagon
         count = NOT_A_NAME.match(nm)  # "Four Zelzal": the count is not part of the name
         if count and count.end() < len(nm):
             b, nm = b + count.end(), nm[count.end():]
