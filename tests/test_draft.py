@@ -1137,6 +1137,12 @@ def test_an_organisation_inside_a_title_is_no_titled_name(live: dict[str, Any]) 
     assert "chief-pentagon" not in proposed and proposed["pentagon"]["type"] == "Government" and proposed["pentagon"]["mentions"] == 2
 
 
+def test_a_count_a_speaker_reports_is_no_view(live: dict[str, Any]) -> None:
+    # "Iraq's military said ... 22 missiles had been fired ... no Iraqi casualties": facts told, with
+    # no cue of a view; the proposition words they share ("missiles", "Ain al-Asad") make no stance
+    assert not [s for s in live["stances"] if s["quote"].startswith("Iraq's military said")]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020
