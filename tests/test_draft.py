@@ -1143,6 +1143,15 @@ def test_a_count_a_speaker_reports_is_no_view(live: dict[str, Any]) -> None:
     assert not [s for s in live["stances"] if s["quote"].startswith("Iraq's military said")]
 
 
+def test_an_unnamed_source_of_any_nation_is_a_source(tmp_path: Path) -> None:
+    # "one former Qatari official": the fidelity review's "one former official", of any nation
+    text = ("A visit\n\nJanuary 13, 2020\n\nQatar's emir travelled to Tehran on Sunday for talks with President Hassan Rouhani, "
+            "one former Qatari official said.\n")
+    mapping = draft_mapping(_write(tmp_path, "927_qatari.txt", text), SEEDS)
+    source = next(s for s in mapping["sources"] if s["description"] == "one former Qatari official")
+    assert _event(mapping, "Qatar's emir")["reported_by"] == source["id"]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -48,7 +48,8 @@ SPEECH = (r"said|says|say|told|tells|added|adds|warned|warns|announced|announces
           r"called|calls|asserted|acknowledged|acknowledges|admitted|admits|confirmed|confirms|denied|denies|stressed|predicted|predicts|"
           r"thinks|think")
 UNNAMED = re.compile(r"\b(?P<who>(?:(?:one|a|an|two|three|several|some|many|other|most|few|senior|former|top|western|"
-                     r"US|U\.S\.|American|Iraqi|Iranian|military|defense|intelligence|administration|government|security|and)\s+){1,5}"
+                     r"US|U\.S\.|American|Iraqi|Iranian|(?-i:[A-Z][a-z]+(?:i|ian|ese|ish|an))|military|defense|intelligence|administration|"
+                     r"government|security|and)\s+){1,5}"
                      r"(?:officials?|diplomats?|sources?|analysts?|experts?|commentators?|observers?|critics?|lawmakers?|"
                      r"elements\s+of\s+[\w’' ]{1,30}?military|Iraqis|Iranians|Americans|state (?:television|TV|media)))\b", re.IGNORECASE)
 # a source with no word before it: "according to diplomats in the region", "according to officials"
