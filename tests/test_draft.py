@@ -1152,6 +1152,14 @@ def test_an_unnamed_source_of_any_nation_is_a_source(tmp_path: Path) -> None:
     assert _event(mapping, "Qatar's emir")["reported_by"] == source["id"]
 
 
+def test_a_chancellor_s_or_an_emir_s_title_is_no_part_of_the_name(tmp_path: Path) -> None:
+    text = ("Reactions\n\nJanuary 9, 2020\n\nGerman Chancellor Angela Merkel condemned the attacks. "
+            "Emir Tamim bin Hamad Al Thani called for calm.\n")
+    mapping = draft_mapping(_write(tmp_path, "928_heads.txt", text), SEEDS)
+    assert {(e["id"], e.get("title")) for e in mapping["draft_notes"]["new_entities"]} == {
+        ("angela-merkel", "German Chancellor"), ("tamim-bin-hamad-al-thani", "Emir")}
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -24,7 +24,7 @@ from crisiskg.textscan import candidate_names, overlaps
 
 HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen[cs]e|War|Energy|Commerce|Treasury|Homeland Security))?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
          r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Colonel|Lieutenant|Major General|Brigadier|Captain|Sergeant|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
-         r"Spokesman|Spokeswoman|Commander|Chief|King|Prince|Sheikh|Speaker|Governor|Gov\.|Mayor|Judge|Dr\.")
+         r"Spokesman|Spokeswoman|Commander|Chief|King|Prince|Sheikh|Speaker|Governor|Gov\.|Mayor|Judge|Dr\.|Chancellor|Emir|Premier")
 _TITLE_LEAD = re.compile(rf"(?:(?:{HEADS}|Senior|Deputy|Top)[^\S\n]+)+")  # the title words a title's other words follow
 _LOW = r"(?:[^\W\d_A-Z]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
 # a name's words: "McCaul" and "DeSantis" have a capital inside
