@@ -10,6 +10,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+# the capital letters names begin with, Latin accented ones included ("Élysée", "Mevlüt Çavuşoğlu"):
+# the body of a character class
+UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -25,7 +29,7 @@ DATE_EXPR = re.compile(
     r"|\b(?:overnight|tonight|this week(?:end)?|this morning|yesterday|today)\b",
 )
 # words of one name stand on one line ("By Staff" and a dateline's "WASHINGTON" below it are two)
-NAME = re.compile(r"\b[A-Z][\w’'.-]*[\w](?:[^\S\n]+(?:of[^\S\n]+the[^\S\n]+|of[^\S\n]+|for[^\S\n]+|al-|bin[^\S\n]+)?[A-Z][\w’'.-]*[\w])*")
+NAME = re.compile(rf"\b[{UPPER}][\w’'.-]*[\w](?:[^\S\n]+(?:of[^\S\n]+the[^\S\n]+|of[^\S\n]+|for[^\S\n]+|al-|bin[^\S\n]+)?[{UPPER}][\w’'.-]*[\w])*")
 # Capitalised words that are not names on their own (sentence openers, demonyms, titles).
 _DEMONYMS = {"Iranian", "Iranians", "American", "Americans", "Iraqi", "Iraqis", "British", "European", "Europeans", "Kurdish"}
 _NAMED_BODIES = {"Union", "Commission", "Council", "Parliament", "Embassy", "Ministry", "Army", "Navy", "League", "Republic",

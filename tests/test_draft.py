@@ -1160,6 +1160,16 @@ def test_a_chancellor_s_or_an_emir_s_title_is_no_part_of_the_name(tmp_path: Path
         ("angela-merkel", "German Chancellor"), ("tamim-bin-hamad-al-thani", "Emir")}
 
 
+def test_a_name_may_begin_with_an_accented_capital(tmp_path: Path) -> None:
+    # "Çavuşoğlu" and "Élysée" begin with capitals outside A-Z: the names are whole, the title split off
+    text = ("Reactions\n\nJanuary 9, 2020\n\nTurkish Foreign Minister Mevlüt Çavuşoğlu said Ankara would not take sides, "
+            "according to a statement from the Élysée Palace.\n")
+    mapping = draft_mapping(_write(tmp_path, "929_accents.txt", text), SEEDS)
+    proposed = {e["label"]: e for e in mapping["draft_notes"]["new_entities"]}
+    assert (proposed["Mevlüt Çavuşoğlu"]["id"], proposed["Mevlüt Çavuşoğlu"]["title"]) == ("mevlut-cavusoglu", "Turkish Foreign Minister")
+    assert (proposed["Élysée Palace"]["id"], proposed["Élysée Palace"]["type"]) == ("elysee-palace", "Facility")
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

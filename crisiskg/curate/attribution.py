@@ -20,25 +20,26 @@ from dataclasses import dataclass
 
 from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import Segment
-from crisiskg.textscan import candidate_names, overlaps
+from crisiskg.textscan import UPPER, candidate_names, overlaps
 
 HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen[cs]e|War|Energy|Commerce|Treasury|Homeland Security))?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
          r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Colonel|Lieutenant|Major General|Brigadier|Captain|Sergeant|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
          r"Spokesman|Spokeswoman|Commander|Chief|King|Prince|Sheikh|Speaker|Governor|Gov\.|Mayor|Judge|Dr\.|Chancellor|Emir|Premier")
 _TITLE_LEAD = re.compile(rf"(?:(?:{HEADS}|Senior|Deputy|Top)[^\S\n]+)+")  # the title words a title's other words follow
-_LOW = r"(?:[^\W\d_A-Z]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
+_LOW = rf"(?:[^\W\d_{UPPER}]|[’'-])"  # a lower-case letter of any script, or an apostrophe or hyphen inside a name
+_CAP = f"[{UPPER}]"  # a capital, accented ones included
 # a name's words: "McCaul" and "DeSantis" have a capital inside
-_NAME = rf"(?P<name>(?:[A-Z]{_LOW}+(?:[A-Z]{_LOW}+)?|[A-Z]\.)(?:[^\S\n]+(?:[A-Z]{_LOW}+(?:[A-Z]{_LOW}+)?|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
+_NAME = rf"(?P<name>(?:{_CAP}{_LOW}+(?:{_CAP}{_LOW}+)?|[A-Z]\.)(?:[^\S\n]+(?:{_CAP}{_LOW}+(?:{_CAP}{_LOW}+)?|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
 # the words of a title before its head: never across a sentence's end ("... Iran. Speaker Nancy Pelosi"),
 # an initialism ("U.S.") kept
-TITLED = re.compile(rf"(?P<title>(?:(?:[A-Z][\w-]*|(?:[A-Z]\.)+|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
+TITLED = re.compile(rf"(?P<title>(?:(?:{_CAP}[\w-]*|(?:[A-Z]\.)+|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
 # a title in lower case before a name: "defence minister Jafar al-Hussaini", "Iran's foreign ministry
 # spokesman Abbas Mousavi" (whose it is belongs to the title); a verb before it is not ("named
 # intelligence chief X")
 LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:[A-Z][a-z]+[’']s[^\S\n]+|(?:Chief|Senior|Deputy|Top)[^\S\n]+(?:[A-Z][\w-]+[^\S\n]+){1,2})?(?:(?!(?:named|appointed|nominated|replaced|met|told|said|called|"
                           r"and|with|by|as|the|a|an)\b)[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
                           r"general|leader|ambassador|envoy|president|director|adviser|advisor))[^\S\n]+" + _NAME)
-APPOSITION = re.compile(r"(?P<name>(?:[A-Z]\.\s+)?[A-Z](?:[^\W\d_A-Z]|[’'-])+(?:\s+(?:[A-Z]\.|[A-Z](?:[^\W\d_A-Z]|[’'-])+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[A-Za-z][\w-]*\s+){0,4}?"
+APPOSITION = re.compile(rf"(?P<name>(?:[A-Z]\.\s+)?{_CAP}{_LOW}+(?:\s+(?:[A-Z]\.|{_CAP}{_LOW}+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[A-Za-z][\w-]*\s+){{0,4}}?"
                         r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"
                         r"advisor|analyst|chairman|commander|founder|ambassador|editor|correspondent|officer|scholar|researcher|"
                         r"expert|historian|economist|specialist|lecturer|scientist)\b[^,.;:]{0,120})")
@@ -92,7 +93,7 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:Army|Forces?|Navy|Guards?|Corps|Command|Coalition|Marines)\b"), "ArmedForce"),
     (re.compile(r"\b(?:United Nations|NATO|Union|League)\b"), "InternationalOrganisation"),
     (re.compile(r"\b(?:Base|Camp|Air Base|Fort)\b"), "MilitaryBase"),
-    (re.compile(r"\b(?:Airport|Embassy|Facility|Refinery|Port|Depot|Plant)\b"), "Facility"),
+    (re.compile(r"\b(?:Airport|Embassy|Facility|Refinery|Port|Depot|Plant|Palace)\b"), "Facility"),
     (re.compile(r"\b(?:Gulf|Sea|Strait|River|Ocean)\b"), "WaterBody"),
     (re.compile(r"\b(?:Province|Region|Governorate|Kurdistan|Zone|District|Quarter|Square|Valley|Desert|Peninsula)\b"), "Region"),
 ]
