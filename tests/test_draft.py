@@ -1170,6 +1170,15 @@ def test_a_name_may_begin_with_an_accented_capital(tmp_path: Path) -> None:
     assert (proposed["Élysée Palace"]["id"], proposed["Élysée Palace"]["type"]) == ("elysee-palace", "Facility")
 
 
+def test_a_capital_words_are_addressed_to_is_no_place(tmp_path: Path) -> None:
+    # "called on both Tehran and Washington": the two governments, not where the attacks happened
+    text = ("Restraint\n\nJanuary 9, 2020\n\nEuropean leaders on Wednesday condemned Iran's missile attacks on bases housing "
+            "U.S. troops in Iraq and called on both Tehran and Washington to step back from the brink.\n")
+    mapping = draft_mapping(_write(tmp_path, "930_addressed.txt", text), SEEDS)
+    attack = next(e for e in mapping["events"] if e["id"] == "iran-missile-strikes-2020-01-08")
+    assert not {"tehran", "washington-dc"} & set(attack.get("places", []) + attack.get("target_places", []))
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

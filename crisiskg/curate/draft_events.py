@@ -95,6 +95,9 @@ CHANNELS = [(re.compile(r"\btweet|\bon Twitter\b", re.IGNORECASE), "Tweet"), (re
 _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+)?$", re.IGNORECASE)
 # a place name as the subject of a verb ("Washington should ...", "Washington and Tehran can ...") names
 # a government, not where something happened
+# whom words are addressed to: "called on both Tehran and Washington to step back", "urged Baghdad to"
+_ADDRESSED = re.compile(r"\b(?:called on|called upon|urged|pressed|asked|told|warned|accused|blamed|condemned)\s+(?:both\s+)?"
+                        r"(?:[A-Z][\w-]*\s+(?:and|or)\s+)?$")
 _METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|can|could|may|might|has|have|had|wants?|needs?|"
                       r"says?|said|told|insists?|[a-z]+ed)\b|"
                       # "Tehran's response", "Washington's allies": the government's, not the city's place
@@ -293,7 +296,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
             if _OFFICE_OF.search(before[-30:]):
                 continue  # "Adnan al-Zurfi, a former governor of Najaf": a person's office, not where it happened
             aimed_at = cls in ATTACKS or cls == "Threat" and _AIMED_AT.search(before[-60:])
-            if "City" in kinds and not _LOCATIVE.search(before[-16:]) and (not aimed_at or _METONYM.match(seg.text[n.end - seg.begin:])):
+            if "City" in kinds and (_ADDRESSED.search(before[-60:]) or
+                                    not _LOCATIVE.search(before[-16:]) and (not aimed_at or _METONYM.match(seg.text[n.end - seg.begin:]))):
                 # "Washington should respect ...", "asked Washington to": the capital stands for its
                 # government; a city is where something happened after "in", "at", ..., or an attack's or
                 # a threat's target ("would target Haifa, Israel, and Dubai")
