@@ -113,8 +113,10 @@ def candidate_names(text: str) -> list[tuple[int, int, str]]:
             words = words[1:]
         while len(words) > 1 and words[-1] in NOT_NAMES:  # "Powerful Shiite factions": an adjective, not a name's last word
             words = words[:-1]
-        words = [re.sub(r"[’']s$", "", w) for w in words]
-        if not words or all(w in NOT_NAMES or all(part in NOT_NAMES or not part[:1].isupper() for part in w.split("-")) for w in words):
+        if words:  # "Soleimani's": the name is before the possessive; one inside ("Russia's Foreign Ministry") stays
+            words[-1] = re.sub(r"[’']s$", "", words[-1])
+        if not words or all(w in NOT_NAMES or all(part in NOT_NAMES or not part[:1].isupper() for part in re.sub(r"[’']s$", "", w).split("-"))
+                            for w in words):
             continue
         name = " ".join(words)
         begin = m.start() + m.group(0).find(words[0])

@@ -1179,6 +1179,26 @@ def test_a_capital_words_are_addressed_to_is_no_place(tmp_path: Path) -> None:
     assert not {"tehran", "washington-dc"} & set(attack.get("places", []) + attack.get("target_places", []))
 
 
+def test_a_name_with_a_possessive_inside_keeps_its_offsets_and_speaks() -> None:
+    from crisiskg.textscan import candidate_names
+
+    # "Russia's Foreign Ministry": the name had lost its "'s" and with it two characters of its end,
+    # so the verb after it was not found and the ministry did not speak
+    text = "Russia's Foreign Ministry warned that the killing had pushed the region to the edge of war."
+    assert [(text[b:e], name) for b, e, name in candidate_names(text)] == [("Russia's Foreign Ministry", "Russia's Foreign Ministry")]
+    other = "The People's Mobilization Forces met. Iraq's Kataib Hezbollah's leader spoke."
+    assert [other[b:e] for b, e, name in candidate_names(other)] == [name for b, e, name in candidate_names(other)] == [
+        "People's Mobilization Forces", "Iraq's Kataib Hezbollah"]
+
+
+def test_a_body_with_its_state_s_name_speaks(tmp_path: Path) -> None:
+    text = ("Reactions\n\nJanuary 9, 2020\n\nRussia's Foreign Ministry warned that Washington's killing of Soleimani had pushed "
+            "the region to the edge of a major war.\n")
+    mapping = draft_mapping(_write(tmp_path, "931_russia.txt", text), SEEDS)
+    assert _event(mapping, "Russia's Foreign Ministry")["roles"]["speaker"] == ["russia-foreign-ministry"]
+    assert [(e["id"], e["label"]) for e in mapping["draft_notes"]["new_entities"]] == [("russia-foreign-ministry", "Russia's Foreign Ministry")]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

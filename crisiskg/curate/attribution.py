@@ -268,7 +268,8 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
             continue  # "Iraqi officials", "a Ukrainian passenger jet": an adjective of nationality, not a name
         cls, evidence = guess_class(nm, text, b, titled=title is not None)
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
-        ident = slug(" ".join(w for i, w in enumerate(nm.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(nm)
+        plain = re.sub(r"[’']s\b", "", nm)  # "Russia's Foreign Ministry" -> russia-foreign-ministry
+        ident = slug(" ".join(w for i, w in enumerate(plain.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(plain)
         out.append(Name(b, e, nm, ident, False, cls, title[0] if title else None, title[1] if title else None, evidence))
         taken.append((b, e))
     # "Esper said ..." at the start of a sentence, after "Defense Secretary Mark Esper": a single word
