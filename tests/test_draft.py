@@ -1199,6 +1199,15 @@ def test_a_body_with_its_state_s_name_speaks(tmp_path: Path) -> None:
     assert [(e["id"], e["label"]) for e in mapping["draft_notes"]["new_entities"]] == [("russia-foreign-ministry", "Russia's Foreign Ministry")]
 
 
+def test_a_state_s_capitalised_body_speaks_for_it(tmp_path: Path) -> None:
+    # "Iran's foreign ministry said" made Iran the speaker; "Iran's Foreign Ministry said", capitalised,
+    # drafted nothing at all
+    text = "Baseless\n\nJanuary 28, 2020\n\nIran's Foreign Ministry said the accusation was baseless.\n"
+    mapping = draft_mapping(_write(tmp_path, "932_iran_fm.txt", text), SEEDS)
+    said = _event(mapping, "Iran's Foreign Ministry said")
+    assert said["class"] == "Statement" and said["roles"] == {"speaker": ["iran"]}
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -62,7 +62,7 @@ _SOME = re.compile(r"^(?:Some|Others|Many|Critics|Analysts|Experts|Observers|Dip
 # "Iraq's military condemned": the actor whose body speaks holds the words
 # "X had initially said", "X also told", "X later denied"
 _ADVERB = r"(?:also|initially|first|earlier|previously|later|again|repeatedly|publicly|privately|then|since)"
-_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[a-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:{_ADVERB}\s+)?(?:{SPEECH})\b")
+_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[A-Za-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:{_ADVERB}\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 # "..., officials said.", "..., witnesses told the agency.": an unnamed source at the end of the sentence
 _UNNAMED_LAST = re.compile(rf",\s+(?P<who>(?:the\s+)?(?:(?:medical|hospital|local|security|police|military|government|Iraqi|Iranian|U\.S\.|US|"
