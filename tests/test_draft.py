@@ -1208,6 +1208,14 @@ def test_a_state_s_capitalised_body_speaks_for_it(tmp_path: Path) -> None:
     assert said["class"] == "Statement" and said["roles"] == {"speaker": ["iran"]}
 
 
+def test_a_warning_of_what_has_happened_is_a_statement(tmp_path: Path) -> None:
+    text = ("Warnings\n\nJanuary 9, 2020\n\nRussia's Foreign Ministry warned that Washington's killing of Soleimani had pushed "
+            "the region to the edge of a major war.\n\nIran warned that it had been attacked and would respond.\n")
+    mapping = draft_mapping(_write(tmp_path, "933_warned.txt", text), SEEDS)
+    assert _event(mapping, "Russia's Foreign Ministry")["class"] == "Statement"
+    assert _event(mapping, "Iran warned")["class"] == "Threat"  # "would respond": what will come
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

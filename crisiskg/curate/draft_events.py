@@ -88,6 +88,10 @@ HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|i
 # "This announcement", "These attacks": a word pointing back at an event the article told before
 DEMONSTRATIVE = re.compile(r"^(?:This|These|That|Those|Such)\s+(?:\w+\s+)?(?:attacks?|strikes?|announcement|vote|threats?|"
                            r"statement|tweet|killing|barrage|rockets|missiles)\b")
+# a warning of what has happened: "warned that X had pushed ...", with nothing ahead in it
+_WARNED_THAT = re.compile(r"\bwarn(?:ed|s)\s+(?:[\w-]+\s+){0,3}?that\s+(?P<what>[^.;:]+)", re.IGNORECASE)
+_PAST = re.compile(r"\b(?:had|has|have|was|were)\s+(?:\w+ly\s+)?(?:been\s+)?\w+(?:ed|en|t)\b", re.IGNORECASE)
+_AHEAD = re.compile(r"\b(?:will|would|could|may|might|shall|can|if|unless|going to|risks?)\b|[’']ll\b", re.IGNORECASE)
 ADVICE = re.compile(r"\b(?:should(?:n[’']t)?|must|ought to|needs? to|avoid|refrain)\b", re.IGNORECASE)
 CONDITION = re.compile(r"\b(?:if|unless|should it|as long as)\b[^.;:”\"]{3,120}", re.IGNORECASE)
 CHANNELS = [(re.compile(r"\btweet|\bon Twitter\b", re.IGNORECASE), "Tweet"), (re.compile(r"\bTelegram\b"), "Telegram"),
@@ -232,6 +236,11 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
             if named:
                 return "Statement", "010", f"'{threat.group(0)}' gives advice, not a threat: {holder.why}"
             return None, None, f"'{threat.group(0)}' gives advice, not a threat: a stance, no event"
+        warned = _WARNED_THAT.search(text, threat.start())
+        if threat.group(0).lower().startswith("warn") and warned and _PAST.search(warned.group("what")) \
+                and not _AHEAD.search(warned.group("what")):
+            # "warned that the killing had pushed the region to the edge of war": what has happened, no threat
+            return "Statement", "010", f"'{threat.group(0)}' tells of what has happened, not of what will: a statement"
         return "Threat", "130", f"threat word '{threat.group(0)}'"
     act = _act(text)
     speech = STATEMENT.search(text)
