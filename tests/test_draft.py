@@ -1216,6 +1216,16 @@ def test_a_warning_of_what_has_happened_is_a_statement(tmp_path: Path) -> None:
     assert _event(mapping, "Iran warned")["class"] == "Threat"  # "would respond": what will come
 
 
+def test_a_speaker_who_first_spoke_with_someone_speaks(tmp_path: Path) -> None:
+    # "Macron spoke with Salih by phone and stressed ...": Salih, named between Macron and his verb, is
+    # whom he spoke with (not, as between commas, the one who speaks); "spoke" is a past like "met"
+    text = ("Calls\n\nJanuary 9, 2020\n\nFrench President Emmanuel Macron spoke with Iraqi President Barham Salih by phone "
+            "and stressed the need to preserve Iraq's sovereignty.\n")
+    mapping = draft_mapping(_write(tmp_path, "934_macron.txt", text), SEEDS)
+    said = _event(mapping, "French President Emmanuel Macron")
+    assert said["class"] == "Statement" and said["roles"]["speaker"] == ["emmanuel-macron"]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

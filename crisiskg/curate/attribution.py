@@ -62,7 +62,7 @@ _SOME = re.compile(r"^(?:Some|Others|Many|Critics|Analysts|Experts|Observers|Dip
 # "Iraq's military condemned": the actor whose body speaks holds the words
 # "X had initially said", "X also told", "X later denied"
 _ADVERB = r"(?:also|initially|first|earlier|previously|later|again|repeatedly|publicly|privately|then|since)"
-_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[A-Za-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:[a-z]+ed\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:{_ADVERB}\s+)?(?:{SPEECH})\b")
+_SPEECH_AFTER = re.compile(rf"^(?:[’']s\s+(?:[A-Za-z]+\s+){{1,2}}(?=(?:{SPEECH})\b))?(?:,[^,]{{0,100}},)?,?\s*(?:(?:[a-z]+ed|spoke|met|held|sent|took|gave|made|wrote)\b[^,.;:“\"]{{0,60}}?\band\s+)?(?:has\s+|had\s+|have\s+|having\s+)?(?:{_ADVERB}\s+)?(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"(?:{SPEECH})\s*$")
 # "..., officials said.", "..., witnesses told the agency.": an unnamed source at the end of the sentence
 _UNNAMED_LAST = re.compile(rf",\s+(?P<who>(?:the\s+)?(?:(?:medical|hospital|local|security|police|military|government|Iraqi|Iranian|U\.S\.|US|"
@@ -358,7 +358,8 @@ class Attributor:
             after = self.text[n.end:seg.end]
             spoke = _SPEECH_AFTER.match(after)
             # "A spokesman for the coalition, Colonel Myles Caggins, said": the person between the commas speaks
-            named_between = spoke is not None and any("Person" in o.kind and n.end < o.begin < n.end + spoke.end() for o in inside)
+            named_between = spoke is not None and any("Person" in o.kind and n.end < o.begin < n.end + spoke.end()
+                                                       and "," in self.text[n.end:o.begin] for o in inside)  # set off by commas
             if spoke and not named_between and not re.match(r"^\s*(?:that|who|which)\b", after):
                 mode = "direct-quote" if re.search(r"[“\"]", after) else "paraphrase"
                 verb = spoke.group(0).strip(", ").split()[-1]

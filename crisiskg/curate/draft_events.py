@@ -73,7 +73,7 @@ THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|pr
 SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target|regret|be (?:hit|struck|attacked|targeted)|pay (?:a|the) (?:heavy |high )?price|"
                            r"face (?:a |an )?(?:\w+ )?(?:response|revenge|retaliation|consequences))\b|\b(?:harsh|severe|crushing) (?:revenge|retaliation)\b",
                            re.IGNORECASE)
-STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote|stressed|emphasi[sz]ed|reiterated)\b", re.IGNORECASE)
 # the words for an attack told before ("the strikes", "these raids"), and a weekday's ("Sunday's attack")
 ATTACK_NOUNS = r"(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)"
 _DAY_S = r"(?:Sun|Satur|Fri|Thurs|Wednes|Tues|Mon)day[’']s"
