@@ -21,7 +21,7 @@ from serving import ROOT  # tests/serving.py
 pytestmark = pytest.mark.no_seeds  # reads nothing of the seeds (tests/seedguard.py)
 
 SCRIPT = r"""
-import json, logging, multiprocessing, sys
+import json, logging, multiprocessing, sys, time
 from multiprocessing import resource_tracker
 
 logging.basicConfig(format="LOG %(name)s %(levelname)s %(message)s", stream=sys.stderr)
@@ -37,6 +37,18 @@ seen = []
 for step in ("missing", "missing", "back"):
     if step == "back":
         multiprocessing.set_executable(sys.executable)
+        # the cause is gone once the forkserver that could not start has ended: its exec fails in a child
+        # that a loaded machine may not have run yet, and a forkserver still alive is reused
+        from multiprocessing import forkserver
+        pid, deadline = forkserver._forkserver._forkserver_pid, time.monotonic() + 60
+        while pid and time.monotonic() < deadline:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    if fh.read().rsplit(")", 1)[-1].split()[0] in ("Z", "X"):
+                        break
+            except FileNotFoundError:
+                break
+            time.sleep(0.02)
     resp = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
                       headers={"Accept": "application/sparql-results+json"})
     ready = client.get("/readyz")
