@@ -285,7 +285,9 @@ def live_check(stem: str) -> Any:
     report = check(_seeds(), stem, data=data)
     shown = [{"where": f"{p.file}:{p.line}:{p.column}" if p.line else p.file, "field": p.field, "message": p.message,
               "hint": p.hint, "entry": ref} for p, ref in report.problems]
-    return jsonify({"ok": not shown, "problems": shown})
+    # not a problem (the build takes the article), but the map cannot show the events that name them
+    unmapped = [{"place": place, "events": n} for place, n in report.unmapped.items()]
+    return jsonify({"ok": not shown, "problems": shown, "unmapped": unmapped})
 
 
 @bp.get("/search")

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from crisiskg.build import gate
+from crisiskg.curate.coverage import places_without_point
 from crisiskg.errors import CrisisKGError, Problem, SeedError, ValidationFailed
 from crisiskg.loaders.anchor import AnchorError, anchor
 from crisiskg.loaders.reviewed import check_attacks, check_reviewed
@@ -43,6 +44,7 @@ class Mark:
 class Report:
     problems: list[tuple[Problem, str | None]] = field(default_factory=list)  # each with the page entry it belongs to
     marks: list[Mark] = field(default_factory=list)
+    unmapped: dict[str, int] = field(default_factory=dict)  # places with no point -> events that name them (not on the map)
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -127,8 +129,9 @@ def check(seeds: Path, stem: str, *, data: Any = None) -> Report:
             problems += [p for p in check_reviewed(part.articles[0]) if not p.field.startswith("draft_notes")]
             problems += list(check_attacks(part.articles, known))
         key = part.articles[0].key if part.articles else None
-        shapes = [p for p in gate.shape_problems(usable(part, problems), article=key) if p.file == mine]
-    report = Report()
+        loaded = usable(part, problems)
+        shapes = [p for p in gate.shape_problems(loaded, article=key) if p.file == mine]
+    report = Report(unmapped=places_without_point(loaded, loaded.articles[0]) if loaded.articles else {})
     current = yaml.load(body, Loader=_LOADER) or {}
     report.marks = marks(text, current)
     spans = {m.ref: m for m in report.marks}

@@ -81,3 +81,20 @@ def test_a_refused_publish_leaves_the_file_as_it_was(bench: tuple[Any, str, Path
     assert refused.status_code == 422 and b"has no roles" in refused.data
     assert yaml_file.read_bytes() == before and b"status: draft" in before
     assert current(out).version == version
+
+
+def test_a_place_with_no_point_is_named_as_not_on_the_map(bench: tuple[Any, str, Path, Path]) -> None:
+    # Camp Alpha has no point in the registry: the build takes the event, the map leaves it out; the
+    # workbench says so on the page and in the live check, and counts it as no problem
+    client, csrf, _seeds, _out = bench
+    fixed = EVENT.replace("militai", "militia") + "places: [camp-alpha]\n"
+    answer = client.post(f"/curate/{NEW}/check", json={"entry": "suggestion-0", "yaml": fixed}, headers={"X-CSRF-Token": csrf}).get_json()
+    assert answer["unmapped"] == [{"place": "camp-alpha", "events": 1}]
+    assert not [p for p in answer["problems"] if "camp-alpha" in p["message"]]
+    mapped = fixed.replace("places: [camp-alpha]", "places: [riverton]")
+    answer = client.post(f"/curate/{NEW}/check", json={"entry": "suggestion-0", "yaml": mapped}, headers={"X-CSRF-Token": csrf}).get_json()
+    assert answer["unmapped"] == []  # Riverton has a point
+    client.post(f"/curate/{NEW}/suggestion/0/accept", data={"_csrf": csrf, "yaml": fixed})
+    page = client.get(f"/curate/{NEW}").data.decode()
+    notice = re.search(r'<div id="unmapped".*?</div>', page, re.DOTALL)
+    assert notice is not None and "Not on the map" in notice.group(0) and "<code>camp-alpha</code> (1 event)" in notice.group(0)

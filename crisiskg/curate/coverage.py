@@ -95,11 +95,19 @@ def article_coverage(seeds: SeedSet, art: ArticleSeed, matcher: AliasMatcher) ->
             cov.dates_covered += 1
         else:
             cov.dates_uncovered.append((m.start(), m.group(0)))
+    cov.places_without_point = places_without_point(seeds, art)
+    return cov
+
+
+def places_without_point(seeds: SeedSet, art: ArticleSeed) -> dict[str, int]:
+    """The places the events of ``art`` name that have no point in the registry (the map cannot show
+    those events; a country has none by design), each with the number of events that name it."""
+    out: dict[str, int] = {}
     for ev in art.items("events"):
         for place in dict.fromkeys([*(ev.get("places") or []), *(ev.get("target_places") or [])]):
             if place in seeds.entities and "point" not in seeds.entities[place] and not {"Country", "State"} & set(seeds.types(place)):
-                cov.places_without_point[place] = cov.places_without_point.get(place, 0) + 1
-    return cov
+                out[place] = out.get(place, 0) + 1
+    return out
 
 
 def coverage(seeds_dir: Path | str, *, allow_drafts: bool = True) -> list[ArticleCoverage]:

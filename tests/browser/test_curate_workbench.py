@@ -109,8 +109,12 @@ def test_curate_a_new_article_end_to_end(workbench: Any, browser: Any) -> None:
     expect(flagged).to_have_count(1)  # (Save is a navigation: expect waits for the new page)
     assert f"articles/{STEM}.yaml:" in flagged.inner_text()
     assert page.locator("#article-text mark.problem").count() > 0  # shown at its span
+    # a place with no point is no problem, but the live check says the map will leave the event out
+    page.locator("#events-0 textarea").fill(EVENT.format(target="us-led-coalition").replace("[camp-taji]", "[camp-taji, anbar-governorate]"))
+    page.locator("#events-0 output.live", has_text="not on the map: anbar-governorate").wait_for()
+    assert "no problems" in page.locator("#events-0 output.live").inner_text()
     page.locator("#events-0 textarea").fill(EVENT.format(target="us-led-coalition"))
-    page.locator("#events-0 output.live", has_text="no problems").wait_for()
+    expect(page.locator("#events-0 output.live")).to_have_text("no problems")  # checked again: every place has a point
     page.locator("#events-0 button", has_text="Save").click()
     expect(page.locator("#problems li[data-entry='events-0']")).to_have_count(0)
 

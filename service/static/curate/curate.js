@@ -35,6 +35,11 @@
       if (!out) return;
       const mine = answer.problems.filter(function (p) { return !p.entry || p.entry === area.dataset.entry || area.dataset.entry.startsWith("suggestion-"); });
       out.textContent = mine.length ? mine.map(function (p) { return p.where + " " + (p.field || "") + ": " + p.message + (p.hint ? " (" + p.hint + ")" : ""); }).join("\n") : "no problems";
+      // a place this entry names with no point: not a problem, but the map leaves its events out
+      const unmapped = (answer.unmapped || []).filter(function (u) { return new RegExp("(?<![\\w-])" + u.place + "(?![\\w-])").test(area.value); });
+      if (unmapped.length) {
+        out.textContent += "\nnot on the map: " + unmapped.map(function (u) { return u.place; }).join(", ") + " (no point in registry.yaml)";
+      }
       out.className = "live " + (mine.length ? "problem" : "ok");
     }).catch(function () { if (out) out.textContent = "could not check"; });
   }
