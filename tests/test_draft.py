@@ -1226,6 +1226,15 @@ def test_a_speaker_who_first_spoke_with_someone_speaks(tmp_path: Path) -> None:
     assert said["class"] == "Statement" and said["roles"]["speaker"] == ["emmanuel-macron"]
 
 
+def test_the_nation_of_the_people_counted_is_no_actor(tmp_path: Path) -> None:
+    text = ("Fact check\n\nJanuary 15, 2020\n\nIranian state media claimed that 80 U.S. soldiers died in the January 8 strikes "
+            "on Ain al-Asad air base.\n")
+    mapping = draft_mapping(_write(tmp_path, "935_counted.txt", text), SEEDS)
+    attack = next(e for e in mapping["events"] if e["id"] == "iran-missile-strikes-2020-01-08")
+    assert "united-states" not in {i for ids in (attack.get("roles") or {}).values() for i in ids}  # had been the attacker
+    assert [(c["count"], c["nationality"]) for c in attack["casualties"]] == [(80, "united-states")]
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

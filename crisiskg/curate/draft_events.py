@@ -287,6 +287,9 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
     filed = DATELINE.match(seg.text)
     # "The Houthis, who are backed by Iran, fired ...": who a relative clause names takes no part in the act
     aside = [(seg.begin + m.start(), seg.begin + m.end()) for m in _RELATIVE_ASIDE.finditer(seg.text)]
+    # "80 U.S. soldiers died": the nation of the people counted, not an actor ("18 Katyusha rockets" still
+    # names the weapon)
+    counted = [(seg.begin + m.start(), seg.begin + m.end()) for m in draft_counts.COUNT.finditer(seg.text)]
     for n in names:
         if not (seg.begin <= n.begin and n.end <= seg.end) or filed and n.begin < seg.begin + filed.end():
             continue  # outside the sentence, or in its dateline
@@ -315,6 +318,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
                 places.append(n.entity)
             if cls in ATTACKS and against and n.entity not in target_places:
                 target_places.append(n.entity)
+            continue
+        if any(b <= n.begin < e for b, e in counted):
             continue
         if cls in ("Statement", "Threat", "ClaimOfResponsibility"):
             role = {"Statement": "speaker", "Threat": "speaker", "ClaimOfResponsibility": "claimant"}[cls]
