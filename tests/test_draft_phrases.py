@@ -185,3 +185,10 @@ def test_a_reported_act_reads_past_a_statement_and_abbreviations(tmp_path: Path)
     strike = next(e for e in mapping["events"] if e["class"] == "Airstrike")
     assert strike["quote"] == "U.S. forces had carried out airstrikes on five Kataib Hezbollah sites on Sunday"
     assert strike["roles"] == {"attacker": ["us-military"], "target": ["kataib-hezbollah"]} and strike["date"]["value"] == "2020-03-15"
+
+
+def test_an_act_a_speaker_says_did_not_happen_is_no_act(tmp_path: Path) -> None:
+    path = tmp_path / "934_none.txt"
+    path.write_text("Fact check\n\n- January 15, 2020\n\nThe Pentagon said no U.S. or Iraqi personnel were killed.\n", encoding="utf-8")
+    mapping = draft_mapping(path, SEEDS)
+    assert [e["class"] for e in mapping["events"]] == ["Statement"]  # and no killing beside it

@@ -52,7 +52,7 @@ _OWN_DOING = re.compile(r"(?:it|they|we|(?:its|their|our)\s+(?:own\s+)?(?:forces
 # "said the strikes killed three soldiers": the act is the attack the article told before (its toll goes there)
 _TOLD_BEFORE = re.compile(rf"(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", re.IGNORECASE)
 REPORTED = "an act the speaker reports"  # the reason given for such an act; other phrases name past attacks
-HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never)\b", re.IGNORECASE)
+HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never|no|nobody|none)\b", re.IGNORECASE)
 PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
                       r"(?:\s+(?:in|against)\s+[\w-]+)?", re.IGNORECASE)
 
