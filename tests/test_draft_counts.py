@@ -108,3 +108,10 @@ def test_harmed_is_hurt() -> None:
     assert read("Trump said no Americans were harmed in the attack.", KNOWN)["casualties"] == [
         {"status": "injured", "count": 0, "qualifier": "exact", "quote": "no Americans were harmed", "nationality": "united-states"}]
     assert read("Nobody was harmed.", KNOWN)["casualties"][0]["qualifier"] == "none-reported"
+
+
+def test_none_of_two_nations_is_a_count_for_each() -> None:
+    found = read("The Pentagon said no U.S. or Iraqi personnel were killed.", KNOWN)["casualties"]
+    assert [(c["status"], c["count"], c["qualifier"], c["nationality"]) for c in found] == [
+        ("killed", 0, "exact", "united-states"), ("killed", 0, "exact", "iraq")]
+    assert {c["quote"] for c in found} == {"no U.S. or Iraqi personnel were killed"}

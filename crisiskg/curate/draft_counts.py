@@ -34,9 +34,11 @@ COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})
                    rf"(?!\s+(?:[\w.’'“”\"-]+\s+){{0,2}}?[“”\"]?(?:{_NOUNS})\b)))\b", re.IGNORECASE)
 # "injured nearly a dozen more": the verb before a number that names no noun
 VERB_COUNT = re.compile(rf"\b(?P<verb>killed|killing|kills|injured|injuring|injures|wounded|wounding|wounds)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?(?=[\s.,;])", re.IGNORECASE)
+_NATIONS = r"U\.S\.|US|American|Americans|British|Iraqi|Iraqis|Iranian|Iranians|Saudi|Israeli"  # "no U.S. or Iraqi personnel"
 NONE_REPORTED = re.compile(r"\bno (?:confirmed |reported |immediate reports of )?(?P<what>casualties|deaths|injuries|fatalities)\b|"
                            r"\b(?:no one|nobody) was (?P<verb>killed|hurt|harmed|injured|wounded)\b|\bfailed to kill any (?P<who>\w+)|"
-                           r"\bno (?P<none_of>American|Americans|British|Iraqi|Iraqis|Iranian|Iranians|Saudi|Israeli) (?:soldiers? |troops )?"
+                           rf"\bno (?P<none_of>{_NATIONS})(?P<also> (?:or|and|nor) (?:{_NATIONS}))? "
+                           r"(?:soldiers? |troops |personnel |service ?members? |civilians |forces |citizens )?"
                            r"(?:was|were) (?P<how>killed|hurt|harmed|injured|wounded)\b", re.IGNORECASE)
 _KILLED = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|slain|fatalities)\b", re.IGNORECASE)
 _INJURED = re.compile(r"\b(?:injured|injuring|injures|wounded|wounding|wounds|hurt|harmed|injuries|concussions?|treated for)\b", re.IGNORECASE)
@@ -155,7 +157,10 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
             "injured" if verb or (m.group("what") or "").lower() == "injuries" else "casualties"
         who = m.group("who") or m.group("none_of")
         item = {"status": status, "count": 0, "qualifier": "none-reported" if not who else "exact", "quote": m.group(0)}
-        if who and DEMONYMS.get(who) in known:
-            item["nationality"] = DEMONYMS[who]
-        out["casualties"].append(item)
+        also = m.group("also").split()[-1] if m.group("also") else None
+        for nation in ([who, also] if also else [who]):  # "no U.S. or Iraqi personnel": none of either, a count each
+            counted = dict(item)
+            if nation and DEMONYMS.get(nation) in known:
+                counted["nationality"] = DEMONYMS[nation]
+            out["casualties"].append(counted)
     return {k: v for k, v in out.items() if v}
