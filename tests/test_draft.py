@@ -1235,6 +1235,18 @@ def test_the_nation_of_the_people_counted_is_no_actor(tmp_path: Path) -> None:
     assert [(c["count"], c["nationality"]) for c in attack["casualties"]] == [(80, "united-states")]
 
 
+def test_an_acknowledged_toll_after_the_attack_is_the_attack_s(tmp_path: Path) -> None:
+    text = ("Fact check\n\nJanuary 15, 2020\n\nIran fired missiles at Ain al-Asad air base on January 8. "
+            "However, the Pentagon later acknowledged that 11 service members had been treated for concussion symptoms after the attack. "
+            "There are no confirmed casualties among Iraqi troops.\n")
+    mapping = draft_mapping(_write(tmp_path, "936_acknowledged.txt", text), SEEDS)
+    said = _event(mapping, "However, the Pentagon")
+    assert said["class"] == "Statement" and said["roles"]["speaker"] == ["pentagon"] and "casualties" not in said
+    attack = next(e for e in mapping["events"] if e["id"] == "iran-missile-strikes-2020-01-08")
+    assert (11, "injured", "pentagon") in {(c["count"], c["status"], c.get("claimed_by")) for c in attack["casualties"]}
+    assert not [e for e in mapping["events"] if e["quote"].startswith("There are no confirmed")]  # "confirmed" says nothing here
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

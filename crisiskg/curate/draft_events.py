@@ -73,7 +73,7 @@ THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|pr
 SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|target|regret|be (?:hit|struck|attacked|targeted)|pay (?:a|the) (?:heavy |high )?price|"
                            r"face (?:a |an )?(?:\w+ )?(?:response|revenge|retaliation|consequences))\b|\b(?:harsh|severe|crushing) (?:revenge|retaliation)\b",
                            re.IGNORECASE)
-STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote|stressed|emphasi[sz]ed|reiterated)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote|stressed|emphasi[sz]ed|reiterated|acknowledged|confirmed(?=\s+(?:that|on|in|to)\b))\b", re.IGNORECASE)
 # the words for an attack told before ("the strikes", "these raids"), and a weekday's ("Sunday's attack")
 ATTACK_NOUNS = r"(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)"
 _DAY_S = r"(?:Sun|Satur|Fri|Thurs|Wednes|Tues|Mon)day[’']s"
@@ -125,8 +125,8 @@ _OBJECT_OF = re.compile(r"\s+(?:(?:at|on|against|the|a|an|one|two|three|four|fiv
 _AGAINST_OF = re.compile(r"\b(?:on|against|targeting|at)\s+(?:[\w-]+\s+){0,5}?of\s+(?:the\s+)?$", re.IGNORECASE)
 _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
 _SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|reported|told\s+\w+)\s*[.”\"]*\s*$")
-# "from the attack", "in the Jan. 8 missile attack": the attack a toll is of
-_FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by)\s+(?:the|that|this|these|those)\s+(?:[\w.’'-]+\s+){{0,3}}?{ATTACK_NOUNS}\b", re.IGNORECASE)
+# "from the attack", "in the Jan. 8 missile attack", "treated ... after the attack": the attack a toll is of
+_FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by|after)\s+(?:the|that|this|these|those)\s+(?:[\w.’'-]+\s+){{0,3}}?{ATTACK_NOUNS}\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
@@ -502,7 +502,7 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
     else:
         source = {}
     if cls == "Statement" and previous is not None and counts.get("casualties") and \
-            (_TOLL_OF.search(head.text) or _FROM_THE_ATTACK.search(head.text)):
+            (_TOLL_OF.search(head.text) or _FROM_THE_ATTACK.search(seg.text)):  # "after the attack" may end the main clause
         # "Iraq condemned the strikes, saying they killed three soldiers", "said no Americans were harmed
         # in the Jan. 8 attack": the toll of the attack told before, as the speaker gives it
         merge_counts(previous, {"casualties": counts.pop("casualties")})
