@@ -261,3 +261,10 @@ def test_a_judgement_of_disaster_is_against_what_it_judges(know: Knowledge, inde
 def test_a_while_clause_is_a_clause_of_its_own(know: Knowledge, index: PropositionIndex) -> None:
     # what the cue governs ends at "while": the government's power is the condition, not the view
     assert _stances("Freedonia is unlikely to change course while the Ruritanian government keeps its power.", know, index) == []
+
+
+def test_relief_after_the_words_and_lifting_before_them_undo_them() -> None:
+    # "offer sanctions relief": against the sanctions, as "lift the sanctions" is
+    assert _polarity("Freedonia should return to talks and offer sanctions relief to Ruritania.", "sanctions ruritania") == "against"
+    assert _polarity("Freedonia should lift the sanctions on Ruritania.", "sanctions ruritania") == "against"
+    assert _polarity("Freedonia should tighten the sanctions on Ruritania.", "sanctions ruritania") == "favor"

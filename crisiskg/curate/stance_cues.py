@@ -37,6 +37,7 @@ EVALUATE = re.compile(r"\b(?:mistake|right|wrong|achievement|success\w*|fail(?:u
 NEGATORS = re.compile(r"\b(?:not|no|never|neither|nobody|none|\w*n[’']t|avoid\w*|against|oppos\w+|prevent\w*|stop\w*|refrain\w*|without|halt\w*|"
                       r"end\w*|revers\w*|reject\w*|unlikely|mistake|delay\w*|limit\w*|minimi[sz]e|reconsider\w*|abandon\w*|"
                       r"scrap\w*|cancel\w*|rescind\w*|repeal\w*|overturn\w*|undo\w*|resist\w*|ineffective|counterproductive|backfir\w*|"
+                      r"lift(?:s|ed|ing)?|"
                       r"catastroph\w+|disast\w+|reckless|folly|blunder|"
                       r"cannot|unwelcome|jeopardi[sz]e)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
@@ -96,7 +97,13 @@ def polarity(text: str, shared: list[str], cue_at: int = 0, cue: str = "", *, ma
         # does not take the negators of the part before it
         joins = [m for m in re.finditer(r"\b(?:and|or)\s+(?=(?:\w+ly\s+)?to\b|(?:seek|work|try|make|keep|build|ensure)\b)", text[:first]) if m.start() > cue_at]
         window = text[max(clause_start, joins[-1].end()) if joins else clause_start:first]
+        if any(stems(w.group(0))[:1] and stems(w.group(0))[0] in shared and _UNDONE_AFTER.match(text, w.start()) for w in words):
+            window += " not"  # "offer sanctions relief": the relief undoes the sanctions
     return "against" if len(NEGATORS.findall(window)) % 2 else "favor"
+
+
+# a noun right after a word of the proposition that undoes it: "sanctions relief", "sanctions removal"
+_UNDONE_AFTER = re.compile(r"[\w’'-]+\s+(?:relief|removal|waivers?|suspension|rollback|easing|lifting)\b", re.IGNORECASE)
 
 
 def strength(text: str) -> str:
