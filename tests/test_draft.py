@@ -1247,6 +1247,15 @@ def test_an_acknowledged_toll_after_the_attack_is_the_attack_s(tmp_path: Path) -
     assert not [e for e in mapping["events"] if e["quote"].startswith("There are no confirmed")]  # "confirmed" says nothing here
 
 
+def test_the_agent_of_a_passive_attack_is_its_attacker(tmp_path: Path) -> None:
+    # who intercepted the missiles did not fire them
+    text = ("Missiles over Jizan\n\nFebruary 20, 2020\n\nSaudi air defenses intercepted four missiles fired by the Houthis "
+            "at Jizan on Wednesday.\n")
+    mapping = draft_mapping(_write(tmp_path, "937_passive.txt", text), SEEDS)
+    attack = _event(mapping, "Saudi air defenses")
+    assert attack["class"] == "MissileAttack" and attack["roles"] == {"attacker": ["houthis"]}
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -284,6 +284,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         verbs = [m for m in found if not m.group(0).lower().endswith("designate")]
         act = max(verbs or found, key=lambda m: m.start(), default=act)
     pivot = seg.begin + (act.end() if act else len(seg.text))
+    # "missiles fired by Yemen's Houthi rebels": the agent after "by" did it, not who stands before
+    passive = bool(act) and cls in ATTACKS and bool(re.match(r"\s+by\s", seg.text[act.end():]))  # type: ignore[union-attr]
     filed = DATELINE.match(seg.text)
     # "The Houthis, who are backed by Iran, fired ...": who a relative clause names takes no part in the act
     aside = [(seg.begin + m.start(), seg.begin + m.end()) for m in _RELATIVE_ASIDE.finditer(seg.text)]
@@ -333,6 +335,12 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
                 continue  # "According to the Fars news agency, 15 missiles were fired": the source, not a doer
             if cls == "Killing" and "Person" in kinds and n.begin > pivot:
                 role = "victim"
+            elif passive and n.begin >= pivot and re.search(r"\bby\s+(?:the\s+)?$", before):
+                role = "attacker"
+            elif passive and n.begin < pivot:
+                # "U.S. personnel have been killed by ...", "Saudi Arabia's air defenses intercepted missiles
+                # fired by ...": what the attack was done to, not its doer
+                role = "victim" if cls == "Killing" and "Person" in kinds else "target"
             elif n.begin < pivot and not against and not re.search(r"\bcame under\b", seg.text):
                 role = "suspectedAttacker" if _SUSPECT.search(before) else "attacker"
             elif against or re.search(r"\bcame under\b", seg.text) and n.begin < pivot:
