@@ -192,3 +192,14 @@ def test_an_act_a_speaker_says_did_not_happen_is_no_act(tmp_path: Path) -> None:
     path.write_text("Fact check\n\n- January 15, 2020\n\nThe Pentagon said no U.S. or Iraqi personnel were killed.\n", encoding="utf-8")
     mapping = draft_mapping(path, SEEDS)
     assert [e["class"] for e in mapping["events"]] == ["Statement"]  # and no killing beside it
+
+
+def test_what_was_shot_down_is_no_means_and_one_of_its_ships_is_the_speaker(tmp_path: Path) -> None:
+    path = tmp_path / "935_downed.txt"
+    path.write_text("A drone downed\n\n- February 20, 2020\n\nThe U.S. Navy said one of its destroyers had shot down an Iranian drone. "
+                    "American forces shot down a second drone over the Gulf on Wednesday.\n", encoding="utf-8")
+    mapping = draft_mapping(path, SEEDS)
+    reported = next(e for e in mapping["events"] if e["quote"].startswith("one of its destroyers"))
+    assert reported["class"] == "Attack" and reported["roles"]["attacker"] == [reported["reported_by"]]  # no drone strike; the navy did it
+    second = next(e for e in mapping["events"] if e["quote"].startswith("American forces shot down"))
+    assert second["class"] == "Attack"

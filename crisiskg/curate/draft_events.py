@@ -75,6 +75,9 @@ SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|t
                            re.IGNORECASE)
 STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote|stressed|emphasi[sz]ed|reiterated|acknowledged|confirmed(?=\s+(?:that|on|in|to)\b))\b", re.IGNORECASE)
 # the words for an attack told before ("the strikes", "these raids"), and a weekday's ("Sunday's attack")
+# what was shot down is the target, not the means: "shot down an Iranian drone" is no drone strike (what
+# was intercepted was an attack's means: "intercepted four missiles fired by the Houthis")
+DOWNED = re.compile(r"\b(?:shot down|shoots? down|downed|downs)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 ATTACK_NOUNS = r"(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)"
 _DAY_S = r"(?:Sun|Satur|Fri|Thurs|Wednes|Tues|Mon)day[’']s"
 CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es|e)|took|accept(?:ed|s)?)\s+(?:full\s+|sole\s+|complete\s+)?responsibility\b|"
@@ -256,7 +259,8 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
             return None, None, f"'{act.group(0)}' is hypothetical or recommended here: no event"
         # the means named nearest the act word classes the attack
         acts = [a.start() for a in ACT.finditer(text)] + [a.start() for a in DONE.finditer(text)]
-        means = sorted((min(abs(m.start() - a) for a in acts), cls, cameo, m.group(0)) for pattern, cls, cameo in MEANS for m in pattern.finditer(text))
+        means = sorted((min(abs(m.start() - a) for a in acts), cls, cameo, m.group(0)) for pattern, cls, cameo in MEANS for m in pattern.finditer(text)
+                       if not DOWNED.search(text, 0, m.start()))
         if means and means[0][0] < 60:
             return means[0][1], means[0][2], f"act '{act.group(0)}' by means '{means[0][3]}'"
         if KILL.search(text):

@@ -16,7 +16,7 @@ from typing import Any
 
 from crisiskg.curate.attribution import Holder, Name, slug
 from crisiskg.curate.draft_dates import DateGuess, find
-from crisiskg.curate.draft_events import ACTOR_KINDS, ATTACK_NOUNS, ATTACKS, CHANNELS, MEANS, main_clause
+from crisiskg.curate.draft_events import ACTOR_KINDS, ATTACK_NOUNS, ATTACKS, CHANNELS, DOWNED, MEANS, main_clause
 from crisiskg.curate.segments import Segment, quoted
 
 # a past attack named by a noun phrase: a word that sets it in the past and a target or a doer
@@ -47,7 +47,8 @@ REPORTED_ACT = re.compile(r"\b(?:said|says|confirm(?:ed|s)|admit(?:ted|s)|announ
                           rf"(?P<act>{_IN_ACT}*?\b(?P<verb>shot down|downed|fired|struck|attacked|bombed|killed|(?:carried out|conducted|launched) "
                           rf"(?:air ?)?strikes)\b{_IN_ACT}*)", re.IGNORECASE)
 # the speaker as the doer: "it had launched", "they shot down", "its forces shot down"
-_OWN_DOING = re.compile(r"(?:it|they|we|(?:its|their|our)\s+(?:own\s+)?(?:forces|troops|military|army|air defen[cs]es?|units?))\s+"
+_OWN_DOING = re.compile(r"(?:it|they|we|(?:(?:one|two|three|several|some) of\s+)?(?:its|their|our)\s+(?:own\s+)?"
+                        r"(?:forces|troops|military|army|air defen[cs]es?|units?|navy|air force|destroyers?|warships?|ships?|jets?|aircraft|planes?))\s+"
                         r"(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)
 # "said the strikes killed three soldiers": the act is the attack the article told before (its toll goes there)
 _TOLD_BEFORE = re.compile(rf"(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", re.IGNORECASE)
@@ -58,7 +59,7 @@ PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwi
 
 
 def _class_of_attack(words: str) -> str:
-    return next((cls for pattern, cls, _ in MEANS if pattern.search(words)), "Attack")
+    return next((cls for pattern, cls, _ in MEANS for m in pattern.finditer(words) if not DOWNED.search(words, 0, m.start())), "Attack")
 
 
 def _speaker(seg: Segment, names: list[Name], at: int, holder: Holder) -> str | None:
