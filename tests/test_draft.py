@@ -1256,6 +1256,16 @@ def test_the_agent_of_a_passive_attack_is_its_attacker(tmp_path: Path) -> None:
     assert attack["class"] == "MissileAttack" and attack["roles"] == {"attacker": ["houthis"]}
 
 
+def test_to_before_a_name_makes_no_act_hypothetical(tmp_path: Path) -> None:
+    # "loyal to Iran fired": "to" was read as an infinitive three words before the verb ("to strike back")
+    text = ("Attacks\n\nMarch 16, 2020\n\nMilitias loyal to Iran fired rockets at the base on Monday. "
+            "The United States is expected to strike back.\n")
+    mapping = draft_mapping(_write(tmp_path, "938_loyal.txt", text), SEEDS)
+    fired = _event(mapping, "Militias loyal to Iran")
+    assert fired["class"] == "RocketAttack" and fired["roles"]["attacker"] == ["iran"]
+    assert not [e for e in mapping["events"] if e["quote"].startswith("The United States is expected")]  # that one is to come
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

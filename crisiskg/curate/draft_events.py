@@ -86,8 +86,11 @@ CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es|e)|took|accept(?:ed
                    r"(?:[\w-]+\s+){0,2}?(?:attack|strike|bombing)\b(?!\s+(?:was|is|were|had|has|would|will)\b)", re.IGNORECASE)
 DENIED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation|militia)|nobody|not yet|has not|have not|hasn’t|haven’t|did not|didn’t|denied)\b", re.IGNORECASE)
 HYPOTHETICAL = re.compile(r"\b(?:should|shouldn’t|could|would|may|might|must|if|unless|avoid|refrain|whether|ought|"
-                          r"need to|needs to|to|any|future|further|possible|potential|likely|risk|prevent|deter|not|never|"
-                          r"as long as)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+                          r"need to|needs to|any|future|further|possible|potential|likely|risk|prevent|deter|not|never|"
+                          r"as long as)\s+(?:\S+\s+){0,3}$|"
+                          # "to" only right before the verb ("to strike back") or its noun ("in response to the killing"):
+                          # "Militias loyal to Iran fired rockets" did fire
+                          r"\bto\s+(?:\w+ly\s+|(?:the|a|an)\s+)?$", re.IGNORECASE)
 # "This announcement", "These attacks": a word pointing back at an event the article told before
 DEMONSTRATIVE = re.compile(r"^(?:This|These|That|Those|Such)\s+(?:\w+\s+)?(?:attacks?|strikes?|announcement|vote|threats?|"
                            r"statement|tweet|killing|barrage|rockets|missiles)\b")
