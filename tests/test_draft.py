@@ -1266,6 +1266,14 @@ def test_to_before_a_name_makes_no_act_hypothetical(tmp_path: Path) -> None:
     assert not [e for e in mapping["events"] if e["quote"].startswith("The United States is expected")]  # that one is to come
 
 
+def test_a_breach_by_hackers_is_a_cyber_attack(tmp_path: Path) -> None:
+    text = ("Cyber\n\nFebruary 20, 2020\n\nHackers linked to Iran attempted to breach the networks of U.S. federal agencies in January, "
+            "according to the Department of Homeland Security.\n")
+    mapping = draft_mapping(_write(tmp_path, "939_cyber.txt", text), SEEDS)
+    breach = _event(mapping, "Hackers linked to Iran")
+    assert breach["class"] == "CyberAttack" and breach["roles"]["attacker"] == ["iran"] and breach["date"]["value"] == "2020-01"
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -33,8 +33,10 @@ MEANS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\bmissiles?\b", re.IGNORECASE), "MissileAttack", "195"),
     (re.compile(r"\bdrones?\b", re.IGNORECASE), "DroneStrike", "195"),
     (re.compile(r"\bair ?strikes?\b|\bbomb(?:ed|ing|s)\b", re.IGNORECASE), "Airstrike", "195"),
-    (re.compile(r"\bcyber ?(?:attacks?|strikes?)\b", re.IGNORECASE), "CyberAttack", "190"),
+    (re.compile(r"\bcyber ?(?:attacks?|strikes?)\b|\bhack(?:ers?|ed|ing)\b", re.IGNORECASE), "CyberAttack", "190"),
 ]
+# a cyber attack's act: "hacked the networks", "attempted to breach the networks"
+_CYBER_ACT = r"hacked|breached|(?:attempted|tried|sought) to (?:breach|hack|penetrate)"
 # "carried out airstrikes", "conducted a drone strike": a verb that names an act only with its noun
 _DID_ATTACK = (r"(?:carried out|conducted|staged|mounted)\s+(?:[\w-]+\s+){0,3}?(?:air ?strikes?|strikes?|attacks?|raids?|bombings?)|"
                # "Three Katyusha rockets landed inside the Green Zone": munitions that came down
@@ -43,14 +45,14 @@ _DID_ATTACK = (r"(?:carried out|conducted|staged|mounted)\s+(?:[\w-]+\s+){0,3}?(
 # "fired tear gas to disperse the crowd" is crowd control, no attack
 _NOT_ARMS = r"(?!\s+(?:tear gas|rubber bullets|warning shots|water cannons?|stun grenades|flares)\b)"
 ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired" + _NOT_ARMS + r"|shot down|downed|launched|" + _DID_ATTACK + r"|hit|shelled|came under\b[^.]{0,30}\bfire|"
-                 r"received fire|rocket fire|targeted|assassinat\w+|kill(?:ed|ing)|slaying|demise|dead)\b", re.IGNORECASE)
+                 r"received fire|rocket fire|targeted|assassinat\w+|kill(?:ed|ing)|slaying|demise|dead|" + _CYBER_ACT + r")\b", re.IGNORECASE)
 # a finite verb of an act that happened ("militias launched rockets", "came under rocket fire"); a noun
 # ("the attack", "these strikes") or a gerund ("by attacking") drafts no new event on its own
 # a headline's or a timeline's present tense too ("A drone strike kills ...", "Iran fires missiles"), where
 # the word is no plural noun ("strikes", "attacks", "shells" and "targets" are)
 DONE = re.compile(r"\b(?:attacked|struck|fire[sd]" + _NOT_ARMS + r"|shoots? down|shot down|downed|downs|launche[sd]|" + _DID_ATTACK +
                   r"|hits?|shelled|bombed|came under\b[^.]{0,30}\bfire|(?:has|have|had) (?:previously )?received fire|targeted|"
-                  r"assassinate[sd]|kill(?:ed|s))\b", re.IGNORECASE)
+                  r"assassinate[sd]|kill(?:ed|s)|" + _CYBER_ACT + r")\b", re.IGNORECASE)
 KILL = re.compile(r"\b(?:kill(?:ed|ing|s)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
 # other acts: pattern -> (class, CAMEO)
 OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
