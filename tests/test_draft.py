@@ -1274,6 +1274,15 @@ def test_a_breach_by_hackers_is_a_cyber_attack(tmp_path: Path) -> None:
     assert breach["class"] == "CyberAttack" and breach["roles"]["attacker"] == ["iran"] and breach["date"]["value"] == "2020-01"
 
 
+def test_where_one_works_named_in_a_title_is_no_city(tmp_path: Path) -> None:
+    text = ("Markets\n\nJanuary 3, 2020\n\n\"The market is pricing in a risk premium,\" said Ann Louise Hittle, an analyst at "
+            "Wood Mackenzie.\n")
+    mapping = draft_mapping(_write(tmp_path, "940_employer.txt", text), SEEDS)
+    kinds = {e["id"]: e["type"] for e in mapping["draft_notes"]["new_entities"]}
+    assert kinds["wood-mackenzie"] == "Organisation"  # "at" had made it a city, and the statement's place
+    assert "places" not in _event(mapping, '"The market is pricing')
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -267,6 +267,8 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
                               _ADJECTIVE.fullmatch(nm) and re.match(r"[^\S\n]+[a-z]", text[e:e + 3])):
             continue  # "Iraqi officials", "a Ukrainian passenger jet": an adjective of nationality, not a name
         cls, evidence = guess_class(nm, text, b, titled=title is not None)
+        if evidence < 3 and cls == "City" and any(tstart <= b and e <= tstart + len(tt) for tt, tstart in titles.values()):
+            cls = "Organisation"  # "Ann Louise Hittle, an analyst at Wood Mackenzie": where one works, in a title
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
         plain = re.sub(r"[’']s\b", "", nm)  # "Russia's Foreign Ministry" -> russia-foreign-ministry
         ident = slug(" ".join(w for i, w in enumerate(plain.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(plain)
