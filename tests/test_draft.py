@@ -1283,6 +1283,13 @@ def test_where_one_works_named_in_a_title_is_no_city(tmp_path: Path) -> None:
     assert "places" not in _event(mapping, '"The market is pricing')
 
 
+def test_an_adjective_of_nation_in_i_is_no_name(tmp_path: Path) -> None:
+    text = ("Oil\n\nJanuary 3, 2020\n\nDrone and missile attacks on Saudi oil facilities knocked out half of the output in September. "
+            "Qatari and Emirati officials called for calm.\n")
+    mapping = draft_mapping(_write(tmp_path, "941_saudi.txt", text), SEEDS)
+    assert not {"saudi", "qatari", "emirati"} & {e["id"] for e in mapping["draft_notes"]["new_entities"]}
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -115,7 +115,9 @@ NOT_A_NAME = re.compile(rf"(?:(?:{_COUNTS})(?:[^\S\n]+|$))+", re.IGNORECASE)
 _COUNTED = re.compile(rf"\b(?:{_COUNTS}|a|an)[^\S\n]+$", re.IGNORECASE)
 _HEAD_ENDS = re.compile(r"(?:[,.;:)]|\s+(?:and|or|were|was|who|had|have|in|at|on|from)\b|\s*$)")
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:i|ian|ican|ese|ish)")
-_ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:ian|ican|ese|ish)")  # not "-i": surnames end so ("Rouhani said")
+# not "-i": surnames end so ("Rouhani said"); the adjectives of nation in "-i" are listed
+_ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:ian|ican|ese|ish)|Saudi|Iraqi|Israeli|Qatari|Emirati|Kuwaiti|Yemeni|Omani|Bahraini|Pakistani|"
+                        r"Azerbaijani|Bangladeshi|Somali")
 _PEOPLE_NOUN = re.compile(r"[^\S\n]+(?:officials?|forces|troops|soldiers|militias?|militiamen|government|military|security|sources?|"
                           r"fighters|people|civilians|lawmakers|leaders?|parliament|army|police|authorities|diplomats?|"
                           r"officers?|personnel|media|state)\b")
