@@ -1290,6 +1290,15 @@ def test_an_adjective_of_nation_in_i_is_no_name(tmp_path: Path) -> None:
     assert not {"saudi", "qatari", "emirati"} & {e["id"] for e in mapping["draft_notes"]["new_entities"]}
 
 
+def test_a_reference_takes_no_day_its_event_cannot_have(tmp_path: Path) -> None:
+    # Wednesday is the day of the words; the killing the words name was on 3 January
+    text = ("The night\n\nJanuary 12, 2020\n\nIn the early hours of January 8, Iran fired more than a dozen ballistic missiles at two "
+            "bases in Iraq housing U.S. troops.\n\nEarly Wednesday, Iranian state TV said the attack was revenge for the killing of Soleimani.\n")
+    mapping = draft_mapping(_write(tmp_path, "942_refdate.txt", text), SEEDS)
+    killing = next(e for e in mapping["events"] if e["id"] == "soleimani-killing-2020-01-03")
+    assert "date" not in killing
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -678,8 +678,8 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         ev: dict[str, Any] = {"id": known.id, "label": known.labels[0] if known.labels else known.id,
                               "class": next(iter(known.classes)) if len(known.classes) == 1 else sorted(known.classes)}
         ev.update(quoted(text, seg.text, seg.begin))
-        if date and not date.derivation.startswith("from the previous"):
-            ev["date"] = date.as_seed()
+        if date and not date.derivation.startswith("from the previous") and (span is None or known.span is None or span.overlaps(known.span)):
+            ev["date"] = date.as_seed()  # (a day the graph's event cannot have is the sentence's, not the event's)
         why = f"refers to the graph's event {known.id}: '{said}'" + (f", {', '.join(common)}" if common else "") + \
               (f", label words {', '.join(words)}" if words else "")
         ev["suggested"] = {"why": why, "confidence": round(min(0.9, score / 6), 2), "links": known.id}
