@@ -1299,6 +1299,12 @@ def test_a_reference_takes_no_day_its_event_cannot_have(tmp_path: Path) -> None:
     assert "date" not in killing
 
 
+def test_a_hometown_is_a_city(tmp_path: Path) -> None:
+    text = "Funeral\n\nJanuary 8, 2020\n\nIran buried Soleimani in his hometown of Kerman on Tuesday.\n"
+    mapping = draft_mapping(_write(tmp_path, "943_kerman.txt", text), SEEDS)
+    assert {e["id"]: e["type"] for e in mapping["draft_notes"]["new_entities"]}["kerman"] == "City"  # had been an organisation
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -171,7 +171,8 @@ _AND_PLACE = re.compile(rf"\b(?:in|near|at|outside|north of|south of|east of|wes
 # what may follow the last place of a list: its end, or words of place and time ("... and Abu Kamal on
 # Sunday"); "in Baghdad and Hadi al-Amiri said" goes on with a verb: a person
 _LIST_END = re.compile(r"\s*(?:[.,;:)]|$|(?:and|or|on|in|at|near|during|after|before|late|early|this|last|province|provinces)\b)")
-_PLACE_BEFORE = re.compile(r"\b(?:governor|mayor|province|city|town|village|outskirts|streets|residents|people) of\s+$", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(r"\b(?:governor|mayor|province|city|town|hometown|birthplace|village|outskirts|streets|residents|people) of\s+$",
+                           re.IGNORECASE)
 
 
 def guess_class(name: str, text: str, begin: int, *, titled: bool) -> tuple[str, int]:
