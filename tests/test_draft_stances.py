@@ -268,3 +268,10 @@ def test_relief_after_the_words_and_lifting_before_them_undo_them() -> None:
     assert _polarity("Freedonia should return to talks and offer sanctions relief to Ruritania.", "sanctions ruritania") == "against"
     assert _polarity("Freedonia should lift the sanctions on Ruritania.", "sanctions ruritania") == "against"
     assert _polarity("Freedonia should tighten the sanctions on Ruritania.", "sanctions ruritania") == "favor"
+
+
+def test_an_act_or_a_count_a_speaker_reports_is_no_view(know: Knowledge, index: PropositionIndex) -> None:
+    # the words share "militias", "rockets" and "base" with a proposition, but tell what happened
+    holder = Holder("jane-roe", "Jane Roe said", "paraphrase", "test")
+    assert _stances("Jane Roe said the militias fired rockets at the northern base.", know, index, holder) == []
+    assert _stances("Jane Roe said twelve rockets hit the northern base.", know, index, holder) == []

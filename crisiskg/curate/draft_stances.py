@@ -23,6 +23,7 @@ from typing import Any
 
 from crisiskg.curate import draft_counts
 from crisiskg.curate.attribution import SPEECH, Holder, Name
+from crisiskg.curate.draft_events import DONE
 from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import Segment, quoted, stems
 from crisiskg.curate.stance_cues import BOUNDARY, CONDITION, RELATIVE, clauses, polarity, scope, strength
@@ -170,8 +171,10 @@ def read_all(text: str, seg: Segment, holder: Holder, index: PropositionIndex, *
     main_done = False
     found_cues = clauses(seg.text)
     said = re.search(rf"\b(?:{SPEECH})\b", holder.words.split()[-1]) if holder.id != "author" and holder.words else None
-    speech = not found_cues and said is not None and said.group(0) in seg.text \
-        and not draft_counts.read(seg.text[seg.text.find(said.group(0)):], set())  # "said 22 missiles had been fired": a fact told
+    told = seg.text[seg.text.find(said.group(0)):] if said is not None else ""
+    # "said 22 missiles had been fired", "admitted that its forces had shot down an airliner": a fact told
+    speech = not found_cues and said is not None and said.group(0) in seg.text and not draft_counts.read(told, set()) \
+        and not DONE.search(told)
     if speech and said is not None:
         # a named speaker's words with no modal are their view ("X says the strikes are not enough")
         # when a proposition fits them; a claim of an attack or a denial is not a stance to propose
