@@ -1305,6 +1305,16 @@ def test_a_hometown_is_a_city(tmp_path: Path) -> None:
     assert {e["id"]: e["type"] for e in mapping["draft_notes"]["new_entities"]}["kerman"] == "City"  # had been an organisation
 
 
+def test_a_count_a_statement_repeats_stays_with_the_attack_once(tmp_path: Path) -> None:
+    # the same source gives the same count twice: the attack keeps it once, the statement none
+    text = ("Missiles\n\nMarch 16, 2020\n\nIran fired 22 missiles at Ain al-Asad air base on Sunday, the Iraqi military said. "
+            "On Sunday, the Iraqi military also said that 22 missiles had been fired.\n")
+    mapping = draft_mapping(_write(tmp_path, "944_again.txt", text), SEEDS)
+    attack = _event(mapping, "Iran fired 22 missiles")
+    assert attack["munitions"]["count"] == 22 and attack["munitions"]["claimed_by"] == "iraqi-military"
+    assert "munitions" not in _event(mapping, "On Sunday, the Iraqi military also said")
+
+
 EXPERTS = """What experts say
 
 January 9, 2020

@@ -252,10 +252,10 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             if _told_again(ev, previous, dates.get(seg.index)):
                 # "Iraq's military said that 22 missiles had been fired, 17 at Ain al-Asad ...": no doer,
                 # no day of its own: the attack told before, whose counts the statement gives
-                for main in here:
-                    if _classes(main) & draft_events.SAYING and _more_counts(previous, main):  # type: ignore[arg-type]
-                        for key in ("casualties", "munitions", "counts"):
-                            main.pop(key, None)
+                for main in (e for e in here if _classes(e) & draft_events.SAYING):
+                    _more_counts(previous, main)  # type: ignore[arg-type]
+                    for key in ("casualties", "munitions", "counts"):  # added, or given there already
+                        main.pop(key, None)
                 continue
             ev["id"] = _unique(ev["id"], {e["id"] for e in events})
             events.append(ev)
