@@ -275,3 +275,11 @@ def test_an_act_or_a_count_a_speaker_reports_is_no_view(know: Knowledge, index: 
     holder = Holder("jane-roe", "Jane Roe said", "paraphrase", "test")
     assert _stances("Jane Roe said the militias fired rockets at the northern base.", know, index, holder) == []
     assert _stances("Jane Roe said twelve rockets hit the northern base.", know, index, holder) == []
+
+
+def test_a_negation_after_a_capitalised_subject_is_the_predicates() -> None:
+    # "require the Ruritanians not to order further escalation": the first shared word is the subject's,
+    # the negation stands between it and what is negated
+    assert _polarity("Passing that test would require the Ruritanians not to order further escalation.", "ruritanian escalation") == "against"
+    # a negator before the capitalised words counts as before ("delay any Freedonian decision and seek talks")
+    assert _polarity("Freedonia should delay any Ruritanian decision and seek talks with the rebels.", "ruritanian talks rebels") == "favor"

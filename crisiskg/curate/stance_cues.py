@@ -91,7 +91,10 @@ def polarity(text: str, shared: list[str], cue_at: int = 0, cue: str = "", *, ma
         window = text[clause_start:cue_at + len(cue)]
     else:
         words = list(_WORD.finditer(text, begin, end))
-        first = next((w.start() for w in words if stems(w.group(0)) and stems(w.group(0))[0] in shared), end)
+        hits = [w for w in words if stems(w.group(0)) and stems(w.group(0))[0] in shared]
+        # the predicate's word, past a capitalised subject ("require the Iranians not to order further
+        # military actions": the negation is of the ordering, said after the Iranians)
+        first = next((w.start() for w in hits if not w.group(0)[:1].isupper()), hits[0].start() if hits else end)
         first = min([first, *(m for m in marks or [] if begin <= m < first)])
         # "delay the decision and seek to re-position ...": a part of its own ("and [eventually] to", "and seek")
         # does not take the negators of the part before it
