@@ -157,15 +157,13 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                     when = draft_dates.find(clause.text, published, estimated=estimated) or when
             reading = draft_events.read(text, seg, found, acting, when, know, previous, clause)
             refs = draft_events.references(text, seg, found, dates.get(seg.index), know)
-        named_attack = next((r for r in refs if _classes(r) & draft_events.ATTACKS), None) if reading.event is None else None
+        named_attack = next((r for r in refs if draft_events.classes(r) & draft_events.ATTACKS), None) if reading.event is None else None
         # "Hours after the missile attack, ...": a later event, not another account of the attack
         after_another = draft_dates.AFTER_ANOTHER.search(seg.text)
         earlier = next((e for e in events if reading.event is not None and reading.event["id"].startswith("draft-")
                         and after_another is None and draft_events.same_event(reading.event, e)), None)
         if earlier is not None and reading.event is not None:
-            counted = _more_counts(earlier, reading.event)
-            left_out.append({"quote": seg.text, "why": f"another account of {earlier['id']}, drafted above" +
-                             (f"; its {' and '.join(counted)} added to it" if counted else "")})
+            left_out.append(_another_account(seg.text, earlier, reading.event))
             reading.event = None
         said = events[-1] if events and reading.event is not None and reading.event["class"] in ("Statement", "Threat") \
             and ADDED.search(seg.text) else None
@@ -178,7 +176,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             same = next((r for r in refs if draft_events.same_family(reading.event, r) and _dates_agree(reading.event, know.events[r["id"]])), None)
             if same is not None:  # the sentence's event is one the graph holds
                 reading.event.update(id=same["id"], suggested={**same["suggested"], "why": f"{reading.why}; {same['suggested']['why']}"})
-                if not _classes(reading.event) & _classes(same):  # "Iran announced ...": the graph's Announcement
+                if not draft_events.classes(reading.event) & draft_events.classes(same):  # "Iran announced ...": the graph's Announcement
                     reading.event["class"] = same["class"]
                     reading.event.pop("cameo", None)
                 refs.remove(same)
@@ -186,9 +184,9 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             ev = reading.event
             # "shortly after the attack": the article's news, the first attack it dates; "hours after the
             # missile attack": the last missile attack drafted before
-            dated = [e for e in events if _classes(e) & draft_events.ATTACKS and e.get("date")]
+            dated = [e for e in events if draft_events.classes(e) & draft_events.ATTACKS and e.get("date")]
             named = [e for e in dated if after_another and any(draft_events.REFERS[c].search(after_another.group(0))
-                                                               for c in _classes(e) - {"Attack"} if c in draft_events.REFERS)]
+                                                               for c in draft_events.classes(e) - {"Attack"} if c in draft_events.REFERS)]
             attack = named[-1] if named else next(iter(dated), None)
             carried = str((ev.get("date") or {}).get("derivation", "")).startswith("from the previous")
             if ("date" not in ev or carried) and attack is not None:
@@ -206,12 +204,10 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             if ev["id"].startswith("draft-"):
                 ev["id"] = _unique(ev["id"], {e["id"] for e in events})
             if any(e["id"] == ev["id"] for e in events):
-                counted = _more_counts(next(e for e in events if e["id"] == ev["id"]), ev)
-                left_out.append({"quote": seg.text, "why": f"another account of {ev['id']}, drafted above" +
-                                 (f"; its {' and '.join(counted)} added to it" if counted else "")})
+                left_out.append(_another_account(seg.text, next(e for e in events if e["id"] == ev["id"]), ev))
             else:
                 events.append(ev)
-                if _classes(ev) & draft_events.ATTACKS:
+                if draft_events.classes(ev) & draft_events.ATTACKS:
                     previous = ev
         elif reading.why != "no event word" and not (left_out and left_out[-1]["quote"] == seg.text):
             left_out.append({"quote": seg.text, "why": reading.why})  # once a sentence: why it was left out, said above
@@ -228,11 +224,11 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 del ev["date"]
             if not any(e["id"] == ev["id"] for e in events):
                 events.append(ev)
-        toll_of = next((e for r in refs if _classes(r) & draft_events.ATTACKS for e in events if e["id"] == r["id"]), None)
-        if toll_of is not None and (reading.event is None or not _classes(reading.event) & draft_events.ATTACKS):
+        toll_of = next((e for r in refs if draft_events.classes(r) & draft_events.ATTACKS for e in events if e["id"] == r["id"]), None)
+        if toll_of is not None and (reading.event is None or not draft_events.classes(reading.event) & draft_events.ATTACKS):
             previous = toll_of  # the attack told last, though the graph holds it: "... were killed in the strikes" next
         if reading.event is not None and toll_of is not None and reading.event.get("casualties") \
-                and _classes(reading.event) & draft_events.SAYING:
+                and draft_events.classes(reading.event) & draft_events.SAYING:
             # "The Pentagon said 50 service members had been diagnosed with brain injuries after Iran's
             # missile attack": words have no casualties; the toll is the attack's, as the speaker gives it
             draft_events.merge_counts(toll_of, {"casualties": reading.event.pop("casualties")})
@@ -252,7 +248,7 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
             if _told_again(ev, previous, dates.get(seg.index)):
                 # "Iraq's military said that 22 missiles had been fired, 17 at Ain al-Asad ...": no doer,
                 # no day of its own: the attack told before, whose counts the statement gives
-                for main in (e for e in here if _classes(e) & draft_events.SAYING):
+                for main in (e for e in here if draft_events.classes(e) & draft_events.SAYING):
                     _more_counts(previous, main)  # type: ignore[arg-type]
                     for key in ("casualties", "munitions", "counts"):  # added, or given there already
                         main.pop(key, None)
@@ -389,11 +385,19 @@ def _first_titles(found: list[Any]) -> list[Any]:
 def _told_again(phrase: dict[str, Any], previous: dict[str, Any] | None, when: draft_dates.DateGuess | None) -> bool:
     """Whether an attack a phrase reports ("said that 22 missiles had been fired") is the attack told
     before: no doer, no date of its own, and the sentence's day (if any) is that attack's."""
-    if previous is None or not _classes(phrase) & draft_events.ATTACKS or phrase.get("roles") or phrase.get("date") \
+    if previous is None or not draft_events.classes(phrase) & draft_events.ATTACKS or phrase.get("roles") or phrase.get("date") \
             or not phrase["suggested"]["why"].startswith(draft_phrases.REPORTED):  # "previous attacks on shipping": earlier ones
         return False
     day = (previous.get("date") or {}).get("value")
     return when is None or day is None or when.value == day
+
+
+def _another_account(quote: str, event: dict[str, Any], other: dict[str, Any]) -> dict[str, str]:
+    """The left-out note for a sentence whose event ``other`` tells ``event`` (drafted above) again,
+    once ``other``'s counts are added to it."""
+    counted = _more_counts(event, other)
+    return {"quote": quote, "why": f"another account of {event['id']}, drafted above" +
+            (f"; its {' and '.join(counted)} added to it" if counted else "")}
 
 
 def _more_counts(event: dict[str, Any], other: dict[str, Any]) -> list[str]:
@@ -430,10 +434,6 @@ def _dates_agree(event: dict[str, Any], known: Any) -> bool:
     except ValueError:
         return True
     return mine.overlaps(known.span)
-
-
-def _classes(event: dict[str, Any]) -> set[str]:
-    return {event["class"]} if isinstance(event["class"], str) else set(event["class"])
 
 
 def _unique(base: str, taken: set[str]) -> str:

@@ -76,10 +76,10 @@ SPOKEN_THREAT = re.compile(r"\b(?:will|would) (?:respond|retaliate|strike back|t
                            r"face (?:a |an )?(?:\w+ )?(?:response|revenge|retaliation|consequences))\b|\b(?:harsh|severe|crushing) (?:revenge|retaliation)\b",
                            re.IGNORECASE)
 STATEMENT = re.compile(r"\b(?:said|says|saying|told|blamed|accused|asked|demanded|urged|called on|called(?= the\b)|condemned|admit(?:s|ted)|denounced|critici[sz]ed|tweet(?:ed|s)?|stated|statement|announced|declared|insisted|described|added|wrote|stressed|emphasi[sz]ed|reiterated|acknowledged|confirmed(?=\s+(?:that|on|in|to)\b))\b", re.IGNORECASE)
-# the words for an attack told before ("the strikes", "these raids"), and a weekday's ("Sunday's attack")
 # what was shot down is the target, not the means: "shot down an Iranian drone" is no drone strike (what
 # was intercepted was an attack's means: "intercepted four missiles fired by the Houthis")
 DOWNED = re.compile(r"\b(?:shot down|shoots? down|downed|downs)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+# the words for an attack told before ("the strikes", "these raids"), and a weekday's ("Sunday's attack")
 ATTACK_NOUNS = r"(?:attacks?|strikes?|air ?strikes?|raids?|bombings?|barrage)"
 _DAY_S = r"(?:Sun|Satur|Fri|Thurs|Wednes|Tues|Mon)day[’']s"
 CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|tak(?:ing|en|es|e)|took|accept(?:ed|s)?)\s+(?:full\s+|sole\s+|complete\s+)?responsibility\b|"
@@ -105,11 +105,11 @@ CONDITION = re.compile(r"\b(?:if|unless|should it|as long as)\b[^.;:”\"]{3,120
 CHANNELS = [(re.compile(r"\btweet|\bon Twitter\b", re.IGNORECASE), "Tweet"), (re.compile(r"\bTelegram\b"), "Telegram"),
             (re.compile(r"\bspeech\b|\b(?:televised|national|public)\s+address\b|\bremarks\b", re.IGNORECASE), "Speech"), (re.compile(r"\bstatement\b", re.IGNORECASE), "FormalStatement")]
 _AGAINST = re.compile(r"\b(?:on|against|at|targeting|toward|towards)\s+(?:the\s+)?$", re.IGNORECASE)
-# a place name as the subject of a verb ("Washington should ...", "Washington and Tehran can ...") names
-# a government, not where something happened
 # whom words are addressed to: "called on both Tehran and Washington to step back", "urged Baghdad to"
 _ADDRESSED = re.compile(r"\b(?:called on|called upon|urged|pressed|asked|told|warned|accused|blamed|condemned)\s+(?:both\s+)?"
                         r"(?:[A-Z][\w-]*\s+(?:and|or)\s+)?$")
+# a place name as the subject of a verb ("Washington should ...", "Washington and Tehran can ...") names
+# a government, not where something happened
 _METONYM = re.compile(r"^(?:\s+and\s+[A-Z][\w-]+)?\s+(?:should|must|would|will|can|could|may|might|has|have|had|wants?|needs?|"
                       r"says?|said|told|insists?|[a-z]+ed)\b|"
                       # "Tehran's response", "Washington's allies": the government's, not the city's place
@@ -373,7 +373,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
     return roles, places, target_places, weapon
 
 
-def _classes(event: dict[str, Any]) -> set[str]:
+def classes(event: dict[str, Any]) -> set[str]:
+    """The classes of a drafted or referenced event (its ``class`` is one name or a list)."""
     return {event["class"]} if isinstance(event["class"], str) else set(event["class"])
 
 
@@ -382,25 +383,25 @@ SAYING = frozenset({"Statement", "Announcement"})  # "Iran announced that ...": 
 
 def same_family(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two drafted events have a class in common, or are both attacks, or both things said."""
-    ca, cb = _classes(a), _classes(b)
+    ca, cb = classes(a), classes(b)
     return bool(ca & cb or (ca & ATTACKS and cb & ATTACKS) or (ca & SAYING and cb & SAYING))
 
 
 def same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two events drafted from one article tell of the same event: one kind, and the same
     day or the same place, and no date that sets them apart."""
-    if not same_family(a, b) or (_classes(a) | _classes(b)) & {"Statement", "Threat", "Announcement", "ClaimOfResponsibility"}:
+    if not same_family(a, b) or (classes(a) | classes(b)) & {"Statement", "Threat", "Announcement", "ClaimOfResponsibility"}:
         return False  # two things said are two statements, even on one day
     da, db = (a.get("date") or {}).get("value"), (b.get("date") or {}).get("value")
     if da and db and da != db:
         return False
     places_a = set(a.get("places", [])) | set(a.get("target_places", []))
     places_b = set(b.get("places", [])) | set(b.get("target_places", []))
-    if not _classes(a) & ATTACKS:
+    if not classes(a) & ATTACKS:
         # a crisis, protest or negotiation told twice: the same class with the same (or no) actors and places
         actors_a = places_a | {i for ids in a.get("roles", {}).values() for i in ids}
         actors_b = places_b | {i for ids in b.get("roles", {}).values() for i in ids}
-        return _classes(a) == _classes(b) and (actors_a == actors_b or bool(actors_a & actors_b))
+        return classes(a) == classes(b) and (actors_a == actors_b or bool(actors_a & actors_b))
     return bool(da and da == db) or bool(places_a & places_b)
 
 
@@ -645,7 +646,7 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
     places_named = {e for e in inside if knowledge.types(e) & (PLACE_TYPES - {"Country"}) and not knowledge.types(e) & {"State"}}
     mine = set(stems(seg.text))
     span = day_of(date) if date and not date.derivation.startswith("from the previous") else None
-    out: list[tuple[float, KnownEvent, str, list[str], list[str], re.Match[str]]] = []
+    out: list[tuple[float, KnownEvent, re.Match[str], list[str], list[str]]] = []
     for known in knowledge.events.values():
         hits = [(cls, m) for cls in sorted(known.classes, key=lambda c: (c in ("Attack", "Event"), c)) if cls in REFERS
                 for m in [REFERS[cls].search(seg.text)] if m]
@@ -667,20 +668,20 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
                 and span.overlaps(known.span):
             score += 1.5
         if score >= enough:
-            out.append((score, known, word.group(0), sorted(shared), sorted(label_words), word))
+            out.append((score, known, word, sorted(shared), sorted(label_words)))
     out.sort(key=lambda x: -x[0])
     # the best reference, and a second one only if it is of another kind, named by other words ("the
     # rocket attack on Camp Taji" is not also an earlier attack on it) and as well supported
     kept = out[:1] + [o for o in out[1:2] if out and not (o[1].classes & out[0][1].classes) and o[0] >= out[0][0] - 0.5
-                      and (o[5].end() <= out[0][5].start() or out[0][5].end() <= o[5].start())]
+                      and (o[2].end() <= out[0][2].start() or out[0][2].end() <= o[2].start())]
     events = []
-    for score, known, said, common, words, _ in kept:
+    for score, known, word, common, words in kept:
         ev: dict[str, Any] = {"id": known.id, "label": known.labels[0] if known.labels else known.id,
                               "class": next(iter(known.classes)) if len(known.classes) == 1 else sorted(known.classes)}
         ev.update(quoted(text, seg.text, seg.begin))
-        if date and not date.derivation.startswith("from the previous") and (span is None or known.span is None or span.overlaps(known.span)):
+        if date and span is not None and (known.span is None or span.overlaps(known.span)):
             ev["date"] = date.as_seed()  # (a day the graph's event cannot have is the sentence's, not the event's)
-        why = f"refers to the graph's event {known.id}: '{said}'" + (f", {', '.join(common)}" if common else "") + \
+        why = f"refers to the graph's event {known.id}: '{word.group(0)}'" + (f", {', '.join(common)}" if common else "") + \
               (f", label words {', '.join(words)}" if words else "")
         ev["suggested"] = {"why": why, "confidence": round(min(0.9, score / 6), 2), "links": known.id}
         events.append(ev)

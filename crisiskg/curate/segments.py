@@ -91,9 +91,10 @@ def segments(text: str) -> list[Segment]:
     out: list[Segment] = []
     for paragraph, line in enumerate(re.finditer(r"[^\n]+", text)):
         stamp = STAMP.match(line.group(0))
-        base = line.start() + (stamp.end() if stamp else 0)
-        for span in _segmenter().segment(line.group(0)[stamp.end() if stamp else 0:]):
-            chunk = line.group(0)[base - line.start() + span.start:base - line.start() + span.end]
+        body = line.group(0)[stamp.end():] if stamp else line.group(0)
+        base = line.end() - len(body)
+        for span in _segmenter().segment(body):
+            chunk = body[span.start:span.end]
             stripped = chunk.strip()
             if not stripped:
                 continue
