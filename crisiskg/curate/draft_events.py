@@ -301,6 +301,7 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
     # "80 U.S. soldiers died": the nation of the people counted, not an actor ("18 Katyusha rockets" still
     # names the weapon)
     counted = [(seg.begin + m.start(), seg.begin + m.end()) for m in draft_counts.COUNT.finditer(seg.text)]
+    starts = {n.begin for n in names}
     for n in names:
         if not (seg.begin <= n.begin and n.end <= seg.end) or filed and n.begin < seg.begin + filed.end():
             continue  # outside the sentence, or in its dateline
@@ -332,6 +333,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
             continue
         if any(b <= n.begin < e for b, e in counted):
             continue
+        if re.match(r"[’']s ", seg.text[n.end - seg.begin:n.end - seg.begin + 3]) and n.end + 3 in starts:
+            continue  # "Iran's Revolutionary Guards shot down": the Guards did it; Iran is whose they are
         if cls in ("Statement", "Threat", "ClaimOfResponsibility"):
             role = {"Statement": "speaker", "Threat": "speaker", "ClaimOfResponsibility": "claimant"}[cls]
             if n.entity == holder.id:
