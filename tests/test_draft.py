@@ -1370,3 +1370,49 @@ def test_a_capitals_response_is_its_governments(tmp_path: Path) -> None:
     mapping = draft_mapping(_write(tmp_path, "921_response.txt", text), SEEDS)
     assert "tehran" not in _event(mapping, "Iran fired missiles").get("places", [])
     assert "baghdad" in _event(mapping, "Rockets struck a market").get("places", [])
+
+
+FUNERAL = """Stampede at Soleimani funeral kills 56 as Iran seizes tanker
+
+KERMAN, Iran (Jan. 7, 2020) - A stampede at the burial of Gen. Qassem Soleimani in his hometown of Kerman killed at least 56 people and injured more than 200, Iranian state television reported on Tuesday.
+
+The crush forced officials to postpone the burial by several hours.
+
+Separately, Iran's Revolutionary Guards seized a foreign tanker in the Strait of Hormuz on Monday, accusing it of smuggling fuel.
+"""
+
+
+@pytest.fixture(scope="module")
+def funeral(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("funeral"), "922_funeral.txt", FUNERAL), SEEDS)
+
+
+def test_a_stampede_is_an_accident_with_its_toll_and_no_attacker(funeral: dict[str, Any]) -> None:
+    # it had been a killing (CAMEO 186, assassinate) with Soleimani, whose burial it was, as attacker
+    stampede = next(e for e in funeral["events"] if "A stampede" in e["quote"])
+    assert stampede["class"] == "Accident" and "cameo" not in stampede and "roles" not in stampede
+    assert stampede["places"] == ["kerman"] and stampede["date"]["value"] == "2020-01-07"
+    assert {(c["status"], c["count"], c["qualifier"]) for c in stampede["casualties"]} == {("killed", 56, "at-least"), ("injured", 200, "more-than")}
+    # its "killed" is the stampede's toll: the sentence is no account of Soleimani's killing
+    assert "soleimani-killing-2020-01-03" not in {e["id"] for e in funeral["events"]}
+    # "The crush ..." goes on about it: no second accident
+    assert [e["id"] for e in funeral["events"] if e["class"] == "Accident"] == [stampede["id"]]
+    assert "continues the accident" in next(n["why"] for n in funeral["draft_notes"]["left_out"] if n["quote"].startswith("The crush"))
+
+
+def test_a_tanker_seized_is_a_seizure_by_whoever_seized_it(funeral: dict[str, Any]) -> None:
+    # it had drafted nothing
+    seized = _event(funeral, "Separately, Iran's Revolutionary Guards seized")
+    assert seized["class"] == "Seizure" and seized["cameo"] == "171"
+    assert seized["roles"] == {"agent": ["irgc"]} and seized["places"] == ["strait-of-hormuz"]
+    assert seized["date"]["value"] == "2020-01-06"
+
+
+def test_a_crash_is_an_accident_unless_a_weapon_brought_it_down(tmp_path: Path) -> None:
+    text = ("A night near Tehran\n\nJanuary 8, 2020\n\nA military transport plane crashed near Hamadan on Friday, killing two crew members.\n"
+            "A missile hit the airliner, which crashed near Tehran.\nSecurity forces moved to crush the protests in Baghdad.\n")
+    mapping = draft_mapping(_write(tmp_path, "923_crash.txt", text), SEEDS)
+    crash = _event(mapping, "A military transport plane crashed")
+    assert crash["class"] == "Accident" and "roles" not in crash and crash["casualties"][0]["count"] == 2
+    assert _event(mapping, "A missile hit the airliner")["class"] == "MissileAttack"
+    assert [e["class"] for e in mapping["events"] if e["class"] == "Accident"] == ["Accident"]  # "crush the protests" is none

@@ -145,3 +145,16 @@ def test_cameo_notations_are_unique() -> None:
 def test_the_ontology_graph_holds_both_files() -> None:
     g = ontology_graph()
     assert len(g) == len(ONTO) + len(CAMEO_G) - len(set(ONTO) & set(CAMEO_G))
+
+
+def test_every_class_and_cameo_code_the_draft_writes_is_the_ontologys() -> None:
+    # a drafted event whose class or code the ontology lacks would only fail at the curator's build
+    from crisiskg.curate import draft_events as de
+
+    classes = {c for _, c, _ in de.MEANS} | {c for _, c, _ in de.OTHER} | set(de.ATTACKS) | set(de.REFERS) | \
+        {"Accident", "Statement", "Threat", "ClaimOfResponsibility"}
+    codes = {code for _, _, code in de.MEANS} | {code for _, _, code in de.OTHER if code} | {code for _, code in de._SAID_CODES} | \
+        {"130", "015", "186", "190", "010"}
+    events = set(ONTO.transitive_subjects(RDFS.subClassOf, CKG.Event))
+    assert {c for c in classes if URIRef(CKG_URI + c) not in events} == set()
+    assert {c for c in codes if (CAMEO[c], RDF.type, SKOS.Concept) not in CAMEO_G} == set()

@@ -207,8 +207,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 left_out.append(_another_account(seg.text, next(e for e in events if e["id"] == ev["id"]), ev))
             else:
                 events.append(ev)
-                if draft_events.classes(ev) & draft_events.ATTACKS:
-                    previous = ev
+                if draft_events.classes(ev) & (draft_events.ATTACKS | {"Accident"}):
+                    previous = ev  # the harm told last: "The attack killed three", "No one was hurt." next
         elif reading.why != "no event word" and not (left_out and left_out[-1]["quote"] == seg.text):
             left_out.append({"quote": seg.text, "why": reading.why})  # once a sentence: why it was left out, said above
         for ev in list(refs):

@@ -68,7 +68,14 @@ OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
                 r"designate)", re.IGNORECASE), "GovernmentFormation", None),
     (re.compile(r"\b(?:political|humanitarian|economic|international|constitutional) crisis\b|\bpandemic\b", re.IGNORECASE), "Crisis", None),
     (re.compile(r"\b(?:signed|negotiated|reached|struck) (?:an? |the )?(?:\w+ ){0,3}(?:agreement|accord|deal)\b", re.IGNORECASE), "Agreement", None),
+    # "seized a British-flagged tanker", "the seizure of the Stena Impero": property taken by force
+    (re.compile(r"\b(?:seiz(?:ed|es|ing)|captured|impounded|commandeered)\s+(?:[\w’'-]+\s+){0,4}?(?:oil\s+)?(?:tankers?|ships?|vessels?|boats?|cargo|shipments?)\b|"
+                r"\bseizure of\b", re.IGNORECASE), "Seizure", "171"),
 ]
+# harm no one aimed at: "a stampede killed 56", "the crush", "the plane crashed" (not "crush the protests",
+# not "rockets crashed into"; a sentence that names a means or a shooting down tells an attack)
+ACCIDENT = re.compile(r"\bstampedes?\b|\b(?:crowd\s+)?crush(?:es)?\b(?!\s+(?:the|a|an|any|all|its|their|his|her|dissent|protests?)\b)|"
+                      r"\bcrash(?:ed|es)?\b(?!\s+into\b)", re.IGNORECASE)
 THREAT = re.compile(r"\b(?:threaten(?:ed|s)|warn(?:ed|s)|vow(?:ed|s)|pledged?|promised|promises|"
                     r"options are on the table)\b", re.IGNORECASE)
 # a named speaker's "will retaliate" is a threat; the author's or an unnamed source's is a prediction
@@ -252,6 +259,10 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
         return "Threat", "130", f"threat word '{threat.group(0)}'"
     act = _act(text)
     speech = STATEMENT.search(text)
+    accident = ACCIDENT.search(text)
+    if accident and not HYPOTHETICAL.search(text[:accident.start()]) and not any(p.search(text) for p, _, _ in MEANS) \
+            and not re.search(r"\b(?:shot|shoots?) down\b|\bdowned\b", text, re.IGNORECASE):
+        return "Accident", None, f"'{accident.group(0)}': harm no one aimed at, no attack"
     if named and not holder.words.lower().startswith("according") and speech:
         done = DONE.search(text[:speech.start()])
         # "Iran's retaliatory strikes on Wednesday caused no casualties, the Pentagon said": what the
@@ -359,9 +370,9 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
                 role = "target"
             else:
                 continue
-        elif cls == "Crisis":
-            continue  # a crisis has no agent a sentence can name by position
-        elif cls in ("Vote", "Protest", "Sanction", "Announcement", "Withdrawal", "Deployment", "GovernmentFormation"):
+        elif cls in ("Crisis", "Accident"):
+            continue  # a crisis has no agent a sentence can name by position, an accident none at all
+        elif cls in ("Vote", "Protest", "Sanction", "Announcement", "Withdrawal", "Deployment", "GovernmentFormation", "Seizure"):
             # "lawmakers voted to expel U.S. forces": after the act, only "by X" names the agent
             role = "agent" if n.begin < pivot or re.search(r"\bby\s+(?:the\s+)?$", before) else "affected"
         else:
@@ -494,9 +505,10 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
             re.search(rf"{re.escape(date.words)}\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", head.text, re.IGNORECASE):
         date = None  # "said no Americans were harmed in the Jan. 8 attack": the attack's day, not the words'
     own_date = date is not None and not date.derivation.startswith("from the previous")
-    if cls in ATTACKS and previous is not None and _ANAPHORA.match(seg.text) and not own_date:
+    if previous is not None and (cls in ATTACKS and classes(previous) & ATTACKS or cls == "Accident" and cls in classes(previous)) \
+            and _ANAPHORA.match(seg.text) and not own_date:
         merge_counts(previous, counts)
-        return Reading(None, None, f"'{seg.text.split()[0]} ...' continues the attack before it")
+        return Reading(None, None, f"'{seg.text.split()[0]} ...' continues the {'accident' if cls == 'Accident' else 'attack'} before it")
     event: dict[str, Any] = {"id": "", "label": seg.text if len(seg.text) <= 100 else seg.text[:97] + "...", "class": cls}
     if cameo:
         event["cameo"] = cameo
@@ -624,6 +636,8 @@ REFERS: dict[str, re.Pattern[str]] = {cls: re.compile(rf"\b(?:{words})\b", re.IG
     "Threat": r"threat(?:en(?:ed|ing))?|pledge|promised|warn(?:ed|ing)",
     "Crisis": r"crisis|pandemic",
     "Negotiation": r"negotiations?|talks",
+    "Seizure": r"seiz(?:ure|ed)",
+    "Accident": r"stampede|crush|crash",
 }.items()}
 
 
@@ -649,6 +663,7 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
     places_named = {e for e in inside if knowledge.types(e) & (PLACE_TYPES - {"Country"}) and not knowledge.types(e) & {"State"}}
     mine = set(stems(seg.text))
     span = day_of(date) if date and not date.derivation.startswith("from the previous") else None
+    accident = ACCIDENT.search(seg.text)
     out: list[tuple[float, KnownEvent, re.Match[str], list[str], list[str]]] = []
     for known in knowledge.events.values():
         hits = [(cls, m) for cls in sorted(known.classes, key=lambda c: (c in ("Attack", "Event"), c)) if cls in REFERS
@@ -656,6 +671,8 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         if not hits:
             continue
         specific, word = hits[0]
+        if accident is not None and accident.start() < word.start() and KILL.match(word.group(0)):
+            continue  # "a stampede at the burial of Soleimani killed 56": the accident's toll, not his killing
         if _NEW_BEFORE.search(seg.text, 0, word.start()):
             continue  # "announced new sanctions", "further attacks": not the ones the graph holds
         if span and known.span and _dated_word(seg.text, word.end(), date) and not span.overlaps(known.span):
