@@ -520,6 +520,7 @@ def test_full_responsibility_taken_is_a_claim(tmp_path: Path) -> None:
     mapping = draft_mapping(_write(tmp_path, "913_claim.txt", text), SEEDS)
     claim = _event(mapping, "Brig. Gen. Amir Ali Hajizadeh")
     assert claim["class"] == "ClaimOfResponsibility" and claim["roles"] == {"claimant": ["amir-ali-hajizadeh"]}
+    assert claim["cameo"] == "015"  # acknowledge or claim responsibility (016 is to deny it)
 
 
 POLITICS = """Iraq's president names new prime minister-designate

@@ -239,7 +239,7 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
     if claim:
         if DENIED.search(text[:claim.start()]):
             return None, None, "a denied claim of responsibility: a relation, not an event"
-        return "ClaimOfResponsibility", "016", f"'{claim.group(0)}'"
+        return "ClaimOfResponsibility", "015", f"'{claim.group(0)}'"  # CAMEO 015: acknowledge or claim responsibility
     threat = THREAT.search(text)
     if threat is None and holder.id != "author" and not holder.id.startswith("source:"):
         threat = SPOKEN_THREAT.search(text)
