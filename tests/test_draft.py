@@ -1401,6 +1401,11 @@ def test_a_stampede_is_an_accident_with_its_toll_and_no_attacker(funeral: dict[s
     assert "continues the accident" in next(n["why"] for n in funeral["draft_notes"]["left_out"] if n["quote"].startswith("The crush"))
 
 
+def test_a_title_begins_with_its_own_word(funeral: dict[str, Any]) -> None:
+    # "the burial of Gen. Qassem Soleimani": the title is "Gen.", not "of Gen."
+    assert [(r["holder"], r["title"], r["quote"]) for r in funeral["roles"]] == [("qassem-soleimani", "Gen.", "Gen. Qassem Soleimani")]
+
+
 def test_a_tanker_seized_is_a_seizure_by_whoever_seized_it(funeral: dict[str, Any]) -> None:
     # it had drafted nothing
     seized = _event(funeral, "Separately, Iran's Revolutionary Guards seized")

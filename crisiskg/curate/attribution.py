@@ -32,7 +32,7 @@ _CAP = f"[{UPPER}]"  # a capital, accented ones included
 _NAME = rf"(?P<name>(?:{_CAP}{_LOW}+(?:{_CAP}{_LOW}+)?|[A-Z]\.)(?:[^\S\n]+(?:{_CAP}{_LOW}+(?:{_CAP}{_LOW}+)?|[A-Z]\.|al-[A-Z][\w-]+|bin|ibn))*)"
 # the words of a title before its head: never across a sentence's end ("... Iran. Speaker Nancy Pelosi"),
 # an initialism ("U.S.") kept
-TITLED = re.compile(rf"(?P<title>(?:(?:{_CAP}[\w-]*|(?:[A-Z]\.)+|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
+TITLED = re.compile(rf"(?P<title>(?!(?:of|the)[^\S\n])(?:(?:{_CAP}[\w-]*|(?:[A-Z]\.)+|of|the)[^\S\n]+){{0,4}}?(?:{HEADS})(?:[^\S\n]+(?:{HEADS}))*)[^\S\n]+" + _NAME)
 # a title in lower case before a name: "defence minister Jafar al-Hussaini", "Iran's foreign ministry
 # spokesman Abbas Mousavi" (whose it is belongs to the title); a verb before it is not ("named
 # intelligence chief X")
