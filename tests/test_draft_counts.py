@@ -115,3 +115,15 @@ def test_none_of_two_nations_is_a_count_for_each() -> None:
     assert [(c["status"], c["count"], c["qualifier"], c["nationality"]) for c in found] == [
         ("killed", 0, "exact", "united-states"), ("killed", 0, "exact", "iraq")]
     assert {c["quote"] for c in found} == {"no U.S. or Iraqi personnel were killed"}
+
+
+def test_a_plural_of_a_round_number_is_the_least_it_can_mean() -> None:
+    # "dozens" had not been counted at all
+    assert read("Dozens of mourners were hurt in a second crush.", KNOWN)["casualties"] == [
+        {"status": "injured", "count": 24, "qualifier": "at-least", "quote": "Dozens of mourners", "population": "mourners"}]
+    assert read("The crash killed dozens.", KNOWN)["casualties"] == [
+        {"status": "killed", "count": 24, "qualifier": "at-least", "quote": "killed dozens"}]
+    assert [(c["count"], c["qualifier"]) for c in read("Hundreds of protesters were injured, and about 300 more.", KNOWN)["casualties"]][:1] == [
+        (200, "at-least")]
+    # a round number's qualifier stays its own
+    assert read("Nearly two dozen soldiers were wounded.", KNOWN)["casualties"][0]["qualifier"] == "nearly"

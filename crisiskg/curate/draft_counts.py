@@ -2,7 +2,8 @@
 
 "around 18 small Katyusha rockets" is 18 munitions, ``approximately``; "killed three coalition
 personnel, two American and one British" is three killed and, by nationality, two and one; "nearly a
-dozen" is 12, ``nearly``; "no confirmed casualties" and "no one was killed" report none
+dozen" is 12, ``nearly``; "dozens of mourners" is at least 24 (the least the plural can mean: two
+dozen; "hundreds of" 200, "tens of thousands of" 20,000), ``at-least``; "no confirmed casualties" and "no one was killed" report none
 (``none-reported``), which is not a count of zero, while "no American was hurt" is a count of zero
 Americans. Bases, vehicles and aircraft are counted things, never casualties ("missiles at two bases,
 but no American was hurt"). Each count keeps the words it was read from as its quote.
@@ -19,6 +20,10 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
            "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
            "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
            "a dozen": 12, "dozen": 12, "two dozen": 24, "a couple of": 2, "a few": 3, "a single": 1}
+# a plural of a round number says how many at least: "dozens of mourners" are two dozen or more
+AT_LEAST = {"dozens of": 24, "scores of": 40, "hundreds of": 200, "thousands of": 2000, "tens of thousands of": 20000,
+            "hundreds of thousands of": 200000, "tens of": 20, "dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000}
+NUMBERS.update(AT_LEAST)
 QUALIFIERS = [(r"at least|no fewer than|no less than", "at-least"), (r"more than|over|upwards of", "more-than"),
               (r"nearly|almost|close to", "nearly"), (r"around|about|approximately|roughly|some|an estimated|up to \w+ of", "approximately"),
               (r"up to|at most|no more than|fewer than|less than", "at-most")]
@@ -26,7 +31,7 @@ _QUAL = "|".join(q for q, _ in QUALIFIERS)
 _NUM = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+|" + "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
 _NOUNS = (r"rockets?|missiles?|drones?|shells?|mortars?|rounds|bases|soldiers?|troops|personnel|servicemembers?|"
           r"service members?|civilians?|people|Americans|Iraqis|Iranians|Britons?|contractors?|officials|vehicles|aircraft|"
-          r"fighters|militiamen|protesters|demonstrators|Canadians|Ukrainians|Afghans|Saudis|Israelis|Syrians|Kurds")
+          r"fighters|militiamen|protesters|demonstrators|mourners|pilgrims|worshippers|passengers|Canadians|Ukrainians|Afghans|Saudis|Israelis|Syrians|Kurds")
 # "two American and one British" count people; "Two Iranian missiles" counts missiles: an adjective is
 # the noun only when no noun follows it
 COUNT = re.compile(rf"(?<![\w-])(?<!no )(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_NUM})(?:\s+more)?\s+(?P<what>(?:[\w.’'“”\"-]+\s+){{0,3}}?"
@@ -100,9 +105,9 @@ def _number(word: str) -> int | None:
     return NUMBERS.get(word)
 
 
-def _qualifier(words: str | None) -> str:
+def _qualifier(words: str | None, number: str = "") -> str:
     if not words:
-        return "exact"
+        return "at-least" if number.lower() in AT_LEAST else "exact"
     return next(q for pattern, q in QUALIFIERS if re.fullmatch(pattern, words.lower()))
 
 
@@ -117,7 +122,7 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
         if count is None:
             continue
         noun = m.group("noun").lower().rstrip("s")
-        item: dict[str, Any] = {"count": count, "qualifier": _qualifier(m.group("qual")), "quote": _closed(sentence, m)}
+        item: dict[str, Any] = {"count": count, "qualifier": _qualifier(m.group("qual"), m.group("num")), "quote": _closed(sentence, m)}
         if noun in MUNITIONS:
             out["munitions"].append(item)
             continue
@@ -150,7 +155,7 @@ def read(sentence: str, known: set[str]) -> dict[str, Any]:
         count = _number(m.group("num"))
         if count is None or any(m.group("num") in q for q in taken):
             continue
-        out["casualties"].append({"status": _status(m.group("verb")), "count": count, "qualifier": _qualifier(m.group("qual")), "quote": m.group(0)})
+        out["casualties"].append({"status": _status(m.group("verb")), "count": count, "qualifier": _qualifier(m.group("qual"), m.group("num")), "quote": m.group(0)})
     for m in NONE_REPORTED.finditer(sentence):
         verb = (m.group("verb") or m.group("how") or "").lower()
         status = "killed" if m.group("who") and not verb or (m.group("what") or "").lower() in ("deaths", "fatalities") or verb == "killed" else \
