@@ -1422,3 +1422,22 @@ def test_a_crash_is_an_accident_unless_a_weapon_brought_it_down(tmp_path: Path) 
     assert crash["class"] == "Accident" and "roles" not in crash and crash["casualties"][0]["count"] == 2
     assert _event(mapping, "A missile hit the airliner")["class"] == "MissileAttack"
     assert [e["class"] for e in mapping["events"] if e["class"] == "Accident"] == ["Accident"]  # "crush the protests" is none
+
+
+DEPLOY = """Thousands of U.S. troops head to the Middle East as allies pull out of Iraq
+
+WASHINGTON (Jan. 6, 2020) - The Pentagon on Saturday ordered about 3,500 paratroopers from the 82nd Airborne Division to Kuwait, a U.S. official said.
+
+NATO suspended its training mission in Iraq on Saturday, and Germany said it would move some of its 120 soldiers from Iraq to Jordan and Kuwait.
+"""
+
+
+@pytest.fixture(scope="module")
+def deploy(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("deploy"), "924_deploy.txt", DEPLOY), SEEDS)
+
+
+def test_a_military_unit_is_an_armed_force_with_its_number(deploy: dict[str, Any]) -> None:
+    # "the 82nd Airborne Division" had been a person, "Airborne Division"
+    new = {e["id"]: e for e in deploy["draft_notes"]["new_entities"]}
+    assert (new["82nd-airborne-division"]["type"], new["82nd-airborne-division"]["label"]) == ("ArmedForce", "82nd Airborne Division")

@@ -90,7 +90,7 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:Ministry|Government|Administration|Cabinet|Department|Pentagon|White House)\b"), "Government"),
     # and the words Iraqi armed groups' names are made of: movement, leagues, companies, brigade
     (re.compile(r"\b(?:Brigades?|Militias?|Hezbollah|Kataib|Hashd|Mobilization|Harakat|Asaib|Saraya|Liwa)\b"), "Militia"),
-    (re.compile(r"\b(?:Army|Forces?|Navy|Guards?|Corps|Command|Coalition|Marines)\b"), "ArmedForce"),
+    (re.compile(r"\b(?:Army|Forces?|Navy|Guards?|Corps|Command|Coalition|Marines|Division|Battalion|Regiment|Fleet|Squadron|Airborne|Infantry)\b"), "ArmedForce"),
     (re.compile(r"\b(?:United Nations|NATO|Union|League)\b"), "InternationalOrganisation"),
     (re.compile(r"\b(?:Base|Camp|Air Base|Fort)\b"), "MilitaryBase"),
     (re.compile(r"\b(?:Airport|Embassy|Facility|Refinery|Port|Depot|Plant|Palace)\b"), "Facility"),
@@ -270,6 +270,9 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
                               _ADJECTIVE.fullmatch(nm) and re.match(r"[^\S\n]+[a-z]", text[e:e + 3])):
             continue  # "Iraqi officials", "a Ukrainian passenger jet": an adjective of nationality, not a name
         cls, evidence = guess_class(nm, text, b, titled=title is not None)
+        ordinal = _ORDINAL_BEFORE.search(text, 0, b) if cls == "ArmedForce" else None
+        if ordinal is not None:
+            b, nm = ordinal.start(), text[ordinal.start():e]  # "the 82nd Airborne Division": the unit's number is its name's
         if evidence < 3 and cls == "City" and any(tstart <= b and e <= tstart + len(tt) for tt, tstart in titles.values()):
             cls = "Organisation"  # "Ann Louise Hittle, an analyst at Wood Mackenzie": where one works, in a title
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
@@ -289,6 +292,7 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
 
 
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][a-z][\w-]*(?![\w-])")
+_ORDINAL_BEFORE = re.compile(r"(?<![\w.,])\d{1,3}(?:st|nd|rd|th)[^\S\n]+$")
 
 
 def _surnames(found: list[Name]) -> list[Name]:
