@@ -1441,3 +1441,12 @@ def test_a_military_unit_is_an_armed_force_with_its_number(deploy: dict[str, Any
     # "the 82nd Airborne Division" had been a person, "Airborne Division"
     new = {e["id"]: e for e in deploy["draft_notes"]["new_entities"]}
     assert (new["82nd-airborne-division"]["type"], new["82nd-airborne-division"]["label"]) == ("ArmedForce", "82nd Airborne Division")
+
+
+def test_a_country_the_registry_lacks_is_proposed_as_a_country(deploy: dict[str, Any]) -> None:
+    # "Germany said" had been an organisation, "to Jordan and Kuwait" two cities
+    new = {e["id"]: e for e in deploy["draft_notes"]["new_entities"]}
+    assert [new[k]["type"] for k in ("germany", "jordan", "kuwait")] == [["State", "Country"]] * 3
+    assert "point" not in new["jordan"]["suggested"]["why"]  # a country has no point on the map by design
+    # a country speaks as a state does
+    assert _event(deploy, "NATO suspended")["roles"] == {"speaker": ["germany"]}

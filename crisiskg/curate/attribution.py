@@ -14,6 +14,7 @@ at the top of the text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -175,6 +176,22 @@ _PLACE_BEFORE = re.compile(r"\b(?:governor|mayor|province|city|town|hometown|bir
                            re.IGNORECASE)
 
 
+# a country's kind, as the registry gives its countries (type: [State, Country]) joined as a Name's kind
+COUNTRY = "Country/State"
+# the English short names news copy uses that ISO 3166 does not ("Russian Federation", "Türkiye")
+_SHORT_COUNTRY_NAMES = frozenset({"Russia", "Turkey", "Britain", "Great Britain", "Palestine"})
+
+
+@functools.cache
+def country_names() -> frozenset[str]:
+    """The names of the world's countries: ISO 3166's (pycountry: name, common and official name,
+    those written with a comma left out) and the short names news copy uses besides."""
+    import pycountry  # read once, when a draft first needs it
+
+    names = {getattr(c, a) for c in pycountry.countries for a in ("name", "common_name", "official_name") if getattr(c, a, None)}
+    return frozenset(n for n in names if "," not in n and "(" not in n) | _SHORT_COUNTRY_NAMES
+
+
 def guess_class(name: str, text: str, begin: int, *, titled: bool) -> tuple[str, int]:
     """The class of an unknown name, and how much the guess rests on (``Name.evidence``): 3 the name's
     own words or the words right beside it ("Balad air base", "Defense Secretary ..."), 2 the words
@@ -182,6 +199,8 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> tuple[str,
     (the fallback, "Organisation")."""
     if titled:
         return "Person", 3
+    if name in country_names():
+        return COUNTRY, 3  # "Germany said", "to Jordan and Kuwait": a country, not a city or an organisation
     institution = INSTITUTION.fullmatch(name)
     if institution:
         return INSTITUTIONS[institution.group("what").lower().split()[0]], 3

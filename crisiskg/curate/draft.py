@@ -40,7 +40,7 @@ import yaml
 
 from crisiskg.curate import draft_dates, draft_events, draft_phrases, draft_stances
 from crisiskg.curate import knowledge as knowledge_mod
-from crisiskg.curate.attribution import Attributor, Holder, authors, byline, names, slug
+from crisiskg.curate.attribution import COUNTRY, Attributor, Holder, authors, byline, names, slug
 from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import quoted, segments, stamps
 from crisiskg.errors import CrisisKGError
@@ -299,7 +299,8 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
         # the class the mention with the most to go on shows ("Rockets hit Balad" in a headline, "Balad
         # air base" in the text); the first of them when several have as much
         kind = max((o for o in unknown if o.entity == n.entity), key=lambda o: o.evidence).kind
-        entry: dict[str, Any] = {"id": n.entity, "type": kind, "label": n.text, "mentions": mentions[n.entity]}
+        # a country is written as the registry writes its countries: type [State, Country]
+        entry: dict[str, Any] = {"id": n.entity, "type": ["State", "Country"] if kind == COUNTRY else kind, "label": n.text, "mentions": mentions[n.entity]}
         if n.title:
             entry["title"] = n.title
         inside = _located_in(text, n, found, know) if kind in knowledge_mod.PLACE_TYPES else None
