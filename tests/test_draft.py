@@ -1450,3 +1450,10 @@ def test_a_country_the_registry_lacks_is_proposed_as_a_country(deploy: dict[str,
     assert "point" not in new["jordan"]["suggested"]["why"]  # a country has no point on the map by design
     # a country speaks as a state does
     assert _event(deploy, "NATO suspended")["roles"] == {"speaker": ["germany"]}
+
+
+def test_troops_ordered_somewhere_are_a_deployment_there(deploy: dict[str, Any]) -> None:
+    # "ordered about 3,500 paratroopers ... to Kuwait" had drafted nothing; where they go is its place
+    sent = _event(deploy, "WASHINGTON (Jan. 6, 2020) - The Pentagon")
+    assert sent["class"] == "Deployment" and sent["places"] == ["kuwait"]
+    assert sent["roles"]["agent"] == ["pentagon"] and "82nd-airborne-division" in sent["roles"]["affected"]

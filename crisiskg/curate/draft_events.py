@@ -63,7 +63,10 @@ OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"\bnegotiations?\b|\btalks with\b", re.IGNORECASE), "Negotiation", "046"),
     (re.compile(r"\bwithdr(?:ew|awal)\b", re.IGNORECASE), "Withdrawal", None),
     (re.compile(r"\bannouncement\b", re.IGNORECASE), "Announcement", "010"),
-    (re.compile(r"\bdeploy(?:ed|ment of)\b", re.IGNORECASE), "Deployment", None),
+    # "deployed Patriot batteries", "ordered about 3,500 paratroopers ... to Kuwait", "sent two more destroyers"
+    (re.compile(r"\bdeploy(?:ed|ment of)\b|\b(?:ordered|sent|sends|dispatched|rushed|deploy(?:s|ing)?)\s+(?:[\w,’'-]+\s+){0,5}?"
+                r"(?:troops|soldiers|paratroopers|marines|forces|personnel|warships?|bombers|fighter jets|aircraft carriers?|carriers?|destroyers?|"
+                r"batteries|missile defen[cs]e systems)\b", re.IGNORECASE), "Deployment", None),
     (re.compile(r"\b(?:form(?:ed|ing)? a (?:new )?government|appoint(?:ed|s)?\b|(?:named|nominated)\b(?=[^.;]{0,80}\b(?:prime minister|premier|president)\b)|"
                 r"designate)", re.IGNORECASE), "GovernmentFormation", None),
     (re.compile(r"\b(?:political|humanitarian|economic|international|constitutional) crisis\b|\bpandemic\b", re.IGNORECASE), "Crisis", None),
@@ -325,6 +328,9 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         before = seg.text[:n.begin - seg.begin]
         hit = bool(act) and n.begin >= pivot and bool(re.fullmatch(_OBJECT_OF, seg.text[pivot - seg.begin:n.begin - seg.begin]))
         against = _AGAINST.search(before[-25:]) or _AGAINST_OF.search(before[-60:]) or hit
+        if cls == "Deployment" and "State" in kinds and re.search(r"\b(?:to|in|into|inside)\s+$", before[-8:]):
+            places.append(n.entity)  # "sent troops to Kuwait": where they go, not who is deployed
+            continue
         if kinds & PLACE_TYPES and not kinds & {"State"}:
             if _BEARING.search(before[-30:]):
                 continue  # "Camp Taji north of Baghdad": Baghdad says where Camp Taji is, not where it happened
