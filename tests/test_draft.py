@@ -1457,3 +1457,10 @@ def test_troops_ordered_somewhere_are_a_deployment_there(deploy: dict[str, Any])
     sent = _event(deploy, "WASHINGTON (Jan. 6, 2020) - The Pentagon")
     assert sent["class"] == "Deployment" and sent["places"] == ["kuwait"]
     assert sent["roles"]["agent"] == ["pentagon"] and "82nd-airborne-division" in sent["roles"]["affected"]
+
+
+def test_a_datelines_date_is_the_articles_not_the_sentences(deploy: dict[str, Any]) -> None:
+    # "WASHINGTON (Jan. 6, 2020) - The Pentagon on Saturday ordered ...": Saturday 4 January, not the 6th
+    sent = _event(deploy, "WASHINGTON (Jan. 6, 2020) - The Pentagon")
+    assert sent["date"]["value"] == "2020-01-04" and "'on Saturday'" in sent["date"]["derivation"]
+    assert deploy["article"]["published"]["date"] == "2020-01-06"

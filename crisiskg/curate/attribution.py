@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from crisiskg.curate.knowledge import Knowledge
-from crisiskg.curate.segments import Segment
+from crisiskg.curate.segments import DATELINE, Segment
 from crisiskg.textscan import UPPER, candidate_names, overlaps
 
 HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen[cs]e|War|Energy|Commerce|Treasury|Homeland Security))?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
@@ -458,10 +458,6 @@ def authors(segs: list[Segment], all_names: list[Name], *, last: int = 4) -> lis
     return out
 
 
-# a wire story's dateline, "BAGHDAD (Reuters) - ", "ERBIL, Iraq - ": where it was filed and by whom, not
-# an actor of its first sentence
-DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'-]+(?:[^\S\n][A-Z][A-Z.'-]+){0,2})(?:,[^\S\n]*[A-Z][\w.]+)?[^\S\n]*"
-                      r"(?:\((?P<agency>[^()\n]{2,40})\)[^\S\n]*)?[-–—]+[^\S\n]+")
 _BYLINE = re.compile(r"^[^\S\n]*By[^\S\n]+(?P<who>[^\n,]+?)(?:,[^\S\n]*(?P<pub>[^\n]+?))?[^\S\n]*$", re.MULTILINE)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crisiskg.curate.segments import Segment
+from crisiskg.curate.segments import DATELINE, Segment
 from crisiskg.loaders import dates
 from crisiskg.textscan import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS, month_number
 
@@ -161,7 +161,10 @@ def resolve(segs: list[Segment], published: dt.date | None, *, estimated: bool =
     own_dates: set[int] = set()
     previous: Segment | None = None
     for seg in segs:
-        own = find(seg.text, published, estimated=estimated)
+        # "WASHINGTON (Jan. 6, 2020) - The Pentagon on Saturday ordered ...": the dateline's date is the
+        # article's; the sentence's own words date its event first
+        filed = DATELINE.match(seg.text)
+        own = (find(seg.text[filed.end():], published, estimated=estimated) if filed else None) or find(seg.text, published, estimated=estimated)
         later = _LATER.search(seg.text)
         if own is None and later is not None and previous is not None and previous.index in out \
                 and out[previous.index].precision == "day":

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from crisiskg.curate import draft_counts
-from crisiskg.curate.attribution import DATELINE, Holder, Name, slug
+from crisiskg.curate.attribution import Holder, Name, slug
 from crisiskg.curate.draft_dates import AFTER_ANOTHER, DateGuess, day_of
 from crisiskg.curate.knowledge import PLACE_TYPES, Knowledge, KnownEvent
-from crisiskg.curate.segments import Segment, quoted, stems
+from crisiskg.curate.segments import DATELINE, Segment, quoted, stems
 
 ATTACKS = frozenset({"Attack", "RocketAttack", "MissileAttack", "DroneStrike", "Airstrike", "Killing", "CyberAttack"})
 # means word -> (class, CAMEO); the first that the sentence names classes its attack
