@@ -1464,3 +1464,10 @@ def test_a_datelines_date_is_the_articles_not_the_sentences(deploy: dict[str, An
     sent = _event(deploy, "WASHINGTON (Jan. 6, 2020) - The Pentagon")
     assert sent["date"]["value"] == "2020-01-04" and "'on Saturday'" in sent["date"]["derivation"]
     assert deploy["article"]["published"]["date"] == "2020-01-06"
+
+
+def test_the_words_that_attribute_a_sentence_name_no_party_to_its_act(deploy: dict[str, Any]) -> None:
+    # ", a U.S. official said": the United States had been a party the deployment was done to
+    sent = _event(deploy, "WASHINGTON (Jan. 6, 2020) - The Pentagon")
+    assert sent["roles"] == {"agent": ["pentagon"], "affected": ["82nd-airborne-division"]}
+    assert sent["reported_by"] == "a-u-s-official"

@@ -316,10 +316,12 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
     # names the weapon)
     counted = [(seg.begin + m.start(), seg.begin + m.end()) for m in draft_counts.COUNT.finditer(seg.text)]
     starts = {n.begin for n in names}
+    # "..., a U.S. official said": the words that attribute the sentence name its source, not a party to its act
+    said = seg.text.rfind(holder.words) if holder.words and cls not in ("Statement", "Threat", "ClaimOfResponsibility") else -1
     for n in names:
         if not (seg.begin <= n.begin and n.end <= seg.end) or filed and n.begin < seg.begin + filed.end():
             continue  # outside the sentence, or in its dateline
-        if any(b <= n.begin < e for b, e in aside):
+        if any(b <= n.begin < e for b, e in aside) or 0 <= said <= n.begin - seg.begin < said + len(holder.words):
             continue
         kinds = set(n.kind.split("/"))
         if "Weapon" in kinds:
