@@ -1471,3 +1471,13 @@ def test_the_words_that_attribute_a_sentence_name_no_party_to_its_act(deploy: di
     sent = _event(deploy, "WASHINGTON (Jan. 6, 2020) - The Pentagon")
     assert sent["roles"] == {"agent": ["pentagon"], "affected": ["82nd-airborne-division"]}
     assert sent["reported_by"] == "a-u-s-official"
+
+
+def test_a_registry_entry_spelt_another_way_is_the_same_entry(tmp_path: Path) -> None:
+    # the registry spells them "Adel Abdul Mahdi" and "António Guterres": the hyphen and the missing
+    # accent had made each a new entry proposed with the registry's own id
+    text = ("Calls for calm\n\nJanuary 9, 2020\n\nIraqi Prime Minister Adel Abdul-Mahdi spoke with Antonio Guterres on Thursday.\n")
+    mapping = draft_mapping(_write(tmp_path, "925_spelt.txt", text), SEEDS)
+    found = mapping["draft_notes"]["registry_entities_found"]
+    assert found.get("adel-abdul-mahdi") == 1 and found.get("antonio-guterres") == 1
+    assert not {"adel-abdul-mahdi", "antonio-guterres"} & {e["id"] for e in mapping["draft_notes"]["new_entities"]}

@@ -256,6 +256,9 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
         t = titles.get((n.begin, n.end)) or next((v for (b, e), v in titles.items() if e == n.end and b <= n.begin), None)
         out.append(Name(n.begin, n.end, n.text, n.entity, True, n.kind, *(t or (None, None))) if t and "Person" in n.kind else n)
     taken = [(n.begin, n.end) for n in out] + list(skip)
+    # a registry entry spelt another way than its label and aliases ("Abdul-Mahdi" for "Abdul Mahdi",
+    # "Antonio" for "António"): the same id, by the same slug
+    spelt = {slug(w): i for i, e in knowledge.entities.items() for w in (i, e.get("label") or "", *(e.get("aliases") or []))}
     unknown: list[tuple[int, int, str]] = [(b, e, nm) for (b, e), _ in titles.items() for nm in [text[b:e]]]
     unknown += candidate_names(text)
     unknown += [(m.start(), m.end(), m.group(0)) for pattern in (INSTITUTION, SPEAKING_MILITARY) for m in pattern.finditer(text)]
@@ -297,7 +300,12 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
         # a person's id leaves out middle initials ("Mark A. Milley" -> mark-milley)
         plain = re.sub(r"[’']s\b", "", nm)  # "Russia's Foreign Ministry" -> russia-foreign-ministry
         ident = slug(" ".join(w for i, w in enumerate(plain.split()) if i == 0 or not re.fullmatch(r"[A-Z]\.", w))) if cls == "Person" else slug(plain)
-        out.append(Name(b, e, nm, ident, False, cls, title[0] if title else None, title[1] if title else None, evidence))
+        same = spelt.get(slug(plain)) or spelt.get(ident)
+        if same is not None:
+            kind = "/".join(sorted(knowledge.types(same)))
+            out.append(Name(b, e, nm, same, True, kind, *(title if title and "Person" in kind else (None, None))))
+        else:
+            out.append(Name(b, e, nm, ident, False, cls, title[0] if title else None, title[1] if title else None, evidence))
         taken.append((b, e))
     # "Esper said ..." at the start of a sentence, after "Defense Secretary Mark Esper": a single word
     # that opens a sentence is no name candidate, but a person's surname named in full before is
