@@ -1481,3 +1481,23 @@ def test_a_registry_entry_spelt_another_way_is_the_same_entry(tmp_path: Path) ->
     found = mapping["draft_notes"]["registry_entities_found"]
     assert found.get("adel-abdul-mahdi") == 1 and found.get("antonio-guterres") == 1
     assert not {"adel-abdul-mahdi", "antonio-guterres"} & {e["id"] for e in mapping["draft_notes"]["new_entities"]}
+
+
+DIPLOMACY = """Oman and Switzerland pass messages as UN urges restraint
+
+NEW YORK, Jan. 9, 2020 - The U.N. Security Council met behind closed doors on Thursday to discuss the crisis, diplomats said.
+
+Switzerland, which represents U.S. interests in Tehran, delivered a message from Washington to Iranian officials hours after the drone strike, the Swiss foreign ministry said.
+"""
+
+
+@pytest.fixture(scope="module")
+def diplomacy(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("diplomacy"), "926_diplomacy.txt", DIPLOMACY), SEEDS)
+
+
+def test_a_dateline_with_a_date_is_where_the_story_was_filed(diplomacy: dict[str, Any]) -> None:
+    # "NEW YORK, Jan. 9, 2020 - ": a city (it had been an organisation, by its capitals), and the article's day
+    new = {e["id"]: e for e in diplomacy["draft_notes"]["new_entities"]}
+    assert new["new-york"]["type"] == "City"
+    assert diplomacy["article"]["published"]["date"] == "2020-01-09"

@@ -201,6 +201,8 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> tuple[str,
         return "Person", 3
     if name in country_names():
         return COUNTRY, 3  # "Germany said", "to Jordan and Kuwait": a country, not a city or an organisation
+    if (begin == 0 or text[begin - 1] == "\n") and (filed := DATELINE.match(text[begin:begin + 120])) and filed.end("place") == len(name):
+        return "City", 3  # "NEW YORK, Jan. 9, 2020 - ": where a wire story was filed
     institution = INSTITUTION.fullmatch(name)
     if institution:
         return INSTITUTIONS[institution.group("what").lower().split()[0]], 3

@@ -75,8 +75,10 @@ def _segmenter() -> pysbd.Segmenter:
 
 
 # a wire story's dateline, "BAGHDAD (Reuters) - ", "ERBIL, Iraq - ": where it was filed and by whom, not
-# an actor of its first sentence, and its date ("WASHINGTON (Jan. 6, 2020) - ") the article's, not the sentence's
-DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'-]+(?:[^\S\n][A-Z][A-Z.'-]+){0,2})(?:,[^\S\n]*[A-Z][\w.]+)?[^\S\n]*"
+# an actor of its first sentence, and its date ("WASHINGTON (Jan. 6, 2020) - ", "NEW YORK, Jan. 9, 2020 - ") the
+# article's, not the sentence's
+DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'-]+(?:[^\S\n][A-Z][A-Z.'-]+){0,2})(?:,[^\S\n]*[A-Z][\w.]+)?"
+                      r"(?:[^\S\n]+\d{1,2}(?:,[^\S\n]*\d{4})?)?[^\S\n]*"  # "NEW YORK, Jan. 9, 2020 - "
                       r"(?:\((?P<agency>[^()\n]{2,40})\)[^\S\n]*)?[-–—]+[^\S\n]+")
 # a live entry's time stamp that opens a line: "1:45 a.m. ET:", "09:40 GMT -", "3:05 p.m. —"
 STAMP = re.compile(r"^(?P<time>\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.m\.|[AP]\.?M\.?))?(?:\s+[A-Z]{2,4})?)\s*[:—–-]\s+")
