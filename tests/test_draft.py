@@ -1501,3 +1501,10 @@ def test_a_dateline_with_a_date_is_where_the_story_was_filed(diplomacy: dict[str
     new = {e["id"]: e for e in diplomacy["draft_notes"]["new_entities"]}
     assert new["new-york"]["type"] == "City"
     assert diplomacy["article"]["published"]["date"] == "2020-01-09"
+
+
+def test_the_u_n_and_its_security_council_are_the_registrys(diplomacy: dict[str, Any]) -> None:
+    # "The U.N. Security Council" had been two new entries, "U.N" (an organisation) and "Security
+    # Council" (a think tank, by "Council")
+    assert diplomacy["draft_notes"]["registry_entities_found"].get("un-security-council") == 1
+    assert not {"u-n", "security-council"} & {e["id"] for e in diplomacy["draft_notes"]["new_entities"]}
