@@ -1508,3 +1508,8 @@ def test_the_u_n_and_its_security_council_are_the_registrys(diplomacy: dict[str,
     # Council" (a think tank, by "Council")
     assert diplomacy["draft_notes"]["registry_entities_found"].get("un-security-council") == 1
     assert not {"u-n", "security-council"} & {e["id"] for e in diplomacy["draft_notes"]["new_entities"]}
+
+
+def test_an_adjective_of_nation_of_no_common_ending_is_no_name(diplomacy: dict[str, Any]) -> None:
+    # "the Swiss foreign ministry said": "Swiss" had been proposed as an organisation
+    assert "swiss" not in {e["id"] for e in diplomacy["draft_notes"]["new_entities"]}

@@ -118,7 +118,9 @@ _HEAD_ENDS = re.compile(r"(?:[,.;:)]|\s+(?:and|or|were|was|who|had|have|in|at|on
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:i|ian|ican|ese|ish)")
 # not "-i": surnames end so ("Rouhani said"); the adjectives of nation in "-i" are listed
 _ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:ian|ican|ese|ish)|Saudi|Iraqi|Israeli|Qatari|Emirati|Kuwaiti|Yemeni|Omani|Bahraini|Pakistani|"
-                        r"Azerbaijani|Bangladeshi|Somali")
+                        r"Azerbaijani|Bangladeshi|Somali|"
+                        # and the ones of no common ending: "the Swiss foreign ministry", "a French diplomat"
+                        r"Swiss|French|Dutch|Greek|Thai|Czech|Afghan|Arab")
 _PEOPLE_NOUN = re.compile(r"[^\S\n]+(?:officials?|forces|troops|soldiers|militias?|militiamen|government|military|security|sources?|"
                           r"fighters|people|civilians|lawmakers|leaders?|parliament|army|police|authorities|diplomats?|"
                           r"officers?|personnel|media|state)\b")
