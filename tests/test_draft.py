@@ -1513,3 +1513,13 @@ def test_the_u_n_and_its_security_council_are_the_registrys(diplomacy: dict[str,
 def test_an_adjective_of_nation_of_no_common_ending_is_no_name(diplomacy: dict[str, Any]) -> None:
     # "the Swiss foreign ministry said": "Swiss" had been proposed as an organisation
     assert "swiss" not in {e["id"] for e in diplomacy["draft_notes"]["new_entities"]}
+
+
+def test_a_title_owned_by_a_body_of_two_words_keeps_both(tmp_path: Path) -> None:
+    # "The European Union's foreign policy chief Josep Borrell": the body had been proposed as "Union",
+    # and the title as "Union's foreign policy chief"
+    text = "Brussels invites Zarif\n\nJanuary 9, 2020\n\nThe European Union's foreign policy chief Josep Borrell invited Iran's foreign minister to Brussels.\n"
+    mapping = draft_mapping(_write(tmp_path, "927_borrell.txt", text), SEEDS)
+    new = {e["id"]: e for e in mapping["draft_notes"]["new_entities"]}
+    assert new["european-union"]["type"] == "InternationalOrganisation" and "union" not in new
+    assert new["josep-borrell"]["title"] == "European Union's foreign policy chief"
