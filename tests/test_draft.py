@@ -1523,3 +1523,16 @@ def test_a_title_owned_by_a_body_of_two_words_keeps_both(tmp_path: Path) -> None
     new = {e["id"]: e for e in mapping["draft_notes"]["new_entities"]}
     assert new["european-union"]["type"] == "InternationalOrganisation" and "union" not in new
     assert new["josep-borrell"]["title"] == "European Union's foreign policy chief"
+
+
+def test_the_toll_and_place_of_an_act_a_statement_reports_are_the_acts(tmp_path: Path) -> None:
+    # the toll and Karbala had stayed on the militia's statement, and the airstrike had no attacker
+    text = ("Militia says strike killed fighters\n\nJanuary 3, 2020\n\nThe Popular Mobilization Forces said five of its fighters were "
+            "killed in a U.S. airstrike near Karbala on Thursday.\n")
+    mapping = draft_mapping(_write(tmp_path, "928_reported.txt", text), SEEDS)
+    said = _event(mapping, "The Popular Mobilization Forces said")
+    strike = _event(mapping, "five of its fighters")
+    assert said["class"] == "Statement" and "casualties" not in said and "places" not in said
+    assert strike["class"] == "Airstrike" and strike["places"] == ["karbala"] and strike["roles"] == {"attacker": ["united-states"]}
+    assert [(c["status"], c["count"], c["claimed_by"]) for c in strike["casualties"]] == [("killed", 5, "popular-mobilization-forces")]
+    assert strike["date"]["value"] == "2020-01-02"

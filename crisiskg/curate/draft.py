@@ -40,9 +40,9 @@ import yaml
 
 from crisiskg.curate import draft_dates, draft_events, draft_phrases, draft_stances
 from crisiskg.curate import knowledge as knowledge_mod
-from crisiskg.curate.attribution import COUNTRY, Attributor, Holder, authors, byline, names, slug
+from crisiskg.curate.attribution import COUNTRY, Attributor, Holder, Name, authors, byline, names, slug
 from crisiskg.curate.knowledge import Knowledge
-from crisiskg.curate.segments import quoted, segments, stamps
+from crisiskg.curate.segments import Segment, quoted, segments, stamps
 from crisiskg.errors import CrisisKGError
 from crisiskg.textscan import MONTH_ABBREVIATIONS, MONTHS, month_number
 
@@ -255,6 +255,9 @@ def draft_mapping(article: Path | str, seeds_dir: Path | str, *, store: Knowledg
                 continue
             ev["id"] = _unique(ev["id"], {e["id"] for e in events})
             events.append(ev)
+            if draft_events.classes(ev) & draft_events.ATTACKS and ev["suggested"]["why"].startswith(draft_phrases.REPORTED):
+                for main in (e for e in here if draft_events.classes(e) & draft_events.SAYING):
+                    _reported_toll(seg, ev, main, found)
             for main in here:  # a date inside the phrase is the phrase's event's, not the sentence's
                 if ev.get("date") and (main.get("date") or {}).get("value") == ev["date"]["value"]:
                     del main["date"]
@@ -381,6 +384,30 @@ def _first_titles(found: list[Any]) -> list[Any]:
             seen.add(n.entity)
             out.append(n)
     return out
+
+
+def _reported_toll(seg: Segment, act: dict[str, Any], said: dict[str, Any], found: list[Name]) -> None:
+    """"The Popular Mobilization Forces said five of its fighters were killed in a U.S. airstrike near
+    Karbala": the toll and the places inside the words of the act a statement reports are the act's,
+    not the statement's."""
+    at = seg.text.find(act["quote"])
+    if at < 0:
+        return
+    begin, end = seg.begin + at, seg.begin + at + len(act["quote"])
+    for key in ("casualties", "munitions", "counts"):
+        inside = [c for c in said.get(key) or [] if c["quote"] in act["quote"]]
+        if inside:
+            act.setdefault(key, []).extend(inside)
+            said[key] = [c for c in said[key] if c not in inside] or None
+            if said[key] is None:
+                del said[key]
+    named = {n.entity for n in found if begin <= n.begin and n.end <= end}
+    moved = [p for p in said.get("places") or [] if p in named]
+    if moved:
+        act["places"] = list(dict.fromkeys([*act.get("places", []), *moved]))
+        said["places"] = [p for p in said["places"] if p not in moved]
+        if not said["places"]:
+            del said["places"]
 
 
 def _told_again(phrase: dict[str, Any], previous: dict[str, Any] | None, when: draft_dates.DateGuess | None) -> bool:

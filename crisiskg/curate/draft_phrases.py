@@ -52,6 +52,8 @@ _OWN_DOING = re.compile(r"(?:it|they|we|(?:(?:one|two|three|several|some) of\s+)
                         r"(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?\S", re.IGNORECASE)
 # "said the strikes killed three soldiers": the act is the attack the article told before (its toll goes there)
 _TOLD_BEFORE = re.compile(rf"(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", re.IGNORECASE)
+# "were killed in a U.S. airstrike": whose strike it was is named right before the attack's noun
+_WHOSE_ATTACK = re.compile(r"\b(?:in|by)\s+(?:a|an|the)\s+$")
 REPORTED = "an act the speaker reports"  # the reason given for such an act; other phrases name past attacks
 HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|will|might|may|should|if|not|never|no|nobody|none)\b", re.IGNORECASE)
 PROTESTS = re.compile(r"\b(?:the\s+)?(?:widespread|mass|massive|ongoing|nationwide|street|popular|anti-[\w-]+)\s+(?:[\w-]+\s+)?protests?\b"
@@ -135,6 +137,10 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, published_d
             actors = [n for n in names if start <= n.begin and n.end <= end and ACTOR_KINDS & set(n.kind.split("/"))]
             speaker = holder.id != "author" and not holder.id.startswith("source:")
             doers = [holder.id] if speaker and _OWN_DOING.match(words) else [n.entity for n in actors if n.end <= verb]
+            # "five of its fighters were killed in a U.S. airstrike": the actor that names the attack did it
+            named = [n.entity for n in actors if n.begin > verb and _WHOSE_ATTACK.search(text, seg.begin, n.begin)
+                     and re.match(rf"\s+(?:[\w-]+\s+)?{ATTACK_NOUNS}\b", text[n.end:end], re.IGNORECASE)]
+            doers = doers or named
             targets = [n.entity for n in actors if n.begin > verb and n.entity not in doers]
             if doers:
                 extra["roles"] = {"attacker": list(dict.fromkeys(doers)), **({"target": list(dict.fromkeys(targets))} if targets else {})}
