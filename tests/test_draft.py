@@ -1536,3 +1536,14 @@ def test_the_toll_and_place_of_an_act_a_statement_reports_are_the_acts(tmp_path:
     assert strike["class"] == "Airstrike" and strike["places"] == ["karbala"] and strike["roles"] == {"attacker": ["united-states"]}
     assert [(c["status"], c["count"], c["claimed_by"]) for c in strike["casualties"]] == [("killed", 5, "popular-mobilization-forces")]
     assert strike["date"]["value"] == "2020-01-02"
+
+
+def test_a_march_is_a_protest(tmp_path: Path) -> None:
+    # "marched in Baghdad ... demanding the expulsion" had drafted nothing
+    text = ("Sadr supporters march\n\nJanuary 25, 2020\n\nHundreds of thousands of supporters of Moqtada al-Sadr marched in Baghdad on "
+            "Friday, demanding the expulsion of U.S. troops.\nOil prices rallied on Friday.\n")
+    mapping = draft_mapping(_write(tmp_path, "929_march.txt", text), SEEDS)
+    march = _event(mapping, "Hundreds of thousands")
+    assert march["class"] == "Protest" and march["cameo"] == "141" and march["places"] == ["baghdad"]
+    assert march["roles"]["agent"] == ["moqtada-al-sadr"] and march["date"]["value"] == "2020-01-24"
+    assert [e["class"] for e in mapping["events"]] == ["Protest"]  # prices that rallied are no rally
