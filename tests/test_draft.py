@@ -1547,3 +1547,10 @@ def test_a_march_is_a_protest(tmp_path: Path) -> None:
     assert march["class"] == "Protest" and march["cameo"] == "141" and march["places"] == ["baghdad"]
     assert march["roles"]["agent"] == ["moqtada-al-sadr"] and march["date"]["value"] == "2020-01-24"
     assert [e["class"] for e in mapping["events"]] == ["Protest"]  # prices that rallied are no rally
+
+
+def test_a_killing_a_sentence_says_did_not_happen_is_no_killing(tmp_path: Path) -> None:
+    # "Police said no protesters were killed" had drafted a killing (a count of none on it)
+    text = "Calm in Basra\n\nJanuary 10, 2020\n\nPolice said no protesters were killed in Basra on Friday.\n"
+    mapping = draft_mapping(_write(tmp_path, "930_none.txt", text), SEEDS)
+    assert not [e for e in mapping["events"] if e["class"] in ("Killing", "Attack")]

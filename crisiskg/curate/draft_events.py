@@ -147,7 +147,8 @@ _SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|say
 # "from the attack", "in the Jan. 8 missile attack", "treated ... after the attack": the attack a toll is of
 _FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by|after)\s+(?:the|that|this|these|those)\s+(?:[\w.’'-]+\s+){{0,3}}?{ATTACK_NOUNS}\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
-_NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t|"
+                      r"\bno\s+(?:[\w.’'-]+\s+){1,3}(?:was|were|had been|have been|has been))\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no Americans were killed"
 
 
 # a link to an earlier event: "a day after", "shortly after", "following", "in response to"
@@ -225,7 +226,8 @@ def _said_code(text: str) -> str:
 
 def _act(text: str) -> re.Match[str] | None:
     """The act word of a sentence: a finite verb that is not negated ("no one was killed"), else a noun."""
-    return next((m for m in DONE.finditer(text) if not _NEGATED.search(text[:m.start()])), None) or ACT.search(text)
+    return next((m for m in DONE.finditer(text) if not _NEGATED.search(text[:m.start()])), None) or \
+        next((m for m in ACT.finditer(text) if not _NEGATED.search(text[:m.start()])), None)
 
 
 @dataclass
