@@ -1554,3 +1554,16 @@ def test_a_killing_a_sentence_says_did_not_happen_is_no_killing(tmp_path: Path) 
     text = "Calm in Basra\n\nJanuary 10, 2020\n\nPolice said no protesters were killed in Basra on Friday.\n"
     mapping = draft_mapping(_write(tmp_path, "930_none.txt", text), SEEDS)
     assert not [e for e in mapping["events"] if e["class"] in ("Killing", "Attack")]
+
+
+def test_a_toll_a_source_reports_after_an_attack_is_another_account_of_it(tmp_path: Path) -> None:
+    # each toll had been a killing of its own, with no attacker; now both are the attack's, each its
+    # source's claim: the disagreement the saved questions look for
+    text = ("Missiles on a base\n\nJanuary 8, 2020\n\nIran fired missiles at Ain al-Asad air base on Wednesday. "
+            'Iranian state TV claimed that 80 "American terrorists" were killed, without offering evidence. '
+            "U.S. officials said no Americans were killed.\n")
+    mapping = draft_mapping(_write(tmp_path, "931_tolls.txt", text), SEEDS)
+    assert [e["class"] for e in mapping["events"]] == ["MissileAttack"]
+    attack = mapping["events"][0]
+    assert [(c["count"], c["status"], c["claimed_by"]) for c in attack["casualties"]] == [
+        (80, "killed", "iranian-state-tv"), (0, "killed", "u-s-officials")]

@@ -147,6 +147,10 @@ _SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|say
 # "from the attack", "in the Jan. 8 missile attack", "treated ... after the attack": the attack a toll is of
 _FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by|after)\s+(?:the|that|this|these|those)\s+(?:[\w.’'-]+\s+){{0,3}}?{ATTACK_NOUNS}\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"^(?:The|This|That|It|Those|These)\s+(?:\w+\s+)?(?:attacks?|strikes?|barrage|assault)?\b", re.IGNORECASE)
+# a source's words of a toll, with no doer and no means: "claimed that 80 ... were killed", "said no Americans were hurt"
+_REPORTED_TOLL = re.compile(r"\b(?:said|says|claimed|claims|reported|reports|told\s+\w+)\s+(?:that\s+)?(?:[\w.,’'“”\"-]+\s+){0,5}?"
+                            r"(?:were|was|had been|have been|has been)\s+(?:killed|wounded|injured|hurt|harmed)\b(?!\s+(?:by|in|at|when)\b)",
+                            re.IGNORECASE)
 _NEGATED = re.compile(r"(?:\bno one (?:was|were)|\bnobody was|\bnot|\bnever|n[’']t|"
                       r"\bno\s+(?:[\w.’'-]+\s+){1,3}(?:was|were|had been|have been|has been))\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no Americans were killed"
 
@@ -498,6 +502,12 @@ def read(text: str, seg: Segment, names: list[Name], holder: Holder, date: DateG
         # killed in the strikes"
         merge_counts(previous, counts)
         return Reading(None, None, "the toll of the attack told before ('from the attack')")
+    if previous is not None and counts.get("casualties") and not _acts(seg.text) and _REPORTED_TOLL.search(seg.text) \
+            and not any(p.search(seg.text) for p, _, _ in MEANS) and classes(previous) & ATTACKS:
+        # "Iranian state TV claimed that 80 'American terrorists' were killed", "U.S. officials said no
+        # Americans were killed": another account of the toll of the attack told before, not a killing
+        merge_counts(previous, counts)
+        return Reading(None, None, f"another account of {previous['id'] or 'the attack told before'}; its casualties added to it")
     if cls is None:
         claim = CLAIM.search(seg.text)
         if claim and previous is not None:
