@@ -1567,3 +1567,13 @@ def test_a_toll_a_source_reports_after_an_attack_is_another_account_of_it(tmp_pa
     attack = mapping["events"][0]
     assert [(c["count"], c["status"], c["claimed_by"]) for c in attack["casualties"]] == [
         (80, "killed", "iranian-state-tv"), (0, "killed", "u-s-officials")]
+
+
+def test_a_person_named_by_an_office_the_roles_give_one_holder_is_that_person(tmp_path: Path) -> None:
+    # "Iran's supreme leader said" had made Iran the speaker; the curated roles give that office of
+    # Iran one holder. "The U.S. president" they give two (Obama and Trump): no one is guessed
+    text = ("A slap in the face\n\nJanuary 8, 2020\n\nIran's supreme leader said on Wednesday that the strikes were a slap in the face "
+            "for America.\nThe U.S. president said on Wednesday that America was ready.\n")
+    mapping = draft_mapping(_write(tmp_path, "932_office.txt", text), SEEDS)
+    assert _event(mapping, "Iran's supreme leader")["roles"] == {"speaker": ["ali-khamenei"]}
+    assert not any({"donald-trump", "barack-obama"} & {i for ids in e.get("roles", {}).values() for i in ids} for e in mapping["events"])

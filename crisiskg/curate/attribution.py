@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from crisiskg.curate.knowledge import Knowledge
 from crisiskg.curate.segments import DATELINE, Segment
-from crisiskg.textscan import UPPER, candidate_names, overlaps
+from crisiskg.textscan import DEMONYMS, UPPER, candidate_names, overlaps
 
 HEADS = (r"Secretary(?:-General|[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?(?:State|Defen[cs]e|War|Energy|Commerce|Treasury|Homeland Security))?|Minister(?:-designate)?|President|Vice President|Leader|Chairman|Director|"
          r"General|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Admiral|Colonel|Lieutenant|Major General|Brigadier|Captain|Sergeant|Sen\.|Senator|Rep\.|Representative|Ayatollah|Ambassador|"
@@ -237,13 +237,38 @@ def guess_class(name: str, text: str, begin: int, *, titled: bool) -> tuple[str,
     return "Organisation", 0
 
 
+def offices(text: str, knowledge: Knowledge, known: list[Name]) -> list[Name]:
+    """The persons ``text`` names by their office alone: "Iran's supreme leader said", "the Iraqi
+    president", when the curated roles give that office of that state or body one holder (not
+    "the U.S. president": Obama and Trump). ``known``: the registry's names in ``text``, which give
+    whose office it is; a name after the office ("Iran's supreme leader Ali Khamenei") is read as a
+    titled name instead."""
+    titles = sorted({t for _, t, _, _ in knowledge.offices}, key=len, reverse=True)
+    if not titles:
+        return []
+    pattern = re.compile(r"(?<![\w’'])(?:(?P<owner>[A-Z][\w.-]*(?:[^\S\n][A-Z][\w.-]*)?)[’']s|(?P<adj>[A-Z][\w.]*[a-z.]))[^\S\n]+"
+                         r"(?P<title>(?i:" + "|".join(re.escape(t) for t in titles) + r"))\b(?![^\S\n]+(?:[A-Z]|al-))")
+    by_span = {(n.begin, n.end): n.entity for n in known}
+    out = []
+    for m in pattern.finditer(text):
+        of = by_span.get((m.start("owner"), m.end("owner"))) if m.group("owner") else DEMONYMS.get(m.group("adj"))
+        holder = knowledge.office_holder(m.group("title"), of) if of else None
+        if holder is not None and holder in knowledge.entities:
+            out.append(Name(m.start(), m.end("title"), m.group(0), holder, True, "/".join(sorted(knowledge.types(holder)))))
+    return out
+
+
 def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None = None) -> list[Name]:
-    """Every known and unknown name of ``text`` in order, titles split from persons' names."""
+    """Every known and unknown name of ``text`` in order, titles split from persons' names; a person
+    named by an office the curated roles give to one person ("Iran's supreme leader") is that person."""
     skip = skip or []
     found: list[Name] = []
     for m in knowledge.matcher().find(text, skip):
         kind = "/".join(sorted(knowledge.types(m.entity)))
         found.append(Name(m.begin, m.end, m.text, m.entity, True, kind))
+    held = offices(text, knowledge, found)
+    if held:
+        found = sorted([n for n in found if not any(overlaps((n.begin, n.end), (o.begin, o.end)) for o in held)] + held, key=lambda n: n.begin)
     titles: dict[tuple[int, int], tuple[str, int]] = {}
     for pattern in (TITLED, LOWER_TITLED):
         for m in pattern.finditer(text):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crisiskg.textscan import MONTH_ABBREVIATIONS, MONTHS
+from crisiskg.textscan import DEMONYMS, MONTH_ABBREVIATIONS, MONTHS
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
            "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -53,9 +53,6 @@ _ONE_PERSON = re.compile(r"\b(?P<verb>killed|killing|kills|injured|injuring|inju
                          r"American|Iraqi|Iranian|Briton))\b", re.IGNORECASE)
 MUNITIONS = {"rocket", "missile", "drone", "shell", "mortar", "round"}
 THINGS = {"base", "vehicle", "aircraft"}
-DEMONYMS = {"American": "united-states", "Americans": "united-states", "U.S.": "united-states", "US": "united-states", "British": "united-kingdom", "Iraqi": "iraq",
-            "Iraqis": "iraq", "Briton": "united-kingdom", "Britons": "united-kingdom", "Iranian": "iran", "Iranians": "iran", "Saudi": "saudi-arabia", "Israeli": "israel",
-            "Canadians": "canada", "Ukrainians": "ukraine", "Afghans": "afghanistan", "Saudis": "saudi-arabia", "Israelis": "israel", "Syrians": "syria"}
 
 
 _MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(MONTHS)}|{MONTH_ABBREVIATIONS})\s+$")

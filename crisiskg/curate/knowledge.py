@@ -48,6 +48,14 @@ class Knowledge:
     references: dict[str, frozenset[str]] = field(default_factory=dict)  # article stem -> ids it uses
     event_sources: dict[str, frozenset[str]] = field(default_factory=dict)  # event id -> article stems
     stances: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (article stem, stance) as curated
+    offices: list[tuple[str, str, str, str]] = field(default_factory=list)  # (article stem, title in lower case, in, holder) as curated
+
+    def office_holder(self, title: str, of: str) -> str | None:
+        """The one person the curated roles give the office ``title`` of ``of`` (an entity id: "supreme
+        leader" of iran), or None when they give none or several ("president" of the United States:
+        Obama and Trump)."""
+        held = {h for _, t, i, h in self.offices if t == title.lower() and i == of}
+        return next(iter(held)) if len(held) == 1 else None
 
     def types(self, entity_id: str) -> frozenset[str]:
         t = self.entities[entity_id]["type"]
@@ -83,6 +91,7 @@ class Knowledge:
             references={s: r for s, r in self.references.items() if s != stem},
             event_sources={i: s - {stem} for i, s in self.event_sources.items() if i in events},
             stances=[(s, st) for s, st in self.stances if s != stem],
+            offices=[o for o in self.offices if o[0] != stem],
         )
 
 
@@ -143,8 +152,10 @@ def from_seedset(seeds: SeedSet) -> Knowledge:
             # a stance held by the article's unnamed source carries that source along
             stances += [(art.stem, {**st, "source": sources[st["holder"]]} if isinstance(st["holder"], str) and st["holder"] in sources else st)
                         for st in art.items("stances") if isinstance(st["holder"], (str, list))]
+    offices = [(art.stem, str(r["title"]).lower(), str(r["in"]), str(r["holder"])) for art in seeds.articles
+               if art.meta.get("status") == "reviewed" for r in art.items("roles") if r.get("title") and r.get("in") and r.get("holder")]
     return Knowledge(dict(seeds.entities), dict(seeds.propositions), events, texts, references,
-                     {i: frozenset(s["stems"]) for i, s in merged.items()}, stances)
+                     {i: frozenset(s["stems"]) for i, s in merged.items()}, stances, offices)
 
 
 def load(seeds_dir: Path | str, *, leave_out: str | None = None) -> Knowledge:
