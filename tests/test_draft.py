@@ -1577,3 +1577,27 @@ def test_a_person_named_by_an_office_the_roles_give_one_holder_is_that_person(tm
     mapping = draft_mapping(_write(tmp_path, "932_office.txt", text), SEEDS)
     assert _event(mapping, "Iran's supreme leader")["roles"] == {"speaker": ["ali-khamenei"]}
     assert not any({"donald-trump", "barack-obama"} & {i for ids in e.get("roles", {}).values() for i in ids} for e in mapping["events"])
+
+
+SANCTIONS = """U.S. imposes new sanctions on Iran after missile strikes
+
+WASHINGTON (Reuters) - The United States on Friday imposed sanctions on eight senior Iranian officials and on Iran's largest steel and copper makers, Treasury Secretary Steven Mnuchin said, in response to Iran's missile attacks on U.S. forces in Iraq.
+
+Secretary of State Mike Pompeo said the sanctions targeted "the inner security apparatus of the Islamic Republic."
+
+Iranian Foreign Ministry spokesman Abbas Mousavi called the sanctions "economic terrorism."
+"""
+
+
+@pytest.fixture(scope="module")
+def sanctions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return draft_mapping(_write(tmp_path_factory.mktemp("sanctions"), "933_sanctions.txt", SANCTIONS), SEEDS)
+
+
+def test_an_act_a_speaker_between_commas_reports_is_the_act(sanctions: dict[str, Any]) -> None:
+    # "..., Treasury Secretary Steven Mnuchin said, in response to ...": it had been Mnuchin's statement
+    imposed = _event(sanctions, "WASHINGTON (Reuters) - The United States")
+    assert imposed["class"] == "Sanction" and imposed["cameo"] == "163" and imposed["roles"]["agent"] == ["united-states"]
+    assert imposed["reported_by"] == "steven-mnuchin"
+    assert {(r["subject"], r["predicate"], r["object"]) for r in sanctions["relations"]} >= {
+        (imposed["id"], "responseTo", "iran-missile-strikes-2020-01-08")}

@@ -143,6 +143,15 @@ _OBJECT_OF = re.compile(r"\s+(?:(?:at|on|against|the|a|an|one|two|three|four|fiv
 # "against five weapons storage sites of Kataib Hezbollah": the target is whose sites were hit
 _AGAINST_OF = re.compile(r"\b(?:on|against|targeting|at)\s+(?:[\w-]+\s+){0,5}?of\s+(?:the\s+)?$", re.IGNORECASE)
 _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b", re.IGNORECASE)
+# ", Treasury Secretary Steven Mnuchin said," or at the end: a speaker between commas, after the act
+_SAID_BETWEEN = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,5}(?:said|says|announced)\s*(?:[,.;]|$)")
+
+
+def _comma_before(text: str, at: int) -> int:
+    """Where the last comma before ``at`` is (0 when there is none)."""
+    return max(text.rfind(",", 0, at), 0)
+
+
 _SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|reported|told\s+\w+)\s*[.”\"]*\s*$")
 # "from the attack", "in the Jan. 8 missile attack", "treated ... after the attack": the attack a toll is of
 _FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by|after)\s+(?:the|that|this|these|those)\s+(?:[\w.’'-]+\s+){{0,3}}?{ATTACK_NOUNS}\b", re.IGNORECASE)
@@ -278,6 +287,11 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
         # "Iran's retaliatory strikes on Wednesday caused no casualties, the Pentagon said": what the
         # speaker's words at the end tell of is the attack, reported by the speaker
         told = _SAID_LAST.search(text) is not None and ACT.search(text[:speech.start()]) is not None
+        # "The United States on Friday imposed sanctions on ..., Treasury Secretary Steven Mnuchin said,
+        # in response to ...": the act the words between commas report, not a statement
+        between = _SAID_BETWEEN.match(text, _comma_before(text, speech.start()))
+        told = told or between is not None and any((o := p.search(text, 0, speech.start())) and not HYPOTHETICAL.search(text[:o.start()])
+                                                   for p, _, _ in OTHER)
         if not done and not told:
             return "Statement", _said_code(text), f"{holder.why}: a statement, not the act it speaks of"
     if act:
