@@ -1601,3 +1601,9 @@ def test_an_act_a_speaker_between_commas_reports_is_the_act(sanctions: dict[str,
     assert imposed["reported_by"] == "steven-mnuchin"
     assert {(r["subject"], r["predicate"], r["object"]) for r in sanctions["relations"]} >= {
         (imposed["id"], "responseTo", "iran-missile-strikes-2020-01-08")}
+
+
+def test_the_islamic_republic_is_iran(sanctions: dict[str, Any]) -> None:
+    # "the inner security apparatus of the Islamic Republic" had proposed a new person, "Islamic Republic"
+    assert "islamic-republic" not in {e["id"] for e in sanctions["draft_notes"]["new_entities"]}
+    assert sanctions["draft_notes"]["registry_entities_found"]["iran"] >= 3
