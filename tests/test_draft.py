@@ -1607,3 +1607,9 @@ def test_the_islamic_republic_is_iran(sanctions: dict[str, Any]) -> None:
     # "the inner security apparatus of the Islamic Republic" had proposed a new person, "Islamic Republic"
     assert "islamic-republic" not in {e["id"] for e in sanctions["draft_notes"]["new_entities"]}
     assert sanctions["draft_notes"]["registry_entities_found"]["iran"] >= 3
+
+
+def test_a_demonym_before_a_bodys_name_of_several_words_is_part_of_it(sanctions: dict[str, Any]) -> None:
+    # "Iranian Foreign Ministry spokesman Abbas Mousavi": the body had been proposed as "Ministry"
+    new = {e["id"]: e["type"] for e in sanctions["draft_notes"]["new_entities"]}
+    assert new.get("iranian-foreign-ministry") == "Government" and "ministry" not in new
