@@ -30,11 +30,12 @@ LANE_LABELS = {"attack": "attacks and killings", "statement": "statements and th
                "politics": "politics, sanctions, deals", "unrest": "protests and crises", "other": "other events"}
 _LANE_OF = {
     "Attack": "attack", "MissileAttack": "attack", "RocketAttack": "attack", "DroneStrike": "attack",
-    "Airstrike": "attack", "CyberAttack": "attack", "Killing": "attack", "Seizure": "attack",  # a seizure is force; an accident is another event
+    "Airstrike": "attack", "CyberAttack": "attack", "Killing": "attack", "Seizure": "attack",  # a seizure is force
     "Statement": "statement", "Threat": "statement", "Announcement": "statement", "ClaimOfResponsibility": "statement",
     "Vote": "politics", "Sanction": "politics", "Negotiation": "politics", "Agreement": "politics",
     "Withdrawal": "politics", "GovernmentFormation": "politics", "Deployment": "politics",
     "Protest": "unrest", "Crisis": "unrest",
+    "Accident": "other",  # no one's act: neither force nor unrest
 }
 GAP_DAYS = 60
 MIN_PIECE_PX = 16.0

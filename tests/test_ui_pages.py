@@ -754,3 +754,23 @@ def test_count_ranges_decide_what_cannot_both_be_true() -> None:
     assert _conflict(c("casualties", 0), c("killed", 1, "at-least"))  # no casualties, but one killed
     assert not _conflict(c("casualties", 5, "at-least"), c("killed", 2))
     assert not _conflict(c("killed", 2), c("injured", 12, "nearly"))
+
+
+def test_every_event_class_of_the_ontology_has_a_lane_and_shows_its_name() -> None:
+    """A class the timeline did not know was drawn as a plain "Event" (an accident was)."""
+    import datetime as dt
+
+    from rdflib import RDFS, URIRef
+
+    from crisiskg.service.ui_data import When
+    from crisiskg.service.ui_timeline import LANES, TimelineEvent
+    from crisiskg.vocab import CKG_URI, ontology_graph
+
+    onto = ontology_graph()
+    classes = sorted(str(c)[len(CKG_URI):] for c in onto.transitive_subjects(RDFS.subClassOf, URIRef(CKG_URI + "Event"))
+                     if str(c) != CKG_URI + "Event")
+    day = When("2020-01-07", "day", dt.date(2020, 1, 7), dt.date(2020, 1, 7))
+    shown = {c: TimelineEvent(f"urn:{c}", c, day, {c, "Event"}) for c in classes}
+    assert {c: e.kind for c, e in shown.items() if e.kind != c} == {}
+    assert all(e.lane in LANES for e in shown.values())
+    assert (shown["Accident"].lane, shown["Seizure"].lane) == ("other", "attack")
