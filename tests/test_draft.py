@@ -1613,3 +1613,11 @@ def test_a_demonym_before_a_bodys_name_of_several_words_is_part_of_it(sanctions:
     # "Iranian Foreign Ministry spokesman Abbas Mousavi": the body had been proposed as "Ministry"
     new = {e["id"]: e["type"] for e in sanctions["draft_notes"]["new_entities"]}
     assert new.get("iranian-foreign-ministry") == "Government" and "ministry" not in new
+
+
+
+def test_a_speaker_named_twice_speaks_once(tmp_path: Path) -> None:
+    # the speaker had been listed once for each time the sentence names them
+    text = "Milley speaks\n\nJanuary 8, 2020\n\nJoint Chiefs Chairman Gen. Mark Milley said Milley had spoken to Iraqi officials.\n"
+    mapping = draft_mapping(_write(tmp_path, "935_twice.txt", text), SEEDS)
+    assert _event(mapping, "Joint Chiefs Chairman")["roles"] == {"speaker": ["mark-milley"]}

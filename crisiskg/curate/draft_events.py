@@ -377,7 +377,7 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
             continue  # "Iran's Revolutionary Guards shot down": the Guards did it; Iran is whose they are
         if cls in ("Statement", "Threat", "ClaimOfResponsibility"):
             role = {"Statement": "speaker", "Threat": "speaker", "ClaimOfResponsibility": "claimant"}[cls]
-            if n.entity == holder.id:
+            if n.entity == holder.id and n.entity not in roles.get(role, []):
                 roles.setdefault(role, []).append(n.entity)
             elif cls == "Threat" and n.begin > pivot and "Person" not in kinds:
                 roles.setdefault("target", []).append(n.entity)
