@@ -1621,3 +1621,11 @@ def test_a_speaker_named_twice_speaks_once(tmp_path: Path) -> None:
     text = "Milley speaks\n\nJanuary 8, 2020\n\nJoint Chiefs Chairman Gen. Mark Milley said Milley had spoken to Iraqi officials.\n"
     mapping = draft_mapping(_write(tmp_path, "935_twice.txt", text), SEEDS)
     assert _event(mapping, "Joint Chiefs Chairman")["roles"] == {"speaker": ["mark-milley"]}
+
+
+def test_a_title_before_a_comma_and_a_name_between_commas(tmp_path: Path) -> None:
+    # "Iraq's caretaker prime minister, Adel Abdul-Mahdi, told parliament": the title had been lost
+    text = "Sovereignty\n\nJanuary 5, 2020\n\nIraq's caretaker prime minister, Adel Abdul-Mahdi, told parliament that the strikes violated Iraq's sovereignty.\n"
+    mapping = draft_mapping(_write(tmp_path, "934_apposition.txt", text), SEEDS)
+    assert [(r["holder"], r["title"]) for r in mapping["roles"]] == [("adel-abdul-mahdi", "Iraq's caretaker prime minister")]
+    assert _event(mapping, "Iraq's caretaker prime minister")["roles"] == {"speaker": ["adel-abdul-mahdi"]}
