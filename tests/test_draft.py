@@ -1629,3 +1629,9 @@ def test_a_title_before_a_comma_and_a_name_between_commas(tmp_path: Path) -> Non
     mapping = draft_mapping(_write(tmp_path, "934_apposition.txt", text), SEEDS)
     assert [(r["holder"], r["title"]) for r in mapping["roles"]] == [("adel-abdul-mahdi", "Iraq's caretaker prime minister")]
     assert _event(mapping, "Iraq's caretaker prime minister")["roles"] == {"speaker": ["adel-abdul-mahdi"]}
+
+
+def test_what_a_speaker_calls_terrorism_they_are_against(sanctions: dict[str, Any]) -> None:
+    # "called the sanctions 'economic terrorism'" had been a stance in favour of them
+    said = [(s["holder"], s["polarity"], s["modality"]) for s in sanctions["stances"] if s["holder"] == "abbas-mousavi"]
+    assert said and all(polarity == "against" and modality == "evaluation" for _, polarity, modality in said)

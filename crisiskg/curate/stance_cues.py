@@ -33,12 +33,14 @@ EVALUATE = re.compile(r"\b(?:mistake|right|wrong|achievement|success\w*|fail(?:u
                       r"serves?|hurt|jeopardi[sz]e|distract\w+|escalatory|means that|indicates?|shows that|demonstrates? that|"
                       r"(?:effective|ineffective|counterproductive|backfir\w+|pa(?:ying|id|ys) off)|"
                       r"(?:catastroph\w+|disast\w+|reckless|folly|blunder)|"
+                      # what a thing is called: "called the sanctions 'economic terrorism'", "a flagrant violation"
+                      r"terrorism|violation|act of war|war crime|piracy|"
                       r"(?:is|are|has been|have been)\s+(?:not\s+)?working(?!\s+(?:on|with|to|for|in|at|out|toward)\b))\b", re.IGNORECASE)
 NEGATORS = re.compile(r"\b(?:not|no|never|neither|nobody|none|\w*n[’']t|avoid\w*|against|oppos\w+|prevent\w*|stop\w*|refrain\w*|without|halt\w*|"
                       r"end\w*|revers\w*|reject\w*|unlikely|mistake|delay\w*|limit\w*|minimi[sz]e|reconsider\w*|abandon\w*|"
                       r"scrap\w*|cancel\w*|rescind\w*|repeal\w*|overturn\w*|undo\w*|resist\w*|ineffective|counterproductive|backfir\w*|"
                       r"lift(?:s|ed|ing)?|"
-                      r"catastroph\w+|disast\w+|reckless|folly|blunder|"
+                      r"catastroph\w+|disast\w+|reckless|folly|blunder|terrorism|violation|act of war|war crime|piracy|"
                       r"cannot|unwelcome|jeopardi[sz]e)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 OPEN = re.compile(r"\b(?:unclear|no predicting|hard to say|remains to be seen|uncertain|precarious|open question)\b", re.IGNORECASE)
@@ -59,7 +61,7 @@ def modality(text: str) -> tuple[str, str]:
 
 # cues that judge the words before them ("X would be a mistake", "X is warranted")
 _JUDGES_BEFORE = re.compile(r"mistake|warranted|effective|counterproductive|backfir|pa(?:ying|id|ys) off|working|catastroph|disast|reckless|"
-                            r"folly|blunder", re.IGNORECASE)
+                            r"folly|blunder|terrorism|violation|act of war|war crime|piracy", re.IGNORECASE)
 BOUNDARY = re.compile(r"(?<![A-Z])\.(?=\s|$)|[;:?!()]|[—–]|,\s*(?=(?:but|because|which|while|although|though|since|whereas|and then)\b)|"
                        r"\b(?:but|because|although|though|whereas|however|while)\b")
 
