@@ -1635,3 +1635,12 @@ def test_what_a_speaker_calls_terrorism_they_are_against(sanctions: dict[str, An
     # "called the sanctions 'economic terrorism'" had been a stance in favour of them
     said = [(s["holder"], s["polarity"], s["modality"]) for s in sanctions["stances"] if s["holder"] == "abbas-mousavi"]
     assert said and all(polarity == "against" and modality == "evaluation" for _, polarity, modality in said)
+
+
+def test_what_protesters_demand_is_no_party_to_the_protest(tmp_path: Path) -> None:
+    # "demanding the expulsion of U.S. troops from Iraq": the United States and Iraq had been its affected parties
+    text = ("Sadr supporters march\n\nJanuary 25, 2020\n\nThousands of supporters of Moqtada al-Sadr marched in Baghdad on Friday, demanding the expulsion "
+            "of U.S. troops from Iraq.\nIn Basra, students protested against Iran on Saturday.\n")
+    mapping = draft_mapping(_write(tmp_path, "936_demand.txt", text), SEEDS)
+    assert _event(mapping, "Thousands of supporters")["roles"] == {"agent": ["moqtada-al-sadr"]}
+    assert _event(mapping, "In Basra")["roles"].get("affected") == ["iran"]  # whom a protest is against still is

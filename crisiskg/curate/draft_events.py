@@ -404,6 +404,8 @@ def _roles(cls: str, seg: Segment, names: list[Name], holder: Holder, knowledge:
         elif cls in ("Vote", "Protest", "Sanction", "Announcement", "Withdrawal", "Deployment", "GovernmentFormation", "Seizure"):
             # "lawmakers voted to expel U.S. forces": after the act, only "by X" names the agent
             role = "agent" if n.begin < pivot or re.search(r"\bby\s+(?:the\s+)?$", before) else "affected"
+            if cls == "Protest" and role == "affected" and not _AGAINST.search(before[-25:]):
+                continue  # "marched ..., demanding the expulsion of U.S. troops from Iraq": what they ask for, not whom it is against
         else:
             role = "participant"
         if n.entity not in roles.get(role, []):
