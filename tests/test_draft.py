@@ -1644,3 +1644,13 @@ def test_what_protesters_demand_is_no_party_to_the_protest(tmp_path: Path) -> No
     mapping = draft_mapping(_write(tmp_path, "936_demand.txt", text), SEEDS)
     assert _event(mapping, "Thousands of supporters")["roles"] == {"agent": ["moqtada-al-sadr"]}
     assert _event(mapping, "In Basra")["roles"].get("affected") == ["iran"]  # whom a protest is against still is
+
+
+def test_a_speakers_other_words_are_not_the_graphs_statement_of_theirs(tmp_path: Path) -> None:
+    # Rouhani's warning about European troops had been linked to the graph's threat of his to push the
+    # U.S. out of the Middle East: his name counted twice, as the speaker and as a word of that label
+    text = ("Europeans trigger dispute mechanism\n\nJanuary 14, 2020\n\nIranian President Hassan Rouhani warned that European troops "
+            "in the region could be in danger.\n")
+    mapping = draft_mapping(_write(tmp_path, "937_other.txt", text), SEEDS)
+    warned = _event(mapping, "Iranian President Hassan Rouhani")
+    assert warned["class"] == "Threat" and warned["id"].startswith("draft-") and "links" not in warned["suggested"]

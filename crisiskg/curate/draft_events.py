@@ -688,6 +688,7 @@ def _dated_word(text: str, end: int, date: DateGuess | None) -> bool:
     return at >= 0 and len(text[end:at].split()) <= 2
 
 
+_SAID = frozenset({"Statement", "Threat", "Announcement", "ClaimOfResponsibility"})
 _NEW_BEFORE = re.compile(r"\b(?:new|fresh|further|additional|more|another)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
 
 
@@ -719,6 +720,11 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         # a sentence that names a specific place refers to an event at that place, not elsewhere
         elsewhere = bool(places_named) and not places_named & known.entities
         label_words = (mine & {w for label in known.labels for w in stems(label)}) - set(stems(word.group(0)))  # "missile attacks": both words
+        if known.classes & _SAID:
+            # a speaker says many things: their name in the label of one of them ("Rouhani" of "Rouhani
+            # threatens ...") is counted once, as the speaker, not again as a word of that label
+            label_words -= {w for e in salient if "Person" in knowledge.types(e)
+                            for n in (knowledge.entities[e].get("label") or "", *(knowledge.entities[e].get("aliases") or [])) for w in stems(n)}
         score = 1.5 * len(salient) + 0.5 * len(shared - salient) + 0.5 * len(label_words) + (0.5 if specific not in ("Attack", "Event") else 0) \
             - (1.5 if elsewhere else 0)
         if span and known.span and span.precision in ("day", "year") and known.span.precision == span.precision \
