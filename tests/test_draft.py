@@ -1654,3 +1654,11 @@ def test_a_speakers_other_words_are_not_the_graphs_statement_of_theirs(tmp_path:
     mapping = draft_mapping(_write(tmp_path, "937_other.txt", text), SEEDS)
     warned = _event(mapping, "Iranian President Hassan Rouhani")
     assert warned["class"] == "Threat" and warned["id"].startswith("draft-") and "links" not in warned["suggested"]
+
+
+def test_an_international_agency_is_an_international_organisation(tmp_path: Path) -> None:
+    # "The International Atomic Energy Agency said" had been proposed as an intelligence agency
+    text = "Inspectors stay\n\nJanuary 14, 2020\n\nThe International Atomic Energy Agency said its inspectors would continue their work in Iran.\n"
+    mapping = draft_mapping(_write(tmp_path, "938_iaea.txt", text), SEEDS)
+    new = {e["id"]: e["type"] for e in mapping["draft_notes"]["new_entities"]}
+    assert new["international-atomic-energy-agency"] == "InternationalOrganisation"

@@ -88,6 +88,8 @@ CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:Council|Institute|Institution|Center|Centre|Foundation|Endowment|Brookings|Crisis Group)\b"), "ThinkTank"),
     (re.compile(r"\b(?:University|College|School)\b"), "AcademicInstitution"),
     (re.compile(r"\b(?:Times|Post|Journal|News|Press|Reuters|Television|Agency News|Radio)\b"), "MediaOrganisation"),
+    # "International Atomic Energy Agency", "World Health Organization": a body of states, not a spy agency
+    (re.compile(r"^(?:International|World)\b|\bAtomic Energy\b"), "InternationalOrganisation"),
     (re.compile(r"\b(?:Agency|Intelligence|CIA|Mossad)\b"), "IntelligenceAgency"),
     (re.compile(r"\b(?:Parliament|Congress|Senate|Assembly|Majlis|(?<!White )House)\b"), "Legislature"),
     (re.compile(r"\b(?:Ministry|Government|Administration|Cabinet|Department|Pentagon|White House)\b"), "Government"),
