@@ -1662,3 +1662,10 @@ def test_an_international_agency_is_an_international_organisation(tmp_path: Path
     mapping = draft_mapping(_write(tmp_path, "938_iaea.txt", text), SEEDS)
     new = {e["id"]: e["type"] for e in mapping["draft_notes"]["new_entities"]}
     assert new["international-atomic-energy-agency"] == "InternationalOrganisation"
+
+
+def test_iraqs_parliament_is_the_registrys_iraqi_parliament(tmp_path: Path) -> None:
+    # "Iraq's parliament voted" had made Iraq the voter
+    text = "Vote in Baghdad\n\nJanuary 6, 2020\n\nIraq's parliament voted on Sunday to ask the government to expel all foreign troops.\n"
+    mapping = draft_mapping(_write(tmp_path, "939_vote.txt", text), SEEDS)
+    assert _event(mapping, "Iraq's parliament voted")["roles"] == {"agent": ["iraqi-parliament"]}
