@@ -1669,3 +1669,12 @@ def test_iraqs_parliament_is_the_registrys_iraqi_parliament(tmp_path: Path) -> N
     text = "Vote in Baghdad\n\nJanuary 6, 2020\n\nIraq's parliament voted on Sunday to ask the government to expel all foreign troops.\n"
     mapping = draft_mapping(_write(tmp_path, "939_vote.txt", text), SEEDS)
     assert _event(mapping, "Iraq's parliament voted")["roles"] == {"agent": ["iraqi-parliament"]}
+
+
+def test_a_person_shot_dead_is_a_killing(tmp_path: Path) -> None:
+    # "shot dead" had been read as the noun "dead", a mention of an attack, and left out
+    text = "Activist killed\n\nJanuary 11, 2020\n\nUnidentified gunmen shot dead activist Ahmed Abdul Samad in Basra on Friday.\n"
+    mapping = draft_mapping(_write(tmp_path, "940_shot.txt", text), SEEDS)
+    killed = _event(mapping, "Unidentified gunmen")
+    assert killed["class"] == "Killing" and killed["roles"] == {"victim": ["ahmed-abdul-samad"]}
+    assert killed["places"] == ["basra"] and killed["date"]["value"] == "2020-01-10"

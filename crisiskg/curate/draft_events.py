@@ -42,6 +42,8 @@ _DID_ATTACK = (r"(?:carried out|conducted|staged|mounted)\s+(?:[\w-]+\s+){0,3}?(
                # "Three Katyusha rockets landed inside the Green Zone": munitions that came down
                r"(?:rockets?|missiles?|mortars?|mortar rounds|shells|projectiles|drones?)\s+(?:[\w-]+\s+){0,2}?"
                r"(?:landed|fell|exploded|impacted|slammed into|crashed into)")
+# a killing told in other words: "gunmen shot dead an activist", "was gunned down", "stabbed to death"
+_SHOT_DEAD = r"(?:shot|shoots)\s+(?:\w+\s+){0,3}?dead|shot and killed|gunned down|guns down|stabbed to death|beaten to death"
 # "fired tear gas to disperse the crowd" is crowd control, no attack
 _NOT_ARMS = r"(?!\s+(?:tear gas|rubber bullets|warning shots|water cannons?|stun grenades|flares)\b)"
 ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired" + _NOT_ARMS + r"|shot down|downed|launched|" + _DID_ATTACK + r"|hit|shelled|came under\b[^.]{0,30}\bfire|"
@@ -52,8 +54,8 @@ ACT = re.compile(r"\b(?:attack(?:ed|s|ing)?|struck|strikes?|fired" + _NOT_ARMS +
 # the word is no plural noun ("strikes", "attacks", "shells" and "targets" are)
 DONE = re.compile(r"\b(?:attacked|struck|fire[sd]" + _NOT_ARMS + r"|shoots? down|shot down|downed|downs|launche[sd]|" + _DID_ATTACK +
                   r"|hits?|shelled|bombed|came under\b[^.]{0,30}\bfire|(?:has|have|had) (?:previously )?received fire|targeted|"
-                  r"assassinate[sd]|kill(?:ed|s)|" + _CYBER_ACT + r")\b", re.IGNORECASE)
-KILL = re.compile(r"\b(?:kill(?:ed|ing|s)|assassinat\w+|slaying|demise|death of)\b", re.IGNORECASE)
+                  r"assassinate[sd]|kill(?:ed|s)|" + _SHOT_DEAD + r"|" + _CYBER_ACT + r")\b", re.IGNORECASE)
+KILL = re.compile(r"\b(?:kill(?:ed|ing|s)|assassinat\w+|slaying|demise|death of|" + _SHOT_DEAD + r")\b", re.IGNORECASE)
 # other acts: pattern -> (class, CAMEO)
 OTHER: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"\bvot(?:ed|e to|e on|es to|es on)\b|\b(?:passed|approved|adopted)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:bill|law|resolution|motion)\b",
