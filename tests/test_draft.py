@@ -1678,3 +1678,14 @@ def test_a_person_shot_dead_is_a_killing(tmp_path: Path) -> None:
     killed = _event(mapping, "Unidentified gunmen")
     assert killed["class"] == "Killing" and killed["roles"] == {"victim": ["ahmed-abdul-samad"]}
     assert killed["places"] == ["basra"] and killed["date"]["value"] == "2020-01-10"
+
+
+def test_a_place_after_a_known_names_possessive_is_proposed_in_it(tmp_path: Path) -> None:
+    # "Baghdad's Tahrir Square" had proposed nothing: the phrase overlapped the known Baghdad and was dropped
+    text = ("Protests\n\nJanuary 10, 2020\n\nGunmen killed two protesters in Baghdad's Tahrir Square on Thursday.\n"
+            "Iran's Foreign Ministry said the killings were an internal matter.\n")
+    mapping = draft_mapping(_write(tmp_path, "941_square.txt", text), SEEDS)
+    new = {e["id"]: e for e in mapping["draft_notes"]["new_entities"]}
+    assert (new["tahrir-square"]["type"], new["tahrir-square"]["located_in"]) == ("Region", "baghdad")
+    assert "tahrir-square" in _event(mapping, "Gunmen killed")["places"]
+    assert "foreign-ministry" not in new  # whose ministry it is is part of its name: no place, not split

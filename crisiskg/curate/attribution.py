@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from crisiskg.curate.knowledge import Knowledge
+from crisiskg.curate.knowledge import PLACE_TYPES, Knowledge
 from crisiskg.curate.segments import DATELINE, Segment
 from crisiskg.textscan import DEMONYMS, UPPER, candidate_names, overlaps
 
@@ -298,6 +298,12 @@ def names(text: str, knowledge: Knowledge, *, skip: list[tuple[int, int]] | None
     for b, e, nm in sorted(unknown, key=lambda x: (x[0], -(x[1] - x[0]))):
         title = titles.get((b, e))
         inside = [(tb, te) for (tb, te) in titles if tb <= b and e <= te and (tb, te) != (b, e)]
+        owner = next((r for r in taken if r[0] == b and re.match(r"[’']s[^\S\n]+[A-Z]", text[r[1]:r[1] + 4])), None)
+        if owner is not None and not any(overlaps((owner[1] + 3, e), r) for r in taken) \
+                and guess_class(text[owner[1] + 3:e], text, owner[1] + 3, titled=False)[0] in PLACE_TYPES:
+            # "Baghdad's Tahrir Square": a place after a known name's possessive ("Iran's Foreign Ministry"
+            # is no name of its own: whose it is is part of it)
+            b, nm = owner[1] + 3, text[owner[1] + 3:e]
         if any(overlaps((b, e), r) for r in taken):
             # "Michael Knights of the Washington Institute": the words before a known name, if a name
             cut = min(r[0] for r in taken if overlaps((b, e), r))
