@@ -112,8 +112,10 @@ def candidate_names(text: str) -> list[tuple[int, int, str]]:
     for m in NAME.finditer(text):
         words = m.group(0).split()
         while words and words[0] in NOT_NAMES:
-            if words[0] in _DEMONYMS and len(words) >= 2 and re.sub(r"[’']s$", "", words[-1]) in _NAMED_BODIES:
-                break  # "European Union", "Iraqi Kurdistan", "Iranian Foreign Ministry": a demonym before a body's or region's name is part of it
+            if words[0] in _DEMONYMS and any(re.sub(r"[’']s$", "", w) in _NAMED_BODIES for w in words[1:]):
+                # "European Union", "Iraqi Kurdistan", "Iranian Foreign Ministry", "Iraqi High Commission for Human
+                # Rights": a demonym before a body's or region's name is part of it
+                break
             words = words[1:]
         while len(words) > 1 and words[-1] in NOT_NAMES:  # "Powerful Shiite factions": an adjective, not a name's last word
             words = words[:-1]

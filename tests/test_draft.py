@@ -1689,3 +1689,11 @@ def test_a_place_after_a_known_names_possessive_is_proposed_in_it(tmp_path: Path
     assert (new["tahrir-square"]["type"], new["tahrir-square"]["located_in"]) == ("Region", "baghdad")
     assert "tahrir-square" in _event(mapping, "Gunmen killed")["places"]
     assert "foreign-ministry" not in new  # whose ministry it is is part of its name: no place, not split
+
+
+def test_a_demonym_before_a_name_with_a_bodys_word_inside_is_part_of_it(tmp_path: Path) -> None:
+    # "the Iraqi High Commission for Human Rights" had lost its demonym ("High Commission for Human Rights")
+    text = ("A toll\n\nJanuary 10, 2020\n\nMore than 500 people have died in the unrest, according to the Iraqi High Commission for "
+            "Human Rights.\n")
+    mapping = draft_mapping(_write(tmp_path, "942_commission.txt", text), SEEDS)
+    assert "iraqi-high-commission-for-human-rights" in {e["id"] for e in mapping["draft_notes"]["new_entities"]}
