@@ -37,11 +37,12 @@ TITLED = re.compile(rf"(?P<title>(?!(?:of|the)[^\S\n])(?:(?:{_CAP}[\w-]*|(?:[A-Z
 # a title in lower case before a name: "defence minister Jafar al-Hussaini", "Iran's foreign ministry
 # spokesman Abbas Mousavi" (whose it is belongs to the title); a verb before it is not ("named
 # intelligence chief X")
-LOWER_TITLED = re.compile(r"(?<![\w’'])(?P<title>(?:(?:(?!The\b)[A-Z][a-z]+[^\S\n]+){0,2}[A-Z][a-z]+[’']s[^\S\n]+|(?:Chief|Senior|Deputy|Top)[^\S\n]+(?:[A-Z][\w-]+[^\S\n]+){1,2})?(?:(?!(?:named|appointed|nominated|replaced|met|told|said|called|"
-                          r"and|with|by|as|the|a|an)\b)[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
-                          r"general|leader|ambassador|envoy|president|director|adviser|advisor))[^\S\n]+" + _NAME)
+_LOWER_TITLE = (r"(?<![\w’'])(?P<title>(?:(?:(?!The\b)[A-Z][a-z]+[^\S\n]+){0,2}[A-Z][a-z]+[’']s[^\S\n]+|(?:Chief|Senior|Deputy|Top)[^\S\n]+(?:[A-Z][\w-]+[^\S\n]+){1,2})?(?:(?!(?:named|appointed|nominated|replaced|met|told|said|called|"
+                r"and|with|by|as|the|a|an)\b)[a-z][\w’'-]*[^\S\n]+){0,2}?(?:minister|secretary|spokes(?:man|woman)|commander|chief|"
+                r"general|leader|ambassador|envoy|president|director|adviser|advisor))")
+LOWER_TITLED = re.compile(_LOWER_TITLE + r"[^\S\n]+" + _NAME)
 # the same title before a comma and the name between commas: "Iraq's caretaker prime minister, Adel Abdul-Mahdi, told"
-TITLE_COMMA = re.compile(LOWER_TITLED.pattern.replace(r"))[^\S\n]+(?P<name>", r")),[^\S\n]+(?P<name>", 1) + r"(?=,)")
+TITLE_COMMA = re.compile(_LOWER_TITLE + r",[^\S\n]+" + _NAME + r"(?=,)")
 APPOSITION = re.compile(rf"(?P<name>(?:[A-Z]\.\s+)?{_CAP}{_LOW}+(?:\s+(?:[A-Z]\.|{_CAP}{_LOW}+))+),\s+(?P<title>(?:an?\s+|the\s+)?(?:[A-Za-z][\w-]*\s+){{0,4}}?"
                         r"(?:director|chief|head|spokesman|spokeswoman|minister|secretary|president|fellow|professor|adviser|"
                         r"advisor|analyst|chairman|commander|founder|ambassador|editor|correspondent|officer|scholar|researcher|"

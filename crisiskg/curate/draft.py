@@ -398,8 +398,10 @@ def _reported_toll(seg: Segment, act: dict[str, Any], said: dict[str, Any], foun
         inside = [c for c in said.get(key) or [] if c["quote"] in act["quote"]]
         if inside:
             act.setdefault(key, []).extend(inside)
-            said[key] = [c for c in said[key] if c not in inside] or None
-            if said[key] is None:
+            kept = [c for c in said[key] if c not in inside]
+            if kept:
+                said[key] = kept
+            else:
                 del said[key]
     named = {n.entity for n in found if begin <= n.begin and n.end <= end}
     moved = [p for p in said.get("places") or [] if p in named]

@@ -149,11 +149,6 @@ _SUSPECT = re.compile(r"\b(?:suspect\w*|believe[sd]?|blam\w+|accus\w+|likely)\b"
 _SAID_BETWEEN = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,5}(?:said|says|announced)\s*(?:[,.;]|$)")
 
 
-def _comma_before(text: str, at: int) -> int:
-    """Where the last comma before ``at`` is (0 when there is none)."""
-    return max(text.rfind(",", 0, at), 0)
-
-
 _SAID_LAST = re.compile(r",\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|reported|told\s+\w+)\s*[.”\"]*\s*$")
 # "from the attack", "in the Jan. 8 missile attack", "treated ... after the attack": the attack a toll is of
 _FROM_THE_ATTACK = re.compile(rf"\b(?:from|in|during|by|after)\s+(?:the|that|this|these|those)\s+(?:[\w.’'-]+\s+){{0,3}}?{ATTACK_NOUNS}\b", re.IGNORECASE)
@@ -291,7 +286,7 @@ def _classify(text: str, holder: Holder) -> tuple[str | None, str | None, str]:
         told = _SAID_LAST.search(text) is not None and ACT.search(text[:speech.start()]) is not None
         # "The United States on Friday imposed sanctions on ..., Treasury Secretary Steven Mnuchin said,
         # in response to ...": the act the words between commas report, not a statement
-        between = _SAID_BETWEEN.match(text, _comma_before(text, speech.start()))
+        between = _SAID_BETWEEN.match(text, max(text.rfind(",", 0, speech.start()), 0))
         told = told or between is not None and any((o := p.search(text, 0, speech.start())) and not HYPOTHETICAL.search(text[:o.start()])
                                                    for p, _, _ in OTHER)
         if not done and not told:
@@ -426,6 +421,7 @@ def classes(event: dict[str, Any]) -> set[str]:
 
 
 SAYING = frozenset({"Statement", "Announcement"})  # "Iran announced that ...": the graph's announcement is the statement
+SAID = frozenset({"Statement", "Threat", "Announcement", "ClaimOfResponsibility"})  # things said (not done)
 
 
 def same_family(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -437,7 +433,7 @@ def same_family(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two events drafted from one article tell of the same event: one kind, and the same
     day or the same place, and no date that sets them apart."""
-    if not same_family(a, b) or (classes(a) | classes(b)) & {"Statement", "Threat", "Announcement", "ClaimOfResponsibility"}:
+    if not same_family(a, b) or (classes(a) | classes(b)) & SAID:
         return False  # two things said are two statements, even on one day
     da, db = (a.get("date") or {}).get("value"), (b.get("date") or {}).get("value")
     if da and db and da != db:
@@ -690,7 +686,6 @@ def _dated_word(text: str, end: int, date: DateGuess | None) -> bool:
     return at >= 0 and len(text[end:at].split()) <= 2
 
 
-_SAID = frozenset({"Statement", "Threat", "Announcement", "ClaimOfResponsibility"})
 _NEW_BEFORE = re.compile(r"\b(?:new|fresh|further|additional|more|another)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
 
 
@@ -722,7 +717,7 @@ def references(text: str, seg: Segment, names: list[Name], date: DateGuess | Non
         # a sentence that names a specific place refers to an event at that place, not elsewhere
         elsewhere = bool(places_named) and not places_named & known.entities
         label_words = (mine & {w for label in known.labels for w in stems(label)}) - set(stems(word.group(0)))  # "missile attacks": both words
-        if known.classes & _SAID:
+        if known.classes & SAID:
             # a speaker says many things: their name in the label of one of them ("Rouhani" of "Rouhani
             # threatens ...") is counted once, as the speaker, not again as a word of that label
             label_words -= {w for e in salient if "Person" in knowledge.types(e)

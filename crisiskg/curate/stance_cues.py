@@ -19,6 +19,8 @@ from crisiskg.curate.segments import stems
 
 # "should it take the step" (a subject after "should") is a condition, not a recommendation
 _INVERTED = r"(?!\s+(?:(?:it|they|he|she|we|you|there|the|a|an|any)\b|(?-i:[A-Z])))"
+# what a thing is called, a judgement against it: "called the sanctions 'economic terrorism'", "a flagrant violation"
+_CONDEMNED = r"terrorism|violation|act of war|war crime|piracy"
 RECOMMEND = re.compile(r"\b(?:should(?:n[’']t)?" + _INVERTED + r"|must|ought to|needs? to|need (?:is )?for|has to|have to|it is time|time (?:to|for)|the best answer|"
                        r"requires?|would be (?:a |an )?(?:\w+ )?(?:mistake|disaster|catastrophe|blunder|folly|catastrophic|disastrous|reckless|counterproductive)|is warranted|calls? for|(?<!\ba )(?<!\bstrong )urged?|"
                        r"can(?:not|[’']t) afford|(?:are|is) best served|(?:key|vital|strong) interest in)\b", re.IGNORECASE)
@@ -32,15 +34,13 @@ DEMAND = re.compile(r"\b(?:demand\w*|call(?:ed|s)? on|ask(?:ed|s)?(?=\s+(?:[\w.�
 EVALUATE = re.compile(r"\b(?:mistake|right|wrong|achievement|success\w*|fail(?:ure|ures|ing|s|ed)?\b(?!\s+to\b)|worthy|unwelcome|damag\w+|benefit\w*|"
                       r"serves?|hurt|jeopardi[sz]e|distract\w+|escalatory|means that|indicates?|shows that|demonstrates? that|"
                       r"(?:effective|ineffective|counterproductive|backfir\w+|pa(?:ying|id|ys) off)|"
-                      r"(?:catastroph\w+|disast\w+|reckless|folly|blunder)|"
-                      # what a thing is called: "called the sanctions 'economic terrorism'", "a flagrant violation"
-                      r"terrorism|violation|act of war|war crime|piracy|"
+                      r"(?:catastroph\w+|disast\w+|reckless|folly|blunder)|" + _CONDEMNED + "|"
                       r"(?:is|are|has been|have been)\s+(?:not\s+)?working(?!\s+(?:on|with|to|for|in|at|out|toward)\b))\b", re.IGNORECASE)
 NEGATORS = re.compile(r"\b(?:not|no|never|neither|nobody|none|\w*n[’']t|avoid\w*|against|oppos\w+|prevent\w*|stop\w*|refrain\w*|without|halt\w*|"
                       r"end\w*|revers\w*|reject\w*|unlikely|mistake|delay\w*|limit\w*|minimi[sz]e|reconsider\w*|abandon\w*|"
                       r"scrap\w*|cancel\w*|rescind\w*|repeal\w*|overturn\w*|undo\w*|resist\w*|ineffective|counterproductive|backfir\w*|"
                       r"lift(?:s|ed|ing)?|"
-                      r"catastroph\w+|disast\w+|reckless|folly|blunder|terrorism|violation|act of war|war crime|piracy|"
+                      r"catastroph\w+|disast\w+|reckless|folly|blunder|" + _CONDEMNED + "|"
                       r"cannot|unwelcome|jeopardi[sz]e)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 OPEN = re.compile(r"\b(?:unclear|no predicting|hard to say|remains to be seen|uncertain|precarious|open question)\b", re.IGNORECASE)
@@ -61,7 +61,7 @@ def modality(text: str) -> tuple[str, str]:
 
 # cues that judge the words before them ("X would be a mistake", "X is warranted")
 _JUDGES_BEFORE = re.compile(r"mistake|warranted|effective|counterproductive|backfir|pa(?:ying|id|ys) off|working|catastroph|disast|reckless|"
-                            r"folly|blunder|terrorism|violation|act of war|war crime|piracy", re.IGNORECASE)
+                            r"folly|blunder|" + _CONDEMNED, re.IGNORECASE)
 BOUNDARY = re.compile(r"(?<![A-Z])\.(?=\s|$)|[;:?!()]|[—–]|,\s*(?=(?:but|because|which|while|although|though|since|whereas|and then)\b)|"
                        r"\b(?:but|because|although|though|whereas|however|while)\b")
 
@@ -102,7 +102,7 @@ def polarity(text: str, shared: list[str], cue_at: int = 0, cue: str = "", *, ma
         # does not take the negators of the part before it
         joins = [m for m in re.finditer(r"\b(?:and|or)\s+(?=(?:\w+ly\s+)?to\b|(?:seek|work|try|make|keep|build|ensure)\b)", text[:first]) if m.start() > cue_at]
         window = text[max(clause_start, joins[-1].end()) if joins else clause_start:first]
-        if any(stems(w.group(0))[:1] and stems(w.group(0))[0] in shared and _UNDONE_AFTER.match(text, w.start()) for w in words):
+        if any(_UNDONE_AFTER.match(text, w.start()) for w in hits):
             window += " not"  # "offer sanctions relief": the relief undoes the sanctions
     return "against" if len(NEGATORS.findall(window)) % 2 else "favor"
 
